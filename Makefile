@@ -1,0 +1,105 @@
+# Multi-agency meetings service.
+#
+#   make run     set up everything needed and run the service locally
+#   make test    set up everything needed and run every test
+#   make build   compile build/release/mam
+#   make clean   remove build output (not the local databases: see clean-data)
+#
+# MODE=asan builds with AddressSanitizer and UBSan into build/asan/; the tests
+# use it. Every build treats warnings as errors.
+
+MODE ?= release
+B := build/$(MODE)
+
+PKGS := libulfius librhonabwy jansson libpq liborcania libyder gnutls libmicrohttpd
+TEST_PKGS := criterion libcurl
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+        -Wno-missing-field-initializers
+ifeq ($(MODE),asan)
+  OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(MODE),release)
+  OPT := -O2 -g
+else
+  $(error MODE must be release or asan)
+endif
+
+# pkg-config runs only when compiling, after the set-up scripts have had the
+# chance to install the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS))
+
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Isrc -I$(B)/gen $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_ALL = $(OPT) -pthread
+
+SRC := $(sort $(shell find src -name '*.c'))
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+LIB_OBJ := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/gen/migrations.o
+MAIN_OBJ := $(B)/obj/main.o
+MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+API_SRC := $(sort $(wildcard tests/api/*.c))
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+UNIT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(UNIT_SRC))
+API_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(API_SRC) $(SUPPORT_SRC))
+
+.PHONY: build tests run test clean clean-data token
+.DEFAULT_GOAL := build
+
+build: $(B)/mam
+tests: $(B)/test-unit $(B)/test-api
+
+$(B)/mam: $(LIB_OBJ) $(MAIN_OBJ)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(B)/libmam.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/test-unit: $(UNIT_OBJ) $(B)/libmam.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/test-api: $(API_OBJ) $(B)/libmam.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -c -o $@ $<
+
+$(B)/gen/migrations.c: $(MIGRATIONS) sql/gen-migrations.sh
+	@mkdir -p $(dir $@)
+	sql/gen-migrations.sh $@
+
+$(B)/obj/gen/migrations.o: $(B)/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+run:
+	@deploy/run-local.sh
+
+test:
+	@tests/run.sh
+
+# A development token for the local service, e.g.
+#   make token ARGS='--sub dev-1 --name "Dev One" --agency LA-CSC --roles practitioner'
+token:
+	@deploy/run-local.sh token $(ARGS)
+
+clean:
+	rm -rf build
+
+# Stops the local clusters and deletes their data.
+clean-data:
+	-@deploy/local-db.sh stop pg 2>/dev/null
+	-@deploy/local-db.sh stop pg-test 2>/dev/null
+	rm -rf .data
+
+-include $(shell find build -name '*.d' 2>/dev/null)

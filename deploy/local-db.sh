@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# The private PostgreSQL 15 clusters this project runs and tests against.
+# Nothing here touches the system's own PostgreSQL: each cluster lives under
+# .data/<name>, listens on 127.0.0.1 only, and has its own random password.
+#
+#   deploy/local-db.sh start <name> <port>   init (first time) and start
+#   deploy/local-db.sh stop <name>           stop (fast shutdown)
+#   deploy/local-db.sh status <name>         exit 0 when running
+#   deploy/local-db.sh ensure-db <name> <db> create role mam and database <db> if missing
+#   deploy/local-db.sh drop-db <name> <db>   drop database <db>
+#   deploy/local-db.sh url <name> <db>       print the service's DATABASE_URL
+#   deploy/local-db.sh admin-url <name> [db] print the superuser URL (tests, tools)
+#
+# As root, initdb and the server run as the 'postgres' user. When that user
+# cannot reach .data (a checkout under a private directory such as /root or
+# a mktemp -d), the cluster lives in /var/tmp/mam-<hash>/ with .data/<name>
+# pointing to it.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+data_root="$top/.data"
+pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+die() { echo "local-db: $*" >&2; exit 1; }
+[ -x "$pg_bin/pg_ctl" ] || die "PostgreSQL 15 is not installed ($pg_bin/pg_ctl missing); run deploy/packages.sh install dev"
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cluster_dir() { echo "$data_root/$1"; }
+password_file() { echo "$data_root/$1.password"; }
+port_file() { echo "$data_root/$1.port"; }
+
+prepare_dir() {
+  local name=$1 dir
+  dir=$(cluster_dir "$name")
+  mkdir -p "$data_root"
+  # postgres (as root) must be able to pass through .data; nothing in it is listable
+  if [ "$(id -u)" -eq 0 ]; then chmod 711 "$data_root"; else chmod 700 "$data_root"; fi
+  [ -e "$dir" ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    local probe="$data_root/.probe"
+    mkdir -p "$probe" && chown postgres "$probe"
+    if runuser -u postgres -- test -w "$probe" 2>/dev/null; then
+      mv "$probe" "$dir"
+    else
+      rmdir "$probe"
+      local hash elsewhere
+      hash=$(printf '%s' "$top" | sha256sum | cut -c1-12)
+      elsewhere="/var/tmp/mam-$hash/$name"
+      mkdir -p "$elsewhere"
+      chown postgres "$elsewhere" "$(dirname "$elsewhere")"
+      chmod 700 "$elsewhere"
+      ln -s "$elsewhere" "$dir"
+    fi
+  else
+    mkdir -p "$dir"
+  fi
+}
+
+init_cluster() {
+  local name=$1 port=$2 dir pwfile tmp
+  dir=$(cluster_dir "$name")
+  pwfile=$(password_file "$name")
+  [ -f "$dir/PG_VERSION" ] && return 0
+  prepare_dir "$name"
+  head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$pwfile"
+  chmod 600 "$pwfile"
+  tmp=$(mktemp)
+  cp "$pwfile" "$tmp"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$tmp"
+  as_owner "$pg_bin/initdb" -D "$dir" -U mam_admin --pwfile="$tmp" \
+    --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  rm -f "$tmp"
+  # A private cluster: loopback TCP only, no Unix socket to collide with others.
+  as_owner tee -a "$dir/postgresql.conf" >/dev/null <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+timezone = 'UTC'
+log_timezone = 'UTC'
+max_connections = 200
+shared_buffers = 256MB
+CONF
+  if [ "$name" != pg ]; then
+    # Throwaway test data: durability is not needed, speed is.
+    as_owner tee -a "$dir/postgresql.conf" >/dev/null <<CONF
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+  fi
+  echo "$port" > "$(port_file "$name")"
+}
+
+is_running() {
+  local dir
+  dir=$(cluster_dir "$1")
+  [ -f "$dir/PG_VERSION" ] && as_owner "$pg_bin/pg_ctl" -D "$dir" status >/dev/null 2>&1
+}
+
+port_of() { cat "$(port_file "$1")"; }
+password_of() { cat "$(password_file "$1")"; }
+
+admin_url() {
+  echo "postgresql://mam_admin:$(password_of "$1")@127.0.0.1:$(port_of "$1")/${2:-postgres}"
+}
+
+psql_admin() {
+  local name=$1 db=$2; shift 2
+  "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$(admin_url "$name" "$db")" "$@"
+}
+
+cmd=${1:-}; shift || true
+case "$cmd" in
+  start)
+    name=$1 port=$2
+    init_cluster "$name" "$port"
+    if ! is_running "$name"; then
+      dir=$(cluster_dir "$name")
+      as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { tail -20 "$dir/server.log" >&2; die "could not start cluster $name"; }
+    fi
+    ;;
+  stop)
+    name=$1
+    if is_running "$name"; then
+      as_owner "$pg_bin/pg_ctl" -D "$(cluster_dir "$name")" -m fast -w stop >/dev/null
+    fi
+    ;;
+  status) is_running "$1" ;;
+  ensure-db)
+    name=$1 db=$2
+    app_pw_file="$data_root/$name.app-password"
+    [ -f "$app_pw_file" ] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$app_pw_file"; chmod 600 "$app_pw_file"; }
+    app_pw=$(cat "$app_pw_file")
+    psql_admin "$name" postgres -v pw="$app_pw" <<'SQL'
+SELECT format('CREATE ROLE mam LOGIN PASSWORD %L', :'pw')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mam') \gexec
+SQL
+    exists=$(psql_admin "$name" postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$db'")
+    [ "$exists" = 1 ] || psql_admin "$name" postgres -c "CREATE DATABASE \"$db\" OWNER mam"
+    ;;
+  drop-db)
+    psql_admin "$1" postgres -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)"
+    ;;
+  url)
+    echo "postgresql://mam:$(cat "$data_root/$1.app-password")@127.0.0.1:$(port_of "$1")/$2"
+    ;;
+  admin-url) admin_url "$1" "${2:-postgres}" ;;
+  *) die "usage: $0 start|stop|status|ensure-db|drop-db|url|admin-url ..." ;;
+esac

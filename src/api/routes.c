@@ -1,0 +1,49 @@
+/* The route table: every route the service answers, in one place.
+ * tests/contract checks that this table and openapi.yaml list the same
+ * routes (`mam routes` prints it). */
+#include "api/handlers.h"
+#include "auth/caller.h"
+#include "http/route.h"
+
+#define PAGE "limit", "cursor"
+
+static const char *const q_agencies[] = {"kind", "active", PAGE, NULL};
+static const char *const q_meetings[] = {"status",       "type",      "convening_agency",
+                                         "external_ref", "child_external_ref", "reference",
+                                         PAGE,           NULL};
+static const char *const q_audit[] = {"actor", "resource_id", "resource_type", "from", "to", PAGE,
+                                      NULL};
+static const char *const q_events[] = {"after", "limit", NULL};
+
+#define BODY ROUTE_BODY_REQUIRED
+#define BODY_OPT ROUTE_BODY_OPTIONAL
+#define CHANGE ROUTE_IF_MATCH
+
+route mam_routes[] = {
+    /* operations */
+    {"GET", "/livez", handle_ops_livez, ROUTE_PUBLIC, 0, NULL, 0},
+    {"GET", "/readyz", handle_ops_readyz, ROUTE_PUBLIC, 0, NULL, 0},
+    {"GET", "/metrics", handle_ops_metrics, ROUTE_PUBLIC, 0, NULL, 0},
+    {"GET", "/openapi.yaml", handle_ops_openapi, ROUTE_PUBLIC, 0, NULL, 0},
+
+    /* agency directory */
+    {"GET", "/v1/agencies", handle_agencies_list, 0, 0, q_agencies, 0},
+    {"POST", "/v1/agencies", handle_agencies_create, BODY, ROLE_ADMIN, NULL, 0},
+    {"GET", "/v1/agencies/{code}", handle_agencies_get, 0, 0, NULL, 0},
+    {"PATCH", "/v1/agencies/{code}", handle_agencies_update, BODY | CHANGE, ROLE_ADMIN, NULL, 0},
+
+    /* meetings */
+    {"POST", "/v1/meetings", handle_meetings_create, BODY, ROLES_CASEWORK, NULL, 0},
+    {"GET", "/v1/meetings", handle_meetings_list, 0, 0, q_meetings, 0},
+    {"GET", "/v1/meetings/{meeting_id}", handle_meetings_get, 0, 0, NULL, 0},
+    {"PATCH", "/v1/meetings/{meeting_id}", handle_meetings_update, BODY | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/authorise", handle_meetings_authorise, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/decline", handle_meetings_decline, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/cancel", handle_meetings_cancel, BODY_OPT | CHANGE, 0, NULL, 0},
+
+    /* audit and integration */
+    {"GET", "/v1/audit-events", handle_audit_events_list, 0, ROLE_AUDITOR, q_audit, 0},
+    {"GET", "/v1/events", handle_events_list, 0, ROLE_INTEGRATION, q_events, 0},
+
+    {NULL, NULL, NULL, 0, 0, NULL, 0},
+};

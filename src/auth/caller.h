@@ -1,0 +1,55 @@
+/* caller: who is calling, as proven by their bearer token (SEC-1).
+ *
+ * A caller is a practitioner or a system: a stable subject id, a display
+ * name, the code of the agency they act for and a set of roles. */
+#ifndef MAM_CALLER_H
+#define MAM_CALLER_H
+
+#include <stdbool.h>
+
+enum role {
+    ROLE_PRACTITIONER        = 1u << 0,
+    ROLE_SENIOR_PRACTITIONER = 1u << 1,
+    ROLE_MANAGER             = 1u << 2,
+    ROLE_SENIOR_MANAGER      = 1u << 3,
+    ROLE_NAMED_DOCTOR        = 1u << 4,
+    ROLE_PARTNERSHIP         = 1u << 5,
+    ROLE_AUDITOR             = 1u << 6,
+    ROLE_ADMIN               = 1u << 7,
+    ROLE_INTEGRATION         = 1u << 8,
+};
+
+/* Roles held by people who work directly with children and families. */
+#define ROLES_CASEWORK (ROLE_PRACTITIONER | ROLE_SENIOR_PRACTITIONER | ROLE_MANAGER | \
+                        ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR)
+
+#define CALLER_SUB_MAX 128
+#define CALLER_NAME_MAX 200
+#define CALLER_AGENCY_MAX 32
+
+typedef struct caller {
+    char sub[CALLER_SUB_MAX + 1];
+    char name[CALLER_NAME_MAX * 4 + 1]; /* up to 200 code points of UTF-8 */
+    char agency[CALLER_AGENCY_MAX + 1];
+    unsigned roles;
+} caller;
+
+/* The role bit for a claim value, or 0 for a role this service ignores. */
+unsigned role_from_name(const char *name);
+const char *role_name(unsigned role);
+
+static inline bool caller_has_any(const caller *c, unsigned roles)
+{
+    return (c->roles & roles) != 0;
+}
+
+/* "true" or "false": whether the caller is a manager, as a SQL parameter. */
+static inline const char *caller_manager_param(const caller *c)
+{
+    return caller_has_any(c, ROLE_MANAGER) ? "true" : "false";
+}
+
+/* A well-formed agency code, as the agency directory stores them. */
+bool agency_code_valid(const char *code);
+
+#endif

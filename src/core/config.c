@@ -1,0 +1,161 @@
+#include "core/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yder.h>
+
+#include "core/xalloc.h"
+
+int config_parse_int(const char *text, long min, long max, long *out)
+{
+    if (!text || !*text)
+        return -1;
+    for (const char *p = text; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    errno = 0;
+    char *end = NULL;
+    long v = strtol(text, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return (v && *v) ? v : NULL;
+}
+
+/* Reads an integer variable; on a bad value records the problem in *bad. */
+static long env_int(const char *name, long fallback, long min, long max, int *bad)
+{
+    const char *v = env(name);
+    long out = fallback;
+    if (v && config_parse_int(v, min, max, &out) != 0) {
+        fprintf(stderr, "config: %s must be a whole number from %ld to %ld\n", name, min, max);
+        (*bad)++;
+        return fallback;
+    }
+    return out;
+}
+
+static char *env_dup(const char *name, const char *fallback)
+{
+    const char *v = env(name);
+    if (v)
+        return xstrdup(v);
+    return fallback ? xstrdup(fallback) : NULL;
+}
+
+static int parse_log_level(config *cfg, int *bad)
+{
+    static const struct { const char *name; unsigned long level; } levels[] = {
+        {"error", Y_LOG_LEVEL_ERROR}, {"warning", Y_LOG_LEVEL_WARNING},
+        {"info", Y_LOG_LEVEL_INFO},   {"debug", Y_LOG_LEVEL_DEBUG},
+    };
+    const char *v = env("LOG_LEVEL");
+    if (!v)
+        v = "info";
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        if (strcmp(v, levels[i].name) == 0) {
+            cfg->log_level = levels[i].level;
+            cfg->log_level_name = levels[i].name;
+            return 0;
+        }
+    }
+    fprintf(stderr, "config: LOG_LEVEL must be one of error, warning, info, debug\n");
+    (*bad)++;
+    return -1;
+}
+
+static void require(const char *name, const char *value, int *bad)
+{
+    if (!value) {
+        fprintf(stderr, "config: %s is required\n", name);
+        (*bad)++;
+    }
+}
+
+static void check_token_keys(config *cfg, int *bad)
+{
+    require("JWT_ISSUER", cfg->jwt_issuer, bad);
+    require("JWT_AUDIENCE", cfg->jwt_audience, bad);
+    if (cfg->jwt_hs256_secret && cfg->jwt_jwks_file) {
+        fprintf(stderr, "config: set JWT_HS256_SECRET (development) or JWT_JWKS_FILE (production), not both\n");
+        (*bad)++;
+    } else if (!cfg->jwt_hs256_secret && !cfg->jwt_jwks_file) {
+        fprintf(stderr, "config: one of JWT_HS256_SECRET (development) or JWT_JWKS_FILE (production) is required\n");
+        (*bad)++;
+    } else if (cfg->jwt_hs256_secret && strlen(cfg->jwt_hs256_secret) < 32) {
+        /* RFC 7518 3.2: an HS256 key must be at least as long as the hash. */
+        fprintf(stderr, "config: JWT_HS256_SECRET must be at least 32 bytes long\n");
+        (*bad)++;
+    } else if (cfg->jwt_jwks_file && access(cfg->jwt_jwks_file, R_OK) != 0) {
+        fprintf(stderr, "config: JWT_JWKS_FILE %s cannot be read\n", cfg->jwt_jwks_file);
+        (*bad)++;
+    }
+}
+
+int config_load(config *cfg, enum config_purpose purpose)
+{
+    int bad = 0;
+    memset(cfg, 0, sizeof *cfg);
+
+    cfg->port = (int)env_int("PORT", 8080, 1, 65535, &bad);
+    cfg->bind_address = env_dup("BIND_ADDRESS", "0.0.0.0");
+    cfg->http_threads = (int)env_int("HTTP_THREADS", 8, 1, 256, &bad);
+    cfg->http_connection_limit = (int)env_int("HTTP_CONNECTION_LIMIT", 1024, 16, 65536, &bad);
+    cfg->http_connection_timeout_s = (int)env_int("HTTP_CONNECTION_TIMEOUT_S", 30, 1, 3600, &bad);
+    cfg->max_body_bytes = (size_t)env_int("MAX_BODY_BYTES", 1048576, 1024, 64L * 1048576, &bad);
+    cfg->openapi_file = env_dup("OPENAPI_FILE", "openapi.yaml");
+
+    cfg->database_url = env_dup("DATABASE_URL", NULL);
+    cfg->db_pool_size = (int)env_int("DB_POOL_SIZE", 8, 1, 512, &bad);
+    cfg->db_acquire_timeout_ms = (int)env_int("DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 60000, &bad);
+    cfg->db_statement_timeout_ms = (int)env_int("DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &bad);
+
+    parse_log_level(cfg, &bad);
+
+    cfg->jwt_issuer = env_dup("JWT_ISSUER", NULL);
+    cfg->jwt_audience = env_dup("JWT_AUDIENCE", NULL);
+    cfg->jwt_hs256_secret = env_dup("JWT_HS256_SECRET", NULL);
+    cfg->jwt_jwks_file = env_dup("JWT_JWKS_FILE", NULL);
+    cfg->jwt_leeway_s = (int)env_int("JWT_LEEWAY_S", 30, 0, 300, &bad);
+
+    if (purpose != CONFIG_FOR_TOKEN)
+        require("DATABASE_URL", cfg->database_url, &bad);
+    if (purpose == CONFIG_FOR_SERVE)
+        check_token_keys(cfg, &bad);
+    if (purpose == CONFIG_FOR_TOKEN) {
+        require("JWT_ISSUER", cfg->jwt_issuer, &bad);
+        require("JWT_AUDIENCE", cfg->jwt_audience, &bad);
+        if (!cfg->jwt_hs256_secret) {
+            fprintf(stderr, "config: development tokens need JWT_HS256_SECRET; production tokens come from your identity provider\n");
+            bad++;
+        }
+    }
+
+    if (bad) {
+        fprintf(stderr, "config: %d problem%s; not starting\n", bad, bad == 1 ? "" : "s");
+        config_free(cfg);
+        return -1;
+    }
+    return 0;
+}
+
+void config_free(config *cfg)
+{
+    free(cfg->bind_address);
+    free(cfg->openapi_file);
+    free(cfg->database_url);
+    free(cfg->jwt_issuer);
+    free(cfg->jwt_audience);
+    free(cfg->jwt_hs256_secret);
+    free(cfg->jwt_jwks_file);
+    memset(cfg, 0, sizeof *cfg);
+}

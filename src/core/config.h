@@ -1,0 +1,50 @@
+/* config: the service's settings, read once from the environment.
+ *
+ * config_load() fills a config from environ and reports every unusable
+ * variable at once; main() refuses to start when it fails. After start-up
+ * the config is read-only and shared by all threads. */
+#ifndef MAM_CONFIG_H
+#define MAM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct config {
+    /* HTTP */
+    int port;
+    char *bind_address;
+    int http_threads;
+    int http_connection_limit;
+    int http_connection_timeout_s;
+    size_t max_body_bytes;
+    char *openapi_file;
+
+    /* Database */
+    char *database_url;
+    int db_pool_size;
+    int db_acquire_timeout_ms;
+    int db_statement_timeout_ms;
+
+    /* Logging: yder level */
+    unsigned long log_level;
+    const char *log_level_name;
+
+    /* Tokens */
+    char *jwt_issuer;
+    char *jwt_audience;
+    char *jwt_hs256_secret; /* development */
+    char *jwt_jwks_file;    /* production: RS256/ES256 public keys */
+    int jwt_leeway_s;
+} config;
+
+/* What the config is needed for: the token subcommand needs no database. */
+enum config_purpose { CONFIG_FOR_SERVE, CONFIG_FOR_MIGRATE, CONFIG_FOR_TOKEN };
+
+/* Returns 0 and fills cfg, or -1 after printing every problem to stderr. */
+int config_load(config *cfg, enum config_purpose purpose);
+void config_free(config *cfg);
+
+/* Parses a whole decimal integer within [min, max]; 0 on success. */
+int config_parse_int(const char *text, long min, long max, long *out);
+
+#endif

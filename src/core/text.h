@@ -1,0 +1,39 @@
+/* text: small, pure string routines shared by the parsers. None allocates
+ * unless it says so; none keeps state. */
+#ifndef MAM_TEXT_H
+#define MAM_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A canonical UUID: 8-4-4-4-12 hexadecimal digits. */
+bool text_is_uuid(const char *s);
+
+/* A calendar date YYYY-MM-DD that exists (leap years included). */
+bool text_is_date(const char *s);
+
+/* RFC 3339 date-time with a zone (Z or +hh:mm). */
+bool text_is_timestamp(const char *s);
+
+/* Well-formed UTF-8 of exactly n bytes, with no NUL. */
+bool text_is_utf8(const char *s, size_t n);
+
+/* Number of Unicode code points in valid UTF-8. */
+size_t text_utf8_length(const char *s);
+
+/* base64url without padding. Encode writes 4*ceil(n/3) bytes at most plus
+ * NUL; decode returns the decoded length or -1 on a malformed input. */
+size_t text_base64url_encode(const unsigned char *in, size_t n, char *out, size_t out_size);
+long text_base64url_decode(const char *in, unsigned char *out, size_t out_size);
+
+/* Decodes %XX and '+' (as space) from a query component into a new string;
+ * NULL when an escape is malformed or the result is not valid UTF-8. */
+char *text_percent_decode(const char *s, size_t n);
+
+/* 32 random hexadecimal characters from the kernel's generator. */
+void text_random_hex(char *out, size_t hex_chars);
+
+/* Lower-case hexadecimal SHA-256 of data (65 bytes with the NUL). */
+void text_sha256_hex(const void *data, size_t n, char out[65]);
+
+#endif

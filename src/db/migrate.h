@@ -1,0 +1,30 @@
+/* migrate: the schema migrations in sql/, compiled into the binary.
+ *
+ * Each numbered file is applied once, in its own transaction, and recorded
+ * with its checksum in schema_migrations. A migration changed after it was
+ * applied is refused rather than silently skipped. */
+#ifndef MAM_MIGRATE_H
+#define MAM_MIGRATE_H
+
+#include <libpq-fe.h>
+
+typedef struct migration {
+    int version;
+    const char *name;
+    const char *sql;
+} migration;
+
+/* Generated from the sql/NNN_name.sql files at build time (build/gen/migrations.c). */
+extern const migration mam_migrations[];
+extern const int mam_migration_count;
+
+/* The version the binary expects the schema to be at. */
+int migrate_latest_version(void);
+
+/* Applies pending migrations on pg; prints progress to stderr. 0 on success. */
+int migrate_apply(PGconn *pg);
+
+/* The schema's current version, 0 when none is applied, -1 on error. */
+int migrate_current_version(PGconn *pg);
+
+#endif

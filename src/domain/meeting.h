@@ -1,0 +1,88 @@
+/* meeting: the rules for requesting, deciding and moving a meeting through
+ * its life (MTG-1 to MTG-5, MTG-8), as plain functions over plain data.
+ *
+ * The request document is parsed into a meeting_draft (meeting_draft_parse)
+ * and then checked (meeting_check_draft); both record violations rather
+ * than stopping at the first. Strings in a draft borrow from the JSON
+ * document it was parsed from. */
+#ifndef MAM_MEETING_H
+#define MAM_MEETING_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "auth/caller.h"
+#include "domain/violations.h"
+
+#define MEETING_MAX_CRITERIA 10
+#define MEETING_MAX_CHILDREN 20
+#define MEETING_TITLE_MAX 200
+#define MEETING_TEXT_MAX 10000
+#define PERSON_NAME_MAX 200
+#define EXTERNAL_PART_MAX 100
+
+extern const char *const meeting_types[];
+extern const char *const meeting_statuses[];
+extern const char *const meeting_criteria[];   /* valid for every type but strategy */
+extern const char *const agency_kinds[];
+
+typedef struct external_ref {
+    const char *system;
+    const char *id;
+} external_ref;
+
+typedef struct child_in {
+    const char *name;
+    external_ref ref;
+    const char *date_of_birth;
+    int unborn;               /* -1 absent, 0, 1 */
+    const char *relationship; /* other children only */
+} child_in;
+
+typedef struct meeting_draft {
+    const char *type;
+    const char *title;
+    const char *purpose;
+    const char *rationale;
+    const char *criteria[MEETING_MAX_CRITERIA];
+    int n_criteria;
+    child_in children[MEETING_MAX_CHILDREN];
+    int n_children;
+    child_in other_children[MEETING_MAX_CHILDREN];
+    int n_other_children;
+    int no_other_children; /* -1 absent, 0, 1 */
+    external_ref ref;
+} meeting_draft;
+
+/* Reads a meeting request document. Shape problems are schema violations;
+ * missing parts the rules require are MTG-1/MTG-5 violations. */
+void meeting_draft_parse(json_t *doc, meeting_draft *d, violations *v);
+
+/* Keys a PATCH may carry; anything else is refused as read-only/unknown. */
+extern const char *const meeting_patchable_fields[];
+extern const char *const meeting_read_only_fields[];
+
+/* MTG-1, MTG-2 (criteria), MTG-3, MTG-5. today is YYYY-MM-DD (UTC). */
+void meeting_check_draft(const meeting_draft *d, const char *today, violations *v);
+
+/* MTG-2: a strategy discussion is requested from children's social care. */
+void meeting_check_requester(const char *type, const char *agency_kind, violations *v);
+
+/* MTG-4: who may authorise or decline a requested meeting. */
+enum decide_check {
+    DECIDE_OK,
+    DECIDE_NOT_MANAGER,       /* 403: lacks the manager role */
+    DECIDE_OTHER_AGENCY,      /* 403 MTG-4: not of the convening agency */
+    DECIDE_OWN_REQUEST,       /* 403 MTG-4: four eyes */
+};
+enum decide_check meeting_can_decide(const char *convening_agency, const char *requester_sub,
+                                     const caller *who);
+
+/* MTG-8: the lifecycle. */
+bool meeting_transition_allowed(const char *from, const char *to);
+
+/* Who may change or cancel a request: its requester or a manager of the
+ * convening agency. */
+bool meeting_can_edit(const char *convening_agency, const char *requester_sub, const caller *who);
+
+#endif

@@ -1,0 +1,127 @@
+#include "http/metrics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+#include "db/db.h"
+#include "http/route.h"
+
+static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
+                               412, 413, 415, 422, 428, 500, 503};
+#define N_STATUS (sizeof statuses / sizeof statuses[0] + 1) /* + "other" */
+
+static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                 0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
+#define N_BUCKET (sizeof buckets / sizeof buckets[0])
+
+typedef struct series {
+    unsigned long count[N_STATUS];
+    unsigned long bucket[N_BUCKET]; /* non-cumulative; summed when rendered */
+    unsigned long observations;
+    unsigned long micros_sum;
+} series;
+
+static series *table;
+static int n_series;
+
+void metrics_init(int n_routes)
+{
+    n_series = n_routes + 1;
+    table = xcalloc((size_t)n_series, sizeof *table);
+}
+
+void metrics_free(void)
+{
+    free(table);
+    table = NULL;
+    n_series = 0;
+}
+
+static size_t status_slot(int status)
+{
+    for (size_t i = 0; i < N_STATUS - 1; i++)
+        if (statuses[i] == status)
+            return i;
+    return N_STATUS - 1;
+}
+
+void metrics_observe(int route_index, int status, double seconds)
+{
+    if (!table)
+        return;
+    series *s = &table[route_index < 0 ? n_series - 1 : route_index];
+    __atomic_add_fetch(&s->count[status_slot(status)], 1, __ATOMIC_RELAXED);
+    size_t b = 0;
+    while (b < N_BUCKET && seconds > buckets[b])
+        b++;
+    if (b < N_BUCKET)
+        __atomic_add_fetch(&s->bucket[b], 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&s->observations, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&s->micros_sum, (unsigned long)(seconds * 1e6), __ATOMIC_RELAXED);
+}
+
+static unsigned long load(const unsigned long *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void labels(buf *out, int i)
+{
+    if (i == n_series - 1)
+        buf_puts(out, "method=\"\",route=\"unmatched\"");
+    else
+        buf_printf(out, "method=\"%s\",route=\"%s\"", mam_routes[i].method,
+                   mam_routes[i].template);
+}
+
+void metrics_render(buf *out)
+{
+    buf_puts(out, "# HELP mam_http_requests_total HTTP requests answered, by route and status.\n"
+                  "# TYPE mam_http_requests_total counter\n");
+    for (int i = 0; i < n_series; i++) {
+        for (size_t s = 0; s < N_STATUS; s++) {
+            unsigned long n = load(&table[i].count[s]);
+            if (!n)
+                continue;
+            buf_puts(out, "mam_http_requests_total{");
+            labels(out, i);
+            if (s < N_STATUS - 1)
+                buf_printf(out, ",status=\"%d\"} %lu\n", statuses[s], n);
+            else
+                buf_printf(out, ",status=\"other\"} %lu\n", n);
+        }
+    }
+    buf_puts(out, "# HELP mam_http_request_duration_seconds Time from the request's arrival "
+                  "to its answer.\n"
+                  "# TYPE mam_http_request_duration_seconds histogram\n");
+    for (int i = 0; i < n_series; i++) {
+        unsigned long total = load(&table[i].observations);
+        if (!total)
+            continue;
+        unsigned long cumulative = 0;
+        for (size_t b = 0; b < N_BUCKET; b++) {
+            cumulative += load(&table[i].bucket[b]);
+            buf_puts(out, "mam_http_request_duration_seconds_bucket{");
+            labels(out, i);
+            buf_printf(out, ",le=\"%g\"} %lu\n", buckets[b], cumulative);
+        }
+        buf_puts(out, "mam_http_request_duration_seconds_bucket{");
+        labels(out, i);
+        buf_printf(out, ",le=\"+Inf\"} %lu\n", total);
+        buf_puts(out, "mam_http_request_duration_seconds_sum{");
+        labels(out, i);
+        buf_printf(out, "} %.6f\n", (double)load(&table[i].micros_sum) / 1e6);
+        buf_puts(out, "mam_http_request_duration_seconds_count{");
+        labels(out, i);
+        buf_printf(out, "} %lu\n", total);
+    }
+    buf_printf(out,
+               "# HELP mam_db_pool_connections Connections in the database pool.\n"
+               "# TYPE mam_db_pool_connections gauge\n"
+               "mam_db_pool_connections %d\n"
+               "# HELP mam_db_pool_connections_in_use Pool connections lent to requests now.\n"
+               "# TYPE mam_db_pool_connections_in_use gauge\n"
+               "mam_db_pool_connections_in_use %d\n",
+               db_pool_size(), db_pool_in_use());
+}

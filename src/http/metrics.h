@@ -1,0 +1,18 @@
+/* metrics: request counts and latencies per route, for /metrics.
+ *
+ * Counters are plain atomics indexed by route and status, so observing a
+ * request takes no lock. Rendering reads them without stopping writers; a
+ * scrape may see a request counted in one series and not yet in another. */
+#ifndef MAM_METRICS_H
+#define MAM_METRICS_H
+
+#include "core/buf.h"
+
+/* Sizes the tables for n routes plus the unmatched pseudo-route. */
+void metrics_init(int n_routes);
+void metrics_free(void);
+/* route_index is the route's table index, or -1 for unmatched requests. */
+void metrics_observe(int route_index, int status, double seconds);
+void metrics_render(buf *out);
+
+#endif

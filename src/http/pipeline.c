@@ -1,0 +1,328 @@
+#include "http/pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yder.h>
+
+#include "app.h"
+#include "core/text.h"
+#include "http/etag.h"
+#include "http/metrics.h"
+#include "http/req.h"
+
+static void begin(req *r, const struct _u_request *u, struct _u_response *resp,
+                  const route *rt)
+{
+    memset(r, 0, sizeof *r);
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    r->u = u;
+    r->resp = resp;
+    r->route = rt;
+    const char *given = u_map_get_case(u->map_header, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    bool usable = n > 0 && n <= 64;
+    for (size_t i = 0; usable && i < n; i++) {
+        char c = given[i];
+        usable = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.' || c == ':';
+    }
+    if (usable)
+        memcpy(r->request_id, given, n + 1);
+    else
+        text_random_hex(r->request_id, 32);
+}
+
+static const char *method_label(const char *m)
+{
+    static const char *known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (m && strcmp(m, known[i]) == 0)
+            return known[i];
+    return "OTHER";
+}
+
+static void finish(req *r)
+{
+    if (!r->status) {
+        y_log_message(Y_LOG_LEVEL_ERROR, "request %s: handler for %s gave no answer",
+                      r->request_id, r->route ? r->route->template : "unmatched");
+        problem_internal(r);
+    }
+    if (r->db) {
+        db_release(r->db);
+        r->db = NULL;
+    }
+    reply_header(r, "X-Request-Id", r->request_id);
+    reply_header(r, "Cache-Control", "no-store");
+    if (__atomic_load_n(&app.draining, __ATOMIC_RELAXED))
+        reply_header(r, "Connection", "close");
+
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double seconds = (double)(end.tv_sec - r->started.tv_sec) +
+                     (double)(end.tv_nsec - r->started.tv_nsec) / 1e9;
+    metrics_observe(r->route ? r->route->index : -1, r->status, seconds);
+    /* SEC-5: method, route template, status and timing only; never the path,
+     * query, body or the caller's name. */
+    y_log_message(Y_LOG_LEVEL_INFO, "request id=%s method=%s route=%s status=%d duration_ms=%.2f",
+                  r->request_id, method_label(r->u->http_verb),
+                  r->route ? r->route->template : "unmatched", r->status, seconds * 1000.0);
+
+    json_decref(r->body);
+    json_decref(r->errors);
+    for (int i = 0; i < r->n_path; i++)
+        free(r->path[i]);
+    for (int i = 0; i < r->n_query; i++) {
+        free(r->query[i].name);
+        free(r->query[i].value);
+    }
+}
+
+/* No route for this method and path: 405 when another method would do. */
+static void unmatched(req *r)
+{
+    char allow[128] = "";
+    const char *path = r->u->url_path;
+    for (int i = 0; mam_routes[i].method; i++) {
+        char *values[REQ_MAX_PATH_PARAMS];
+        int n = route_match(mam_routes[i].template, path, values, REQ_MAX_PATH_PARAMS);
+        if (n < 0)
+            continue;
+        for (int k = 0; k < n; k++)
+            free(values[k]);
+        if (strstr(allow, mam_routes[i].method))
+            continue;
+        if (allow[0])
+            strncat(allow, ", ", sizeof allow - strlen(allow) - 1);
+        strncat(allow, mam_routes[i].method, sizeof allow - strlen(allow) - 1);
+    }
+    if (allow[0]) {
+        reply_header(r, "Allow", allow);
+        problem(r, 405, "method-not-allowed", "Method Not Allowed",
+                "This resource does not support that method; see the Allow header.");
+    } else {
+        problem(r, 404, "not-found", "Not Found", "There is no such route; see /openapi.yaml.");
+    }
+}
+
+static bool body_too_large(req *r)
+{
+    size_t max = app.cfg.max_body_bytes;
+    const char *declared = req_header(r, "Content-Length");
+    bool too_large = r->u->binary_body_length > max;
+    if (declared) {
+        long n;
+        too_large |= config_parse_int(declared, 0, 0x7fffffffL, &n) != 0 || (size_t)n > max;
+    }
+    if (too_large) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "Request bodies are limited to %zu bytes.", max);
+        problem(r, 413, "payload-too-large", "Content Too Large", detail);
+    }
+    return too_large;
+}
+
+static bool authenticate(req *r)
+{
+    const char *h = req_header(r, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        reply_header(r, "WWW-Authenticate", "Bearer realm=\"mam\"");
+        problem(r, 401, "unauthenticated", "Unauthorized", "A bearer token is required.");
+        return false;
+    }
+    const char *token = h + 7;
+    while (*token == ' ')
+        token++;
+    enum jwt_result res = jwt_verify(app.verifier, token, time(NULL), &r->who);
+    if (res != JWT_OK) {
+        char header[256];
+        snprintf(header, sizeof header,
+                 "Bearer realm=\"mam\", error=\"invalid_token\", error_description=\"%s\"",
+                 jwt_result_text(res));
+        reply_header(r, "WWW-Authenticate", header);
+        problem(r, 401, "unauthenticated", "Unauthorized", jwt_result_text(res));
+        return false;
+    }
+    return true;
+}
+
+static bool allowed_query_name(const route *rt, const char *name)
+{
+    for (const char *const *q = rt->query_params; q && *q; q++)
+        if (strcmp(*q, name) == 0)
+            return true;
+    return false;
+}
+
+/* Parses the raw query string ourselves: ulfius merges query and path
+ * parameters into one map, where ?id=x would mix with a path's {id}. */
+static bool parse_query(req *r)
+{
+    const char *url = r->u->http_url;
+    const char *q = url ? strchr(url, '?') : NULL;
+    if (!q)
+        return true;
+    q++;
+    while (*q) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        if (len > 0) {
+            const char *eq = memchr(q, '=', len);
+            size_t name_len = eq ? (size_t)(eq - q) : len;
+            char *name = text_percent_decode(q, name_len);
+            char *value = eq ? text_percent_decode(eq + 1, len - name_len - 1) : NULL;
+            if (!name || (eq && !value)) {
+                free(name);
+                free(value);
+                req_schema_error(r, "query", "a query parameter is not valid percent-encoded UTF-8");
+                problem_invalid(r);
+                return false;
+            }
+            if (!value)
+                value = strdup("");
+            if (!allowed_query_name(r->route, name)) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "unknown query parameter '%.64s'", name);
+                req_schema_error(r, name, msg);
+            } else if (req_query(r, name)) {
+                req_schema_error(r, name, "the parameter is given more than once");
+            } else if (r->n_query == REQ_MAX_QUERY_PARAMS) {
+                req_schema_error(r, name, "too many query parameters");
+            } else {
+                r->query[r->n_query].name = name;
+                r->query[r->n_query].value = value;
+                r->n_query++;
+                name = value = NULL;
+            }
+            free(name);
+            free(value);
+        }
+        if (!amp)
+            break;
+        q = amp + 1;
+    }
+    if (req_has_errors(r)) {
+        problem_invalid(r);
+        return false;
+    }
+    return true;
+}
+
+static bool media_type_is_json(const char *ct)
+{
+    while (*ct == ' ')
+        ct++;
+    if (strncasecmp(ct, "application/json", 16) != 0)
+        return false;
+    const char *rest = ct + 16;
+    while (*rest == ' ')
+        rest++;
+    if (*rest == '\0')
+        return true;
+    if (*rest != ';')
+        return false;
+    rest++;
+    while (*rest == ' ')
+        rest++;
+    /* the only parameter JSON has is charset, and it must be UTF-8 */
+    return strncasecmp(rest, "charset=", 8) == 0 &&
+           (strcasecmp(rest + 8, "utf-8") == 0 || strcasecmp(rest + 8, "\"utf-8\"") == 0);
+}
+
+static bool parse_body(req *r)
+{
+    unsigned flags = r->route->flags;
+    size_t n = r->u->binary_body_length;
+    if (!(flags & (ROUTE_BODY_REQUIRED | ROUTE_BODY_OPTIONAL)))
+        return true; /* GET and friends: any body is ignored */
+    if (n == 0 && (flags & ROUTE_BODY_OPTIONAL))
+        return true;
+    const char *ct = req_header(r, "Content-Type");
+    if (!ct || !media_type_is_json(ct)) {
+        problem(r, 415, "unsupported-media-type", "Unsupported Media Type",
+                "Send the body as application/json (UTF-8).");
+        return false;
+    }
+    if (n == 0) {
+        req_schema_error(r, "", "a JSON object body is required");
+        problem_invalid(r);
+        return false;
+    }
+    json_error_t err;
+    r->body = json_loadb(r->u->binary_body, n, JSON_REJECT_DUPLICATES, &err);
+    if (!r->body) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "not valid JSON at line %d, column %d: %.120s", err.line,
+                 err.column, err.text);
+        req_schema_error(r, "", msg);
+        problem_invalid(r);
+        return false;
+    }
+    if (!json_is_object(r->body)) {
+        req_schema_error(r, "", "the body must be a JSON object");
+        problem_invalid(r);
+        return false;
+    }
+    return true;
+}
+
+bool pipeline_if_match(req *r, long current_version)
+{
+    switch (etag_if_match(req_header(r, "If-Match"), current_version)) {
+    case IF_MATCH_OK:
+        return true;
+    case IF_MATCH_STALE:
+        reply_etag(r, current_version);
+        problem(r, 412, "stale-version", "Precondition Failed",
+                "The resource has changed since you read it; fetch it again and retry.");
+        return false;
+    case IF_MATCH_MALFORMED:
+        req_schema_error(r, "If-Match", "If-Match must be a quoted entity tag such as \"3\"");
+        problem_invalid(r);
+        return false;
+    }
+    return false;
+}
+
+int pipeline_dispatch(const struct _u_request *u, struct _u_response *resp, void *user_data)
+{
+    const route *rt = user_data;
+    req r;
+    __atomic_add_fetch(&app.in_flight, 1, __ATOMIC_SEQ_CST);
+    begin(&r, u, resp, rt);
+
+    if (!rt) {
+        unmatched(&r);
+        goto done;
+    }
+    r.n_path = route_match(rt->template, u->url_path, r.path, REQ_MAX_PATH_PARAMS);
+    if (r.n_path < 0) {
+        r.n_path = 0;
+        problem_not_found(&r);
+        goto done;
+    }
+    if (body_too_large(&r))
+        goto done;
+    if (!(rt->flags & ROUTE_PUBLIC)) {
+        if (!authenticate(&r))
+            goto done;
+        if (rt->roles && !caller_has_any(&r.who, rt->roles)) {
+            problem_forbidden(&r, NULL, "Your roles do not allow this.");
+            goto done;
+        }
+    }
+    if (!parse_query(&r) || !parse_body(&r))
+        goto done;
+    if ((rt->flags & ROUTE_IF_MATCH) && !req_header(&r, "If-Match")) {
+        problem(&r, 428, "precondition-required", "Precondition Required",
+                "Send If-Match with the ETag you last read, so that changes are never lost.");
+        goto done;
+    }
+    rt->handler(&r);
+done:
+    finish(&r);
+    __atomic_sub_fetch(&app.in_flight, 1, __ATOMIC_SEQ_CST);
+    return U_CALLBACK_COMPLETE;
+}

@@ -1,0 +1,144 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <ulfius.h>
+#include <unistd.h>
+#include <yder.h>
+
+#include "app.h"
+#include "http/pipeline.h"
+#include "http/route.h"
+
+static struct _u_instance instance;
+static struct sockaddr_in bind_addr;
+static MHD_socket quiesced_socket = MHD_INVALID_SOCKET;
+
+/* "/v1/meetings/{id}" -> "/v1/meetings/:id", ulfius's template syntax */
+static void ulfius_format(const char *template, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = template; *p && o + 1 < size; p++) {
+        if (*p == '{')
+            out[o++] = ':';
+        else if (*p != '}')
+            out[o++] = *p;
+    }
+    out[o] = '\0';
+}
+
+static int count_params(const char *template)
+{
+    int n = 0;
+    for (const char *p = template; *p; p++)
+        n += *p == '{';
+    return n;
+}
+
+int server_start(const config *cfg)
+{
+    memset(&bind_addr, 0, sizeof bind_addr);
+    bind_addr.sin_family = AF_INET;
+    bind_addr.sin_port = htons((uint16_t)cfg->port);
+    if (inet_pton(AF_INET, cfg->bind_address, &bind_addr.sin_addr) != 1) {
+        fprintf(stderr, "server: BIND_ADDRESS %s is not an IPv4 address\n", cfg->bind_address);
+        return -1;
+    }
+    if (ulfius_init_instance(&instance, (unsigned)cfg->port, &bind_addr, NULL) != U_OK) {
+        fprintf(stderr, "server: cannot initialise ulfius\n");
+        return -1;
+    }
+    /* one byte over the limit, so that the pipeline can tell "too large"
+     * from "exactly at the limit" (ulfius truncates silently) */
+    instance.max_post_body_size = cfg->max_body_bytes + 1;
+    instance.allowed_post_processor = U_POST_PROCESS_NONE;
+
+    for (int i = 0; mam_routes[i].method; i++) {
+        route *rt = &mam_routes[i];
+        rt->index = i;
+        char format[256];
+        ulfius_format(rt->template, format, sizeof format);
+        /* static segments first: /v1/x/list must win over /v1/x/{id} */
+        unsigned priority = (unsigned)count_params(rt->template);
+        if (ulfius_add_endpoint_by_val(&instance, rt->method, NULL, format, priority,
+                                       pipeline_dispatch, rt) != U_OK) {
+            fprintf(stderr, "server: cannot register %s %s\n", rt->method, rt->template);
+            ulfius_clean_instance(&instance);
+            return -1;
+        }
+    }
+    ulfius_set_default_endpoint(&instance, pipeline_dispatch, NULL);
+
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, &bind_addr},
+        {MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, cfg->http_connection_limit, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_connection_timeout_s, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, NULL},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    if (ulfius_start_framework_with_mhd_options(&instance, flags, options) != U_OK) {
+        fprintf(stderr, "server: cannot listen on %s:%d\n", cfg->bind_address, cfg->port);
+        ulfius_clean_instance(&instance);
+        return -1;
+    }
+    return 0;
+}
+
+static unsigned open_connections(void)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(instance.mhd_daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info ? info->num_connections : 0;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
+}
+
+void server_stop(int grace_ms)
+{
+    __atomic_store_n(&app.draining, true, __ATOMIC_SEQ_CST);
+    quiesced_socket = MHD_quiesce_daemon(instance.mhd_daemon);
+
+    /* Requests in flight finish and are answered with Connection: close.
+     * Idle keep-alive connections are given a moment to go, then closed. */
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    long idle_since = -1;
+    while (elapsed_ms(&start) < grace_ms) {
+        int busy = __atomic_load_n(&app.in_flight, __ATOMIC_SEQ_CST);
+        if (busy == 0 && open_connections() == 0)
+            break;
+        if (busy == 0) {
+            if (idle_since < 0)
+                idle_since = elapsed_ms(&start);
+            else if (elapsed_ms(&start) - idle_since > 200)
+                break;
+        } else {
+            idle_since = -1;
+        }
+        struct timespec pause = {0, 10 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    int left = __atomic_load_n(&app.in_flight, __ATOMIC_SEQ_CST);
+    if (left)
+        y_log_message(Y_LOG_LEVEL_WARNING, "shutdown: %d request(s) still running after %d ms",
+                      left, grace_ms);
+    ulfius_stop_framework(&instance);
+    ulfius_clean_instance(&instance);
+    if (quiesced_socket != MHD_INVALID_SOCKET)
+        close(quiesced_socket);
+}

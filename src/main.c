@@ -1,0 +1,165 @@
+/* mam: the multi-agency meetings service.
+ *
+ *   mam [serve]      run the HTTP service (the default)
+ *   mam migrate      apply database migrations and exit
+ *   mam token ...    print a development token (needs JWT_HS256_SECRET)
+ *   mam healthcheck  exit 0 when the local service answers /livez
+ *   mam routes       print the route table
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/jwt.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "http/route.h"
+#include "serve.h"
+
+static int usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mam [serve]\n"
+            "       mam migrate\n"
+            "       mam token --sub ID --name NAME --agency CODE --roles ROLE[,ROLE...] [--ttl SECONDS]\n"
+            "       mam healthcheck\n"
+            "       mam routes\n"
+            "Configuration comes from the environment; see README.md.\n");
+    return out == stdout ? 0 : 2;
+}
+
+static int cmd_migrate(void)
+{
+    config cfg;
+    if (config_load(&cfg, CONFIG_FOR_MIGRATE) != 0)
+        return 2;
+    char err[256];
+    PGconn *pg = db_connect_direct(cfg.database_url, err, sizeof err);
+    config_free(&cfg);
+    if (!pg) {
+        fprintf(stderr, "migrate: cannot connect: %s", err);
+        return 1;
+    }
+    int rc = migrate_apply(pg);
+    PQfinish(pg);
+    return rc == 0 ? 0 : 1;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"sub", required_argument, NULL, 's'},   {"name", required_argument, NULL, 'n'},
+        {"agency", required_argument, NULL, 'a'}, {"roles", required_argument, NULL, 'r'},
+        {"ttl", required_argument, NULL, 't'},   {NULL, 0, NULL, 0},
+    };
+    caller who;
+    memset(&who, 0, sizeof who);
+    const char *roles = NULL;
+    long ttl = 3600;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case 's': snprintf(who.sub, sizeof who.sub, "%s", optarg); break;
+        case 'n': snprintf(who.name, sizeof who.name, "%s", optarg); break;
+        case 'a': snprintf(who.agency, sizeof who.agency, "%s", optarg); break;
+        case 'r': roles = optarg; break;
+        case 't':
+            if (config_parse_int(optarg, 60, 7 * 86400, &ttl) != 0) {
+                fprintf(stderr, "token: --ttl is 60 to 604800 seconds\n");
+                return 2;
+            }
+            break;
+        default: return usage(stderr);
+        }
+    }
+    if (!who.sub[0] || !who.name[0] || !who.agency[0] || !roles) {
+        fprintf(stderr, "token: --sub, --name, --agency and --roles are required\n");
+        return usage(stderr);
+    }
+    char *list = strdup(roles), *save = NULL;
+    for (char *role = strtok_r(list, ",", &save); role; role = strtok_r(NULL, ",", &save)) {
+        unsigned bit = role_from_name(role);
+        if (!bit) {
+            fprintf(stderr, "token: unknown role '%s'\n", role);
+            free(list);
+            return 2;
+        }
+        who.roles |= bit;
+    }
+    free(list);
+    config cfg;
+    if (config_load(&cfg, CONFIG_FOR_TOKEN) != 0)
+        return 2;
+    json_t *claims = jwt_claims_for(&who, cfg.jwt_issuer, cfg.jwt_audience, time(NULL), ttl);
+    char *token = jwt_sign_hs256(cfg.jwt_hs256_secret, claims);
+    json_decref(claims);
+    config_free(&cfg);
+    if (!token) {
+        fprintf(stderr, "token: signing failed\n");
+        return 1;
+    }
+    printf("%s\n", token);
+    free(token);
+    return 0;
+}
+
+/* For container health checks, where there is no curl: GET /livez on the
+ * local port and expect a 200. */
+static int cmd_healthcheck(void)
+{
+    long port = 8080;
+    const char *env = getenv("PORT");
+    if (env && config_parse_int(env, 1, 65535, &port) != 0)
+        return 1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 1;
+    struct timeval tv = {3, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    char response[64] = "";
+    const char request[] = "GET /livez HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    int ok = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+             write(fd, request, sizeof request - 1) == (ssize_t)(sizeof request - 1) &&
+             read(fd, response, sizeof response - 1) > 12 &&
+             strncmp(response + 9, "200", 3) == 0;
+    close(fd);
+    return ok ? 0 : 1;
+}
+
+static int cmd_routes(void)
+{
+    for (int i = 0; mam_routes[i].method; i++)
+        printf("%s %s\n", mam_routes[i].method, mam_routes[i].template);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "serve";
+    if (strcmp(cmd, "serve") == 0)
+        return serve_main();
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate();
+    if (strcmp(cmd, "token") == 0)
+        return cmd_token(argc - 1, argv + 1);
+    if (strcmp(cmd, "healthcheck") == 0)
+        return cmd_healthcheck();
+    if (strcmp(cmd, "routes") == 0)
+        return cmd_routes();
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0)
+        return usage(stdout);
+    fprintf(stderr, "mam: unknown command '%s'\n", cmd);
+    return usage(stderr);
+}

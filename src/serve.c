@@ -1,0 +1,189 @@
+#include "serve.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yder.h>
+
+#include "app.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "http/idempotency.h"
+#include "http/metrics.h"
+#include "http/route.h"
+#include "http/server.h"
+
+#define SHUTDOWN_GRACE_MS 10000
+#define MAINTENANCE_INTERVAL_S 600
+
+struct app app;
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *data = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *grown = realloc(data, cap + 1);
+            if (!grown) {
+                free(data);
+                fclose(f);
+                return NULL;
+            }
+            data = grown;
+        }
+        size_t got = fread(data + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    data[n] = '\0';
+    *len = n;
+    return data;
+}
+
+static int build_verifier(void)
+{
+    char err[256] = "";
+    const config *cfg = &app.cfg;
+    if (cfg->jwt_hs256_secret) {
+        app.verifier = jwt_verifier_hs256(cfg->jwt_hs256_secret, cfg->jwt_issuer,
+                                          cfg->jwt_audience, cfg->jwt_leeway_s, err, sizeof err);
+        if (app.verifier)
+            y_log_message(Y_LOG_LEVEL_WARNING,
+                          "tokens are verified with the development HS256 secret; "
+                          "use JWT_JWKS_FILE in production");
+    } else {
+        size_t len;
+        char *jwks = read_file(cfg->jwt_jwks_file, &len);
+        if (jwks)
+            app.verifier = jwt_verifier_jwks(jwks, cfg->jwt_issuer, cfg->jwt_audience,
+                                             cfg->jwt_leeway_s, err, sizeof err);
+        else
+            snprintf(err, sizeof err, "cannot read %s", cfg->jwt_jwks_file);
+        free(jwks);
+    }
+    if (!app.verifier) {
+        fprintf(stderr, "config: token keys unusable: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Periodic housekeeping off the request path: expired idempotency keys. */
+static struct {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+} maintenance = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void *maintenance_loop(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&maintenance.lock);
+    while (!maintenance.stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += MAINTENANCE_INTERVAL_S;
+        pthread_cond_timedwait(&maintenance.wake, &maintenance.lock, &until);
+        if (maintenance.stop)
+            break;
+        pthread_mutex_unlock(&maintenance.lock);
+        enum db_failure why;
+        db_conn *c = db_acquire(&why);
+        if (c) {
+            int n = idem_purge(c);
+            if (n > 0)
+                y_log_message(Y_LOG_LEVEL_INFO, "maintenance: %d expired idempotency keys removed", n);
+            db_release(c);
+        }
+        pthread_mutex_lock(&maintenance.lock);
+    }
+    pthread_mutex_unlock(&maintenance.lock);
+    return NULL;
+}
+
+static void stop_maintenance(void)
+{
+    pthread_mutex_lock(&maintenance.lock);
+    maintenance.stop = true;
+    pthread_cond_signal(&maintenance.wake);
+    pthread_mutex_unlock(&maintenance.lock);
+    pthread_join(maintenance.thread, NULL);
+}
+
+static void release_app(void)
+{
+    jwt_verifier_free(app.verifier);
+    free(app.openapi);
+    config_free(&app.cfg);
+}
+
+int serve_main(void)
+{
+    if (config_load(&app.cfg, CONFIG_FOR_SERVE) != 0)
+        return 2;
+    y_init_logs("mam", Y_LOG_MODE_CONSOLE, app.cfg.log_level, NULL, "starting");
+    app.openapi = read_file(app.cfg.openapi_file, &app.openapi_len);
+    if (!app.openapi) {
+        fprintf(stderr, "config: OPENAPI_FILE %s cannot be read\n", app.cfg.openapi_file);
+        config_free(&app.cfg);
+        y_close_logs();
+        return 2;
+    }
+    if (build_verifier() != 0) {
+        release_app();
+        y_close_logs();
+        return 2;
+    }
+    json_object_seed(0);
+
+    /* Every thread started from here on inherits this mask; the signals are
+     * taken synchronously below, never in an asynchronous handler. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    db_pool_open(app.cfg.database_url, app.cfg.db_pool_size, app.cfg.db_acquire_timeout_ms,
+                 app.cfg.db_statement_timeout_ms);
+    metrics_init(routes_count());
+    if (server_start(&app.cfg) != 0) {
+        metrics_free();
+        db_pool_close();
+        release_app();
+        y_close_logs();
+        return 1;
+    }
+    pthread_create(&maintenance.thread, NULL, maintenance_loop, NULL);
+    y_log_message(Y_LOG_LEVEL_INFO,
+                  "listening on %s:%d (%d HTTP threads, %d database connections, schema %d)",
+                  app.cfg.bind_address, app.cfg.port, app.cfg.http_threads, app.cfg.db_pool_size,
+                  migrate_latest_version());
+
+    int sig = 0;
+    while (sigwait(&stop_signals, &sig) != 0)
+        ;
+    y_log_message(Y_LOG_LEVEL_INFO, "signal %d: finishing requests in flight, then stopping", sig);
+    server_stop(SHUTDOWN_GRACE_MS);
+    stop_maintenance();
+    db_pool_close();
+    metrics_free();
+    y_log_message(Y_LOG_LEVEL_INFO, "stopped");
+    release_app();
+    y_close_logs();
+    return 0;
+}
