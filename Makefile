@@ -9,7 +9,8 @@
 # use it. Every build treats warnings as errors.
 
 MODE ?= release
-B := build/$(MODE)
+BUILD_ROOT ?= build
+B := $(BUILD_ROOT)/$(MODE)
 
 PKGS := libulfius librhonabwy jansson libpq liborcania libyder gnutls libmicrohttpd
 TEST_PKGS := criterion libcurl
@@ -43,15 +44,18 @@ MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 API_SRC := $(sort $(wildcard tests/api/*.c))
+FAULT_SRC := $(sort $(wildcard tests/faults/*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 UNIT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(UNIT_SRC))
-API_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(API_SRC) $(SUPPORT_SRC))
+SUPPORT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRC))
+API_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(API_SRC))
+FAULT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(FAULT_SRC))
 
 .PHONY: build tests run test clean clean-data token
 .DEFAULT_GOAL := build
 
 build: $(B)/mam
-tests: $(B)/test-unit $(B)/test-api
+tests: $(B)/test-unit $(B)/test-api $(B)/test-faults
 
 $(B)/mam: $(LIB_OBJ) $(MAIN_OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
@@ -63,7 +67,10 @@ $(B)/libmam.a: $(LIB_OBJ)
 $(B)/test-unit: $(UNIT_OBJ) $(B)/libmam.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
-$(B)/test-api: $(API_OBJ) $(B)/libmam.a
+$(B)/test-api: $(API_OBJ) $(SUPPORT_OBJ) $(B)/libmam.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/test-faults: $(FAULT_OBJ) $(SUPPORT_OBJ) $(B)/libmam.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 $(B)/obj/%.o: src/%.c

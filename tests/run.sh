@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# make test: sets up everything on a fresh Debian machine and runs every test.
+#
+#  1. installs missing Debian packages (deploy/packages.txt) and the contract
+#     tools (tests/contract, npm ci)
+#  2. builds the service and the tests with AddressSanitizer and UBSan
+#  3. starts the private test cluster (.data/pg-test) and a throwaway database
+#  4. runs the unit tests, then the API tests against a real service process,
+#     then the contract checks, then the fault tests (which stop the database)
+#  5. stops the service cleanly and fails on any sanitizer report
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+# Overridable so that two checkouts or sessions can test side by side.
+jobs=${TEST_JOBS:-4}
+cluster=${TEST_PG_CLUSTER:-pg-test}
+pg_port=${TEST_PG_PORT:-55433}
+export BUILD_ROOT=${BUILD_ROOT:-build}
+bin="$BUILD_ROOT/asan"
+started=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
+
+step "packages"
+deploy/packages.sh install build dev
+if [ ! -x tests/contract/node_modules/.bin/redocly ] ||
+   [ tests/contract/package-lock.json -nt tests/contract/node_modules/.package-lock.json ]; then
+  (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+step "build (AddressSanitizer)"
+make -s MODE=asan -j"$(nproc)" build tests
+
+step "database"
+deploy/local-db.sh start "$cluster" "$pg_port"
+db="mam_test_$(date +%s)_$$"
+deploy/local-db.sh ensure-db "$cluster" "$db"
+database_url=$(deploy/local-db.sh url "$cluster" "$db")
+
+out=$(mktemp -d)
+server_pid=""
+cleanup() {
+  status=$?
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  deploy/local-db.sh start "$cluster" "$pg_port" >/dev/null 2>&1 || true
+  deploy/local-db.sh drop-db "$cluster" "$db" >/dev/null 2>&1 || true
+  if [ "$status" -ne 0 ]; then
+    echo "test output kept in $out" >&2
+  else
+    rm -rf "$out"
+  fi
+}
+trap cleanup EXIT
+
+export DATABASE_URL="$database_url"
+export MAM_DATABASE_URL="$database_url"
+export JWT_ISSUER="https://mam.test"
+export JWT_AUDIENCE="mam-test"
+JWT_HS256_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
+export JWT_HS256_SECRET
+export MAX_BODY_BYTES=65536
+export OPENAPI_FILE="${OPENAPI_FILE_OVERRIDE:-$top/openapi.yaml}"
+export LOG_LEVEL=warning
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1"
+export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export MAM_RESPONSES_LOG="$out/responses.jsonl"
+export MAM_TEST_CLUSTER="$cluster"
+export MAM_TEST_PG_PORT="$pg_port"
+
+"$bin/mam" migrate
+
+start_server() {
+  PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  export PORT
+  export MAM_URL="http://127.0.0.1:$PORT"
+  "$bin/mam" >>"$out/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "$MAM_URL/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$out/server.log" >&2
+  echo "the service did not become ready" >&2
+  return 1
+}
+
+stop_server() {
+  kill -TERM "$server_pid"
+  local rc=0
+  wait "$server_pid" || rc=$?
+  server_pid=""
+  if [ "$rc" -ne 0 ]; then
+    tail -50 "$out/server.log" >&2
+    echo "the service exited with status $rc" >&2
+    return 1
+  fi
+}
+
+step "unit tests"
+"$bin/test-unit" --jobs "$jobs"
+
+step "API tests"
+start_server
+"$bin/test-api" --jobs "$jobs"
+
+if [ "${TEST_SKIP_CONTRACT:-0}" = 1 ]; then
+  echo "contract checks skipped (TEST_SKIP_CONTRACT=1): make test never skips them" >&2
+else
+step "contract"
+"$bin/mam" routes > "$out/routes.txt"
+node tests/contract/check.mjs --spec openapi.yaml --routes "$out/routes.txt" \
+  --responses "$out/responses.jsonl"
+tests/contract/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml \
+  --format=summary
+fi
+
+step "fault tests (the database is stopped and restarted)"
+"$bin/test-faults" --jobs 1
+
+step "clean shutdown"
+stop_server
+if grep -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$out/server.log"; then
+  echo "sanitizer reports in the service log ($out/server.log)" >&2
+  exit 1
+fi
+
+step "all tests passed"

@@ -1,0 +1,45 @@
+/* client: HTTP calls to the service under test, for the API tests.
+ *
+ * The service's address comes from MAM_URL. Every response is parsed (as
+ * JSON when it says so) and appended to the file named by MAM_RESPONSES_LOG,
+ * which tests/contract/validate-responses.mjs checks against openapi.yaml
+ * after the run. */
+#ifndef TEST_CLIENT_H
+#define TEST_CLIENT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct http_response {
+    long status;
+    char *body;
+    size_t body_len;
+    json_t *json; /* parsed body when it is JSON, else NULL */
+    char *headers; /* raw header block */
+} http_response;
+
+/* headers: NULL-terminated list of "Name: value" strings, may be NULL.
+ * token: bearer token or NULL. body: raw bytes or NULL. */
+http_response *http_call(const char *method, const char *path, const char *token,
+                         const char *const *headers, const char *body, size_t body_len);
+
+/* A JSON request (Content-Type: application/json); body may be NULL. */
+http_response *api_call(const char *method, const char *path, const char *token, json_t *body,
+                        const char *if_match);
+http_response *api_get(const char *path, const char *token);
+
+/* The first value of a response header (case-insensitive name), a new string. */
+char *http_header(const http_response *r, const char *name);
+
+void http_free(http_response *r);
+
+/* Convenience readers of r->json: NULL / -1 when absent. */
+const char *json_str(const json_t *j, const char *key);
+long json_int(const json_t *j, const char *key);
+/* True when the problem's errors[] holds an entry with this rule (and field,
+ * when field is not NULL). */
+int problem_has_rule(const http_response *r, const char *rule, const char *field);
+/* True when the problem's errors[] holds an entry for this field. */
+int problem_has_field(const http_response *r, const char *field);
+
+#endif

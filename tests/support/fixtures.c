@@ -1,0 +1,125 @@
+#include "support/fixtures.h"
+
+#include <criterion/criterion.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static person admin(void)
+{
+    return person_new("ADMIN", "admin");
+}
+
+char *agency_new(const char *kind)
+{
+    char suffix[17], code[33];
+    unique_suffix(suffix, sizeof suffix);
+    for (char *p = suffix; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    snprintf(code, sizeof code, "T%.12s", suffix);
+    person a = admin();
+    json_t *body = json_pack("{s:s, s:s, s:s}", "code", code, "name", "Fictional Test Agency",
+                             "kind", kind);
+    http_response *r = api_call("POST", "/v1/agencies", a.token, body, NULL);
+    cr_assert_eq(r->status, 201, "creating agency %s: %ld %s", code, r->status, r->body);
+    json_decref(body);
+    http_free(r);
+    person_free(&a);
+    return strdup(code);
+}
+
+json_t *meeting_body(const char *type)
+{
+    bool strategy = strcmp(type, "strategy_discussion") == 0;
+    char ref[40], suffix[17];
+    unique_suffix(suffix, sizeof suffix);
+    snprintf(ref, sizeof ref, "CASE-%s", suffix);
+    return json_pack(
+        "{s:s, s:s, s:s, s:[s], s:s, s:[{s:s, s:s}], s:[{s:s, s:s}], s:{s:s, s:s}}", "type", type,
+        "title", "Planning for a fictional family", "purpose",
+        "Agree how agencies will work together", "criteria",
+        strategy ? "significant_harm_suspected" : "drift_no_improved_outcomes", "rationale",
+        "Progress has stalled across agencies", "children", "name", "Alex Example",
+        "date_of_birth", "2015-06-01", "other_children", "name", "Sam Example", "relationship",
+        "sibling", "external_ref", "system", "testcms", "id", ref);
+}
+
+char *meeting_new(const person *p, const char *type)
+{
+    json_t *body = meeting_body(type);
+    http_response *r = api_call("POST", "/v1/meetings", p->token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "requesting a meeting: %ld %s", r->status, r->body);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    return id;
+}
+
+long meeting_authorise(const person *manager, const char *id, long version)
+{
+    char path[128], etag[32];
+    snprintf(path, sizeof path, "/v1/meetings/%s/authorise", id);
+    snprintf(etag, sizeof etag, "\"%ld\"", version);
+    http_response *r = api_call("POST", path, manager->token, NULL, etag);
+    cr_assert_eq(r->status, 200, "authorising: %ld %s", r->status, r->body);
+    long v = json_int(r->json, "version");
+    http_free(r);
+    return v;
+}
+
+static PGconn *connect_db(void)
+{
+    const char *url = getenv("MAM_DATABASE_URL");
+    cr_assert(url, "MAM_DATABASE_URL is not set");
+    PGconn *pg = PQconnectdb(url);
+    cr_assert_eq(PQstatus(pg), CONNECTION_OK, "connecting: %s", PQerrorMessage(pg));
+    return pg;
+}
+
+char *db_value(const char *sql, int n, const char *const *params)
+{
+    PGconn *pg = connect_db();
+    PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(pg));
+    char *v = strdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    PQfinish(pg);
+    return v;
+}
+
+long db_long(const char *sql, int n, const char *const *params)
+{
+    char *v = db_value(sql, n, params);
+    long out = atol(v);
+    free(v);
+    return out;
+}
+
+char *db_try(const char *sql)
+{
+    PGconn *pg = connect_db();
+    PGresult *res = PQexec(pg, sql);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    char *out = strdup(state ? state : "");
+    PQclear(res);
+    PQfinish(pg);
+    return out;
+}
+
+char *db_fingerprint(const char *agency)
+{
+    const char *params[] = {agency};
+    return db_value(
+        "SELECT concat_ws(' ',"
+        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM meetings"
+        "   WHERE convening_agency = $1),"
+        " (SELECT count(*) FROM meeting_children c JOIN meetings m ON m.id = c.meeting_id"
+        "   WHERE m.convening_agency = $1),"
+        " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
+        " (SELECT count(*) FROM events WHERE agency = $1),"
+        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1))",
+        1, params);
+}

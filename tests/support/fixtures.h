@@ -1,0 +1,37 @@
+/* fixtures: fictional agencies and meetings created through the API, and a
+ * view of the database to prove that refused requests changed nothing. */
+#ifndef TEST_FIXTURES_H
+#define TEST_FIXTURES_H
+
+#include <jansson.h>
+
+#include "support/client.h"
+#include "support/people.h"
+
+/* Creates a new agency of this kind through the admin API; returns its code
+ * (a new string). */
+char *agency_new(const char *kind);
+
+/* A valid meeting request of the type (new reference). */
+json_t *meeting_body(const char *type);
+
+/* Requests a meeting as p and returns its id (new string); fails the test
+ * when the service refuses. */
+char *meeting_new(const person *p, const char *type);
+
+/* Authorises it as manager; returns the new version. */
+long meeting_authorise(const person *manager, const char *id, long version);
+
+/* Runs a query with text parameters against MAM_DATABASE_URL and returns
+ * the first column of the first row as a new string ("" when no row). */
+char *db_value(const char *sql, int n, const char *const *params);
+long db_long(const char *sql, int n, const char *const *params);
+/* Runs a statement and returns its SQLSTATE ("" on success), a new string. */
+char *db_try(const char *sql);
+
+/* Everything the service stores about an agency's cases and the callers of
+ * that agency, as one comparable string: counts and version sums of
+ * meetings, children, audit events, feed events and the agency row. */
+char *db_fingerprint(const char *agency);
+
+#endif
