@@ -21,7 +21,7 @@ data_root="$top/.data"
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 die() { echo "local-db: $*" >&2; exit 1; }
-[ -x "$pg_bin/pg_ctl" ] || die "PostgreSQL 15 is not installed ($pg_bin/pg_ctl missing); run deploy/packages.sh install dev"
+[ -x "$pg_bin/pg_ctl" ] || die "PostgreSQL 15 is not installed ($pg_bin/pg_ctl missing); run deploy/packages.sh install db"
 
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -29,11 +29,19 @@ $$;
 
 CREATE SEQUENCE meeting_reference_seq;
 
+-- A human-readable reference such as MAM-2026-000123: the year of the
+-- request and a number that never repeats (at least six digits, more after
+-- 999999; lpad alone would cut them short).
+CREATE FUNCTION meeting_reference() RETURNS text
+LANGUAGE sql VOLATILE AS $$
+  SELECT 'MAM-' || to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' ||
+         CASE WHEN length(n) < 6 THEN lpad(n, 6, '0') ELSE n END
+    FROM (SELECT nextval('meeting_reference_seq')::text AS n) s
+$$;
+
 CREATE TABLE meetings (
   id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  reference           text NOT NULL UNIQUE DEFAULT
-                        'MAM-' || to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' ||
-                        lpad(nextval('meeting_reference_seq')::text, 6, '0'),
+  reference           text NOT NULL UNIQUE DEFAULT meeting_reference(),
   type                text NOT NULL CHECK (type IN ('stop_and_review', 'professionals',
                         'professionals_only', 'strategy_discussion', 'multi_agency')),
   status              text NOT NULL DEFAULT 'requested' CHECK (status IN ('requested',

@@ -1,6 +1,7 @@
 /* mam: the multi-agency meetings service.
  *
  *   mam [serve]      run the HTTP service (the default)
+ *   mam serve --migrate  apply migrations first (containers, systemd)
  *   mam migrate      apply database migrations and exit
  *   mam token ...    print a development token (needs JWT_HS256_SECRET)
  *   mam healthcheck  exit 0 when the local service answers /livez
@@ -28,7 +29,7 @@
 static int usage(FILE *out)
 {
     fprintf(out,
-            "usage: mam [serve]\n"
+            "usage: mam [serve [--migrate]]\n"
             "       mam migrate\n"
             "       mam token --sub ID --name NAME --agency CODE --roles ROLE[,ROLE...] [--ttl SECONDS]\n"
             "       mam healthcheck\n"
@@ -148,8 +149,16 @@ static int cmd_routes(void)
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "serve";
-    if (strcmp(cmd, "serve") == 0)
+    if (strcmp(cmd, "serve") == 0) {
+        if (argc > 2 && strcmp(argv[2], "--migrate") == 0) {
+            int rc = cmd_migrate();
+            if (rc != 0)
+                return rc;
+        } else if (argc > 2) {
+            return usage(stderr);
+        }
         return serve_main();
+    }
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate();
     if (strcmp(cmd, "token") == 0)

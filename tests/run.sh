@@ -22,7 +22,7 @@ started=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 step "packages"
-deploy/packages.sh install build dev
+deploy/packages.sh install build runtime db test
 if [ ! -x tests/contract/node_modules/.bin/redocly ] ||
    [ tests/contract/package-lock.json -nt tests/contract/node_modules/.package-lock.json ]; then
   (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error)

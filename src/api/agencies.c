@@ -115,10 +115,8 @@ static void record_change(req *r, PGresult *res, const char *code, const char *a
                           const char *event, int status, const char *location)
 {
     long version = atol(PQgetvalue(res, 0, 1));
-    char agencies[64];
-    snprintf(agencies, sizeof agencies, "{%s}", code);
     if (audit_record(r, action, "agency", code) != 0 ||
-        feed_append(r, event, "agency", code, version, agencies) != 0) {
+        feed_everyone(r, event, "agency", code, version) != 0) {
         req_db_failed(r);
         return;
     }
@@ -181,8 +179,13 @@ void handle_agencies_update(req *r)
     const char *name = jin_string(&v, r->body, "", "name", AGENCY_NAME_MAX, false, NULL);
     const char *kind = jin_enum(&v, r->body, "", "kind", agency_kinds, false, NULL);
     int active = jin_bool(&v, r->body, "", "active");
-    if (json_object_get(r->body, "name") && !name && !v.n)
-        violation_schema(&v, "name", "name cannot be blank");
+    for (const char *const *f = fields; *f; f++) {
+        json_t *value = json_object_get(r->body, *f);
+        if (value && (json_is_null(value) || (json_is_string(value) && !name && strcmp(*f, "name") == 0)))
+            violation_schema(&v, *f, "'%s' cannot be null or blank", *f);
+    }
+    if (json_object_size(r->body) == 0)
+        violation_schema(&v, "", "the patch changes nothing");
     if (answer_violations(r, &v))
         return;
 

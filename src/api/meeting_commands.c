@@ -11,6 +11,7 @@
 #include "domain/meeting.h"
 #include "http/pipeline.h"
 #include "store/audit.h"
+#include "store/feed.h"
 #include "store/meetings.h"
 
 #define REASON_MAX 2000
@@ -130,7 +131,7 @@ static void run(req *r, const command *cmd)
         return;
     }
     if (apply(r, cmd, &m, reason) != 0 || audit_record(r, cmd->audit_action, "meeting", m.id) != 0 ||
-        meetings_announce(r, m.id, cmd->event_type) != 0) {
+        feed_meeting(r, m.id, cmd->event_type) != 0) {
         req_db_failed(r);
         return;
     }

@@ -15,6 +15,7 @@
 #include "http/page.h"
 #include "http/pipeline.h"
 #include "store/audit.h"
+#include "store/feed.h"
 #include "store/meetings.h"
 
 static const db_stmt agency_kind_stmt = {
@@ -78,7 +79,7 @@ void handle_meetings_create(req *r)
 
     char id[37];
     if (meetings_insert(r, r->body, id) != 0 || audit_record(r, "meeting.create", "meeting", id) != 0 ||
-        meetings_announce(r, id, "meeting.requested") != 0) {
+        feed_meeting(r, id, "meeting.requested") != 0) {
         req_db_failed(r);
         return;
     }
@@ -287,6 +288,8 @@ void handle_meetings_update(req *r)
     violations v;
     violations_init(&v);
     jin_only_keys(&v, r->body, "", meeting_patchable_fields, meeting_read_only_fields);
+    if (json_object_size(r->body) == 0)
+        violation_schema(&v, "", "the patch changes nothing");
     if (answer_violations(r, &v))
         return;
     db_conn *c = req_db(r);
@@ -335,7 +338,7 @@ void handle_meetings_update(req *r)
     int rc = meetings_update(r, m.id, doc);
     json_decref(doc);
     if (rc != 0 || audit_record(r, "meeting.update", "meeting", m.id) != 0 ||
-        meetings_announce(r, m.id, "meeting.updated") != 0) {
+        feed_meeting(r, m.id, "meeting.updated") != 0) {
         req_db_failed(r);
         return;
     }

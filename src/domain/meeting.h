@@ -71,7 +71,7 @@ void meeting_check_requester(const char *type, const char *agency_kind, violatio
 /* MTG-4: who may authorise or decline a requested meeting. */
 enum decide_check {
     DECIDE_OK,
-    DECIDE_NOT_MANAGER,       /* 403: lacks the manager role */
+    DECIDE_NOT_MANAGER,       /* 403 MTG-4: lacks the manager role */
     DECIDE_OTHER_AGENCY,      /* 403 MTG-4: not of the convening agency */
     DECIDE_OWN_REQUEST,       /* 403 MTG-4: four eyes */
 };

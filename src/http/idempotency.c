@@ -14,7 +14,11 @@
 static const db_stmt claim = {
     "idem_claim",
     "INSERT INTO idempotency_keys (caller_sub, key, request_hash) VALUES ($1, $2, $3)"
-    " ON CONFLICT DO NOTHING RETURNING 1",
+    " ON CONFLICT (caller_sub, key) DO UPDATE"
+    "   SET request_hash = EXCLUDED.request_hash, status = NULL, location = NULL, etag = NULL,"
+    "       body = NULL, created_at = now()"
+    "   WHERE idempotency_keys.created_at < now() - interval '24 hours'"
+    " RETURNING 1",
     3};
 
 static const db_stmt fetch = {
@@ -44,13 +48,19 @@ static bool key_valid(const char *key)
     return true;
 }
 
+/* The request's identity: method, path and the body as JSON with sorted
+ * keys, so that whitespace and key order do not make a different request. */
 static void request_hash(req *r, char out[65])
 {
     buf b;
     buf_init(&b);
     buf_printf(&b, "%s %s\n", r->u->http_verb, r->u->url_path);
-    if (r->u->binary_body_length)
-        buf_append(&b, r->u->binary_body, r->u->binary_body_length);
+    if (r->body) {
+        char *canonical = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS);
+        if (canonical)
+            buf_puts(&b, canonical);
+        free(canonical);
+    }
     text_sha256_hex(b.data, b.len, out);
     buf_free(&b);
 }

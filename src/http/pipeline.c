@@ -109,6 +109,9 @@ static void unmatched(req *r)
 
 static bool body_too_large(req *r)
 {
+    /* routes without a body ignore whatever is sent with them */
+    if (!(r->route->flags & (ROUTE_BODY_REQUIRED | ROUTE_BODY_OPTIONAL)))
+        return false;
     size_t max = app.cfg.max_body_bytes;
     const char *declared = req_header(r, "Content-Length");
     bool too_large = r->u->binary_body_length > max;

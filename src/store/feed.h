@@ -1,14 +1,17 @@
-/* feed: the INT-2 event feed. Every change appends an event, in the same
- * transaction, for each agency concerned; integrations read their agency's
- * events with GET /v1/events. Events carry ids and types only. */
+/* feed: the INT-2 event feed. Every change appends an event in the same
+ * transaction, once per agency concerned; integrations read their agency's
+ * events with GET /v1/events. Events carry ids, types and versions only:
+ * clients fetch the details with their own token. */
 #ifndef MAM_FEED_H
 #define MAM_FEED_H
 
 #include "http/req.h"
 
-/* agencies is a PostgreSQL array literal of agency codes, e.g. {LA01,PD02}.
- * 0 on success, -1 on a database failure. */
-int feed_append(req *r, const char *type, const char *resource_type, const char *resource_id,
-                long resource_version, const char *agencies);
+/* An event about a meeting, for every agency meeting_agencies() names. */
+int feed_meeting(req *r, const char *meeting_id, const char *type);
+
+/* An event for every agency in the directory (directory changes). */
+int feed_everyone(req *r, const char *type, const char *resource_type, const char *resource_id,
+                  long resource_version);
 
 #endif

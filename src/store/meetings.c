@@ -67,15 +67,6 @@ static const db_stmt insert_children_stmt = {
     "           FROM json_array_elements($3::json) WITH ORDINALITY e(j, ord)) s",
     3};
 
-static const db_stmt announce_stmt = {
-    "meetings_announce",
-    "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-    " SELECT e.id, a.code, $2, 'meeting', m.id::text, m.version"
-    "   FROM meetings m, (SELECT gen_random_uuid() AS id) e,"
-    "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(m)) AS code) a"
-    "  WHERE m.id = $1",
-    2};
-
 static void copy(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src);
@@ -212,14 +203,4 @@ int meetings_update(req *r, const char *id, json_t *doc)
         return -1;
     PQclear(res);
     return insert_children(r, id, doc);
-}
-
-int meetings_announce(req *r, const char *id, const char *event_type)
-{
-    const char *params[] = {id, event_type};
-    PGresult *res = db_exec(r->db, &announce_stmt, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
 }

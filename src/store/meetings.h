@@ -37,7 +37,4 @@ int meetings_insert(req *r, json_t *doc, char id_out[37]);
  * document, bumping the version. */
 int meetings_update(req *r, const char *id, json_t *doc);
 
-/* Records an event for the meeting on the feed of every agency concerned. */
-int meetings_announce(req *r, const char *id, const char *event_type);
-
 #endif

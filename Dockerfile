@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build on Debian bookworm. Both stages install their packages
+# with deploy/packages.sh from deploy/packages.txt, the same list the local
+# set-up and CI use.
+
+FROM debian:bookworm-slim AS build
+WORKDIR /src
+COPY deploy/packages.txt deploy/packages.sh deploy/
+RUN deploy/packages.sh install build
+COPY Makefile ./
+COPY sql sql
+COPY src src
+RUN make -j"$(nproc)" build
+
+FROM debian:bookworm-slim
+COPY deploy/packages.txt deploy/packages.sh /tmp/deploy/
+RUN /tmp/deploy/packages.sh install runtime \
+ && rm -rf /var/lib/apt/lists/* /tmp/deploy \
+ && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin mam
+COPY --from=build /src/build/release/mam /usr/local/bin/mam
+COPY openapi.yaml /usr/share/mam/openapi.yaml
+ENV PORT=8080 \
+    BIND_ADDRESS=0.0.0.0 \
+    OPENAPI_FILE=/usr/share/mam/openapi.yaml
+USER 10001:10001
+EXPOSE 8080
+# The image has no curl: the binary checks its own /livez.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["/usr/local/bin/mam", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/mam"]
+CMD ["serve"]
