@@ -290,6 +290,15 @@ void handle_meetings_update(req *r)
     jin_only_keys(&v, r->body, "", meeting_patchable_fields, meeting_read_only_fields);
     if (json_object_size(r->body) == 0)
         violation_schema(&v, "", "the patch changes nothing");
+    if (!v.schema) {
+        /* the shape of what the patch sends (400) comes before anything
+         * about the meeting; whether the result keeps the rules comes later */
+        violations parsed;
+        violations_init(&parsed);
+        meeting_draft scratch;
+        meeting_draft_parse(r->body, &scratch, &parsed);
+        violations_schema_only(&parsed, &v);
+    }
     if (answer_violations(r, &v))
         return;
     db_conn *c = req_db(r);

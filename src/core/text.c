@@ -86,8 +86,9 @@ bool text_is_timestamp(const char *s)
     if ((*z == 'Z' || *z == 'z') && z[1] == '\0')
         return true;
     if ((*z == '+' || *z == '-') && strlen(z) == 6 && z[3] == ':') {
+        /* PostgreSQL takes offsets up to 15:59; real zones stay within 14:00 */
         int oh = digits(z + 1, 2), om = digits(z + 4, 2);
-        return oh >= 0 && oh <= 23 && om >= 0 && om <= 59;
+        return oh >= 0 && oh <= 15 && om >= 0 && om <= 59;
     }
     return false;
 }

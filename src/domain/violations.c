@@ -47,3 +47,14 @@ bool violations_has(const violations *v, const char *rule, const char *field)
     }
     return false;
 }
+
+void violations_schema_only(const violations *in, violations *out)
+{
+    violations_init(out);
+    for (int i = 0; i < in->n; i++) {
+        if (in->items[i].rule)
+            continue;
+        out->items[out->n++] = in->items[i];
+        out->schema = true;
+    }
+}

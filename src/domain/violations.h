@@ -28,6 +28,9 @@ void violation_rule(violations *v, const char *field, const char *rule, const ch
     __attribute__((format(printf, 4, 5)));
 void violation_schema(violations *v, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Copies only the schema violations of `in` into `out`. */
+void violations_schema_only(const violations *in, violations *out);
+
 /* True when a violation names this rule (and, if field is not NULL, field). */
 bool violations_has(const violations *v, const char *rule, const char *field);
 

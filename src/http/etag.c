@@ -1,6 +1,7 @@
 #include "http/etag.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@ enum if_match_result etag_if_match(const char *header, long version)
             p++;
         return *p ? IF_MATCH_MALFORMED : IF_MATCH_OK;
     }
+    char current[24];
+    snprintf(current, sizeof current, "%ld", version);
     bool matched = false, any = false;
     while (*p) {
         bool weak = false;
@@ -39,15 +42,9 @@ enum if_match_result etag_if_match(const char *header, long version)
         size_t len = (size_t)(p - start);
         p++;
         any = true;
-        if (!weak && len > 0 && len < 20) {
-            char digits[20];
-            memcpy(digits, start, len);
-            digits[len] = '\0';
-            char *end = NULL;
-            long v = strtol(digits, &end, 10);
-            if (*end == '\0' && isdigit((unsigned char)digits[0]) && v == version)
-                matched = true;
-        }
+        /* strong comparison is character by character: "01" is not "1" */
+        if (!weak && len == strlen(current) && memcmp(start, current, len) == 0)
+            matched = true;
         while (isspace((unsigned char)*p))
             p++;
         if (*p == ',') {

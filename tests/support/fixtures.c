@@ -119,7 +119,8 @@ char *db_fingerprint(const char *agency)
         " (SELECT count(*) FROM meeting_children c JOIN meetings m ON m.id = c.meeting_id"
         "   WHERE m.convening_agency = $1),"
         " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
-        " (SELECT count(*) FROM events WHERE agency = $1),"
+        " (SELECT count(*) FROM events WHERE agency = $1"
+        "   AND NOT (resource_type = 'agency' AND resource_id <> $1)),"
         " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1))",
         1, params);
 }

@@ -31,7 +31,9 @@ char *db_try(const char *sql);
 
 /* Everything the service stores about an agency's cases and the callers of
  * that agency, as one comparable string: counts and version sums of
- * meetings, children, audit events, feed events and the agency row. */
+ * meetings, children, audit events, feed events and the agency row.
+ * Directory events about other agencies (every agency's feed hears of each
+ * new agency) are left out, so tests running in parallel do not disturb it. */
 char *db_fingerprint(const char *agency);
 
 #endif
