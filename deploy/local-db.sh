@@ -6,9 +6,10 @@
 #   deploy/local-db.sh start <name> <port>   init (first time) and start
 #   deploy/local-db.sh stop <name>           stop (fast shutdown)
 #   deploy/local-db.sh status <name>         exit 0 when running
-#   deploy/local-db.sh ensure-db <name> <db> create role mam and database <db> if missing
+#   deploy/local-db.sh ensure-db <name> <db> create the roles and database <db> if missing
 #   deploy/local-db.sh drop-db <name> <db>   drop database <db>
-#   deploy/local-db.sh url <name> <db>       print the service's DATABASE_URL
+#   deploy/local-db.sh url <name> <db>       print the service's DATABASE_URL (role mam_app)
+#   deploy/local-db.sh owner-url <name> <db> print the migrations' URL (role mam_owner)
 #   deploy/local-db.sh admin-url <name> [db] print the superuser URL (tests, tools)
 #
 # As root, initdb and the server run as the 'postgres' user. When that user
@@ -118,8 +119,20 @@ case "$cmd" in
     init_cluster "$name" "$port"
     if ! is_running "$name"; then
       dir=$(cluster_dir "$name")
-      as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null \
-        || { tail -20 "$dir/server.log" >&2; die "could not start cluster $name"; }
+      if ! as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+        tail -20 "$dir/server.log" >&2
+        [ "$name" != pg ] || die "could not start cluster $name"
+        # Test clusters run without fsync and hold only throwaway databases:
+        # one that a crash left unusable is rebuilt rather than repaired.
+        echo "local-db: rebuilding test cluster $name" >&2
+        as_owner rm -rf "$dir/"* "$dir/".[!.]* 2>/dev/null || true
+        rm -f "$(password_file "$name")"
+        as_owner rmdir "$dir" 2>/dev/null || true
+        [ -L "$dir" ] || rm -rf "$dir"
+        init_cluster "$name" "$port"
+        as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null \
+          || { tail -20 "$dir/server.log" >&2; die "could not start cluster $name"; }
+      fi
     fi
     ;;
   stop)
@@ -130,23 +143,36 @@ case "$cmd" in
     ;;
   status) is_running "$1" ;;
   ensure-db)
+    # Least privilege: mam_owner owns the schema and runs migrations; the
+    # service connects as mam_app, a member of mam_runtime, which may read
+    # and write case data but not change the schema, nor update or delete
+    # audit events (the migrations grant exactly that to mam_runtime).
     name=$1 db=$2
-    app_pw_file="$data_root/$name.app-password"
-    [ -f "$app_pw_file" ] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$app_pw_file"; chmod 600 "$app_pw_file"; }
-    app_pw=$(cat "$app_pw_file")
-    psql_admin "$name" postgres -v pw="$app_pw" <<'SQL'
-SELECT format('CREATE ROLE mam LOGIN PASSWORD %L', :'pw')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mam') \gexec
+    for role in owner app; do
+      f="$data_root/$name.$role-password"
+      [ -f "$f" ] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$f"; chmod 600 "$f"; }
+    done
+    psql_admin "$name" postgres -v owner_pw="$(cat "$data_root/$name.owner-password")" \
+      -v app_pw="$(cat "$data_root/$name.app-password")" <<'SQL'
+SELECT format('CREATE ROLE mam_owner LOGIN PASSWORD %L', :'owner_pw')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mam_owner') \gexec
+SELECT 'CREATE ROLE mam_runtime NOLOGIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mam_runtime') \gexec
+SELECT format('CREATE ROLE mam_app LOGIN PASSWORD %L IN ROLE mam_runtime', :'app_pw')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mam_app') \gexec
 SQL
     exists=$(psql_admin "$name" postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$db'")
-    [ "$exists" = 1 ] || psql_admin "$name" postgres -c "CREATE DATABASE \"$db\" OWNER mam"
+    [ "$exists" = 1 ] || psql_admin "$name" postgres -c "CREATE DATABASE \"$db\" OWNER mam_owner"
     ;;
   drop-db)
     psql_admin "$1" postgres -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)"
     ;;
   url)
-    echo "postgresql://mam:$(cat "$data_root/$1.app-password")@127.0.0.1:$(port_of "$1")/$2"
+    echo "postgresql://mam_app:$(cat "$data_root/$1.app-password")@127.0.0.1:$(port_of "$1")/$2"
+    ;;
+  owner-url)
+    echo "postgresql://mam_owner:$(cat "$data_root/$1.owner-password")@127.0.0.1:$(port_of "$1")/$2"
     ;;
   admin-url) admin_url "$1" "${2:-postgres}" ;;
-  *) die "usage: $0 start|stop|status|ensure-db|drop-db|url|admin-url ..." ;;
+  *) die "usage: $0 start|stop|status|ensure-db|drop-db|url|owner-url|admin-url ..." ;;
 esac

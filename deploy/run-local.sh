@@ -25,6 +25,7 @@ if [ ! -s "$secret_file" ]; then
   (umask 077; head -c 48 /dev/urandom | base64 | tr -d '/+=\n' > "$secret_file")
 fi
 export DATABASE_URL=${DATABASE_URL:-$(deploy/local-db.sh url pg mam)}
+export MIGRATION_DATABASE_URL=${MIGRATION_DATABASE_URL:-$(deploy/local-db.sh owner-url pg mam)}
 export JWT_ISSUER=${JWT_ISSUER:-http://localhost/dev-issuer}
 export JWT_AUDIENCE=${JWT_AUDIENCE:-mam-local}
 export JWT_HS256_SECRET=${JWT_HS256_SECRET:-$(cat "$secret_file")}
@@ -36,7 +37,7 @@ if [ "${1:-}" = token ]; then
 fi
 
 build/release/mam migrate
-"/usr/lib/postgresql/15/bin/psql" -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" \
+"/usr/lib/postgresql/15/bin/psql" -X -q -v ON_ERROR_STOP=1 "$MIGRATION_DATABASE_URL" \
   -f deploy/dev-fixtures.sql
 
 mapfile -t staged < <(service_stage build/release/mam "${OPENAPI_FILE:-openapi.yaml}")

@@ -44,7 +44,9 @@ static int cmd_migrate(void)
     if (config_load(&cfg, CONFIG_FOR_MIGRATE) != 0)
         return 2;
     char err[256];
-    PGconn *pg = db_connect_direct(cfg.database_url, err, sizeof err);
+    /* migrations run as the schema's owner when one is configured */
+    const char *url = cfg.migration_database_url ? cfg.migration_database_url : cfg.database_url;
+    PGconn *pg = db_connect_direct(url, err, sizeof err);
     config_free(&cfg);
     if (!pg) {
         fprintf(stderr, "migrate: cannot connect: %s", err);

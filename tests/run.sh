@@ -11,6 +11,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+source deploy/service-user.sh
 
 # Overridable so that two checkouts or sessions can test side by side.
 jobs=${TEST_JOBS:-4}
@@ -36,6 +37,7 @@ deploy/local-db.sh start "$cluster" "$pg_port"
 db="mam_test_$(date +%s)_$$"
 deploy/local-db.sh ensure-db "$cluster" "$db"
 database_url=$(deploy/local-db.sh url "$cluster" "$db")
+owner_url=$(deploy/local-db.sh owner-url "$cluster" "$db")
 
 out=$(mktemp -d)
 server_pid=""
@@ -55,6 +57,7 @@ cleanup() {
 trap cleanup EXIT
 
 export DATABASE_URL="$database_url"
+export MIGRATION_DATABASE_URL="$owner_url"
 export MAM_DATABASE_URL="$database_url"
 export JWT_ISSUER="https://mam.test"
 export JWT_AUDIENCE="mam-test"
@@ -72,11 +75,17 @@ export MAM_TEST_PG_PORT="$pg_port"
 
 "$bin/mam" migrate
 
+# As root, the service runs as the postgres user, from copies it can read.
+mapfile -t staged < <(service_stage "$bin/mam" "$OPENAPI_FILE" tests/lsan.supp)
+server_binary=${staged[0]}
+export OPENAPI_FILE=${staged[1]}
+export LSAN_OPTIONS="suppressions=${staged[2]}:print_suppressions=0"
+
 start_server() {
   PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   export PORT
   export MAM_URL="http://127.0.0.1:$PORT"
-  "$bin/mam" >>"$out/server.log" 2>&1 &
+  (service_exec "$server_binary") >>"$out/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
     curl -fsS "$MAM_URL/readyz" >/dev/null 2>&1 && return 0

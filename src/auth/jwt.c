@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 #include "core/xalloc.h"
@@ -229,6 +230,27 @@ static enum jwt_result check_claims(const jwt_verifier *v, json_t *claims, time_
     return JWT_OK;
 }
 
+/* Whether the token's header declares "alg": "none", so that an unsigned
+ * token is refused for its algorithm rather than reported as malformed. */
+static bool header_alg_is_none(const char *token)
+{
+    const char *dot = strchr(token, '.');
+    if (!dot || dot == token || dot - token > 1024)
+        return false;
+    char segment[1025];
+    memcpy(segment, token, (size_t)(dot - token));
+    segment[dot - token] = '\0';
+    unsigned char header[1024];
+    long n = text_base64url_decode(segment, header, sizeof header);
+    if (n <= 0)
+        return false;
+    json_t *h = json_loadb((const char *)header, (size_t)n, 0, NULL);
+    json_t *alg = json_object_get(h, "alg");
+    bool none = json_is_string(alg) && strcasecmp(json_string_value(alg), "none") == 0;
+    json_decref(h);
+    return none;
+}
+
 enum jwt_result jwt_verify(const jwt_verifier *v, const char *token, time_t now, caller *out)
 {
     size_t n = token ? strnlen(token, MAX_TOKEN_BYTES + 1) : 0;
@@ -241,11 +263,7 @@ enum jwt_result jwt_verify(const jwt_verifier *v, const char *token, time_t now,
     /* R_PARSE_NONE: no unsigned tokens, no keys from jwk/jku/x5c/x5u headers */
     if (r_jwt_advanced_parsen(jwt, token, n, R_PARSE_NONE, 0) != RHN_OK ||
         r_jwt_get_type(jwt) != R_JWT_TYPE_SIGN) {
-        /* tell an unsigned token apart: it is refused for its algorithm */
-        result = r_jwt_get_sign_alg(jwt) == R_JWA_ALG_NONE && strchr(token, '.') &&
-                         token[n - 1] == '.'
-                     ? JWT_ALGORITHM_REFUSED
-                     : JWT_MALFORMED;
+        result = header_alg_is_none(token) ? JWT_ALGORITHM_REFUSED : JWT_MALFORMED;
         goto done;
     }
     result = check_signature(v, jwt);

@@ -115,6 +115,7 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->openapi_file = env_dup("OPENAPI_FILE", "openapi.yaml");
 
     cfg->database_url = env_dup("DATABASE_URL", NULL);
+    cfg->migration_database_url = env_dup("MIGRATION_DATABASE_URL", NULL);
     cfg->db_pool_size = (int)env_int("DB_POOL_SIZE", 8, 1, 512, &bad);
     cfg->db_acquire_timeout_ms = (int)env_int("DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 60000, &bad);
     cfg->db_statement_timeout_ms = (int)env_int("DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &bad);
@@ -127,7 +128,7 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->jwt_jwks_file = env_dup("JWT_JWKS_FILE", NULL);
     cfg->jwt_leeway_s = (int)env_int("JWT_LEEWAY_S", 30, 0, 300, &bad);
 
-    if (purpose != CONFIG_FOR_TOKEN)
+    if (purpose == CONFIG_FOR_SERVE || (purpose == CONFIG_FOR_MIGRATE && !cfg->migration_database_url))
         require("DATABASE_URL", cfg->database_url, &bad);
     if (purpose == CONFIG_FOR_SERVE)
         check_token_keys(cfg, &bad);
@@ -153,6 +154,7 @@ void config_free(config *cfg)
     free(cfg->bind_address);
     free(cfg->openapi_file);
     free(cfg->database_url);
+    free(cfg->migration_database_url);
     free(cfg->jwt_issuer);
     free(cfg->jwt_audience);
     free(cfg->jwt_hs256_secret);

@@ -21,6 +21,7 @@ typedef struct config {
 
     /* Database */
     char *database_url;
+    char *migration_database_url; /* the schema owner's; DATABASE_URL if unset */
     int db_pool_size;
     int db_acquire_timeout_ms;
     int db_statement_timeout_ms;

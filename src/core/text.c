@@ -134,6 +134,30 @@ bool text_is_utf8(const char *s, size_t n)
     return true;
 }
 
+/* Length of the well-formed sequence at p (at most n bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0x80 ? 1 : (p[0] >= 0xC2 && p[0] <= 0xDF) ? 2
+               : (p[0] >= 0xE0 && p[0] <= 0xEF) ? 3 : (p[0] >= 0xF0 && p[0] <= 0xF4) ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    return text_is_utf8((const char *)p, len) ? len : 0;
+}
+
+void text_utf8_sanitize(char *s)
+{
+    size_t n = strlen(s);
+    unsigned char *p = (unsigned char *)s, *end = p + n;
+    while (p < end) {
+        size_t len = utf8_sequence(p, (size_t)(end - p));
+        if (len == 0) {
+            *p++ = '?';
+        } else {
+            p += len;
+        }
+    }
+}
+
 size_t text_utf8_length(const char *s)
 {
     size_t n = 0;
@@ -199,7 +223,19 @@ long text_base64url_decode(const char *in, unsigned char *out, size_t out_size)
     return (long)o;
 }
 
+static char *percent_decode(const char *s, size_t n, bool plus_is_space);
+
 char *text_percent_decode(const char *s, size_t n)
+{
+    return percent_decode(s, n, true);
+}
+
+char *text_percent_decode_path(const char *s, size_t n)
+{
+    return percent_decode(s, n, false);
+}
+
+static char *percent_decode(const char *s, size_t n, bool plus_is_space)
 {
     char *out = xmalloc(n + 1);
     size_t o = 0;
@@ -212,7 +248,7 @@ char *text_percent_decode(const char *s, size_t n)
             char hex[3] = {s[i + 1], s[i + 2], '\0'};
             out[o++] = (char)strtol(hex, NULL, 16);
             i += 2;
-        } else if (s[i] == '+') {
+        } else if (s[i] == '+' && plus_is_space) {
             out[o++] = ' ';
         } else {
             out[o++] = s[i];

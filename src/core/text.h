@@ -18,6 +18,10 @@ bool text_is_timestamp(const char *s);
 /* Well-formed UTF-8 of exactly n bytes, with no NUL. */
 bool text_is_utf8(const char *s, size_t n);
 
+/* Makes s valid UTF-8 in place: each byte that does not start a complete,
+ * well-formed sequence becomes '?' (a message cut mid-character, say). */
+void text_utf8_sanitize(char *s);
+
 /* Number of Unicode code points in valid UTF-8. */
 size_t text_utf8_length(const char *s);
 
@@ -26,9 +30,10 @@ size_t text_utf8_length(const char *s);
 size_t text_base64url_encode(const unsigned char *in, size_t n, char *out, size_t out_size);
 long text_base64url_decode(const char *in, unsigned char *out, size_t out_size);
 
-/* Decodes %XX and '+' (as space) from a query component into a new string;
- * NULL when an escape is malformed or the result is not valid UTF-8. */
-char *text_percent_decode(const char *s, size_t n);
+/* Decodes %XX (and, in a query component, '+' as a space) into a new
+ * string; NULL when an escape is malformed or the result is not UTF-8. */
+char *text_percent_decode(const char *s, size_t n);       /* query: '+' is a space */
+char *text_percent_decode_path(const char *s, size_t n);  /* path: '+' is a '+' */
 
 /* 32 random hexadecimal characters from the kernel's generator. */
 void text_random_hex(char *out, size_t hex_chars);

@@ -161,7 +161,8 @@ static void check_criteria(const meeting_draft *d, violations *v)
                            "a strategy discussion is convened on 'significant_harm_suspected'");
         }
     }
-    if (d->n_criteria == 0 && !violations_has(v, "MTG-1", "criteria"))
+    if (d->n_criteria == 0 && !violations_has(v, "MTG-1", "criteria") &&
+        !violations_has(v, NULL, "criteria"))
         violation_rule(v, "criteria", "MTG-1", "at least one convening criterion is required");
     if (strategy && !has_harm && d->n_criteria > 0)
         violation_rule(v, "criteria", "MTG-2",

@@ -144,7 +144,13 @@ static void add_error(req *r, const char *field, const char *rule, const char *m
         r->errors = json_array();
     if (json_array_size(r->errors) >= 100)
         return; /* enough to act on; the rest would only bloat the answer */
-    json_t *e = json_pack("{s:s, s:s}", "field", field ? field : "", "message", message);
+    /* fields and messages may quote client text cut mid-character */
+    char clean_field[256], clean_message[512];
+    snprintf(clean_field, sizeof clean_field, "%s", field ? field : "");
+    snprintf(clean_message, sizeof clean_message, "%s", message);
+    text_utf8_sanitize(clean_field);
+    text_utf8_sanitize(clean_message);
+    json_t *e = json_pack("{s:s, s:s}", "field", clean_field, "message", clean_message);
     if (rule)
         json_object_set_new(e, "rule", json_string(rule));
     json_array_append_new(r->errors, e);

@@ -33,7 +33,7 @@ int route_match(const char *template, const char *path, char **values, int max)
         if (tl > 2 && t[0] == '{' && t[tl - 1] == '}') {
             if (n == max)
                 goto mismatch;
-            char *v = text_percent_decode(p, pl);
+            char *v = text_percent_decode_path(p, pl);
             if (!v)
                 goto mismatch;
             values[n++] = v;
