@@ -28,7 +28,11 @@ as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-cluster_dir() { echo "$data_root/$1"; }
+# The cluster's real directory: postgres may not be able to follow a path
+# through the checkout, so symlinks are resolved before it is given one.
+cluster_dir() {
+  if [ -L "$data_root/$1" ]; then readlink -f "$data_root/$1"; else echo "$data_root/$1"; fi
+}
 password_file() { echo "$data_root/$1.password"; }
 port_file() { echo "$data_root/$1.port"; }
 
@@ -125,10 +129,7 @@ case "$cmd" in
         # Test clusters run without fsync and hold only throwaway databases:
         # one that a crash left unusable is rebuilt rather than repaired.
         echo "local-db: rebuilding test cluster $name" >&2
-        as_owner rm -rf "$dir/"* "$dir/".[!.]* 2>/dev/null || true
-        rm -f "$(password_file "$name")"
-        as_owner rmdir "$dir" 2>/dev/null || true
-        [ -L "$dir" ] || rm -rf "$dir"
+        as_owner find "$dir" -mindepth 1 -delete
         init_cluster "$name" "$port"
         as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null \
           || { tail -20 "$dir/server.log" >&2; die "could not start cluster $name"; }
