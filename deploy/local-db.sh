@@ -69,6 +69,7 @@ init_cluster() {
   pwfile=$(password_file "$name")
   [ -f "$dir/PG_VERSION" ] && return 0
   prepare_dir "$name"
+  dir=$(cluster_dir "$name")
   head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$pwfile"
   chmod 600 "$pwfile"
   tmp=$(mktemp)
