@@ -541,6 +541,20 @@ Test(audit, SEC_4_audit_rows_cannot_be_updated_or_deleted)
         free(after);
     }
 
+    /* nor can the service's role switch the protection off or change the
+     * schema: it is not the tables' owner (least privilege, sql/002) */
+    const char *owner_only[] = {
+        "BEGIN; ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update; ROLLBACK",
+        "BEGIN; DROP TRIGGER audit_events_no_update ON audit_events; ROLLBACK",
+        "BEGIN; ALTER TABLE meetings ADD COLUMN sneaky text; ROLLBACK",
+        "BEGIN; CREATE TABLE sneaky (x int); ROLLBACK",
+    };
+    for (size_t i = 0; i < sizeof owner_only / sizeof owner_only[0]; i++) {
+        char *state = db_try(owner_only[i]);
+        cr_assert_str_eq(state, "42501", "%s -> SQLSTATE %s", owner_only[i], state);
+        free(state);
+    }
+
     /* the trail still grows: appending is what it is for */
     char path[128];
     snprintf(path, sizeof path, "/v1/meetings/%s", s.id);
