@@ -6,13 +6,11 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "api/meeting_change.h"
 #include "api/handlers.h"
 #include "domain/json_in.h"
 #include "domain/meeting.h"
 #include "http/pipeline.h"
-#include "store/audit.h"
-#include "store/feed.h"
-#include "store/meetings.h"
 
 #define REASON_MAX 2000
 
@@ -98,50 +96,22 @@ static int apply(req *r, const command *cmd, const meeting_row *m, const char *r
 static void run(req *r, const command *cmd)
 {
     const char *reason;
-    if (!read_reason(r, cmd, &reason))
-        return;
-    db_conn *c = req_db(r);
-    if (!c)
-        return;
-    if (db_begin(c) != 0) {
-        req_db_failed(r);
-        return;
-    }
     meeting_row m;
-    int found = meetings_find(r, req_path(r, 0), true, &m);
-    if (found <= 0) {
-        if (found < 0)
-            req_db_failed(r);
-        else
-            problem_not_found(r);
+    if (!read_reason(r, cmd, &reason) || !meeting_change_begin(r, &m))
         return;
-    }
-    if (!permitted(r, cmd, &m) || !pipeline_if_match(r, m.version))
+    if (!permitted(r, cmd, &m) || !pipeline_if_match(r, m.version) ||
+        !meeting_change_allowed(r, &m, cmd->target_status))
         return;
-    if (!meeting_transition_allowed(m.status, cmd->target_status)) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "The meeting is %s; it cannot become %s.", m.status,
-                 cmd->target_status);
-        problem_conflict(r, "MTG-8", detail);
-        return;
-    }
     if (cmd->reason_rule && !reason) {
         req_error(r, "reason", cmd->reason_rule, "a reason is required");
         problem_invalid(r);
         return;
     }
-    if (apply(r, cmd, &m, reason) != 0 || audit_record(r, cmd->audit_action, "meeting", m.id) != 0 ||
-        feed_meeting(r, m.id, cmd->event_type) != 0) {
+    if (apply(r, cmd, &m, reason) != 0) {
         req_db_failed(r);
         return;
     }
-    char *json = meetings_render(r, m.id);
-    if (!json) {
-        req_db_failed(r);
-        return;
-    }
-    answer_resource(r, 200, json, m.version + 1, NULL);
-    free(json);
+    meeting_change_finish(r, &m, cmd->audit_action, cmd->event_type);
 }
 
 void handle_meetings_authorise(req *r)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "api/meeting_change.h"
 #include "api/handlers.h"
 #include "core/buf.h"
 #include "core/text.h"
@@ -301,22 +302,9 @@ void handle_meetings_update(req *r)
     }
     if (answer_violations(r, &v))
         return;
-    db_conn *c = req_db(r);
-    if (!c)
-        return;
-    if (db_begin(c) != 0) {
-        req_db_failed(r);
-        return;
-    }
     meeting_row m;
-    int found = meetings_find(r, req_path(r, 0), true, &m);
-    if (found <= 0) {
-        if (found < 0)
-            req_db_failed(r);
-        else
-            problem_not_found(r);
+    if (!meeting_change_begin(r, &m))
         return;
-    }
     if (!meeting_can_edit(m.convening_agency, m.requester_sub, &r->who)) {
         problem_forbidden(r, NULL,
                           "Only the requester or a manager of the convening agency can change a request.");
@@ -346,16 +334,9 @@ void handle_meetings_update(req *r)
     }
     int rc = meetings_update(r, m.id, doc);
     json_decref(doc);
-    if (rc != 0 || audit_record(r, "meeting.update", "meeting", m.id) != 0 ||
-        feed_meeting(r, m.id, "meeting.updated") != 0) {
+    if (rc != 0) {
         req_db_failed(r);
         return;
     }
-    char *json = meetings_render(r, m.id);
-    if (!json) {
-        req_db_failed(r);
-        return;
-    }
-    answer_resource(r, 200, json, m.version + 1, NULL);
-    free(json);
+    meeting_change_finish(r, &m, "meeting.update", "meeting.updated");
 }

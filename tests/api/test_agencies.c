@@ -8,34 +8,11 @@
 #include <unistd.h>
 
 #include "support/client.h"
+#include "support/expect.h"
 #include "support/fixtures.h"
 #include "support/people.h"
 
 /* --- helpers --- */
-
-static void expect_problem(const http_response *r, long status, const char *type)
-{
-    cr_assert_eq(r->status, status, "expected %ld, got %ld: %s", status, r->status, r->body);
-    char *ct = http_header(r, "Content-Type");
-    cr_assert(ct && strcmp(ct, "application/problem+json") == 0, "Content-Type %s",
-              ct ? ct : "(none)");
-    free(ct);
-    cr_assert(json_is_object(r->json), "the problem is JSON: %s", r->body);
-    const char *t = json_str(r->json, "type");
-    cr_assert(t && strncmp(t, "/problems/", 10) == 0, "problem type: %s", r->body);
-    if (type)
-        cr_assert_str_eq(t, type);
-    const char *title = json_str(r->json, "title");
-    cr_assert(title && *title, "problem title: %s", r->body);
-    cr_assert_eq(json_int(r->json, "status"), status, "problem status: %s", r->body);
-    const char *detail = json_str(r->json, "detail");
-    cr_assert(detail && *detail, "problem detail: %s", r->body);
-    const char *rid = json_str(r->json, "request_id");
-    char *header = http_header(r, "X-Request-Id");
-    cr_assert(rid && header && strcmp(rid, header) == 0, "request_id %s vs X-Request-Id %s",
-              rid ? rid : "(none)", header ? header : "(none)");
-    free(header);
-}
 
 /* A new agency code no other test uses: prefix + 12 upper-case hex digits. */
 static void new_code(char *out, size_t size, const char *prefix)
@@ -73,7 +50,7 @@ static char *state_of(const char *code, const person *admin)
     return out;
 }
 
-static void expect_unchanged(const char *code, const person *admin, const char *before)
+static void expect_state_unchanged(const char *code, const person *admin, const char *before)
 {
     char *after = state_of(code, admin);
     cr_assert_str_eq(after, before, "the database changed: [%s] -> [%s]", before, after);
@@ -185,14 +162,14 @@ Test(agencies, duplicate_code_409_changes_nothing)
     http_response *r = create(&admin, code, "Second of its code", "police");
     expect_problem(r, 409, "/problems/agency-exists");
     http_free(r);
-    expect_unchanged(code, &admin, before);
+    expect_state_unchanged(code, &admin, before);
 
     /* another admin gets the same answer */
     person other = new_admin();
     r = create(&other, code, "Third of its code", "education");
     expect_problem(r, 409, "/problems/agency-exists");
     http_free(r);
-    expect_unchanged(code, &admin, before);
+    expect_state_unchanged(code, &admin, before);
 
     person_free(&other);
     free(before);
@@ -266,7 +243,7 @@ Test(agencies, SEC_6_invalid_agency_400_names_fields)
             cr_assert(problem_has_field(r, cases[i].fields[f]), "%s names '%s': %s",
                       cases[i].what, cases[i].fields[f], r->body);
         http_free(r);
-        expect_unchanged(code, &admin, before);
+        expect_state_unchanged(code, &admin, before);
     }
     const char *params[] = {admin.who.sub};
     cr_assert_eq(db_long("SELECT count(*) FROM audit_events WHERE actor_sub = $1", 1, params), 0);
@@ -528,7 +505,7 @@ Test(agencies, patch_stale_if_match_412_changes_nothing)
         cr_assert_str_eq(etag, "\"2\"", "a 412 names the current version");
         free(etag);
         http_free(r);
-        expect_unchanged(code, &admin, before);
+        expect_state_unchanged(code, &admin, before);
     }
     /* a malformed If-Match is a 400, also without change */
     const char *malformed[] = {"2", "\"2", "abc", NULL};
@@ -537,7 +514,7 @@ Test(agencies, patch_stale_if_match_412_changes_nothing)
         expect_problem(r, 400, "/problems/invalid-request");
         cr_assert(problem_has_field(r, "If-Match"), "%s", r->body);
         http_free(r);
-        expect_unchanged(code, &admin, before);
+        expect_state_unchanged(code, &admin, before);
     }
     free(before);
     person_free(&admin);
@@ -553,7 +530,7 @@ Test(agencies, patch_without_if_match_428_changes_nothing)
     http_response *r = patch(&admin, code, json_pack("{s:s}", "name", "Blind Write"), NULL);
     expect_problem(r, 428, "/problems/precondition-required");
     http_free(r);
-    expect_unchanged(code, &admin, before);
+    expect_state_unchanged(code, &admin, before);
 
     /* an unknown agency still needs If-Match first */
     char unknown[40];
@@ -608,7 +585,7 @@ Test(agencies, SEC_6_patch_read_only_and_invalid_fields_400)
             cr_assert(strstr(r->body, cases[i].fragment), "says %s: %s", cases[i].fragment,
                       r->body);
         http_free(r);
-        expect_unchanged(code, &admin, before);
+        expect_state_unchanged(code, &admin, before);
     }
     free(before);
     person_free(&admin);
@@ -630,7 +607,7 @@ Test(agencies, SEC_3_patch_by_non_admin_403_changes_nothing)
         cr_assert_eq(r->status, 403, "%s -> %ld %s", *role, r->status, r->body);
         expect_problem(r, 403, "/problems/forbidden");
         http_free(r);
-        expect_unchanged(code, &admin, before);
+        expect_state_unchanged(code, &admin, before);
         const char *params[] = {p.who.sub};
         cr_assert_eq(db_long("SELECT count(*) FROM audit_events WHERE actor_sub = $1", 1, params),
                      0);
@@ -720,7 +697,7 @@ Test(agencies, idempotency_key_replays_the_first_answer)
     expect_problem(r, 422, "/problems/idempotency-key-reused");
     cr_assert(problem_has_field(r, "Idempotency-Key"), "%s", r->body);
     http_free(r);
-    expect_unchanged(code, &admin, before);
+    expect_state_unchanged(code, &admin, before);
     const char *other_params[] = {other_code};
     cr_assert_eq(db_long("SELECT count(*) FROM agencies WHERE code = $1", 1, other_params), 0);
 

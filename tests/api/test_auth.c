@@ -11,34 +11,11 @@
 #include "auth/jwt.h"
 #include "core/text.h"
 #include "support/client.h"
+#include "support/expect.h"
 #include "support/fixtures.h"
 #include "support/people.h"
 
 /* --- helpers --- */
-
-static void expect_problem(const http_response *r, long status, const char *type)
-{
-    cr_assert_eq(r->status, status, "expected %ld, got %ld: %s", status, r->status, r->body);
-    char *ct = http_header(r, "Content-Type");
-    cr_assert(ct && strcmp(ct, "application/problem+json") == 0, "Content-Type %s",
-              ct ? ct : "(none)");
-    free(ct);
-    cr_assert(json_is_object(r->json), "the problem is JSON: %s", r->body);
-    const char *t = json_str(r->json, "type");
-    cr_assert(t && strncmp(t, "/problems/", 10) == 0, "problem type: %s", r->body);
-    if (type)
-        cr_assert_str_eq(t, type);
-    const char *title = json_str(r->json, "title");
-    cr_assert(title && *title, "problem title: %s", r->body);
-    cr_assert_eq(json_int(r->json, "status"), status, "problem status: %s", r->body);
-    const char *detail = json_str(r->json, "detail");
-    cr_assert(detail && *detail, "problem detail: %s", r->body);
-    const char *rid = json_str(r->json, "request_id");
-    char *header = http_header(r, "X-Request-Id");
-    cr_assert(rid && header && strcmp(rid, header) == 0, "request_id %s vs X-Request-Id %s",
-              rid ? rid : "(none)", header ? header : "(none)");
-    free(header);
-}
 
 /* 401 with WWW-Authenticate: Bearer, and error="invalid_token" when a
  * bearer token was given; detail_fragment (may be NULL) names why. */
@@ -74,7 +51,7 @@ static char *state_of(const char *agency, const char *sub)
     return out;
 }
 
-static void expect_unchanged(const char *agency, const char *sub, const char *before)
+static void expect_state_unchanged(const char *agency, const char *sub, const char *before)
 {
     char *after = state_of(agency, sub);
     cr_assert_str_eq(after, before, "the database changed: [%s] -> [%s]", before, after);
@@ -156,7 +133,7 @@ Test(auth, SEC_1_no_authorization_header_401_with_bearer_challenge)
     http_response *r = request_meeting(NULL, NULL);
     expect_401(r, false, NULL);
     http_free(r);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     /* every /v1 route asks for a token, whatever else is wrong with the call */
     char code_path[96];
@@ -181,7 +158,7 @@ Test(auth, SEC_1_no_authorization_header_401_with_bearer_challenge)
     expect_401(r, false, NULL);
     http_free(r);
     json_decref(body);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     free(before);
     person_free(&p);
@@ -202,7 +179,7 @@ Test(auth, SEC_1_other_schemes_and_garbage_tokens_401)
         cr_assert_eq(r->status, 401, "Authorization: %s -> %ld %s", *s, r->status, r->body);
         expect_401(r, false, NULL);
         http_free(r);
-        expect_unchanged(agency, p.who.sub, before);
+        expect_state_unchanged(agency, p.who.sub, before);
     }
     /* the bearer token itself given in another scheme */
     char basic[4200];
@@ -219,7 +196,7 @@ Test(auth, SEC_1_other_schemes_and_garbage_tokens_401)
         cr_assert_eq(r->status, 401, "token '%s' -> %ld %s", *g, r->status, r->body);
         expect_401(r, true, NULL);
         http_free(r);
-        expect_unchanged(agency, p.who.sub, before);
+        expect_state_unchanged(agency, p.who.sub, before);
     }
     /* an absurdly long token */
     size_t n = 20000;
@@ -230,7 +207,7 @@ Test(auth, SEC_1_other_schemes_and_garbage_tokens_401)
     cr_assert_eq(r->status, 401, "a 20 kB token -> %ld", r->status);
     http_free(r);
     free(huge);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     free(before);
     person_free(&p);
@@ -344,7 +321,7 @@ Test(auth, SEC_1_invalid_tokens_401_invalid_token_and_change_nothing)
         expect_401(r, true, cases[i].detail);
         http_free(r);
         free(token);
-        expect_unchanged(agency, p.who.sub, before);
+        expect_state_unchanged(agency, p.who.sub, before);
     }
 
     /* the person's own token works: the refusals were about the tokens */
@@ -425,7 +402,7 @@ Test(auth, SEC_1_bad_signature_401)
     http_response *r = request_meeting(forged, NULL);
     expect_401(r, true, "signature");
     http_free(r);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     /* the right signature over other claims: roles raised to admin */
     char *dot1 = strchr(p.token, '.');
@@ -446,14 +423,14 @@ Test(auth, SEC_1_bad_signature_401)
     expect_401(r, true, NULL);
     http_free(r);
     json_decref(agency_body);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     /* a signature cut off */
     char *stripped = strndup(p.token, (size_t)(dot2 - p.token) + 1);
     r = request_meeting(stripped, NULL);
     expect_401(r, true, NULL);
     http_free(r);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     free(stripped);
     free(tampered);
@@ -477,7 +454,7 @@ Test(auth, SEC_1_unsigned_and_other_algorithm_tokens_401)
     http_response *r = request_meeting(none, NULL);
     expect_401(r, true, NULL);
     http_free(r);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     /* alg none with a signature part appended */
     size_t n = strlen(none) + 8;
@@ -486,14 +463,14 @@ Test(auth, SEC_1_unsigned_and_other_algorithm_tokens_401)
     r = request_meeting(none_signed, NULL);
     expect_401(r, true, NULL);
     http_free(r);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     /* the right secret, another HMAC algorithm: only HS256 is accepted */
     char *hs512 = token_with_alg(claims, R_JWA_ALG_HS512);
     r = request_meeting(hs512, NULL);
     expect_401(r, true, "algorithm");
     http_free(r);
-    expect_unchanged(agency, p.who.sub, before);
+    expect_state_unchanged(agency, p.who.sub, before);
 
     free(hs512);
     free(none_signed);
@@ -528,7 +505,7 @@ Test(auth, SEC_3_practitioner_cannot_create_agency_403)
         expect_problem(r, 403, "/problems/forbidden");
         http_free(r);
         json_decref(body);
-        expect_unchanged(code, p.who.sub, before);
+        expect_state_unchanged(code, p.who.sub, before);
         cr_assert_eq(db_long("SELECT count(*) FROM agencies WHERE code = $1", 1, params), 0);
         free(before);
         person_free(&p);
@@ -543,7 +520,7 @@ Test(auth, SEC_3_practitioner_cannot_create_agency_403)
     expect_problem(r, 403, "/problems/forbidden");
     http_free(r);
     json_decref(body);
-    expect_unchanged(agency, manager.who.sub, before);
+    expect_state_unchanged(agency, manager.who.sub, before);
     free(before);
     person_free(&manager);
     free(agency);
@@ -561,7 +538,7 @@ Test(auth, SEC_3_manager_cannot_read_audit_events_403)
         expect_problem(r, 403, "/problems/forbidden");
         cr_assert_null(json_object_get(r->json, "items"), "no audit events leak: %s", r->body);
         http_free(r);
-        expect_unchanged(agency, p.who.sub, before);
+        expect_state_unchanged(agency, p.who.sub, before);
         free(before);
         person_free(&p);
     }
@@ -605,7 +582,7 @@ Test(auth, SEC_3_systems_cannot_request_meetings_403)
         cr_assert_eq(r->status, 403, "%s -> %ld %s", *role, r->status, r->body);
         expect_problem(r, 403, "/problems/forbidden");
         http_free(r);
-        expect_unchanged(agency, p.who.sub, before);
+        expect_state_unchanged(agency, p.who.sub, before);
         free(before);
         person_free(&p);
     }

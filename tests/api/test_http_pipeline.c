@@ -9,35 +9,11 @@
 #include <string.h>
 
 #include "support/client.h"
+#include "support/expect.h"
 #include "support/fixtures.h"
 #include "support/people.h"
 
 /* --- helpers --- */
-
-static void expect_problem(const http_response *r, long status, const char *type)
-{
-    cr_assert_eq(r->status, status, "expected %ld, got %ld: %s", status, r->status, r->body);
-    char *ct = http_header(r, "Content-Type");
-    cr_assert(ct && strcmp(ct, "application/problem+json") == 0, "Content-Type %s for %ld",
-              ct ? ct : "(none)", status);
-    free(ct);
-    cr_assert(json_is_object(r->json), "the problem is a JSON object: %s", r->body);
-    const char *t = json_str(r->json, "type");
-    cr_assert(t && strncmp(t, "/problems/", 10) == 0, "problem type: %s", r->body);
-    if (type)
-        cr_assert_str_eq(t, type, "problem type %s, expected %s", t, type);
-    const char *title = json_str(r->json, "title");
-    cr_assert(title && *title, "problem title: %s", r->body);
-    cr_assert_eq(json_int(r->json, "status"), status, "problem status: %s", r->body);
-    const char *detail = json_str(r->json, "detail");
-    cr_assert(detail && *detail, "problem detail: %s", r->body);
-    const char *rid = json_str(r->json, "request_id");
-    char *header = http_header(r, "X-Request-Id");
-    cr_assert(rid && header && strcmp(rid, header) == 0,
-              "problem request_id %s matches X-Request-Id %s", rid ? rid : "(none)",
-              header ? header : "(none)");
-    free(header);
-}
 
 /* The message of the errors[] entry for field, or NULL. */
 static const char *error_message(const http_response *r, const char *field)
@@ -89,7 +65,7 @@ static char *state_of(const char *agency, const person *p)
     return out;
 }
 
-static void expect_unchanged(const char *agency, const person *p, const char *before)
+static void expect_state_unchanged(const char *agency, const person *p, const char *before)
 {
     char *after = state_of(agency, p);
     cr_assert_str_eq(after, before, "the database changed: before [%s] after [%s]", before, after);
@@ -142,7 +118,7 @@ Test(http_pipeline, SEC_6_oversized_body_413_changes_nothing)
     cr_assert(strstr(json_str(r->json, "detail"), "65536"), "detail states the limit: %s",
               r->body);
     http_free(r);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     /* a request whose free text alone is far larger than the limit */
     json_t *big = meeting_body("stop_and_review");
@@ -155,20 +131,20 @@ Test(http_pipeline, SEC_6_oversized_body_413_changes_nothing)
     r = http_call("POST", "/v1/meetings", p.token, json_headers, big_text, strlen(big_text));
     expect_problem(r, 413, "/problems/payload-too-large");
     http_free(r);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     /* the same, sent chunked (no Content-Length to go by) */
     const char *chunked[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", NULL};
     r = http_call("POST", "/v1/meetings", p.token, chunked, big_text, strlen(big_text));
     expect_problem(r, 413, "/problems/payload-too-large");
     http_free(r);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     /* 413 comes before authentication: nothing of the body is looked at */
     r = http_call("POST", "/v1/meetings", NULL, json_headers, over, max + 1);
     expect_problem(r, 413, "/problems/payload-too-large");
     http_free(r);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     /* exactly at the limit is accepted */
     char *exact = padded(valid, max);
@@ -212,7 +188,7 @@ Test(http_pipeline, SEC_6_wrong_media_type_415)
         cr_assert_eq(r->status, 415, "[%s] -> %ld %s", *ct, r->status, r->body);
         expect_problem(r, 415, "/problems/unsupported-media-type");
         http_free(r);
-        expect_unchanged(agency, &p, before);
+        expect_state_unchanged(agency, &p, before);
     }
 
     /* PATCH with a body in the wrong media type: 415 and the agency unchanged */
@@ -224,7 +200,7 @@ Test(http_pipeline, SEC_6_wrong_media_type_415)
     http_response *r = http_call("PATCH", path, admin.token, xml, doc, strlen(doc));
     expect_problem(r, 415, "/problems/unsupported-media-type");
     http_free(r);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     /* JSON in UTF-8 is accepted, however the charset is spelled */
     const char *accepted[] = {"Content-Type: application/json; charset=utf-8",
@@ -302,7 +278,7 @@ Test(http_pipeline, SEC_6_malformed_json_400)
                   r->body);
         expect_field_error(r, "", c->fragment);
         http_free(r);
-        expect_unchanged(agency, &p, before);
+        expect_state_unchanged(agency, &p, before);
     }
 
     /* thousands of unknown fields: refused, with a bounded list of errors */
@@ -319,7 +295,7 @@ Test(http_pipeline, SEC_6_malformed_json_400)
     expect_field_error(m, "k0", "unknown field");
     http_free(m);
     json_decref(many);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     /* the same checks guard PATCH: the agency stays as it was */
     person admin = person_new(agency, "admin");
@@ -332,7 +308,7 @@ Test(http_pipeline, SEC_6_malformed_json_400)
     expect_problem(r, 400, "/problems/invalid-request");
     expect_field_error(r, "", "duplicate");
     http_free(r);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     person_free(&admin);
     free(deep);
@@ -355,7 +331,7 @@ Test(http_pipeline, SEC_6_rule_violation_422_changes_nothing)
     cr_assert(problem_has_rule(r, "MTG-3", "criteria[0]"), "MTG-3 on criteria[0]: %s", r->body);
     http_free(r);
     json_decref(body);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     /* MTG-5: a child without a date of birth, and no word on other children */
     body = meeting_body("stop_and_review");
@@ -368,7 +344,7 @@ Test(http_pipeline, SEC_6_rule_violation_422_changes_nothing)
               r->body);
     http_free(r);
     json_decref(body);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
 
     /* MTG-2, refused inside the transaction (the agency's kind is looked up):
      * a strategy discussion requested from the police */
@@ -381,7 +357,7 @@ Test(http_pipeline, SEC_6_rule_violation_422_changes_nothing)
     cr_assert(problem_has_rule(r, "MTG-2", "type"), "MTG-2 on type: %s", r->body);
     http_free(r);
     json_decref(body);
-    expect_unchanged(police, &officer, police_before);
+    expect_state_unchanged(police, &officer, police_before);
 
     /* the same with an Idempotency-Key: the refusal is not remembered */
     const char *headers[] = {"Content-Type: application/json", "Idempotency-Key: k-422", NULL};
@@ -392,7 +368,7 @@ Test(http_pipeline, SEC_6_rule_violation_422_changes_nothing)
     http_free(r);
     free(text);
     json_decref(body);
-    expect_unchanged(police, &officer, police_before);
+    expect_state_unchanged(police, &officer, police_before);
 
     free(police_before);
     person_free(&officer);
@@ -842,7 +818,7 @@ Test(http_pipeline, SEC_6_unknown_non_ascii_meeting_type_422_names_field)
               "the 422 names the field and rule at fault: %s", r->body);
     http_free(r);
     json_decref(body);
-    expect_unchanged(agency, &p, before);
+    expect_state_unchanged(agency, &p, before);
     free(before);
     person_free(&p);
     free(agency);

@@ -10,47 +10,11 @@
 #include <string.h>
 
 #include "support/client.h"
+#include "support/expect.h"
 #include "support/fixtures.h"
 #include "support/people.h"
 
 /* --- helpers --- */
-
-static void expect_problem(const http_response *r, long status)
-{
-    cr_assert_eq(r->status, status, "expected %ld, got %ld: %s", status, r->status, r->body);
-    char *ct = http_header(r, "Content-Type");
-    bool problem_json = ct && strcmp(ct, "application/problem+json") == 0;
-    free(ct);
-    cr_assert(problem_json, "a %ld answers application/problem+json: %s", status, r->headers);
-    cr_assert_eq(json_int(r->json, "status"), status, "%s", r->body);
-}
-
-/* db_fingerprint() without the directory events that every agency receives
- * when any agency is created (feed_everyone), which parallel tests cause at
- * any moment. */
-static char *case_fingerprint(const char *agency)
-{
-    const char *params[] = {agency};
-    return db_value(
-        "SELECT concat_ws(' ',"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM meetings"
-        "   WHERE convening_agency = $1),"
-        " (SELECT count(*) FROM meeting_children c JOIN meetings m ON m.id = c.meeting_id"
-        "   WHERE m.convening_agency = $1),"
-        " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
-        " (SELECT count(*) FROM events WHERE agency = $1"
-        "   AND NOT (resource_type = 'agency' AND resource_id <> $1)),"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1))",
-        1, params);
-}
-
-static void expect_unchanged(const char *agency, const char *before)
-{
-    char *after = case_fingerprint(agency);
-    cr_assert_str_eq(after, before, "the database changed for %s: %s -> %s", agency, before,
-                     after);
-    free(after);
-}
 
 /* The external reference id of a request built by meeting_body(). */
 static const char *ref_of(json_t *body)
@@ -108,11 +72,11 @@ static void new_key(char *out, size_t size)
  * nothing for the agency; the answer is returned for further checks. */
 static http_response *refused(const person *p, json_t *body, long status)
 {
-    char *before = case_fingerprint(p->who.agency);
+    char *before = db_fingerprint(p->who.agency);
     const char *ref = ref_of(body);
     long with_ref = ref ? meetings_with_ref(ref) : 0;
     http_response *r = post_body(p, body, NULL);
-    expect_problem(r, status);
+    expect_problem(r, status, NULL);
     expect_unchanged(p->who.agency, before);
     if (ref)
         cr_assert_eq(meetings_with_ref(ref), with_ref, "a refused request stored a meeting");
@@ -176,7 +140,7 @@ Test(meetings_create, SEC_6_read_only_fields_refused_by_name)
     json_object_set_new(body, "version", json_integer(7));
     json_object_set_new(body, "id", json_string("00000000-0000-4000-8000-000000000001"));
     json_object_set_new(body, "reference", json_string("MAM-1999-000001"));
-    char *before_other = case_fingerprint(other);
+    char *before_other = db_fingerprint(other);
     http_response *r = refused(&requester, body, 400);
     const char *fields[] = {"status", "convening_agency", "requester", "version", "id", "reference"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
@@ -235,12 +199,12 @@ Test(meetings_create, SEC_6_malformed_json_and_media_type_refused)
 {
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     const char *bad[] = {"{\"title\": ", "[1, 2]", "{\"title\": \"a\", \"title\": \"b\"}", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         http_response *r = post_text(&requester, bad[i], NULL);
-        expect_problem(r, 400);
+        expect_problem(r, 400, NULL);
         http_free(r);
     }
     /* over the size limit (MAX_BODY_BYTES, 64 KiB in the tests) */
@@ -251,7 +215,7 @@ Test(meetings_create, SEC_6_malformed_json_and_media_type_refused)
     json_object_set_new(big, "purpose", json_string(filler));
     free(filler);
     http_response *large = post_body(&requester, big, NULL);
-    expect_problem(large, 413);
+    expect_problem(large, 413, NULL);
     http_free(large);
     cr_assert_eq(meetings_with_ref(ref_of(big)), 0);
     json_decref(big);
@@ -260,7 +224,7 @@ Test(meetings_create, SEC_6_malformed_json_and_media_type_refused)
     char *text = json_dumps(body, JSON_COMPACT);
     const char *headers[] = {"Content-Type: text/plain", NULL};
     http_response *r = http_call("POST", "/v1/meetings", requester.token, headers, text, strlen(text));
-    expect_problem(r, 415);
+    expect_problem(r, 415, NULL);
     http_free(r);
     free(text);
     expect_unchanged(agency, before);
@@ -565,7 +529,7 @@ Test(meetings_create, idempotency_key_replays_the_first_answer)
     cr_assert_null(replayed, "the first answer is not a replay");
     char *location = http_header(first, "Location");
     char *etag = http_header(first, "ETag");
-    char *meetings_before = case_fingerprint(agency);
+    char *meetings_before = db_fingerprint(agency);
 
     http_response *again = post_text(&requester, text, key);
     cr_assert_eq(again->status, 201, "%s", again->body);
@@ -590,7 +554,7 @@ Test(meetings_create, idempotency_key_replays_the_first_answer)
 
     cr_assert_eq(meetings_with_ref(ref_of(body)), 1, "only one meeting for one key");
     /* replays store nothing about the case: same meetings, children, feed */
-    char *after = case_fingerprint(agency);
+    char *after = db_fingerprint(agency);
     char m_before[64], m_after[64];
     int audit_before, audit_after;
     char tail_before[64], tail_after[64];
@@ -634,9 +598,9 @@ Test(meetings_create, idempotency_key_with_another_body_refused)
     cr_assert_eq(first->status, 201, "%s", first->body);
 
     json_t *other = meeting_body("stop_and_review");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
     http_response *r = post_body(&requester, other, key);
-    expect_problem(r, 422);
+    expect_problem(r, 422, NULL);
     cr_assert(problem_has_field(r, "Idempotency-Key"), "%s", r->body);
     expect_unchanged(agency, before);
     cr_assert_eq(meetings_with_ref(ref_of(other)), 0);
@@ -646,7 +610,7 @@ Test(meetings_create, idempotency_key_with_another_body_refused)
     /* a one-word change is another body too */
     json_object_set_new(body, "title", json_string("Planning for a fictional family!"));
     r = post_body(&requester, body, key);
-    expect_problem(r, 422);
+    expect_problem(r, 422, NULL);
     expect_unchanged(agency, before);
     cr_assert_eq(meetings_with_ref(ref_of(body)), 1);
     http_free(r);
@@ -697,9 +661,9 @@ Test(meetings_create, idempotency_key_not_spent_by_a_refused_request)
 
     json_t *bad = meeting_body("stop_and_review");
     json_object_set_new(bad, "criteria", json_pack("[s]", "protect_working_relationship"));
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
     http_response *r = post_body(&requester, bad, key);
-    expect_problem(r, 422);
+    expect_problem(r, 422, NULL);
     cr_assert(problem_has_rule(r, "MTG-3", NULL), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
@@ -727,10 +691,10 @@ Test(meetings_create, malformed_idempotency_key_refused)
     memset(long_key, 'k', 256);
     long_key[256] = '\0';
     const char *bad[] = {"two words", long_key, "caf\xc3\xa9"};
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         http_response *r = post_body(&requester, body, bad[i]);
-        expect_problem(r, 400);
+        expect_problem(r, 400, NULL);
         cr_assert(problem_has_field(r, "Idempotency-Key"), "%s", r->body);
         http_free(r);
     }
@@ -791,7 +755,7 @@ Test(meetings_create, idempotency_key_concurrent_duplicates_create_one_meeting, 
         http_response *r = shots[i].answer;
         if (r->status == 409) {
             /* documented: the key's first request is still being processed */
-            expect_problem(r, 409);
+            expect_problem(r, 409, NULL);
             char *retry = http_header(r, "Retry-After");
             cr_assert(retry != NULL, "a 409 in progress says when to retry");
             free(retry);

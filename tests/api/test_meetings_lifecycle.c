@@ -11,59 +11,9 @@
 #include <string.h>
 
 #include "support/client.h"
+#include "support/expect.h"
 #include "support/fixtures.h"
 #include "support/people.h"
-
-static char path[256];
-
-static const char *meeting_path(const char *id, const char *command)
-{
-    if (command)
-        snprintf(path, sizeof path, "/v1/meetings/%s/%s", id, command);
-    else
-        snprintf(path, sizeof path, "/v1/meetings/%s", id);
-    return path;
-}
-
-/* The status, media type and problem "status" member of a refusal. */
-static void expect_problem(const http_response *r, long status)
-{
-    cr_assert_eq(r->status, status, "expected %ld, got %ld: %s", status, r->status, r->body);
-    char *ct = http_header(r, "Content-Type");
-    bool problem_json = ct && strcmp(ct, "application/problem+json") == 0;
-    free(ct);
-    cr_assert(problem_json, "a %ld answers application/problem+json: %s", status, r->headers);
-    cr_assert_eq(json_int(r->json, "status"), status, "%s", r->body);
-}
-
-/* What db_fingerprint() covers, except that the feed count leaves out the
- * directory events every agency now receives when any agency is created
- * (feed_everyone): tests running in parallel create agencies all the time,
- * which would make db_fingerprint() change under a refused request. */
-static char *case_fingerprint(const char *agency)
-{
-    const char *params[] = {agency};
-    return db_value(
-        "SELECT concat_ws(' ',"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM meetings"
-        "   WHERE convening_agency = $1),"
-        " (SELECT count(*) FROM meeting_children c JOIN meetings m ON m.id = c.meeting_id"
-        "   WHERE m.convening_agency = $1),"
-        " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
-        " (SELECT count(*) FROM events WHERE agency = $1"
-        "   AND NOT (resource_type = 'agency' AND resource_id <> $1)),"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1))",
-        1, params);
-}
-
-/* Fails unless the agency's fingerprint is still `before`. */
-static void expect_unchanged(const char *agency, const char *before)
-{
-    char *after = case_fingerprint(agency);
-    cr_assert_str_eq(after, before, "the database changed for %s: %s -> %s", agency, before,
-                     after);
-    free(after);
-}
 
 /* A state command with an optional {"reason": ...} body. */
 static http_response *command(const person *p, const char *id, const char *name,
@@ -184,11 +134,11 @@ Test(meetings, MTG_4_decline_without_reason_refused)
     person requester = person_new(agency, "practitioner");
     person manager = person_new(agency, "manager");
     char *id = meeting_new(&requester, "professionals");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     /* no body at all, an empty object, and a blank reason */
     http_response *r = command(&manager, id, "decline", NULL, "\"1\"");
-    expect_problem(r, 422);
+    expect_problem(r, 422, NULL);
     cr_assert(problem_has_rule(r, "MTG-4", "reason"), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
@@ -196,13 +146,13 @@ Test(meetings, MTG_4_decline_without_reason_refused)
     json_t *empty = json_object();
     r = api_call("POST", meeting_path(id, "decline"), manager.token, empty, "\"1\"");
     json_decref(empty);
-    expect_problem(r, 422);
+    expect_problem(r, 422, NULL);
     cr_assert(problem_has_rule(r, "MTG-4", "reason"), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
 
     r = command(&manager, id, "decline", "   ", "\"1\"");
-    expect_problem(r, 422);
+    expect_problem(r, 422, NULL);
     cr_assert(problem_has_rule(r, "MTG-4", "reason"), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
@@ -221,11 +171,11 @@ Test(meetings, SEC_6_decline_reason_of_wrong_type_refused)
     person requester = person_new(agency, "practitioner");
     person manager = person_new(agency, "manager");
     char *id = meeting_new(&requester, "professionals");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     json_t *body = json_pack("{s:i}", "reason", 42);
     http_response *r = api_call("POST", meeting_path(id, "decline"), manager.token, body, "\"1\"");
-    expect_problem(r, 400);
+    expect_problem(r, 400, NULL);
     cr_assert(problem_has_field(r, "reason"), "%s", r->body);
     http_free(r);
     json_decref(body);
@@ -233,7 +183,7 @@ Test(meetings, SEC_6_decline_reason_of_wrong_type_refused)
     /* authorise takes no reason: anything in its body is unknown */
     body = json_pack("{s:s}", "reason", "looks fine");
     r = api_call("POST", meeting_path(id, "authorise"), manager.token, body, "\"1\"");
-    expect_problem(r, 400);
+    expect_problem(r, 400, NULL);
     cr_assert(problem_has_field(r, "reason"), "%s", r->body);
     http_free(r);
     json_decref(body);
@@ -312,16 +262,16 @@ Test(meetings, MTG_8_cancel_without_reason_refused)
     char *requested = meeting_new(&requester, "professionals");
     char *authorised = meeting_new(&requester, "professionals");
     cr_assert_eq(meeting_authorise(&manager, authorised, 1), 2);
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     http_response *r = command(&requester, requested, "cancel", NULL, "\"1\"");
-    expect_problem(r, 422);
+    expect_problem(r, 422, NULL);
     cr_assert(problem_has_rule(r, "MTG-8", "reason"), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
 
     r = command(&manager, authorised, "cancel", "", "\"2\"");
-    expect_problem(r, 422);
+    expect_problem(r, 422, NULL);
     cr_assert(problem_has_rule(r, "MTG-8", "reason"), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
@@ -351,27 +301,27 @@ Test(meetings, MTG_8_cancel_of_declined_or_cancelled_refused)
     r = command(&requester, cancelled, "cancel", "No longer needed", "\"1\"");
     cr_assert_eq(r->status, 200, "%s", r->body);
     http_free(r);
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     r = command(&requester, declined, "cancel", "Trying again", "\"2\"");
-    expect_problem(r, 409);
+    expect_problem(r, 409, NULL);
     cr_assert(problem_has_rule(r, "MTG-8", NULL), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
 
     r = command(&manager, cancelled, "cancel", "Cancel it twice", "\"2\"");
-    expect_problem(r, 409);
+    expect_problem(r, 409, NULL);
     cr_assert(problem_has_rule(r, "MTG-8", NULL), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
 
     /* and no decision on either any more */
     r = command(&manager, declined, "authorise", NULL, "\"2\"");
-    expect_problem(r, 409);
+    expect_problem(r, 409, NULL);
     cr_assert(problem_has_rule(r, "MTG-8", NULL), "%s", r->body);
     http_free(r);
     r = command(&manager, cancelled, "decline", "Too late", "\"2\"");
-    expect_problem(r, 409);
+    expect_problem(r, 409, NULL);
     cr_assert(problem_has_rule(r, "MTG-8", NULL), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
@@ -395,17 +345,17 @@ Test(meetings, MTG_8_authorise_twice_refused)
     person other_manager = person_new(agency, "manager");
     char *id = meeting_new(&requester, "stop_and_review");
     cr_assert_eq(meeting_authorise(&manager, id, 1), 2);
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     http_response *r = command(&other_manager, id, "authorise", NULL, "\"2\"");
-    expect_problem(r, 409);
+    expect_problem(r, 409, NULL);
     cr_assert(problem_has_rule(r, "MTG-8", "status"), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
 
     /* nor can an authorised meeting be declined afterwards */
     r = command(&other_manager, id, "decline", "Changed my mind", "\"2\"");
-    expect_problem(r, 409);
+    expect_problem(r, 409, NULL);
     cr_assert(problem_has_rule(r, "MTG-8", "status"), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
@@ -430,16 +380,16 @@ Test(meetings, MTG_4_manager_cannot_authorise_own_request)
     person manager = person_new(agency, "manager");
     person colleague = person_new(agency, "manager");
     char *id = meeting_new(&manager, "professionals_only");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     http_response *r = command(&manager, id, "authorise", NULL, "\"1\"");
-    expect_problem(r, 403);
+    expect_problem(r, 403, NULL);
     cr_assert(problem_has_rule(r, "MTG-4", NULL), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
 
     r = command(&manager, id, "decline", "Not needed after all", "\"1\"");
-    expect_problem(r, 403);
+    expect_problem(r, 403, NULL);
     cr_assert(problem_has_rule(r, "MTG-4", NULL), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
@@ -460,10 +410,10 @@ Test(meetings, MTG_4_practitioner_requester_cannot_authorise)
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner,senior_practitioner");
     char *id = meeting_new(&requester, "professionals");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     http_response *r = command(&requester, id, "authorise", NULL, "\"1\"");
-    expect_problem(r, 403);
+    expect_problem(r, 403, NULL);
     cr_assert(problem_has_rule(r, "MTG-4", NULL), "%s", r->body);
     http_free(r);
     expect_unchanged(agency, before);
@@ -495,24 +445,24 @@ Test(meetings, SEC_2_manager_of_another_agency_gets_404)
     person requester = person_new(agency, "practitioner");
     person outsider = person_new(elsewhere, "manager");
     char *id = meeting_new(&requester, "stop_and_review");
-    char *before = case_fingerprint(agency);
-    char *before_elsewhere = case_fingerprint(elsewhere);
+    char *before = db_fingerprint(agency);
+    char *before_elsewhere = db_fingerprint(elsewhere);
 
     /* what a meeting that does not exist at all looks like */
     http_response *absent =
         command(&outsider, "00000000-0000-4000-8000-000000000000", "authorise", NULL, "\"1\"");
-    expect_problem(absent, 404);
+    expect_problem(absent, 404, NULL);
 
     const char *commands[] = {"authorise", "decline", "cancel"};
     for (size_t i = 0; i < 3; i++) {
         http_response *r = command(&outsider, id, commands[i],
                                    i ? "I should not be able to" : NULL, "\"1\"");
-        expect_problem(r, 404);
+        expect_problem(r, 404, NULL);
         expect_same_not_found(r, absent);
         http_free(r);
     }
     http_response *r = api_get(meeting_path(id, NULL), outsider.token);
-    expect_problem(r, 404);
+    expect_problem(r, 404, NULL);
     expect_same_not_found(r, absent);
     http_free(r);
     http_free(absent);
@@ -536,17 +486,17 @@ Test(meetings, SEC_2_practitioner_of_convening_agency_cannot_see_or_authorise)
     person requester = person_new(agency, "practitioner");
     person colleague = person_new(agency, "practitioner,senior_practitioner");
     char *id = meeting_new(&requester, "stop_and_review");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     /* not the requester and not a manager: SEC-2 hides the meeting */
     http_response *r = command(&colleague, id, "authorise", NULL, "\"1\"");
-    expect_problem(r, 404);
+    expect_problem(r, 404, NULL);
     http_free(r);
     r = command(&colleague, id, "cancel", "Not mine to cancel", "\"1\"");
-    expect_problem(r, 404);
+    expect_problem(r, 404, NULL);
     http_free(r);
     r = api_get(meeting_path(id, NULL), colleague.token);
-    expect_problem(r, 404);
+    expect_problem(r, 404, NULL);
     http_free(r);
 
     expect_unchanged(agency, before);
@@ -567,10 +517,10 @@ Test(meetings, stale_if_match_on_authorise_gets_412_and_changes_nothing)
     person requester = person_new(agency, "practitioner");
     person manager = person_new(agency, "manager");
     char *id = meeting_new(&requester, "stop_and_review");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     http_response *r = command(&manager, id, "authorise", NULL, "\"5\"");
-    expect_problem(r, 412);
+    expect_problem(r, 412, NULL);
     char *etag = http_header(r, "ETag");
     cr_assert_str_eq(etag, "\"1\"", "a 412 tells the current version");
     free(etag);
@@ -579,7 +529,7 @@ Test(meetings, stale_if_match_on_authorise_gets_412_and_changes_nothing)
 
     /* a weak tag never matches for a change */
     r = command(&manager, id, "authorise", NULL, "W/\"1\"");
-    expect_problem(r, 412);
+    expect_problem(r, 412, NULL);
     http_free(r);
     expect_unchanged(agency, before);
 
@@ -587,9 +537,9 @@ Test(meetings, stale_if_match_on_authorise_gets_412_and_changes_nothing)
     r = command(&requester, id, "cancel", "Raised in error", "\"1\"");
     cr_assert_eq(r->status, 200, "%s", r->body);
     http_free(r);
-    char *after_cancel = case_fingerprint(agency);
+    char *after_cancel = db_fingerprint(agency);
     r = command(&requester, id, "cancel", "Raised in error", "\"1\"");
-    expect_problem(r, 412);
+    expect_problem(r, 412, NULL);
     http_free(r);
     expect_unchanged(agency, after_cancel);
 
@@ -607,16 +557,16 @@ Test(meetings, missing_if_match_on_commands_gets_428_and_changes_nothing)
     person requester = person_new(agency, "practitioner");
     person manager = person_new(agency, "manager");
     char *id = meeting_new(&requester, "stop_and_review");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     http_response *r = command(&manager, id, "authorise", NULL, NULL);
-    expect_problem(r, 428);
+    expect_problem(r, 428, NULL);
     http_free(r);
     r = command(&manager, id, "decline", "A reason", NULL);
-    expect_problem(r, 428);
+    expect_problem(r, 428, NULL);
     http_free(r);
     r = command(&requester, id, "cancel", "A reason", NULL);
-    expect_problem(r, 428);
+    expect_problem(r, 428, NULL);
     http_free(r);
 
     expect_unchanged(agency, before);
@@ -635,12 +585,12 @@ Test(meetings, malformed_if_match_on_commands_gets_400)
     person requester = person_new(agency, "practitioner");
     person manager = person_new(agency, "manager");
     char *id = meeting_new(&requester, "stop_and_review");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     const char *bad[] = {"1", "\"1", "\"1\" junk", "\"1\",", "W/1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         http_response *r = command(&manager, id, "authorise", NULL, bad[i]);
-        expect_problem(r, 400);
+        expect_problem(r, 400, NULL);
         cr_assert(problem_has_field(r, "If-Match"), "If-Match %s: %s", bad[i], r->body);
         http_free(r);
     }
@@ -663,12 +613,12 @@ Test(meetings, if_match_compares_entity_tags_character_by_character)
     person requester = person_new(agency, "practitioner");
     person manager = person_new(agency, "manager");
     char *id = meeting_new(&requester, "stop_and_review");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
 
     const char *others[] = {"\"01\"", "\"+1\"", "\"1.0\""};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         http_response *r = command(&manager, id, "authorise", NULL, others[i]);
-        expect_problem(r, 412);
+        expect_problem(r, 412, NULL);
         http_free(r);
         expect_unchanged(agency, before);
     }

@@ -11,59 +11,9 @@
 #include <string.h>
 
 #include "support/client.h"
+#include "support/expect.h"
 #include "support/fixtures.h"
 #include "support/people.h"
-
-static void expect_problem(const http_response *r, long status)
-{
-    cr_assert_eq(r->status, status, "expected %ld, got %ld: %s", status, r->status, r->body);
-    char *ct = http_header(r, "Content-Type");
-    bool problem_json = ct && strcmp(ct, "application/problem+json") == 0;
-    free(ct);
-    cr_assert(problem_json, "a %ld answers application/problem+json: %s", status, r->headers);
-    cr_assert_eq(json_int(r->json, "status"), status, "%s", r->body);
-}
-
-/* db_fingerprint() without the directory events that every agency receives
- * when any agency is created (feed_everyone), which parallel tests cause at
- * any moment. Adds the meetings' stored text, so that an edit that kept the
- * version would still show. */
-static char *case_fingerprint(const char *agency)
-{
-    const char *params[] = {agency};
-    return db_value(
-        "SELECT concat_ws(' ',"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM meetings"
-        "   WHERE convening_agency = $1),"
-        " (SELECT count(*) FROM meeting_children c JOIN meetings m ON m.id = c.meeting_id"
-        "   WHERE m.convening_agency = $1),"
-        " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
-        " (SELECT count(*) FROM events WHERE agency = $1"
-        "   AND NOT (resource_type = 'agency' AND resource_id <> $1)),"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1),"
-        " (SELECT md5(string_agg(meeting_json(m)::text, ',' ORDER BY m.id)) FROM meetings m"
-        "   WHERE m.convening_agency = $1))",
-        1, params);
-}
-
-static void expect_unchanged(const char *agency, const char *before)
-{
-    char *after = case_fingerprint(agency);
-    cr_assert_str_eq(after, before, "the database changed for %s: %s -> %s", agency, before,
-                     after);
-    free(after);
-}
-
-static char path[256];
-
-static const char *meeting_path(const char *id, const char *command)
-{
-    if (command)
-        snprintf(path, sizeof path, "/v1/meetings/%s/%s", id, command);
-    else
-        snprintf(path, sizeof path, "/v1/meetings/%s", id);
-    return path;
-}
 
 /* PATCH with a body given as a jansson pack format's result (stolen). */
 static http_response *patch(const person *p, const char *id, json_t *body, const char *if_match)
@@ -77,11 +27,11 @@ static http_response *patch(const person *p, const char *id, json_t *body, const
 static http_response *patch_refused(const person *p, const char *id, json_t *body,
                                     const char *if_match, long status)
 {
-    char *before = case_fingerprint(p->who.agency);
+    char *before = db_fingerprint(p->who.agency);
     const char *params[] = {id};
     char *stored = db_value("SELECT meeting_json(m)::text FROM meetings m WHERE id = $1", 1, params);
     http_response *r = patch(p, id, body, if_match);
-    expect_problem(r, status);
+    expect_problem(r, status, NULL);
     char *stored_after =
         db_value("SELECT meeting_json(m)::text FROM meetings m WHERE id = $1", 1, params);
     cr_assert_str_eq(stored_after, stored, "a refused patch changed the meeting");
@@ -198,7 +148,7 @@ Test(meetings_patch, SEC_6_read_only_fields_refused_by_name)
     };
     const char *fields[] = {"status", "version", "convening_agency", "requester", "id",
                             "reference", "type", "decision", "created_at"};
-    char *before_other = case_fingerprint(other);
+    char *before_other = db_fingerprint(other);
     for (size_t i = 0; i < sizeof attempts / sizeof attempts[0]; i++) {
         http_response *r = patch_refused(&requester, id, attempts[i], "\"1\"", 400);
         cr_assert(problem_has_field(r, fields[i]), "%s not named: %s", fields[i], r->body);
@@ -331,13 +281,13 @@ Test(meetings_patch, SEC_2_patch_by_stranger_is_404)
     person colleague = person_new(agency, "practitioner");
     person outsider = person_new(elsewhere, "manager");
     char *id = meeting_new(&requester, "professionals");
-    char *before_elsewhere = case_fingerprint(elsewhere);
+    char *before_elsewhere = db_fingerprint(elsewhere);
 
     const person *strangers[] = {&colleague, &outsider};
     for (size_t i = 0; i < 2; i++) {
-        char *before = case_fingerprint(agency);
+        char *before = db_fingerprint(agency);
         http_response *r = patch(strangers[i], id, json_pack("{s:s}", "title", "Mine now"), "\"1\"");
-        expect_problem(r, 404);
+        expect_problem(r, 404, NULL);
         cr_assert_null(json_object_get(r->json, "errors"), "%s", r->body);
         http_free(r);
         expect_unchanged(agency, before);
@@ -543,7 +493,7 @@ Test(meetings_patch, concurrent_edits_of_one_version_only_one_wins, .timeout = 6
             cr_assert_eq(won, -1, "two edits of version 1 both succeeded");
             won = i;
         } else {
-            expect_problem(r, 412);
+            expect_problem(r, 412, NULL);
         }
     }
     cr_assert_neq(won, -1, "one edit succeeds");
@@ -593,7 +543,7 @@ Test(meetings_patch, MTG_8_concurrent_authorise_and_decline_only_one_decides, .t
         if (r->status == 200)
             decided++;
         else
-            expect_problem(r, 412);
+            expect_problem(r, 412, NULL);
     }
     cr_assert_eq(decided, 1, "exactly one decision on one request");
     const char *params[] = {id};

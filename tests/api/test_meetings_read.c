@@ -8,45 +8,9 @@
 #include <string.h>
 
 #include "support/client.h"
+#include "support/expect.h"
 #include "support/fixtures.h"
 #include "support/people.h"
-
-static void expect_problem(const http_response *r, long status)
-{
-    cr_assert_eq(r->status, status, "expected %ld, got %ld: %s", status, r->status, r->body);
-    char *ct = http_header(r, "Content-Type");
-    bool problem_json = ct && strcmp(ct, "application/problem+json") == 0;
-    free(ct);
-    cr_assert(problem_json, "a %ld answers application/problem+json: %s", status, r->headers);
-    cr_assert_eq(json_int(r->json, "status"), status, "%s", r->body);
-}
-
-/* db_fingerprint() without the directory events that every agency receives
- * when any agency is created (feed_everyone), which parallel tests cause at
- * any moment. */
-static char *case_fingerprint(const char *agency)
-{
-    const char *params[] = {agency};
-    return db_value(
-        "SELECT concat_ws(' ',"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM meetings"
-        "   WHERE convening_agency = $1),"
-        " (SELECT count(*) FROM meeting_children c JOIN meetings m ON m.id = c.meeting_id"
-        "   WHERE m.convening_agency = $1),"
-        " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
-        " (SELECT count(*) FROM events WHERE agency = $1"
-        "   AND NOT (resource_type = 'agency' AND resource_id <> $1)),"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1))",
-        1, params);
-}
-
-static void expect_unchanged(const char *agency, const char *before)
-{
-    char *after = case_fingerprint(agency);
-    cr_assert_str_eq(after, before, "the database changed for %s: %s -> %s", agency, before,
-                     after);
-    free(after);
-}
 
 static long audit_rows_for(const char *resource_id)
 {
@@ -124,7 +88,7 @@ Test(meetings_read, SEC_2_unrelated_agency_gets_404_and_sees_nothing_in_lists)
     char *reference = db_value("SELECT reference FROM meetings WHERE id = $1", 1, params);
     char *ext = db_value("SELECT external_system || ':' || external_id FROM meetings WHERE id = $1",
                          1, params);
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
     long audit_before = audit_rows_for(id);
 
     char path[256];
@@ -133,7 +97,7 @@ Test(meetings_read, SEC_2_unrelated_agency_gets_404_and_sees_nothing_in_lists)
     for (size_t i = 0; i < 2; i++) {
         const person *p = strangers[i];
         http_response *r = api_get(path, p->token);
-        expect_problem(r, 404);
+        expect_problem(r, 404, NULL);
         cr_assert(strstr(r->body, reference) == NULL, "a 404 names nothing of the meeting");
         http_free(r);
 
@@ -198,18 +162,18 @@ Test(meetings_read, SEC_4_get_audits_meeting_read_and_refused_get_nothing)
 
     /* refused: another agency, an id that is not a UUID, a query that does not belong */
     long audit_before = audit_rows_for(id);
-    char *before = case_fingerprint(agency);
-    char *before_elsewhere = case_fingerprint(elsewhere);
+    char *before = db_fingerprint(agency);
+    char *before_elsewhere = db_fingerprint(elsewhere);
     r = api_get(path, stranger.token);
-    expect_problem(r, 404);
+    expect_problem(r, 404, NULL);
     http_free(r);
     char bad[256];
     snprintf(bad, sizeof bad, "%s?limit=1", path);
     r = api_get(bad, requester.token);
-    expect_problem(r, 400);
+    expect_problem(r, 400, NULL);
     http_free(r);
     r = api_get(path, NULL);
-    expect_problem(r, 401);
+    expect_problem(r, 401, NULL);
     http_free(r);
     cr_assert_eq(audit_rows_for(id), audit_before);
     expect_unchanged(agency, before);
@@ -229,7 +193,7 @@ Test(meetings_read, non_uuid_id_is_404)
     char *agency = agency_new("health");
     person requester = person_new(agency, "manager");
     char *id = meeting_new(&requester, "multi_agency");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
     char truncated[64];
     snprintf(truncated, sizeof truncated, "/v1/meetings/%.35s", id);
     char extended[80];
@@ -239,12 +203,12 @@ Test(meetings_read, non_uuid_id_is_404)
                            "/v1/meetings/%27%20OR%201%3D1--", truncated, extended};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         http_response *r = api_get(paths[i], requester.token);
-        expect_problem(r, 404);
+        expect_problem(r, 404, NULL);
         http_free(r);
         char command[160];
         snprintf(command, sizeof command, "%s/authorise", paths[i]);
         r = api_call("POST", command, requester.token, NULL, "\"1\"");
-        expect_problem(r, 404);
+        expect_problem(r, 404, NULL);
         http_free(r);
     }
     expect_unchanged(agency, before);
@@ -262,7 +226,7 @@ Test(meetings_read, path_and_query_parameters_never_mix)
     person manager = person_new(agency, "manager");
     char *mine = meeting_new(&requester, "professionals");
     char *other = meeting_new(&requester, "professionals");
-    char *before = case_fingerprint(agency);
+    char *before = db_fingerprint(agency);
     long audit_mine = audit_rows_for(mine), audit_other = audit_rows_for(other);
 
     const char *names[] = {"meeting_id", "id"};
@@ -270,14 +234,14 @@ Test(meetings_read, path_and_query_parameters_never_mix)
         char path[256];
         snprintf(path, sizeof path, "/v1/meetings/%s?%s=%s", mine, names[i], other);
         http_response *r = api_get(path, requester.token);
-        expect_problem(r, 400);
+        expect_problem(r, 400, NULL);
         cr_assert(problem_has_field(r, names[i]), "%s: %s", names[i], r->body);
         cr_assert(strstr(r->body, "\"purpose\"") == NULL, "no meeting in the answer");
         http_free(r);
 
         snprintf(path, sizeof path, "/v1/meetings/%s/authorise?%s=%s", mine, names[i], other);
         r = api_call("POST", path, manager.token, NULL, "\"1\"");
-        expect_problem(r, 400);
+        expect_problem(r, 400, NULL);
         cr_assert(problem_has_field(r, names[i]), "%s: %s", names[i], r->body);
         http_free(r);
     }

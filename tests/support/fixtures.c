@@ -121,6 +121,18 @@ char *db_fingerprint(const char *agency)
         " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
         " (SELECT count(*) FROM events WHERE agency = $1"
         "   AND NOT (resource_type = 'agency' AND resource_id <> $1)),"
-        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1))",
+        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1),"
+        " (SELECT md5(string_agg(meeting_json(m)::text, ',' ORDER BY m.id)) FROM meetings m"
+        "   WHERE m.convening_agency = $1))",
         1, params);
+}
+
+const char *meeting_path(const char *id, const char *command)
+{
+    static char path[256];
+    if (command)
+        snprintf(path, sizeof path, "/v1/meetings/%s/%s", id, command);
+    else
+        snprintf(path, sizeof path, "/v1/meetings/%s", id);
+    return path;
 }

@@ -22,6 +22,10 @@ char *meeting_new(const person *p, const char *type);
 /* Authorises it as manager; returns the new version. */
 long meeting_authorise(const person *manager, const char *id, long version);
 
+/* /v1/meetings/{id} or /v1/meetings/{id}/{command} (a static buffer, valid
+ * until the next call). */
+const char *meeting_path(const char *id, const char *command);
+
 /* Runs a query with text parameters against MAM_DATABASE_URL and returns
  * the first column of the first row as a new string ("" when no row). */
 char *db_value(const char *sql, int n, const char *const *params);
@@ -31,7 +35,9 @@ char *db_try(const char *sql);
 
 /* Everything the service stores about an agency's cases and the callers of
  * that agency, as one comparable string: counts and version sums of
- * meetings, children, audit events, feed events and the agency row.
+ * meetings, children, audit events, feed events and the agency row, and a
+ * digest of the meetings' representations (so an edit that kept the version
+ * would still show).
  * Directory events about other agencies (every agency's feed hears of each
  * new agency) are left out, so tests running in parallel do not disturb it. */
 char *db_fingerprint(const char *agency);
