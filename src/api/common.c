@@ -1,6 +1,7 @@
 #include "api/common.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "http/cursor.h"
@@ -65,4 +66,35 @@ void answer_resource(req *r, int status, const char *json, long version, const c
     if (location)
         reply_header(r, "Location", location);
     reply_json_text(r, status, json);
+}
+
+void warning_add(json_t *warnings, const char *rule, const char *field, const char *message)
+{
+    json_array_append_new(warnings, json_pack("{s:s, s:s, s:s}", "rule", rule, "field", field,
+                                              "message", message));
+}
+
+char *with_warnings(const char *json, json_t *warnings)
+{
+    if (!warnings || json_array_size(warnings) == 0)
+        return strdup(json);
+    json_t *doc = json_loads(json, 0, NULL);
+    if (!doc)
+        return strdup(json);
+    json_object_set(doc, "warnings", warnings);
+    char *out = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return out;
+}
+
+bool begin(req *r, bool read)
+{
+    db_conn *c = req_db(r);
+    if (!c)
+        return false;
+    if ((read ? db_begin_read(c) : db_begin(c)) != 0) {
+        req_db_failed(r);
+        return false;
+    }
+    return true;
 }

@@ -26,6 +26,34 @@ void handle_meetings_authorise(req *r);
 void handle_meetings_decline(req *r);
 void handle_meetings_cancel(req *r);
 
+/* meeting_planning.c: scheduling, attendance and holding (MTG-6 to MTG-8) */
+void handle_meetings_schedule(req *r);
+void handle_meetings_reschedule(req *r);
+void handle_meetings_attendance(req *r);
+void handle_meetings_hold(req *r);
+
+/* invitations.c, invitation_answers.c (INV-1 to INV-7) */
+void handle_invitations_create(req *r);
+void handle_meeting_invitations_list(req *r);
+void handle_invitations_get(req *r);
+void handle_invitations_mine(req *r);
+void handle_invitations_respond(req *r);
+void handle_invitations_add_paper(req *r);
+
+/* consent.c: family-notice decisions (FAM-1 to FAM-4, FAM-8) */
+void handle_consent_create(req *r);
+void handle_consent_list(req *r);
+void handle_consent_get(req *r);
+void handle_consent_agree(req *r);
+
+/* bank_holidays.c */
+void handle_bank_holidays_list(req *r);
+void handle_bank_holidays_create(req *r);
+void handle_bank_holidays_delete(req *r);
+
+/* reports.c */
+void handle_reports_drifting(req *r);
+
 /* audit_events.c */
 void handle_audit_events_list(req *r);
 

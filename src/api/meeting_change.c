@@ -26,7 +26,7 @@ bool meeting_change_begin(req *r, meeting_row *m)
 }
 
 void meeting_change_finish(req *r, const meeting_row *m, const char *audit_action,
-                           const char *event_type)
+                           const char *event_type, json_t *warnings)
 {
     if (audit_record(r, audit_action, "meeting", m->id) != 0 ||
         feed_meeting(r, m->id, event_type) != 0) {
@@ -34,12 +34,14 @@ void meeting_change_finish(req *r, const meeting_row *m, const char *audit_actio
         return;
     }
     char *json = meetings_render(r, m->id);
-    if (!json) {
+    char *body = json ? with_warnings(json, warnings) : NULL;
+    free(json);
+    if (!body) {
         req_db_failed(r);
         return;
     }
-    answer_resource(r, 200, json, m->version + 1, NULL);
-    free(json);
+    answer_resource(r, 200, body, m->version + 1, NULL);
+    free(body);
 }
 
 bool meeting_change_allowed(req *r, const meeting_row *m, const char *to)

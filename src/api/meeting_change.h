@@ -19,9 +19,10 @@
 /* The meeting named by the first path parameter. */
 bool meeting_change_begin(req *r, meeting_row *m);
 
-/* The change raised the meeting's version by one. */
+/* The change raised the meeting's version by one. warnings (may be NULL)
+ * are added to the answer. */
 void meeting_change_finish(req *r, const meeting_row *m, const char *audit_action,
-                           const char *event_type);
+                           const char *event_type, json_t *warnings);
 
 /* Answers 409 MTG-8 and returns false when the meeting cannot move to
  * `to` from its current status. */

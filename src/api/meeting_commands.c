@@ -111,7 +111,7 @@ static void run(req *r, const command *cmd)
         req_db_failed(r);
         return;
     }
-    meeting_change_finish(r, &m, cmd->audit_action, cmd->event_type);
+    meeting_change_finish(r, &m, cmd->audit_action, cmd->event_type, NULL);
 }
 
 void handle_meetings_authorise(req *r)

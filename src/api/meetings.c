@@ -338,5 +338,5 @@ void handle_meetings_update(req *r)
         req_db_failed(r);
         return;
     }
-    meeting_change_finish(r, &m, "meeting.update", "meeting.updated");
+    meeting_change_finish(r, &m, "meeting.update", "meeting.updated", NULL);
 }

@@ -14,6 +14,9 @@ static const char *const q_meetings[] = {"status",       "type",      "convening
 static const char *const q_audit[] = {"actor", "resource_id", "resource_type", "from", "to", PAGE,
                                       NULL};
 static const char *const q_events[] = {"after", "limit", NULL};
+static const char *const q_page[] = {PAGE, NULL};
+static const char *const q_mine[] = {"invitee", "status", PAGE, NULL};
+static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
 
 #define BODY ROUTE_BODY_REQUIRED
 #define BODY_OPT ROUTE_BODY_OPTIONAL
@@ -40,6 +43,34 @@ route mam_routes[] = {
     {"POST", "/v1/meetings/{meeting_id}/authorise", handle_meetings_authorise, BODY_OPT | CHANGE, 0, NULL, 0},
     {"POST", "/v1/meetings/{meeting_id}/decline", handle_meetings_decline, BODY_OPT | CHANGE, 0, NULL, 0},
     {"POST", "/v1/meetings/{meeting_id}/cancel", handle_meetings_cancel, BODY_OPT | CHANGE, 0, NULL, 0},
+
+    /* planning: scheduling, attendance, holding */
+    {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/reschedule", handle_meetings_reschedule, BODY | CHANGE, 0, NULL, 0},
+    {"PUT", "/v1/meetings/{meeting_id}/attendance", handle_meetings_attendance, BODY | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/hold", handle_meetings_hold, BODY_OPT | CHANGE, 0, NULL, 0},
+
+    /* invitations */
+    {"POST", "/v1/meetings/{meeting_id}/invitations", handle_invitations_create, BODY, 0, NULL, 0},
+    {"GET", "/v1/meetings/{meeting_id}/invitations", handle_meeting_invitations_list, 0, 0, q_page, 0},
+    {"GET", "/v1/invitations", handle_invitations_mine, 0, 0, q_mine, 0},
+    {"GET", "/v1/invitations/{invitation_id}", handle_invitations_get, 0, 0, NULL, 0},
+    {"POST", "/v1/invitations/{invitation_id}/respond", handle_invitations_respond, BODY | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/invitations/{invitation_id}/papers", handle_invitations_add_paper, BODY, 0, NULL, 0},
+
+    /* family-notice decisions */
+    {"POST", "/v1/meetings/{meeting_id}/consent-decisions", handle_consent_create, BODY, 0, NULL, 0},
+    {"GET", "/v1/meetings/{meeting_id}/consent-decisions", handle_consent_list, 0, 0, q_page, 0},
+    {"GET", "/v1/consent-decisions/{decision_id}", handle_consent_get, 0, 0, NULL, 0},
+    {"POST", "/v1/consent-decisions/{decision_id}/agreements", handle_consent_agree, BODY, 0, NULL, 0},
+
+    /* reports */
+    {"GET", "/v1/reports/drifting-meetings", handle_reports_drifting, 0, 0, q_page, 0},
+
+    /* working-days calendar */
+    {"GET", "/v1/bank-holidays", handle_bank_holidays_list, 0, 0, q_holidays, 0},
+    {"POST", "/v1/bank-holidays", handle_bank_holidays_create, BODY, ROLE_ADMIN, NULL, 0},
+    {"DELETE", "/v1/bank-holidays/{date}", handle_bank_holidays_delete, 0, ROLE_ADMIN, NULL, 0},
 
     /* audit and integration */
     {"GET", "/v1/audit-events", handle_audit_events_list, 0, ROLE_AUDITOR, q_audit, 0},

@@ -19,6 +19,9 @@ enum role {
     ROLE_INTEGRATION         = 1u << 8,
 };
 
+/* "Managers" of an agency, as SEC-2 uses the word. */
+#define ROLES_MANAGERS (ROLE_MANAGER | ROLE_SENIOR_MANAGER)
+
 /* Roles held by people who work directly with children and families. */
 #define ROLES_CASEWORK (ROLE_PRACTITIONER | ROLE_SENIOR_PRACTITIONER | ROLE_MANAGER | \
                         ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR)
@@ -43,10 +46,11 @@ static inline bool caller_has_any(const caller *c, unsigned roles)
     return (c->roles & roles) != 0;
 }
 
-/* "true" or "false": whether the caller is a manager, as a SQL parameter. */
+/* "true" or "false": whether the caller is a manager (SEC-2), as a SQL
+ * parameter. */
 static inline const char *caller_manager_param(const caller *c)
 {
-    return caller_has_any(c, ROLE_MANAGER) ? "true" : "false";
+    return caller_has_any(c, ROLES_MANAGERS) ? "true" : "false";
 }
 
 /* A well-formed agency code, as the agency directory stores them. */

@@ -73,6 +73,34 @@ static int parse_log_level(config *cfg, int *bad)
     return -1;
 }
 
+/* ESCALATION_STAGE_WORKING_DAYS: four comma-separated numbers (ESC-2). */
+static void parse_stage_days(config *cfg, int *bad)
+{
+    static const int defaults[4] = {5, 5, 10, 10};
+    memcpy(cfg->escalation_stage_days, defaults, sizeof defaults);
+    const char *v = env("ESCALATION_STAGE_WORKING_DAYS");
+    if (!v)
+        return;
+    char copy[64];
+    snprintf(copy, sizeof copy, "%s", v);
+    int n = 0;
+    char *save = NULL;
+    for (char *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        long days;
+        if (n == 4 || config_parse_int(part, 1, 100, &days) != 0) {
+            n = -1;
+            break;
+        }
+        cfg->escalation_stage_days[n++] = (int)days;
+    }
+    if (n != 4) {
+        fprintf(stderr, "config: ESCALATION_STAGE_WORKING_DAYS must be four numbers from 1 to 100, "
+                        "such as 5,5,10,10\n");
+        memcpy(cfg->escalation_stage_days, defaults, sizeof defaults);
+        (*bad)++;
+    }
+}
+
 static void require(const char *name, const char *value, int *bad)
 {
     if (!value) {
@@ -121,6 +149,13 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->db_statement_timeout_ms = (int)env_int("DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &bad);
 
     parse_log_level(cfg, &bad);
+
+    cfg->notice_working_days = (int)env_int("NOTICE_WORKING_DAYS", 5, 0, 100, &bad);
+    cfg->response_working_days = (int)env_int("RESPONSE_WORKING_DAYS", 3, 1, 100, &bad);
+    cfg->drift_working_days = (int)env_int("DRIFT_WORKING_DAYS", 20, 1, 500, &bad);
+    cfg->feedback_working_days = (int)env_int("FEEDBACK_WORKING_DAYS", 5, 1, 100, &bad);
+    cfg->minutes_due_working_days = (int)env_int("MINUTES_DUE_WORKING_DAYS", 15, 1, 200, &bad);
+    parse_stage_days(cfg, &bad);
 
     cfg->jwt_issuer = env_dup("JWT_ISSUER", NULL);
     cfg->jwt_audience = env_dup("JWT_AUDIENCE", NULL);

@@ -30,6 +30,14 @@ typedef struct config {
     unsigned long log_level;
     const char *log_level_name;
 
+    /* Policy: working days (DOMAIN.md defaults) */
+    int notice_working_days;        /* INV-4: invitations sent closer are short notice */
+    int response_working_days;      /* INV-7: default response deadline after inviting */
+    int drift_working_days;         /* MTG-10: requested but not held within this */
+    int feedback_working_days;      /* FAM-6: feedback to the family due after approval */
+    int minutes_due_working_days;   /* minutes distributed this long after holding */
+    int escalation_stage_days[4];   /* ESC-2: due dates of stages 1 to 4 */
+
     /* Tokens */
     char *jwt_issuer;
     char *jwt_audience;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "core/xalloc.h"
 
@@ -91,6 +92,31 @@ bool text_is_timestamp(const char *s)
         return oh >= 0 && oh <= 15 && om >= 0 && om <= 59;
     }
     return false;
+}
+
+bool text_parse_timestamp(const char *s, long long *epoch_seconds)
+{
+    if (!text_is_timestamp(s))
+        return false;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = digits(s, 4) - 1900;
+    tm.tm_mon = digits(s + 5, 2) - 1;
+    tm.tm_mday = digits(s + 8, 2);
+    tm.tm_hour = digits(s + 11, 2);
+    tm.tm_min = digits(s + 14, 2);
+    tm.tm_sec = digits(s + 17, 2);
+    long long t = (long long)timegm(&tm);
+    const char *z = s + 19;
+    if (*z == '.')
+        for (z++; *z >= '0' && *z <= '9'; z++)
+            ;
+    if (*z == '+' || *z == '-') {
+        long long offset = digits(z + 1, 2) * 3600LL + digits(z + 4, 2) * 60LL;
+        t += *z == '+' ? -offset : offset;
+    }
+    *epoch_seconds = t;
+    return true;
 }
 
 bool text_is_utf8(const char *s, size_t n)

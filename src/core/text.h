@@ -15,6 +15,9 @@ bool text_is_date(const char *s);
 /* RFC 3339 date-time with a zone (Z or +hh:mm). */
 bool text_is_timestamp(const char *s);
 
+/* Seconds since the epoch of an RFC 3339 date-time (fractions dropped). */
+bool text_parse_timestamp(const char *s, long long *epoch_seconds);
+
 /* Well-formed UTF-8 of exactly n bytes, with no NUL. */
 bool text_is_utf8(const char *s, size_t n);
 

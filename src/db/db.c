@@ -337,6 +337,7 @@ static int prepare(db_conn *c, const db_stmt *s)
 
 PGresult *db_exec(db_conn *c, const db_stmt *s, const char *const *params)
 {
+    c->failure = DB_OK;
     if (c->broken) {
         set_failure(c, DB_UNAVAILABLE, "08006", "connection lost");
         return NULL;

@@ -59,6 +59,7 @@ int db_begin_read(db_conn *c);
 int db_commit(db_conn *c);
 void db_rollback(db_conn *c);
 
+/* The failure of the last statement run on c (DB_OK when it succeeded). */
 enum db_failure db_failure_of(const db_conn *c);
 const char *db_sqlstate_of(const db_conn *c);
 const char *db_message_of(const db_conn *c);

@@ -236,7 +236,7 @@ bool meeting_can_edit(const char *convening_agency, const char *requester_sub, c
 {
     if (strcmp(who->sub, requester_sub) == 0)
         return true;
-    return caller_has_any(who, ROLE_MANAGER) && strcmp(who->agency, convening_agency) == 0;
+    return caller_has_any(who, ROLES_MANAGERS) && strcmp(who->agency, convening_agency) == 0;
 }
 
 bool meeting_transition_allowed(const char *from, const char *to)

@@ -81,8 +81,9 @@ enum decide_check meeting_can_decide(const char *convening_agency, const char *r
 /* MTG-8: the lifecycle. */
 bool meeting_transition_allowed(const char *from, const char *to);
 
-/* Who may change or cancel a request: its requester or a manager of the
- * convening agency. */
+/* The convening side, who may change, cancel and plan a meeting: its
+ * requester or a manager (manager or senior_manager) of the convening
+ * agency. */
 bool meeting_can_edit(const char *convening_agency, const char *requester_sub, const caller *who);
 
 #endif

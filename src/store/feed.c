@@ -12,6 +12,15 @@ static const db_stmt meeting_stmt = {
     "  WHERE m.id = $1",
     2};
 
+static const db_stmt meeting_part_stmt = {
+    "feed_meeting_part",
+    "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
+    " SELECT e.id, a.code, $2, $3, $4, $5::integer"
+    "   FROM meetings m, (SELECT gen_random_uuid() AS id) e,"
+    "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(m)) AS code) a"
+    "  WHERE m.id = $1",
+    5};
+
 static const db_stmt everyone_stmt = {
     "feed_everyone",
     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
@@ -32,6 +41,15 @@ int feed_meeting(req *r, const char *meeting_id, const char *type)
 {
     const char *params[] = {meeting_id, type};
     return run(r, &meeting_stmt, params);
+}
+
+int feed_meeting_part(req *r, const char *meeting_id, const char *type, const char *resource_type,
+                      const char *resource_id, long resource_version)
+{
+    char version[24];
+    snprintf(version, sizeof version, "%ld", resource_version);
+    const char *params[] = {meeting_id, type, resource_type, resource_id, version};
+    return run(r, &meeting_part_stmt, params);
 }
 
 int feed_everyone(req *r, const char *type, const char *resource_type, const char *resource_id,

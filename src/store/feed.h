@@ -10,6 +10,11 @@
 /* An event about a meeting, for every agency meeting_agencies() names. */
 int feed_meeting(req *r, const char *meeting_id, const char *type);
 
+/* An event about something under a meeting (an invitation, a decision),
+ * for the meeting's agencies. */
+int feed_meeting_part(req *r, const char *meeting_id, const char *type, const char *resource_type,
+                      const char *resource_id, long resource_version);
+
 /* An event for every agency in the directory (directory changes). */
 int feed_everyone(req *r, const char *type, const char *resource_type, const char *resource_id,
                   long resource_version);

@@ -6,9 +6,14 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "domain/meeting.h"
+#include "domain/planning.h"
 #include "core/xalloc.h"
 
-#define MEETING_COLUMNS "m.id, m.type, m.status, m.convening_agency, m.requester_sub, m.version"
+#define MEETING_COLUMNS                                                                      \
+    "m.id, m.type, m.status, m.convening_agency, m.requester_sub, m.version,"                \
+    " coalesce(m.chair_sub, ''), coalesce(m.minute_taker_sub, ''), coalesce(m.format, ''),"   \
+    " coalesce(extract(epoch FROM m.scheduled_start)::bigint, 0), m.two_part"
 
 static const db_stmt find_stmt = {
     "meetings_find",
@@ -21,6 +26,13 @@ static const db_stmt lock_stmt = {
     "SELECT " MEETING_COLUMNS " FROM meetings m"
     " WHERE m.id = $1 AND meeting_visible(m, $2, $3, $4::boolean) FOR UPDATE",
     4};
+
+static const db_stmt load_stmt = {
+    "meetings_load", "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1", 1};
+
+static const db_stmt load_lock_stmt = {
+    "meetings_load_lock", "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 FOR UPDATE",
+    1};
 
 static const db_stmt read_stmt = {
     "meetings_read",
@@ -49,6 +61,27 @@ static const db_stmt update_stmt = {
     " WHERE id = $1",
     8};
 
+static const db_stmt schedule_stmt = {
+    "meetings_schedule",
+    "UPDATE meetings SET status = 'scheduled', scheduled_start = $2::timestamptz,"
+    " duration_minutes = $3::integer, format = $4, venue = $5,"
+    " chair_sub = $6, chair_name = $7, chair_agency = $8, chair_role = $9,"
+    " minute_taker_sub = $10, minute_taker_name = $11, minute_taker_agency = $12,"
+    " two_part = coalesce($13::boolean, false), scheduled_at = now(),"
+    " version = version + 1, updated_at = now()"
+    " WHERE id = $1",
+    13};
+
+static const db_stmt hold_stmt = {
+    "meetings_hold",
+    "UPDATE meetings SET status = 'held', held_at = now(), held_by_sub = $2,"
+    " version = version + 1, updated_at = now() WHERE id = $1",
+    2};
+
+static const db_stmt bump_stmt = {
+    "meetings_bump", "UPDATE meetings SET version = version + 1, updated_at = now() WHERE id = $1",
+    1};
+
 static const db_stmt delete_children_stmt = {
     "meetings_delete_children", "DELETE FROM meeting_children WHERE meeting_id = $1", 1};
 
@@ -67,10 +100,23 @@ static const db_stmt insert_children_stmt = {
     "           FROM json_array_elements($3::json) WITH ORDINALITY e(j, ord)) s",
     3};
 
+bool meeting_row_convening_side(const meeting_row *m, const caller *who)
+{
+    return meeting_can_edit(m->convening_agency, m->requester_sub, who);
+}
+
+bool meeting_row_runs_it(const meeting_row *m, const caller *who)
+{
+    return (m->chair_sub[0] && strcmp(m->chair_sub, who->sub) == 0) ||
+           (m->minute_taker_sub[0] && strcmp(m->minute_taker_sub, who->sub) == 0);
+}
+
 static void copy(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src);
 }
+
+static int fill_row(PGresult *res, meeting_row *out);
 
 int meetings_find(req *r, const char *id, bool lock, meeting_row *out)
 {
@@ -78,8 +124,20 @@ int meetings_find(req *r, const char *id, bool lock, meeting_row *out)
         return 0;
     const char *params[] = {id, r->who.sub, r->who.agency, caller_manager_param(&r->who)};
     PGresult *res = db_exec(r->db, lock ? &lock_stmt : &find_stmt, params);
-    if (!res)
-        return -1;
+    return res ? fill_row(res, out) : -1;
+}
+
+int meetings_load(req *r, const char *id, bool lock, meeting_row *out)
+{
+    if (!text_is_uuid(id))
+        return 0;
+    const char *params[] = {id};
+    PGresult *res = db_exec(r->db, lock ? &load_lock_stmt : &load_stmt, params);
+    return res ? fill_row(res, out) : -1;
+}
+
+static int fill_row(PGresult *res, meeting_row *out)
+{
     int found = PQntuples(res) == 1;
     if (found) {
         copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
@@ -88,6 +146,11 @@ int meetings_find(req *r, const char *id, bool lock, meeting_row *out)
         copy(out->convening_agency, sizeof out->convening_agency, PQgetvalue(res, 0, 3));
         copy(out->requester_sub, sizeof out->requester_sub, PQgetvalue(res, 0, 4));
         out->version = atol(PQgetvalue(res, 0, 5));
+        copy(out->chair_sub, sizeof out->chair_sub, PQgetvalue(res, 0, 6));
+        copy(out->minute_taker_sub, sizeof out->minute_taker_sub, PQgetvalue(res, 0, 7));
+        copy(out->format, sizeof out->format, PQgetvalue(res, 0, 8));
+        out->start_epoch = atoll(PQgetvalue(res, 0, 9));
+        out->two_part = PQgetvalue(res, 0, 10)[0] == 't';
     }
     PQclear(res);
     return found;
@@ -203,4 +266,45 @@ int meetings_update(req *r, const char *id, json_t *doc)
         return -1;
     PQclear(res);
     return insert_children(r, id, doc);
+}
+
+static int run(req *r, const db_stmt *s, const char *const *params)
+{
+    PGresult *res = db_exec(r->db, s, params);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int meetings_schedule(req *r, const char *id, const struct schedule_in *in)
+{
+    char duration[16];
+    snprintf(duration, sizeof duration, "%ld", in->duration_minutes);
+    const char *params[] = {id,
+                            in->start,
+                            duration,
+                            in->format,
+                            in->venue,
+                            in->chair.sub,
+                            in->chair.name,
+                            in->chair.agency,
+                            in->chair.role,
+                            in->minute_taker.sub,
+                            in->minute_taker.name,
+                            in->minute_taker.agency,
+                            in->two_part < 0 ? NULL : in->two_part ? "true" : "false"};
+    return run(r, &schedule_stmt, params);
+}
+
+int meetings_hold(req *r, const char *id)
+{
+    const char *params[] = {id, r->who.sub};
+    return run(r, &hold_stmt, params);
+}
+
+int meetings_bump(req *r, const char *id)
+{
+    const char *params[] = {id};
+    return run(r, &bump_stmt, params);
 }

@@ -16,11 +16,26 @@ typedef struct meeting_row {
     char convening_agency[CALLER_AGENCY_MAX + 1];
     char requester_sub[CALLER_SUB_MAX + 1];
     long version;
+    /* set once scheduled */
+    char chair_sub[CALLER_SUB_MAX + 1];
+    char minute_taker_sub[CALLER_SUB_MAX + 1];
+    char format[16];
+    long long start_epoch; /* 0 until scheduled */
+    bool two_part;
 } meeting_row;
+
+/* The convening side (requester, managers of the convening agency), who
+ * plan the meeting; the chair and minute taker who run it. */
+bool meeting_row_convening_side(const meeting_row *m, const caller *who);
+bool meeting_row_runs_it(const meeting_row *m, const caller *who);
 
 /* 1 when found and visible, 0 when not (or id is not a UUID), -1 on a
  * database failure. lock takes the row for update. */
 int meetings_find(req *r, const char *id, bool lock, meeting_row *out);
+
+/* The meeting without the visibility filter, for callers whose access was
+ * established through something under it (an invitation they may answer). */
+int meetings_load(req *r, const char *id, bool lock, meeting_row *out);
 
 /* The representation of a visible meeting (free()) and its version; NULL
  * with *found false when not visible, NULL with *found true on failure. */
@@ -36,5 +51,15 @@ int meetings_insert(req *r, json_t *doc, char id_out[37]);
 /* Replaces the editable fields and the children from a validated request
  * document, bumping the version. */
 int meetings_update(req *r, const char *id, json_t *doc);
+
+/* Scheduling (MTG-6): sets the schedule, status scheduled, version + 1. */
+struct schedule_in;
+int meetings_schedule(req *r, const char *id, const struct schedule_in *in);
+
+/* Holding (MTG-8): status held, version + 1. */
+int meetings_hold(req *r, const char *id);
+
+/* version + 1, for changes kept elsewhere (attendance). */
+int meetings_bump(req *r, const char *id);
 
 #endif

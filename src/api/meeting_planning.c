@@ -1,0 +1,223 @@
+/* Scheduling an authorised meeting (MTG-6, MTG-7), rescheduling it, marking
+ * attendance and holding it (MTG-8). Every precondition that is not met is
+ * listed in one answer, each with its rule ID. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/common.h"
+#include "api/handlers.h"
+#include "api/meeting_change.h"
+#include "app.h"
+#include "core/text.h"
+#include "domain/json_in.h"
+#include "domain/planning.h"
+#include "http/pipeline.h"
+#include "store/holidays.h"
+#include "store/invitations.h"
+#include "store/meetings.h"
+#include "store/planning.h"
+
+#define MAX_ATTENDANCE_ENTRIES 200
+
+static const db_stmt invitations_stmt = {
+    "planning_invitations",
+    "SELECT id, (invited_at AT TIME ZONE 'UTC')::date - date '1970-01-01' FROM invitations"
+    " WHERE meeting_id = $1 ORDER BY invited_at, id",
+    1};
+
+/* The convening side plans; the chair and minute taker run the meeting. */
+static bool may_run(req *r, const meeting_row *m, bool planning)
+{
+    if (meeting_row_convening_side(m, &r->who) || (!planning && meeting_row_runs_it(m, &r->who)))
+        return true;
+    problem_forbidden(r, NULL, planning ? "The convening side schedules the meeting."
+                                        : "The convening side, the chair or the minute taker "
+                                          "records attendance and holds the meeting.");
+    return false;
+}
+
+/* INV-4 against the new start: flags each invitation and warns for those
+ * sent too late. Returns false after answering a failure. */
+static bool judge_notice(req *r, const meeting_row *m, long long start_epoch, json_t *warnings)
+{
+    holidays h;
+    if (holidays_load(r->db, &h) != 0) {
+        req_db_failed(r);
+        return false;
+    }
+    const char *params[] = {m->id};
+    PGresult *res = db_exec(r->db, &invitations_stmt, params);
+    bool ok = res != NULL;
+    int late = 0;
+    for (int i = 0; ok && i < PQntuples(res); i++) {
+        bool short_notice = invitation_short_notice(m->type, atoi(PQgetvalue(res, i, 1)),
+                                                    (cal_day)(start_epoch / 86400),
+                                                    app.cfg.notice_working_days, &h);
+        late += short_notice;
+        ok = invitations_set_short_notice(r, PQgetvalue(res, i, 0), short_notice) == 0;
+    }
+    PQclear(res);
+    holidays_free(&h);
+    if (!ok) {
+        req_db_failed(r);
+        return false;
+    }
+    if (late) {
+        char message[160];
+        snprintf(message, sizeof message,
+                 "%d invitation(s) went out less than %d working days before the start", late,
+                 app.cfg.notice_working_days);
+        warning_add(warnings, "INV-4", "invitations", message);
+    }
+    return true;
+}
+
+static void schedule(req *r, bool again)
+{
+    violations v;
+    violations_init(&v);
+    schedule_in in;
+    schedule_parse(r->body, &in, &v);
+    if (v.schema && answer_violations(r, &v))
+        return;
+    meeting_row m;
+    if (!meeting_change_begin(r, &m) || !may_run(r, &m, true) || !pipeline_if_match(r, m.version))
+        return;
+    if (again && strcmp(m.status, "scheduled") != 0) {
+        problem_conflict(r, "MTG-8", "Only a scheduled meeting is rescheduled.");
+        return;
+    }
+    if (!again && !meeting_change_allowed(r, &m, "scheduled"))
+        return;
+    planning_facts facts;
+    if (planning_facts_load(r, m.id, &facts) != 0) {
+        req_db_failed(r);
+        return;
+    }
+    schedule_facts f = {.meeting_type = m.type,
+                        .now_epoch = (long long)time(NULL),
+                        .invited_agencies = facts.invited_agencies,
+                        .invited_childrens_social_care = facts.invited_csc,
+                        .invited_police = facts.invited_police,
+                        .invited_health = facts.invited_health,
+                        .family_notice_status =
+                            facts.family_notice_status[0] ? facts.family_notice_status : NULL,
+                        .family_invited = facts.family_invited};
+    schedule_check(&in, &f, &v);
+    if (answer_violations(r, &v))
+        return;
+    json_t *warnings = json_array();
+    if (meetings_schedule(r, m.id, &in) != 0)
+        req_db_failed(r);
+    else if (judge_notice(r, &m, in.start_epoch, warnings))
+        meeting_change_finish(r, &m, again ? "meeting.reschedule" : "meeting.schedule",
+                              again ? "meeting.rescheduled" : "meeting.scheduled", warnings);
+    json_decref(warnings);
+}
+
+void handle_meetings_schedule(req *r)
+{
+    schedule(r, false);
+}
+
+void handle_meetings_reschedule(req *r)
+{
+    schedule(r, true);
+}
+
+/* --- PUT /v1/meetings/{meeting_id}/attendance --- */
+
+void handle_meetings_attendance(req *r)
+{
+    static const char *const fields[] = {"entries", NULL};
+    static const char *const entry_fields[] = {"invitation_id", "attendance", NULL};
+    violations v;
+    violations_init(&v);
+    jin_only_keys(&v, r->body, "", fields, NULL);
+    json_t *entries = jin_array(&v, r->body, "", "entries", MAX_ATTENDANCE_ENTRIES, true, NULL);
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e) {
+        char at[32];
+        jin_index(at, sizeof at, "", "entries", i);
+        if (!json_is_object(e)) {
+            violation_schema(&v, at, "'%s' must be an object", at);
+            continue;
+        }
+        jin_only_keys(&v, e, at, entry_fields, NULL);
+        const char *id = jin_string(&v, e, at, "invitation_id", 36, true, NULL);
+        if (id && !text_is_uuid(id)) {
+            char path[64];
+            jin_path(path, sizeof path, at, "invitation_id");
+            violation_schema(&v, path, "'%s' must be a UUID", path);
+        }
+        jin_enum(&v, e, at, "attendance", attendance_marks, true, NULL);
+    }
+    if (answer_violations(r, &v))
+        return;
+    meeting_row m;
+    if (!meeting_change_begin(r, &m) || !may_run(r, &m, false) || !pipeline_if_match(r, m.version))
+        return;
+    if (strcmp(m.status, "scheduled") != 0) {
+        problem_conflict(r, "MTG-8", "Attendance is recorded for a scheduled meeting, before it is held.");
+        return;
+    }
+    json_array_foreach(entries, i, e) {
+        const char *id = json_string_value(json_object_get(e, "invitation_id"));
+        const char *mark = json_string_value(json_object_get(e, "attendance"));
+        int marked = invitations_mark(r, m.id, id, mark);
+        if (marked < 0) {
+            req_db_failed(r);
+            return;
+        }
+        if (marked == 0) {
+            char path[64];
+            snprintf(path, sizeof path, "entries[%zu].invitation_id", i);
+            violation_rule(&v, path, "MTG-8", "not an invitation to this meeting");
+        }
+    }
+    if (answer_violations(r, &v))
+        return;
+    if (meetings_bump(r, m.id) != 0) {
+        req_db_failed(r);
+        return;
+    }
+    meeting_change_finish(r, &m, "meeting.attendance", "meeting.attendance_recorded", NULL);
+}
+
+/* --- POST /v1/meetings/{meeting_id}/hold --- */
+
+void handle_meetings_hold(req *r)
+{
+    meeting_row m;
+    if (r->body && json_object_size(r->body) > 0) {
+        req_schema_error(r, "", "hold takes no members");
+        problem_invalid(r);
+        return;
+    }
+    if (!meeting_change_begin(r, &m) || !may_run(r, &m, false) || !pipeline_if_match(r, m.version) ||
+        !meeting_change_allowed(r, &m, "held"))
+        return;
+    planning_facts facts;
+    if (planning_facts_load(r, m.id, &facts) != 0) {
+        req_db_failed(r);
+        return;
+    }
+    violations v;
+    violations_init(&v);
+    hold_facts f = {.now_epoch = (long long)time(NULL),
+                    .start_epoch = m.start_epoch,
+                    .invitations = facts.invitations,
+                    .unmarked = facts.unmarked};
+    hold_check(&f, &v);
+    if (answer_violations(r, &v))
+        return;
+    if (meetings_hold(r, m.id) != 0) {
+        req_db_failed(r);
+        return;
+    }
+    meeting_change_finish(r, &m, "meeting.hold", "meeting.held", NULL);
+}

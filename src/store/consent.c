@@ -1,0 +1,142 @@
+#include "store/consent.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/text.h"
+
+static const db_stmt find_stmt = {
+    "consent_find",
+    "SELECT d.id, d.meeting_id, d.decision, consent_status(d),"
+    " NOT EXISTS (SELECT 1 FROM consent_decisions n"
+    "              WHERE n.meeting_id = d.meeting_id AND n.kind = d.kind AND n.seq > d.seq),"
+    " d.version"
+    " FROM consent_decisions d JOIN meetings m ON m.id = d.meeting_id"
+    " WHERE d.id = $1 AND meeting_visible(m, $2, $3, $4::boolean)",
+    4};
+
+/* Locks the decision's meeting, so agreements and new decisions on one
+ * meeting are taken one at a time. */
+static const db_stmt lock_stmt = {
+    "consent_lock",
+    "SELECT d.id, d.meeting_id, d.decision, consent_status(d),"
+    " NOT EXISTS (SELECT 1 FROM consent_decisions n"
+    "              WHERE n.meeting_id = d.meeting_id AND n.kind = d.kind AND n.seq > d.seq),"
+    " d.version"
+    " FROM consent_decisions d JOIN meetings m ON m.id = d.meeting_id"
+    " WHERE d.id = $1 AND meeting_visible(m, $2, $3, $4::boolean) FOR UPDATE OF m, d",
+    4};
+
+static const db_stmt render_stmt = {
+    "consent_render", "SELECT consent_decision_json(d) FROM consent_decisions d WHERE d.id = $1",
+    1};
+
+static const db_stmt insert_stmt = {
+    "consent_insert",
+    "INSERT INTO consent_decisions (meeting_id, kind, decision, grounds, rationale,"
+    " parent_objection, decided_by_sub, decided_by_name, decided_by_agency)"
+    " VALUES ($1, 'family_notice', $2, ARRAY(SELECT json_array_elements_text($3::json)), $4,"
+    " $5, $6, $7, $8) RETURNING id",
+    8};
+
+static const db_stmt agree_stmt = {
+    "consent_agree",
+    "INSERT INTO consent_agreements (decision_id, agency, agrees, comment, by_sub, by_name)"
+    " VALUES ($1, $2, $3::boolean, $4, $5, $6) ON CONFLICT DO NOTHING",
+    6};
+
+static const db_stmt bump_stmt = {
+    "consent_bump", "UPDATE consent_decisions SET version = version + 1 WHERE id = $1", 1};
+
+static const db_stmt speaker_stmt = {
+    "consent_speaker",
+    "SELECT i.agency FROM invitations i WHERE i.meeting_id = $1 AND i.invitee_sub = $2"
+    " AND i.category IN ('professional', 'specialist') LIMIT 1",
+    2};
+
+static int fill(PGresult *res, decision_row *out)
+{
+    int found = PQntuples(res) == 1;
+    if (found) {
+        snprintf(out->id, sizeof out->id, "%s", PQgetvalue(res, 0, 0));
+        snprintf(out->meeting_id, sizeof out->meeting_id, "%s", PQgetvalue(res, 0, 1));
+        snprintf(out->decision, sizeof out->decision, "%s", PQgetvalue(res, 0, 2));
+        snprintf(out->status, sizeof out->status, "%s", PQgetvalue(res, 0, 3));
+        out->current = PQgetvalue(res, 0, 4)[0] == 't';
+        out->version = atol(PQgetvalue(res, 0, 5));
+    }
+    PQclear(res);
+    return found;
+}
+
+int consent_find(req *r, const char *id, bool lock, decision_row *out)
+{
+    if (!text_is_uuid(id))
+        return 0;
+    const char *params[] = {id, r->who.sub, r->who.agency, caller_manager_param(&r->who)};
+    PGresult *res = db_exec(r->db, lock ? &lock_stmt : &find_stmt, params);
+    return res ? fill(res, out) : -1;
+}
+
+char *consent_render(req *r, const char *id)
+{
+    const char *params[] = {id};
+    bool found;
+    return db_exec_value(r->db, &render_stmt, params, &found);
+}
+
+int consent_insert(req *r, const char *meeting_id, const consent_in *in, char id_out[37])
+{
+    json_t *grounds = json_array();
+    for (int i = 0; i < in->n_grounds; i++)
+        json_array_append_new(grounds, json_string(in->grounds[i]));
+    char *grounds_text = json_dumps(grounds, JSON_COMPACT);
+    json_decref(grounds);
+    const char *params[] = {meeting_id,  in->decision, grounds_text, in->rationale,
+                            in->parent_objection, r->who.sub, r->who.name, r->who.agency};
+    PGresult *res = db_exec(r->db, &insert_stmt, params);
+    free(grounds_text);
+    if (!res)
+        return -1;
+    snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+int consent_agree(req *r, const char *decision_id, const char *agency, bool agrees,
+                  const char *comment)
+{
+    const char *params[] = {decision_id, agency, agrees ? "true" : "false", comment, r->who.sub,
+                            r->who.name};
+    PGresult *res = db_exec(r->db, &agree_stmt, params);
+    if (!res)
+        return -1;
+    int n = atoi(PQcmdTuples(res));
+    PQclear(res);
+    return n > 0;
+}
+
+int consent_bump(req *r, const char *decision_id)
+{
+    const char *params[] = {decision_id};
+    PGresult *res = db_exec(r->db, &bump_stmt, params);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int consent_speaker_agency(req *r, const char *meeting_id, char agency_out[CALLER_AGENCY_MAX + 1])
+{
+    const char *params[] = {meeting_id, r->who.sub};
+    bool found;
+    char *agency = db_exec_value(r->db, &speaker_stmt, params, &found);
+    if (!agency && db_failure_of(r->db) != DB_OK)
+        return -1;
+    snprintf(agency_out, CALLER_AGENCY_MAX + 1, "%s", agency ? agency : "");
+    free(agency);
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* planning (store): what the planning rules need to know about a meeting's
+ * invitations and family-notice decision, read in one query. */
+#ifndef MAM_STORE_PLANNING_H
+#define MAM_STORE_PLANNING_H
+
+#include <stdbool.h>
+
+#include "http/req.h"
+
+typedef struct planning_facts {
+    int invited_agencies;            /* distinct professional agencies */
+    bool invited_csc, invited_police, invited_health;
+    char family_notice[16];          /* current decision, "" when none */
+    char family_notice_status[24];   /* its status, "" when none */
+    char family_notice_id[37];
+    bool family_invited;
+    int invitations;
+    int unmarked;                    /* invitations without attendance */
+} planning_facts;
+
+/* 0 on success, -1 on a database failure. */
+int planning_facts_load(req *r, const char *meeting_id, planning_facts *out);
+
+#endif
