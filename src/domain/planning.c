@@ -116,9 +116,12 @@ void invitation_check(const invitation_in *in, const invitation_facts *f, violat
         if (!in->invitee.sub)
             violation_rule(v, "invitee.sub", "INV-1",
                            "a professional invitee is named by their subject id, so they can answer");
-        if (in->invited_by || in->support_needs)
-            violation_rule(v, in->invited_by ? "invited_by" : "support_needs", "INV-2",
-                           "who invites them and their support needs are recorded for family members");
+        if (in->invited_by)
+            violation_rule(v, "invited_by", "INV-2",
+                           "who invites them is recorded for family members only");
+        if (in->support_needs)
+            violation_rule(v, "support_needs", "INV-2",
+                           "support needs are recorded for family members only");
     }
     if (invitation_is_family(in->category)) {
         if (in->invitee.agency)
