@@ -22,8 +22,13 @@ ifeq ($(MODE),asan)
   OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else ifeq ($(MODE),release)
   OPT := -O2 -g
+else ifeq ($(MODE),fuzz)
+  # libFuzzer needs clang; the library is instrumented, the harnesses link the fuzzer
+  CC := clang
+  OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+  FUZZ_LINK := -fsanitize=fuzzer,address,undefined
 else
-  $(error MODE must be release or asan)
+  $(error MODE must be release, asan or fuzz)
 endif
 
 # pkg-config runs only when compiling, after the set-up scripts have had the
@@ -46,12 +51,14 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 API_SRC := $(sort $(wildcard tests/api/*.c))
 FAULT_SRC := $(sort $(wildcard tests/faults/*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/%,$(FUZZ_SRC))
 UNIT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(UNIT_SRC))
 SUPPORT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRC))
 API_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(API_SRC))
 FAULT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(FAULT_SRC))
 
-.PHONY: build tests run test clean clean-data token
+.PHONY: build tests fuzzers fuzz run test clean clean-data token
 .DEFAULT_GOAL := build
 
 build: $(B)/mam
@@ -73,6 +80,11 @@ $(B)/test-api: $(API_OBJ) $(SUPPORT_OBJ) $(B)/libmam.a
 $(B)/test-faults: $(FAULT_OBJ) $(SUPPORT_OBJ) $(B)/libmam.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+fuzzers: $(FUZZERS)
+
+$(B)/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/libmam.a
+	$(CC) $(FUZZ_LINK) -o $@ $^ $(PKG_LIBS)
+
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
@@ -91,6 +103,11 @@ $(B)/obj/gen/migrations.o: $(B)/gen/migrations.c
 
 run:
 	@deploy/run-local.sh
+
+# Every libFuzzer harness for FUZZ_SECONDS (default 300) each; findings are
+# kept under build/fuzz/findings. make test runs each for 20 seconds.
+fuzz:
+	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),300)
 
 test:
 	@tests/run.sh

@@ -10,7 +10,9 @@ void violations_init(violations *v)
     v->schema = false;
 }
 
-static void add(violations *v, const char *field, const char *rule, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void add(violations *v, const char *field,
+                                                      const char *rule, const char *fmt,
+                                                      va_list ap)
 {
     if (v->n == VIOLATIONS_MAX)
         return;

@@ -74,10 +74,7 @@ static void finish(req *r)
     json_decref(r->errors);
     for (int i = 0; i < r->n_path; i++)
         free(r->path[i]);
-    for (int i = 0; i < r->n_query; i++) {
-        free(r->query[i].name);
-        free(r->query[i].value);
-    }
+    query_free(r->query, r->n_query);
 }
 
 /* No route for this method and path: 405 when another method would do. */
@@ -151,66 +148,22 @@ static bool authenticate(req *r)
     return true;
 }
 
-static bool allowed_query_name(const route *rt, const char *name)
-{
-    for (const char *const *q = rt->query_params; q && *q; q++)
-        if (strcmp(*q, name) == 0)
-            return true;
-    return false;
-}
-
-/* Parses the raw query string ourselves: ulfius merges query and path
- * parameters into one map, where ?id=x would mix with a path's {id}. */
+/* The query string, parsed by http/query.c rather than read from ulfius's
+ * map, where query and path parameters mix. */
 static bool parse_query(req *r)
 {
     const char *url = r->u->http_url;
     const char *q = url ? strchr(url, '?') : NULL;
-    if (!q)
+    violations v;
+    violations_init(&v);
+    r->n_query = query_parse(q ? q + 1 : NULL, r->route->query_params, r->query,
+                             REQ_MAX_QUERY_PARAMS, &v);
+    if (v.n == 0)
         return true;
-    q++;
-    while (*q) {
-        const char *amp = strchr(q, '&');
-        size_t len = amp ? (size_t)(amp - q) : strlen(q);
-        if (len > 0) {
-            const char *eq = memchr(q, '=', len);
-            size_t name_len = eq ? (size_t)(eq - q) : len;
-            char *name = text_percent_decode(q, name_len);
-            char *value = eq ? text_percent_decode(eq + 1, len - name_len - 1) : NULL;
-            if (!name || (eq && !value)) {
-                free(name);
-                free(value);
-                req_schema_error(r, "query", "a query parameter is not valid percent-encoded UTF-8");
-                problem_invalid(r);
-                return false;
-            }
-            if (!value)
-                value = strdup("");
-            if (!allowed_query_name(r->route, name)) {
-                char msg[160];
-                snprintf(msg, sizeof msg, "unknown query parameter '%.64s'", name);
-                req_schema_error(r, name, msg);
-            } else if (req_query(r, name)) {
-                req_schema_error(r, name, "the parameter is given more than once");
-            } else if (r->n_query == REQ_MAX_QUERY_PARAMS) {
-                req_schema_error(r, name, "too many query parameters");
-            } else {
-                r->query[r->n_query].name = name;
-                r->query[r->n_query].value = value;
-                r->n_query++;
-                name = value = NULL;
-            }
-            free(name);
-            free(value);
-        }
-        if (!amp)
-            break;
-        q = amp + 1;
-    }
-    if (req_has_errors(r)) {
-        problem_invalid(r);
-        return false;
-    }
-    return true;
+    for (int i = 0; i < v.n; i++)
+        req_schema_error(r, v.items[i].field, v.items[i].message);
+    problem_invalid(r);
+    return false;
 }
 
 static bool media_type_is_json(const char *ct)

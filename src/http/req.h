@@ -19,15 +19,11 @@
 
 #include "auth/caller.h"
 #include "db/db.h"
+#include "http/query.h"
 #include "http/route.h"
 
 #define REQ_MAX_PATH_PARAMS 4
 #define REQ_MAX_QUERY_PARAMS 16
-
-typedef struct query_param {
-    char *name;
-    char *value;
-} query_param;
 
 typedef struct req {
     const struct _u_request *u;
