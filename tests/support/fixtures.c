@@ -120,7 +120,7 @@ char *db_fingerprint(const char *agency)
         "   WHERE m.convening_agency = $1),"
         " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
         " (SELECT count(*) FROM events WHERE agency = $1"
-        "   AND NOT (resource_type = 'agency' AND resource_id <> $1)),"
+        "   AND NOT (resource_type IN ('agency', 'bank_holiday') AND resource_id <> $1)),"
         " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1),"
         " (SELECT md5(string_agg(meeting_json(m)::text, ',' ORDER BY m.id)) FROM meetings m"
         "   WHERE m.convening_agency = $1))",

@@ -38,8 +38,9 @@ char *db_try(const char *sql);
  * meetings, children, audit events, feed events and the agency row, and a
  * digest of the meetings' representations (so an edit that kept the version
  * would still show).
- * Directory events about other agencies (every agency's feed hears of each
- * new agency) are left out, so tests running in parallel do not disturb it. */
+ * Directory and calendar events about other resources (every agency's feed
+ * hears of each new agency and bank holiday) are left out, so tests running
+ * in parallel do not disturb it. */
 char *db_fingerprint(const char *agency);
 
 #endif
