@@ -22,6 +22,9 @@
 
 #define MAX_ATTENDANCE_ENTRIES 200
 
+static const db_stmt active_agency_stmt = {
+    "planning_active_agency", "SELECT 1 FROM agencies WHERE code = $1 AND active", 1};
+
 static const db_stmt invitations_stmt = {
     "planning_invitations",
     "SELECT id, (invited_at AT TIME ZONE 'UTC')::date - date '1970-01-01' FROM invitations"
@@ -75,6 +78,30 @@ static bool judge_notice(req *r, const meeting_row *m, long long start_epoch, js
     return true;
 }
 
+/* MTG-6: the chair and the minute taker act for agencies of the directory.
+ * Returns false after answering a failure. */
+static bool check_agencies(req *r, const schedule_in *in, violations *v)
+{
+    const struct {
+        const char *agency, *field;
+    } people[] = {{in->chair.agency, "chair.agency"}, {in->minute_taker.agency, "minute_taker.agency"}};
+    for (size_t i = 0; i < sizeof people / sizeof people[0]; i++) {
+        if (!people[i].agency)
+            continue;
+        const char *params[] = {people[i].agency};
+        bool found;
+        char *one = db_exec_value(r->db, &active_agency_stmt, params, &found);
+        free(one);
+        if (!found && db_failure_of(r->db) != DB_OK) {
+            req_db_failed(r);
+            return false;
+        }
+        if (!found)
+            violation_rule(v, people[i].field, "MTG-6", "not an active agency of the directory");
+    }
+    return true;
+}
+
 static void schedule(req *r, bool again)
 {
     violations v;
@@ -107,9 +134,17 @@ static void schedule(req *r, bool again)
                             facts.family_notice_status[0] ? facts.family_notice_status : NULL,
                         .family_invited = facts.family_invited};
     schedule_check(&in, &f, &v);
-    if (answer_violations(r, &v))
+    if (!check_agencies(r, &in, &v) || answer_violations(r, &v))
         return;
     json_t *warnings = json_array();
+    bool remote = in.format && (strcmp(in.format, "virtual") == 0 || strcmp(in.format, "hybrid") == 0);
+    if (remote && facts.unconfirmed_technology > 0) {
+        char message[160];
+        snprintf(message, sizeof message,
+                 "%d invitee(s) accepted without confirming access to the technology; ask them to "
+                 "answer again", facts.unconfirmed_technology);
+        warning_add(warnings, "INV-5", "invitations", message);
+    }
     if (meetings_schedule(r, m.id, &in) != 0)
         req_db_failed(r);
     else if (judge_notice(r, &m, in.start_epoch, warnings))

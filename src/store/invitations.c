@@ -75,13 +75,17 @@ static const db_stmt paper_bump_stmt = {
 
 static const db_stmt mark_stmt = {
     "invitations_mark",
-    "UPDATE invitations SET attendance = $3, version = version + 1, updated_at = now()"
-    " WHERE id = $2 AND meeting_id = $1",
-    3};
+    "WITH marked AS ("
+    "  UPDATE invitations SET attendance = $3, version = version + 1, updated_at = now()"
+    "   WHERE id = $2 AND meeting_id = $1 RETURNING id)"
+    " INSERT INTO invitation_history (invitation_id, actor_sub, actor_name, action, note)"
+    " SELECT id, $4, $5, 'attendance', $3 FROM marked",
+    5};
 
 static const db_stmt short_notice_stmt = {
     "invitations_short_notice",
-    "UPDATE invitations SET short_notice = $2::boolean WHERE id = $1 AND short_notice <> $2::boolean",
+    "UPDATE invitations SET short_notice = $2::boolean, version = version + 1, updated_at = now()"
+    " WHERE id = $1 AND short_notice <> $2::boolean",
     2};
 
 static void copy(char *dst, size_t size, const char *src)
@@ -197,7 +201,7 @@ int invitations_mark(req *r, const char *meeting_id, const char *invitation_id,
 {
     if (!text_is_uuid(invitation_id))
         return 0;
-    const char *params[] = {meeting_id, invitation_id, attendance};
+    const char *params[] = {meeting_id, invitation_id, attendance, r->who.sub, r->who.name};
     PGresult *res = db_exec(r->db, &mark_stmt, params);
     if (!res)
         return -1;

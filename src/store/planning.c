@@ -14,7 +14,9 @@ static const db_stmt facts_stmt = {
     "  SELECT d FROM consent_decisions d WHERE d.meeting_id = $1 AND d.kind = 'family_notice'"
     "   ORDER BY d.seq DESC LIMIT 1)"
     " SELECT (SELECT count(*) FROM professional),"
-    "  EXISTS (SELECT 1 FROM professional WHERE kind = 'childrens_social_care'),"
+    "  EXISTS (SELECT 1 FROM professional WHERE kind = 'childrens_social_care')"
+    "   OR EXISTS (SELECT 1 FROM meetings m JOIN agencies a ON a.code = m.convening_agency"
+    "               WHERE m.id = $1 AND a.kind = 'childrens_social_care'),"
     "  EXISTS (SELECT 1 FROM professional WHERE kind = 'police'),"
     "  EXISTS (SELECT 1 FROM professional WHERE kind = 'health'),"
     "  coalesce((SELECT (d).decision FROM current_notice), ''),"
@@ -23,7 +25,10 @@ static const db_stmt facts_stmt = {
     "  EXISTS (SELECT 1 FROM invitations WHERE meeting_id = $1"
     "           AND category IN ('parent_carer', 'child_young_person')),"
     "  (SELECT count(*) FROM invitations WHERE meeting_id = $1),"
-    "  (SELECT count(*) FROM invitations WHERE meeting_id = $1 AND attendance IS NULL)",
+    "  (SELECT count(*) FROM invitations WHERE meeting_id = $1 AND attendance IS NULL),"
+    "  (SELECT count(*) FROM invitations WHERE meeting_id = $1 AND status = 'accepted'"
+    "     AND category IN ('professional', 'specialist')"
+    "     AND technology_access_confirmed IS NOT TRUE)",
     1};
 
 int planning_facts_load(req *r, const char *meeting_id, planning_facts *out)
@@ -44,6 +49,7 @@ int planning_facts_load(req *r, const char *meeting_id, planning_facts *out)
     out->family_invited = PQgetvalue(res, 0, 7)[0] == 't';
     out->invitations = atoi(PQgetvalue(res, 0, 8));
     out->unmarked = atoi(PQgetvalue(res, 0, 9));
+    out->unconfirmed_technology = atoi(PQgetvalue(res, 0, 10));
     PQclear(res);
     return 0;
 }

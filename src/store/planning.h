@@ -9,6 +9,7 @@
 
 typedef struct planning_facts {
     int invited_agencies;            /* distinct professional agencies */
+    /* MTG-7: children's social care counts when it convenes the meeting */
     bool invited_csc, invited_police, invited_health;
     char family_notice[16];          /* current decision, "" when none */
     char family_notice_status[24];   /* its status, "" when none */
@@ -16,6 +17,7 @@ typedef struct planning_facts {
     bool family_invited;
     int invitations;
     int unmarked;                    /* invitations without attendance */
+    int unconfirmed_technology;      /* accepted professionals, technology not confirmed */
 } planning_facts;
 
 /* 0 on success, -1 on a database failure. */

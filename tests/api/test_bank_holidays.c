@@ -1,0 +1,547 @@
+/* The bank holidays the working-days calendar counts, over real HTTP
+ * against the real database: read by any caller, kept by admins, every
+ * change audited (SEC-4) and announced on every agency's feed (INT-2).
+ *
+ * Holidays added here are fictional and fall in 2031 or later, so that no
+ * working-day result another test depends on (notice, deadlines, drift)
+ * ever changes; each is removed again, and a fini removes it should the
+ * test stop half way.
+ *
+ * Every agency's feed hears of each change, and tests running alongside
+ * compare fingerprints of their agencies (feed included) before and after
+ * a refused request. So the test that changes the list runs in the suite
+ * "working_days", which sorts after the others, and waits until it is the
+ * only test of the run still under way (see wait_until_alone). */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "support/client.h"
+#include "support/expect.h"
+#include "support/fixtures.h"
+#include "support/people.h"
+
+/* --- helpers --- */
+
+/* What a test that changes the calendar calls itself while it waits
+ * (test_drift.c uses the same name, so the two never wait for each other). */
+#define CALENDAR_CHANGER "calendar-change"
+
+/* Is this test running in a worker process of the Criterion runner? */
+static bool in_worker(void)
+{
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    if (!f)
+        return false;
+    char cmdline[256];
+    size_t n = fread(cmdline, 1, sizeof cmdline - 1, f);
+    fclose(f);
+    cmdline[n] = '\0';
+    return strcmp(cmdline, "boxfort-worker") == 0;
+}
+
+/* How many other tests of this run are under way: the runner's live
+ * worker processes, but for this one and those that change the calendar. */
+static int other_tests_running(void)
+{
+    long runner = (long)getppid(), me = (long)getpid();
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return 0;
+    int running = 0;
+    struct dirent *e;
+    while ((e = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid == me)
+            continue;
+        char path[64], stat[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        fclose(f);
+        stat[n] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
+        char *open = strchr(stat, '('), *close = strrchr(stat, ')');
+        char state;
+        long ppid;
+        if (!open || !close || sscanf(close + 1, " %c %ld", &state, &ppid) != 2 ||
+            ppid != runner || state == 'Z')
+            continue;
+        *close = '\0';
+        if (strcmp(open + 1, CALENDAR_CHANGER) != 0)
+            running++;
+    }
+    closedir(proc);
+    return running;
+}
+
+/* Waits until no other test of the run is under way (for a second on end,
+ * so that a test the runner is about to start shows first). Without a
+ * runner (--no-fork) tests run one at a time anyway. */
+static void wait_until_alone(void)
+{
+    if (!in_worker())
+        return;
+    prctl(PR_SET_NAME, CALENDAR_CHANGER, 0, 0, 0);
+    int quiet = 0;
+    for (int polls = 0; quiet < 5 && polls < 15 * 60 * 5; polls++) {
+        quiet = other_tests_running() > 0 ? 0 : quiet + 1;
+        if (quiet < 5)
+            usleep(200 * 1000);
+    }
+}
+
+static void expect_str(const char *got, const char *want)
+{
+    cr_assert(got && strcmp(got, want) == 0, "expected '%s', got '%s'", want,
+              got ? got : "(null)");
+}
+
+static http_response *list(const person *by, const char *query)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/v1/bank-holidays%s%s", query ? "?" : "", query ? query : "");
+    return api_get(path, by->token);
+}
+
+/* The dates listed on one page, comma-separated (a new string). */
+static char *dates_of(const http_response *r)
+{
+    size_t cap = 16 + 11 * json_array_size(json_object_get(r->json, "items"));
+    char *out = calloc(1, cap);
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(r->json, "items"), i, item) {
+        if (i)
+            strcat(out, ",");
+        const char *d = json_str(item, "date");
+        strncat(out, d ? d : "?", 10);
+    }
+    return out;
+}
+
+static http_response *add(const person *by, json_t *body)
+{
+    return api_call("POST", "/v1/bank-holidays", by->token, body, NULL);
+}
+
+static http_response *remove_day(const person *by, const char *date)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/bank-holidays/%s", date);
+    return api_call("DELETE", path, by->token, NULL, NULL);
+}
+
+static bool stored(const char *date)
+{
+    const char *params[] = {date};
+    return db_long("SELECT count(*) FROM bank_holidays WHERE day = $1::date", 1, params) == 1;
+}
+
+static long audit_rows(const char *actor, const char *action, const char *date)
+{
+    const char *params[] = {actor, action, date};
+    return db_long("SELECT count(*) FROM audit_events WHERE actor_sub = $1 AND action = $2"
+                   " AND resource_type = 'bank_holiday' AND resource_id = $3",
+                   3, params);
+}
+
+static long feed_rows(const char *agency, const char *type, const char *date)
+{
+    const char *params[] = {agency, type, date};
+    return db_long("SELECT count(*) FROM events WHERE agency = $1 AND type = $2"
+                   " AND resource_type = 'bank_holiday' AND resource_id = $3",
+                   3, params);
+}
+
+/* The fictional date a test adds, removed by remove_added should the test
+ * stop before it removes it itself. */
+static const char *added_date;
+
+static void remove_added(void)
+{
+    if (!added_date)
+        return;
+    const char *params[] = {added_date};
+    free(db_value("DELETE FROM bank_holidays WHERE day = $1::date AND name LIKE 'Fictional%'"
+                  " RETURNING 1",
+                  1, params));
+    added_date = NULL;
+}
+
+/* Waits for an integration of `agency` to read this event on its feed
+ * (events are served once every earlier transaction has ended). */
+static bool feed_shows(const person *integration, const char *type, const char *date)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char *after = NULL;
+        bool found = false;
+        for (int pages = 0; pages < 100 && !found; pages++) {
+            char path[512];
+            if (after)
+                snprintf(path, sizeof path, "/v1/events?limit=200&after=%s", after);
+            else
+                snprintf(path, sizeof path, "/v1/events?limit=200");
+            http_response *r = api_get(path, integration->token);
+            cr_assert_eq(r->status, 200, "%s", r->body);
+            json_t *items = json_object_get(r->json, "items");
+            size_t i;
+            json_t *e;
+            json_array_foreach(items, i, e) {
+                const char *t = json_str(e, "type"), *id = json_str(e, "resource_id");
+                if (t && id && strcmp(t, type) == 0 && strcmp(id, date) == 0)
+                    found = true;
+            }
+            size_t got = json_array_size(items);
+            free(after);
+            const char *next = json_str(r->json, "next_cursor");
+            after = next ? strdup(next) : NULL;
+            http_free(r);
+            if (got < 200 || !after)
+                break;
+        }
+        free(after);
+        if (found)
+            return true;
+        usleep(50000);
+    }
+    return false;
+}
+
+/* --- reading --- */
+
+Test(bank_holidays, any_caller_lists_the_seeded_england_and_wales_holidays)
+{
+    char *agency = agency_new("voluntary");
+    const char *roles[] = {"practitioner", "integration", "auditor", "partnership"};
+    for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
+        person who = person_new(agency, roles[k]);
+        http_response *r = list(&who, "from=2026-12-01&to=2026-12-31");
+        cr_assert_eq(r->status, 200, "%s: %s", roles[k], r->body);
+        char *dates = dates_of(r);
+        expect_str(dates, "2026-12-25,2026-12-28");
+        free(dates);
+        json_t *items = json_object_get(r->json, "items");
+        expect_str(json_str(json_array_get(items, 0), "name"), "Christmas Day");
+        expect_str(json_str(json_array_get(items, 1), "name"), "Boxing Day (substitute day)");
+        cr_assert(json_is_null(json_object_get(r->json, "next_cursor")), "%s", r->body);
+        http_free(r);
+        person_free(&who);
+    }
+
+    /* one day, and a range with none */
+    person who = person_new(agency, "practitioner");
+    http_response *r = list(&who, "from=2027-05-31&to=2027-05-31");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    char *dates = dates_of(r);
+    expect_str(dates, "2027-05-31");
+    free(dates);
+    http_free(r);
+    r = list(&who, "from=2026-10-01&to=2026-10-31");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(r->json, "items")), 0, "%s", r->body);
+    http_free(r);
+
+    /* SEC-1: a token is still needed */
+    r = api_get("/v1/bank-holidays", NULL);
+    expect_problem(r, 401, NULL);
+    http_free(r);
+
+    person_free(&who);
+    free(agency);
+}
+
+Test(bank_holidays, pages_through_a_year_with_the_cursor)
+{
+    char *agency = agency_new("housing");
+    person who = person_new(agency, "practitioner");
+
+    http_response *whole = list(&who, "from=2027-01-01&to=2027-12-31");
+    cr_assert_eq(whole->status, 200, "%s", whole->body);
+    char *expected = dates_of(whole);
+    expect_str(expected, "2027-01-01,2027-03-26,2027-03-29,2027-05-03,2027-05-31,2027-08-30,"
+                         "2027-12-27,2027-12-28");
+    http_free(whole);
+
+    /* three a page: 3 + 3 + 2, the last page without a cursor */
+    char paged[256] = "";
+    char *cursor = NULL;
+    static const size_t sizes[] = {3, 3, 2};
+    for (int page = 0; page < 3; page++) {
+        char query[200];
+        if (cursor)
+            snprintf(query, sizeof query, "from=2027-01-01&to=2027-12-31&limit=3&cursor=%s",
+                     cursor);
+        else
+            snprintf(query, sizeof query, "from=2027-01-01&to=2027-12-31&limit=3");
+        http_response *r = list(&who, query);
+        cr_assert_eq(r->status, 200, "%s", r->body);
+        cr_assert_eq(json_array_size(json_object_get(r->json, "items")), sizes[page], "%s",
+                     r->body);
+        char *dates = dates_of(r);
+        if (page)
+            strcat(paged, ",");
+        strcat(paged, dates);
+        free(dates);
+        free(cursor);
+        const char *next = json_str(r->json, "next_cursor");
+        cursor = next ? strdup(next) : NULL;
+        if (page < 2)
+            cr_assert(cursor, "page %d has a next cursor: %s", page, r->body);
+        else
+            cr_assert(json_is_null(json_object_get(r->json, "next_cursor")), "%s", r->body);
+        http_free(r);
+    }
+    expect_str(paged, expected);
+
+    free(cursor);
+    free(expected);
+    person_free(&who);
+    free(agency);
+}
+
+Test(bank_holidays, SEC_6_bad_from_to_limit_or_cursor_400)
+{
+    char *agency = agency_new("education");
+    person who = person_new(agency, "practitioner");
+    char *before = db_fingerprint(agency);
+
+    static const struct {
+        const char *query, *field;
+    } cases[] = {
+        {"from=2026-13-01", "from"},
+        {"from=2026-02-30", "from"},
+        {"to=31-12-2026", "to"},
+        {"to=2026-12-31T00:00:00Z", "to"},
+        {"from=yesterday&to=2026-12-31", "from"},
+        {"limit=0", "limit"},
+        {"limit=201", "limit"},
+        {"cursor=not-a-cursor", "cursor"},
+        {"day=2026-12-25", "day"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        http_response *r = list(&who, cases[i].query);
+        expect_problem(r, 400, "/problems/invalid-request");
+        cr_assert(problem_has_field(r, cases[i].field), "%s: %s", cases[i].query, r->body);
+        http_free(r);
+    }
+    /* both at once */
+    http_response *r = list(&who, "from=2026-1-1&to=2026-12-32");
+    expect_problem(r, 400, "/problems/invalid-request");
+    cr_assert(problem_has_field(r, "from") && problem_has_field(r, "to"), "%s", r->body);
+    http_free(r);
+
+    expect_unchanged(agency, before);
+    free(before);
+    person_free(&who);
+    free(agency);
+}
+
+/* --- keeping the list --- */
+
+Test(working_days, SEC_4_INT_2_admin_adds_and_removes_a_bank_holiday, .fini = remove_added)
+{
+    char *agency = agency_new("other");
+    person admin = person_new(agency, "admin");
+    person integration = person_new(agency, "integration");
+    person reader = person_new(agency, "practitioner");
+    const char *date = "2031-03-11";
+    cr_assert(!stored(date), "%s is free", date);
+
+    wait_until_alone();
+    added_date = date;
+    json_t *body = json_pack("{s:s, s:s}", "date", date, "name", "Fictional test holiday");
+    http_response *r = add(&admin, body);
+    json_decref(body);
+    long created = r->status;
+    char *location = http_header(r, "Location");
+    char *shown_date = json_str(r->json, "date") ? strdup(json_str(r->json, "date")) : NULL;
+    char *shown_name = json_str(r->json, "name") ? strdup(json_str(r->json, "name")) : NULL;
+    char *created_body = strdup(r->body);
+    http_free(r);
+
+    r = list(&reader, "from=2031-03-01&to=2031-03-31");
+    long listed_status = r->status;
+    char *listed = r->status == 200 ? dates_of(r) : strdup("");
+    http_free(r);
+
+    /* the same date again */
+    body = json_pack("{s:s, s:s}", "date", date, "name", "Fictional test holiday again");
+    r = add(&admin, body);
+    json_decref(body);
+    long duplicate = r->status;
+    char *duplicate_type = json_str(r->json, "type") ? strdup(json_str(r->json, "type")) : NULL;
+    http_free(r);
+
+    r = remove_day(&admin, date);
+    long removed = r->status;
+    size_t removed_len = r->body_len;
+    http_free(r);
+    remove_added();
+
+    cr_assert_eq(created, 201, "%s", created_body);
+    expect_str(location, "/v1/bank-holidays/2031-03-11");
+    expect_str(shown_date, date);
+    expect_str(shown_name, "Fictional test holiday");
+    cr_assert_eq(listed_status, 200);
+    expect_str(listed, date);
+    cr_assert_eq(duplicate, 409);
+    expect_str(duplicate_type, "/problems/bank-holiday-exists");
+    cr_assert_eq(removed, 204);
+    cr_assert_eq(removed_len, 0);
+    cr_assert(!stored(date), "removed");
+
+    r = list(&reader, "from=2031-03-01&to=2031-03-31");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(r->json, "items")), 0, "%s", r->body);
+    http_free(r);
+
+    /* audited, and announced to every agency: this one among them */
+    cr_assert_eq(audit_rows(admin.who.sub, "bank_holiday.create", date), 1);
+    cr_assert_eq(audit_rows(admin.who.sub, "bank_holiday.delete", date), 1);
+    cr_assert_eq(feed_rows(agency, "bank_holiday.created", date), 1);
+    cr_assert_eq(feed_rows(agency, "bank_holiday.removed", date), 1);
+    cr_assert(feed_shows(&integration, "bank_holiday.created", date));
+    cr_assert(feed_shows(&integration, "bank_holiday.removed", date));
+
+    free(created_body);
+    free(shown_name);
+    free(shown_date);
+    free(duplicate_type);
+    free(listed);
+    free(location);
+    person_free(&reader);
+    person_free(&integration);
+    person_free(&admin);
+    free(agency);
+}
+
+Test(bank_holidays, seeded_date_added_again_409_changes_nothing)
+{
+    char *agency = agency_new("other");
+    person admin = person_new(agency, "admin");
+    char *before = db_fingerprint(agency);
+
+    json_t *body = json_pack("{s:s, s:s}", "date", "2026-12-25", "name", "Fictional Christmas");
+    http_response *r = add(&admin, body);
+    json_decref(body);
+    expect_problem(r, 409, "/problems/bank-holiday-exists");
+    http_free(r);
+
+    expect_unchanged(agency, before);
+    const char *params[] = {"2026-12-25"};
+    char *name = db_value("SELECT name FROM bank_holidays WHERE day = $1::date", 1, params);
+    expect_str(name, "Christmas Day");
+    free(name);
+    cr_assert_eq(audit_rows(admin.who.sub, "bank_holiday.create", "2026-12-25"), 0);
+
+    free(before);
+    person_free(&admin);
+    free(agency);
+}
+
+Test(bank_holidays, SEC_3_non_admins_cannot_add_or_remove_403)
+{
+    char *agency = agency_new("childrens_social_care");
+    char *before = db_fingerprint(agency);
+    const char *roles[] = {"practitioner", "manager", "senior_manager", "partnership",
+                           "auditor", "integration"};
+    for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
+        person who = person_new(agency, roles[k]);
+        json_t *body = json_pack("{s:s, s:s}", "date", "2031-05-06", "name",
+                                 "Fictional holiday nobody may add");
+        http_response *r = add(&who, body);
+        json_decref(body);
+        expect_problem(r, 403, "/problems/forbidden");
+        http_free(r);
+        r = remove_day(&who, "2026-12-25");
+        expect_problem(r, 403, "/problems/forbidden");
+        http_free(r);
+        person_free(&who);
+    }
+    expect_unchanged(agency, before);
+    cr_assert(!stored("2031-05-06"));
+    cr_assert(stored("2026-12-25"));
+
+    free(before);
+    free(agency);
+}
+
+Test(bank_holidays, SEC_6_bad_body_400_adds_nothing)
+{
+    char *agency = agency_new("other");
+    person admin = person_new(agency, "admin");
+    char *before = db_fingerprint(agency);
+
+    char long_name[260];
+    memset(long_name, 'x', 201);
+    long_name[201] = '\0';
+    struct {
+        json_t *body;
+        const char *field;
+    } cases[] = {
+        {json_pack("{s:s}", "name", "Fictional holiday without a date"), "date"},
+        {json_pack("{s:s}", "date", "2031-07-08"), "name"},
+        {json_pack("{s:s, s:s}", "date", "2031-07-08", "name", "   "), "name"},
+        {json_pack("{s:s, s:s}", "date", "08/07/2031", "name", "Fictional"), "date"},
+        {json_pack("{s:s, s:s}", "date", "2031-02-29", "name", "Fictional"), "date"},
+        {json_pack("{s:i, s:s}", "date", 20310708, "name", "Fictional"), "date"},
+        {json_pack("{s:s, s:i}", "date", "2031-07-08", "name", 7), "name"},
+        {json_pack("{s:s, s:s}", "date", "2031-07-08", "name", long_name), "name"},
+        {json_pack("{s:s, s:s, s:b}", "date", "2031-07-08", "name", "Fictional", "regional", 1),
+         "regional"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        http_response *r = add(&admin, cases[i].body);
+        expect_problem(r, 400, "/problems/invalid-request");
+        cr_assert(problem_has_field(r, cases[i].field), "case %zu: %s", i, r->body);
+        http_free(r);
+        json_decref(cases[i].body);
+    }
+    /* not JSON at all, and not an object */
+    static const char *const json_type[] = {"Content-Type: application/json", NULL};
+    http_response *r =
+        http_call("POST", "/v1/bank-holidays", admin.token, json_type, "{\"date\":", 8);
+    expect_problem(r, 400, "/problems/invalid-request");
+    http_free(r);
+    r = http_call("POST", "/v1/bank-holidays", admin.token, json_type, "[]", 2);
+    expect_problem(r, 400, "/problems/invalid-request");
+    http_free(r);
+
+    expect_unchanged(agency, before);
+    cr_assert(!stored("2031-07-08"));
+    cr_assert(!stored("2031-02-28"));
+
+    free(before);
+    person_free(&admin);
+    free(agency);
+}
+
+Test(bank_holidays, removing_an_absent_date_404_changes_nothing)
+{
+    char *agency = agency_new("other");
+    person admin = person_new(agency, "admin");
+    char *before = db_fingerprint(agency);
+
+    static const char *const absent[] = {"2031-04-22", "2026-12-24", "2031-02-30", "not-a-date",
+                                         "20311225"};
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+        http_response *r = remove_day(&admin, absent[i]);
+        expect_problem(r, 404, "/problems/not-found");
+        http_free(r);
+    }
+
+    expect_unchanged(agency, before);
+    cr_assert(stored("2026-12-25"));
+    free(before);
+    person_free(&admin);
+    free(agency);
+}
