@@ -30,6 +30,9 @@ static const db_stmt insert_stmt = {
     "INSERT INTO bank_holidays (day, name) VALUES ($1::date, $2) RETURNING bank_holiday_json(bank_holidays)",
     2};
 
+static const db_stmt get_stmt = {
+    "holidays_get", "SELECT bank_holiday_json(h) FROM bank_holidays h WHERE h.day = $1::date", 1};
+
 static const db_stmt delete_stmt = {
     "holidays_delete", "DELETE FROM bank_holidays WHERE day = $1::date", 1};
 
@@ -112,14 +115,42 @@ void handle_bank_holidays_create(req *r)
     snprintf(location, sizeof location, "/v1/bank-holidays/%s", date);
     if (audit_record(r, "bank_holiday.create", "bank_holiday", date) != 0 ||
         feed_everyone(r, "bank_holiday.created", "bank_holiday", date, 1) != 0 ||
-        idem_remember(r, 201, location, NULL, PQgetvalue(res, 0, 0)) != 0 || db_commit(c) != 0) {
+        idem_remember(r, 201, location, "\"1\"", PQgetvalue(res, 0, 0)) != 0 || db_commit(c) != 0) {
         PQclear(res);
         req_db_failed(r);
         return;
     }
     reply_header(r, "Location", location);
+    reply_etag(r, 1);
     reply_json_text(r, 201, PQgetvalue(res, 0, 0));
     PQclear(res);
+}
+
+/* A bank holiday is never edited, only added or removed: its ETag is "1". */
+void handle_bank_holidays_get(req *r)
+{
+    const char *date = req_path(r, 0);
+    if (!text_is_date(date)) {
+        problem_not_found(r);
+        return;
+    }
+    db_conn *c = req_db(r);
+    if (!c)
+        return;
+    const char *params[] = {date};
+    bool found;
+    char *json = db_exec_value(c, &get_stmt, params, &found);
+    if (!json && db_failure_of(c) != DB_OK) {
+        req_db_failed(r);
+        return;
+    }
+    if (!json) {
+        problem_not_found(r);
+        return;
+    }
+    reply_etag(r, 1);
+    reply_json_text(r, 200, json);
+    free(json);
 }
 
 void handle_bank_holidays_delete(req *r)

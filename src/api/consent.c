@@ -20,6 +20,7 @@
 #include "store/consent.h"
 #include "store/feed.h"
 #include "store/meetings.h"
+#include "store/planning.h"
 
 static const db_stmt list_stmt = {
     "consent_list",
@@ -65,21 +66,33 @@ void handle_consent_create(req *r)
     meeting_row m;
     if (!meeting_change_begin(r, &m))
         return;
-    if (!meeting_row_convening_side(&m, &r->who)) {
-        problem_forbidden(r, NULL, "The convening side records whether the family is informed.");
-        return;
-    }
-    if (!consent_may_decide(&in, &r->who)) {
-        problem_forbidden(r, "FAM-2", "A decision not to inform the family is made by a manager "
-                                      "or senior manager.");
-        return;
-    }
-    if (!planning_open(m.status)) {
-        problem_conflict(r, "MTG-8", "The family-notice decision is made before the meeting is held.");
-        return;
-    }
     if (idem_begin(r, "consent_decision.create.replayed", "consent_decision") != IDEM_PROCEED)
         return;
+    bool sharing = consent_is_sharing(&in);
+    if (!meeting_row_convening_side(&m, &r->who) && !(sharing && meeting_row_runs_it(&m, &r->who))) {
+        problem_forbidden(r, NULL, sharing ? "The convening side, the chair or the minute taker "
+                                             "decides on sharing the minutes with the family."
+                                           : "The convening side records whether the family is "
+                                             "informed.");
+        return;
+    }
+    const char *refused = consent_refused_rule(&in, &r->who);
+    if (refused) {
+        problem_forbidden(r, refused, strcmp(refused, "FAM-2") == 0
+                                          ? "A decision not to inform the family is made by a "
+                                            "manager or senior manager."
+                                          : "Withholding the minutes for fabricated or induced "
+                                            "illness is decided by a senior manager or a named "
+                                            "doctor.");
+        return;
+    }
+    bool after = strcmp(m.status, "held") == 0 || strcmp(m.status, "closed") == 0;
+    if (sharing ? !after : !planning_open(m.status)) {
+        problem_conflict(r, "MTG-8", sharing ? "Sharing the minutes is decided once the meeting is held."
+                                             : "The family-notice decision is made before the "
+                                               "meeting is held.");
+        return;
+    }
     consent_check(&in, &v);
     if (answer_violations(r, &v))
         return;
@@ -91,6 +104,18 @@ void handle_consent_create(req *r)
         return;
     }
     json_t *warnings = json_array();
+    planning_facts facts;
+    if (!sharing && strcmp(in.decision, "not_inform") == 0) {
+        if (planning_facts_load(r, m.id, &facts) != 0) {
+            json_decref(warnings);
+            req_db_failed(r);
+            return;
+        }
+        if (facts.family_invited)
+            warning_add(warnings, "INV-2", "decision",
+                        "family members already hold invitations made while the family was to "
+                        "be informed");
+    }
     if (in.parent_objection)
         warning_add(warnings, "FAM-4", "parent_objection",
                     "a parent or carer objects to the meeting: consider whether the concerns "
@@ -184,7 +209,8 @@ void handle_consent_agree(req *r)
     const char *comment = jin_string(&v, r->body, "", "comment", NOTE_MAX, false, NULL);
     if (v.schema && answer_violations(r, &v))
         return;
-    if (!begin(r, false))
+    if (!begin(r, false) ||
+        idem_begin(r, "consent_decision.agree.replayed", "consent_decision") != IDEM_PROCEED)
         return;
     decision_row d;
     meeting_row m;
@@ -222,8 +248,6 @@ void handle_consent_agree(req *r)
     if (agrees == 0 && !comment)
         violation_rule(&v, "comment", "FAM-2", "say why your agency disagrees");
     if (answer_violations(r, &v))
-        return;
-    if (idem_begin(r, "consent_decision.agree.replayed", "consent_decision") != IDEM_PROCEED)
         return;
     int recorded = consent_agree(r, d.id, agency, agrees == 1, comment);
     if (recorded == 0) {

@@ -49,10 +49,40 @@ void handle_consent_agree(req *r);
 /* bank_holidays.c */
 void handle_bank_holidays_list(req *r);
 void handle_bank_holidays_create(req *r);
+void handle_bank_holidays_get(req *r);
 void handle_bank_holidays_delete(req *r);
 
 /* reports.c */
 void handle_reports_drifting(req *r);
+
+/* minutes.c, minutes_approval.c, minutes_distribution.c (MIN-1 to MIN-4) */
+void handle_minutes_put(req *r);
+void handle_minutes_get(req *r);
+void handle_minutes_versions(req *r);
+void handle_minutes_version(req *r);
+void handle_minutes_amend(req *r);
+void handle_minutes_approve(req *r);
+void handle_minutes_distribute(req *r);
+void handle_meetings_close(req *r);
+
+/* actions.c (ACT-1 to ACT-3) */
+void handle_actions_list(req *r);
+void handle_actions_get(req *r);
+void handle_actions_update(req *r);
+void handle_actions_complete(req *r);
+void handle_actions_cancel(req *r);
+
+/* reports.c */
+void handle_reports_overdue_minutes(req *r);
+
+/* escalations.c (ESC-1 to ESC-4) */
+void handle_escalations_create(req *r);
+void handle_escalations_list(req *r);
+void handle_escalations_get(req *r);
+void handle_escalations_respond(req *r);
+void handle_escalations_escalate(req *r);
+void handle_escalations_resolve(req *r);
+void handle_escalations_withdraw(req *r);
 
 /* audit_events.c */
 void handle_audit_events_list(req *r);

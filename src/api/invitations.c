@@ -115,7 +115,8 @@ void handle_invitations_create(req *r)
     if (v.schema && answer_violations(r, &v))
         return;
     meeting_row m;
-    if (!meeting_change_begin(r, &m))
+    if (!meeting_change_begin(r, &m) ||
+        idem_begin(r, "invitation.create.replayed", "invitation") != IDEM_PROCEED)
         return;
     if (!meeting_row_convening_side(&m, &r->who)) {
         problem_forbidden(r, NULL, "Only the convening side (the requester or a manager of the "
@@ -126,8 +127,6 @@ void handle_invitations_create(req *r)
         problem_conflict(r, "MTG-8", "Invitations are sent for authorised or scheduled meetings.");
         return;
     }
-    if (idem_begin(r, "invitation.create.replayed", "invitation") != IDEM_PROCEED)
-        return;
     if (!check_with_facts(r, &m, &in, &v) || answer_violations(r, &v))
         return;
     char respond_by[11];
@@ -303,7 +302,8 @@ void handle_invitations_add_paper(req *r)
         violation_schema(&v, "shared_at", "'shared_at' must be an RFC 3339 date-time");
     if (v.schema && answer_violations(r, &v))
         return;
-    if (!begin(r, false))
+    if (!begin(r, false) ||
+        idem_begin(r, "invitation.paper.replayed", "invitation") != IDEM_PROCEED)
         return;
     invitation_row row;
     meeting_row m;
@@ -326,8 +326,6 @@ void handle_invitations_add_paper(req *r)
         return;
     }
     if (answer_violations(r, &v))
-        return;
-    if (idem_begin(r, "invitation.paper.replayed", "invitation") != IDEM_PROCEED)
         return;
     char paper_id[37];
     if (invitations_add_paper(r, row.id, title, reference, shared_at, paper_id) != 0 ||

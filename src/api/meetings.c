@@ -75,6 +75,18 @@ void handle_meetings_create(req *r)
     }
     meeting_check_requester(d.type, kind, &v);
     free(kind);
+    if (d.previous_meeting_id) {
+        int same = meetings_same_child(r, d.previous_meeting_id, r->body);
+        if (same == -1) {
+            req_db_failed(r);
+            return;
+        }
+        if (same == -2)
+            violation_rule(&v, "previous_meeting_id", "MTG-9", "not a meeting you can see");
+        else if (same == 0)
+            violation_rule(&v, "previous_meeting_id", "MTG-9",
+                           "a review meeting is about the same child as the meeting it follows");
+    }
     if (answer_violations(r, &v))
         return;
 

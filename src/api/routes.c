@@ -17,6 +17,10 @@ static const char *const q_events[] = {"after", "limit", NULL};
 static const char *const q_page[] = {PAGE, NULL};
 static const char *const q_mine[] = {"invitee", "status", PAGE, NULL};
 static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
+static const char *const q_actions[] = {"owner", "agency", "meeting_id", "status", "overdue",
+                                        PAGE, NULL};
+static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
+                                            "overdue", PAGE, NULL};
 
 #define BODY ROUTE_BODY_REQUIRED
 #define BODY_OPT ROUTE_BODY_OPTIONAL
@@ -64,12 +68,40 @@ route mam_routes[] = {
     {"GET", "/v1/consent-decisions/{decision_id}", handle_consent_get, 0, 0, NULL, 0},
     {"POST", "/v1/consent-decisions/{decision_id}/agreements", handle_consent_agree, BODY, 0, NULL, 0},
 
+    /* minutes, approval, distribution, closing */
+    {"PUT", "/v1/meetings/{meeting_id}/minutes", handle_minutes_put, BODY, 0, NULL, 0},
+    {"GET", "/v1/meetings/{meeting_id}/minutes", handle_minutes_get, 0, 0, NULL, 0},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions", handle_minutes_versions, 0, 0, q_page, 0},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}", handle_minutes_version, 0, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/approve", handle_minutes_approve, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/amendments", handle_minutes_amend, BODY, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/distribution", handle_minutes_distribute, BODY, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/close", handle_meetings_close, BODY_OPT | CHANGE, 0, NULL, 0},
+
+    /* actions */
+    {"GET", "/v1/actions", handle_actions_list, 0, 0, q_actions, 0},
+    {"GET", "/v1/actions/{action_id}", handle_actions_get, 0, 0, NULL, 0},
+    {"PATCH", "/v1/actions/{action_id}", handle_actions_update, BODY | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/actions/{action_id}/complete", handle_actions_complete, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/actions/{action_id}/cancel", handle_actions_cancel, BODY_OPT | CHANGE, 0, NULL, 0},
+
+    /* escalations */
+    {"POST", "/v1/escalations", handle_escalations_create, BODY, ROLES_CASEWORK, NULL, 0},
+    {"GET", "/v1/escalations", handle_escalations_list, 0, 0, q_escalations, 0},
+    {"GET", "/v1/escalations/{escalation_id}", handle_escalations_get, 0, 0, NULL, 0},
+    {"POST", "/v1/escalations/{escalation_id}/responses", handle_escalations_respond, BODY, 0, NULL, 0},
+    {"POST", "/v1/escalations/{escalation_id}/escalate", handle_escalations_escalate, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/escalations/{escalation_id}/resolve", handle_escalations_resolve, BODY | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/escalations/{escalation_id}/withdraw", handle_escalations_withdraw, BODY | CHANGE, 0, NULL, 0},
+
     /* reports */
     {"GET", "/v1/reports/drifting-meetings", handle_reports_drifting, 0, 0, q_page, 0},
+    {"GET", "/v1/reports/overdue-minutes", handle_reports_overdue_minutes, 0, 0, q_page, 0},
 
     /* working-days calendar */
     {"GET", "/v1/bank-holidays", handle_bank_holidays_list, 0, 0, q_holidays, 0},
     {"POST", "/v1/bank-holidays", handle_bank_holidays_create, BODY, ROLE_ADMIN, NULL, 0},
+    {"GET", "/v1/bank-holidays/{date}", handle_bank_holidays_get, 0, 0, NULL, 0},
     {"DELETE", "/v1/bank-holidays/{date}", handle_bank_holidays_delete, 0, ROLE_ADMIN, NULL, 0},
 
     /* audit and integration */

@@ -33,6 +33,25 @@ const char *role_name(unsigned role)
     return "unknown";
 }
 
+void caller_roles_literal(const caller *c, char *out, size_t size)
+{
+    size_t n = 0;
+    out[n++] = '{';
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        if (!(c->roles & roles[i].role))
+            continue;
+        size_t len = strlen(roles[i].name);
+        if (n + len + 3 > size)
+            break;
+        if (n > 1)
+            out[n++] = ',';
+        memcpy(out + n, roles[i].name, len);
+        n += len;
+    }
+    out[n++] = '}';
+    out[n] = '\0';
+}
+
 bool agency_code_valid(const char *code)
 {
     size_t n = strlen(code);

@@ -6,6 +6,7 @@
 #define MAM_CALLER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum role {
     ROLE_PRACTITIONER        = 1u << 0,
@@ -52,6 +53,9 @@ static inline const char *caller_manager_param(const caller *c)
 {
     return caller_has_any(c, ROLES_MANAGERS) ? "true" : "false";
 }
+
+/* The caller's roles as a PostgreSQL array literal, e.g. {manager,admin}. */
+void caller_roles_literal(const caller *c, char *out, size_t size);
 
 /* A well-formed agency code, as the agency directory stores them. */
 bool agency_code_valid(const char *code);

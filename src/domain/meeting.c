@@ -38,12 +38,14 @@ const char *const meeting_patchable_fields[] = {"title",          "purpose",  "r
 
 const char *const meeting_read_only_fields[] = {
     "id",        "reference",  "type",       "status",     "convening_agency", "requester",
-    "decision",  "cancellation", "version",  "created_at", "updated_at",       NULL};
+    "decision",  "cancellation", "version",  "created_at", "updated_at", "schedule",
+    "family_notice", "held_at", "previous_open_actions", "minutes", "closed_at",
+    "previous_meeting_id", NULL};
 
 static const char *const request_fields[] = {"type",     "title",          "purpose",
                                              "rationale", "criteria",      "children",
                                              "other_children", "no_other_children",
-                                             "external_ref", NULL};
+                                             "external_ref", "previous_meeting_id", NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -132,6 +134,11 @@ void meeting_draft_parse(json_t *doc, meeting_draft *d, violations *v)
     d->n_other_children = parse_children(doc, "other_children", d->other_children, false, v);
     d->no_other_children = jin_bool(v, doc, "", "no_other_children");
     parse_ref(doc, "", "external_ref", &d->ref, v);
+    d->previous_meeting_id = jin_string(v, doc, "", "previous_meeting_id", 36, false, NULL);
+    if (d->previous_meeting_id && !text_is_uuid(d->previous_meeting_id)) {
+        violation_schema(v, "previous_meeting_id", "'previous_meeting_id' must be a UUID");
+        d->previous_meeting_id = NULL;
+    }
 }
 
 static void check_criteria(const meeting_draft *d, violations *v)

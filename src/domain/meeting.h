@@ -52,6 +52,7 @@ typedef struct meeting_draft {
     int n_other_children;
     int no_other_children; /* -1 absent, 0, 1 */
     external_ref ref;
+    const char *previous_meeting_id; /* a review meeting (MTG-9) */
 } meeting_draft;
 
 /* Reads a meeting request document. Shape problems are schema violations;

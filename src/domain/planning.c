@@ -212,18 +212,30 @@ bool response_may_answer(const caller *who, const char *category, const char *in
     return agency && caller_has_any(who, ROLES_MANAGERS) && strcmp(who->agency, agency) == 0;
 }
 
-/* --- family-notice decisions --- */
+/* --- consent decisions --- */
+
+bool consent_is_sharing(const consent_in *in)
+{
+    return in->kind && strcmp(in->kind, "minutes_sharing") == 0;
+}
 
 void consent_parse(json_t *body, consent_in *in, violations *v)
 {
-    static const char *const fields[] = {"decision", "grounds", "rationale", "parent_objection",
-                                         NULL};
-    static const char *const read_only[] = {"id", "status", "current", "kind", "decided_by",
+    static const char *const fields[] = {"kind", "decision", "grounds", "rationale",
+                                         "parent_objection", NULL};
+    static const char *const read_only[] = {"id", "status", "current", "decided_by",
                                             "decided_at", "agreements", NULL};
-    static const char *const decisions[] = {"inform", "not_inform", NULL};
+    static const char *const kinds[] = {"family_notice", "minutes_sharing", NULL};
+    static const char *const notice[] = {"inform", "not_inform", NULL};
+    static const char *const sharing[] = {"share", "withhold", NULL};
     memset(in, 0, sizeof *in);
     jin_only_keys(v, body, "", fields, read_only);
-    in->decision = jin_enum(v, body, "", "decision", decisions, true, "FAM-1");
+    in->kind = jin_enum(v, body, "", "kind", kinds, false, NULL);
+    if (!in->kind && !json_object_get(body, "kind"))
+        in->kind = "family_notice";
+    bool share = consent_is_sharing(in);
+    in->decision = jin_enum(v, body, "", "decision", share ? sharing : notice, true,
+                            share ? "FAM-5" : "FAM-1");
     json_t *grounds = jin_array(v, body, "", "grounds", CONSENT_MAX_GROUNDS, false, NULL);
     size_t i;
     json_t *g;
@@ -244,31 +256,50 @@ void consent_check(const consent_in *in, violations *v)
 {
     if (!in->decision)
         return;
-    bool not_inform = strcmp(in->decision, "not_inform") == 0;
+    bool share = consent_is_sharing(in);
+    bool restricts = strcmp(in->decision, share ? "withhold" : "not_inform") == 0;
+    const char *rule = share ? "FAM-5" : "FAM-2";
     for (int i = 0; i < in->n_grounds; i++) {
         char path[32];
         jin_index(path, sizeof path, "", "grounds", (size_t)i);
-        if (!not_inform)
-            violation_rule(v, path, "FAM-2", "grounds belong to a decision not to inform");
-        else if (strcmp(in->grounds[i], INHERITED_GROUND) == 0)
+        if (!restricts)
+            violation_rule(v, path, rule, share ? "grounds belong to a decision to withhold"
+                                                : "grounds belong to a decision not to inform");
+        else if (strcmp(in->grounds[i], INHERITED_GROUND) == 0 && !share)
             violation_rule(v, path, "FAM-3",
                            "decisions are made for each meeting: being left out of an earlier "
                            "meeting is not a ground");
         else if (!listed(not_inform_grounds, in->grounds[i]))
-            violation_rule(v, path, "FAM-2", "'%.64s' is not a ground for not informing",
-                           in->grounds[i]);
+            violation_rule(v, path, rule, "'%.64s' is not one of the grounds", in->grounds[i]);
+        for (int k = 0; k < i; k++)
+            if (strcmp(in->grounds[k], in->grounds[i]) == 0)
+                violation_rule(v, path, rule, "the ground is listed twice");
     }
-    if (not_inform && in->n_grounds == 0 && !violations_has(v, NULL, "grounds"))
+    if (restricts && !share && in->n_grounds == 0 && !violations_has(v, NULL, "grounds"))
         violation_rule(v, "grounds", "FAM-2", "a decision not to inform needs its grounds");
-    if (not_inform && !in->rationale)
-        violation_rule(v, "rationale", "FAM-2", "a decision not to inform needs a rationale");
+    if (restricts && !in->rationale)
+        violation_rule(v, "rationale", rule, share ? "withholding from the family needs a rationale"
+                                                   : "a decision not to inform needs a rationale");
+    if (share && in->parent_objection)
+        violation_rule(v, "parent_objection", "FAM-4",
+                       "an objection is recorded with the family-notice decision");
 }
 
-bool consent_may_decide(const consent_in *in, const caller *who)
+const char *consent_refused_rule(const consent_in *in, const caller *who)
 {
-    if (in->decision && strcmp(in->decision, "not_inform") == 0)
-        return caller_has_any(who, ROLES_MANAGERS);
-    return true;
+    if (!in->decision)
+        return NULL;
+    if (!consent_is_sharing(in))
+        return strcmp(in->decision, "not_inform") == 0 && !caller_has_any(who, ROLES_MANAGERS)
+                   ? "FAM-2"
+                   : NULL;
+    if (strcmp(in->decision, "withhold") != 0)
+        return NULL;
+    for (int i = 0; i < in->n_grounds; i++)
+        if (strcmp(in->grounds[i], "fabricated_or_induced_illness") == 0 &&
+            !caller_has_any(who, ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR))
+            return "FAM-5";
+    return NULL;
 }
 
 /* --- scheduling --- */

@@ -95,11 +95,13 @@ void response_check(const response_in *in, const response_facts *f, violations *
 bool response_may_answer(const caller *who, const char *category, const char *invitee_sub,
                          const char *agency, bool convening_side);
 
-/* --- family-notice decisions (FAM-1 to FAM-4) --- */
+/* --- consent decisions: family notice (FAM-1 to FAM-4) and the sharing
+ * of the minutes with the family (FAM-5) --- */
 
 #define CONSENT_MAX_GROUNDS 4
 
 typedef struct consent_in {
+    const char *kind; /* family_notice (the default) or minutes_sharing */
     const char *decision;
     const char *grounds[CONSENT_MAX_GROUNDS];
     int n_grounds;
@@ -107,10 +109,14 @@ typedef struct consent_in {
     const char *parent_objection;
 } consent_in;
 
+bool consent_is_sharing(const consent_in *in);
 void consent_parse(json_t *body, consent_in *in, violations *v);
 void consent_check(const consent_in *in, violations *v);
-/* FAM-2: a decision not to inform is made by a manager or senior manager. */
-bool consent_may_decide(const consent_in *in, const caller *who);
+
+/* FAM-2: a decision not to inform is made by a manager or senior manager.
+ * FAM-5: withholding the minutes for fabricated or induced illness by a
+ * senior manager or a named doctor. Returns the rule refused, or NULL. */
+const char *consent_refused_rule(const consent_in *in, const caller *who);
 
 /* --- scheduling (MTG-6, MTG-7) --- */
 

@@ -38,9 +38,9 @@ static const db_stmt insert_stmt = {
     "consent_insert",
     "INSERT INTO consent_decisions (meeting_id, kind, decision, grounds, rationale,"
     " parent_objection, decided_by_sub, decided_by_name, decided_by_agency)"
-    " VALUES ($1, 'family_notice', $2, ARRAY(SELECT json_array_elements_text($3::json)), $4,"
+    " VALUES ($1, $9, $2, ARRAY(SELECT json_array_elements_text($3::json)), $4,"
     " $5, $6, $7, $8) RETURNING id",
-    8};
+    9};
 
 static const db_stmt agree_stmt = {
     "consent_agree",
@@ -95,8 +95,9 @@ int consent_insert(req *r, const char *meeting_id, const consent_in *in, char id
         json_array_append_new(grounds, json_string(in->grounds[i]));
     char *grounds_text = json_dumps(grounds, JSON_COMPACT);
     json_decref(grounds);
-    const char *params[] = {meeting_id,  in->decision, grounds_text, in->rationale,
-                            in->parent_objection, r->who.sub, r->who.name, r->who.agency};
+    const char *params[] = {meeting_id,           in->decision, grounds_text, in->rationale,
+                            in->parent_objection, r->who.sub,   r->who.name,  r->who.agency,
+                            in->kind};
     PGresult *res = db_exec(r->db, &insert_stmt, params);
     free(grounds_text);
     if (!res)

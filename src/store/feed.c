@@ -21,6 +21,14 @@ static const db_stmt meeting_part_stmt = {
     "  WHERE m.id = $1",
     5};
 
+static const db_stmt to_stmt = {
+    "feed_to",
+    "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
+    " SELECT e.id, a.code, $1, $2, $3, $4::integer"
+    "   FROM (SELECT gen_random_uuid() AS id) e,"
+    "        (SELECT DISTINCT unnest($5::text[]) AS code) a",
+    5};
+
 static const db_stmt everyone_stmt = {
     "feed_everyone",
     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
@@ -50,6 +58,15 @@ int feed_meeting_part(req *r, const char *meeting_id, const char *type, const ch
     snprintf(version, sizeof version, "%ld", resource_version);
     const char *params[] = {meeting_id, type, resource_type, resource_id, version};
     return run(r, &meeting_part_stmt, params);
+}
+
+int feed_to(req *r, const char *type, const char *resource_type, const char *resource_id,
+            long resource_version, const char *agencies)
+{
+    char version[24];
+    snprintf(version, sizeof version, "%ld", resource_version);
+    const char *params[] = {type, resource_type, resource_id, version, agencies};
+    return run(r, &to_stmt, params);
 }
 
 int feed_everyone(req *r, const char *type, const char *resource_type, const char *resource_id,

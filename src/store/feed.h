@@ -15,6 +15,10 @@ int feed_meeting(req *r, const char *meeting_id, const char *type);
 int feed_meeting_part(req *r, const char *meeting_id, const char *type, const char *resource_type,
                       const char *resource_id, long resource_version);
 
+/* An event for the agencies named (a PostgreSQL array literal, {A,B}). */
+int feed_to(req *r, const char *type, const char *resource_type, const char *resource_id,
+            long resource_version, const char *agencies);
+
 /* An event for every agency in the directory (directory changes). */
 int feed_everyone(req *r, const char *type, const char *resource_type, const char *resource_id,
                   long resource_version);

@@ -46,11 +46,28 @@ static const db_stmt render_stmt = {
 static const db_stmt insert_stmt = {
     "meetings_insert",
     "INSERT INTO meetings (type, title, purpose, rationale, criteria, convening_agency,"
-    " requester_sub, requester_name, external_system, external_id, no_other_children)"
+    " requester_sub, requester_name, external_system, external_id, no_other_children,"
+    " previous_meeting_id)"
     " VALUES ($1, $2, $3, $4, ARRAY(SELECT json_array_elements_text($5::json)), $6, $7, $8,"
-    " $9, $10, coalesce($11::boolean, false))"
+    " $9, $10, coalesce($11::boolean, false), $12::uuid)"
     " RETURNING id",
-    11};
+    12};
+
+/* MTG-9: the previous meeting is visible to the caller and about the same
+ * child — a subject child with the same external reference, or the same
+ * name and date of birth. */
+static const db_stmt same_child_stmt = {
+    "meetings_same_child",
+    "SELECT EXISTS (SELECT 1 FROM meeting_children p"
+    "  WHERE p.meeting_id = m.id AND p.is_subject AND EXISTS ("
+    "    SELECT 1 FROM json_array_elements($5::json) c(j)"
+    "     WHERE (p.external_system IS NOT NULL"
+    "            AND p.external_system = c.j->'external_ref'->>'system'"
+    "            AND p.external_id = c.j->'external_ref'->>'id')"
+    "        OR (p.name IS NOT NULL AND lower(p.name) = lower(c.j->>'name')"
+    "            AND p.date_of_birth = (c.j->>'date_of_birth')::date)))"
+    " FROM meetings m WHERE m.id = $1 AND meeting_visible(m, $2, $3, $4::boolean)",
+    5};
 
 static const db_stmt update_stmt = {
     "meetings_update",
@@ -231,6 +248,7 @@ int meetings_insert(req *r, json_t *doc, char id_out[37])
         r->who.sub,                      r->who.name,
         string_member(ref, "system"),    string_member(ref, "id"),
         bool_member(doc, "no_other_children"),
+        string_member(doc, "previous_meeting_id"),
     };
     PGresult *res = db_exec(r->db, &insert_stmt, params);
     free(criteria);
@@ -307,4 +325,19 @@ int meetings_bump(req *r, const char *id)
 {
     const char *params[] = {id};
     return run(r, &bump_stmt, params);
+}
+
+int meetings_same_child(req *r, const char *previous_id, json_t *doc)
+{
+    char *children = json_param(doc, "children");
+    const char *params[] = {previous_id, r->who.sub, r->who.agency, caller_manager_param(&r->who),
+                            children};
+    bool found;
+    char *same = db_exec_value(r->db, &same_child_stmt, params, &found);
+    free(children);
+    if (!same)
+        return found || db_failure_of(r->db) == DB_OK ? -2 : -1;
+    int result = same[0] == 't';
+    free(same);
+    return result;
 }

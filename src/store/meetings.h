@@ -52,6 +52,11 @@ int meetings_insert(req *r, json_t *doc, char id_out[37]);
  * document, bumping the version. */
 int meetings_update(req *r, const char *id, json_t *doc);
 
+/* MTG-9: 1 when the previous meeting is visible and about one of the
+ * children of doc, 0 when visible but about other children, -2 when not
+ * visible (or not a meeting), -1 on a database failure. */
+int meetings_same_child(req *r, const char *previous_id, json_t *doc);
+
 /* Scheduling (MTG-6): sets the schedule, status scheduled, version + 1. */
 struct schedule_in;
 int meetings_schedule(req *r, const char *id, const struct schedule_in *in);

@@ -1274,12 +1274,12 @@ Test(planning_rules, FAM_2_not_inform_decided_only_by_a_manager_or_senior_manage
     caller manager = make_caller("tm-1", "LA-CSC", ROLE_MANAGER);
     caller senior_manager = make_caller("hos-1", "LA-CSC", ROLE_SENIOR_MANAGER);
     caller both = make_caller("tm-2", "LA-CSC", ROLE_PRACTITIONER | ROLE_MANAGER);
-    cr_assert_not(consent_may_decide(&in, &practitioner));
-    cr_assert_not(consent_may_decide(&in, &senior_practitioner));
-    cr_assert_not(consent_may_decide(&in, &doctor));
-    cr_assert(consent_may_decide(&in, &manager));
-    cr_assert(consent_may_decide(&in, &senior_manager));
-    cr_assert(consent_may_decide(&in, &both));
+    cr_assert_not((consent_refused_rule(&in, &practitioner) == NULL));
+    cr_assert_not((consent_refused_rule(&in, &senior_practitioner) == NULL));
+    cr_assert_not((consent_refused_rule(&in, &doctor) == NULL));
+    cr_assert((consent_refused_rule(&in, &manager) == NULL));
+    cr_assert((consent_refused_rule(&in, &senior_manager) == NULL));
+    cr_assert((consent_refused_rule(&in, &both) == NULL));
     json_decref(doc);
 }
 
@@ -1295,7 +1295,7 @@ Test(planning_rules, FAM_2_anyone_records_a_decision_to_inform)
                         ROLE_SENIOR_MANAGER, ROLE_NAMED_DOCTOR};
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
         caller c = make_caller("someone", "LA-CSC", roles[i]);
-        cr_assert(consent_may_decide(&in, &c), "roles %#x", roles[i]);
+        cr_assert((consent_refused_rule(&in, &c) == NULL), "roles %#x", roles[i]);
     }
     json_decref(doc);
 }

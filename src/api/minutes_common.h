@@ -1,0 +1,31 @@
+/* minutes_common: what the minutes handlers share — opening the meeting and
+ * its current minutes under SEC-2, who may write them (MIN-1), and the
+ * answer after a change. */
+#ifndef MAM_MINUTES_COMMON_H
+#define MAM_MINUTES_COMMON_H
+
+#include <stdbool.h>
+
+#include "http/req.h"
+#include "store/meetings.h"
+#include "store/minutes.h"
+
+typedef struct minutes_ctx {
+    meeting_row meeting;
+    minutes_row current; /* number 0 when there are no minutes yet */
+} minutes_ctx;
+
+/* Begins a transaction (an audited read unless `change`), finds the
+ * meeting of the first path parameter if the caller may see it, and its
+ * current minutes — both locked for a change. Answers 404/503 itself. */
+bool minutes_open(req *r, bool change, minutes_ctx *m);
+
+/* MIN-1: the chair or the minute taker; answers 403 otherwise. */
+bool minutes_writer(req *r, const minutes_ctx *m);
+
+/* After a change to version `number` (now at `version`): audit, feed,
+ * idempotency record for a 201, commit, answer with ETag (and Location). */
+void minutes_answer(req *r, const minutes_ctx *m, int number, long version, int status,
+                    const char *audit_action, const char *event_type);
+
+#endif

@@ -1,0 +1,155 @@
+/* POST /v1/meetings/{meeting_id}/minutes/distribution records who received
+ * the approved minutes and when (MIN-4); the family receives a copy only
+ * where the current sharing decision says share (FAM-5).
+ * POST /v1/meetings/{meeting_id}/close closes a held meeting once its
+ * minutes are approved (MTG-8). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/handlers.h"
+#include "api/meeting_change.h"
+#include "api/minutes_common.h"
+#include "core/text.h"
+#include "domain/json_in.h"
+#include "domain/minutes.h"
+#include "http/idempotency.h"
+#include "http/pipeline.h"
+#include "store/minutes.h"
+
+#define MAX_RECIPIENTS 100
+
+static const db_stmt sharing_stmt = {
+    "minutes_sharing_decision",
+    "SELECT decision FROM consent_decisions WHERE meeting_id = $1 AND kind = 'minutes_sharing'"
+    " ORDER BY seq DESC LIMIT 1",
+    1};
+
+static const db_stmt close_stmt = {
+    "meetings_close",
+    "UPDATE meetings SET status = 'closed', closed_at = now(), closed_by_sub = $2,"
+    " version = version + 1, updated_at = now() WHERE id = $1",
+    2};
+
+static void parse_recipients(req *r, violations *v, json_t **recipients, const char **sent_at,
+                             bool *family)
+{
+    static const char *const fields[] = {"recipients", "sent_at", NULL};
+    static const char *const recipient_fields[] = {"name", "agency", "category", "contact", NULL};
+    static const char *const categories[] = {"professional", "family", "other", NULL};
+    *family = false;
+    jin_only_keys(v, r->body, "", fields, NULL);
+    *recipients = jin_array(v, r->body, "", "recipients", MAX_RECIPIENTS, true, "MIN-4");
+    if (*recipients && json_array_size(*recipients) == 0)
+        violation_rule(v, "recipients", "MIN-4", "name at least one recipient");
+    *sent_at = jin_string(v, r->body, "", "sent_at", 40, false, NULL);
+    if (*sent_at && !text_is_timestamp(*sent_at))
+        violation_schema(v, "sent_at", "'sent_at' must be an RFC 3339 date-time");
+    size_t i;
+    json_t *x;
+    json_array_foreach(*recipients, i, x) {
+        char at[40];
+        jin_index(at, sizeof at, "", "recipients", i);
+        if (!json_is_object(x)) {
+            violation_schema(v, at, "'%s' must be an object", at);
+            continue;
+        }
+        jin_only_keys(v, x, at, recipient_fields, NULL);
+        jin_string(v, x, at, "name", 200, true, "MIN-4");
+        jin_string(v, x, at, "agency", CALLER_AGENCY_MAX, false, NULL);
+        jin_string(v, x, at, "contact", 200, true, "MIN-4");
+        const char *category = jin_enum(v, x, at, "category", categories, true, "MIN-4");
+        *family |= category && strcmp(category, "family") == 0;
+    }
+}
+
+void handle_minutes_distribute(req *r)
+{
+    violations v;
+    violations_init(&v);
+    json_t *recipients;
+    const char *sent_at;
+    bool family;
+    parse_recipients(r, &v, &recipients, &sent_at, &family);
+    if (v.schema && answer_violations(r, &v))
+        return;
+    minutes_ctx m;
+    if (!minutes_open(r, true, &m) ||
+        idem_begin(r, "minutes.distribute.replayed", "minutes") != IDEM_PROCEED)
+        return;
+    if (!minutes_may_write(&r->who, m.meeting.chair_sub, m.meeting.minute_taker_sub) &&
+        !meeting_row_convening_side(&m.meeting, &r->who)) {
+        problem_forbidden(r, "MIN-4", "The chair, the minute taker or the convening side "
+                                      "distributes the minutes.");
+        return;
+    }
+    if (strcmp(m.current.status, "approved") != 0) {
+        problem_conflict(r, "MIN-4", "Only approved minutes are distributed.");
+        return;
+    }
+    if (family) {
+        const char *params[] = {m.meeting.id};
+        bool found;
+        char *decision = db_exec_value(r->db, &sharing_stmt, params, &found);
+        if (!decision && db_failure_of(r->db) != DB_OK) {
+            req_db_failed(r);
+            return;
+        }
+        if (!decision || strcmp(decision, "share") != 0)
+            violation_rule(&v, "recipients", "FAM-5",
+                           "the family receives the minutes only where the sharing decision "
+                           "says share");
+        free(decision);
+    }
+    if (answer_violations(r, &v))
+        return;
+    size_t i;
+    json_t *x;
+    json_array_foreach(recipients, i, x) {
+        if (minutes_distribute(r, m.meeting.id, m.current.number,
+                               json_string_value(json_object_get(x, "name")),
+                               json_string_value(json_object_get(x, "agency")),
+                               json_string_value(json_object_get(x, "category")),
+                               json_string_value(json_object_get(x, "contact")), sent_at) != 0) {
+            req_db_failed(r);
+            return;
+        }
+    }
+    minutes_answer(r, &m, m.current.number, m.current.version, 201, "minutes.distribute",
+                   "minutes.distributed");
+}
+
+void handle_meetings_close(req *r)
+{
+    if (r->body && json_object_size(r->body) > 0) {
+        req_schema_error(r, "", "close takes no members");
+        problem_invalid(r);
+        return;
+    }
+    minutes_ctx m;
+    if (!minutes_open(r, true, &m))
+        return;
+    if (!meeting_row_convening_side(&m.meeting, &r->who) &&
+        !minutes_may_approve(&r->who, m.meeting.chair_sub)) {
+        problem_forbidden(r, NULL, "The chair or the convening side closes the meeting.");
+        return;
+    }
+    if (!pipeline_if_match(r, m.meeting.version) ||
+        !meeting_change_allowed(r, &m.meeting, "closed"))
+        return;
+    if (strcmp(m.current.status, "approved") != 0) {
+        req_error(r, "minutes", "MTG-8", "a meeting closes once its minutes are approved");
+        problem_invalid(r);
+        return;
+    }
+    const char *params[] = {m.meeting.id, r->who.sub};
+    PGresult *res = db_exec(r->db, &close_stmt, params);
+    if (!res) {
+        req_db_failed(r);
+        return;
+    }
+    PQclear(res);
+    meeting_change_finish(r, &m.meeting, "meeting.close", "meeting.closed", NULL);
+}

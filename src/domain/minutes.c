@@ -1,0 +1,387 @@
+#include "domain/minutes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "domain/json_in.h"
+
+const char *const review_outcomes[] = {"completed", "carried_forward", "no_longer_needed", NULL};
+static const char *const attendance_marks[] = {"present", "apologies", "absent", NULL};
+
+/* --- shape --- */
+
+static void person_shape(violations *v, json_t *obj, const char *at, const char *key)
+{
+    static const char *const fields[] = {"name", "agency", "sub", NULL};
+    json_t *p = jin_object(v, obj, at, key, false, NULL);
+    if (!p)
+        return;
+    char path[128];
+    jin_path(path, sizeof path, at, key);
+    jin_only_keys(v, p, path, fields, NULL);
+    jin_string(v, p, path, "name", 200, false, NULL);
+    jin_string(v, p, path, "agency", CALLER_AGENCY_MAX, false, NULL);
+    jin_string(v, p, path, "sub", CALLER_SUB_MAX, false, NULL);
+}
+
+/* An object of booleans and notes such as {"required": true, "note": ...}. */
+static json_t *flag_shape(violations *v, json_t *obj, const char *at, const char *key,
+                          const char *flag, const char *const *fields)
+{
+    json_t *o = jin_object(v, obj, at, key, false, NULL);
+    if (!o)
+        return NULL;
+    char path[128];
+    jin_path(path, sizeof path, at, key);
+    jin_only_keys(v, o, path, fields, NULL);
+    jin_bool(v, o, path, flag);
+    for (const char *const *f = fields; *f; f++) {
+        if (strcmp(*f, flag) == 0)
+            continue;
+        if (strcmp(*f, "by") == 0)
+            person_shape(v, o, path, "by");
+        else
+            jin_string(v, o, path, *f, MINUTES_SHORT_MAX, false, NULL);
+    }
+    return o;
+}
+
+static void date_shape(violations *v, json_t *obj, const char *at, const char *key)
+{
+    const char *d = jin_string(v, obj, at, key, 10, false, NULL);
+    if (d && !text_is_date(d)) {
+        char path[128];
+        jin_path(path, sizeof path, at, key);
+        violation_schema(v, path, "'%s' must be a date (YYYY-MM-DD)", path);
+    }
+}
+
+static void uuid_shape(violations *v, json_t *obj, const char *at, const char *key)
+{
+    const char *id = jin_string(v, obj, at, key, 36, false, NULL);
+    if (id && !text_is_uuid(id)) {
+        char path[128];
+        jin_path(path, sizeof path, at, key);
+        violation_schema(v, path, "'%s' must be a UUID", path);
+    }
+}
+
+static void objects_shape(violations *v, json_t *content, const char *key, size_t max,
+                          void (*item)(violations *, json_t *, const char *))
+{
+    json_t *list = jin_array(v, content, "", key, max, false, NULL);
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        char at[64];
+        jin_index(at, sizeof at, "", key, i);
+        if (!json_is_object(x))
+            violation_schema(v, at, "'%s' must be an object", at);
+        else
+            item(v, x, at);
+    }
+}
+
+static void attendee_shape(violations *v, json_t *x, const char *at)
+{
+    static const char *const fields[] = {"name", "agency", "role", "attendance", NULL};
+    jin_only_keys(v, x, at, fields, NULL);
+    jin_string(v, x, at, "name", 200, false, NULL);
+    jin_string(v, x, at, "agency", CALLER_AGENCY_MAX, false, NULL);
+    jin_string(v, x, at, "role", 200, false, NULL);
+    jin_enum(v, x, at, "attendance", attendance_marks, false, NULL);
+}
+
+static void action_shape(violations *v, json_t *x, const char *at)
+{
+    static const char *const fields[] = {"action_id", "description", "owner", "due_date",
+                                         "contingency", NULL};
+    jin_only_keys(v, x, at, fields, NULL);
+    uuid_shape(v, x, at, "action_id");
+    jin_string(v, x, at, "description", MINUTES_SHORT_MAX, false, NULL);
+    person_shape(v, x, at, "owner");
+    date_shape(v, x, at, "due_date");
+    jin_string(v, x, at, "contingency", MINUTES_SHORT_MAX, false, NULL);
+}
+
+static void outcome_shape(violations *v, json_t *x, const char *at)
+{
+    static const char *const fields[] = {"action_id", "outcome", "note", NULL};
+    jin_only_keys(v, x, at, fields, NULL);
+    uuid_shape(v, x, at, "action_id");
+    jin_enum(v, x, at, "outcome", review_outcomes, false, NULL);
+    jin_string(v, x, at, "note", MINUTES_SHORT_MAX, false, NULL);
+}
+
+void minutes_check_shape(json_t *content, violations *v)
+{
+    static const char *const fields[] = {
+        "attendance", "purpose", "needs", "strengths", "risks", "decisions", "actions",
+        "plan_coordinator", "information_sharing", "family_feedback", "safeguarding_referral",
+        "caf_considered", "fgc_considered", "next_review", "risk_analysis", "legal_action",
+        "further_strategy_discussion", "lado_referral", "shared_with_family",
+        "previous_actions", NULL};
+    static const char *const sharing[] = {"with_whom", "family", NULL};
+    static const char *const feedback[] = {"family_present", "by", "method", NULL};
+    static const char *const referral[] = {"needed", "by", "how", NULL};
+    static const char *const considered[] = {"considered", "note", NULL};
+    static const char *const review[] = {"date", "no_review_reason", NULL};
+    static const char *const required[] = {"required", "note", NULL};
+    static const char *const lado[] = {"required", "by", "note", NULL};
+    static const char *const shared[] = {"shared", "not_shared", "not_shared_rationale", NULL};
+
+    jin_only_keys(v, content, "", fields, NULL);
+    objects_shape(v, content, "attendance", MINUTES_MAX_ATTENDEES, attendee_shape);
+    const char *texts[] = {"purpose", "needs", "strengths", "risks", "decisions", "risk_analysis"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        jin_string(v, content, "", texts[i], MINUTES_TEXT_MAX, false, NULL);
+    objects_shape(v, content, "actions", MINUTES_MAX_ACTIONS, action_shape);
+    person_shape(v, content, "", "plan_coordinator");
+
+    json_t *info = jin_object(v, content, "", "information_sharing", false, NULL);
+    if (info) {
+        jin_only_keys(v, info, "information_sharing", sharing, NULL);
+        jin_string(v, info, "information_sharing", "with_whom", MINUTES_SHORT_MAX, false, NULL);
+        jin_string(v, info, "information_sharing", "family", MINUTES_SHORT_MAX, false, NULL);
+    }
+    json_t *fb = jin_object(v, content, "", "family_feedback", false, NULL);
+    if (fb) {
+        jin_only_keys(v, fb, "family_feedback", feedback, NULL);
+        jin_bool(v, fb, "family_feedback", "family_present");
+        person_shape(v, fb, "family_feedback", "by");
+        jin_string(v, fb, "family_feedback", "method", MINUTES_SHORT_MAX, false, NULL);
+    }
+    flag_shape(v, content, "", "safeguarding_referral", "needed", referral);
+    flag_shape(v, content, "", "caf_considered", "considered", considered);
+    flag_shape(v, content, "", "fgc_considered", "considered", considered);
+    json_t *next = jin_object(v, content, "", "next_review", false, NULL);
+    if (next) {
+        jin_only_keys(v, next, "next_review", review, NULL);
+        date_shape(v, next, "next_review", "date");
+        jin_string(v, next, "next_review", "no_review_reason", MINUTES_SHORT_MAX, false, NULL);
+    }
+    flag_shape(v, content, "", "legal_action", "required", required);
+    flag_shape(v, content, "", "further_strategy_discussion", "required", required);
+    flag_shape(v, content, "", "lado_referral", "required", lado);
+    json_t *sw = jin_object(v, content, "", "shared_with_family", false, NULL);
+    if (sw) {
+        jin_only_keys(v, sw, "shared_with_family", shared, NULL);
+        for (const char *const *f = shared; *f; f++)
+            jin_string(v, sw, "shared_with_family", *f, MINUTES_SHORT_MAX, false, NULL);
+    }
+    objects_shape(v, content, "previous_actions", MINUTES_MAX_ACTIONS, outcome_shape);
+}
+
+/* --- completeness --- */
+
+static bool has_text(json_t *obj, const char *key)
+{
+    json_t *j = json_object_get(obj, key);
+    if (!json_is_string(j))
+        return false;
+    for (const char *s = json_string_value(j); *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return true;
+    return false;
+}
+
+static void need_text(violations *v, json_t *obj, const char *at, const char *key,
+                      const char *rule, const char *what)
+{
+    if (has_text(obj, key))
+        return;
+    char path[128];
+    jin_path(path, sizeof path, at, key);
+    violation_rule(v, path, rule, "%s", what);
+}
+
+/* A person named with at least a name and an agency. */
+static void need_person(violations *v, json_t *obj, const char *at, const char *key,
+                        const char *rule, const char *who)
+{
+    char path[128];
+    jin_path(path, sizeof path, at, key);
+    json_t *p = json_object_get(obj, key);
+    if (!json_is_object(p)) {
+        violation_rule(v, path, rule, "name %s", who);
+        return;
+    }
+    need_text(v, p, path, "name", rule, "a name");
+    need_text(v, p, path, "agency", rule, "an agency");
+}
+
+static json_t *need_flag(violations *v, json_t *content, const char *key, const char *flag,
+                         const char *rule, const char *what)
+{
+    json_t *o = json_object_get(content, key);
+    json_t *f = json_is_object(o) ? json_object_get(o, flag) : NULL;
+    if (!json_is_boolean(f)) {
+        char path[128];
+        jin_path(path, sizeof path, key, flag);
+        violation_rule(v, path, rule, "%s", what);
+        return NULL;
+    }
+    return o;
+}
+
+static void check_actions(json_t *content, violations *v)
+{
+    json_t *actions = json_object_get(content, "actions");
+    if (!json_is_array(actions) || json_array_size(actions) == 0) {
+        violation_rule(v, "actions", "MIN-2", "the minutes end with an action plan");
+        return;
+    }
+    size_t i;
+    json_t *a;
+    json_array_foreach(actions, i, a) {
+        char at[32];
+        jin_index(at, sizeof at, "", "actions", i);
+        need_text(v, a, at, "description", "ACT-1", "what is to be done");
+        need_person(v, a, at, "owner", "ACT-1", "who owns the action");
+        need_text(v, a, at, "due_date", "ACT-1", "when it is due");
+        need_text(v, a, at, "contingency", "ACT-1", "what happens if it is not done");
+    }
+}
+
+static void check_family(json_t *content, bool strategy, violations *v)
+{
+    json_t *fb = json_object_get(content, "family_feedback");
+    json_t *present = json_is_object(fb) ? json_object_get(fb, "family_present") : NULL;
+    if (!json_is_boolean(present)) {
+        violation_rule(v, "family_feedback.family_present", "FAM-6",
+                       "say whether the family was present");
+    } else if (json_is_false(present)) {
+        need_person(v, fb, "family_feedback", "by", "FAM-6", "who feeds the outcome back");
+        need_text(v, fb, "family_feedback", "method", "FAM-6",
+                  "how, in a way suited to the child's age");
+    }
+    if (!strategy)
+        return;
+    json_t *sw = json_object_get(content, "shared_with_family");
+    if (!json_is_object(sw)) {
+        violation_rule(v, "shared_with_family", "FAM-7",
+                       "record what is shared with the parent, carer and child");
+        return;
+    }
+    need_text(v, sw, "shared_with_family", "shared", "FAM-7", "what is shared with the family");
+    if (has_text(sw, "not_shared"))
+        need_text(v, sw, "shared_with_family", "not_shared_rationale", "FAM-7",
+                  "why the rest is not shared");
+}
+
+void minutes_check_complete(json_t *content, bool strategy, violations *v)
+{
+    json_t *attendance = json_object_get(content, "attendance");
+    if (!json_is_array(attendance) || json_array_size(attendance) == 0)
+        violation_rule(v, "attendance", "MIN-2", "record who attended and who sent apologies");
+    need_text(v, content, "", "purpose", "MIN-2", "the purpose of the meeting");
+    need_text(v, content, "", "needs", "MIN-2", "the needs identified");
+    need_text(v, content, "", "strengths", "MIN-2", "the strengths identified");
+    need_text(v, content, "", "risks", "MIN-2", "the risks identified");
+    need_text(v, content, "", "decisions", "MIN-2", "the decisions made");
+    check_actions(content, v);
+    need_person(v, content, "", "plan_coordinator", "MIN-2", "who coordinates the plan");
+    json_t *info = json_object_get(content, "information_sharing");
+    if (!json_is_object(info)) {
+        violation_rule(v, "information_sharing", "MIN-2",
+                       "record with whom information is shared, and what goes to the family");
+    } else {
+        need_text(v, info, "information_sharing", "with_whom", "MIN-2",
+                  "with whom information is shared");
+        need_text(v, info, "information_sharing", "family", "MIN-2",
+                  "what goes to the family, or why not");
+    }
+    check_family(content, strategy, v);
+    json_t *referral = need_flag(v, content, "safeguarding_referral", "needed", "MIN-2",
+                                 "say whether a safeguarding referral is needed");
+    if (referral && json_is_true(json_object_get(referral, "needed"))) {
+        need_person(v, referral, "safeguarding_referral", "by", "MIN-2", "who makes the referral");
+        need_text(v, referral, "safeguarding_referral", "how", "MIN-2", "how it is made");
+    }
+    need_flag(v, content, "caf_considered", "considered", "MIN-2",
+              "say whether a Common Assessment Framework was considered");
+    need_flag(v, content, "fgc_considered", "considered", "MIN-2",
+              "say whether a Family Group Conference was considered");
+    json_t *next = json_object_get(content, "next_review");
+    if (!json_is_object(next) || (!has_text(next, "date") && !has_text(next, "no_review_reason")))
+        violation_rule(v, "next_review", "MIN-2", "give the next review date or why there is none");
+    if (!strategy)
+        return;
+    need_text(v, content, "", "risk_analysis", "MIN-2", "the analysis of risk");
+    need_flag(v, content, "legal_action", "required", "MIN-2", "say whether legal action is required");
+    need_flag(v, content, "further_strategy_discussion", "required", "MIN-2",
+              "say whether a further strategy discussion is required");
+    need_flag(v, content, "lado_referral", "required", "MIN-2",
+              "say whether a LADO referral is required");
+}
+
+void minutes_check_review(json_t *content, const char *const *open_action_ids, int n_open,
+                          violations *v)
+{
+    json_t *outcomes = json_object_get(content, "previous_actions");
+    size_t i;
+    json_t *o;
+    json_array_foreach(outcomes, i, o) {
+        char at[48];
+        jin_index(at, sizeof at, "", "previous_actions", i);
+        const char *id = json_string_value(json_object_get(o, "action_id"));
+        bool known = false;
+        for (int k = 0; id && k < n_open; k++)
+            known |= strcmp(open_action_ids[k], id) == 0;
+        if (!known) {
+            char path[64];
+            jin_path(path, sizeof path, at, "action_id");
+            violation_rule(v, path, "MTG-9", "not an open action of the previous meeting");
+        }
+        if (!json_is_string(json_object_get(o, "outcome"))) {
+            char path[64];
+            jin_path(path, sizeof path, at, "outcome");
+            violation_rule(v, path, "MTG-9", "record the review outcome");
+        }
+        for (size_t j = 0; j < i; j++) {
+            const char *other = json_string_value(json_object_get(json_array_get(outcomes, j),
+                                                                  "action_id"));
+            if (id && other && strcmp(id, other) == 0)
+                violation_rule(v, at, "MTG-9", "the action already has an outcome");
+        }
+    }
+    for (int k = 0; k < n_open; k++) {
+        bool reviewed = false;
+        json_array_foreach(outcomes, i, o) {
+            const char *id = json_string_value(json_object_get(o, "action_id"));
+            reviewed |= id && strcmp(id, open_action_ids[k]) == 0;
+        }
+        if (!reviewed)
+            violation_rule(v, "previous_actions", "MTG-9",
+                           "action %s from the previous meeting has no review outcome",
+                           open_action_ids[k]);
+    }
+}
+
+bool minutes_family_present(json_t *content)
+{
+    json_t *fb = json_object_get(content, "family_feedback");
+    return json_is_true(json_object_get(fb, "family_present"));
+}
+
+bool minutes_may_write(const caller *who, const char *chair_sub, const char *minute_taker_sub)
+{
+    return (chair_sub && strcmp(who->sub, chair_sub) == 0) ||
+           (minute_taker_sub && strcmp(who->sub, minute_taker_sub) == 0);
+}
+
+bool minutes_may_approve(const caller *who, const char *chair_sub)
+{
+    return chair_sub && strcmp(who->sub, chair_sub) == 0;
+}
+
+bool action_may_change(const caller *who, const char *owner_sub, const char *owner_agency,
+                       const char *chair_sub)
+{
+    if (owner_sub && strcmp(who->sub, owner_sub) == 0)
+        return true;
+    if (chair_sub && strcmp(who->sub, chair_sub) == 0)
+        return true;
+    return caller_has_any(who, ROLES_MANAGERS) && strcmp(who->agency, owner_agency) == 0;
+}

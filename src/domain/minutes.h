@@ -1,0 +1,51 @@
+/* minutes: the record of a held meeting and the rules for it.
+ *
+ * The minutes are one JSON document (see openapi.yaml, MinutesContent).
+ * minutes_check_shape() runs on every draft (PUT): wrong types, unknown
+ * members and over-long text are schema violations. minutes_check_complete()
+ * runs when the chair approves: every part MIN-2 calls essential must be
+ * there, each missing one reported with its rule ID and JSON path, such as
+ * actions[2].contingency (MIN-2, ACT-1, FAM-6, FAM-7). MTG-9 outcomes for a
+ * review meeting are checked with minutes_check_review(). */
+#ifndef MAM_MINUTES_H
+#define MAM_MINUTES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "auth/caller.h"
+#include "domain/violations.h"
+
+#define MINUTES_MAX_ACTIONS 100
+#define MINUTES_MAX_ATTENDEES 200
+#define MINUTES_TEXT_MAX 20000
+#define MINUTES_SHORT_MAX 2000
+
+extern const char *const review_outcomes[];
+
+void minutes_check_shape(json_t *content, violations *v);
+
+/* strategy: the meeting is a strategy discussion (risk analysis, legal
+ * action, further discussion, LADO referral and what the family hears). */
+void minutes_check_complete(json_t *content, bool strategy, violations *v);
+
+/* MTG-9: open_action_ids are the previous meeting's actions still open;
+ * each needs exactly one outcome in content.previous_actions, and no
+ * outcome may name another action. */
+void minutes_check_review(json_t *content, const char *const *open_action_ids, int n_open,
+                          violations *v);
+
+/* Whether the family attended (content.family_feedback.family_present). */
+bool minutes_family_present(json_t *content);
+
+/* MIN-1: the chair or the minute taker writes the minutes. MIN-3: only the
+ * chair approves. */
+bool minutes_may_write(const caller *who, const char *chair_sub, const char *minute_taker_sub);
+bool minutes_may_approve(const caller *who, const char *chair_sub);
+
+/* ACT-2: the owner, the chair of the meeting tracking it, or a manager of
+ * the owner's agency changes an action. */
+bool action_may_change(const caller *who, const char *owner_sub, const char *owner_agency,
+                       const char *chair_sub);
+
+#endif

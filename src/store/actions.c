@@ -1,0 +1,289 @@
+#include "store/actions.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "core/xalloc.h"
+
+#define ACTION_COLUMNS                                                                        \
+    "a.id, a.meeting_id, a.current_meeting_id, coalesce(a.owner_sub, ''), a.owner_agency,"    \
+    " a.status, to_char(a.due_date, 'YYYY-MM-DD'),"                                          \
+    " coalesce((SELECT chair_sub FROM meetings WHERE id = a.current_meeting_id), ''),"        \
+    " a.version"
+
+static const db_stmt find_stmt = {
+    "actions_find",
+    "SELECT " ACTION_COLUMNS " FROM actions a"
+    " WHERE a.id = $1 AND action_visible(a, $2, $3, $4::boolean)",
+    4};
+
+static const db_stmt lock_stmt = {
+    "actions_lock",
+    "SELECT " ACTION_COLUMNS " FROM actions a"
+    " WHERE a.id = $1 AND action_visible(a, $2, $3, $4::boolean) FOR UPDATE",
+    4};
+
+static const db_stmt render_stmt = {
+    "actions_render", "SELECT action_json(a) FROM actions a WHERE a.id = $1", 1};
+
+static const db_stmt from_minutes_stmt = {
+    "actions_from_minutes",
+    "WITH items AS ("
+    "  SELECT e.j, (e.ord - 1)::integer AS idx"
+    "    FROM jsonb_array_elements($3::jsonb -> 'actions') WITH ORDINALITY e(j, ord)"
+    "   WHERE NOT (e.j ? 'action_id')),"
+    " created AS ("
+    "  INSERT INTO actions (meeting_id, current_meeting_id, minutes_number, item_index,"
+    "   description, owner_name, owner_agency, owner_sub, due_date, contingency)"
+    "  SELECT $1, $1, $2::integer, idx, j->>'description', j->'owner'->>'name',"
+    "         j->'owner'->>'agency', nullif(j->'owner'->>'sub', ''), (j->>'due_date')::date,"
+    "         j->>'contingency'"
+    "    FROM items ORDER BY idx RETURNING id)"
+    " INSERT INTO action_history (action_id, actor_sub, actor_name, change, meeting_id)"
+    " SELECT id, $4, $5, 'created', $1 FROM created RETURNING action_id",
+    5};
+
+static const db_stmt foreign_stmt = {
+    "actions_foreign",
+    "SELECT count(*) FROM jsonb_array_elements($2::jsonb -> 'actions') e(j)"
+    " WHERE e.j ? 'action_id' AND NOT EXISTS (SELECT 1 FROM actions a"
+    "   WHERE a.id::text = e.j->>'action_id' AND $1 IN (a.meeting_id, a.current_meeting_id))",
+    2};
+
+static const db_stmt feedback_stmt = {
+    "actions_feedback",
+    "WITH created AS ("
+    "  INSERT INTO actions (meeting_id, current_meeting_id, minutes_number, kind, description,"
+    "   owner_name, owner_agency, owner_sub, due_date, contingency)"
+    "  VALUES ($1, $1, $2::integer, 'family_feedback',"
+    "   'Feed back the outcome of the meeting to the family: ' || $3, $4, $5, nullif($6, ''),"
+    "   $7::date, 'The chair arranges the feedback with the lead agency.') RETURNING id)"
+    " INSERT INTO action_history (action_id, actor_sub, actor_name, change, meeting_id)"
+    " SELECT id, $8, $9, 'created', $1 FROM created RETURNING action_id",
+    9};
+
+static const db_stmt open_for_stmt = {
+    "actions_open_for",
+    "SELECT id FROM actions WHERE current_meeting_id = $1 AND status = 'open'"
+    " ORDER BY due_date, id",
+    1};
+
+/* MTG-9: completed and no-longer-needed actions are closed with the
+ * review's note; carried-forward ones move to the review meeting, keeping
+ * their id and history. */
+static const db_stmt review_stmt = {
+    "actions_review",
+    "WITH outcomes AS ("
+    "  SELECT (e.j->>'action_id')::uuid AS id, e.j->>'outcome' AS outcome,"
+    "         coalesce(e.j->>'note', '') AS note"
+    "    FROM jsonb_array_elements(coalesce($2::jsonb -> 'previous_actions', '[]')) e(j)),"
+    " changed AS ("
+    "  UPDATE actions a SET"
+    "    status = CASE o.outcome WHEN 'completed' THEN 'completed'"
+    "                            WHEN 'no_longer_needed' THEN 'cancelled' ELSE a.status END,"
+    "    status_note = CASE WHEN o.outcome = 'carried_forward' THEN a.status_note"
+    "                       ELSE 'Reviewed: ' || o.outcome || CASE WHEN o.note = '' THEN ''"
+    "                                                         ELSE ': ' || o.note END END,"
+    "    closed_at = CASE WHEN o.outcome = 'carried_forward' THEN a.closed_at ELSE now() END,"
+    "    closed_by_sub = CASE WHEN o.outcome = 'carried_forward' THEN a.closed_by_sub ELSE $3 END,"
+    "    current_meeting_id = CASE WHEN o.outcome = 'carried_forward' THEN $1::uuid"
+    "                              ELSE a.current_meeting_id END,"
+    "    version = a.version + 1, updated_at = now()"
+    "   FROM outcomes o WHERE a.id = o.id AND a.status = 'open'"
+    "  RETURNING a.id, o.outcome, o.note)"
+    " INSERT INTO action_history (action_id, actor_sub, actor_name, change, to_value, note,"
+    "  meeting_id)"
+    " SELECT id, $3, $4, CASE WHEN outcome = 'carried_forward' THEN 'carried_forward'"
+    "                    ELSE 'reviewed' END, outcome, nullif(note, ''), $1::uuid FROM changed",
+    4};
+
+static const db_stmt close_stmt = {
+    "actions_close",
+    "WITH changed AS ("
+    "  UPDATE actions SET status = $2, status_note = $3, closed_at = now(), closed_by_sub = $4,"
+    "   version = version + 1, updated_at = now() WHERE id = $1 AND status = 'open'"
+    "  RETURNING id)"
+    " INSERT INTO action_history (action_id, actor_sub, actor_name, change, note)"
+    " SELECT id, $4, $5, $2, $3 FROM changed",
+    5};
+
+static const db_stmt reschedule_stmt = {
+    "actions_reschedule",
+    "WITH changed AS ("
+    "  UPDATE actions SET due_date = $3::date, version = version + 1, updated_at = now()"
+    "   WHERE id = $1 RETURNING id)"
+    " INSERT INTO action_history (action_id, actor_sub, actor_name, change, from_value,"
+    "  to_value, note)"
+    " SELECT id, $5, $6, 'due_date_changed', $2, $3, $4 FROM changed",
+    6};
+
+static const db_stmt list_stmt = {
+    "actions_list",
+    "SELECT action_json(a), to_char(a.due_date, 'YYYY-MM-DD'), a.id FROM actions a"
+    " WHERE action_visible(a, $1, $2, $3::boolean)"
+    "   AND ($4::text IS NULL OR a.owner_sub = $4)"
+    "   AND ($5::text IS NULL OR a.owner_agency = $5)"
+    "   AND ($6::uuid IS NULL OR $6 IN (a.meeting_id, a.current_meeting_id))"
+    "   AND ($7::text IS NULL OR a.status = $7)"
+    "   AND (NOT $8::boolean OR (a.status = 'open'"
+    "        AND a.due_date < (now() AT TIME ZONE 'UTC')::date))"
+    "   AND ($9::date IS NULL OR (a.due_date, a.id) > ($9::date, $10::uuid))"
+    " ORDER BY a.due_date, a.id LIMIT $11",
+    11};
+
+static void copy(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src);
+}
+
+static int run(req *r, const db_stmt *s, const char *const *params)
+{
+    PGresult *res = db_exec(r->db, s, params);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+int actions_find(req *r, const char *id, bool lock, action_row *out)
+{
+    if (!text_is_uuid(id))
+        return 0;
+    const char *params[] = {id, r->who.sub, r->who.agency, caller_manager_param(&r->who)};
+    PGresult *res = db_exec(r->db, lock ? &lock_stmt : &find_stmt, params);
+    if (!res)
+        return -1;
+    int found = PQntuples(res) == 1;
+    if (found) {
+        copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
+        copy(out->meeting_id, sizeof out->meeting_id, PQgetvalue(res, 0, 1));
+        copy(out->current_meeting_id, sizeof out->current_meeting_id, PQgetvalue(res, 0, 2));
+        copy(out->owner_sub, sizeof out->owner_sub, PQgetvalue(res, 0, 3));
+        copy(out->owner_agency, sizeof out->owner_agency, PQgetvalue(res, 0, 4));
+        copy(out->status, sizeof out->status, PQgetvalue(res, 0, 5));
+        copy(out->due_date, sizeof out->due_date, PQgetvalue(res, 0, 6));
+        copy(out->chair_sub, sizeof out->chair_sub, PQgetvalue(res, 0, 7));
+        out->version = atol(PQgetvalue(res, 0, 8));
+    }
+    PQclear(res);
+    return found;
+}
+
+char *actions_render(req *r, const char *id)
+{
+    const char *params[] = {id};
+    bool found;
+    return db_exec_value(r->db, &render_stmt, params, &found);
+}
+
+int actions_from_minutes(req *r, const char *meeting_id, int number, const char *content_json,
+                         buf *ids)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", number);
+    const char *params[] = {meeting_id, n, content_json, r->who.sub, r->who.name};
+    PGresult *res = db_exec(r->db, &from_minutes_stmt, params);
+    if (!res)
+        return -1;
+    int count = PQntuples(res);
+    for (int i = 0; i < count; i++) {
+        if (ids->len)
+            buf_putc(ids, ',');
+        buf_puts(ids, PQgetvalue(res, i, 0));
+    }
+    PQclear(res);
+    return count;
+}
+
+int actions_foreign_ids(req *r, const char *meeting_id, const char *content_json)
+{
+    const char *params[] = {meeting_id, content_json};
+    bool found;
+    char *n = db_exec_value(r->db, &foreign_stmt, params, &found);
+    if (!n)
+        return -1;
+    int count = atoi(n);
+    free(n);
+    return count;
+}
+
+int actions_family_feedback(req *r, const char *meeting_id, int number, json_t *feedback,
+                            const char *due_date, char id_out[37])
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", number);
+    json_t *by = json_object_get(feedback, "by");
+    const char *sub = json_string_value(json_object_get(by, "sub"));
+    const char *params[] = {meeting_id,
+                            n,
+                            json_string_value(json_object_get(feedback, "method")),
+                            json_string_value(json_object_get(by, "name")),
+                            json_string_value(json_object_get(by, "agency")),
+                            sub ? sub : "",
+                            due_date,
+                            r->who.sub,
+                            r->who.name};
+    PGresult *res = db_exec(r->db, &feedback_stmt, params);
+    if (!res)
+        return -1;
+    copy(id_out, 37, PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+int actions_open_for(req *r, const char *meeting_id, char ***ids, int *n)
+{
+    *ids = NULL;
+    *n = 0;
+    const char *params[] = {meeting_id};
+    PGresult *res = db_exec(r->db, &open_for_stmt, params);
+    if (!res)
+        return -1;
+    int rows = PQntuples(res);
+    *ids = xcalloc((size_t)(rows ? rows : 1), sizeof **ids);
+    for (int i = 0; i < rows; i++)
+        (*ids)[i] = xstrdup(PQgetvalue(res, i, 0));
+    *n = rows;
+    PQclear(res);
+    return 0;
+}
+
+void actions_free_ids(char **ids, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+int actions_apply_review(req *r, const char *meeting_id, const char *content_json)
+{
+    const char *params[] = {meeting_id, content_json, r->who.sub, r->who.name};
+    return run(r, &review_stmt, params);
+}
+
+int actions_close(req *r, const char *id, const char *status, const char *note)
+{
+    const char *params[] = {id, status, note, r->who.sub, r->who.name};
+    return run(r, &close_stmt, params);
+}
+
+int actions_reschedule(req *r, const char *id, const char *from, const char *to,
+                       const char *reason)
+{
+    const char *params[] = {id, from, to, reason, r->who.sub, r->who.name};
+    return run(r, &reschedule_stmt, params);
+}
+
+PGresult *actions_list(req *r, const action_filters *f)
+{
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", f->limit + 1);
+    const char *params[] = {r->who.sub,   r->who.agency, caller_manager_param(&r->who),
+                            f->owner_sub, f->agency,     f->meeting_id,
+                            f->status,    f->overdue ? "true" : "false",
+                            f->after_due, f->after_id,   limit};
+    return db_exec(r->db, &list_stmt, params);
+}
