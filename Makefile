@@ -58,7 +58,7 @@ SUPPORT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRC))
 API_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(API_SRC))
 FAULT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(FAULT_SRC))
 
-.PHONY: build tests fuzzers fuzz run test clean clean-data token
+.PHONY: build tests fuzzers fuzz run test bench clean clean-data token
 .DEFAULT_GOAL := build
 
 build: $(B)/mam
@@ -103,6 +103,10 @@ $(B)/obj/gen/migrations.o: $(B)/gen/migrations.c
 
 run:
 	@deploy/run-local.sh
+
+# The benchmark against the machine's own limits; writes bench/RESULTS.md.
+bench:
+	@bench/run.sh
 
 # Every libFuzzer harness for FUZZ_SECONDS (default 300) each; findings are
 # kept under build/fuzz/findings. make test runs each for 20 seconds.

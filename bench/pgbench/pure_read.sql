@@ -1,0 +1,5 @@
+-- The read of GET /v1/meetings/{id} alone, without its audit row: what the
+-- audit row's commit costs (compare with get_meeting.sql).
+\set n random(1, :meetings)
+\set a ((:n - 1) % 40) + 1
+SELECT meeting_json(m), m.version FROM meetings m WHERE m.id = md5('bench-meeting-' || :n)::uuid AND meeting_visible(m, 'bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), true::boolean);

@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# make bench: the service measured against the machine's own limits.
+#
+# From a clean clone: builds an optimised binary, starts a private
+# PostgreSQL cluster (.data/pg-bench, durable settings), loads fictional
+# volume in stages (10k, 100k, 1M meetings), starts the service and drives
+# it with wrk; each workload alternates with its limit on the same machine:
+# pgbench running the same statements in the same transactions, or nginx
+# answering the same bytes. Prints a table and writes bench/RESULTS.md.
+#
+# Knobs: BENCH_SECONDS (10 per run), BENCH_CONNECTIONS (64),
+# BENCH_RSS_REQUESTS (10000000), BENCH_SIZES ("10000 100000 1000000", the
+# three stages; smaller for a quick try of the script itself).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+source deploy/service-user.sh
+
+seconds=${BENCH_SECONDS:-10}
+read -r size1 size2 size3 <<<"${BENCH_SIZES:-10000 100000 1000000}"
+conns=${BENCH_CONNECTIONS:-64}
+rss_requests=${BENCH_RSS_REQUESTS:-10000000}
+pg_port=${BENCH_PG_PORT:-55434}
+port=${BENCH_PORT:-18181}
+nginx_port=${BENCH_NGINX_PORT:-18182}
+pg_bin=/usr/lib/postgresql/15/bin
+out="$top/bench/out"
+data="$out/data"
+export BENCH_DATA="$data"
+started=$(date +%s)
+say() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - started ))" "$*" >&2; }
+
+deploy/packages.sh install build runtime db bench
+make -s -j"$(nproc)" build
+rm -rf "$out"
+mkdir -p "$data"
+chmod 755 "$out" "$data"
+
+# --- database ---
+deploy/local-db.sh start pg-bench "$pg_port"
+deploy/local-db.sh drop-db pg-bench mam_bench >/dev/null
+deploy/local-db.sh ensure-db pg-bench mam_bench
+export DATABASE_URL=$(deploy/local-db.sh url pg-bench mam_bench)
+export MIGRATION_DATABASE_URL=$(deploy/local-db.sh owner-url pg-bench mam_bench)
+admin_url=$(deploy/local-db.sh admin-url pg-bench mam_bench)
+build/release/mam migrate >/dev/null 2>&1
+psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$admin_url" "$@"; }
+
+# Loads meetings (from, to]; the growth stage skips the history volume.
+# Loading runs as the cluster's superuser with triggers off: the rows are
+# generated consistent, and checking each foreign key would only slow it.
+loaded=0
+load_to() {
+  local to=$1 history=$2 t0
+  t0=$(date +%s)
+  { echo 'SET session_replication_role = replica;'; cat bench/load.sql; } |
+    psql_admin -v from="$loaded" -v to="$to" -v history="$history" -f - 2>/dev/null
+  loaded=$to
+  psql_admin -c "ANALYZE" 2>/dev/null
+  say "loaded $to meetings in $(( $(date +%s) - t0 ))s"
+}
+
+# The feed agency's events, grown to exactly $1 (growth of the event feed).
+feed_events=0
+feed_to() {
+  local to=$1
+  psql_admin -c "INSERT INTO agencies (code, name, kind) VALUES ('BFEED', 'Bench feed agency (fictional)', 'other') ON CONFLICT DO NOTHING" \
+    -c "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version) SELECT gen_random_uuid(), 'BFEED', 'meeting.updated', 'meeting', md5('bench-meeting-' || (n % 1000 + 1))::uuid::text, 1 FROM generate_series($feed_events + 1, $to) n" \
+    -c "ANALYZE events" 2>/dev/null
+  feed_events=$to
+}
+
+# --- people and tokens (fictional) ---
+export JWT_ISSUER=https://bench.invalid/issuer JWT_AUDIENCE=mam-bench
+JWT_HS256_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
+export JWT_HS256_SECRET
+make_tokens() {
+  : > "$data/managers.txt"
+  : > "$data/practitioners.txt"
+  for a in $(seq -w 1 40); do
+    printf 'B%s %s\n' "$a" "$(build/release/mam token --sub "bench-m-B$a" --name "Bench Manager" --agency "B$a" --roles manager --ttl 86400)" >> "$data/managers.txt"
+    for k in 0 1 2 3 4; do
+      printf 'B%s-%s %s\n' "$a" "$k" "$(build/release/mam token --sub "bench-p-B$a-$k" --name "Bench Practitioner" --agency "B$a" --roles practitioner --ttl 86400)" >> "$data/practitioners.txt"
+    done
+  done
+  build/release/mam token --sub bench-integration --name "Bench Integration" --agency BFEED --roles integration --ttl 86400 > "$data/integration.txt"
+}
+
+# meeting ids by agency (all, and the open ones for decisions)
+write_meeting_lists() {
+  psql_admin -At -F ' ' -c "SELECT agency, id FROM bench_meetings" > "$data/meetings.txt"
+  psql_admin -At -F ' ' -c "SELECT agency, id FROM bench_meetings WHERE status IN ('requested', 'authorised', 'scheduled')" > "$data/open_meetings.txt"
+}
+
+# --- the service ---
+service_pid=""
+start_service() {
+  local binary
+  binary=$(service_stage build/release/mam)
+  OPENAPI_FILE=$(service_stage openapi.yaml) PORT=$port LOG_LEVEL=warning \
+    HTTP_THREADS=${BENCH_HTTP_THREADS:-8} DB_POOL_SIZE=${BENCH_DB_POOL:-16} \
+    HTTP_CONNECTION_LIMIT=4096 \
+    bash -c "source deploy/service-user.sh; service_exec '$binary'" >>"$out/service.log" 2>&1 &
+  service_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the service did not start" >&2
+  tail "$out/service.log" >&2
+  exit 1
+}
+stop_service() {
+  [ -n "$service_pid" ] && kill -TERM "$service_pid" 2>/dev/null && wait "$service_pid" 2>/dev/null || true
+  service_pid=""
+}
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$service_pid/status"; }
+peak_kb() { awk '/^VmHWM/ {print $2}' "/proc/$service_pid/status"; }
+
+nginx_pid=""
+start_nginx() {
+  mkdir -p "$out/nginx/logs"
+  sed -e "s/@PORT@/$nginx_port/" bench/nginx.conf > "$out/nginx/nginx.conf"
+  nginx -p "$out/nginx" -c "$out/nginx/nginx.conf" -e "$out/nginx/logs/error.log" &
+  nginx_pid=$!
+  sleep 0.5
+}
+stop_nginx() {
+  [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
+  nginx_pid=""
+}
+
+cleanup() {
+  stop_service
+  stop_nginx
+}
+trap cleanup EXIT
+
+# --- measuring ---
+results="$out/results.tsv"
+printf 'workload\tmeetings\ttool\trps\tp50_ms\tp99_ms\terrors\tpeak_rss_mb\tlimit\tlimit_rps\tratio\n' > "$results"
+
+# wrk NAME SCRIPT [ENV...]: prints "rps p50_ms p99_ms errors"
+wrk_run() {
+  local script=$1 url=${2:-http://127.0.0.1:$port} line
+  line=$(wrk -t2 -c"$conns" -d"${seconds}s" --timeout 10s -s "bench/lua/$script" "$url" 2>&1 | grep '^RESULT' || true)
+  if [ -z "$line" ]; then echo "0 0 0 1"; return; fi
+  awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+         printf "%.0f %.2f %.2f %d\n", v["rps"], v["p50_us"] / 1000, v["p99_us"] / 1000, v["errors"] + v["non2xx"] }' <<<"$line"
+}
+
+# pgbench SCRIPT[@weight ...] -- [-D ...]: prints "tps p50_ms p99_ms"
+pgbench_run() {
+  local logdir
+  logdir=$(mktemp -d "$out/pgbench.XXXX")
+  (cd "$logdir" && "$pg_bin/pgbench" -n -M prepared -c "$conns" -j 2 -T "$seconds" \
+     -l --sampling-rate=0.2 "$@" "$DATABASE_URL" > summary.txt 2> errors.txt) || true
+  local tps
+  tps=$(awk '/^tps = / {print $3; exit}' "$logdir/summary.txt")
+  cat "$logdir"/pgbench_log.* 2>/dev/null | awk '{print $3}' | sort -n > "$logdir/latency.txt"
+  local n p50 p99
+  n=$(wc -l < "$logdir/latency.txt")
+  if [ "$n" -gt 0 ]; then
+    p50=$(awk -v n="$n" 'NR == int(n * 0.50) + 1 {printf "%.2f", $1 / 1000}' "$logdir/latency.txt")
+    p99=$(awk -v n="$n" 'NR == int(n * 0.99) + 1 {printf "%.2f", $1 / 1000}' "$logdir/latency.txt")
+  else
+    p50=0 p99=0
+  fi
+  printf '%.0f %s %s\n' "${tps:-0}" "$p50" "$p99"
+  rm -rf "$logdir"
+}
+
+record() { # workload tool rps p50 p99 errors rss limit limit_rps
+  local ratio=""
+  [ -n "${9:-}" ] && [ "${9:-0}" != 0 ] && ratio=$(awk -v a="$3" -v b="$9" 'BEGIN {printf "%.2f", a / b}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$loaded" "$2" "$3" "$4" "$5" "$6" "$7" "${8:-}" "${9:-}" "$ratio" >> "$results"
+  say "$1 @ $loaded: $3 req/s p50 $4 ms p99 $5 ms errors $6${9:+ | limit $8 $9/s ratio $ratio}"
+}
+
+# One workload against its limit, alternating twice; the best of each kept.
+compare() { # name lua pgbench-args...
+  local name=$1 lua=$2; shift 2
+  local best="0 0 0 0" best_pg="0 0 0" r p
+  for round in 1 2; do
+    r=$(wrk_run "$lua")
+    [ "${r%% *}" -gt "${best%% *}" ] && best=$r
+    p=$(pgbench_run "$@")
+    [ "${p%% *}" -gt "${best_pg%% *}" ] && best_pg=$p
+  done
+  read -r rps p50 p99 errors <<<"$best"
+  record "$name" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))" "pgbench" "${best_pg%% *}"
+}
+
+measure() { # name lua
+  local r
+  r=$(wrk_run "$2")
+  read -r rps p50 p99 errors <<<"$r"
+  record "$1" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))"
+}
+
+# A cursor for page `page` of the list of a given agency's scheduled
+# meetings, as the service encodes it (base64url of c1|created_at|id).
+deep_cursors() { # page
+  local offset=$(( ($1 - 1) * 50 - 1 ))
+  psql_admin -At -F ' ' -c "
+    SELECT b.agency, rfc3339(m.created_at) || '|' || m.id
+      FROM (SELECT DISTINCT agency FROM bench_meetings) b,
+           LATERAL (SELECT m.created_at, m.id FROM meetings m
+                     WHERE m.convening_agency = b.agency AND m.status = 'scheduled'
+                     ORDER BY m.created_at DESC, m.id DESC OFFSET $offset LIMIT 1) m" |
+  while read -r agency key; do
+    printf '%s %s\n' "$agency" "$(printf 'c1|%s' "$key" | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+  done > "$data/cursors.txt"
+}
+
+growth() {
+  measure "list scheduled (page 1)" list_meetings.lua
+  deep_cursors 20
+  BENCH_CURSOR_FILE=cursors.txt measure "list scheduled (page 20)" list_meetings.lua
+  measure "overdue actions" overdue_actions.lua
+  measure "event feed (page 1)" feed.lua
+}
+
+# === stage 1: 10,000 meetings, 10,000 feed events ===
+make_tokens
+load_to "$size1" 1
+feed_to "$size1"
+write_meeting_lists
+start_service
+growth
+
+# === stage 2: 100,000 meetings, 100,000 feed events: every workload ===
+load_to "$size2" 1
+feed_to "$size2"
+write_meeting_lists
+ids=$(psql_admin -At -c "SELECT '{' || string_agg(id::text, ',') || '}' FROM (SELECT id FROM meetings LIMIT 50) s")
+meetings=$loaded
+
+start_nginx
+best="0 0 0 0"; best_ng="0 0 0 0"
+for round in 1 2; do
+  r=$(wrk_run livez.lua); [ "${r%% *}" -gt "${best%% *}" ] && best=$r
+  n=$(wrk_run livez.lua "http://127.0.0.1:$nginx_port"); [ "${n%% *}" -gt "${best_ng%% *}" ] && best_ng=$n
+done
+stop_nginx
+read -r rps p50 p99 errors <<<"$best"
+record "GET /livez" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))" "nginx" "${best_ng%% *}"
+
+compare "GET /v1/meetings/{id}" get_meeting.lua -f "$top/bench/pgbench/get_meeting.sql" -D meetings="$meetings"
+compare "GET /v1/meetings?status=scheduled" list_meetings.lua -f "$top/bench/pgbench/list_meetings.sql" -D ids="$ids"
+compare "GET /v1/actions?owner=me&overdue=true" overdue_actions.lua -f "$top/bench/pgbench/overdue_actions.sql" -D ids="$ids"
+compare "GET /v1/events" feed.lua -f "$top/bench/pgbench/feed.sql" -D tx=0 -D pos=0
+compare "POST /v1/meetings" create_meeting.lua -f "$top/bench/pgbench/create_meeting.sql"
+compare "mix 80/20" mix.lua -f "$top/bench/pgbench/get_meeting.sql@40" -f "$top/bench/pgbench/list_meetings.sql@20" \
+  -f "$top/bench/pgbench/overdue_actions.sql@20" -f "$top/bench/pgbench/create_meeting.sql@10" \
+  -f "$top/bench/pgbench/consent_decision.sql@10" -D meetings="$meetings" -D ids="$ids"
+growth
+
+# pure read, for the cost of the audit row's commit
+pure=$(pgbench_run -f "$top/bench/pgbench/pure_read.sql" -D meetings="$meetings")
+printf 'pgbench pure read (no audit row)\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\n' "$loaded" $pure >> "$results"
+say "pure-read pgbench: $pure"
+
+# RSS under sustained load: after the first and the last million requests
+rss_first=""
+rss_run() { # requests
+  local per=$(( $1 ))
+  wrk -t2 -c"$conns" -d600s --timeout 10s -s bench/lua/livez_count.lua "http://127.0.0.1:$port" \
+    >/dev/null 2>&1 &
+  local wrk_pid=$! served=0 t0
+  t0=$(date +%s)
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    sleep 2
+    served=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '/route="\/livez",status="200"/ {print $2}')
+    [ "${served:-0}" -ge "$per" ] && break
+  done
+  kill "$wrk_pid" 2>/dev/null; wait "$wrk_pid" 2>/dev/null || true
+  echo "${served:-0}"
+}
+base=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '/route="\/livez",status="200"/ {print $2}')
+first=$(( ${base:-0} + 1000000 ))
+rss_run "$first" >/dev/null
+rss_first=$(rss_kb)
+last=$(( ${base:-0} + rss_requests ))
+served=$(rss_run "$last")
+rss_last=$(rss_kb)
+printf 'RSS after 1M and %s requests\t%s\tservice\t\t\t\t\t%s -> %s MB\t\t\t\n' "$served" "$loaded" \
+  "$(( rss_first / 1024 ))" "$(( rss_last / 1024 ))" >> "$results"
+say "RSS after 1M requests $(( rss_first / 1024 )) MB, after $served: $(( rss_last / 1024 )) MB"
+
+# === stage 3: 1,000,000 meetings, 1,000,000 feed events ===
+stop_service
+load_to "$size3" 0
+feed_to "$size3"
+start_service
+growth
+
+stop_service
+bench/report.sh "$results" > bench/RESULTS.md
+cat bench/RESULTS.md
+say "done"
