@@ -139,6 +139,7 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->http_threads = (int)env_int("HTTP_THREADS", 8, 1, 256, &bad);
     cfg->http_connection_limit = (int)env_int("HTTP_CONNECTION_LIMIT", 1024, 16, 65536, &bad);
     cfg->http_connection_timeout_s = (int)env_int("HTTP_CONNECTION_TIMEOUT_S", 30, 1, 3600, &bad);
+    cfg->request_timeout_s = (int)env_int("REQUEST_TIMEOUT_S", 30, 1, 3600, &bad);
     cfg->max_body_bytes = (size_t)env_int("MAX_BODY_BYTES", 1048576, 1024, 64L * 1048576, &bad);
     cfg->openapi_file = env_dup("OPENAPI_FILE", "openapi.yaml");
 

@@ -16,6 +16,7 @@ typedef struct config {
     int http_threads;
     int http_connection_limit;
     int http_connection_timeout_s;
+    int request_timeout_s;          /* to receive and answer one request */
     size_t max_body_bytes;
     char *openapi_file;
 

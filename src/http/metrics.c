@@ -6,6 +6,7 @@
 #include "core/xalloc.h"
 #include "db/db.h"
 #include "http/route.h"
+#include "http/watchdog.h"
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
                                412, 413, 415, 422, 428, 500, 503};
@@ -122,6 +123,10 @@ void metrics_render(buf *out)
                "mam_db_pool_connections %d\n"
                "# HELP mam_db_pool_connections_in_use Pool connections lent to requests now.\n"
                "# TYPE mam_db_pool_connections_in_use gauge\n"
-               "mam_db_pool_connections_in_use %d\n",
-               db_pool_size(), db_pool_in_use());
+               "mam_db_pool_connections_in_use %d\n"
+               "# HELP mam_http_requests_cut_off_total Connections shut down for taking longer than "
+               "REQUEST_TIMEOUT_S to send a request.\n"
+               "# TYPE mam_http_requests_cut_off_total counter\n"
+               "mam_http_requests_cut_off_total %lu\n",
+               db_pool_size(), db_pool_in_use(), watchdog_cut_off());
 }

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "http/pipeline.h"
 #include "http/route.h"
+#include "http/watchdog.h"
 
 static struct _u_instance instance;
 static struct sockaddr_in bind_addr;
@@ -73,14 +74,19 @@ int server_start(const config *cfg)
     }
     ulfius_set_default_endpoint(&instance, pipeline_dispatch, NULL);
 
+    /* the watchdog wraps the two callbacks ulfius requires */
+    if (watchdog_start(cfg->http_connection_limit + 64, cfg->request_timeout_s) != 0) {
+        ulfius_clean_instance(&instance);
+        return -1;
+    }
     struct MHD_OptionItem options[] = {
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)watchdog_request_completed, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)watchdog_uri_logger, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)watchdog_notify_connection, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &bind_addr},
         {MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, cfg->http_connection_limit, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_connection_timeout_s, NULL},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
@@ -88,6 +94,7 @@ int server_start(const config *cfg)
                      MHD_USE_ERROR_LOG;
     if (ulfius_start_framework_with_mhd_options(&instance, flags, options) != U_OK) {
         fprintf(stderr, "server: cannot listen on %s:%d\n", cfg->bind_address, cfg->port);
+        watchdog_stop();
         ulfius_clean_instance(&instance);
         return -1;
     }
@@ -139,6 +146,7 @@ void server_stop(int grace_ms)
                       left, grace_ms);
     ulfius_stop_framework(&instance);
     ulfius_clean_instance(&instance);
+    watchdog_stop();
     if (quiesced_socket != MHD_INVALID_SOCKET)
         close(quiesced_socket);
 }
