@@ -1,5 +1,6 @@
 #include "domain/minutes.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -175,13 +176,14 @@ void minutes_check_shape(json_t *content, violations *v)
 
 /* --- completeness --- */
 
+/* Present and not blank, judged as json_in judges blank text. */
 static bool has_text(json_t *obj, const char *key)
 {
     json_t *j = json_object_get(obj, key);
     if (!json_is_string(j))
         return false;
     for (const char *s = json_string_value(j); *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+        if (!isspace((unsigned char)*s))
             return true;
     return false;
 }
@@ -334,10 +336,15 @@ void minutes_check_review(json_t *content, const char *const *open_action_ids, i
             jin_path(path, sizeof path, at, "action_id");
             violation_rule(v, path, "MTG-9", "not an open action of the previous meeting");
         }
-        if (!json_is_string(json_object_get(o, "outcome"))) {
+        const char *outcome = json_string_value(json_object_get(o, "outcome"));
+        bool known_outcome = false;
+        for (const char *const *k = review_outcomes; outcome && *k; k++)
+            known_outcome |= strcmp(*k, outcome) == 0;
+        if (!known_outcome) {
             char path[64];
             jin_path(path, sizeof path, at, "outcome");
-            violation_rule(v, path, "MTG-9", "record the review outcome");
+            violation_rule(v, path, "MTG-9",
+                           "record the review outcome: completed, carried_forward or no_longer_needed");
         }
         for (size_t j = 0; j < i; j++) {
             const char *other = json_string_value(json_object_get(json_array_get(outcomes, j),

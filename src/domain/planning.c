@@ -231,7 +231,8 @@ void consent_parse(json_t *body, consent_in *in, violations *v)
     memset(in, 0, sizeof *in);
     jin_only_keys(v, body, "", fields, read_only);
     in->kind = jin_enum(v, body, "", "kind", kinds, false, NULL);
-    if (!in->kind && !json_object_get(body, "kind"))
+    /* absent or null: the family-notice decision (a wrong value was reported) */
+    if (!in->kind && !json_is_string(json_object_get(body, "kind")))
         in->kind = "family_notice";
     bool share = consent_is_sharing(in);
     in->decision = jin_enum(v, body, "", "decision", share ? sharing : notice, true,

@@ -1,0 +1,1185 @@
+/* Minutes rules (domain/minutes.c): completeness at approval (MIN-2 with
+ * ACT-1, FAM-6 and FAM-7), review outcomes of a review meeting (MTG-9), the
+ * shape of a draft (schema violations, no rule), who writes and approves
+ * (MIN-1, MIN-3) and who changes an action (ACT-2); and the decision on
+ * sharing the minutes with the family (FAM-5, domain/planning.c). Each test
+ * that proves a rule carries the rule ID in its name. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/caller.h"
+#include "domain/minutes.h"
+#include "domain/planning.h"
+#include "domain/violations.h"
+
+#define ACTION_A "0b6f3d2e-1c4a-4e8b-9f10-2a3b4c5d6e7f"
+#define ACTION_B "1c7e4f3a-2d5b-4f9c-8a21-3b4c5d6e7f80"
+#define ACTION_C "2d8f5a4b-3e6c-4a0d-9b32-4c5d6e7f8091"
+#define ACTION_X "3e9a6b5c-4f7d-4b1e-8c43-5d6e7f8091a2"
+
+/* ---- helpers ---- */
+
+static json_t *load(const char *text)
+{
+    json_error_t err;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+    cr_assert_not_null(doc, "test JSON does not parse: %s (line %d)", err.text, err.line);
+    return doc;
+}
+
+/* The minutes of an ordinary meeting with every part MIN-2 asks for: the
+ * family was absent (so FAM-6 needs who feeds back and how), a safeguarding
+ * referral is needed (so MIN-2 needs who makes it and how), three actions. */
+static const char complete_text[] =
+    "{"
+    "\"attendance\": ["
+    "  {\"name\": \"Sam Social\", \"agency\": \"LA-CSC\", \"role\": \"Social worker\","
+    "   \"attendance\": \"present\"},"
+    "  {\"name\": \"Hana Health\", \"agency\": \"NHS-HV\", \"role\": \"Health visitor\","
+    "   \"attendance\": \"apologies\"}],"
+    "\"purpose\": \"Review the support plan for school attendance\","
+    "\"needs\": \"Regular attendance and a settled bedtime routine\","
+    "\"strengths\": \"Mother engages with the health visitor\","
+    "\"risks\": \"Missed health appointments\","
+    "\"decisions\": \"Continue the plan with a school nurse referral\","
+    "\"actions\": ["
+    "  {\"action_id\": \"" ACTION_A "\", \"description\": \"Refer to the school nurse\","
+    "   \"owner\": {\"name\": \"Ed Teacher\", \"agency\": \"SCH-1\", \"sub\": \"ed-1\"},"
+    "   \"due_date\": \"2026-12-04\", \"contingency\": \"The designated lead refers\"},"
+    "  {\"description\": \"Home visit\","
+    "   \"owner\": {\"name\": \"Sam Social\", \"agency\": \"LA-CSC\"},"
+    "   \"due_date\": \"2026-12-01\", \"contingency\": \"The duty worker visits\"},"
+    "  {\"description\": \"Book the developmental check\","
+    "   \"owner\": {\"name\": \"Hana Health\", \"agency\": \"NHS-HV\"},"
+    "   \"due_date\": \"2026-12-11\", \"contingency\": \"The GP practice books it\"}],"
+    "\"plan_coordinator\": {\"name\": \"Sam Social\", \"agency\": \"LA-CSC\", \"sub\": \"sw-1\"},"
+    "\"information_sharing\": {\"with_whom\": \"School, GP and health visitor\","
+    "  \"family\": \"The plan and the decisions\"},"
+    "\"family_feedback\": {\"family_present\": false,"
+    "  \"by\": {\"name\": \"Sam Social\", \"agency\": \"LA-CSC\"},"
+    "  \"method\": \"Home visit with the mother; play-based talk with the child\"},"
+    "\"safeguarding_referral\": {\"needed\": true,"
+    "  \"by\": {\"name\": \"Ed Teacher\", \"agency\": \"SCH-1\"},"
+    "  \"how\": \"Phone the front door, then the written referral\"},"
+    "\"caf_considered\": {\"considered\": true, \"note\": \"Already in place\"},"
+    "\"fgc_considered\": {\"considered\": false},"
+    "\"next_review\": {\"date\": \"2027-01-15\"}"
+    "}";
+
+/* What a strategy discussion adds (ST). */
+static const char strategy_text[] =
+    "{"
+    "\"risk_analysis\": \"Injury consistent with the account; risk reduced by the plan\","
+    "\"legal_action\": {\"required\": false, \"note\": \"Threshold not met\"},"
+    "\"further_strategy_discussion\": {\"required\": true, \"note\": \"After the medical\"},"
+    "\"lado_referral\": {\"required\": false, \"by\": {\"name\": \"Sam Social\","
+    "  \"agency\": \"LA-CSC\"}, \"note\": \"No professional involved\"},"
+    "\"shared_with_family\": {\"shared\": \"That a section 47 enquiry is starting\","
+    "  \"not_shared\": \"The police interview plan\","
+    "  \"not_shared_rationale\": \"It would jeopardise the police investigation\"}"
+    "}";
+
+/* A fresh, complete document: every test starts here and changes one thing. */
+static json_t *complete_doc(bool strategy)
+{
+    json_t *doc = load(complete_text);
+    if (strategy) {
+        json_t *extra = load(strategy_text);
+        cr_assert_eq(json_object_update(doc, extra), 0);
+        json_decref(extra);
+    }
+    return doc;
+}
+
+/* A path such as actions[2].owner.name: keys and [n] indexes. */
+typedef struct path_step {
+    char key[64];
+    long index; /* >= 0: an array index, else key */
+} path_step;
+
+static int split_path(const char *path, path_step *out, int max)
+{
+    int n = 0;
+    const char *p = path;
+    while (*p) {
+        cr_assert(n < max, "test path too deep: %s", path);
+        if (*p == '[') {
+            char *end;
+            out[n].key[0] = '\0';
+            out[n].index = strtol(p + 1, &end, 10);
+            cr_assert(*end == ']', "bad test path %s", path);
+            p = end + 1;
+        } else {
+            size_t len = strcspn(p, ".[");
+            cr_assert(len > 0 && len < sizeof out[n].key, "bad test path %s", path);
+            memcpy(out[n].key, p, len);
+            out[n].key[len] = '\0';
+            out[n].index = -1;
+            p += len;
+        }
+        n++;
+        if (*p == '.')
+            p++;
+    }
+    return n;
+}
+
+/* Sets (value not NULL, reference taken) or removes (value NULL) the member
+ * at `path`. Returns doc. */
+static json_t *with_value(json_t *doc, const char *path, json_t *value)
+{
+    path_step steps[8];
+    int n = split_path(path, steps, 8);
+    cr_assert(n > 0, "empty test path");
+    json_t *node = doc;
+    for (int i = 0; i < n - 1; i++) {
+        node = steps[i].index >= 0 ? json_array_get(node, (size_t)steps[i].index)
+                                   : json_object_get(node, steps[i].key);
+        cr_assert_not_null(node, "no '%s' in the test document (%s)", steps[i].key, path);
+    }
+    const path_step *last = &steps[n - 1];
+    if (last->index >= 0) {
+        cr_assert(json_is_array(node) && (size_t)last->index < json_array_size(node),
+                  "no array item at '%s'", path);
+        if (value)
+            json_array_set_new(node, (size_t)last->index, value);
+        else
+            json_array_remove(node, (size_t)last->index);
+    } else {
+        cr_assert(json_is_object(node), "no object holds '%s'", path);
+        if (value)
+            json_object_set_new(node, last->key, value);
+        else
+            json_object_del(node, last->key);
+    }
+    return doc;
+}
+
+/* As with_value, the value given as JSON text (NULL removes). */
+static json_t *with(json_t *doc, const char *path, const char *json_text)
+{
+    return with_value(doc, path, json_text ? load(json_text) : NULL);
+}
+
+/* A string of n copies of `unit`. */
+static json_t *long_string(const char *unit, size_t n)
+{
+    size_t len = strlen(unit);
+    char *s = malloc(len * n + 1);
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * len, unit, len);
+    s[len * n] = '\0';
+    json_t *j = json_string(s);
+    free(s);
+    cr_assert_not_null(j);
+    return j;
+}
+
+/* Every violation on one line, for assertion messages. */
+static const char *describe(const violations *v)
+{
+    static char out[VIOLATIONS_MAX * 200];
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < v->n && o < sizeof out; i++)
+        o += (size_t)snprintf(out + o, sizeof out - o, "[%s %s: %s] ",
+                              v->items[i].rule ? v->items[i].rule : "schema", v->items[i].field,
+                              v->items[i].message);
+    return v->n ? out : "(none)";
+}
+
+#define assert_only(v, rule, field)                                                              \
+    do {                                                                                         \
+        cr_assert(violations_has(v, rule, field), "expected %s at '%s', got %s", rule, field,   \
+                  describe(v));                                                                  \
+        cr_assert_eq((v)->n, 1, "expected only %s at '%s', got %s", rule, field, describe(v));  \
+        cr_assert_not((v)->schema, "a rule violation is not a schema violation: %s",            \
+                      describe(v));                                                              \
+    } while (0)
+
+#define assert_schema_only(v, field)                                                             \
+    do {                                                                                         \
+        cr_assert(violations_has(v, NULL, field), "expected a schema violation at '%s', got %s", \
+                  field, describe(v));                                                           \
+        cr_assert_eq((v)->n, 1, "expected only a schema violation at '%s', got %s", field,      \
+                     describe(v));                                                               \
+        cr_assert((v)->schema, "v.schema must be set: %s", describe(v));                        \
+    } while (0)
+
+#define assert_none(v) cr_assert_eq((v)->n, 0, "expected no violations, got %s", describe(v))
+
+static caller make_caller(const char *sub, const char *agency, unsigned roles)
+{
+    caller c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.sub, sizeof c.sub, "%s", sub);
+    snprintf(c.name, sizeof c.name, "Name of %s", sub);
+    snprintf(c.agency, sizeof c.agency, "%s", agency);
+    c.roles = roles;
+    return c;
+}
+
+/* Checks completeness, then releases doc. */
+static void complete(json_t *doc, bool strategy, violations *v)
+{
+    violations_init(v);
+    minutes_check_complete(doc, strategy, v);
+    json_decref(doc);
+}
+
+/* Checks the shape, then releases doc. */
+static void shape(json_t *doc, violations *v)
+{
+    violations_init(v);
+    minutes_check_shape(doc, v);
+    json_decref(doc);
+}
+
+/* Checks the review outcomes, then releases doc. */
+static void review(json_t *doc, const char *const *open, int n_open, violations *v)
+{
+    violations_init(v);
+    minutes_check_review(doc, open, n_open, v);
+    json_decref(doc);
+}
+
+typedef struct want_t {
+    const char *rule, *field;
+} want_t;
+
+static void assert_exactly(const violations *v, const want_t *want, int n)
+{
+    for (int i = 0; i < n; i++)
+        cr_assert(violations_has(v, want[i].rule, want[i].field), "expected %s at '%s', got %s",
+                  want[i].rule, want[i].field, describe(v));
+    cr_assert_eq(v->n, n, "expected %d violations, got %s", n, describe(v));
+    cr_assert_not(v->schema, "%s", describe(v));
+}
+
+/* ---- MIN-2: complete minutes ---- */
+
+Test(minutes_rules, MIN_2_complete_minutes_accepted)
+{
+    violations v;
+    complete(complete_doc(false), false, &v);
+    assert_none(&v);
+    complete(complete_doc(true), true, &v);
+    assert_none(&v);
+    complete(complete_doc(true), false, &v);
+    assert_none(&v);
+}
+
+static const want_t every_part[] = {
+    {"MIN-2", "attendance"},
+    {"MIN-2", "purpose"},
+    {"MIN-2", "needs"},
+    {"MIN-2", "strengths"},
+    {"MIN-2", "risks"},
+    {"MIN-2", "decisions"},
+    {"MIN-2", "actions"},
+    {"MIN-2", "plan_coordinator"},
+    {"MIN-2", "information_sharing"},
+    {"FAM-6", "family_feedback.family_present"},
+    {"MIN-2", "safeguarding_referral.needed"},
+    {"MIN-2", "caf_considered.considered"},
+    {"MIN-2", "fgc_considered.considered"},
+    {"MIN-2", "next_review"},
+};
+
+static const want_t strategy_parts[] = {
+    {"MIN-2", "risk_analysis"},
+    {"MIN-2", "legal_action.required"},
+    {"MIN-2", "further_strategy_discussion.required"},
+    {"MIN-2", "lado_referral.required"},
+    {"FAM-7", "shared_with_family"},
+};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+Test(minutes_rules, MIN_2_empty_minutes_report_every_missing_part_at_once)
+{
+    violations v;
+    complete(load("{}"), false, &v);
+    assert_exactly(&v, every_part, COUNT(every_part));
+}
+
+Test(minutes_rules, MIN_2_empty_strategy_minutes_report_strategy_parts_too)
+{
+    violations v;
+    complete(load("{}"), true, &v);
+    want_t all[COUNT(every_part) + COUNT(strategy_parts)];
+    memcpy(all, every_part, sizeof every_part);
+    memcpy(all + COUNT(every_part), strategy_parts, sizeof strategy_parts);
+    assert_exactly(&v, all, COUNT(all));
+}
+
+Test(minutes_rules, MIN_2_strategy_parts_missing_from_ordinary_minutes_reported_at_once)
+{
+    violations v;
+    complete(complete_doc(false), true, &v);
+    assert_exactly(&v, strategy_parts, COUNT(strategy_parts));
+}
+
+/* One member removed from complete minutes; the one violation it causes. */
+static const struct {
+    const char *remove, *rule, *field;
+} single_missing[] = {
+    {"attendance", "MIN-2", "attendance"},
+    {"purpose", "MIN-2", "purpose"},
+    {"needs", "MIN-2", "needs"},
+    {"strengths", "MIN-2", "strengths"},
+    {"risks", "MIN-2", "risks"},
+    {"decisions", "MIN-2", "decisions"},
+    {"actions", "MIN-2", "actions"},
+    {"plan_coordinator", "MIN-2", "plan_coordinator"},
+    {"plan_coordinator.name", "MIN-2", "plan_coordinator.name"},
+    {"plan_coordinator.agency", "MIN-2", "plan_coordinator.agency"},
+    {"information_sharing", "MIN-2", "information_sharing"},
+    {"information_sharing.with_whom", "MIN-2", "information_sharing.with_whom"},
+    {"information_sharing.family", "MIN-2", "information_sharing.family"},
+    {"family_feedback", "FAM-6", "family_feedback.family_present"},
+    {"family_feedback.family_present", "FAM-6", "family_feedback.family_present"},
+    {"family_feedback.by", "FAM-6", "family_feedback.by"},
+    {"family_feedback.by.name", "FAM-6", "family_feedback.by.name"},
+    {"family_feedback.by.agency", "FAM-6", "family_feedback.by.agency"},
+    {"family_feedback.method", "FAM-6", "family_feedback.method"},
+    {"safeguarding_referral", "MIN-2", "safeguarding_referral.needed"},
+    {"safeguarding_referral.needed", "MIN-2", "safeguarding_referral.needed"},
+    {"safeguarding_referral.by", "MIN-2", "safeguarding_referral.by"},
+    {"safeguarding_referral.by.name", "MIN-2", "safeguarding_referral.by.name"},
+    {"safeguarding_referral.by.agency", "MIN-2", "safeguarding_referral.by.agency"},
+    {"safeguarding_referral.how", "MIN-2", "safeguarding_referral.how"},
+    {"caf_considered", "MIN-2", "caf_considered.considered"},
+    {"caf_considered.considered", "MIN-2", "caf_considered.considered"},
+    {"fgc_considered", "MIN-2", "fgc_considered.considered"},
+    {"fgc_considered.considered", "MIN-2", "fgc_considered.considered"},
+    {"next_review", "MIN-2", "next_review"},
+    {"next_review.date", "MIN-2", "next_review"},
+    {"actions[0].description", "ACT-1", "actions[0].description"},
+    {"actions[0].owner", "ACT-1", "actions[0].owner"},
+    {"actions[0].owner.name", "ACT-1", "actions[0].owner.name"},
+    {"actions[0].owner.agency", "ACT-1", "actions[0].owner.agency"},
+    {"actions[1].due_date", "ACT-1", "actions[1].due_date"},
+    {"actions[2].contingency", "ACT-1", "actions[2].contingency"},
+};
+
+Test(minutes_rules, MIN_2_each_missing_part_reported_alone)
+{
+    for (int i = 0; i < COUNT(single_missing); i++) {
+        violations v;
+        complete(with(complete_doc(false), single_missing[i].remove, NULL), false, &v);
+        cr_assert(violations_has(&v, single_missing[i].rule, single_missing[i].field),
+                  "without %s: expected %s at '%s', got %s", single_missing[i].remove,
+                  single_missing[i].rule, single_missing[i].field, describe(&v));
+        cr_assert_eq(v.n, 1, "without %s: expected only %s at '%s', got %s",
+                     single_missing[i].remove, single_missing[i].rule, single_missing[i].field,
+                     describe(&v));
+        cr_assert_not(v.schema);
+    }
+}
+
+Test(minutes_rules, MIN_2_blank_text_counts_as_missing)
+{
+    const char *texts[] = {"purpose", "needs", "strengths", "risks", "decisions"};
+    for (int i = 0; i < COUNT(texts); i++) {
+        violations v;
+        complete(with(complete_doc(false), texts[i], "\" \\n\\t \""), false, &v);
+        assert_only(&v, "MIN-2", texts[i]);
+    }
+    violations v;
+    complete(with(complete_doc(false), "information_sharing.family", "\"\""), false, &v);
+    assert_only(&v, "MIN-2", "information_sharing.family");
+}
+
+Test(minutes_rules, MIN_2_empty_attendance_and_action_plan_refused)
+{
+    violations v;
+    complete(with(complete_doc(false), "attendance", "[]"), false, &v);
+    assert_only(&v, "MIN-2", "attendance");
+    complete(with(complete_doc(false), "actions", "[]"), false, &v);
+    assert_only(&v, "MIN-2", "actions");
+}
+
+Test(minutes_rules, ACT_1_every_gap_in_the_action_plan_reported_with_its_path)
+{
+    json_t *doc = complete_doc(false);
+    with(doc, "actions[2].contingency", NULL);
+    with(doc, "actions[0].owner.name", NULL);
+    with(doc, "actions[1].due_date", NULL);
+    with(doc, "actions[1].description", "\"  \"");
+    violations v;
+    complete(doc, false, &v);
+    const want_t want[] = {{"ACT-1", "actions[2].contingency"},
+                           {"ACT-1", "actions[0].owner.name"},
+                           {"ACT-1", "actions[1].due_date"},
+                           {"ACT-1", "actions[1].description"}};
+    assert_exactly(&v, want, COUNT(want));
+}
+
+Test(minutes_rules, ACT_1_empty_action_reports_each_part)
+{
+    violations v;
+    complete(with(complete_doc(false), "actions[1]", "{}"), false, &v);
+    const want_t want[] = {{"ACT-1", "actions[1].description"},
+                           {"ACT-1", "actions[1].owner"},
+                           {"ACT-1", "actions[1].due_date"},
+                           {"ACT-1", "actions[1].contingency"}};
+    assert_exactly(&v, want, COUNT(want));
+}
+
+Test(minutes_rules, MIN_2_referral_not_needed_needs_no_one_to_make_it)
+{
+    json_t *doc = complete_doc(false);
+    with(doc, "safeguarding_referral", "{\"needed\": false}");
+    violations v;
+    complete(doc, false, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_2_needed_referral_needs_who_and_how)
+{
+    violations v;
+    complete(with(complete_doc(false), "safeguarding_referral", "{\"needed\": true}"), false, &v);
+    const want_t want[] = {{"MIN-2", "safeguarding_referral.by"},
+                           {"MIN-2", "safeguarding_referral.how"}};
+    assert_exactly(&v, want, COUNT(want));
+}
+
+Test(minutes_rules, MIN_2_next_review_date_or_reason_for_none)
+{
+    violations v;
+    complete(with(complete_doc(false), "next_review", "{\"date\": \"2027-01-15\"}"), false, &v);
+    assert_none(&v);
+    complete(with(complete_doc(false), "next_review",
+                  "{\"no_review_reason\": \"The plan ends with the school nurse referral\"}"),
+             false, &v);
+    assert_none(&v);
+    complete(with(complete_doc(false), "next_review", "{}"), false, &v);
+    assert_only(&v, "MIN-2", "next_review");
+    complete(with(complete_doc(false), "next_review", "{\"no_review_reason\": \"  \"}"), false,
+             &v);
+    assert_only(&v, "MIN-2", "next_review");
+}
+
+/* ---- FAM-6: feeding back to a family that was not there ---- */
+
+Test(minutes_rules, FAM_6_absent_family_needs_who_feeds_back_and_how)
+{
+    violations v;
+    complete(with(complete_doc(false), "family_feedback", "{\"family_present\": false}"), false,
+             &v);
+    const want_t want[] = {{"FAM-6", "family_feedback.by"}, {"FAM-6", "family_feedback.method"}};
+    assert_exactly(&v, want, COUNT(want));
+}
+
+Test(minutes_rules, FAM_6_feedback_person_needs_name_and_agency)
+{
+    violations v;
+    complete(with(complete_doc(false), "family_feedback.by", "{}"), false, &v);
+    const want_t want[] = {{"FAM-6", "family_feedback.by.name"},
+                           {"FAM-6", "family_feedback.by.agency"}};
+    assert_exactly(&v, want, COUNT(want));
+}
+
+Test(minutes_rules, FAM_6_present_family_needs_no_feedback)
+{
+    violations v;
+    complete(with(complete_doc(false), "family_feedback", "{\"family_present\": true}"), false,
+             &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, FAM_6_family_present_must_be_stated)
+{
+    violations v;
+    complete(with(complete_doc(false), "family_feedback",
+                  "{\"by\": {\"name\": \"Sam Social\", \"agency\": \"LA-CSC\"},"
+                  " \"method\": \"Visit\"}"),
+             false, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+}
+
+Test(minutes_rules, FAM_6_family_present_read_from_the_minutes)
+{
+    json_t *doc = complete_doc(false);
+    cr_assert_not(minutes_family_present(doc));
+    with(doc, "family_feedback.family_present", "true");
+    cr_assert(minutes_family_present(doc));
+    with(doc, "family_feedback", NULL);
+    cr_assert_not(minutes_family_present(doc));
+    json_decref(doc);
+}
+
+/* ---- strategy discussions (MIN-2, FAM-7) ---- */
+
+static const struct {
+    const char *remove, *rule, *field;
+} strategy_missing[] = {
+    {"risk_analysis", "MIN-2", "risk_analysis"},
+    {"legal_action", "MIN-2", "legal_action.required"},
+    {"legal_action.required", "MIN-2", "legal_action.required"},
+    {"further_strategy_discussion", "MIN-2", "further_strategy_discussion.required"},
+    {"further_strategy_discussion.required", "MIN-2", "further_strategy_discussion.required"},
+    {"lado_referral", "MIN-2", "lado_referral.required"},
+    {"lado_referral.required", "MIN-2", "lado_referral.required"},
+    {"shared_with_family", "FAM-7", "shared_with_family"},
+    {"shared_with_family.shared", "FAM-7", "shared_with_family.shared"},
+    {"shared_with_family.not_shared_rationale", "FAM-7",
+     "shared_with_family.not_shared_rationale"},
+};
+
+Test(minutes_rules, MIN_2_each_missing_strategy_part_reported_alone)
+{
+    for (int i = 0; i < COUNT(strategy_missing); i++) {
+        violations v;
+        complete(with(complete_doc(true), strategy_missing[i].remove, NULL), true, &v);
+        cr_assert(violations_has(&v, strategy_missing[i].rule, strategy_missing[i].field),
+                  "without %s: expected %s at '%s', got %s", strategy_missing[i].remove,
+                  strategy_missing[i].rule, strategy_missing[i].field, describe(&v));
+        cr_assert_eq(v.n, 1, "without %s: expected only %s at '%s', got %s",
+                     strategy_missing[i].remove, strategy_missing[i].rule,
+                     strategy_missing[i].field, describe(&v));
+        cr_assert_not(v.schema);
+    }
+}
+
+Test(minutes_rules, MIN_2_strategy_parts_not_needed_for_other_meetings)
+{
+    for (int i = 0; i < COUNT(strategy_missing); i++) {
+        violations v;
+        complete(with(complete_doc(true), strategy_missing[i].remove, NULL), false, &v);
+        cr_assert_eq(v.n, 0, "without %s: %s", strategy_missing[i].remove, describe(&v));
+    }
+}
+
+Test(minutes_rules, FAM_7_not_shared_needs_its_rationale)
+{
+    violations v;
+    complete(with(complete_doc(true), "shared_with_family.not_shared_rationale", "\" \""), true,
+             &v);
+    assert_only(&v, "FAM-7", "shared_with_family.not_shared_rationale");
+}
+
+Test(minutes_rules, FAM_7_everything_shared_needs_no_rationale)
+{
+    json_t *doc = complete_doc(true);
+    with(doc, "shared_with_family",
+         "{\"shared\": \"The outcome of the discussion and the next steps\"}");
+    violations v;
+    complete(doc, true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, FAM_7_what_is_shared_is_required)
+{
+    violations v;
+    complete(with(complete_doc(true), "shared_with_family", "{}"), true, &v);
+    assert_only(&v, "FAM-7", "shared_with_family.shared");
+}
+
+/* ---- MTG-9: review outcomes ---- */
+
+static const char *const open_two[] = {ACTION_A, ACTION_B};
+
+static json_t *outcomes(const char *array_text)
+{
+    json_t *doc = complete_doc(false);
+    return with(doc, "previous_actions", array_text);
+}
+
+Test(minutes_rules, MTG_9_every_open_action_with_one_outcome_accepted)
+{
+    violations v;
+    review(outcomes("[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"},"
+                    " {\"action_id\": \"" ACTION_B "\", \"outcome\": \"carried_forward\","
+                    "  \"note\": \"Waiting for the clinic\"}]"),
+           open_two, 2, &v);
+    assert_none(&v);
+    for (int i = 0; review_outcomes[i]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "[{\"action_id\": \"%s\", \"outcome\": \"%s\"}]", ACTION_A,
+                 review_outcomes[i]);
+        review(outcomes(text), open_two, 1, &v);
+        cr_assert_eq(v.n, 0, "%s: %s", review_outcomes[i], describe(&v));
+    }
+}
+
+Test(minutes_rules, MTG_9_no_open_actions_and_no_outcomes_accepted)
+{
+    violations v;
+    review(complete_doc(false), NULL, 0, &v);
+    assert_none(&v);
+    review(outcomes("[]"), NULL, 0, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MTG_9_open_action_without_outcome_refused)
+{
+    violations v;
+    review(outcomes("[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"}]"), open_two,
+           2, &v);
+    assert_only(&v, "MTG-9", "previous_actions");
+    cr_assert(strstr(v.items[0].message, ACTION_B), "names the action: %s", describe(&v));
+}
+
+Test(minutes_rules, MTG_9_no_outcomes_reports_every_open_action)
+{
+    violations v;
+    review(complete_doc(false), open_two, 2, &v);
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    cr_assert(violations_has(&v, "MTG-9", "previous_actions"), "%s", describe(&v));
+    cr_assert(strstr(v.items[0].message, ACTION_A) || strstr(v.items[1].message, ACTION_A));
+    cr_assert(strstr(v.items[0].message, ACTION_B) || strstr(v.items[1].message, ACTION_B));
+    cr_assert_not(v.schema);
+}
+
+Test(minutes_rules, MTG_9_outcome_for_an_unknown_action_refused)
+{
+    violations v;
+    review(outcomes("[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"},"
+                    " {\"action_id\": \"" ACTION_B "\", \"outcome\": \"completed\"},"
+                    " {\"action_id\": \"" ACTION_X "\", \"outcome\": \"no_longer_needed\"}]"),
+           open_two, 2, &v);
+    assert_only(&v, "MTG-9", "previous_actions[2].action_id");
+}
+
+Test(minutes_rules, MTG_9_outcome_when_nothing_was_open_refused)
+{
+    violations v;
+    review(outcomes("[{\"action_id\": \"" ACTION_C "\", \"outcome\": \"completed\"}]"), NULL, 0,
+           &v);
+    assert_only(&v, "MTG-9", "previous_actions[0].action_id");
+}
+
+Test(minutes_rules, MTG_9_outcome_without_action_id_refused)
+{
+    violations v;
+    review(outcomes("[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"},"
+                    " {\"action_id\": \"" ACTION_B "\", \"outcome\": \"completed\"},"
+                    " {\"outcome\": \"completed\"}]"),
+           open_two, 2, &v);
+    assert_only(&v, "MTG-9", "previous_actions[2].action_id");
+}
+
+Test(minutes_rules, MTG_9_second_outcome_for_the_same_action_refused)
+{
+    violations v;
+    review(outcomes("[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"},"
+                    " {\"action_id\": \"" ACTION_B "\", \"outcome\": \"completed\"},"
+                    " {\"action_id\": \"" ACTION_A "\", \"outcome\": \"carried_forward\"}]"),
+           open_two, 2, &v);
+    assert_only(&v, "MTG-9", "previous_actions[2]");
+}
+
+Test(minutes_rules, MTG_9_missing_outcome_value_refused)
+{
+    violations v;
+    review(outcomes("[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"},"
+                    " {\"action_id\": \"" ACTION_B "\"}]"),
+           open_two, 2, &v);
+    assert_only(&v, "MTG-9", "previous_actions[1].outcome");
+    review(outcomes("[{\"action_id\": \"" ACTION_A "\", \"outcome\": null},"
+                    " {\"action_id\": \"" ACTION_B "\", \"outcome\": \"completed\"}]"),
+           open_two, 2, &v);
+    assert_only(&v, "MTG-9", "previous_actions[0].outcome");
+}
+
+/* A blank outcome is no outcome: the draft's shape check lets it through as
+ * an absent optional member, so the review check must refuse it. */
+Test(minutes_rules, MTG_9_blank_outcome_value_refused)
+{
+    const char *blanks[] = {"\"\"", "\"   \""};
+    for (int i = 0; i < COUNT(blanks); i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "[{\"action_id\": \"%s\", \"outcome\": \"completed\"},"
+                 " {\"action_id\": \"%s\", \"outcome\": %s}]",
+                 ACTION_A, ACTION_B, blanks[i]);
+        json_t *doc = outcomes(text);
+        violations v;
+        violations_init(&v);
+        minutes_check_shape(doc, &v);
+        minutes_check_review(doc, open_two, 2, &v);
+        json_decref(doc);
+        cr_assert(violations_has(&v, "MTG-9", "previous_actions[1].outcome") ||
+                      violations_has(&v, NULL, "previous_actions[1].outcome"),
+                  "outcome %s: expected a refusal at previous_actions[1].outcome, got %s",
+                  blanks[i], describe(&v));
+    }
+}
+
+/* ---- shape: schema violations of a draft ---- */
+
+Test(minutes_rules, shape_complete_minutes_accepted)
+{
+    violations v;
+    json_t *doc = complete_doc(true);
+    with(doc, "previous_actions",
+         "[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\", \"note\": \"Done\"}]");
+    shape(doc, &v);
+    assert_none(&v);
+    shape(load("{}"), &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, shape_incomplete_draft_is_no_schema_problem)
+{
+    json_t *doc = complete_doc(false);
+    with(doc, "actions[1]", "{}");
+    with(doc, "family_feedback", "{}");
+    with(doc, "purpose", NULL);
+    violations v;
+    shape(doc, &v);
+    assert_none(&v);
+}
+
+/* Objects that take only the members the contract lists. */
+static const char *const objects_at[] = {
+    "",
+    "attendance[0]",
+    "actions[0]",
+    "actions[0].owner",
+    "plan_coordinator",
+    "information_sharing",
+    "family_feedback",
+    "family_feedback.by",
+    "safeguarding_referral",
+    "safeguarding_referral.by",
+    "caf_considered",
+    "fgc_considered",
+    "next_review",
+    "legal_action",
+    "further_strategy_discussion",
+    "lado_referral",
+    "lado_referral.by",
+    "shared_with_family",
+    "previous_actions[0]",
+};
+
+static json_t *shape_doc(void)
+{
+    json_t *doc = complete_doc(true);
+    return with(doc, "previous_actions",
+                "[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"}]");
+}
+
+Test(minutes_rules, shape_unknown_members_refused_at_every_level)
+{
+    for (int i = 0; i < COUNT(objects_at); i++) {
+        char path[128], field[128];
+        if (objects_at[i][0]) {
+            snprintf(path, sizeof path, "%s.colour", objects_at[i]);
+            snprintf(field, sizeof field, "%s.colour", objects_at[i]);
+        } else {
+            snprintf(path, sizeof path, "colour");
+            snprintf(field, sizeof field, "colour");
+        }
+        violations v;
+        shape(with(shape_doc(), path, "\"blue\""), &v);
+        cr_assert(violations_has(&v, NULL, field), "%s: %s", field, describe(&v));
+        cr_assert_eq(v.n, 1, "%s: %s", field, describe(&v));
+        cr_assert(v.schema);
+    }
+}
+
+static const struct {
+    const char *path, *value, *field;
+} wrong_types[] = {
+    {"actions", "{}", "actions"},
+    {"actions[0]", "5", "actions[0]"},
+    {"actions[0].due_date", "\"tomorrow\"", "actions[0].due_date"},
+    {"actions[0].due_date", "\"2026-02-30\"", "actions[0].due_date"},
+    {"actions[0].due_date", "20261204", "actions[0].due_date"},
+    {"actions[0].action_id", "\"action-1\"", "actions[0].action_id"},
+    {"actions[0].action_id", "\"0b6f3d2e1c4a4e8b9f102a3b4c5d6e7f0000\"", "actions[0].action_id"},
+    {"actions[0].owner", "\"Ed Teacher\"", "actions[0].owner"},
+    {"actions[0].owner.name", "7", "actions[0].owner.name"},
+    {"actions[0].description", "[\"Refer\"]", "actions[0].description"},
+    {"family_feedback.family_present", "\"no\"", "family_feedback.family_present"},
+    {"family_feedback", "false", "family_feedback"},
+    {"family_feedback.by", "\"Sam Social\"", "family_feedback.by"},
+    {"attendance", "\"everyone\"", "attendance"},
+    {"attendance[0]", "\"Sam Social\"", "attendance[0]"},
+    {"attendance[0].attendance", "\"maybe\"", "attendance[0].attendance"},
+    {"previous_actions", "{}", "previous_actions"},
+    {"previous_actions[0]", "\"" ACTION_A "\"", "previous_actions[0]"},
+    {"previous_actions[0].outcome", "\"done\"", "previous_actions[0].outcome"},
+    {"previous_actions[0].action_id", "\"A\"", "previous_actions[0].action_id"},
+    {"purpose", "5", "purpose"},
+    {"risk_analysis", "{}", "risk_analysis"},
+    {"plan_coordinator", "\"Sam Social\"", "plan_coordinator"},
+    {"information_sharing", "\"everyone\"", "information_sharing"},
+    {"information_sharing.with_whom", "[]", "information_sharing.with_whom"},
+    {"safeguarding_referral.needed", "\"yes\"", "safeguarding_referral.needed"},
+    {"safeguarding_referral.how", "1", "safeguarding_referral.how"},
+    {"caf_considered.considered", "1", "caf_considered.considered"},
+    {"fgc_considered", "true", "fgc_considered"},
+    {"next_review", "\"2027-01-15\"", "next_review"},
+    {"next_review.date", "\"next month\"", "next_review.date"},
+    {"legal_action.required", "\"no\"", "legal_action.required"},
+    {"further_strategy_discussion.required", "null", NULL},
+    {"lado_referral.by", "true", "lado_referral.by"},
+    {"shared_with_family.shared", "true", "shared_with_family.shared"},
+    {"shared_with_family", "[]", "shared_with_family"},
+};
+
+Test(minutes_rules, shape_wrong_types_are_schema_violations)
+{
+    for (int i = 0; i < COUNT(wrong_types); i++) {
+        violations v;
+        shape(with(shape_doc(), wrong_types[i].path, wrong_types[i].value), &v);
+        if (!wrong_types[i].field) {
+            /* null counts as absent */
+            cr_assert_eq(v.n, 0, "%s = %s: %s", wrong_types[i].path, wrong_types[i].value,
+                         describe(&v));
+            continue;
+        }
+        cr_assert(violations_has(&v, NULL, wrong_types[i].field), "%s = %s: %s",
+                  wrong_types[i].path, wrong_types[i].value, describe(&v));
+        cr_assert_eq(v.n, 1, "%s = %s: %s", wrong_types[i].path, wrong_types[i].value,
+                     describe(&v));
+        cr_assert(v.schema);
+    }
+}
+
+Test(minutes_rules, shape_overlong_text_refused)
+{
+    violations v;
+    shape(with_value(shape_doc(), "purpose", long_string("x", MINUTES_TEXT_MAX + 1)), &v);
+    assert_schema_only(&v, "purpose");
+    shape(with_value(shape_doc(), "risk_analysis", long_string("x", MINUTES_TEXT_MAX + 1)), &v);
+    assert_schema_only(&v, "risk_analysis");
+    shape(with_value(shape_doc(), "decisions", long_string("\xc3\xa9", MINUTES_TEXT_MAX + 1)),
+          &v);
+    assert_schema_only(&v, "decisions");
+    shape(with_value(shape_doc(), "actions[2].contingency",
+                     long_string("x", MINUTES_SHORT_MAX + 1)),
+          &v);
+    assert_schema_only(&v, "actions[2].contingency");
+    shape(with_value(shape_doc(), "shared_with_family.not_shared_rationale",
+                     long_string("x", MINUTES_SHORT_MAX + 1)),
+          &v);
+    assert_schema_only(&v, "shared_with_family.not_shared_rationale");
+}
+
+Test(minutes_rules, shape_text_at_its_limit_accepted)
+{
+    violations v;
+    shape(with_value(shape_doc(), "purpose", long_string("x", MINUTES_TEXT_MAX)), &v);
+    assert_none(&v);
+    shape(with_value(shape_doc(), "needs", long_string("\xc3\xa9", MINUTES_TEXT_MAX)), &v);
+    assert_none(&v);
+    shape(with_value(shape_doc(), "actions[0].description", long_string("x", MINUTES_SHORT_MAX)),
+          &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, shape_too_many_actions_refused)
+{
+    json_t *actions = json_array();
+    for (int i = 0; i <= MINUTES_MAX_ACTIONS; i++)
+        json_array_append_new(actions, json_object());
+    violations v;
+    shape(with_value(shape_doc(), "actions", actions), &v);
+    assert_schema_only(&v, "actions");
+}
+
+Test(minutes_rules, shape_every_problem_reported_at_once)
+{
+    json_t *doc = shape_doc();
+    with(doc, "actions[0].due_date", "\"tomorrow\"");
+    with(doc, "family_feedback.family_present", "\"no\"");
+    with(doc, "attendance[0].attendance", "\"maybe\"");
+    with(doc, "colour", "\"blue\"");
+    violations v;
+    shape(doc, &v);
+    cr_assert_eq(v.n, 4, "%s", describe(&v));
+    cr_assert(violations_has(&v, NULL, "actions[0].due_date"));
+    cr_assert(violations_has(&v, NULL, "family_feedback.family_present"));
+    cr_assert(violations_has(&v, NULL, "attendance[0].attendance"));
+    cr_assert(violations_has(&v, NULL, "colour"));
+    cr_assert(v.schema);
+}
+
+/* ---- MIN-1, MIN-3: who writes and who approves ---- */
+
+Test(minutes_rules, MIN_1_chair_and_minute_taker_write)
+{
+    caller chair = make_caller("chair-1", "LA-CSC", ROLE_MANAGER);
+    caller taker = make_caller("taker-1", "LA-CSC", ROLE_PRACTITIONER);
+    cr_assert(minutes_may_write(&chair, "chair-1", "taker-1"));
+    cr_assert(minutes_may_write(&taker, "chair-1", "taker-1"));
+    cr_assert(minutes_may_write(&chair, "chair-1", NULL));
+}
+
+Test(minutes_rules, MIN_1_nobody_else_writes)
+{
+    caller manager = make_caller("tm-9", "LA-CSC", ROLE_MANAGER | ROLE_SENIOR_MANAGER);
+    caller invitee = make_caller("ed-1", "SCH-1", ROLE_PRACTITIONER);
+    caller admin = make_caller("admin-1", "LA-CSC", ROLE_ADMIN | ROLE_PARTNERSHIP);
+    cr_assert_not(minutes_may_write(&manager, "chair-1", "taker-1"));
+    cr_assert_not(minutes_may_write(&invitee, "chair-1", "taker-1"));
+    cr_assert_not(minutes_may_write(&admin, "chair-1", "taker-1"));
+    cr_assert_not(minutes_may_write(&invitee, NULL, NULL));
+}
+
+Test(minutes_rules, MIN_3_only_the_chair_approves)
+{
+    caller chair = make_caller("chair-1", "LA-CSC", ROLE_SENIOR_PRACTITIONER);
+    caller taker = make_caller("taker-1", "LA-CSC", ROLE_PRACTITIONER);
+    caller manager = make_caller("tm-9", "LA-CSC", ROLE_MANAGER | ROLE_SENIOR_MANAGER);
+    cr_assert(minutes_may_approve(&chair, "chair-1"));
+    cr_assert_not(minutes_may_approve(&taker, "chair-1"));
+    cr_assert_not(minutes_may_approve(&manager, "chair-1"));
+    cr_assert_not(minutes_may_approve(&chair, NULL));
+}
+
+/* ---- ACT-2: who changes an action ---- */
+
+Test(minutes_rules, ACT_2_owner_changes_the_action)
+{
+    caller owner = make_caller("ed-1", "SCH-1", ROLE_PRACTITIONER);
+    cr_assert(action_may_change(&owner, "ed-1", "SCH-1", "chair-1"));
+    cr_assert(action_may_change(&owner, "ed-1", "SCH-1", NULL));
+}
+
+Test(minutes_rules, ACT_2_chair_of_the_tracking_meeting_changes_the_action)
+{
+    caller chair = make_caller("chair-1", "LA-CSC", ROLE_SENIOR_PRACTITIONER);
+    cr_assert(action_may_change(&chair, "ed-1", "SCH-1", "chair-1"));
+    cr_assert(action_may_change(&chair, NULL, "SCH-1", "chair-1"));
+    cr_assert_not(action_may_change(&chair, "ed-1", "SCH-1", "chair-2"));
+}
+
+Test(minutes_rules, ACT_2_manager_of_the_owners_agency_changes_the_action)
+{
+    caller manager = make_caller("head-1", "SCH-1", ROLE_MANAGER);
+    caller senior = make_caller("exec-1", "SCH-1", ROLE_SENIOR_MANAGER);
+    cr_assert(action_may_change(&manager, "ed-1", "SCH-1", "chair-1"));
+    cr_assert(action_may_change(&senior, "ed-1", "SCH-1", "chair-1"));
+    cr_assert(action_may_change(&manager, NULL, "SCH-1", "chair-1"));
+    cr_assert(action_may_change(&senior, NULL, "SCH-1", NULL));
+}
+
+Test(minutes_rules, ACT_2_manager_of_another_agency_refused)
+{
+    caller manager = make_caller("tm-1", "LA-CSC", ROLE_MANAGER | ROLE_SENIOR_MANAGER);
+    cr_assert_not(action_may_change(&manager, "ed-1", "SCH-1", "chair-1"));
+    cr_assert_not(action_may_change(&manager, NULL, "SCH-1", NULL));
+}
+
+Test(minutes_rules, ACT_2_colleague_practitioner_refused)
+{
+    unsigned roles[] = {ROLE_PRACTITIONER, ROLE_SENIOR_PRACTITIONER, ROLE_NAMED_DOCTOR,
+                        ROLE_PARTNERSHIP, ROLE_ADMIN, ROLE_AUDITOR};
+    for (int i = 0; i < COUNT(roles); i++) {
+        caller colleague = make_caller("ed-2", "SCH-1", roles[i]);
+        cr_assert_not(action_may_change(&colleague, "ed-1", "SCH-1", "chair-1"), "roles %#x",
+                      roles[i]);
+        cr_assert_not(action_may_change(&colleague, NULL, "SCH-1", "chair-1"), "roles %#x",
+                      roles[i]);
+        cr_assert_not(action_may_change(&colleague, NULL, "SCH-1", NULL), "roles %#x", roles[i]);
+    }
+}
+
+/* ---- FAM-5: sharing the minutes with the family ---- */
+
+/* Parses and checks a decision, then releases it. */
+static void check_sharing(const char *text, violations *v)
+{
+    json_t *doc = load(text);
+    consent_in in;
+    violations_init(v);
+    consent_parse(doc, &in, v);
+    consent_check(&in, v);
+    json_decref(doc);
+}
+
+/* Who consent_refused_rule refuses for a decision given as JSON text. */
+static const char *refused_for(const char *text, const caller *who)
+{
+    json_t *doc = load(text);
+    consent_in in;
+    violations v;
+    violations_init(&v);
+    consent_parse(doc, &in, &v);
+    consent_check(&in, &v);
+    cr_assert_eq(v.n, 0, "the decision is valid: %s", describe(&v));
+    cr_assert(consent_is_sharing(&in));
+    const char *rule = consent_refused_rule(&in, who);
+    json_decref(doc);
+    return rule;
+}
+
+#define WITHHOLD_FII                                                                             \
+    "{\"kind\": \"minutes_sharing\", \"decision\": \"withhold\","                               \
+    " \"grounds\": [\"fabricated_or_induced_illness\"],"                                         \
+    " \"rationale\": \"Sharing would alert the carer before the medical review\"}"
+
+Test(minutes_rules, FAM_5_share_accepted)
+{
+    json_t *doc = load("{\"kind\": \"minutes_sharing\", \"decision\": \"share\"}");
+    consent_in in;
+    violations v;
+    violations_init(&v);
+    consent_parse(doc, &in, &v);
+    consent_check(&in, &v);
+    assert_none(&v);
+    cr_assert(consent_is_sharing(&in));
+    cr_assert_str_eq(in.decision, "share");
+    caller practitioner = make_caller("sw-1", "LA-CSC", ROLE_PRACTITIONER);
+    cr_assert_null(consent_refused_rule(&in, &practitioner));
+    json_decref(doc);
+    check_sharing("{\"kind\": \"minutes_sharing\", \"decision\": \"share\","
+                  " \"rationale\": \"The family asked for a copy\"}",
+                  &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, FAM_5_withhold_with_rationale_accepted)
+{
+    violations v;
+    check_sharing("{\"kind\": \"minutes_sharing\", \"decision\": \"withhold\","
+                  " \"rationale\": \"The minutes name a third party\"}",
+                  &v);
+    assert_none(&v);
+    check_sharing(WITHHOLD_FII, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, FAM_5_sharing_decision_required)
+{
+    violations v;
+    check_sharing("{\"kind\": \"minutes_sharing\"}", &v);
+    assert_only(&v, "FAM-5", "decision");
+}
+
+Test(minutes_rules, FAM_5_withhold_without_rationale_refused)
+{
+    violations v;
+    check_sharing("{\"kind\": \"minutes_sharing\", \"decision\": \"withhold\"}", &v);
+    assert_only(&v, "FAM-5", "rationale");
+    check_sharing("{\"kind\": \"minutes_sharing\", \"decision\": \"withhold\","
+                  " \"rationale\": \" \\n \"}",
+                  &v);
+    assert_only(&v, "FAM-5", "rationale");
+}
+
+Test(minutes_rules, FAM_5_grounds_on_a_share_decision_refused)
+{
+    violations v;
+    check_sharing("{\"kind\": \"minutes_sharing\", \"decision\": \"share\","
+                  " \"grounds\": [\"significant_harm_if_known\"]}",
+                  &v);
+    assert_only(&v, "FAM-5", "grounds[0]");
+}
+
+Test(minutes_rules, FAM_5_unknown_ground_refused)
+{
+    violations v;
+    check_sharing("{\"kind\": \"minutes_sharing\", \"decision\": \"withhold\", \"rationale\": \"r\","
+                  " \"grounds\": [\"engagement_difficulties\", \"family_would_be_upset\"]}",
+                  &v);
+    assert_only(&v, "FAM-5", "grounds[1]");
+}
+
+Test(minutes_rules, FAM_5_withholding_for_fabricated_illness_refused_for_a_manager)
+{
+    caller manager = make_caller("tm-1", "LA-CSC", ROLE_MANAGER);
+    caller practitioner = make_caller("sw-1", "LA-CSC", ROLE_PRACTITIONER | ROLE_SENIOR_PRACTITIONER);
+    const char *rule = refused_for(WITHHOLD_FII, &manager);
+    cr_assert_not_null(rule);
+    cr_assert_str_eq(rule, "FAM-5");
+    rule = refused_for(WITHHOLD_FII, &practitioner);
+    cr_assert_not_null(rule);
+    cr_assert_str_eq(rule, "FAM-5");
+}
+
+Test(minutes_rules, FAM_5_withholding_for_fabricated_illness_by_senior_manager_or_named_doctor)
+{
+    caller senior = make_caller("hos-1", "LA-CSC", ROLE_SENIOR_MANAGER);
+    caller doctor = make_caller("dr-1", "NHS-HV", ROLE_NAMED_DOCTOR);
+    caller both = make_caller("hos-2", "LA-CSC", ROLE_MANAGER | ROLE_SENIOR_MANAGER);
+    cr_assert_null(refused_for(WITHHOLD_FII, &senior));
+    cr_assert_null(refused_for(WITHHOLD_FII, &doctor));
+    cr_assert_null(refused_for(WITHHOLD_FII, &both));
+}
+
+Test(minutes_rules, FAM_5_withholding_on_other_grounds_by_anyone_deciding)
+{
+    caller manager = make_caller("tm-1", "LA-CSC", ROLE_MANAGER);
+    caller practitioner = make_caller("sw-1", "LA-CSC", ROLE_PRACTITIONER);
+    const char *text = "{\"kind\": \"minutes_sharing\", \"decision\": \"withhold\","
+                       " \"grounds\": [\"would_jeopardise_police_investigation\"],"
+                       " \"rationale\": \"Police interviews are pending\"}";
+    cr_assert_null(refused_for(text, &manager));
+    cr_assert_null(refused_for(text, &practitioner));
+}
+
+Test(minutes_rules, FAM_4_parent_objection_refused_on_a_sharing_decision)
+{
+    violations v;
+    check_sharing("{\"kind\": \"minutes_sharing\", \"decision\": \"share\","
+                  " \"parent_objection\": \"Father objects to the school seeing them\"}",
+                  &v);
+    assert_only(&v, "FAM-4", "parent_objection");
+}
+
+Test(minutes_rules, FAM_5_family_notice_decisions_refused_for_sharing)
+{
+    const char *decisions[] = {"inform", "not_inform", "maybe"};
+    for (int i = 0; i < COUNT(decisions); i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{\"kind\": \"minutes_sharing\", \"decision\": \"%s\"}",
+                 decisions[i]);
+        violations v;
+        check_sharing(text, &v);
+        cr_assert(violations_has(&v, "FAM-5", "decision"), "%s: %s", decisions[i], describe(&v));
+        cr_assert_eq(v.n, 1, "%s: %s", decisions[i], describe(&v));
+        cr_assert_not(v.schema);
+    }
+}
+
+Test(minutes_rules, FAM_1_sharing_decisions_refused_for_family_notice)
+{
+    violations v;
+    check_sharing("{\"kind\": \"family_notice\", \"decision\": \"share\"}", &v);
+    assert_only(&v, "FAM-1", "decision");
+    check_sharing("{\"decision\": \"withhold\", \"rationale\": \"r\"}", &v);
+    assert_only(&v, "FAM-1", "decision");
+}
+
+Test(minutes_rules, consent_unknown_kind_is_a_schema_violation)
+{
+    json_t *doc = load("{\"kind\": \"minutes\", \"decision\": \"share\"}");
+    consent_in in;
+    violations v;
+    violations_init(&v);
+    consent_parse(doc, &in, &v);
+    cr_assert(violations_has(&v, NULL, "kind"), "%s", describe(&v));
+    cr_assert(v.schema);
+    json_decref(doc);
+}
+
+/* json_in: "a JSON null counts as absent", so a null kind is the default
+ * family-notice kind, never a decision of no kind at all. */
+Test(minutes_rules, consent_null_kind_counts_as_absent)
+{
+    json_t *doc = load("{\"kind\": null, \"decision\": \"inform\"}");
+    consent_in in;
+    violations v;
+    violations_init(&v);
+    consent_parse(doc, &in, &v);
+    consent_check(&in, &v);
+    bool has_kind = in.kind != NULL;
+    bool notice = has_kind && strcmp(in.kind, "family_notice") == 0;
+    json_decref(doc);
+    assert_none(&v);
+    cr_assert(has_kind, "a decision without violations must have a kind (NULL here: the "
+                        "store then inserts a NULL kind)");
+    cr_assert(notice, "a null kind is the default kind, family_notice");
+}
