@@ -90,6 +90,9 @@ void escalation_check(const escalation_in *in, const caller *raiser,
         else if (!refs->decision_found)
             violation_rule(v, "consent_decision_id", "FAM-2",
                            "not a family-notice decision of this meeting");
+        else if (is(refs->decision_status, "superseded"))
+            violation_rule(v, "consent_decision_id", "FAM-2",
+                           "a later decision has replaced it; escalate the current one");
         else if (!is(refs->decision_status, "disputed"))
             violation_rule(v, "consent_decision_id", "FAM-2",
                            "only a disputed decision is escalated");

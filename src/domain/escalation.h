@@ -37,7 +37,7 @@ typedef struct escalation_refs {
     const char *invitation_status;
     bool invitation_past_deadline;
     bool decision_found;          /* a family-notice decision of this meeting */
-    const char *decision_status;
+    const char *decision_status;  /* "superseded" once a later decision replaced it */
     bool declined_found;          /* a meeting the caller can see */
     const char *declined_status;
 } escalation_refs;

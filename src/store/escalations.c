@@ -32,7 +32,10 @@ static const db_stmt refs_stmt = {
     " (SELECT i.status FROM invitations i WHERE i.id = $2::uuid AND i.meeting_id = $1),"
     " (SELECT i.respond_by < (now() AT TIME ZONE 'UTC')::date FROM invitations i"
     "   WHERE i.id = $2::uuid AND i.meeting_id = $1),"
-    " (SELECT consent_status(d) FROM consent_decisions d WHERE d.id = $3::uuid"
+    " (SELECT CASE WHEN EXISTS (SELECT 1 FROM consent_decisions n WHERE n.meeting_id = d.meeting_id"
+    "                             AND n.kind = d.kind AND n.seq > d.seq)"
+    "              THEN 'superseded' ELSE consent_status(d) END"
+    "    FROM consent_decisions d WHERE d.id = $3::uuid"
     "   AND d.meeting_id = $1 AND d.kind = 'family_notice'),"
     " (SELECT m.status FROM meetings m WHERE m.id = $4::uuid"
     "   AND meeting_visible(m, $5, $6, $7::boolean))",
