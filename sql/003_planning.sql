@@ -242,7 +242,7 @@ LANGUAGE sql STABLE AS $$
                      'by', json_build_object('sub', a.by_sub, 'name', a.by_name),
                      'at', rfc3339(a.at)) ORDER BY a.at, a.agency)
                    FROM consent_agreements a WHERE a.decision_id = d.id), '[]'::json),
-    'awaiting_agencies', CASE WHEN d.decision = 'inform' THEN '[]'::json ELSE
+    'awaiting_agencies', CASE WHEN d.decision <> 'not_inform' THEN '[]'::json ELSE
                    to_json(ARRAY(SELECT invited.agency
                                    FROM unnest(meeting_invited_agencies(d.meeting_id)) AS invited(agency)
                                   WHERE NOT EXISTS (SELECT 1 FROM consent_agreements a

@@ -48,7 +48,7 @@ void handle_actions_list(req *r)
         req_schema_error(r, "status", "status is open, completed or cancelled");
     if (overdue && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
         req_schema_error(r, "overdue", "overdue is true or false");
-    f.overdue = overdue && strcmp(overdue, "true") == 0;
+    f.overdue = overdue;
     if (req_has_errors(r)) {
         problem_invalid(r);
         return;

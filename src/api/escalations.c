@@ -87,6 +87,15 @@ void handle_escalations_create(req *r)
     }
     if (in.meeting_id && found == 0)
         violation_rule(&v, "meeting_id", "ESC-1", "not a meeting you can see");
+    int own = escalations_agency_active(r, r->who.agency);
+    if (own <= 0) {
+        if (own < 0)
+            req_db_failed(r);
+        else
+            problem_forbidden(r, NULL, "Your agency is not an active entry of the agency directory; "
+                                       "an admin must add it before it can raise escalations.");
+        return;
+    }
     int active = in.with_agency ? escalations_agency_active(r, in.with_agency) : 1;
     if (active < 0) {
         req_db_failed(r);
@@ -140,7 +149,7 @@ void handle_escalations_list(req *r)
         req_schema_error(r, "agency", "agency is not an agency code");
     if (overdue && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
         req_schema_error(r, "overdue", "overdue is true or false");
-    f.overdue = overdue && strcmp(overdue, "true") == 0;
+    f.overdue = overdue;
     if (req_has_errors(r)) {
         problem_invalid(r);
         return;

@@ -75,7 +75,8 @@ void handle_meetings_create(req *r)
     }
     meeting_check_requester(d.type, kind, &v);
     free(kind);
-    if (d.previous_meeting_id) {
+    /* the children are well formed by now, as the comparison needs */
+    if (d.previous_meeting_id && v.n == 0) {
         int same = meetings_same_child(r, d.previous_meeting_id, r->body);
         if (same == -1) {
             req_db_failed(r);
@@ -91,7 +92,7 @@ void handle_meetings_create(req *r)
         return;
 
     char id[37];
-    if (meetings_insert(r, r->body, id) != 0 || audit_record(r, "meeting.create", "meeting", id) != 0 ||
+    if (meetings_insert(r, r->body, d.previous_meeting_id, id) != 0 || audit_record(r, "meeting.create", "meeting", id) != 0 ||
         feed_meeting(r, id, "meeting.requested") != 0) {
         req_db_failed(r);
         return;

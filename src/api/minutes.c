@@ -32,7 +32,7 @@ static const db_stmt versions_stmt = {
 static const db_stmt with_action_ids_stmt = {
     "minutes_with_action_ids",
     "SELECT jsonb_set(v.content, '{actions}', coalesce((SELECT jsonb_agg(CASE"
-    "   WHEN a.id IS NULL OR e.j ? 'action_id' THEN e.j"
+    "   WHEN a.id IS NULL OR coalesce(btrim(e.j->>'action_id'), '') <> '' THEN e.j"
     "   ELSE e.j || jsonb_build_object('action_id', a.id) END ORDER BY e.ord)"
     "  FROM jsonb_array_elements(coalesce(v.content -> 'actions', '[]')) WITH ORDINALITY e(j, ord)"
     "  LEFT JOIN actions a ON a.meeting_id = v.meeting_id AND a.minutes_number = v.number"

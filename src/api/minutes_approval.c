@@ -39,14 +39,16 @@ static bool check_review(req *r, const char *meeting_id, json_t *content, violat
         return false;
     snprintf(previous, previous_size, "%s", prev);
     free(prev);
-    char **open = NULL;
-    int n = 0;
-    if (previous[0] && actions_open_for(r, previous, &open, &n) != 0)
-        return false;
-    if (previous[0] || json_array_size(json_object_get(content, "previous_actions")) > 0)
-        minutes_check_review(content, (const char *const *)open, n, v);
-    actions_free_ids(open, n);
-    return true;
+    char **open = NULL, **reviewed = NULL;
+    int n_open = 0, n_reviewed = 0;
+    bool ok = (!previous[0] || actions_open_for(r, previous, &open, &n_open) == 0) &&
+              actions_reviewed_by(r, meeting_id, &reviewed, &n_reviewed) == 0;
+    if (ok && (previous[0] || json_array_size(json_object_get(content, "previous_actions")) > 0))
+        minutes_check_review(content, (const char *const *)open, n_open,
+                             (const char *const *)reviewed, n_reviewed, v);
+    actions_free_ids(open, n_open);
+    actions_free_ids(reviewed, n_reviewed);
+    return ok;
 }
 
 /* FAM-6: once per meeting, when the family was not present. */
@@ -77,6 +79,22 @@ static bool add_feedback_action(req *r, const minutes_ctx *m, json_t *content, b
         buf_putc(new_ids, ',');
     buf_puts(new_ids, id);
     return true;
+}
+
+/* MTG-9: the outcomes, applied and announced (INT-2). */
+static bool apply_review(req *r, const char *meeting_id, const char *content_json)
+{
+    PGresult *res = actions_apply_review(r, meeting_id, content_json);
+    if (!res)
+        return false;
+    bool ok = true;
+    for (int i = 0; ok && i < PQntuples(res); i++) {
+        bool carried = strcmp(PQgetvalue(res, i, 1), "carried_forward") == 0;
+        ok = feed_meeting_part(r, meeting_id, carried ? "action.carried_forward" : "action.reviewed",
+                               "action", PQgetvalue(res, i, 0), atol(PQgetvalue(res, i, 2))) == 0;
+    }
+    PQclear(res);
+    return ok;
 }
 
 static bool announce_actions(req *r, const char *meeting_id, const char *ids)
@@ -133,7 +151,7 @@ void handle_minutes_approve(req *r)
         ok = minutes_approve(r, m.meeting.id, m.current.number) == 0 &&
              actions_from_minutes(r, m.meeting.id, m.current.number, text, &new_ids) >= 0 &&
              add_feedback_action(r, &m, content, &new_ids) &&
-             (!previous[0] || actions_apply_review(r, m.meeting.id, text) == 0) &&
+             (!previous[0] || apply_review(r, m.meeting.id, text)) &&
              announce_actions(r, m.meeting.id, new_ids.data ? new_ids.data : "");
         if (ok)
             minutes_answer(r, &m, m.current.number, m.current.version + 1, 200, "minutes.approve",

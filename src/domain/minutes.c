@@ -319,7 +319,7 @@ void minutes_check_complete(json_t *content, bool strategy, violations *v)
 }
 
 void minutes_check_review(json_t *content, const char *const *open_action_ids, int n_open,
-                          violations *v)
+                          const char *const *reviewed_ids, int n_reviewed, violations *v)
 {
     json_t *outcomes = json_object_get(content, "previous_actions");
     size_t i;
@@ -331,6 +331,8 @@ void minutes_check_review(json_t *content, const char *const *open_action_ids, i
         bool known = false;
         for (int k = 0; id && k < n_open; k++)
             known |= strcmp(open_action_ids[k], id) == 0;
+        for (int k = 0; id && k < n_reviewed; k++)
+            known |= strcmp(reviewed_ids[k], id) == 0;
         if (!known) {
             char path[64];
             jin_path(path, sizeof path, at, "action_id");

@@ -30,10 +30,11 @@ void minutes_check_shape(json_t *content, violations *v);
 void minutes_check_complete(json_t *content, bool strategy, violations *v);
 
 /* MTG-9: open_action_ids are the previous meeting's actions still open;
- * each needs exactly one outcome in content.previous_actions, and no
- * outcome may name another action. */
+ * each needs exactly one outcome in content.previous_actions. An outcome
+ * may also name an action this meeting reviewed already (an amendment of
+ * approved minutes carries the outcomes again); any other is refused. */
 void minutes_check_review(json_t *content, const char *const *open_action_ids, int n_open,
-                          violations *v);
+                          const char *const *reviewed_ids, int n_reviewed, violations *v);
 
 /* Whether the family attended (content.family_feedback.family_present). */
 bool minutes_family_present(json_t *content);

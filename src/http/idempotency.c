@@ -104,8 +104,10 @@ enum idem_outcome idem_begin(req *r, const char *audit_action, const char *resou
     }
     bool claimed = PQntuples(res) == 1;
     PQclear(res);
-    if (claimed)
+    if (claimed) {
+        r->idempotency_claimed = true;
         return IDEM_PROCEED;
+    }
 
     res = db_exec(r->db, &fetch, params);
     if (!res) {
@@ -143,8 +145,8 @@ enum idem_outcome idem_begin(req *r, const char *audit_action, const char *resou
 int idem_remember(req *r, int status, const char *location, const char *etag, const char *body)
 {
     const char *key = req_header(r, "Idempotency-Key");
-    if (!key)
-        return 0;
+    if (!key || !r->idempotency_claimed)
+        return 0; /* routes without idempotency never touch a stored answer */
     char status_text[8];
     snprintf(status_text, sizeof status_text, "%d", status);
     const char *params[] = {r->who.sub, key, status_text, location, etag, body};

@@ -44,6 +44,7 @@ typedef struct req {
     json_t *errors; /* problem "errors" collected so far */
     bool schema_error; /* an error is about the document's shape: 400 */
     int status;     /* 0 until answered */
+    bool idempotency_claimed; /* this request holds its Idempotency-Key */
 } req;
 
 /* --- reading the request --- */

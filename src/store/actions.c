@@ -34,7 +34,7 @@ static const db_stmt from_minutes_stmt = {
     "WITH items AS ("
     "  SELECT e.j, (e.ord - 1)::integer AS idx"
     "    FROM jsonb_array_elements($3::jsonb -> 'actions') WITH ORDINALITY e(j, ord)"
-    "   WHERE NOT (e.j ? 'action_id')),"
+    "   WHERE coalesce(btrim(e.j->>'action_id'), '') = ''),"
     " created AS ("
     "  INSERT INTO actions (meeting_id, current_meeting_id, minutes_number, item_index,"
     "   description, owner_name, owner_agency, owner_sub, due_date, contingency)"
@@ -49,7 +49,7 @@ static const db_stmt from_minutes_stmt = {
 static const db_stmt foreign_stmt = {
     "actions_foreign",
     "SELECT count(*) FROM jsonb_array_elements($2::jsonb -> 'actions') e(j)"
-    " WHERE e.j ? 'action_id' AND NOT EXISTS (SELECT 1 FROM actions a"
+    " WHERE coalesce(btrim(e.j->>'action_id'), '') <> '' AND NOT EXISTS (SELECT 1 FROM actions a"
     "   WHERE a.id::text = e.j->>'action_id' AND $1 IN (a.meeting_id, a.current_meeting_id))",
     2};
 
@@ -93,12 +93,22 @@ static const db_stmt review_stmt = {
     "                              ELSE a.current_meeting_id END,"
     "    version = a.version + 1, updated_at = now()"
     "   FROM outcomes o WHERE a.id = o.id AND a.status = 'open'"
-    "  RETURNING a.id, o.outcome, o.note)"
-    " INSERT INTO action_history (action_id, actor_sub, actor_name, change, to_value, note,"
-    "  meeting_id)"
-    " SELECT id, $3, $4, CASE WHEN outcome = 'carried_forward' THEN 'carried_forward'"
-    "                    ELSE 'reviewed' END, outcome, nullif(note, ''), $1::uuid FROM changed",
+    "     AND a.current_meeting_id <> $1::uuid"
+    "  RETURNING a.id, a.version, o.outcome, o.note),"
+    " history AS ("
+    "  INSERT INTO action_history (action_id, actor_sub, actor_name, change, to_value, note,"
+    "   meeting_id)"
+    "  SELECT id, $3, $4, CASE WHEN outcome = 'carried_forward' THEN 'carried_forward'"
+    "                     ELSE 'reviewed' END, outcome, nullif(note, ''), $1::uuid FROM changed)"
+    " SELECT id, CASE WHEN outcome = 'carried_forward' THEN 'carried_forward' ELSE 'reviewed' END,"
+    "        version FROM changed",
     4};
+
+static const db_stmt reviewed_by_stmt = {
+    "actions_reviewed_by",
+    "SELECT DISTINCT action_id FROM action_history WHERE meeting_id = $1"
+    " AND change IN ('reviewed', 'carried_forward')",
+    1};
 
 static const db_stmt close_stmt = {
     "actions_close",
@@ -128,7 +138,7 @@ static const db_stmt list_stmt = {
     "   AND ($5::text IS NULL OR a.owner_agency = $5)"
     "   AND ($6::uuid IS NULL OR $6 IN (a.meeting_id, a.current_meeting_id))"
     "   AND ($7::text IS NULL OR a.status = $7)"
-    "   AND (NOT $8::boolean OR (a.status = 'open'"
+    "   AND ($8::boolean IS NULL OR $8 = (a.status = 'open'"
     "        AND a.due_date < (now() AT TIME ZONE 'UTC')::date))"
     "   AND ($9::date IS NULL OR (a.due_date, a.id) > ($9::date, $10::uuid))"
     " ORDER BY a.due_date, a.id LIMIT $11",
@@ -258,10 +268,27 @@ void actions_free_ids(char **ids, int n)
     free(ids);
 }
 
-int actions_apply_review(req *r, const char *meeting_id, const char *content_json)
+PGresult *actions_apply_review(req *r, const char *meeting_id, const char *content_json)
 {
     const char *params[] = {meeting_id, content_json, r->who.sub, r->who.name};
-    return run(r, &review_stmt, params);
+    return db_exec(r->db, &review_stmt, params);
+}
+
+int actions_reviewed_by(req *r, const char *meeting_id, char ***ids, int *n)
+{
+    *ids = NULL;
+    *n = 0;
+    const char *params[] = {meeting_id};
+    PGresult *res = db_exec(r->db, &reviewed_by_stmt, params);
+    if (!res)
+        return -1;
+    int rows = PQntuples(res);
+    *ids = xcalloc((size_t)(rows ? rows : 1), sizeof **ids);
+    for (int i = 0; i < rows; i++)
+        (*ids)[i] = xstrdup(PQgetvalue(res, i, 0));
+    *n = rows;
+    PQclear(res);
+    return 0;
 }
 
 int actions_close(req *r, const char *id, const char *status, const char *note)
@@ -283,7 +310,7 @@ PGresult *actions_list(req *r, const action_filters *f)
     snprintf(limit, sizeof limit, "%d", f->limit + 1);
     const char *params[] = {r->who.sub,   r->who.agency, caller_manager_param(&r->who),
                             f->owner_sub, f->agency,     f->meeting_id,
-                            f->status,    f->overdue ? "true" : "false",
+                            f->status,    f->overdue,
                             f->after_due, f->after_id,   limit};
     return db_exec(r->db, &list_stmt, params);
 }

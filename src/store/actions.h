@@ -46,8 +46,13 @@ int actions_family_feedback(req *r, const char *meeting_id, int number, json_t *
 int actions_open_for(req *r, const char *meeting_id, char ***ids, int *n);
 void actions_free_ids(char **ids, int n);
 
-/* MTG-9: applies content.previous_actions outcomes for review meeting_id. */
-int actions_apply_review(req *r, const char *meeting_id, const char *content_json);
+/* MTG-9: the actions this review meeting has reviewed already (ids). */
+int actions_reviewed_by(req *r, const char *meeting_id, char ***ids, int *n);
+
+/* MTG-9: applies content.previous_actions outcomes for review meeting_id to
+ * the actions still waiting for them. Returns the rows (action id, change,
+ * new version) for the caller to announce and PQclear, or NULL on failure. */
+PGresult *actions_apply_review(req *r, const char *meeting_id, const char *content_json);
 
 /* ACT-1: completes or cancels with a note. */
 int actions_close(req *r, const char *id, const char *status, const char *note);
@@ -62,7 +67,7 @@ typedef struct action_filters {
     const char *agency;
     const char *meeting_id;
     const char *status;
-    bool overdue;
+    const char *overdue; /* NULL, "true" or "false" */
     const char *after_due;  /* cursor: due date and id of the last shown */
     const char *after_id;
     int limit;

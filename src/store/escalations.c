@@ -83,7 +83,7 @@ static const db_stmt list_stmt = {
     "   AND ($5::text IS NULL OR e.status = $5)"
     "   AND ($6::integer IS NULL OR e.stage = $6)"
     "   AND ($7::text IS NULL OR $7 IN (e.raised_by_agency, e.with_agency))"
-    "   AND (NOT $8::boolean OR (e.status = 'open'"
+    "   AND ($8::boolean IS NULL OR $8 = (e.status = 'open'"
     "        AND e.stage_due < (now() AT TIME ZONE 'UTC')::date))"
     "   AND ($9::timestamptz IS NULL OR (e.created_at, e.id) < ($9::timestamptz, $10::uuid))"
     " ORDER BY e.created_at DESC, e.id DESC LIMIT $11",
@@ -238,7 +238,7 @@ PGresult *escalations_list(req *r, const escalation_filters *f)
     snprintf(limit, sizeof limit, "%d", f->limit + 1);
     const char *params[] = {r->who.sub,     r->who.agency, roles,
                             f->meeting_id,  f->status,     f->stage,
-                            f->agency,      f->overdue ? "true" : "false",
+                            f->agency,      f->overdue,
                             f->before_created, f->before_id, limit};
     return db_exec(r->db, &list_stmt, params);
 }

@@ -49,7 +49,7 @@ typedef struct escalation_filters {
     const char *status;
     const char *stage;
     const char *agency;
-    bool overdue;
+    const char *overdue; /* NULL, "true" or "false" */
     const char *before_created; /* cursor */
     const char *before_id;
     int limit;

@@ -237,7 +237,7 @@ static int insert_children(req *r, const char *id, json_t *doc)
     return 0;
 }
 
-int meetings_insert(req *r, json_t *doc, char id_out[37])
+int meetings_insert(req *r, json_t *doc, const char *previous_meeting_id, char id_out[37])
 {
     json_t *ref = json_object_get(doc, "external_ref");
     char *criteria = json_param(doc, "criteria");
@@ -248,7 +248,7 @@ int meetings_insert(req *r, json_t *doc, char id_out[37])
         r->who.sub,                      r->who.name,
         string_member(ref, "system"),    string_member(ref, "id"),
         bool_member(doc, "no_other_children"),
-        string_member(doc, "previous_meeting_id"),
+        previous_meeting_id,
     };
     PGresult *res = db_exec(r->db, &insert_stmt, params);
     free(criteria);

@@ -46,7 +46,7 @@ char *meetings_render(req *r, const char *id);
 
 /* Inserts a request (fields of a validated request document) and its
  * children; fills the new id. 0 on success, -1 on a database failure. */
-int meetings_insert(req *r, json_t *doc, char id_out[37]);
+int meetings_insert(req *r, json_t *doc, const char *previous_meeting_id, char id_out[37]);
 
 /* Replaces the editable fields and the children from a validated request
  * document, bumping the version. */

@@ -81,11 +81,18 @@ static void record(const char *method, const char *path, const http_response *r)
 http_response *http_call(const char *method, const char *path, const char *token,
                          const char *const *headers, const char *body, size_t body_len)
 {
+    return http_call_to(base_url(), method, path, token, headers, body, body_len);
+}
+
+http_response *http_call_to(const char *base, const char *method, const char *path,
+                            const char *token, const char *const *headers, const char *body,
+                            size_t body_len)
+{
     CURL *curl = curl_easy_init();
     http_response *r = calloc(1, sizeof *r);
     growing out = {0}, head = {0};
     char url[4096];
-    snprintf(url, sizeof url, "%s%s", base_url(), path);
+    snprintf(url, sizeof url, "%s%s", base, path);
     struct curl_slist *list = NULL;
     char auth[9000];
     if (token) {

@@ -23,6 +23,11 @@ typedef struct http_response {
 http_response *http_call(const char *method, const char *path, const char *token,
                          const char *const *headers, const char *body, size_t body_len);
 
+/* The same, against another instance of the service (base URL). */
+http_response *http_call_to(const char *base, const char *method, const char *path,
+                            const char *token, const char *const *headers, const char *body,
+                            size_t body_len);
+
 /* A JSON request (Content-Type: application/json); body may be NULL. */
 http_response *api_call(const char *method, const char *path, const char *token, json_t *body,
                         const char *if_match);
