@@ -130,4 +130,4 @@ clean-data:
 	-@deploy/local-db.sh stop pg-test 2>/dev/null
 	rm -rf .data
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD_ROOT) -name '*.d' 2>/dev/null)

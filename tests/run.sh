@@ -80,6 +80,11 @@ mapfile -t staged < <(service_stage "$bin/mam" "$OPENAPI_FILE" tests/lsan.supp)
 server_binary=${staged[0]}
 export OPENAPI_FILE=${staged[1]}
 export LSAN_OPTIONS="suppressions=${staged[2]}:print_suppressions=0"
+# the fault tests start service processes of their own from the same binary
+export MAM_SERVER_BINARY="$server_binary"
+export MAM_FAULT_LOGS="$out"
+# slow clients are cut off after this (tests/faults); the default is 30
+export REQUEST_TIMEOUT_S=5
 
 start_server() {
   PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

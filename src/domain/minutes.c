@@ -347,6 +347,10 @@ void minutes_check_review(json_t *content, const char *const *open_action_ids, i
             jin_path(path, sizeof path, at, "outcome");
             violation_rule(v, path, "MTG-9",
                            "record the review outcome: completed, carried_forward or no_longer_needed");
+        } else if (strcmp(outcome, "carried_forward") != 0 && !has_text(o, "note")) {
+            char path[64];
+            jin_path(path, sizeof path, at, "note");
+            violation_rule(v, path, "ACT-1", "completing or closing an action needs a note");
         }
         for (size_t j = 0; j < i; j++) {
             const char *other = json_string_value(json_object_get(json_array_get(outcomes, j),

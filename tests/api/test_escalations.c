@@ -1586,11 +1586,11 @@ Test(escalations, ESC_2_due_dates_count_working_days_and_overdue_is_listed)
     snprintf(query, sizeof query, "overdue=true&agency=%s", p.police);
     expect_listed(&p.requester, query, late);
     expect_listed(&p.police_officer, query, late);
-    /* overdue=false does not filter */
+    /* overdue=false lists the ones that are not overdue */
     snprintf(query, sizeof query, "overdue=false&agency=%s", p.police);
-    char *all = joined(3, closed, on_time, late);
-    expect_listed(&p.requester, query, all);
-    free(all);
+    char *rest = joined(2, closed, on_time);
+    expect_listed(&p.requester, query, rest);
+    free(rest);
 
     e = esc_read(&p.requester, late);
     cr_assert(json_is_true(json_object_get(e, "overdue")), "overdue when due yesterday");

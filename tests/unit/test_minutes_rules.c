@@ -243,7 +243,7 @@ static void shape(json_t *doc, violations *v)
 static void review(json_t *doc, const char *const *open, int n_open, violations *v)
 {
     violations_init(v);
-    minutes_check_review(doc, open, n_open, v);
+    minutes_check_review(doc, open, n_open, NULL, 0, v);
     json_decref(doc);
 }
 
@@ -585,10 +585,19 @@ Test(minutes_rules, FAM_7_what_is_shared_is_required)
 
 static const char *const open_two[] = {ACTION_A, ACTION_B};
 
+/* A document whose previous_actions are array_text; items without a note
+ * get one, as ACT-1 asks of every outcome that closes an action. */
 static json_t *outcomes(const char *array_text)
 {
-    json_t *doc = complete_doc(false);
-    return with(doc, "previous_actions", array_text);
+    json_t *list = json_loads(array_text, 0, NULL);
+    cr_assert_not_null(list, "bad test JSON: %s", array_text);
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        if (json_is_object(item) && !json_object_get(item, "note"))
+            json_object_set_new(item, "note", json_string("Reviewed at the meeting"));
+    }
+    return json_pack("{s:o}", "previous_actions", list);
 }
 
 Test(minutes_rules, MTG_9_every_open_action_with_one_outcome_accepted)
@@ -606,6 +615,20 @@ Test(minutes_rules, MTG_9_every_open_action_with_one_outcome_accepted)
         review(outcomes(text), open_two, 1, &v);
         cr_assert_eq(v.n, 0, "%s: %s", review_outcomes[i], describe(&v));
     }
+}
+
+Test(minutes_rules, MTG_9_ACT_1_an_outcome_that_closes_an_action_needs_a_note)
+{
+    const char *open_one[] = {ACTION_A};
+    violations v;
+    json_t *doc = json_pack("{s:[{s:s, s:s}]}", "previous_actions", "action_id", ACTION_A,
+                            "outcome", "completed");
+    review(doc, open_one, 1, &v);
+    cr_assert(violations_has(&v, "ACT-1", "previous_actions[0].note"), "%s", describe(&v));
+    doc = json_pack("{s:[{s:s, s:s}]}", "previous_actions", "action_id", ACTION_A, "outcome",
+                    "carried_forward");
+    review(doc, open_one, 1, &v);
+    cr_assert_eq(v.n, 0, "carrying forward needs no note: %s", describe(&v));
 }
 
 Test(minutes_rules, MTG_9_no_open_actions_and_no_outcomes_accepted)
@@ -703,7 +726,7 @@ Test(minutes_rules, MTG_9_blank_outcome_value_refused)
         violations v;
         violations_init(&v);
         minutes_check_shape(doc, &v);
-        minutes_check_review(doc, open_two, 2, &v);
+        minutes_check_review(doc, open_two, 2, NULL, 0, &v);
         json_decref(doc);
         cr_assert(violations_has(&v, "MTG-9", "previous_actions[1].outcome") ||
                       violations_has(&v, NULL, "previous_actions[1].outcome"),

@@ -1,0 +1,1636 @@
+/* Minutes over real HTTP against the real database: drafting by the chair
+ * or the minute taker of a held meeting (MIN-1), the completeness check at
+ * approval, every missing part listed at once with its rule and JSON path
+ * (MIN-2, ACT-1, FAM-6, FAM-7), approval by the chair only and immutable
+ * approved versions with amendments as new versions (MIN-3), distribution
+ * and the family's copy (MIN-4, FAM-5), the family-feedback action (FAM-6),
+ * closing (MTG-8), the overdue-minutes report, and the audit rows and feed
+ * events (SEC-4, INT-2).
+ *
+ * Every test makes its own agencies and people. Every refusal is checked
+ * four ways: the status, the problem+json answer, the errors[] entries
+ * naming the rule and field, and the database: the fingerprints of the
+ * agencies involved plus the counts and digests of the meeting's minutes,
+ * actions, their history, distribution and decisions. */
+#include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "support/client.h"
+#include "support/expect.h"
+#include "support/fixtures.h"
+#include "support/people.h"
+#include "support/planning.h"
+
+#define DAY 86400L
+/* how far ahead a meeting that is to be held is scheduled */
+#define START_IN 3L
+
+/* --- helpers --- */
+
+static void expect_str(const char *got, const char *want)
+{
+    cr_assert(got && strcmp(got, want) == 0, "expected '%s', got '%s'", want,
+              got ? got : "(null)");
+}
+
+/* YYYY-MM-DD, `days` from today (UTC). */
+static void date_from_today(long days, char out[11])
+{
+    time_t t = time(NULL) + days * DAY;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Everything a refused request must leave as it was: the fingerprint of
+ * the convening agency (and of `extra`, the caller's, when given), and in
+ * one query the meeting's minutes, actions, action history, distribution,
+ * decisions, audit rows and feed events, counted and digested (a new
+ * string). */
+static char *snapshot(const planned *p, const char *extra)
+{
+    char *csc = db_fingerprint(p->csc);
+    char *other = extra ? db_fingerprint(extra) : strdup("-");
+    const char *params[] = {p->meeting_id};
+    char *state = db_value(
+        "SELECT concat_ws(' | ',"
+        " 'minutes ' || (SELECT count(*) || ' ' || coalesce(md5(string_agg(v::text, ','"
+        "   ORDER BY v.number)), '') FROM minutes v WHERE v.meeting_id = $1),"
+        " 'actions ' || (SELECT count(*) || ' ' || coalesce(md5(string_agg(a::text, ','"
+        "   ORDER BY a.id)), '') FROM actions a WHERE $1 IN (a.meeting_id, a.current_meeting_id)),"
+        " 'history ' || (SELECT count(*) FROM action_history h JOIN actions a"
+        "   ON a.id = h.action_id WHERE $1 IN (a.meeting_id, a.current_meeting_id)),"
+        " 'sent ' || (SELECT count(*) FROM minutes_distribution WHERE meeting_id = $1),"
+        " 'decisions ' || (SELECT count(*) FROM consent_decisions WHERE meeting_id = $1),"
+        " 'audit ' || (SELECT count(*) FROM audit_events WHERE resource_id = $1::text),"
+        " 'feed ' || (SELECT count(*) FROM events WHERE resource_id = $1::text"
+        "   OR resource_id IN (SELECT a.id::text FROM actions a WHERE $1 IN (a.meeting_id,"
+        "   a.current_meeting_id))))",
+        1, params);
+    char *out = NULL;
+    int n = asprintf(&out, "%s | %s | %s", csc, other, state);
+    cr_assert(n > 0);
+    free(csc);
+    free(other);
+    free(state);
+    return out;
+}
+
+static void expect_same(const planned *p, const char *extra, const char *before)
+{
+    char *after = snapshot(p, extra);
+    cr_assert_str_eq(after, before, "the database changed:\n%s\n->\n%s", before, after);
+    free(after);
+}
+
+static long minutes_rows(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_long("SELECT count(*) FROM minutes WHERE meeting_id = $1", 1, params);
+}
+
+static long action_rows(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_long("SELECT count(*) FROM actions WHERE meeting_id = $1", 1, params);
+}
+
+static size_t error_count(const http_response *r)
+{
+    return json_array_size(json_object_get(r->json, "errors"));
+}
+
+/* A refusal: the status, problem+json of the type, and either an errors[]
+ * entry with the rule and field (rule not NULL) or no errors[] at all. */
+static void expect_refusal(const http_response *r, long status, const char *type,
+                           const char *rule, const char *field)
+{
+    expect_problem(r, status, type);
+    if (rule)
+        cr_assert(problem_has_rule(r, rule, field), "expected %s at '%s': %s", rule,
+                  field ? field : "(any)", r->body);
+    else
+        cr_assert_null(json_object_get(r->json, "errors"), "no errors[]: %s", r->body);
+}
+
+static long count2(const char *sql, const char *a, const char *b)
+{
+    const char *params[] = {a, b};
+    return db_long(sql, 2, params);
+}
+
+static long audit_rows(const char *resource_id, const char *action)
+{
+    return count2("SELECT count(*) FROM audit_events WHERE resource_id = $1 AND action = $2",
+                  resource_id, action);
+}
+
+/* Distinct feed events of this type about the resource, and their rows
+ * (one per agency told). */
+static long feed_events(const char *resource_id, const char *type)
+{
+    return count2("SELECT count(DISTINCT event_id) FROM events"
+                  " WHERE resource_id = $1 AND type = $2",
+                  resource_id, type);
+}
+
+static long feed_rows(const char *resource_id, const char *type)
+{
+    return count2("SELECT count(*) FROM events WHERE resource_id = $1 AND type = $2",
+                  resource_id, type);
+}
+
+/* --- holding a meeting --- */
+
+static void sleep_past_start(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
+                         " FROM meetings WHERE id = $1",
+                         1, params);
+    cr_assert(start > 0, "the meeting has a start");
+    while ((long)time(NULL) <= start)
+        usleep(100 * 1000);
+}
+
+/* A meeting of `type` taken to held: scheduled START_IN seconds ahead with
+ * the manager in the chair (or, when `chair` is not NULL, a new senior
+ * practitioner and named doctor of the health agency, returned there) and
+ * the requester taking minutes, both invitees marked present, held by the
+ * requester once the start has passed. */
+static void held_meeting_chaired(planned *p, const char *type, person *chair)
+{
+    planned_authorised(p, type);
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    json_t *body = schedule_body(p, START_IN, "in_person", 0);
+    if (chair) {
+        *chair = person_new(p->health, "senior_practitioner,named_doctor");
+        json_object_set_new(body, "chair",
+                            json_pack("{s:s, s:s, s:s, s:s}", "sub", chair->who.sub, "name",
+                                      chair->who.name, "agency", chair->who.agency, "role",
+                                      "senior_practitioner"));
+    }
+    http_response *r = api_call("POST", meeting_path(p->meeting_id, "schedule"),
+                                p->requester.token, body, etag_of(p->version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "scheduling: %ld %s", r->status, r->body);
+    p->version = json_int(r->json, "version");
+    http_free(r);
+
+    body = json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "entries", "invitation_id",
+                     p->police_invitation, "attendance", "present", "invitation_id",
+                     p->health_invitation, "attendance", "present");
+    r = api_call("PUT", meeting_path(p->meeting_id, "attendance"), p->requester.token, body,
+                 etag_of(p->version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
+    p->version = json_int(r->json, "version");
+    http_free(r);
+
+    sleep_past_start(p->meeting_id);
+    r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
+                 etag_of(p->version));
+    cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);
+    expect_str(json_str(r->json, "status"), "held");
+    p->version = json_int(r->json, "version");
+    http_free(r);
+}
+
+static void held_meeting(planned *p, const char *type)
+{
+    held_meeting_chaired(p, type, NULL);
+}
+
+/* --- the minutes document --- */
+
+static json_t *person_json(const person *who)
+{
+    return json_pack("{s:s, s:s, s:s}", "name", who->who.name, "agency", who->who.agency, "sub",
+                     who->who.sub);
+}
+
+static json_t *action_item(const char *description, const person *owner, const char *due,
+                           const char *contingency)
+{
+    return json_pack("{s:s, s:o, s:s, s:s}", "description", description, "owner",
+                     person_json(owner), "due_date", due, "contingency", contingency);
+}
+
+/* Minutes with every part MIN-2 asks of a meeting that is not a strategy
+ * discussion: three action items (police, health, children's social care),
+ * the family present (so no FAM-6 action). */
+static json_t *complete_minutes(const planned *p)
+{
+    char due[11], review[11];
+    date_from_today(30, due);
+    date_from_today(60, review);
+    json_t *doc = json_object();
+    json_object_set_new(
+        doc, "attendance",
+        json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]", "name",
+                  p->manager.who.name, "agency", p->csc, "role", "chair", "attendance", "present",
+                  "name", p->police_officer.who.name, "agency", p->police, "role", "police",
+                  "attendance", "present", "name", p->health_visitor.who.name, "agency",
+                  p->health, "role", "health visitor", "attendance", "apologies"));
+    json_object_set_new(doc, "purpose", json_string("Agree a plan for the fictional family"));
+    json_object_set_new(doc, "needs", json_string("Stable routines and school attendance"));
+    json_object_set_new(doc, "strengths", json_string("A supportive grandparent nearby"));
+    json_object_set_new(doc, "risks", json_string("Missed health appointments"));
+    json_object_set_new(doc, "decisions", json_string("A joint home visit within two weeks"));
+    json_object_set_new(
+        doc, "actions",
+        json_pack("[o, o, o]",
+                  action_item("Share police contacts with the lead professional",
+                              &p->police_officer, due, "The chair asks the police manager"),
+                  action_item("Book the missed health review", &p->health_visitor, due,
+                              "The GP practice is asked to book it"),
+                  action_item("Arrange the joint home visit", &p->requester, due,
+                              "The team manager arranges it")));
+    json_object_set_new(doc, "plan_coordinator", person_json(&p->requester));
+    json_object_set_new(doc, "information_sharing",
+                        json_pack("{s:s, s:s}", "with_whom", "The school and the GP",
+                                  "family", "The plan is shared with the parents"));
+    json_object_set_new(doc, "family_feedback", json_pack("{s:b}", "family_present", 1));
+    json_object_set_new(doc, "safeguarding_referral", json_pack("{s:b}", "needed", 0));
+    json_object_set_new(doc, "caf_considered",
+                        json_pack("{s:b, s:s}", "considered", 1, "note", "Already in place"));
+    json_object_set_new(doc, "fgc_considered",
+                        json_pack("{s:b, s:s}", "considered", 1, "note", "Offered to the family"));
+    json_object_set_new(doc, "next_review", json_pack("{s:s}", "date", review));
+    return doc;
+}
+
+/* The parts a strategy discussion adds (MIN-2, FAM-7). */
+static void add_strategy_parts(json_t *doc)
+{
+    json_object_set_new(doc, "risk_analysis", json_string("Risk of significant harm is medium"));
+    json_object_set_new(doc, "legal_action", json_pack("{s:b}", "required", 0));
+    json_object_set_new(doc, "further_strategy_discussion",
+                        json_pack("{s:b, s:s}", "required", 1, "note", "In ten days"));
+    json_object_set_new(doc, "lado_referral", json_pack("{s:b}", "required", 0));
+    json_object_set_new(doc, "shared_with_family",
+                        json_pack("{s:s, s:s, s:s}", "shared", "That agencies met and the plan",
+                                  "not_shared", "The police line of enquiry",
+                                  "not_shared_rationale", "It would prejudice the investigation"));
+}
+
+/* Sets (value not NULL, stolen) or removes the member at a path such as
+ * "actions[2].owner.name" (only the last step is a member, never an index). */
+static void edit_at(json_t *doc, const char *path, json_t *value)
+{
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", path);
+    json_t *node = doc;
+    char *save = NULL;
+    char *step = strtok_r(copy, ".", &save);
+    while (step) {
+        char *next = strtok_r(NULL, ".", &save);
+        if (!next) {
+            cr_assert(json_is_object(node), "%s: not an object", path);
+            if (value)
+                json_object_set_new(node, step, value);
+            else
+                json_object_del(node, step);
+            return;
+        }
+        char *bracket = strchr(step, '[');
+        size_t index = 0;
+        if (bracket) {
+            index = strtoul(bracket + 1, NULL, 10);
+            *bracket = '\0';
+        }
+        node = json_object_get(node, step);
+        if (bracket)
+            node = json_array_get(node, index);
+        cr_assert_not_null(node, "%s: no such path", path);
+        step = next;
+    }
+}
+
+/* --- calls --- */
+
+static const char *minutes_path(const char *meeting_id, const char *rest)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes%s", meeting_id, rest ? rest : "");
+    return path;
+}
+
+static http_response *put_minutes(const person *by, const char *meeting_id, json_t *doc,
+                                  const char *if_match)
+{
+    return api_call("PUT", minutes_path(meeting_id, NULL), by->token, doc, if_match);
+}
+
+static http_response *approve(const person *by, const char *meeting_id, const char *if_match)
+{
+    return api_call("POST", minutes_path(meeting_id, "/approve"), by->token, NULL, if_match);
+}
+
+/* Writes the doc as the minute taker (the first draft, or an edit of the
+ * draft at `version`); returns the new version. */
+static long write_ok(const planned *p, json_t *doc, long version)
+{
+    http_response *r =
+        put_minutes(&p->requester, p->meeting_id, doc, version ? etag_of(version) : NULL);
+    cr_assert_eq(r->status, version ? 200 : 201, "writing minutes: %ld %s", r->status, r->body);
+    long v = json_int(r->json, "version");
+    http_free(r);
+    return v;
+}
+
+/* Approves as the chair; returns the new version. */
+static long approve_ok(const person *chair, const char *meeting_id, long version)
+{
+    http_response *r = approve(chair, meeting_id, etag_of(version));
+    cr_assert_eq(r->status, 200, "approving: %ld %s", r->status, r->body);
+    expect_str(json_str(r->json, "status"), "approved");
+    long v = json_int(r->json, "version");
+    http_free(r);
+    return v;
+}
+
+/* Writes the complete minutes and has them approved; returns the version. */
+static long approved_minutes(const planned *p)
+{
+    json_t *doc = complete_minutes(p);
+    long v = write_ok(p, doc, 0);
+    json_decref(doc);
+    return approve_ok(&p->manager, p->meeting_id, v);
+}
+
+static http_response *distribute(const person *by, const char *meeting_id, json_t *body)
+{
+    return api_call("POST", minutes_path(meeting_id, "/distribution"), by->token, body, NULL);
+}
+
+static json_t *recipient(const char *name, const char *agency, const char *category)
+{
+    json_t *x = json_pack("{s:s, s:s, s:s}", "name", name, "category", category, "contact",
+                          "post@example.invalid");
+    if (agency)
+        json_object_set_new(x, "agency", json_string(agency));
+    return x;
+}
+
+static http_response *sharing_decision(const person *by, const char *meeting_id, json_t *body)
+{
+    return api_call("POST", meeting_path(meeting_id, "consent-decisions"), by->token, body, NULL);
+}
+
+/* --- MIN-1: drafting --- */
+
+Test(minutes, MIN_1_first_draft_is_version_1_later_edits_need_if_match)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = json_pack("{s:s}", "purpose", "First notes from the meeting");
+
+    /* the first draft takes no If-Match */
+    char *before = snapshot(&p, NULL);
+    http_response *r = put_minutes(&p.requester, p.meeting_id, doc, "\"1\"");
+    expect_refusal(r, 412, "/problems/stale-version", NULL, NULL);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    cr_assert_eq(minutes_rows(p.meeting_id), 0);
+    free(before);
+
+    r = put_minutes(&p.requester, p.meeting_id, doc, NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *etag = http_header(r, "ETag"), *location = http_header(r, "Location");
+    expect_str(etag, "\"1\"");
+    char want[160];
+    snprintf(want, sizeof want, "/v1/meetings/%s/minutes/versions/1", p.meeting_id);
+    expect_str(location, want);
+    free(etag);
+    free(location);
+    cr_assert_eq(json_int(r->json, "number"), 1);
+    cr_assert_eq(json_int(r->json, "version"), 1);
+    expect_str(json_str(r->json, "status"), "draft");
+    cr_assert(json_is_true(json_object_get(r->json, "current")), "%s", r->body);
+    cr_assert(json_equal(json_object_get(r->json, "content"), doc), "%s", r->body);
+    expect_str(json_str(json_object_get(r->json, "created_by"), "sub"), p.requester.who.sub);
+    http_free(r);
+    cr_assert_eq(minutes_rows(p.meeting_id), 1);
+
+    /* later drafts need If-Match: missing, stale */
+    json_object_set_new(doc, "decisions", json_string("A joint visit"));
+    before = snapshot(&p, NULL);
+    r = put_minutes(&p.requester, p.meeting_id, doc, NULL);
+    expect_refusal(r, 428, "/problems/precondition-required", NULL, NULL);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    r = put_minutes(&p.requester, p.meeting_id, doc, "\"7\"");
+    expect_refusal(r, 412, "/problems/stale-version", NULL, NULL);
+    etag = http_header(r, "ETag");
+    expect_str(etag, "\"1\"");
+    free(etag);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    cr_assert_eq(minutes_rows(p.meeting_id), 1);
+    cr_assert_eq(action_rows(p.meeting_id), 0);
+    free(before);
+
+    /* the chair edits the draft too; still one row, version 2 */
+    r = put_minutes(&p.manager, p.meeting_id, doc, "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    etag = http_header(r, "ETag");
+    expect_str(etag, "\"2\"");
+    free(etag);
+    cr_assert_eq(json_int(r->json, "number"), 1);
+    cr_assert_eq(json_int(r->json, "version"), 2);
+    expect_str(json_str(json_object_get(r->json, "updated_by"), "sub"), p.manager.who.sub);
+    cr_assert(json_equal(json_object_get(r->json, "content"), doc), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(minutes_rows(p.meeting_id), 1);
+
+    /* the invitees read the draft; the meeting shows it */
+    r = api_get(minutes_path(p.meeting_id, NULL), p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(json_equal(json_object_get(r->json, "content"), doc), "%s", r->body);
+    etag = http_header(r, "ETag");
+    expect_str(etag, "\"2\"");
+    free(etag);
+    http_free(r);
+    r = api_get(meeting_path(p.meeting_id, NULL), p.requester.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *summary = json_object_get(r->json, "minutes");
+    cr_assert_eq(json_int(summary, "number"), 1, "%s", r->body);
+    expect_str(json_str(summary, "status"), "draft");
+    http_free(r);
+
+    json_decref(doc);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_1_only_the_chair_or_minute_taker_writes_SEC_2_stranger_not_found)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    char *other = agency_new("childrens_social_care");
+    person stranger = person_new(other, "manager");
+    person other_manager = person_new(p.csc, "manager");
+    json_t *doc = json_pack("{s:s}", "purpose", "Notes");
+
+    /* an invitee and a manager of the convening agency see the meeting but
+     * do not write its minutes; a stranger does not learn it exists */
+    char *before = snapshot(&p, other);
+    const person *not_writers[] = {&p.police_officer, &other_manager};
+    for (size_t i = 0; i < 2; i++) {
+        http_response *r = put_minutes(not_writers[i], p.meeting_id, doc, NULL);
+        expect_refusal(r, 403, "/problems/forbidden", "MIN-1", "");
+        http_free(r);
+        expect_same(&p, other, before);
+    }
+    http_response *r = put_minutes(&stranger, p.meeting_id, doc, NULL);
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    expect_same(&p, other, before);
+    cr_assert_eq(minutes_rows(p.meeting_id), 0);
+    free(before);
+
+    /* with a draft in place, the same */
+    long v = write_ok(&p, doc, 0);
+    json_object_set_new(doc, "needs", json_string("Changed by someone else"));
+    before = snapshot(&p, other);
+    for (size_t i = 0; i < 2; i++) {
+        r = put_minutes(not_writers[i], p.meeting_id, doc, etag_of(v));
+        expect_refusal(r, 403, "/problems/forbidden", "MIN-1", "");
+        http_free(r);
+        expect_same(&p, other, before);
+    }
+    r = put_minutes(&stranger, p.meeting_id, doc, etag_of(v));
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    r = api_get(minutes_path(p.meeting_id, NULL), stranger.token);
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    r = api_get(minutes_path(p.meeting_id, "/versions/1"), stranger.token);
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    expect_same(&p, other, before);
+    cr_assert_eq(minutes_rows(p.meeting_id), 1);
+    free(before);
+
+    json_decref(doc);
+    person_free(&stranger);
+    person_free(&other_manager);
+    free(other);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_1_minutes_only_for_a_held_meeting)
+{
+    planned p;
+    planned_scheduled(&p, "professionals", 3600);
+    json_t *doc = json_pack("{s:s}", "purpose", "Notes written too early");
+    char *before = snapshot(&p, NULL);
+    const person *writers[] = {&p.manager, &p.requester};
+    for (size_t i = 0; i < 2; i++) {
+        http_response *r = put_minutes(writers[i], p.meeting_id, doc, NULL);
+        expect_refusal(r, 409, "/problems/invalid-state", "MIN-1", "status");
+        http_free(r);
+        expect_same(&p, NULL, before);
+    }
+    /* nothing to approve */
+    http_response *none = approve(&p.manager, p.meeting_id, etag_of(1));
+    expect_refusal(none, 409, "/problems/invalid-state", "MIN-3", "status");
+    http_free(none);
+    expect_same(&p, NULL, before);
+    /* no sharing decision on the minutes before the meeting is held */
+    json_t *body = json_pack("{s:s, s:s}", "kind", "minutes_sharing", "decision", "share");
+    http_response *r = sharing_decision(&p.manager, p.meeting_id, body);
+    expect_refusal(r, 409, "/problems/invalid-state", "MTG-8", "status");
+    http_free(r);
+    json_decref(body);
+    expect_same(&p, NULL, before);
+    cr_assert_eq(minutes_rows(p.meeting_id), 0);
+    free(before);
+    json_decref(doc);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_1_a_draft_of_the_wrong_shape_is_rejected)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = complete_minutes(&p);
+    json_object_set_new(doc, "agenda", json_string("not a part of the minutes"));
+    edit_at(doc, "actions[1].due_date", json_string("next week"));
+    edit_at(doc, "family_feedback.family_present", json_string("no"));
+    char *before = snapshot(&p, NULL);
+    http_response *r = put_minutes(&p.requester, p.meeting_id, doc, NULL);
+    expect_problem(r, 400, "/problems/invalid-request");
+    cr_assert(problem_has_field(r, "agenda"), "%s", r->body);
+    cr_assert(problem_has_field(r, "actions[1].due_date"), "%s", r->body);
+    cr_assert(problem_has_field(r, "family_feedback.family_present"), "%s", r->body);
+    cr_assert_eq(error_count(r), 3, "%s", r->body);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    cr_assert_eq(minutes_rows(p.meeting_id), 0);
+    free(before);
+    json_decref(doc);
+    planned_free(&p);
+}
+
+/* --- MIN-2: completeness --- */
+
+Test(minutes, MIN_2_approving_an_empty_draft_lists_every_missing_part)
+{
+    planned p;
+    held_meeting(&p, "multi_agency");
+    json_t *empty = json_object();
+    long v = write_ok(&p, empty, 0);
+    json_decref(empty);
+
+    char *before = snapshot(&p, NULL);
+    http_response *r = approve(&p.manager, p.meeting_id, etag_of(v));
+    expect_problem(r, 422, "/problems/rule-violated");
+    static const struct {
+        const char *rule, *field;
+    } missing[] = {
+        {"MIN-2", "attendance"},
+        {"MIN-2", "purpose"},
+        {"MIN-2", "needs"},
+        {"MIN-2", "strengths"},
+        {"MIN-2", "risks"},
+        {"MIN-2", "decisions"},
+        {"MIN-2", "actions"},
+        {"MIN-2", "plan_coordinator"},
+        {"MIN-2", "information_sharing"},
+        {"FAM-6", "family_feedback.family_present"},
+        {"MIN-2", "safeguarding_referral.needed"},
+        {"MIN-2", "caf_considered.considered"},
+        {"MIN-2", "fgc_considered.considered"},
+        {"MIN-2", "next_review"},
+    };
+    size_t n = sizeof missing / sizeof missing[0];
+    for (size_t i = 0; i < n; i++)
+        cr_assert(problem_has_rule(r, missing[i].rule, missing[i].field), "%s at %s: %s",
+                  missing[i].rule, missing[i].field, r->body);
+    cr_assert_eq(error_count(r), n, "exactly the %zu missing parts: %s", n, r->body);
+    /* a meeting that is not a strategy discussion is not asked for its parts */
+    cr_assert(!problem_has_field(r, "risk_analysis"), "%s", r->body);
+    cr_assert(!problem_has_field(r, "shared_with_family"), "%s", r->body);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    cr_assert_eq(minutes_rows(p.meeting_id), 1);
+    cr_assert_eq(action_rows(p.meeting_id), 0);
+    free(before);
+
+    r = api_get(minutes_path(p.meeting_id, NULL), p.requester.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "draft");
+    http_free(r);
+    planned_free(&p);
+}
+
+typedef struct missing_case {
+    const char *path;  /* what to change in the complete minutes */
+    const char *value; /* its new value as JSON, or NULL to remove it */
+    const char *rule;  /* the one error approval must report */
+    const char *field;
+} missing_case;
+
+/* For each case: the complete minutes (with the strategy parts when
+ * `strategy`) with one part changed are written over the draft at version
+ * v (0: none yet), and approval names exactly that part and changes
+ * nothing. Finally the complete minutes are approved. */
+static void each_missing_part_alone(planned *p, const missing_case *cases, size_t n,
+                                    bool strategy, long v)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *doc = complete_minutes(p);
+        if (strategy)
+            add_strategy_parts(doc);
+        json_t *value = NULL;
+        if (cases[i].value) {
+            json_error_t err;
+            value = json_loads(cases[i].value, JSON_DECODE_ANY, &err);
+            cr_assert_not_null(value, "case %zu: %s", i, err.text);
+        }
+        edit_at(doc, cases[i].path, value);
+        v = write_ok(p, doc, v);
+        json_decref(doc);
+
+        char *before = snapshot(p, NULL);
+        http_response *r = approve(&p->manager, p->meeting_id, etag_of(v));
+        expect_problem(r, 422, "/problems/rule-violated");
+        cr_assert(problem_has_rule(r, cases[i].rule, cases[i].field),
+                  "changing %s: expected %s at %s: %s", cases[i].path, cases[i].rule,
+                  cases[i].field, r->body);
+        cr_assert_eq(error_count(r), 1, "changing %s names that part only: %s", cases[i].path,
+                     r->body);
+        http_free(r);
+        expect_same(p, NULL, before);
+        free(before);
+    }
+    cr_assert_eq(action_rows(p->meeting_id), 0);
+    json_t *doc = complete_minutes(p);
+    if (strategy)
+        add_strategy_parts(doc);
+    v = write_ok(p, doc, v);
+    json_decref(doc);
+    approve_ok(&p->manager, p->meeting_id, v);
+    cr_assert_eq(action_rows(p->meeting_id), 3);
+}
+
+/* The table runs in three tests (three meetings) to keep each short. */
+static void missing_parts_test(const missing_case *cases, size_t n)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    each_missing_part_alone(&p, cases, n, false, 0);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_2_each_missing_part_is_named_alone_attendance_to_decisions)
+{
+    static const missing_case cases[] = {
+        {"attendance", NULL, "MIN-2", "attendance"},
+        {"attendance", "[]", "MIN-2", "attendance"},
+        {"purpose", NULL, "MIN-2", "purpose"},
+        {"purpose", "\"   \"", "MIN-2", "purpose"},
+        {"needs", NULL, "MIN-2", "needs"},
+        {"strengths", NULL, "MIN-2", "strengths"},
+        {"risks", NULL, "MIN-2", "risks"},
+        {"decisions", "\"\"", "MIN-2", "decisions"},
+    };
+    missing_parts_test(cases, sizeof cases / sizeof cases[0]);
+}
+
+Test(minutes, MIN_2_ACT_1_each_missing_part_of_the_action_plan_is_named_alone)
+{
+    static const missing_case cases[] = {
+        {"actions", NULL, "MIN-2", "actions"},
+        {"actions", "[]", "MIN-2", "actions"},
+        {"actions[2].description", NULL, "ACT-1", "actions[2].description"},
+        {"actions[2].owner", NULL, "ACT-1", "actions[2].owner"},
+        {"actions[2].owner.name", NULL, "ACT-1", "actions[2].owner.name"},
+        {"actions[1].owner.agency", NULL, "ACT-1", "actions[1].owner.agency"},
+        {"actions[0].due_date", NULL, "ACT-1", "actions[0].due_date"},
+        {"actions[2].contingency", NULL, "ACT-1", "actions[2].contingency"},
+        {"actions[2].contingency", "\" \"", "ACT-1", "actions[2].contingency"},
+        {"plan_coordinator", NULL, "MIN-2", "plan_coordinator"},
+        {"plan_coordinator.agency", NULL, "MIN-2", "plan_coordinator.agency"},
+    };
+    missing_parts_test(cases, sizeof cases / sizeof cases[0]);
+}
+
+Test(minutes, MIN_2_FAM_6_each_missing_part_after_the_plan_is_named_alone)
+{
+    static const missing_case cases[] = {
+        {"information_sharing", NULL, "MIN-2", "information_sharing"},
+        {"information_sharing.with_whom", NULL, "MIN-2", "information_sharing.with_whom"},
+        {"information_sharing.family", NULL, "MIN-2", "information_sharing.family"},
+        {"family_feedback", NULL, "FAM-6", "family_feedback.family_present"},
+        {"family_feedback",
+         "{\"family_present\": false, \"method\": \"A visit by the social worker\"}", "FAM-6",
+         "family_feedback.by"},
+        {"family_feedback",
+         "{\"family_present\": false, \"by\": {\"name\": \"A Worker\", \"agency\": \"X1\"}}",
+         "FAM-6", "family_feedback.method"},
+        {"safeguarding_referral", NULL, "MIN-2", "safeguarding_referral.needed"},
+        {"safeguarding_referral", "{\"needed\": true, \"how\": \"Online form\"}", "MIN-2",
+         "safeguarding_referral.by"},
+        {"safeguarding_referral",
+         "{\"needed\": true, \"by\": {\"name\": \"A Worker\", \"agency\": \"X1\"}}", "MIN-2",
+         "safeguarding_referral.how"},
+        {"caf_considered", NULL, "MIN-2", "caf_considered.considered"},
+        {"fgc_considered.considered", NULL, "MIN-2", "fgc_considered.considered"},
+        {"next_review", NULL, "MIN-2", "next_review"},
+        {"next_review", "{}", "MIN-2", "next_review"},
+    };
+    missing_parts_test(cases, sizeof cases / sizeof cases[0]);
+}
+
+Test(minutes, MIN_2_next_review_may_be_a_stated_reason_for_none)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "next_review",
+            json_pack("{s:s}", "no_review_reason", "The plan ends with the school term"));
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_2_FAM_7_strategy_discussion_adds_its_parts, .timeout = 120)
+{
+    planned p;
+    held_meeting(&p, "strategy_discussion");
+
+    /* the minutes of any other meeting lack the strategy parts, all listed */
+    json_t *doc = complete_minutes(&p);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    char *before = snapshot(&p, NULL);
+    http_response *r = approve(&p.manager, p.meeting_id, etag_of(v));
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert(problem_has_rule(r, "MIN-2", "risk_analysis"), "%s", r->body);
+    cr_assert(problem_has_rule(r, "MIN-2", "legal_action.required"), "%s", r->body);
+    cr_assert(problem_has_rule(r, "MIN-2", "further_strategy_discussion.required"), "%s",
+              r->body);
+    cr_assert(problem_has_rule(r, "MIN-2", "lado_referral.required"), "%s", r->body);
+    cr_assert(problem_has_rule(r, "FAM-7", "shared_with_family"), "%s", r->body);
+    cr_assert_eq(error_count(r), 5, "%s", r->body);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    /* then each alone, FAM-7's rationale among them */
+    static const missing_case cases[] = {
+        {"risk_analysis", NULL, "MIN-2", "risk_analysis"},
+        {"legal_action", NULL, "MIN-2", "legal_action.required"},
+        {"further_strategy_discussion.required", NULL, "MIN-2",
+         "further_strategy_discussion.required"},
+        {"lado_referral", "{}", "MIN-2", "lado_referral.required"},
+        {"shared_with_family", NULL, "FAM-7", "shared_with_family"},
+        {"shared_with_family.shared", NULL, "FAM-7", "shared_with_family.shared"},
+        {"shared_with_family.not_shared_rationale", NULL, "FAM-7",
+         "shared_with_family.not_shared_rationale"},
+        {"shared_with_family.not_shared_rationale", "\"  \"", "FAM-7",
+         "shared_with_family.not_shared_rationale"},
+    };
+    each_missing_part_alone(&p, cases, sizeof cases / sizeof cases[0], true, v);
+
+    /* everything shared: no rationale needed (checked on an amendment,
+     * approved minutes being final) */
+    json_t *reason = json_pack("{s:s}", "reason", "Everything was shared after all");
+    http_response *amend = api_call("POST", minutes_path(p.meeting_id, "/amendments"),
+                                    p.requester.token, reason, NULL);
+    cr_assert_eq(amend->status, 201, "%s", amend->body);
+    doc = json_deep_copy(json_object_get(amend->json, "content"));
+    http_free(amend);
+    json_decref(reason);
+    edit_at(doc, "shared_with_family", json_pack("{s:s}", "shared", "Everything discussed"));
+    v = write_ok(&p, doc, 1);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
+    cr_assert_eq(action_rows(p.meeting_id), 3);
+    planned_free(&p);
+}
+
+/* --- MIN-3: approval and immutability --- */
+
+Test(minutes, MIN_3_only_the_chair_approves)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    char *other = agency_new("police");
+    person stranger = person_new(other, "manager");
+    person other_manager = person_new(p.csc, "manager");
+    person senior = person_new(p.csc, "senior_manager");
+    json_t *doc = complete_minutes(&p);
+    long v = write_ok(&p, doc, 0);
+
+    char *before = snapshot(&p, other);
+    /* the minute taker, a manager and a senior manager of the convening
+     * agency, and an invitee: they see the meeting, they are not the chair */
+    const person *not_chair[] = {&p.requester, &other_manager, &senior, &p.police_officer};
+    for (size_t i = 0; i < 4; i++) {
+        http_response *r = approve(not_chair[i], p.meeting_id, etag_of(v));
+        expect_refusal(r, 403, "/problems/forbidden", "MIN-3", "");
+        http_free(r);
+        expect_same(&p, other, before);
+    }
+    http_response *r = approve(&stranger, p.meeting_id, etag_of(v));
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    expect_same(&p, other, before);
+    /* the chair with a stale or missing If-Match */
+    r = approve(&p.manager, p.meeting_id, "\"9\"");
+    expect_refusal(r, 412, "/problems/stale-version", NULL, NULL);
+    http_free(r);
+    expect_same(&p, other, before);
+    r = approve(&p.manager, p.meeting_id, NULL);
+    expect_refusal(r, 428, "/problems/precondition-required", NULL, NULL);
+    http_free(r);
+    expect_same(&p, other, before);
+    cr_assert_eq(action_rows(p.meeting_id), 0);
+    free(before);
+
+    r = approve(&p.manager, p.meeting_id, etag_of(v));
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "approved");
+    cr_assert_eq(json_int(r->json, "version"), v + 1);
+    char *etag = http_header(r, "ETag");
+    expect_str(etag, etag_of(v + 1));
+    free(etag);
+    expect_str(json_str(json_object_get(r->json, "approved_by"), "sub"), p.manager.who.sub);
+    cr_assert(json_str(r->json, "approved_at"), "%s", r->body);
+    cr_assert(json_equal(json_object_get(r->json, "content"), doc), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(action_rows(p.meeting_id), 3);
+
+    json_decref(doc);
+    person_free(&stranger);
+    person_free(&other_manager);
+    person_free(&senior);
+    free(other);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_3_approved_minutes_are_immutable)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    long v = approved_minutes(&p);
+    const char *params[] = {p.meeting_id};
+    char *content = db_value("SELECT content::text FROM minutes WHERE meeting_id = $1"
+                             " AND number = 1",
+                             1, params);
+
+    char *before = snapshot(&p, NULL);
+    /* through the API: no edit, no second approval */
+    json_t *doc = complete_minutes(&p);
+    json_object_set_new(doc, "decisions", json_string("Rewritten after approval"));
+    const person *writers[] = {&p.requester, &p.manager};
+    for (size_t i = 0; i < 2; i++) {
+        http_response *r = put_minutes(writers[i], p.meeting_id, doc, etag_of(v));
+        expect_refusal(r, 409, "/problems/invalid-state", "MIN-3", "status");
+        http_free(r);
+        expect_same(&p, NULL, before);
+    }
+    http_response *r = approve(&p.manager, p.meeting_id, etag_of(v));
+    expect_refusal(r, 409, "/problems/invalid-state", "MIN-3", "status");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    json_decref(doc);
+
+    /* not even with SQL as the service's own database role */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE minutes SET content = '{}' WHERE meeting_id = '%s' AND number = 1",
+             p.meeting_id);
+    char *state = db_try(sql);
+    expect_str(state, "42501");
+    free(state);
+    snprintf(sql, sizeof sql,
+             "UPDATE minutes SET status = 'draft', approved_at = NULL WHERE meeting_id = '%s'",
+             p.meeting_id);
+    state = db_try(sql);
+    expect_str(state, "42501");
+    free(state);
+    snprintf(sql, sizeof sql, "DELETE FROM minutes WHERE meeting_id = '%s'", p.meeting_id);
+    state = db_try(sql);
+    expect_str(state, "42501");
+    free(state);
+    expect_same(&p, NULL, before);
+    char *after = db_value("SELECT content::text FROM minutes WHERE meeting_id = $1"
+                           " AND number = 1",
+                           1, params);
+    expect_str(after, content);
+    cr_assert_eq(minutes_rows(p.meeting_id), 1);
+    free(after);
+    free(content);
+    free(before);
+    planned_free(&p);
+}
+
+/* The id of the action approval made from item `index` of version 1. */
+static char *action_of_item(const char *meeting_id, int index)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", index);
+    const char *params[] = {meeting_id, n};
+    return db_value("SELECT id FROM actions WHERE meeting_id = $1 AND kind = 'plan'"
+                    " AND minutes_number = 1 AND item_index = $2::integer",
+                    2, params);
+}
+
+Test(minutes, MIN_3_an_amendment_is_a_new_version_approved_again)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *original = complete_minutes(&p);
+    long v = write_ok(&p, original, 0);
+    v = approve_ok(&p.manager, p.meeting_id, v);
+    cr_assert_eq(action_rows(p.meeting_id), 3);
+    http_response *r = api_get(minutes_path(p.meeting_id, "/versions/1"), p.requester.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *version1 = json_incref(r->json);
+    http_free(r);
+
+    /* an amendment needs a reason, from the chair or minute taker */
+    char *before = snapshot(&p, NULL);
+    json_t *no_reason = json_object();
+    r = api_call("POST", minutes_path(p.meeting_id, "/amendments"), p.requester.token, no_reason,
+                 NULL);
+    expect_refusal(r, 422, "/problems/rule-violated", "MIN-3", "reason");
+    http_free(r);
+    json_decref(no_reason);
+    expect_same(&p, NULL, before);
+    json_t *reason = json_pack("{s:s}", "reason", "The health visitor's name was misspelt");
+    r = api_call("POST", minutes_path(p.meeting_id, "/amendments"), p.police_officer.token,
+                 reason, NULL);
+    expect_refusal(r, 403, "/problems/forbidden", "MIN-1", "");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    cr_assert_eq(minutes_rows(p.meeting_id), 1);
+    free(before);
+
+    r = api_call("POST", minutes_path(p.meeting_id, "/amendments"), p.requester.token, reason,
+                 NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_eq(json_int(r->json, "number"), 2);
+    cr_assert_eq(json_int(r->json, "version"), 1);
+    expect_str(json_str(r->json, "status"), "draft");
+    expect_str(json_str(r->json, "amendment_reason"), "The health visitor's name was misspelt");
+    char *location = http_header(r, "Location");
+    char want[160];
+    snprintf(want, sizeof want, "/v1/meetings/%s/minutes/versions/2", p.meeting_id);
+    expect_str(location, want);
+    free(location);
+    /* the action items carry the actions approval made of them */
+    json_t *amended = json_deep_copy(json_object_get(r->json, "content"));
+    http_free(r);
+    json_t *items = json_object_get(amended, "actions");
+    cr_assert_eq(json_array_size(items), 3);
+    for (int i = 0; i < 3; i++) {
+        char *id = action_of_item(p.meeting_id, i);
+        cr_assert(*id, "an action for item %d", i);
+        expect_str(json_str(json_array_get(items, (size_t)i), "action_id"), id);
+        free(id);
+    }
+
+    /* a second amendment waits for this one */
+    before = snapshot(&p, NULL);
+    r = api_call("POST", minutes_path(p.meeting_id, "/amendments"), p.requester.token, reason,
+                 NULL);
+    expect_refusal(r, 409, "/problems/invalid-state", "MIN-3", "status");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    /* edited like any draft, and approved again by the chair */
+    json_object_set_new(amended, "decisions", json_string("A joint home visit within ten days"));
+    v = write_ok(&p, amended, 1);
+    cr_assert_eq(v, 2);
+    before = snapshot(&p, NULL);
+    r = approve(&p.requester, p.meeting_id, etag_of(v));
+    expect_refusal(r, 403, "/problems/forbidden", "MIN-3", "");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+    v = approve_ok(&p.manager, p.meeting_id, v);
+    cr_assert_eq(v, 3);
+    /* the amended items are the same actions: none made twice */
+    cr_assert_eq(action_rows(p.meeting_id), 3);
+
+    /* every version stays readable; version 1 as it was */
+    r = api_get(minutes_path(p.meeting_id, "/versions/1"), p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(json_equal(json_object_get(r->json, "content"), original), "%s", r->body);
+    expect_str(json_str(r->json, "status"), "approved");
+    cr_assert(json_is_false(json_object_get(r->json, "current")), "%s", r->body);
+    expect_str(json_str(r->json, "approved_at"), json_str(version1, "approved_at"));
+    cr_assert_eq(json_int(r->json, "version"), json_int(version1, "version"));
+    char *etag = http_header(r, "ETag");
+    expect_str(etag, etag_of(json_int(version1, "version")));
+    free(etag);
+    http_free(r);
+    r = api_get(minutes_path(p.meeting_id, "/versions/2"), p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(json_equal(json_object_get(r->json, "content"), amended), "%s", r->body);
+    expect_str(json_str(r->json, "status"), "approved");
+    expect_str(json_str(r->json, "amendment_reason"), "The health visitor's name was misspelt");
+    cr_assert(json_is_true(json_object_get(r->json, "current")), "%s", r->body);
+    http_free(r);
+    r = api_get(minutes_path(p.meeting_id, NULL), p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(json_int(r->json, "number"), 2);
+    http_free(r);
+    before = snapshot(&p, NULL);
+    r = api_get(minutes_path(p.meeting_id, "/versions/3"), p.police_officer.token);
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    r = api_get(minutes_path(p.meeting_id, "/versions"), p.health_visitor.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *list = json_object_get(r->json, "items");
+    cr_assert_eq(json_array_size(list), 2, "%s", r->body);
+    cr_assert_eq(json_int(json_array_get(list, 0), "number"), 1);
+    cr_assert_eq(json_int(json_array_get(list, 1), "number"), 2);
+    cr_assert(json_is_false(json_object_get(json_array_get(list, 0), "current")), "%s", r->body);
+    cr_assert(json_is_true(json_object_get(json_array_get(list, 1), "current")), "%s", r->body);
+    cr_assert(json_is_null(json_object_get(r->json, "next_cursor")), "%s", r->body);
+    http_free(r);
+    /* one at a time */
+    r = api_get(minutes_path(p.meeting_id, "/versions?limit=1"), p.health_visitor.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(r->json, "items")), 1, "%s", r->body);
+    const char *cursor = json_str(r->json, "next_cursor");
+    cr_assert(cursor, "%s", r->body);
+    char path[512];
+    snprintf(path, sizeof path, "%s?limit=1&cursor=%s", minutes_path(p.meeting_id, "/versions"),
+             cursor);
+    http_free(r);
+    r = api_get(path, p.health_visitor.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(json_int(json_array_get(json_object_get(r->json, "items"), 0), "number"), 2,
+                 "%s", r->body);
+    http_free(r);
+
+    json_decref(reason);
+    json_decref(amended);
+    json_decref(original);
+    json_decref(version1);
+    planned_free(&p);
+}
+
+/* --- MIN-4, FAM-5: distribution --- */
+
+Test(minutes, MIN_4_only_approved_minutes_are_distributed_to_recorded_recipients)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    char *other = agency_new("health");
+    person stranger = person_new(other, "manager");
+    json_t *doc = complete_minutes(&p);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    char sent_at[32];
+    time_from_now(-3600, sent_at);
+    json_t *body = json_pack("{s:[o, o], s:s}", "recipients",
+                             recipient("Police lead", p.police, "professional"),
+                             recipient("Health lead", p.health, "professional"), "sent_at",
+                             sent_at);
+
+    /* a draft is not distributed */
+    char *before = snapshot(&p, other);
+    http_response *r = distribute(&p.requester, p.meeting_id, body);
+    expect_refusal(r, 409, "/problems/invalid-state", "MIN-4", "status");
+    http_free(r);
+    expect_same(&p, other, before);
+    free(before);
+
+    approve_ok(&p.manager, p.meeting_id, v);
+
+    /* who receives them is named, with a contact */
+    before = snapshot(&p, other);
+    json_t *none = json_pack("{s:[]}", "recipients");
+    r = distribute(&p.requester, p.meeting_id, none);
+    expect_refusal(r, 422, "/problems/rule-violated", "MIN-4", "recipients");
+    http_free(r);
+    json_decref(none);
+    expect_same(&p, other, before);
+    json_t *no_contact = json_pack("{s:[{s:s, s:s}]}", "recipients", "name", "Someone",
+                                   "category", "professional");
+    r = distribute(&p.requester, p.meeting_id, no_contact);
+    expect_refusal(r, 422, "/problems/rule-violated", "MIN-4", "recipients[0].contact");
+    http_free(r);
+    json_decref(no_contact);
+    expect_same(&p, other, before);
+    /* an invitee does not distribute; a stranger does not see the meeting */
+    r = distribute(&p.police_officer, p.meeting_id, body);
+    expect_refusal(r, 403, "/problems/forbidden", "MIN-4", "");
+    http_free(r);
+    expect_same(&p, other, before);
+    r = distribute(&stranger, p.meeting_id, body);
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    expect_same(&p, other, before);
+    free(before);
+
+    r = distribute(&p.requester, p.meeting_id, body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    json_t *sent = json_object_get(r->json, "distribution");
+    cr_assert_eq(json_array_size(sent), 2, "%s", r->body);
+    size_t i;
+    json_t *x;
+    json_array_foreach(sent, i, x) {
+        const char *at = json_str(x, "sent_at");
+        cr_assert(at && strncmp(at, sent_at, 19) == 0, "sent_at %s: %s", sent_at, r->body);
+        expect_str(json_str(json_object_get(x, "recorded_by"), "sub"), p.requester.who.sub);
+        expect_str(json_str(x, "category"), "professional");
+    }
+    http_free(r);
+    /* without sent_at: now */
+    json_t *later = json_pack("{s:[o]}", "recipients", recipient("The GP", NULL, "other"));
+    char earliest[32];
+    time_from_now(-5, earliest);
+    r = distribute(&p.manager, p.meeting_id, later);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    sent = json_object_get(r->json, "distribution");
+    cr_assert_eq(json_array_size(sent), 3, "%s", r->body);
+    const char *at = json_str(json_array_get(sent, 2), "sent_at");
+    cr_assert(at && strncmp(at, earliest, 19) >= 0, "sent now: %s", r->body);
+    expect_str(json_str(json_array_get(sent, 2), "name"), "The GP");
+    http_free(r);
+    json_decref(later);
+
+    const char *params[] = {p.meeting_id};
+    cr_assert_eq(db_long("SELECT count(*) FROM minutes_distribution WHERE meeting_id = $1", 1,
+                         params),
+                 3);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.distribute"), 2);
+    cr_assert_eq(feed_events(p.meeting_id, "minutes.distributed"), 2);
+
+    json_decref(body);
+    person_free(&stranger);
+    free(other);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_4_FAM_5_the_family_gets_a_copy_only_when_the_decision_says_share)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    approved_minutes(&p);
+    json_t *body = json_pack("{s:[o, o]}", "recipients",
+                             recipient("Police lead", p.police, "professional"),
+                             recipient("The parents", NULL, "family"));
+
+    /* no decision yet */
+    char *before = snapshot(&p, NULL);
+    http_response *r = distribute(&p.requester, p.meeting_id, body);
+    expect_refusal(r, 422, "/problems/rule-violated", "FAM-5", "recipients");
+    cr_assert_eq(error_count(r), 1, "%s", r->body);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    /* withholding needs a rationale; then it holds the copy back */
+    json_t *bare = json_pack("{s:s, s:s}", "kind", "minutes_sharing", "decision", "withhold");
+    before = snapshot(&p, NULL);
+    r = sharing_decision(&p.manager, p.meeting_id, bare);
+    expect_refusal(r, 422, "/problems/rule-violated", "FAM-5", "rationale");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+    json_decref(bare);
+    json_t *withhold = json_pack("{s:s, s:s, s:s}", "kind", "minutes_sharing", "decision",
+                                 "withhold", "rationale", "The parents are not yet told of "
+                                                          "the police enquiry");
+    r = sharing_decision(&p.manager, p.meeting_id, withhold);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    json_decref(withhold);
+    before = snapshot(&p, NULL);
+    r = distribute(&p.requester, p.meeting_id, body);
+    expect_refusal(r, 422, "/problems/rule-violated", "FAM-5", "recipients");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    /* the latest decision says share */
+    json_t *share = json_pack("{s:s, s:s}", "kind", "minutes_sharing", "decision", "share");
+    r = sharing_decision(&p.requester, p.meeting_id, share);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    json_decref(share);
+    r = distribute(&p.requester, p.meeting_id, body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    json_t *sent = json_object_get(r->json, "distribution");
+    cr_assert_eq(json_array_size(sent), 2, "%s", r->body);
+    bool family = false;
+    size_t i;
+    json_t *x;
+    json_array_foreach(sent, i, x)
+        family |= strcmp(json_str(x, "category"), "family") == 0;
+    cr_assert(family, "the family's copy is recorded: %s", r->body);
+    http_free(r);
+
+    json_decref(body);
+    planned_free(&p);
+}
+
+Test(minutes, FAM_5_withholding_for_fabricated_illness_needs_a_senior_manager_or_named_doctor)
+{
+    planned p;
+    person doctor;
+    held_meeting_chaired(&p, "professionals", &doctor);
+    person senior = person_new(p.csc, "senior_manager");
+    json_t *fii = json_pack("{s:s, s:s, s:[s], s:s}", "kind", "minutes_sharing", "decision",
+                            "withhold", "grounds", "fabricated_or_induced_illness", "rationale",
+                            "Sharing would alert the parent to the medical investigation");
+
+    /* a manager of the convening agency may decide on sharing, not this */
+    char *before = snapshot(&p, NULL);
+    http_response *r = sharing_decision(&p.manager, p.meeting_id, fii);
+    expect_refusal(r, 403, "/problems/forbidden", "FAM-5", "");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    /* nor the minute taker */
+    r = sharing_decision(&p.requester, p.meeting_id, fii);
+    expect_refusal(r, 403, "/problems/forbidden", "FAM-5", "");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    /* a senior manager of the convening agency */
+    r = sharing_decision(&senior, p.meeting_id, fii);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    expect_str(json_str(r->json, "kind"), "minutes_sharing");
+    expect_str(json_str(r->json, "decision"), "withhold");
+    http_free(r);
+    /* the chair, a named doctor */
+    r = sharing_decision(&doctor, p.meeting_id, fii);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    const char *params[] = {p.meeting_id};
+    cr_assert_eq(db_long("SELECT count(*) FROM consent_decisions WHERE meeting_id = $1"
+                         " AND kind = 'minutes_sharing' AND decision = 'withhold'",
+                         1, params),
+                 2);
+
+    json_decref(fii);
+    person_free(&senior);
+    person_free(&doctor);
+    planned_free(&p);
+}
+
+/* --- FAM-6: feeding back to an absent family --- */
+
+/* The date `n` working days after today (UTC), skipping weekends and the
+ * bank holidays the service lists. */
+static void working_days_from_today(const person *by, int n, char out[11])
+{
+    long today = (long)(time(NULL) / DAY);
+    char from[11], to[11];
+    date_from_today(0, from);
+    date_from_today(60, to);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/bank-holidays?from=%s&to=%s&limit=200", from, to);
+    http_response *r = api_get(path, by->token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *items = json_object_get(r->json, "items");
+    long d = today;
+    while (n > 0) {
+        d++;
+        int weekday = (int)((d + 4) % 7); /* 1970-01-01 was a Thursday */
+        if (weekday == 0 || weekday == 6)
+            continue;
+        time_t t = (time_t)(d * DAY);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char day[11];
+        strftime(day, sizeof day, "%Y-%m-%d", &tm);
+        bool holiday = false;
+        size_t i;
+        json_t *h;
+        json_array_foreach(items, i, h)
+            holiday |= strcmp(json_str(h, "date"), day) == 0;
+        if (!holiday)
+            n--;
+    }
+    http_free(r);
+    time_t t = (time_t)(d * DAY);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+Test(minutes, FAM_6_family_absent_approval_creates_one_feedback_action)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "family_feedback",
+            json_pack("{s:b, s:o, s:s}", "family_present", 0, "by",
+                      person_json(&p.police_officer), "method",
+                      "A home visit with the child, using pictures"));
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+
+    char due_before[11], due_after[11];
+    working_days_from_today(&p.requester, 5, due_before);
+    approve_ok(&p.manager, p.meeting_id, v);
+    working_days_from_today(&p.requester, 5, due_after);
+    cr_assert_eq(action_rows(p.meeting_id), 4);
+
+    char path[160];
+    snprintf(path, sizeof path, "/v1/actions?meeting_id=%s", p.meeting_id);
+    http_response *r = api_get(path, p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *feedback = NULL;
+    int found = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(r->json, "items"), i, a) {
+        if (strcmp(json_str(a, "kind"), "family_feedback") == 0) {
+            feedback = a;
+            found++;
+        }
+    }
+    cr_assert_eq(found, 1, "one family-feedback action: %s", r->body);
+    json_t *owner = json_object_get(feedback, "owner");
+    expect_str(json_str(owner, "sub"), p.police_officer.who.sub);
+    expect_str(json_str(owner, "name"), p.police_officer.who.name);
+    expect_str(json_str(owner, "agency"), p.police);
+    expect_str(json_str(feedback, "status"), "open");
+    const char *due = json_str(feedback, "due_date");
+    cr_assert(due && (strcmp(due, due_before) == 0 || strcmp(due, due_after) == 0),
+              "due 5 working days on (%s): %s", due_before, due ? due : "(none)");
+    cr_assert(strstr(json_str(feedback, "description"), "A home visit with the child"),
+              "%s", r->body);
+    cr_assert(json_str(feedback, "contingency"), "%s", r->body);
+    char *feedback_id = strdup(json_str(feedback, "id"));
+    http_free(r);
+    cr_assert_eq(feed_events(feedback_id, "action.created"), 1);
+
+    /* an amendment approved again makes no second one */
+    json_t *reason = json_pack("{s:s}", "reason", "The method of feedback was clarified");
+    r = api_call("POST", minutes_path(p.meeting_id, "/amendments"), p.manager.token, reason,
+                 NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    json_decref(reason);
+    approve_ok(&p.manager, p.meeting_id, 1);
+    const char *params[] = {p.meeting_id};
+    cr_assert_eq(db_long("SELECT count(*) FROM actions WHERE meeting_id = $1"
+                         " AND kind = 'family_feedback'",
+                         1, params),
+                 1);
+    cr_assert_eq(action_rows(p.meeting_id), 4);
+    free(feedback_id);
+    planned_free(&p);
+}
+
+Test(minutes, FAM_6_family_present_no_feedback_action)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    approved_minutes(&p);
+    const char *params[] = {p.meeting_id};
+    cr_assert_eq(db_long("SELECT count(*) FROM actions WHERE meeting_id = $1"
+                         " AND kind = 'family_feedback'",
+                         1, params),
+                 0);
+    cr_assert_eq(action_rows(p.meeting_id), 3);
+    planned_free(&p);
+}
+
+/* --- MTG-8: closing --- */
+
+Test(minutes, MTG_8_a_meeting_closes_once_its_minutes_are_approved)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    /* no minutes, then a draft: refused */
+    char *before = snapshot(&p, NULL);
+    http_response *r = api_call("POST", meeting_path(p.meeting_id, "close"), p.manager.token,
+                                NULL, etag_of(p.version));
+    expect_refusal(r, 422, "/problems/rule-violated", "MTG-8", "minutes");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+    json_t *doc = complete_minutes(&p);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    before = snapshot(&p, NULL);
+    r = api_call("POST", meeting_path(p.meeting_id, "close"), p.requester.token, NULL,
+                 etag_of(p.version));
+    expect_refusal(r, 422, "/problems/rule-violated", "MTG-8", "minutes");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    approve_ok(&p.manager, p.meeting_id, v);
+    before = snapshot(&p, NULL);
+    r = api_call("POST", meeting_path(p.meeting_id, "close"), p.manager.token, NULL, NULL);
+    expect_refusal(r, 428, "/problems/precondition-required", NULL, NULL);
+    http_free(r);
+    r = api_call("POST", meeting_path(p.meeting_id, "close"), p.manager.token, NULL,
+                 etag_of(p.version - 1));
+    expect_refusal(r, 412, "/problems/stale-version", NULL, NULL);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    r = api_call("POST", meeting_path(p.meeting_id, "close"), p.manager.token, NULL,
+                 etag_of(p.version));
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "closed");
+    cr_assert(json_str(r->json, "closed_at"), "%s", r->body);
+    cr_assert_eq(json_int(r->json, "version"), p.version + 1);
+    p.version++;
+    http_free(r);
+    cr_assert_eq(audit_rows(p.meeting_id, "meeting.close"), 1);
+    cr_assert_eq(feed_events(p.meeting_id, "meeting.closed"), 1);
+
+    /* closed is the end */
+    before = snapshot(&p, NULL);
+    r = api_call("POST", meeting_path(p.meeting_id, "close"), p.manager.token, NULL,
+                 etag_of(p.version));
+    expect_refusal(r, 409, "/problems/invalid-state", "MTG-8", "status");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+    planned_free(&p);
+}
+
+/* --- the overdue-minutes report --- */
+
+static bool in_report(const person *by, const char *meeting_id, char cutoff[11])
+{
+    http_response *r = api_get("/v1/reports/overdue-minutes", by->token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(json_int(r->json, "due_working_days"), 15, "%s", r->body);
+    const char *c = json_str(r->json, "held_on_or_before");
+    cr_assert(c && strlen(c) == 10, "%s", r->body);
+    snprintf(cutoff, 11, "%s", c);
+    bool found = false;
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(r->json, "items"), i, m) {
+        if (strcmp(json_str(m, "id"), meeting_id) == 0) {
+            found = true;
+            const char *held = json_str(m, "held_at");
+            cr_assert(held && strncmp(held, cutoff, 10) <= 0, "held %s, cutoff %s", held,
+                      cutoff);
+        }
+    }
+    http_free(r);
+    return found;
+}
+
+Test(minutes, overdue_minutes_report_until_approved_and_distributed)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    char cutoff[11];
+    /* held today: not yet overdue */
+    cr_assert(!in_report(&p.manager, p.meeting_id, cutoff));
+
+    /* held 40 days ago (at least 16 working days, whatever the holidays) */
+    const char *params[] = {p.meeting_id};
+    char *id = db_value("UPDATE meetings SET held_at = now() - interval '40 days'"
+                        " WHERE id = $1 RETURNING id",
+                        1, params);
+    expect_str(id, p.meeting_id);
+    free(id);
+    cr_assert(in_report(&p.manager, p.meeting_id, cutoff), "no minutes: overdue");
+    cr_assert(in_report(&p.requester, p.meeting_id, cutoff));
+    cr_assert_eq(db_long("SELECT count(*) FROM audit_events WHERE action ="
+                         " 'report.overdue_minutes' AND $1 = ANY (resource_ids)",
+                         1, params),
+                 2);
+
+    /* a draft, then approved minutes sent to no one: still overdue */
+    json_t *doc = complete_minutes(&p);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    cr_assert(in_report(&p.manager, p.meeting_id, cutoff), "a draft: overdue");
+    approve_ok(&p.manager, p.meeting_id, v);
+    cr_assert(in_report(&p.manager, p.meeting_id, cutoff), "not distributed: overdue");
+
+    /* an unrelated manager never sees it */
+    char *other = agency_new("childrens_social_care");
+    person stranger = person_new(other, "manager");
+    cr_assert(!in_report(&stranger, p.meeting_id, cutoff));
+
+    json_t *body = json_pack("{s:[o]}", "recipients",
+                             recipient("Police lead", p.police, "professional"));
+    http_response *r = distribute(&p.requester, p.meeting_id, body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    json_decref(body);
+    cr_assert(!in_report(&p.manager, p.meeting_id, cutoff), "approved and sent: not overdue");
+
+    person_free(&stranger);
+    free(other);
+    planned_free(&p);
+}
+
+/* --- SEC-4, INT-2 --- */
+
+Test(minutes, SEC_4_INT_2_minutes_audited_and_announced)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = complete_minutes(&p);
+    long v = write_ok(&p, doc, 0);
+    v = write_ok(&p, doc, v);
+    json_decref(doc);
+    http_response *r = api_get(minutes_path(p.meeting_id, NULL), p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    r = api_get(minutes_path(p.meeting_id, "/versions/1"), p.health_visitor.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    approve_ok(&p.manager, p.meeting_id, v);
+
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.write"), 2);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.read"), 2);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.approve"), 1);
+    const char *params[] = {p.meeting_id, p.police_officer.who.sub, p.police};
+    cr_assert_eq(db_long("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                         " AND action = 'minutes.read' AND actor_sub = $2 AND actor_agency = $3"
+                         " AND resource_type = 'minutes' AND outcome = 'success'",
+                         3, params),
+                 1);
+
+    /* each agency of the meeting hears of the drafts, the approval and each
+     * new action */
+    cr_assert_eq(feed_events(p.meeting_id, "minutes.drafted"), 2);
+    cr_assert_eq(feed_events(p.meeting_id, "minutes.approved"), 1);
+    cr_assert_eq(feed_rows(p.meeting_id, "minutes.approved"), 3);
+    cr_assert_eq(db_long("SELECT count(*) FROM events WHERE resource_id = $1"
+                         " AND type = 'minutes.approved' AND resource_type = 'minutes'"
+                         " AND resource_version = 3",
+                         1, params),
+                 3);
+    cr_assert_eq(db_long("SELECT count(DISTINCT e.event_id) FROM events e JOIN actions a"
+                         " ON a.id::text = e.resource_id WHERE a.meeting_id = $1"
+                         " AND e.type = 'action.created' AND e.resource_type = 'action'",
+                         1, params),
+                 3);
+    cr_assert_eq(db_long("SELECT count(*) FROM events e JOIN actions a"
+                         " ON a.id::text = e.resource_id WHERE a.meeting_id = $1"
+                         " AND e.type = 'action.created'",
+                         1, params),
+                 9);
+
+    /* an integration of the police agency follows them on its feed (read
+     * to its end; an event shows once every earlier transaction has ended) */
+    person integration = person_new(p.police, "integration");
+    int approved = 0, created = 0;
+    for (int attempt = 0; attempt < 50 && (approved < 1 || created < 3); attempt++) {
+        if (attempt)
+            usleep(100 * 1000);
+        approved = created = 0;
+        char *after = NULL;
+        for (;;) {
+            char path[512];
+            snprintf(path, sizeof path, "/v1/events?limit=200%s%s", after ? "&after=" : "",
+                     after ? after : "");
+            r = api_get(path, integration.token);
+            cr_assert_eq(r->status, 200, "%s", r->body);
+            json_t *items = json_object_get(r->json, "items");
+            size_t i;
+            json_t *e;
+            json_array_foreach(items, i, e) {
+                const char *type = json_str(e, "type");
+                if (strcmp(type, "minutes.approved") == 0 &&
+                    strcmp(json_str(e, "resource_id"), p.meeting_id) == 0)
+                    approved++;
+                if (strcmp(type, "action.created") == 0)
+                    created++;
+            }
+            size_t n = json_array_size(items);
+            free(after);
+            after = json_str(r->json, "next_cursor") ? strdup(json_str(r->json, "next_cursor"))
+                                                      : NULL;
+            http_free(r);
+            if (n == 0 || !after)
+                break;
+        }
+        free(after);
+    }
+    cr_assert_eq(approved, 1, "the police feed tells of the approval once");
+    cr_assert_eq(created, 3, "the police feed tells of each new action once");
+    person_free(&integration);
+    planned_free(&p);
+}
