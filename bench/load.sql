@@ -152,4 +152,15 @@ SELECT gen_random_uuid(), b.agency, s.type, 'meeting', b.id::text, s.v, b.create
 
 \endif
 
+-- who may see each of them (sql/006): the loader runs with triggers off
+INSERT INTO meeting_access (principal, meeting_id, created_at, status)
+SELECT DISTINCT p.principal, m.id, m.created_at, m.status
+  FROM batch b JOIN meetings m ON m.id = b.id,
+       LATERAL (SELECT 'p:' || m.requester_sub AS principal
+                UNION SELECT 'm:' || m.convening_agency
+                UNION SELECT 'p:' || m.chair_sub WHERE m.chair_sub IS NOT NULL
+                UNION SELECT 'p:' || m.minute_taker_sub WHERE m.minute_taker_sub IS NOT NULL
+                UNION SELECT 'p:' || i.invitee_sub FROM invitations i
+                       WHERE i.meeting_id = m.id AND i.invitee_sub IS NOT NULL) p;
+
 DROP TABLE batch;

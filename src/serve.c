@@ -11,6 +11,7 @@
 #include <yder.h>
 
 #include "app.h"
+#include "auth/token_cache.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "http/idempotency.h"
@@ -148,6 +149,7 @@ int serve_main(void)
         return 2;
     }
     json_object_seed(0);
+    token_cache_init();
 
     /* Every thread started from here on inherits this mask; the signals are
      * taken synchronously below, never in an asynchronous handler. */
@@ -182,6 +184,7 @@ int serve_main(void)
     stop_maintenance();
     db_pool_close();
     metrics_free();
+    token_cache_free();
     y_log_message(Y_LOG_LEVEL_INFO, "stopped");
     release_app();
     y_close_logs();

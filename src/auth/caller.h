@@ -36,6 +36,7 @@ typedef struct caller {
     char name[CALLER_NAME_MAX * 4 + 1]; /* up to 200 code points of UTF-8 */
     char agency[CALLER_AGENCY_MAX + 1];
     unsigned roles;
+    long long expires_at; /* the token's exp, seconds since the epoch */
 } caller;
 
 /* The role bit for a claim value, or 0 for a role this service ignores. */

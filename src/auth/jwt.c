@@ -201,6 +201,9 @@ static enum jwt_result check_claims(const jwt_verifier *v, json_t *claims, time_
         return JWT_BAD_CLAIMS;
     if ((double)now > json_number_value(exp) + v->leeway_s)
         return JWT_EXPIRED;
+    /* clamped: a far-future exp must not overflow the conversion */
+    double exp_s = json_number_value(exp) + v->leeway_s;
+    long long expires_at = exp_s > 4e18 ? (long long)4e18 : (long long)exp_s;
     if (nbf && !json_is_number(nbf))
         return JWT_BAD_CLAIMS;
     if (nbf && (double)now + v->leeway_s < json_number_value(nbf))
@@ -212,6 +215,7 @@ static enum jwt_result check_claims(const jwt_verifier *v, json_t *claims, time_
         return JWT_WRONG_AUDIENCE;
 
     memset(out, 0, sizeof *out);
+    out->expires_at = expires_at;
     if (!copy_claim(claims, "sub", out->sub, sizeof out->sub, CALLER_SUB_MAX) ||
         !copy_claim(claims, "name", out->name, sizeof out->name, CALLER_NAME_MAX) ||
         !copy_claim(claims, "agency", out->agency, sizeof out->agency, CALLER_AGENCY_MAX) ||

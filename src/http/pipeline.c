@@ -7,6 +7,7 @@
 #include <yder.h>
 
 #include "app.h"
+#include "auth/token_cache.h"
 #include "core/text.h"
 #include "http/etag.h"
 #include "http/metrics.h"
@@ -135,7 +136,12 @@ static bool authenticate(req *r)
     const char *token = h + 7;
     while (*token == ' ')
         token++;
-    enum jwt_result res = jwt_verify(app.verifier, token, time(NULL), &r->who);
+    time_t now = time(NULL);
+    if (token_cache_get(token, now, &r->who))
+        return true;
+    enum jwt_result res = jwt_verify(app.verifier, token, now, &r->who);
+    if (res == JWT_OK)
+        token_cache_put(token, &r->who);
     if (res != JWT_OK) {
         char header[256];
         snprintf(header, sizeof header,
