@@ -5,8 +5,9 @@
 #     tools (tests/contract, npm ci)
 #  2. builds the service and the tests with AddressSanitizer and UBSan
 #  3. starts the private test cluster (.data/pg-test) and a throwaway database
-#  4. runs the unit tests, then the API tests against a real service process,
-#     then the contract checks, then the fault tests (which stop the database)
+#  4. runs the unit tests, each libFuzzer harness briefly (FUZZ_SECONDS,
+#     default 20), the API tests against a real service process, the
+#     contract checks, then the fault tests (which stop the database)
 #  5. stops the service cleanly and fails on any sanitizer report
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -116,6 +117,9 @@ stop_server() {
 
 step "unit tests"
 "$bin/test-unit" --jobs "$jobs"
+
+step "fuzzing (every libFuzzer harness, ${FUZZ_SECONDS:-20} s each)"
+tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
 
 step "API tests"
 start_server

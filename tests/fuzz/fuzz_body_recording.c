@@ -1,0 +1,58 @@
+/* Minutes (shape, completeness, review outcomes) and escalations: the first
+ * byte chooses the validator, the rest is the body. */
+#include "fuzz.h"
+
+#include "domain/escalation.h"
+#include "domain/minutes.h"
+
+static const char *const open_ids[] = {"00000000-0000-4000-8000-000000000001",
+                                       "00000000-0000-4000-8000-000000000002"};
+static const char *const reviewed_ids[] = {"00000000-0000-4000-8000-000000000003"};
+
+static void escalation(json_t *body, violations *v)
+{
+    escalation_in in;
+    escalation_parse(body, &in, v);
+    caller raiser = {.sub = "fuzz-raiser", .agency = "FUZZ-A", .roles = ROLE_PRACTITIONER};
+    escalation_refs refs = {.invitation_found = true, .invitation_status = "pending",
+                            .invitation_past_deadline = true, .decision_found = true,
+                            .decision_status = "disputed", .declined_found = true,
+                            .declined_status = "declined"};
+    escalation_check(&in, &raiser, &refs, v);
+    (void)escalation_first_stage(&in);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    json_t *body = fuzz_body(data + 1, size - 1);
+    if (!body)
+        return 0;
+    violations v;
+    violations_init(&v);
+    switch (data[0] % 4) {
+    case 0:
+        minutes_check_shape(body, &v);
+        break;
+    case 1:
+        /* approval runs the shape check first, then completeness */
+        minutes_check_shape(body, &v);
+        if (v.n == 0)
+            minutes_check_complete(body, data[0] & 0x80, &v);
+        break;
+    case 2:
+        minutes_check_shape(body, &v);
+        if (v.n == 0) {
+            minutes_check_review(body, open_ids, 2, reviewed_ids, 1, &v);
+            (void)minutes_family_present(body);
+        }
+        break;
+    default:
+        escalation(body, &v);
+        break;
+    }
+    fuzz_check_violations(&v);
+    json_decref(body);
+    return 0;
+}
