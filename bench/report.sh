@@ -1,17 +1,70 @@
 #!/usr/bin/env bash
-# Turns bench/out/results.tsv into bench/RESULTS.md.
+# Turns bench/out/results.tsv into bench/RESULTS.md: the table, then each
+# target of the performance issue judged from the same run. The block that
+# bench/scale.sh writes (between the scaling markers) is kept as it was.
 set -euo pipefail
 results=$1
+previous=${2:-bench/RESULTS.md}
 cat <<HEAD
 # Benchmark results
 
 Measured by \`make bench\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores,
 $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)), every workload taken side by side
-with its limit in the same run (\`bench/run.sh\`). wrk uses ${BENCH_CONNECTIONS:-64} connections and
-pgbench the same number of clients; each figure is the better of two alternating
-${BENCH_SECONDS:-10}-second runs. Ratios are the service's requests per second over the limit's.
+with its limit in the same run (\`bench/run.sh\`). wrk uses ${BENCH_CONNECTIONS:-64} connections; pgbench
+runs the same statements in the same transactions once with as many clients and once with
+as many as the service's database pool (${BENCH_DB_POOL:-16}), and the better of the two is the limit.
+Each figure is the better of two alternating ${BENCH_SECONDS:-10}-second runs. Ratios are the
+service's requests per second over the limit's.
 
 | workload | meetings | req/s | p50 ms | p99 ms | errors | peak RSS MB | limit | limit/s | ratio |
 |---|---:|---:|---:|---:|---:|---:|---|---:|---:|
 HEAD
 tail -n +2 "$results" | awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $4, $5, $6, $7, $8, $9, $10, $11 }'
+
+echo
+echo "## Targets"
+echo
+awk -F'\t' -v conns="${BENCH_CONNECTIONS:-64}" '
+  function verdict(ok) { return ok ? "met" : "**not met**" }
+  NR == 1 { next }
+  { name = $1; m = $2 }
+  # stage 2 (the middle size) holds the compared workloads
+  $9 == "pgbench" && $11 != "" {
+    write = (name ~ /^POST/)
+    goal = write ? 0.6 : (name ~ /^mix/ ? 0.6 : 0.7)
+    printf "- %s: %.2f of pgbench (target %.1f): %s\n", name, $11, goal, verdict($11 + 0 >= goal)
+    if (!write && name !~ /^mix/)
+      printf "- %s: p99 %s ms at %s connections (target under 25 ms): %s\n", name, $6, conns, verdict($6 + 0 < 25)
+  }
+  $9 == "nginx" { printf "- %s: %.2f of nginx (target 0.6): %s\n", name, $11, verdict($11 + 0 >= 0.6) }
+  $8 ~ /->/ {
+    split($8, rss, " ")
+    printf "- service RSS %s MB, then %s MB (%s; target under 64 MB and no growth): %s\n",
+      rss[1], rss[3], name, verdict(rss[3] + 0 < 64 && rss[3] + 0 <= rss[1] + 1)
+  }
+  $8 ~ /^[0-9]+$/ && $8 + 0 > peak { peak = $8 + 0 }
+  # growth: first and last size of each growth workload
+  name ~ /\(page 1\)$/ { page1[m "|" substr(name, 1, index(name, " (") - 1)] = $5 }
+  (name ~ /\(page [0-9]+\)$/ || name ~ /\(last page\)$/) && name !~ /\(page 1\)$/ {
+    base = substr(name, 1, index(name, " (") - 1)
+    if ((m "|" base) in page1 && page1[m "|" base] > 0)
+      printf "- %s at %s meetings: p50 %.2f times page 1'"'"'s (target about 1): %s\n", name, m,
+        $5 / page1[m "|" base], verdict($5 / page1[m "|" base] <= 1.5)
+  }
+  name ~ /^(list scheduled|event feed|overdue actions)/ {
+    if (!(name in first)) { first[name] = $5; fm[name] = m }
+    last[name] = $5; lm[name] = m
+  }
+  END {
+    printf "- peak service RSS over the whole run: %d MB (target under 64 MB): %s\n", peak, verdict(peak < 64)
+    for (n in first) {
+      if (fm[n] == lm[n]) continue
+      ratio = first[n] > 0 ? last[n] / first[n] : 0
+      printf "- %s p50 at %s meetings / at %s: %.2f (target within 1.5): %s\n", n, lm[n], fm[n], ratio, verdict(ratio <= 1.5)
+    }
+  }' "$results"
+
+if [ -f "$previous" ] && grep -q '<!-- scaling:begin -->' "$previous"; then
+  echo
+  sed -n '/<!-- scaling:begin -->/,/<!-- scaling:end -->/p' "$previous"
+fi

@@ -9,7 +9,8 @@
 # answering the same bytes. Prints a table and writes bench/RESULTS.md.
 #
 # Knobs: BENCH_SECONDS (10 per run), BENCH_CONNECTIONS (64),
-# BENCH_RSS_REQUESTS (10000000), BENCH_SIZES ("10000 100000 1000000", the
+# BENCH_RSS_REQUESTS (10000000) and BENCH_RSS_FIRST (1000000) for the RSS
+# check, BENCH_SIZES ("10000 100000 1000000", the
 # three stages; smaller for a quick try of the script itself).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +21,7 @@ seconds=${BENCH_SECONDS:-10}
 read -r size1 size2 size3 <<<"${BENCH_SIZES:-10000 100000 1000000}"
 conns=${BENCH_CONNECTIONS:-64}
 rss_requests=${BENCH_RSS_REQUESTS:-10000000}
+rss_first_requests=${BENCH_RSS_FIRST:-1000000}
 pg_port=${BENCH_PG_PORT:-55434}
 port=${BENCH_PORT:-18181}
 nginx_port=${BENCH_NGINX_PORT:-18182}
@@ -44,7 +46,7 @@ export DATABASE_URL=$(deploy/local-db.sh url pg-bench mam_bench)
 export MIGRATION_DATABASE_URL=$(deploy/local-db.sh owner-url pg-bench mam_bench)
 admin_url=$(deploy/local-db.sh admin-url pg-bench mam_bench)
 build/release/mam migrate >/dev/null 2>&1
-psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$admin_url" "$@"; }
+psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$admin_url" "$@"; }
 
 # Loads meetings (from, to]; the growth stage skips the history volume.
 # Loading runs as the cluster's superuser with triggers off: the rows are
@@ -53,8 +55,16 @@ loaded=0
 load_to() {
   local to=$1 history=$2 t0
   t0=$(date +%s)
-  { echo 'SET session_replication_role = replica;'; cat bench/load.sql; } |
-    psql_admin -v from="$loaded" -v to="$to" -v history="$history" -f - 2>/dev/null
+  # in as many sessions as there are cores, each a slice of the range
+  local parts from=$loaded pids=() k
+  parts=$(nproc)
+  for k in $(seq 1 "$parts"); do
+    local a=$(( from + (to - from) * (k - 1) / parts )) b=$(( from + (to - from) * k / parts ))
+    { echo 'SET session_replication_role = replica;'; cat bench/load.sql; } |
+      psql_admin -v from="$a" -v to="$b" -v history="$history" -f - >/dev/null &
+    pids+=($!)
+  done
+  for k in "${pids[@]}"; do wait "$k" || { echo "loading failed" >&2; exit 1; }; done
   loaded=$to
   psql_admin -c "ANALYZE" 2>/dev/null
   say "loaded $to meetings in $(( $(date +%s) - t0 ))s"
@@ -153,10 +163,14 @@ wrk_run() {
 pgbench_run() {
   local logdir
   logdir=$(mktemp -d "$out/pgbench.XXXX")
-  (cd "$logdir" && "$pg_bin/pgbench" -n -M prepared -c "$conns" -j 2 -T "$seconds" \
+  (cd "$logdir" && "$pg_bin/pgbench" -n -M prepared -c "${pgb_clients:-$conns}" -j 2 -T "$seconds" \
      -l --sampling-rate=0.2 "$@" "$DATABASE_URL" > summary.txt 2> errors.txt) || true
   local tps
   tps=$(awk '/^tps = / {print $3; exit}' "$logdir/summary.txt")
+  if [ -z "$tps" ]; then
+    echo "pgbench $* failed:" >&2
+    tail -5 "$logdir/summary.txt" "$logdir/errors.txt" >&2
+  fi
   cat "$logdir"/pgbench_log.* 2>/dev/null | awk '{print $3}' | sort -n > "$logdir/latency.txt"
   local n p50 p99
   n=$(wc -l < "$logdir/latency.txt")
@@ -178,13 +192,18 @@ record() { # workload tool rps p50 p99 errors rss limit limit_rps
 }
 
 # One workload against its limit, alternating twice; the best of each kept.
+# pgbench runs once with as many clients as wrk has connections and once
+# with as many as the service has database connections (DB_POOL_SIZE): on
+# two cores, 64 backends spend much of their time switching, and the limit
+# is whichever of the two the database does better.
+pool=${BENCH_DB_POOL:-16}
 compare() { # name lua pgbench-args...
   local name=$1 lua=$2; shift 2
-  local best="0 0 0 0" best_pg="0 0 0" r p
-  for round in 1 2; do
+  local best="0 0 0 0" best_pg="0 0 0" r p clients
+  for clients in "$conns" "$pool"; do
     r=$(wrk_run "$lua")
     [ "${r%% *}" -gt "${best%% *}" ] && best=$r
-    p=$(pgbench_run "$@")
+    p=$(pgb_clients=$clients pgbench_run "$@")
     [ "${p%% *}" -gt "${best_pg%% *}" ] && best_pg=$p
   done
   read -r rps p50 p99 errors <<<"$best"
@@ -198,27 +217,47 @@ measure() { # name lua
   record "$1" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))"
 }
 
-# A cursor for page `page` of the list of a given agency's scheduled
-# meetings, as the service encodes it (base64url of c1|created_at|id).
-deep_cursors() { # page
-  local offset=$(( ($1 - 1) * 50 - 1 ))
+# Cursors for the last page of each agency's scheduled meetings (as the
+# service encodes them: base64url of c1|created_at|id), so the deepest page
+# the data has is measured; the pages are written to list_pages.txt.
+deep_cursors() {
   psql_admin -At -F ' ' -c "
-    SELECT b.agency, rfc3339(m.created_at) || '|' || m.id
-      FROM (SELECT DISTINCT agency FROM bench_meetings) b,
-           LATERAL (SELECT m.created_at, m.id FROM meetings m
-                     WHERE m.convening_agency = b.agency AND m.status = 'scheduled'
-                     ORDER BY m.created_at DESC, m.id DESC OFFSET $offset LIMIT 1) m" |
-  while read -r agency key; do
+    WITH s AS (SELECT m.convening_agency AS agency, m.created_at, m.id,
+                      row_number() OVER (PARTITION BY m.convening_agency
+                                         ORDER BY m.created_at DESC, m.id DESC) AS k,
+                      count(*) OVER (PARTITION BY m.convening_agency) AS total
+                 FROM meetings m JOIN bench_meetings b ON b.id = m.id
+                WHERE m.status = 'scheduled')
+    SELECT agency, rfc3339(created_at) || '|' || id, (total + 49) / 50 FROM s
+     WHERE total > 50 AND k = ((total + 49) / 50 - 1) * 50" |
+  while read -r agency key page; do
     printf '%s %s\n' "$agency" "$(printf 'c1|%s' "$key" | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+    echo "$page" >> "$data/list_pages.txt"
   done > "$data/cursors.txt"
 }
 
 growth() {
   measure "list scheduled (page 1)" list_meetings.lua
-  deep_cursors 20
-  BENCH_CURSOR_FILE=cursors.txt measure "list scheduled (page 20)" list_meetings.lua
+  : > "$data/list_pages.txt"
+  deep_cursors
+  if [ -s "$data/cursors.txt" ]; then
+    say "the last page of scheduled meetings is page $(sort -n "$data/list_pages.txt" | tail -1) for the largest agency"
+    BENCH_CURSOR_FILE=cursors.txt measure "list scheduled (last page)" list_meetings.lua
+  fi
   measure "overdue actions" overdue_actions.lua
   measure "event feed (page 1)" feed.lua
+  if [ "$feed_events" -ge 50000 ]; then
+    BENCH_FEED_CURSOR=$(feed_cursor 1000) measure "event feed (page 1000)" feed.lua
+  fi
+}
+
+# The cursor after page `page` (of 50) of the feed agency's events, as the
+# service encodes it (base64url of c1|tx|position).
+feed_cursor() { # page
+  local key
+  key=$(psql_admin -At -F '|' -c "SELECT tx, position FROM events WHERE agency = 'BFEED'
+          ORDER BY tx, position OFFSET $(( $1 * 50 - 1 )) LIMIT 1")
+  printf 'c1|%s' "$key" | base64 -w0 | tr '+/' '-_' | tr -d '='
 }
 
 # === stage 1: 10,000 meetings, 10,000 feed events ===
@@ -257,9 +296,15 @@ compare "mix 80/20" mix.lua -f "$top/bench/pgbench/get_meeting.sql@40" -f "$top/
 growth
 
 # pure read, for the cost of the audit row's commit
-pure=$(pgbench_run -f "$top/bench/pgbench/pure_read.sql" -D meetings="$meetings")
-printf 'pgbench pure read (no audit row)\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\n' "$loaded" $pure >> "$results"
+# pure read, and the read with its audit row committed synchronously: the
+# cost of the WAL flush the service avoids for reads (see README)
+pure=$(pgb_clients=$pool pgbench_run -f "$top/bench/pgbench/pure_read.sql" -D meetings="$meetings")
+printf 'pgbench: GET meeting statement alone (no audit row)\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\n' "$loaded" $pure >> "$results"
 say "pure-read pgbench: $pure"
+grep -v 'synchronous_commit' bench/pgbench/get_meeting.sql > "$out/get_meeting_sync.sql"
+sync=$(pgb_clients=$pool pgbench_run -f "$out/get_meeting_sync.sql" -D meetings="$meetings")
+printf 'pgbench: GET meeting, audit row committed synchronously\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\n' "$loaded" $sync >> "$results"
+say "read with synchronous audit, pgbench: $sync"
 
 # RSS under sustained load: after the first and the last million requests
 rss_first=""
@@ -278,15 +323,15 @@ rss_run() { # requests
   echo "${served:-0}"
 }
 base=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '/route="\/livez",status="200"/ {print $2}')
-first=$(( ${base:-0} + 1000000 ))
+first=$(( ${base:-0} + rss_first_requests ))
 rss_run "$first" >/dev/null
 rss_first=$(rss_kb)
 last=$(( ${base:-0} + rss_requests ))
 served=$(rss_run "$last")
 rss_last=$(rss_kb)
-printf 'RSS after 1M and %s requests\t%s\tservice\t\t\t\t\t%s -> %s MB\t\t\t\n' "$served" "$loaded" \
+printf 'RSS after %s and %s requests\t%s\tservice\t\t\t\t\t%s -> %s MB\t\t\t\n' "$rss_first_requests" "$served" "$loaded" \
   "$(( rss_first / 1024 ))" "$(( rss_last / 1024 ))" >> "$results"
-say "RSS after 1M requests $(( rss_first / 1024 )) MB, after $served: $(( rss_last / 1024 )) MB"
+say "RSS after $rss_first_requests requests $(( rss_first / 1024 )) MB, after $served: $(( rss_last / 1024 )) MB"
 
 # === stage 3: 1,000,000 meetings, 1,000,000 feed events ===
 stop_service
@@ -296,6 +341,7 @@ start_service
 growth
 
 stop_service
-bench/report.sh "$results" > bench/RESULTS.md
+bench/report.sh "$results" bench/RESULTS.md > "$out/RESULTS.md"
+cp "$out/RESULTS.md" bench/RESULTS.md
 cat bench/RESULTS.md
 say "done"
