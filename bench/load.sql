@@ -25,14 +25,15 @@ ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS bench_meetings (n integer PRIMARY KEY, id uuid NOT NULL,
                                            agency text NOT NULL, status text NOT NULL);
 
+-- status and type spread over every agency alike (n picks the agency)
 CREATE TEMP TABLE batch AS
 SELECT n,
        md5('bench-meeting-' || n)::uuid AS id,  -- pgbench derives it from n as well
        format('B%s', lpad(((n - 1) % 40 + 1)::text, 2, '0')) AS agency,
        (ARRAY['requested', 'authorised', 'scheduled', 'scheduled', 'held', 'held', 'closed',
               'closed', 'closed', 'closed', 'held', 'closed', 'held', 'scheduled', 'held',
-              'closed', 'authorised', 'closed', 'cancelled', 'declined'])[(n * 7) % 20 + 1] AS status,
-       (ARRAY['stop_and_review', 'professionals', 'professionals_only', 'multi_agency'])[n % 4 + 1] AS type,
+              'closed', 'authorised', 'closed', 'cancelled', 'declined'])[abs(hashint4(n)) % 20 + 1] AS status,
+       (ARRAY['stop_and_review', 'professionals', 'professionals_only', 'multi_agency'])[(n / 40) % 4 + 1] AS type,
        timestamptz '2025-09-01 00:00Z' + n * interval '30 seconds' AS created_at  -- in the past, in n order
   FROM generate_series(:from + 1, :to) n;
 
