@@ -126,15 +126,21 @@ static int open_connection(db_conn *c)
 }
 
 /* An idle connection never has input waiting: if its socket is readable the
- * server has closed it or sent a termination notice. */
+ * server has closed it or sent a termination notice. A server that ends a
+ * session (shutdown, restart, pg_terminate_backend) sends its FATAL message
+ * and then closes: one read takes the message and leaves the connection
+ * looking fine, so read until nothing is waiting, or the first statement on
+ * the connection after the database is back would fail with a 503. */
 static bool connection_looks_dead(db_conn *c)
 {
     if (!c->pg || c->broken || PQstatus(c->pg) != CONNECTION_OK)
         return true;
-    struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
-    if (pfd.fd < 0)
-        return true;
-    if (poll(&pfd, 1, 0) > 0) {
+    for (int reads = 0; reads < 16; reads++) {
+        struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+        if (pfd.fd < 0)
+            return true;
+        if (poll(&pfd, 1, 0) <= 0)
+            return false;
         if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
             return true;
         if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
@@ -143,7 +149,8 @@ static bool connection_looks_dead(db_conn *c)
         while ((n = PQnotifies(c->pg)) != NULL)
             PQfreemem(n);
     }
-    return false;
+    /* still more input than an idle connection ever gets */
+    return true;
 }
 
 int db_pool_open(const char *url, int size, int acquire_timeout_ms, int statement_timeout_ms)

@@ -224,3 +224,78 @@ Test(faults, database_stopped_under_load_answers_503_and_recovers, .timeout = 18
     person_free(&p);
     free(agency);
 }
+
+/* --- connections the server ended while they sat idle in the pool --- */
+
+typedef struct burst {
+    const char *url;
+    const char *token;
+    int ok, other;
+    long first_other;
+} burst;
+
+static void *burst_reader(void *arg)
+{
+    burst *b = arg;
+    for (int i = 0; i < 10; i++) {
+        http_response *r = http_call_to(b->url, "GET", "/v1/meetings?limit=5", b->token, NULL,
+                                        NULL, 0);
+        if (r->status == 200) {
+            b->ok++;
+        } else {
+            if (!b->other)
+                b->first_other = r->status;
+            b->other++;
+        }
+        http_free(r);
+    }
+    return NULL;
+}
+
+static void parallel_reads(const char *url, const char *token, int *ok, int *other, long *first)
+{
+    enum { READERS = 12 };
+    burst b[READERS];
+    pthread_t threads[READERS];
+    for (int i = 0; i < READERS; i++) {
+        b[i] = (burst){.url = url, .token = token};
+        pthread_create(&threads[i], NULL, burst_reader, &b[i]);
+    }
+    *ok = *other = 0;
+    *first = 0;
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(threads[i], NULL);
+        *ok += b[i].ok;
+        *other += b[i].other;
+        if (b[i].other && !*first)
+            *first = b[i].first_other;
+    }
+}
+
+Test(faults, pool_connections_ended_while_idle_are_replaced_without_a_503, .timeout = 120)
+{
+    char *agency = agency_new("health");
+    person p = person_new(agency, "practitioner");
+    instance in;
+    instance_start(&in);
+    int ok, other;
+    long first;
+    /* every pooled connection in use at least once */
+    parallel_reads(in.url, p.token, &ok, &other, &first);
+    cr_assert_eq(other, 0, "before the restart: %d answers were %ld", other, first);
+
+    /* the server ends every session while the pool is idle, and is back
+     * before the next request */
+    cluster("stop");
+    cluster("start");
+    struct timespec settle = {1, 0};
+    nanosleep(&settle, NULL);
+    parallel_reads(in.url, p.token, &ok, &other, &first);
+    cr_assert_eq(other, 0, "with the database back, %d of %d requests still failed (first: %ld)",
+                 other, ok + other, first);
+    cr_log_info("after a restart with the pool idle: %d of %d requests answered 200", ok,
+                ok + other);
+    cr_assert_eq(instance_stop(&in, SIGTERM), 0, "log %s", in.log);
+    person_free(&p);
+    free(agency);
+}
