@@ -11,6 +11,14 @@
 #   deploy/local-db.sh url <name> <db>       print the service's DATABASE_URL (role mam_app)
 #   deploy/local-db.sh owner-url <name> <db> print the migrations' URL (role mam_owner)
 #   deploy/local-db.sh admin-url <name> [db] print the superuser URL (tests, tools)
+#   deploy/local-db.sh ssl-cert <name>       print the path of the cluster's TLS certificate
+#                                            (self-signed: it is its own root, for sslrootcert)
+#
+# Test clusters (every one but 'pg', the one make run uses, and 'pg-bench',
+# whose figures are measured without TLS) accept TLS with a self-signed
+# certificate made at init, or at the first start without one, so that the
+# fault tests can check that sslmode=require/verify-full are honoured.
+# Connections without TLS are still accepted.
 #
 # As root, initdb and the server run as the 'postgres' user. When that user
 # cannot reach .data (a checkout under a private directory such as /root or
@@ -99,6 +107,29 @@ CONF
   echo "$port" > "$(port_file "$name")"
 }
 
+is_test_cluster() { [ "$1" != pg ] && [ "$1" != pg-bench ]; }
+
+# Returns 0 when it changed the configuration (a running server must reload).
+ensure_ssl() {
+  local name=$1 dir
+  is_test_cluster "$name" || return 1
+  dir=$(cluster_dir "$name")
+  [ -f "$dir/PG_VERSION" ] || return 1
+  [ -f "$dir/server.crt" ] && [ -f "$dir/server.key" ] && return 1
+  command -v openssl >/dev/null || die "openssl is needed for the test cluster's certificate"
+  as_owner openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
+    -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$dir/server.key" -out "$dir/server.crt" >/dev/null 2>&1 \
+    || die "could not make a TLS certificate for cluster $name"
+  as_owner chmod 600 "$dir/server.key"
+  as_owner chmod 644 "$dir/server.crt"
+  # postgresql.conf's defaults name server.crt and server.key in the data directory
+  as_owner tee -a "$dir/postgresql.conf" >/dev/null <<CONF
+ssl = on
+CONF
+  return 0
+}
+
 is_running() {
   local dir
   dir=$(cluster_dir "$1")
@@ -122,6 +153,9 @@ case "$cmd" in
   start)
     name=$1 port=$2
     init_cluster "$name" "$port"
+    if ensure_ssl "$name" && is_running "$name"; then
+      as_owner "$pg_bin/pg_ctl" -D "$(cluster_dir "$name")" reload >/dev/null
+    fi
     if ! is_running "$name"; then
       dir=$(cluster_dir "$name")
       if ! as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null; then
@@ -132,6 +166,7 @@ case "$cmd" in
         echo "local-db: rebuilding test cluster $name" >&2
         as_owner find "$dir" -mindepth 1 -delete
         init_cluster "$name" "$port"
+        ensure_ssl "$name" || true
         as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null \
           || { tail -20 "$dir/server.log" >&2; die "could not start cluster $name"; }
       fi
@@ -176,5 +211,10 @@ SQL
     echo "postgresql://mam_owner:$(cat "$data_root/$1.owner-password")@127.0.0.1:$(port_of "$1")/$2"
     ;;
   admin-url) admin_url "$1" "${2:-postgres}" ;;
-  *) die "usage: $0 start|stop|status|ensure-db|drop-db|url|owner-url|admin-url ..." ;;
+  ssl-cert)
+    dir=$(cluster_dir "$1")
+    [ -f "$dir/server.crt" ] || die "cluster $1 has no TLS certificate"
+    echo "$dir/server.crt"
+    ;;
+  *) die "usage: $0 start|stop|status|ensure-db|drop-db|url|owner-url|admin-url|ssl-cert ..." ;;
 esac

@@ -160,8 +160,14 @@ int serve_main(void)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    db_pool_open(app.cfg.database_url, app.cfg.db_pool_size, app.cfg.db_acquire_timeout_ms,
-                 app.cfg.db_statement_timeout_ms);
+    if (db_pool_open(app.cfg.database_url, app.cfg.db_pool_size, app.cfg.db_acquire_timeout_ms,
+                     app.cfg.db_statement_timeout_ms) != 0) {
+        db_pool_close();
+        token_cache_free();
+        release_app();
+        y_close_logs();
+        return 1;
+    }
     metrics_init(routes_count());
     if (server_start(&app.cfg) != 0) {
         metrics_free();

@@ -153,6 +153,19 @@ static bool connection_looks_dead(db_conn *c)
     return true;
 }
 
+/* A connection that failed because TLS could not be set up as DATABASE_URL
+ * asks (sslmode=require/verify-*: certificate not trusted, host name not
+ * matching, server without TLS, unreadable certificate files). That is a
+ * configuration error, not an outage: waiting will not fix it. libpq gives
+ * no SQLSTATE for a failed connection, only its (untranslated) message; a
+ * connection broken mid-handshake ("SSL SYSCALL error") is an outage. */
+static bool tls_refused(const char *message)
+{
+    if (strstr(message, "SSL SYSCALL"))
+        return false;
+    return strstr(message, "SSL") || strstr(message, "certificate");
+}
+
 int db_pool_open(const char *url, int size, int acquire_timeout_ms, int statement_timeout_ms)
 {
     pthread_condattr_t attr;
@@ -177,7 +190,11 @@ int db_pool_open(const char *url, int size, int acquire_timeout_ms, int statemen
     for (int i = 0; i < size; i++) {
         if (open_connection(&pool.conns[i]) == 0)
             opened++;
-        else if (i == 0)
+        else if (i == 0 && tls_refused(pool.conns[i].message)) {
+            fprintf(stderr, "database: TLS refused, check sslmode and sslrootcert in "
+                            "DATABASE_URL: %s\n", pool.conns[i].message);
+            return -1;
+        } else if (i == 0)
             y_log_message(Y_LOG_LEVEL_WARNING, "database not reachable at start-up: %s",
                           pool.conns[i].message);
         if (opened == 0)

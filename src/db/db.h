@@ -34,6 +34,9 @@ enum db_failure {
     DB_BUG            /* anything else: a defect in the service */
 };
 
+/* -1 (after printing why) when DATABASE_URL cannot work at all, such as TLS
+ * refused; a database that is merely unreachable is retried on demand. Call
+ * db_pool_close() either way. */
 int db_pool_open(const char *url, int size, int acquire_timeout_ms, int statement_timeout_ms);
 void db_pool_close(void);
 int db_pool_size(void);
