@@ -113,21 +113,22 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
     node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
-start_instance() { # NAME DATABASE_URL -> prints the port
+start_instance() { # NAME DATABASE_URL: sets instance_port
   local name=$1 url=$2 port
   port=$(free_port)
   (export DATABASE_URL="$url" PORT="$port" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warning
    service_exec "$binary" serve) >"$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && { echo "$port"; return 0; }
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && { instance_port=$port; return 0; }
     sleep 0.1
   done
   cat "$work/$name.log" >&2
   die "the $name instance did not become ready"
 }
-original_port=$(start_instance original "$DATABASE_URL")
-restored_port=$(start_instance restored "$(with_db "$DATABASE_URL" "$restore_db")")
+# not in $(...): the pids must reach the cleanup
+start_instance original "$DATABASE_URL"; original_port=$instance_port
+start_instance restored "$(with_db "$DATABASE_URL" "$restore_db")"; restored_port=$instance_port
 say "serving: original on :$original_port, restored on :$restored_port"
 
 # --- 5. compare what they serve ---
