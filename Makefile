@@ -2,6 +2,7 @@
 #
 #   make run     set up everything needed and run the service locally
 #   make test    set up everything needed and run every test
+#   make valgrind  the API tests against the service under memcheck (slow)
 #   make build   compile build/release/mam
 #   make clean   remove build output (not the local databases: see clean-data)
 #
@@ -58,7 +59,7 @@ SUPPORT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRC))
 API_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(API_SRC))
 FAULT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(FAULT_SRC))
 
-.PHONY: build tests fuzzers fuzz run test bench clean clean-data token
+.PHONY: build tests fuzzers fuzz run test valgrind bench clean clean-data token
 .DEFAULT_GOAL := build
 
 build: $(B)/mam
@@ -115,6 +116,11 @@ fuzz:
 
 test:
 	@tests/run.sh
+
+# The service under valgrind's memcheck while the API tests run against it;
+# fails on any memcheck error or definite leak. Slow, so not part of make test.
+valgrind:
+	@tests/valgrind.sh
 
 # A development token for the local service, e.g.
 #   make token ARGS='--sub dev-1 --name "Dev One" --agency LA-CSC --roles practitioner'
