@@ -127,6 +127,46 @@ char *db_fingerprint(const char *agency)
         1, params);
 }
 
+char *db_meeting_digest(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+#define ROWS(alias, from) \
+    "(SELECT count(*) || ':' || md5(coalesce(string_agg(" alias "::text, ',' ORDER BY " alias \
+    "::text), '')) FROM " from ")"
+    return db_value(
+        "WITH inv AS (SELECT id FROM invitations WHERE meeting_id = $1::uuid),"
+        " dec AS (SELECT id FROM consent_decisions WHERE meeting_id = $1::uuid),"
+        " act AS (SELECT id FROM actions WHERE $1::uuid IN (meeting_id, current_meeting_id)),"
+        " esc AS (SELECT id FROM escalations WHERE meeting_id = $1::uuid),"
+        " ids AS (SELECT $1::text AS id UNION ALL SELECT id::text FROM inv"
+        "         UNION ALL SELECT id::text FROM dec UNION ALL SELECT id::text FROM act"
+        "         UNION ALL SELECT id::text FROM esc)"
+        " SELECT concat_ws(' ',"
+        " 'meeting', " ROWS("m", "meetings m WHERE m.id = $1::uuid") ","
+        " 'children', " ROWS("c", "meeting_children c WHERE c.meeting_id = $1::uuid") ","
+        " 'invitations', " ROWS("i", "invitations i WHERE i.id IN (SELECT id FROM inv)") ","
+        " 'history', " ROWS("h", "invitation_history h WHERE h.invitation_id IN"
+                               " (SELECT id FROM inv)") ","
+        " 'papers', " ROWS("p", "invitation_papers p WHERE p.invitation_id IN"
+                               " (SELECT id FROM inv)") ","
+        " 'decisions', " ROWS("d", "consent_decisions d WHERE d.id IN (SELECT id FROM dec)") ","
+        " 'agreements', " ROWS("g", "consent_agreements g WHERE g.decision_id IN"
+                                   " (SELECT id FROM dec)") ","
+        " 'minutes', " ROWS("n", "minutes n WHERE n.meeting_id = $1::uuid") ","
+        " 'distribution', " ROWS("x", "minutes_distribution x WHERE x.meeting_id = $1::uuid") ","
+        " 'actions', " ROWS("a", "actions a WHERE a.id IN (SELECT id FROM act)") ","
+        " 'action_history', " ROWS("ah", "action_history ah WHERE ah.action_id IN"
+                                       " (SELECT id FROM act)") ","
+        " 'escalations', " ROWS("e", "escalations e WHERE e.id IN (SELECT id FROM esc)") ","
+        " 'escalation_events', " ROWS("ee", "escalation_events ee WHERE ee.escalation_id IN"
+                                          " (SELECT id FROM esc)") ","
+        " 'audit', (SELECT count(*) FROM audit_events au WHERE au.resource_id IN"
+        "   (SELECT id FROM ids) OR au.resource_ids && ARRAY(SELECT id FROM ids)),"
+        " 'feed', (SELECT count(*) FROM events ev WHERE ev.resource_id IN (SELECT id FROM ids)))",
+        1, params);
+#undef ROWS
+}
+
 const char *meeting_path(const char *id, const char *command)
 {
     static char path[256];

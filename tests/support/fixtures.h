@@ -43,4 +43,12 @@ char *db_try(const char *sql);
  * in parallel do not disturb it. */
 char *db_fingerprint(const char *agency);
 
+/* Everything stored under one meeting, as one comparable string: the
+ * meeting and its children, invitations (with history and papers),
+ * decisions (with agreements), minutes and their distribution, actions the
+ * meeting agreed or tracks (with history), escalations about it (with their
+ * events), each digested row by row, and the audit rows and feed events
+ * about any of them, counted. */
+char *db_meeting_digest(const char *meeting_id);
+
 #endif

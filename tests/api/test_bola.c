@@ -1,0 +1,797 @@
+/* OWASP API1 (broken object-level authorisation) and API3 (mass
+ * assignment) over real HTTP against the real database.
+ *
+ * One meeting is taken as far as the service goes — authorised, two
+ * agencies invited, a family-notice decision, scheduled, attendance, held,
+ * minutes written and approved (which makes the actions), an escalation
+ * raised — and then every route of src/api/routes.c that takes the id of
+ * case data is called by people of an unrelated agency, one for each role
+ * and one holding every role, with a well-formed request (the right body,
+ * the resource's current version in If-Match), so that nothing but
+ * visibility stands between them and the object. Each must get 404
+ * problem+json that names nothing of the object (SEC-2), and the database
+ * must be exactly as before: no change, no audit row, no feed event.
+ * A further test proves that the table covers every route with a path
+ * parameter in the route table the service really serves.
+ *
+ * Mass assignment: members the service sets (status, version,
+ * convening_agency, reference, timestamps, requester, ...) sent in create,
+ * patch and command bodies are refused by name (400, docs/conventions.md)
+ * and change nothing. */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/route.h"
+#include "support/client.h"
+#include "support/expect.h"
+#include "support/fixtures.h"
+#include "support/people.h"
+#include "support/planning.h"
+
+#define N(a) (sizeof(a) / sizeof(a)[0])
+
+/* --- the fixture: one meeting taken as far as practical --- */
+
+typedef struct world {
+    planned p;
+    char *decision_id;
+    char *action_id;
+    char *escalation_id;
+    char reference[64];
+    char title[256];
+} world;
+
+static char *db_str1(const char *sql, const char *a)
+{
+    const char *params[] = {a};
+    return db_value(sql, 1, params);
+}
+
+static long version_of(const char *sql, const char *id)
+{
+    const char *params[] = {id};
+    return db_long(sql, 1, params);
+}
+
+static json_t *person_json(const person *who)
+{
+    return json_pack("{s:s, s:s, s:s}", "name", who->who.name, "agency", who->who.agency, "sub",
+                     who->who.sub);
+}
+
+static void date_from_today(long days, char out[11])
+{
+    time_t t = time(NULL) + days * 86400L;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Minutes complete enough for the chair to approve (MIN-2, ACT-1). */
+static json_t *complete_minutes(const planned *p)
+{
+    char due[11], review[11];
+    date_from_today(30, due);
+    date_from_today(60, review);
+    json_t *doc = json_pack(
+        "{s:[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}], s:s, s:s, s:s, s:s, s:s,"
+        " s:[{s:s, s:o, s:s, s:s}], s:o, s:{s:s, s:s}, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b},"
+        " s:{s:s}}",
+        "attendance", "name", p->manager.who.name, "agency", p->csc, "role", "chair",
+        "attendance", "present", "name", p->police_officer.who.name, "agency", p->police,
+        "role", "police", "attendance", "present", "purpose", "Agree a plan", "needs",
+        "Stable routines", "strengths", "A supportive grandparent", "risks",
+        "Missed appointments", "decisions", "A joint home visit", "actions", "description",
+        "Share police contacts with the lead professional", "owner",
+        person_json(&p->police_officer), "due_date", due, "contingency",
+        "The chair asks the police manager", "plan_coordinator", person_json(&p->requester),
+        "information_sharing", "with_whom", "The school", "family",
+        "The plan is shared with the parents", "family_feedback", "family_present", 1,
+        "safeguarding_referral", "needed", 0, "caf_considered", "considered", 1,
+        "fgc_considered", "considered", 0, "next_review", "date", review);
+    return doc;
+}
+
+static void world_build(world *w)
+{
+    memset(w, 0, sizeof *w);
+    planned *p = &w->p;
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    planned_schedule(p, 3, "in_person", 0);
+
+    json_t *marks = json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "entries", "invitation_id",
+                              p->police_invitation, "attendance", "present", "invitation_id",
+                              p->health_invitation, "attendance", "present");
+    http_response *r = api_call("PUT", meeting_path(p->meeting_id, "attendance"),
+                                p->requester.token, marks, etag_of(p->version));
+    json_decref(marks);
+    cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
+    p->version = json_int(r->json, "version");
+    http_free(r);
+
+    long start = version_of("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
+                            " FROM meetings WHERE id = $1",
+                            p->meeting_id);
+    while ((long)time(NULL) <= start)
+        usleep(100 * 1000);
+    r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
+                 etag_of(p->version));
+    cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);
+    p->version = json_int(r->json, "version");
+    http_free(r);
+
+    char path[192];
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes", p->meeting_id);
+    json_t *doc = complete_minutes(p);
+    r = api_call("PUT", path, p->requester.token, doc, NULL);
+    json_decref(doc);
+    cr_assert_eq(r->status, 201, "writing minutes: %ld %s", r->status, r->body);
+    long mv = json_int(r->json, "version");
+    http_free(r);
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes/approve", p->meeting_id);
+    r = api_call("POST", path, p->manager.token, NULL, etag_of(mv));
+    cr_assert_eq(r->status, 200, "approving: %ld %s", r->status, r->body);
+    http_free(r);
+
+    w->decision_id = db_str1("SELECT id FROM consent_decisions WHERE meeting_id = $1"
+                             " ORDER BY decided_at LIMIT 1",
+                             p->meeting_id);
+    w->action_id = db_str1("SELECT id FROM actions WHERE meeting_id = $1 AND kind = 'plan'"
+                           " ORDER BY item_index LIMIT 1",
+                           p->meeting_id);
+    cr_assert(*w->decision_id && *w->action_id, "a decision and an action");
+
+    json_t *esc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "meeting_id", p->meeting_id, "type",
+                            "concern_after_decision", "concern",
+                            "The agreed plan is not being followed", "outcome_sought",
+                            "A joint review of the plan", "with_agency", p->police);
+    r = api_call("POST", "/v1/escalations", p->requester.token, esc, NULL);
+    json_decref(esc);
+    cr_assert_eq(r->status, 201, "raising: %ld %s", r->status, r->body);
+    w->escalation_id = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    char *ref = db_str1("SELECT reference FROM meetings WHERE id = $1", p->meeting_id);
+    snprintf(w->reference, sizeof w->reference, "%s", ref);
+    free(ref);
+    char *title = db_str1("SELECT title FROM meetings WHERE id = $1", p->meeting_id);
+    snprintf(w->title, sizeof w->title, "%s", title);
+    free(title);
+}
+
+static void world_free(world *w)
+{
+    free(w->decision_id);
+    free(w->action_id);
+    free(w->escalation_id);
+    planned_free(&w->p);
+}
+
+/* The whole of the world as one string: the meeting and all under it, and
+ * the agencies involved (the stranger's too, for audit rows). */
+static char *world_state(const world *w, const char *stranger_agency)
+{
+    const planned *p = &w->p;
+    char *digest = db_meeting_digest(p->meeting_id);
+    const char *agencies[] = {p->csc, p->police, p->health, stranger_agency};
+    char *out = digest;
+    for (size_t i = 0; i < N(agencies); i++) {
+        if (!agencies[i])
+            continue;
+        char *fp = db_fingerprint(agencies[i]);
+        char *next = NULL;
+        cr_assert(asprintf(&next, "%s | %s", out, fp) > 0);
+        free(out);
+        free(fp);
+        out = next;
+    }
+    return out;
+}
+
+/* --- the routes that take an id --- */
+
+typedef enum {
+    V_NONE,
+    V_MEETING,
+    V_INVITATION,
+    V_MINUTES,
+    V_ACTION,
+    V_ESCALATION,
+} version_of_kind;
+
+typedef json_t *(*body_fn)(const world *w, const person *caller);
+
+typedef struct id_route {
+    const char *method;
+    const char *template;
+    body_fn body;          /* NULL: no body */
+    version_of_kind match; /* If-Match with the resource's current version */
+} id_route;
+
+static json_t *b_title(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "title", "Taken over by a stranger");
+}
+static json_t *b_reason(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "reason", "No longer needed, says a stranger");
+}
+static json_t *b_schedule(const world *w, const person *c)
+{
+    json_t *b = schedule_body(&w->p, 30 * 86400L, "in_person", 0);
+    json_object_set_new(json_object_get(b, "chair"), "sub", json_string(c->who.sub));
+    return b;
+}
+static json_t *b_attendance(const world *w, const person *c)
+{
+    (void)c;
+    return json_pack("{s:[{s:s, s:s}]}", "entries", "invitation_id", w->p.health_invitation,
+                     "attendance", "absent");
+}
+static json_t *b_invitation(const world *w, const person *c)
+{
+    (void)w;
+    return invitation_body(c, "Listen in");
+}
+static json_t *b_respond(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s}", "response", "declined", "reason", "Declined by a stranger");
+}
+static json_t *b_paper(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "title", "A stranger's paper");
+}
+static json_t *b_decision(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "decision", "inform");
+}
+static json_t *b_agreement(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:b}", "agrees", 1);
+}
+static json_t *b_minutes(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "purpose", "Rewritten by a stranger");
+}
+static json_t *b_empty(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_object();
+}
+static json_t *b_distribution(const world *w, const person *c)
+{
+    (void)w;
+    return json_pack("{s:[{s:s, s:s, s:s}]}", "recipients", "name", c->who.name, "contact",
+                     "stranger@example.invalid", "category", "professional");
+}
+static json_t *b_due_date(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s}", "due_date", "2031-01-06", "reason", "A stranger says so");
+}
+static json_t *b_note(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "note", "Closed by a stranger");
+}
+static json_t *b_text(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "text", "A stranger's response");
+}
+static json_t *b_outcome(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "outcome", "Resolved by a stranger");
+}
+
+static const id_route case_routes[] = {
+    {"GET", "/v1/meetings/{meeting_id}", NULL, V_NONE},
+    {"PATCH", "/v1/meetings/{meeting_id}", b_title, V_MEETING},
+    {"POST", "/v1/meetings/{meeting_id}/authorise", NULL, V_MEETING},
+    {"POST", "/v1/meetings/{meeting_id}/decline", b_reason, V_MEETING},
+    {"POST", "/v1/meetings/{meeting_id}/cancel", b_reason, V_MEETING},
+    {"POST", "/v1/meetings/{meeting_id}/schedule", b_schedule, V_MEETING},
+    {"POST", "/v1/meetings/{meeting_id}/reschedule", b_schedule, V_MEETING},
+    {"PUT", "/v1/meetings/{meeting_id}/attendance", b_attendance, V_MEETING},
+    {"POST", "/v1/meetings/{meeting_id}/hold", NULL, V_MEETING},
+    {"POST", "/v1/meetings/{meeting_id}/invitations", b_invitation, V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/invitations", NULL, V_NONE},
+    {"GET", "/v1/invitations/{invitation_id}", NULL, V_NONE},
+    {"POST", "/v1/invitations/{invitation_id}/respond", b_respond, V_INVITATION},
+    {"POST", "/v1/invitations/{invitation_id}/papers", b_paper, V_NONE},
+    {"POST", "/v1/meetings/{meeting_id}/consent-decisions", b_decision, V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/consent-decisions", NULL, V_NONE},
+    {"GET", "/v1/consent-decisions/{decision_id}", NULL, V_NONE},
+    {"POST", "/v1/consent-decisions/{decision_id}/agreements", b_agreement, V_NONE},
+    {"PUT", "/v1/meetings/{meeting_id}/minutes", b_minutes, V_MINUTES},
+    {"GET", "/v1/meetings/{meeting_id}/minutes", NULL, V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions", NULL, V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}", NULL, V_NONE},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/approve", b_empty, V_MINUTES},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/amendments", b_reason, V_NONE},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/distribution", b_distribution, V_NONE},
+    {"POST", "/v1/meetings/{meeting_id}/close", b_empty, V_MEETING},
+    {"GET", "/v1/actions/{action_id}", NULL, V_NONE},
+    {"PATCH", "/v1/actions/{action_id}", b_due_date, V_ACTION},
+    {"POST", "/v1/actions/{action_id}/complete", b_note, V_ACTION},
+    {"POST", "/v1/actions/{action_id}/cancel", b_note, V_ACTION},
+    {"GET", "/v1/escalations/{escalation_id}", NULL, V_NONE},
+    {"POST", "/v1/escalations/{escalation_id}/responses", b_text, V_NONE},
+    {"POST", "/v1/escalations/{escalation_id}/escalate", NULL, V_ESCALATION},
+    {"POST", "/v1/escalations/{escalation_id}/resolve", b_outcome, V_ESCALATION},
+    {"POST", "/v1/escalations/{escalation_id}/withdraw", b_reason, V_ESCALATION},
+};
+
+/* Routes with a path parameter that name no case data: the agency
+ * directory and the working-days calendar are read by every caller and
+ * kept by admins of any agency (function-level authorisation, API5:
+ * auth::SEC_3_*, agencies::*, bank_holidays::*). Listed so that the
+ * coverage check knows they were considered. */
+static const struct {
+    const char *method, *template;
+} not_case_data[] = {
+    {"GET", "/v1/agencies/{code}"},
+    {"PATCH", "/v1/agencies/{code}"},
+    {"GET", "/v1/bank-holidays/{date}"},
+    {"DELETE", "/v1/bank-holidays/{date}"},
+};
+
+static const char *const roles[] = {
+    "practitioner", "senior_practitioner", "manager",     "senior_manager", "named_doctor",
+    "partnership",  "auditor",             "admin",       "integration",
+    "practitioner,senior_practitioner,manager,senior_manager,named_doctor,partnership,auditor,"
+    "admin,integration",
+};
+
+/* The template with the world's ids put in. */
+static void fill(const world *w, const char *template, char *out, size_t size)
+{
+    struct {
+        const char *name, *value;
+    } subs[] = {{"{meeting_id}", w->p.meeting_id},       {"{invitation_id}", w->p.police_invitation},
+                {"{decision_id}", w->decision_id},       {"{action_id}", w->action_id},
+                {"{escalation_id}", w->escalation_id},   {"{number}", "1"}};
+    size_t o = 0;
+    for (const char *t = template; *t && o + 1 < size;) {
+        bool done = false;
+        for (size_t i = 0; i < N(subs); i++) {
+            size_t n = strlen(subs[i].name);
+            if (strncmp(t, subs[i].name, n) == 0) {
+                o += (size_t)snprintf(out + o, size - o, "%s", subs[i].value);
+                t += n;
+                done = true;
+                break;
+            }
+        }
+        if (!done)
+            out[o++] = *t++;
+    }
+    out[o < size ? o : size - 1] = '\0';
+}
+
+static long current_version(const world *w, version_of_kind k)
+{
+    switch (k) {
+    case V_MEETING:
+        return version_of("SELECT version FROM meetings WHERE id = $1", w->p.meeting_id);
+    case V_INVITATION:
+        return version_of("SELECT version FROM invitations WHERE id = $1",
+                          w->p.police_invitation);
+    case V_MINUTES:
+        return version_of("SELECT max(version) FROM minutes WHERE meeting_id = $1"
+                          " AND number = (SELECT max(number) FROM minutes WHERE meeting_id = $1)",
+                          w->p.meeting_id);
+    case V_ACTION:
+        return version_of("SELECT version FROM actions WHERE id = $1", w->action_id);
+    case V_ESCALATION:
+        return version_of("SELECT version FROM escalations WHERE id = $1", w->escalation_id);
+    case V_NONE:
+        break;
+    }
+    return 0;
+}
+
+/* One call as the stranger: 404 problem+json that names nothing of it. */
+static void expect_invisible(const world *w, const id_route *rt, const person *stranger,
+                             const char *role)
+{
+    char path[256];
+    fill(w, rt->template, path, sizeof path);
+    json_t *body = rt->body ? rt->body(w, stranger) : NULL;
+    long v = current_version(w, rt->match);
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%ld\"", v);
+    http_response *r = api_call(rt->method, path, stranger->token, body, v ? etag : NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 404, "%s %s as a stranger (%s): expected 404, got %ld %s",
+                 rt->method, rt->template, role, r->status, r->body);
+    expect_problem(r, 404, "/problems/not-found");
+    cr_assert_null(strstr(r->body, w->reference), "%s %s: the 404 names the meeting: %s",
+                   rt->method, rt->template, r->body);
+    cr_assert_null(strstr(r->body, w->title), "%s %s: the 404 shows the title", rt->method,
+                   rt->template);
+    cr_assert_null(json_object_get(r->json, "errors"), "%s %s: a 404 says nothing more: %s",
+                   rt->method, rt->template, r->body);
+    char *etag_header = http_header(r, "ETag");
+    cr_assert_null(etag_header, "%s %s: a 404 carries no ETag (it would reveal the version)",
+                   rt->method, rt->template);
+    http_free(r);
+}
+
+Test(bola, SEC_2_every_id_route_is_404_to_every_role_of_an_unrelated_agency, .timeout = 600)
+{
+    world w;
+    world_build(&w);
+    char *elsewhere = agency_new("education");
+    /* after each call the meeting and everything under it (with the audit
+     * rows and feed events about any of it); after each caller, the
+     * agencies' fingerprints too */
+    char *before = world_state(&w, elsewhere);
+    char *digest_before = db_meeting_digest(w.p.meeting_id);
+    size_t cases = 0;
+    for (size_t k = 0; k < N(roles); k++) {
+        person stranger = person_new(elsewhere, roles[k]);
+        for (size_t i = 0; i < N(case_routes); i++) {
+            expect_invisible(&w, &case_routes[i], &stranger, roles[k]);
+            char *after = db_meeting_digest(w.p.meeting_id);
+            cr_assert_str_eq(after, digest_before,
+                             "%s %s as %s changed the database:\n%s\n->\n%s",
+                             case_routes[i].method, case_routes[i].template, roles[k],
+                             digest_before, after);
+            free(after);
+            cases++;
+        }
+        char *after = world_state(&w, elsewhere);
+        cr_assert_str_eq(after, before, "calls as %s changed the database:\n%s\n->\n%s",
+                         roles[k], before, after);
+        free(after);
+        person_free(&stranger);
+    }
+    cr_log_info("BOLA: %zu routes x %zu callers = %zu cases, all 404 and nothing changed",
+                N(case_routes), N(roles), cases);
+    printf("BOLA: %zu routes x %zu callers = %zu cases\n", N(case_routes), N(roles), cases);
+
+    /* and the owners still see what the strangers could not: the ids are real */
+    const person *owner = &w.p.requester;
+    for (size_t i = 0; i < N(case_routes); i++) {
+        if (strcmp(case_routes[i].method, "GET") != 0)
+            continue;
+        char path[256];
+        fill(&w, case_routes[i].template, path, sizeof path);
+        const person *who = strstr(path, "/v1/invitations/") ? &w.p.police_officer : owner;
+        http_response *r = api_get(path, who->token);
+        cr_assert_eq(r->status, 200, "GET %s by someone who may see it: %ld %s",
+                     case_routes[i].template, r->status, r->body);
+        http_free(r);
+    }
+    free(digest_before);
+    free(before);
+    free(elsewhere);
+    world_free(&w);
+}
+
+/* Ids that name nothing (unknown UUIDs, not UUIDs at all, injection
+ * attempts) answer exactly as ids the caller may not see: 404. */
+Test(bola, SEC_2_ids_that_name_nothing_are_404_too)
+{
+    char *agency = agency_new("health");
+    person p = person_new(agency, "manager,admin,auditor");
+    static const char *const ids[] = {"00000000-0000-0000-0000-000000000000",
+                                      "ffffffff-ffff-ffff-ffff-ffffffffffff", "not-a-uuid",
+                                      "1%20OR%201=1", "%27%3B--"};
+    size_t n = 0;
+    for (size_t i = 0; i < N(ids); i++)
+        for (size_t j = 0; j < N(case_routes); j++) {
+            const id_route *rt = &case_routes[j];
+            world w;
+            memset(&w, 0, sizeof w);
+            w.p.meeting_id = (char *)ids[i];
+            w.p.police_invitation = (char *)ids[i];
+            /* named in a body, where it must be well-formed */
+            w.p.health_invitation = "00000000-0000-0000-0000-000000000000";
+            w.decision_id = (char *)ids[i];
+            w.action_id = (char *)ids[i];
+            w.escalation_id = (char *)ids[i];
+            w.p.manager = p;
+            w.p.requester = p;
+            char path[256];
+            fill(&w, rt->template, path, sizeof path);
+            json_t *body = rt->body ? rt->body(&w, &p) : NULL;
+            http_response *r =
+                api_call(rt->method, path, p.token, body, rt->match != V_NONE ? "\"1\"" : NULL);
+            json_decref(body);
+            cr_assert_eq(r->status, 404, "%s %s -> %ld %s", rt->method, path, r->status,
+                         r->body);
+            expect_problem(r, 404, "/problems/not-found");
+            http_free(r);
+            n++;
+        }
+    cr_log_info("%zu calls with ids that name nothing", n);
+    person_free(&p);
+    free(agency);
+}
+
+Test(bola, every_route_with_a_path_parameter_is_covered)
+{
+    size_t served = 0;
+    for (int i = 0; mam_routes[i].method; i++) {
+        const route *rt = &mam_routes[i];
+        if (!strchr(rt->template, '{'))
+            continue;
+        served++;
+        bool found = false;
+        for (size_t j = 0; j < N(case_routes) && !found; j++)
+            found = strcmp(case_routes[j].method, rt->method) == 0 &&
+                    strcmp(case_routes[j].template, rt->template) == 0;
+        for (size_t j = 0; j < N(not_case_data) && !found; j++)
+            found = strcmp(not_case_data[j].method, rt->method) == 0 &&
+                    strcmp(not_case_data[j].template, rt->template) == 0;
+        cr_assert(found, "%s %s takes an id but test_bola.c does not call it", rt->method,
+                  rt->template);
+    }
+    /* and nothing in the table that the service no longer serves */
+    for (size_t j = 0; j < N(case_routes); j++) {
+        bool found = false;
+        for (int i = 0; mam_routes[i].method && !found; i++)
+            found = strcmp(case_routes[j].method, mam_routes[i].method) == 0 &&
+                    strcmp(case_routes[j].template, mam_routes[i].template) == 0;
+        cr_assert(found, "%s %s is not in the route table", case_routes[j].method,
+                  case_routes[j].template);
+    }
+    cr_assert_eq(served, N(case_routes) + N(not_case_data), "%zu routes take an id", served);
+}
+
+/* --- API3: mass assignment --- */
+
+typedef struct assignment {
+    const char *field;
+    const char *value; /* JSON text */
+} assignment;
+
+typedef struct assign_target {
+    const char *what;
+    const char *method;
+    char path[256];
+    const person *who;
+    long version; /* If-Match, 0 for none */
+    json_t *body; /* a valid body */
+    const assignment *fields;
+    size_t n;
+} assign_target;
+
+static size_t refuse_assignments(const world *w, const char *stranger_agency,
+                                 const assign_target *t)
+{
+    char *before = world_state(w, stranger_agency);
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%ld\"", t->version);
+    for (size_t i = 0; i < t->n; i++) {
+        json_t *body = json_deep_copy(t->body);
+        json_error_t err;
+        json_t *value = json_loads(t->fields[i].value, JSON_DECODE_ANY, &err);
+        cr_assert(value, "%s", t->fields[i].value);
+        json_object_set_new(body, t->fields[i].field, value);
+        http_response *r = api_call(t->method, t->path, t->who->token, body,
+                                    t->version ? etag : NULL);
+        json_decref(body);
+        cr_assert_eq(r->status, 400, "%s with '%s': expected 400, got %ld %s", t->what,
+                     t->fields[i].field, r->status, r->body);
+        expect_problem(r, 400, "/problems/invalid-request");
+        cr_assert(problem_has_field(r, t->fields[i].field), "%s: the 400 names '%s': %s",
+                  t->what, t->fields[i].field, r->body);
+        http_free(r);
+        char *after = world_state(w, stranger_agency);
+        cr_assert_str_eq(after, before, "%s with '%s' changed the database", t->what,
+                         t->fields[i].field);
+        free(after);
+    }
+    free(before);
+    return t->n;
+}
+
+static const assignment meeting_fields[] = {
+    {"id", "\"00000000-0000-0000-0000-000000000001\""},
+    {"reference", "\"MAM-2000-000001\""},
+    {"status", "\"closed\""},
+    {"version", "99"},
+    {"convening_agency", "\"ADMIN\""},
+    {"requester", "{\"sub\":\"attacker\",\"name\":\"Attacker\"}"},
+    {"requester_sub", "\"attacker\""},
+    {"requester_name", "\"Attacker\""},
+    {"decision", "{\"by\":{\"sub\":\"attacker\"},\"outcome\":\"authorised\"}"},
+    {"cancellation", "null"},
+    {"schedule", "{\"start\":\"2031-01-01T10:00:00Z\"}"},
+    {"family_notice", "{\"decision\":\"inform\"}"},
+    {"minutes", "{\"status\":\"approved\"}"},
+    {"held_at", "\"2000-01-01T00:00:00Z\""},
+    {"closed_at", "\"2000-01-01T00:00:00Z\""},
+    {"created_at", "\"2000-01-01T00:00:00Z\""},
+    {"updated_at", "\"2000-01-01T00:00:00Z\""},
+    {"created_by_sub", "\"attacker\""},
+    {"actor_sub", "\"attacker\""},
+    {"request_id", "\"forged\""},
+    {"chair_sub", "\"attacker\""},
+};
+
+/* PATCH also refuses the members a request may only set when it is made */
+static const assignment patch_fields[] = {
+    {"type", "\"strategy_discussion\""},
+    {"previous_meeting_id", "\"00000000-0000-0000-0000-000000000001\""},
+};
+
+static const assignment invitation_fields[] = {
+    {"id", "\"00000000-0000-0000-0000-000000000001\""},
+    {"meeting_id", "\"00000000-0000-0000-0000-000000000001\""},
+    {"status", "\"accepted\""},
+    {"version", "7"},
+    {"short_notice", "false"},
+    {"attendance", "\"present\""},
+    {"papers", "[]"},
+    {"history", "[]"},
+    {"invited_at", "\"2000-01-01T00:00:00Z\""},
+    {"part", "1"},
+    {"invited_by_sub", "\"attacker\""},
+};
+
+static const assignment respond_fields[] = {
+    {"status", "\"accepted\""},
+    {"version", "7"},
+    {"invitee", "{\"sub\":\"attacker\"}"},
+    {"attendance", "\"present\""},
+    {"responded_by", "{\"sub\":\"attacker\"}"},
+};
+
+static const assignment decision_fields[] = {
+    {"id", "\"00000000-0000-0000-0000-000000000001\""},
+    {"status", "\"agreed\""},
+    {"current", "true"},
+    {"decided_by", "{\"sub\":\"attacker\"}"},
+    {"decided_at", "\"2000-01-01T00:00:00Z\""},
+    {"agreements", "[]"},
+    {"meeting_id", "\"00000000-0000-0000-0000-000000000001\""},
+};
+
+static const assignment schedule_fields[] = {
+    {"status", "\"scheduled\""},
+    {"version", "7"},
+    {"scheduled_at", "\"2000-01-01T00:00:00Z\""},
+};
+
+static const assignment escalation_fields[] = {
+    {"id", "\"00000000-0000-0000-0000-000000000001\""},
+    {"stage", "4"},
+    {"status", "\"resolved\""},
+    {"stage_due", "\"2099-01-01\""},
+    {"raised_by", "{\"sub\":\"attacker\"}"},
+    {"timeline", "[]"},
+    {"version", "7"},
+    {"outcome", "\"Resolved\""},
+    {"raised_by_agency", "\"ADMIN\""},
+};
+
+static const assignment action_fields[] = {
+    {"id", "\"00000000-0000-0000-0000-000000000001\""},
+    {"status", "\"completed\""},
+    {"owner", "{\"sub\":\"attacker\"}"},
+    {"description", "\"Rewritten\""},
+    {"version", "7"},
+    {"history", "[]"},
+    {"meeting_id", "\"00000000-0000-0000-0000-000000000001\""},
+    {"owner_sub", "\"attacker\""},
+};
+
+Test(bola, SEC_6_mass_assignment_of_service_set_members_is_refused_by_name, .timeout = 600)
+{
+    world w;
+    world_build(&w);
+    planned *p = &w.p;
+    size_t n = 0;
+
+    /* a new request */
+    assign_target t = {"POST /v1/meetings", "POST", "/v1/meetings", &p->requester, 0,
+                       meeting_body("professionals"), meeting_fields, N(meeting_fields)};
+    n += refuse_assignments(&w, NULL, &t);
+    json_decref(t.body);
+    const char *params[] = {p->requester.who.sub};
+    cr_assert_eq(db_long("SELECT count(*) FROM meetings WHERE requester_sub = $1", 1, params), 1,
+                 "no meeting was made by the refused requests");
+
+    /* a patch (on a fresh requested meeting, where PATCH applies) */
+    char *fresh = meeting_new(&p->requester, "professionals");
+    char *before_fresh = db_meeting_digest(fresh);
+    assign_target pt = {"PATCH /v1/meetings/{id}", "PATCH", "", &p->requester, 1,
+                        json_pack("{s:s}", "title", "A new title"), meeting_fields,
+                        N(meeting_fields)};
+    snprintf(pt.path, sizeof pt.path, "%s", meeting_path(fresh, NULL));
+    n += refuse_assignments(&w, NULL, &pt);
+    pt.fields = patch_fields;
+    pt.n = N(patch_fields);
+    n += refuse_assignments(&w, NULL, &pt);
+    json_decref(pt.body);
+    char *after_fresh = db_meeting_digest(fresh);
+    cr_assert_str_eq(after_fresh, before_fresh, "the patched meeting is unchanged");
+    free(after_fresh);
+    free(before_fresh);
+
+    /* invitations, answers, decisions, schedules, escalations, actions */
+    person extra = person_new(p->police, "practitioner");
+    assign_target it = {"POST invitations", "POST", "", &p->requester, 0,
+                        invitation_body(&extra, "Listen in"), invitation_fields,
+                        N(invitation_fields)};
+    snprintf(it.path, sizeof it.path, "/v1/meetings/%s/invitations", p->meeting_id);
+    n += refuse_assignments(&w, NULL, &it);
+    json_decref(it.body);
+
+    assign_target rt = {"POST respond", "POST", "", &p->police_officer,
+                        current_version(&w, V_INVITATION),
+                        json_pack("{s:s}", "response", "accepted"), respond_fields,
+                        N(respond_fields)};
+    snprintf(rt.path, sizeof rt.path, "/v1/invitations/%s/respond", p->police_invitation);
+    n += refuse_assignments(&w, NULL, &rt);
+    json_decref(rt.body);
+
+    assign_target dt = {"POST consent-decisions", "POST", "", &p->manager, 0,
+                        json_pack("{s:s}", "decision", "inform"), decision_fields,
+                        N(decision_fields)};
+    snprintf(dt.path, sizeof dt.path, "/v1/meetings/%s/consent-decisions", p->meeting_id);
+    n += refuse_assignments(&w, NULL, &dt);
+    json_decref(dt.body);
+
+    assign_target st = {"POST schedule", "POST", "", &p->requester,
+                        current_version(&w, V_MEETING),
+                        schedule_body(p, 30 * 86400L, "in_person", 0), schedule_fields,
+                        N(schedule_fields)};
+    snprintf(st.path, sizeof st.path, "%s", meeting_path(p->meeting_id, "schedule"));
+    n += refuse_assignments(&w, NULL, &st);
+    json_decref(st.body);
+
+    assign_target et = {"POST /v1/escalations", "POST", "/v1/escalations", &p->requester, 0,
+                        json_pack("{s:s, s:s, s:s, s:s, s:s}", "meeting_id", p->meeting_id,
+                                  "type", "concern_after_decision", "concern", "Not followed",
+                                  "outcome_sought", "A review", "with_agency", p->health),
+                        escalation_fields, N(escalation_fields)};
+    n += refuse_assignments(&w, NULL, &et);
+    json_decref(et.body);
+
+    assign_target at = {"PATCH /v1/actions/{id}", "PATCH", "", &p->police_officer,
+                        current_version(&w, V_ACTION),
+                        json_pack("{s:s, s:s}", "due_date", "2031-01-06", "reason",
+                                  "Waiting for the school"),
+                        action_fields, N(action_fields)};
+    snprintf(at.path, sizeof at.path, "/v1/actions/%s", w.action_id);
+    n += refuse_assignments(&w, NULL, &at);
+    json_decref(at.body);
+
+    cr_log_info("mass assignment: %zu bodies refused by name", n);
+    person_free(&extra);
+    free(fresh);
+    world_free(&w);
+}
