@@ -3,6 +3,7 @@
 #   make run     set up everything needed and run the service locally
 #   make test    set up everything needed and run every test
 #   make valgrind  the API tests against the service under memcheck (slow)
+#   make bench / make scale  the benchmark; three instances behind nginx
 #   make build   compile build/release/mam
 #   make clean   remove build output (not the local databases: see clean-data)
 #
@@ -59,7 +60,7 @@ SUPPORT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRC))
 API_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(API_SRC))
 FAULT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(FAULT_SRC))
 
-.PHONY: build tests fuzzers fuzz run test valgrind bench clean clean-data token
+.PHONY: build tests fuzzers fuzz run test valgrind bench scale clean clean-data token
 .DEFAULT_GOAL := build
 
 build: $(B)/mam
@@ -108,6 +109,11 @@ run:
 # The benchmark against the machine's own limits; writes bench/RESULTS.md.
 bench:
 	@bench/run.sh
+
+# Three instances on this machine behind nginx: the API tests through the
+# balancer, then the benchmark mix at 1 to 3 instances (bench/RESULTS.md).
+scale:
+	@bench/scale.sh
 
 # Every libFuzzer harness for FUZZ_SECONDS (default 300) each; findings are
 # kept under build/fuzz/findings. make test runs each for 20 seconds.

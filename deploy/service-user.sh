@@ -35,7 +35,10 @@ service_stage() {
 # place of the calling shell or subshell.
 service_exec() {
   if [ "$(id -u)" -eq 0 ]; then
-    exec setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
+    # libpq looks for its TLS files (~/.postgresql) under HOME, so HOME is
+    # the service user's own, not root's, which it cannot read.
+    HOME=$(getent passwd postgres | cut -d: -f6) \
+      exec setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
   fi
   exec "$@"
 }

@@ -124,7 +124,10 @@ tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
 
 step "API tests"
 start_server
-"$bin/test-api" --jobs "$jobs"
+# One limit for the whole binary rather than per-test .timeout: criterion
+# 2.4's timeout watchdog leaks a 48-byte deadline when timeouts of parallel
+# tests overlap, which LeakSanitizer rightly reports.
+timeout --kill-after=10 "${TEST_API_TIMEOUT_S:-1200}" "$bin/test-api" --jobs "$jobs"
 
 if [ "${TEST_SKIP_CONTRACT:-0}" = 1 ]; then
   echo "contract checks skipped (TEST_SKIP_CONTRACT=1): make test never skips them" >&2

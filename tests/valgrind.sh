@@ -14,8 +14,8 @@
 # Slow: every request runs some 20-50 times slower under memcheck; not part
 # of make test. Suppressions, each with its reason, are in tests/valgrind.supp.
 # The verdict is memcheck's. API tests that fail are reported, not fatal:
-# under memcheck some run into their own time limits (curl's 30 s, the
-# tests' .timeout), most with several test jobs at once.
+# under memcheck some run into curl's 30 s limit, most with several test
+# jobs at once.
 # Overridable like tests/run.sh: TEST_PG_CLUSTER, TEST_PG_PORT, BUILD_ROOT;
 # VALGRIND_JOBS (default 1) API test jobs at once.
 set -euo pipefail

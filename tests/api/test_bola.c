@@ -446,7 +446,7 @@ static void expect_invisible(const world *w, const id_route *rt, const person *s
     http_free(r);
 }
 
-Test(bola, SEC_2_every_id_route_is_404_to_every_role_of_an_unrelated_agency, .timeout = 600)
+Test(bola, SEC_2_every_id_route_is_404_to_every_role_of_an_unrelated_agency)
 {
     world w;
     world_build(&w);
@@ -708,7 +708,7 @@ static const assignment action_fields[] = {
     {"owner_sub", "\"attacker\""},
 };
 
-Test(bola, SEC_6_mass_assignment_of_service_set_members_is_refused_by_name, .timeout = 600)
+Test(bola, SEC_6_mass_assignment_of_service_set_members_is_refused_by_name)
 {
     world w;
     world_build(&w);

@@ -288,7 +288,7 @@ static void *write_meetings(void *arg)
     return NULL;
 }
 
-Test(events, INT_2_follower_misses_nothing_under_concurrent_changes, .timeout = 120)
+Test(events, INT_2_follower_misses_nothing_under_concurrent_changes)
 {
     enum { WRITERS = 4, EACH = 5 };
     char *agency = agency_new("childrens_social_care");

@@ -625,7 +625,7 @@ static void target_init(target *t, const char *method, const char *path, const p
 
 /* --- the batteries --- */
 
-Test(hostile, SEC_6_meeting_create_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_meeting_create_refuses_hostile_bodies)
 {
     char *agency = agency_new("childrens_social_care");
     person p = person_new(agency, "practitioner");
@@ -644,7 +644,7 @@ Test(hostile, SEC_6_meeting_create_refuses_hostile_bodies, .timeout = 600)
     free(agency);
 }
 
-Test(hostile, SEC_6_meeting_patch_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_meeting_patch_refuses_hostile_bodies)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -657,7 +657,7 @@ Test(hostile, SEC_6_meeting_patch_refuses_hostile_bodies, .timeout = 600)
     planned_free(&p);
 }
 
-Test(hostile, SEC_6_invitation_create_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_invitation_create_refuses_hostile_bodies)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -671,7 +671,7 @@ Test(hostile, SEC_6_invitation_create_refuses_hostile_bodies, .timeout = 600)
     planned_free(&p);
 }
 
-Test(hostile, SEC_6_invitation_respond_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_invitation_respond_refuses_hostile_bodies)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -687,7 +687,7 @@ Test(hostile, SEC_6_invitation_respond_refuses_hostile_bodies, .timeout = 600)
     planned_free(&p);
 }
 
-Test(hostile, SEC_6_FAM_2_consent_decision_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_FAM_2_consent_decision_refuses_hostile_bodies)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -702,7 +702,7 @@ Test(hostile, SEC_6_FAM_2_consent_decision_refuses_hostile_bodies, .timeout = 60
     planned_free(&p);
 }
 
-Test(hostile, SEC_6_MTG_6_schedule_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_MTG_6_schedule_refuses_hostile_bodies)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -717,7 +717,7 @@ Test(hostile, SEC_6_MTG_6_schedule_refuses_hostile_bodies, .timeout = 600)
     planned_free(&p);
 }
 
-Test(hostile, SEC_6_attendance_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_attendance_refuses_hostile_bodies)
 {
     planned p;
     planned_scheduled(&p, "professionals", 14 * 86400L);
@@ -730,7 +730,7 @@ Test(hostile, SEC_6_attendance_refuses_hostile_bodies, .timeout = 600)
     planned_free(&p);
 }
 
-Test(hostile, SEC_6_minutes_put_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_minutes_put_refuses_hostile_bodies)
 {
     planned p;
     planned_scheduled(&p, "professionals", 14 * 86400L);
@@ -745,7 +745,7 @@ Test(hostile, SEC_6_minutes_put_refuses_hostile_bodies, .timeout = 600)
     planned_free(&p);
 }
 
-Test(hostile, SEC_6_escalation_create_refuses_hostile_bodies, .timeout = 600)
+Test(hostile, SEC_6_escalation_create_refuses_hostile_bodies)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -877,7 +877,7 @@ static json_t *fresh_meeting(void *ctx)
     return meeting_body("stop_and_review");
 }
 
-Test(hostile, SEC_6_MTG_1_meeting_request_limits_enforced_at_the_boundary, .timeout = 600)
+Test(hostile, SEC_6_MTG_1_meeting_request_limits_enforced_at_the_boundary)
 {
     char *agency = agency_new("childrens_social_care");
     person p = person_new(agency, "practitioner");
@@ -908,7 +908,7 @@ static const limit patch_limits[] = {
     {"children", LIMIT_ARRAY, 20},
 };
 
-Test(hostile, SEC_6_meeting_patch_limits_enforced_at_the_boundary, .timeout = 600)
+Test(hostile, SEC_6_meeting_patch_limits_enforced_at_the_boundary)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -945,7 +945,7 @@ static const limit invitation_limits[] = {
     {"invitee.sub", LIMIT_STRING, 128},
 };
 
-Test(hostile, SEC_6_INV_1_invitation_limits_enforced_at_the_boundary, .timeout = 600)
+Test(hostile, SEC_6_INV_1_invitation_limits_enforced_at_the_boundary)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -984,7 +984,7 @@ static const limit consent_limits[] = {
     {"grounds", LIMIT_ARRAY, 4},
 };
 
-Test(hostile, SEC_6_FAM_2_decision_limits_enforced_at_the_boundary, .timeout = 600)
+Test(hostile, SEC_6_FAM_2_decision_limits_enforced_at_the_boundary)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -1010,7 +1010,7 @@ static const limit escalation_limits[] = {
     {"outcome_sought", LIMIT_STRING, 10000},
 };
 
-Test(hostile, SEC_6_ESC_1_escalation_limits_enforced_at_the_boundary, .timeout = 600)
+Test(hostile, SEC_6_ESC_1_escalation_limits_enforced_at_the_boundary)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -1032,7 +1032,7 @@ static json_t *fresh_respond(void *ctx)
 
 static const limit respond_limits[] = {{"reason", LIMIT_STRING, 4000}};
 
-Test(hostile, SEC_6_INV_3_response_limit_enforced_at_the_boundary, .timeout = 600)
+Test(hostile, SEC_6_INV_3_response_limit_enforced_at_the_boundary)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -1054,7 +1054,7 @@ static json_t *fresh_schedule(void *ctx)
 
 static const limit schedule_limits[] = {{"venue", LIMIT_STRING, 300}};
 
-Test(hostile, SEC_6_MTG_6_schedule_limit_enforced_at_the_boundary, .timeout = 600)
+Test(hostile, SEC_6_MTG_6_schedule_limit_enforced_at_the_boundary)
 {
     planned p;
     planned_authorised(&p, "professionals");
@@ -1111,7 +1111,7 @@ static const limit minutes_limits[] = {
     {"actions", LIMIT_ARRAY, 100},
 };
 
-Test(hostile, SEC_6_MIN_1_minutes_limits_enforced_at_the_boundary, .timeout = 600)
+Test(hostile, SEC_6_MIN_1_minutes_limits_enforced_at_the_boundary)
 {
     planned p;
     hold_soon(&p);

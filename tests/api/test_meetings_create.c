@@ -726,7 +726,7 @@ static void *fire(void *arg)
     return NULL;
 }
 
-Test(meetings_create, idempotency_key_concurrent_duplicates_create_one_meeting, .timeout = 60)
+Test(meetings_create, idempotency_key_concurrent_duplicates_create_one_meeting)
 {
     enum { SHOTS = 5 };
     curl_global_init(CURL_GLOBAL_ALL);

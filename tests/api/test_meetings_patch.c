@@ -468,7 +468,7 @@ static void fire_all(shot *shots, int n)
     pthread_barrier_destroy(&go);
 }
 
-Test(meetings_patch, concurrent_edits_of_one_version_only_one_wins, .timeout = 60)
+Test(meetings_patch, concurrent_edits_of_one_version_only_one_wins)
 {
     enum { SHOTS = 5 };
     curl_global_init(CURL_GLOBAL_ALL);
@@ -517,7 +517,7 @@ Test(meetings_patch, concurrent_edits_of_one_version_only_one_wins, .timeout = 6
     curl_global_cleanup();
 }
 
-Test(meetings_patch, MTG_8_concurrent_authorise_and_decline_only_one_decides, .timeout = 60)
+Test(meetings_patch, MTG_8_concurrent_authorise_and_decline_only_one_decides)
 {
     curl_global_init(CURL_GLOBAL_ALL);
     char *agency = agency_new("childrens_social_care");

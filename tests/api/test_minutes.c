@@ -763,7 +763,7 @@ Test(minutes, MIN_2_next_review_may_be_a_stated_reason_for_none)
     planned_free(&p);
 }
 
-Test(minutes, MIN_2_FAM_7_strategy_discussion_adds_its_parts, .timeout = 120)
+Test(minutes, MIN_2_FAM_7_strategy_discussion_adds_its_parts)
 {
     planned p;
     held_meeting(&p, "strategy_discussion");

@@ -549,8 +549,7 @@ static long refused_with(const planned *p, const planned *review, json_t *outcom
     return version;
 }
 
-Test(review_meetings, MTG_9_review_minutes_approved_once_every_open_action_has_an_outcome,
-     .timeout = 120)
+Test(review_meetings, MTG_9_review_minutes_approved_once_every_open_action_has_an_outcome)
 {
     planned p;
     held_meeting(&p);
