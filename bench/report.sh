@@ -13,7 +13,7 @@ $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)), every work
 with its limit in the same run (\`bench/run.sh\`). wrk uses ${BENCH_CONNECTIONS:-64} connections; pgbench
 runs the same statements in the same transactions once with as many clients and once with
 as many as the service's database pool (${BENCH_DB_POOL:-16}), and the better of the two is the limit.
-Each figure is the better of two alternating ${BENCH_SECONDS:-10}-second runs. Ratios are the
+Each figure is the better of two alternating ${BENCH_SECONDS:-6}-second runs. Ratios are the
 service's requests per second over the limit's.
 
 | workload | meetings | req/s | p50 ms | p99 ms | errors | peak RSS MB | limit | limit/s | ratio |

@@ -8,7 +8,7 @@
 # pgbench running the same statements in the same transactions, or nginx
 # answering the same bytes. Prints a table and writes bench/RESULTS.md.
 #
-# Knobs: BENCH_SECONDS (10 per run), BENCH_CONNECTIONS (64),
+# Knobs: BENCH_SECONDS (6 per run), BENCH_CONNECTIONS (64),
 # BENCH_RSS_REQUESTS (10000000) and BENCH_RSS_FIRST (1000000) for the RSS
 # check, BENCH_SIZES ("10000 100000 1000000", the
 # three stages; smaller for a quick try of the script itself).
@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 source deploy/service-user.sh
 
-seconds=${BENCH_SECONDS:-10}
+seconds=${BENCH_SECONDS:-6}
 read -r size1 size2 size3 <<<"${BENCH_SIZES:-10000 100000 1000000}"
 conns=${BENCH_CONNECTIONS:-64}
 rss_requests=${BENCH_RSS_REQUESTS:-10000000}

@@ -22,10 +22,14 @@
 static const db_stmt agency_kind_stmt = {
     "meetings_agency_kind", "SELECT kind FROM agencies WHERE code = $1 AND active", 1};
 
+/* Any other filter: the caller's visible meetings (MEETINGS_VISIBLE_TO,
+ * bounded by what they can see) filtered, rather than every meeting asked
+ * whether the caller can see it, which read the whole table for a
+ * practitioner asking for a type. */
 static const db_stmt list_stmt = {
     "meetings_list",
     "SELECT meeting_json(m), rfc3339(m.created_at), m.id FROM meetings m"
-    " WHERE meeting_visible(m, $1, $2, $3::boolean)"
+    " WHERE m.id IN (" MEETINGS_VISIBLE_TO("$1", "$2", "$3") ")"
     "   AND ($4::text IS NULL OR m.status = $4)"
     "   AND ($5::text IS NULL OR m.type = $5)"
     "   AND ($6::text IS NULL OR m.convening_agency = $6)"

@@ -18,13 +18,15 @@
 #include "http/page.h"
 #include "store/audit.h"
 #include "store/holidays.h"
+#include "store/meetings.h"
 
 static const db_stmt drifting_stmt = {
     "reports_drifting",
     "SELECT meeting_json(m), rfc3339(m.created_at), m.id FROM meetings m"
     " WHERE m.status IN ('requested', 'authorised', 'scheduled')"
     "   AND (m.created_at AT TIME ZONE 'UTC')::date <= $4::date"
-    "   AND meeting_visible(m, $1, $2, $3::boolean)"
+    "   AND m.id IN (" MEETINGS_VISIBLE_TO("$1", "$2", "$3")
+    "     AND a.status IN ('requested', 'authorised', 'scheduled'))"
     "   AND ($5::timestamptz IS NULL OR (m.created_at, m.id) > ($5::timestamptz, $6::uuid))"
     " ORDER BY m.created_at, m.id LIMIT $7",
     7};
@@ -37,7 +39,8 @@ static const db_stmt overdue_minutes_stmt = {
     "   AND NOT EXISTS (SELECT 1 FROM minutes v JOIN minutes_distribution d"
     "                     ON d.meeting_id = v.meeting_id AND d.number = v.number"
     "                    WHERE v.meeting_id = m.id AND v.status = 'approved')"
-    "   AND meeting_visible(m, $1, $2, $3::boolean)"
+    "   AND m.id IN (" MEETINGS_VISIBLE_TO("$1", "$2", "$3")
+    "     AND a.status IN ('held', 'closed'))"
     "   AND ($5::timestamptz IS NULL OR (m.held_at, m.id) > ($5::timestamptz, $6::uuid))"
     " ORDER BY m.held_at, m.id LIMIT $7",
     7};

@@ -9,6 +9,14 @@
 #include "auth/caller.h"
 #include "http/req.h"
 
+/* SQL: the ids of the meetings a caller can see (SEC-2), from meeting_access
+ * (sql/006), given the parameters holding their sub, agency and whether
+ * they count as a manager. One index range per principal, so a list or
+ * report costs what the caller can see, not what the service holds. */
+#define MEETINGS_VISIBLE_TO(sub, agency, is_manager)                                        \
+    "SELECT a.meeting_id FROM meeting_access a WHERE a.principal = ANY (ARRAY['p:' || " sub \
+    ", CASE WHEN " is_manager "::boolean THEN 'm:' || " agency " END])"
+
 typedef struct meeting_row {
     char id[37];
     char type[32];
