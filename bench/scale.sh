@@ -154,6 +154,8 @@ say "three instances on :$((base_port + 1))-:$((base_port + 3)), nginx on :$ngin
 tests_line="not run (SCALE_SKIP_TESTS=1)"
 if [ "${SCALE_SKIP_TESTS:-0}" != 1 ]; then
   set +e
+  # each instance counts only the requests it served: the metrics test sums them
+  MAM_INSTANCE_URLS="http://127.0.0.1:$((base_port + 1)) http://127.0.0.1:$((base_port + 2)) http://127.0.0.1:$((base_port + 3))" \
   MAM_URL="http://127.0.0.1:$nginx_port" MAM_DATABASE_URL="$tests_url" MAX_BODY_BYTES=65536 \
     OPENAPI_FILE="$top/openapi.yaml" ASAN_OPTIONS=detect_leaks=0 \
     "$BUILD_ROOT/asan/test-api" --jobs 4 > "$out/test-api.log" 2>&1
