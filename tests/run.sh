@@ -116,6 +116,15 @@ stop_server() {
   fi
 }
 
+# Stops the service and fails on any sanitizer report in its log.
+stop_and_check_server() {
+  stop_server
+  if grep -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$out/server.log"; then
+    echo "sanitizer reports in the service log ($out/server.log)" >&2
+    exit 1
+  fi
+}
+
 step "unit tests"
 "$bin/test-unit" --jobs "$jobs"
 
@@ -127,7 +136,16 @@ start_server
 # One limit for the whole binary rather than per-test .timeout: criterion
 # 2.4's timeout watchdog leaks a 48-byte deadline when timeouts of parallel
 # tests overlap, which LeakSanitizer rightly reports.
-timeout --kill-after=10 "${TEST_API_TIMEOUT_S:-1200}" "$bin/test-api" --jobs "$jobs"
+timeout --kill-after=10 "${TEST_API_TIMEOUT_S:-1200}" "$bin/test-api" --jobs "$jobs" \
+  ${TEST_API_FILTER:+--filter "$TEST_API_FILTER"}
+
+# While writing tests: TEST_API_FILTER (a criterion --filter pattern) runs
+# only those API tests and stops here; make test never sets it.
+if [ -n "${TEST_API_FILTER:-}" ]; then
+  step "clean shutdown (only the API tests matching $TEST_API_FILTER were run)"
+  stop_and_check_server
+  exit 0
+fi
 
 if [ "${TEST_SKIP_CONTRACT:-0}" = 1 ]; then
   echo "contract checks skipped (TEST_SKIP_CONTRACT=1): make test never skips them" >&2
@@ -152,10 +170,6 @@ step "fault tests (the database is stopped and restarted)"
 "$bin/test-faults" --jobs 1 --verbose
 
 step "clean shutdown"
-stop_server
-if grep -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$out/server.log"; then
-  echo "sanitizer reports in the service log ($out/server.log)" >&2
-  exit 1
-fi
+stop_and_check_server
 
 step "all tests passed"
