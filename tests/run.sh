@@ -7,7 +7,8 @@
 #  3. starts the private test cluster (.data/pg-test) and a throwaway database
 #  4. runs the unit tests, each libFuzzer harness briefly (FUZZ_SECONDS,
 #     default 20), the API tests against a real service process, the
-#     contract checks, the Kubernetes manifests, the restore drill, then the
+#     contract checks, the tests docs/security.md cites, the Kubernetes
+#     manifests, the restore drill, then the
 #     fault tests (which stop the database)
 #  5. stops the service cleanly and fails on any sanitizer report
 set -euo pipefail
@@ -157,6 +158,9 @@ node tests/contract/check.mjs --spec openapi.yaml --routes "$out/routes.txt" \
 tests/contract/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml \
   --format=summary
 fi
+
+step "documentation cites tests that exist"
+tests/docs/check-citations.sh
 
 step "kubernetes manifests"
 tests/k8s/validate.sh

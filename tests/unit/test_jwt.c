@@ -1,12 +1,17 @@
 /* Bearer token verification, SEC-1 (auth/jwt.c, auth/caller.c): signature,
  * algorithm, expiry, issuer, audience and the caller claims. Keys for RS256
  * and ES256 are generated here with rhonabwy. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <rhonabwy.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "auth/caller.h"
 #include "auth/jwt.h"
@@ -354,6 +359,52 @@ Test(jwt, SEC_1_embedded_jwk_header_is_not_trusted)
 
     jwt_verifier *v = jwks_verifier(&pub, 1);
     cr_assert_neq(verify_with(v, token, NULL), JWT_OK);
+    jwt_verifier_free(v);
+    r_jwk_free(priv);
+    r_jwk_free(pub);
+    r_jwk_free(other_priv);
+    r_jwk_free(other_pub);
+}
+
+/* A token whose header names a URL for its key (jku: a JWKS, x5u: a
+ * certificate), signed by the attacker: refused, and the URL is never
+ * fetched (OWASP API7, SSRF): a listener on that URL sees no connection. */
+Test(jwt, SEC_1_key_url_headers_jku_and_x5u_are_never_fetched)
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(listener, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof addr;
+    cr_assert_eq(bind(listener, (struct sockaddr *)&addr, len), 0);
+    cr_assert_eq(listen(listener, 4), 0);
+    cr_assert_eq(getsockname(listener, (struct sockaddr *)&addr, &len), 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/keys", (unsigned)ntohs(addr.sin_port));
+
+    jwk_t *priv, *pub, *other_priv, *other_pub;
+    keypair(&priv, &pub, R_KEY_TYPE_RSA, 2048, "kid-1");
+    keypair(&other_priv, &other_pub, R_KEY_TYPE_RSA, 2048, "kid-1");
+    jwt_verifier *v = jwks_verifier(&pub, 1);
+    static const char *const headers[] = {"jku", "x5u"};
+    for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+        jwt_t *jwt = NULL;
+        cr_assert_eq(r_jwt_init(&jwt), RHN_OK);
+        json_t *c = claims_at(NOW);
+        r_jwt_set_full_claims_json_t(jwt, c);
+        json_decref(c);
+        r_jwt_set_sign_alg(jwt, R_JWA_ALG_RS256);
+        cr_assert_eq(r_jwt_set_header_str_value(jwt, headers[i], url), RHN_OK);
+        char *s = r_jwt_serialize_signed(jwt, other_priv, 0);
+        cr_assert_not_null(s);
+        char *token = strdup(s);
+        r_free(s);
+        r_jwt_free(jwt);
+        cr_assert_neq(verify_with(v, token, NULL), JWT_OK, "a token with %s was accepted",
+                      headers[i]);
+    }
+    struct pollfd pfd = {.fd = listener, .events = POLLIN};
+    cr_assert_eq(poll(&pfd, 1, 200), 0, "the verifier connected to %s", url);
+    close(listener);
     jwt_verifier_free(v);
     r_jwk_free(priv);
     r_jwk_free(pub);
