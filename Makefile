@@ -60,7 +60,7 @@ SUPPORT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(SUPPORT_SRC))
 API_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(API_SRC))
 FAULT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(FAULT_SRC))
 
-.PHONY: build tests fuzzers fuzz run test valgrind bench scale clean clean-data token
+.PHONY: build tests fuzzers fuzz faults run test valgrind bench scale clean clean-data token
 .DEFAULT_GOAL := build
 
 build: $(B)/mam
@@ -119,6 +119,12 @@ scale:
 # kept under build/fuzz/findings. make test runs each for 20 seconds.
 fuzz:
 	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),300)
+
+# Only the fault tests (database stopped under load, SIGTERM and SIGKILL
+# under writes, two instances, hostile connections, TLS), on make test's
+# set-up; make test runs them too.
+faults:
+	@TEST_ONLY=faults tests/run.sh
 
 test:
 	@tests/run.sh

@@ -126,6 +126,20 @@ stop_and_check_server() {
   fi
 }
 
+# make faults: only the fault tests, on the same set-up (TEST_ONLY=faults)
+if [ "${TEST_ONLY:-}" = faults ]; then
+  step "fault tests (the database is stopped and restarted)"
+  start_server  # the tests make their fixtures through it
+  "$bin/test-faults" --jobs 1 --verbose
+  step "clean shutdown"
+  stop_and_check_server
+  step "fault tests passed"
+  exit 0
+elif [ -n "${TEST_ONLY:-}" ]; then
+  echo "TEST_ONLY=$TEST_ONLY: the only value is faults" >&2
+  exit 2
+fi
+
 step "unit tests"
 "$bin/test-unit" --jobs "$jobs"
 
