@@ -81,17 +81,27 @@ static void parse_stage_days(config *cfg, int *bad)
     const char *v = env("ESCALATION_STAGE_WORKING_DAYS");
     if (!v)
         return;
+    /* every field counts, empty ones too ("5,,5,10" is refused), and a
+     * value too long for four numbers is refused rather than cut short */
     char copy[64];
-    snprintf(copy, sizeof copy, "%s", v);
     int n = 0;
-    char *save = NULL;
-    for (char *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+    if (strlen(v) >= sizeof copy)
+        n = -1;
+    else
+        snprintf(copy, sizeof copy, "%s", v);
+    for (char *part = copy; n >= 0;) {
+        char *comma = strchr(part, ',');
+        if (comma)
+            *comma = '\0';
         long days;
         if (n == 4 || config_parse_int(part, 1, 100, &days) != 0) {
             n = -1;
             break;
         }
         cfg->escalation_stage_days[n++] = (int)days;
+        if (!comma)
+            break;
+        part = comma + 1;
     }
     if (n != 4) {
         fprintf(stderr, "config: ESCALATION_STAGE_WORKING_DAYS must be four numbers from 1 to 100, "

@@ -17,7 +17,9 @@ static const char *const all_vars[] = {
     "HTTP_CONNECTION_TIMEOUT_S", "MAX_BODY_BYTES", "OPENAPI_FILE",     "DATABASE_URL", "MIGRATION_DATABASE_URL",
     "DB_POOL_SIZE",  "DB_ACQUIRE_TIMEOUT_MS", "DB_STATEMENT_TIMEOUT_MS", "LOG_LEVEL",
     "JWT_ISSUER",    "JWT_AUDIENCE",          "JWT_HS256_SECRET",      "JWT_JWKS_FILE",
-    "JWT_LEEWAY_S",  NULL};
+    "JWT_LEEWAY_S",  "REQUEST_TIMEOUT_S",     "NOTICE_WORKING_DAYS",   "RESPONSE_WORKING_DAYS",
+    "DRIFT_WORKING_DAYS", "FEEDBACK_WORKING_DAYS", "MINUTES_DUE_WORKING_DAYS",
+    "ESCALATION_STAGE_WORKING_DAYS", NULL};
 
 static void clear_env(void)
 {
@@ -89,6 +91,7 @@ Test(config, development_config_loads_with_documented_defaults)
     cr_assert_eq(cfg.http_threads, 8);
     cr_assert_eq(cfg.http_connection_limit, 1024);
     cr_assert_eq(cfg.http_connection_timeout_s, 30);
+    cr_assert_eq(cfg.request_timeout_s, 30);
     cr_assert_eq(cfg.max_body_bytes, 1048576u);
     cr_assert_str_eq(cfg.openapi_file, "openapi.yaml");
     cr_assert_str_eq(cfg.database_url, "postgresql:///mam_test");
@@ -102,6 +105,16 @@ Test(config, development_config_loads_with_documented_defaults)
     cr_assert_str_eq(cfg.jwt_hs256_secret, DEV_SECRET);
     cr_assert_null(cfg.jwt_jwks_file);
     cr_assert_eq(cfg.jwt_leeway_s, 30);
+    /* policy defaults: DOMAIN.md (INV-4, MTG-10, FAM-6, ESC-2) and README */
+    cr_assert_eq(cfg.notice_working_days, 5);
+    cr_assert_eq(cfg.response_working_days, 3);
+    cr_assert_eq(cfg.drift_working_days, 20);
+    cr_assert_eq(cfg.feedback_working_days, 5);
+    cr_assert_eq(cfg.minutes_due_working_days, 15);
+    cr_assert_eq(cfg.escalation_stage_days[0], 5);
+    cr_assert_eq(cfg.escalation_stage_days[1], 5);
+    cr_assert_eq(cfg.escalation_stage_days[2], 10);
+    cr_assert_eq(cfg.escalation_stage_days[3], 10);
     cr_assert_str_eq(err_text, "", "nothing reported: %s", err_text);
     config_free(&cfg);
     cr_assert_null(cfg.database_url, "config_free clears the struct");
@@ -123,6 +136,13 @@ Test(config, every_setting_is_read)
     setenv("DB_STATEMENT_TIMEOUT_MS", "1000", 1);
     setenv("LOG_LEVEL", "debug", 1);
     setenv("JWT_LEEWAY_S", "0", 1);
+    setenv("REQUEST_TIMEOUT_S", "45", 1);
+    setenv("NOTICE_WORKING_DAYS", "7", 1);
+    setenv("RESPONSE_WORKING_DAYS", "4", 1);
+    setenv("DRIFT_WORKING_DAYS", "30", 1);
+    setenv("FEEDBACK_WORKING_DAYS", "6", 1);
+    setenv("MINUTES_DUE_WORKING_DAYS", "12", 1);
+    setenv("ESCALATION_STAGE_WORKING_DAYS", "2,3,7,9", 1);
     config cfg;
     cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
     cr_assert_eq(cfg.port, 9090);
@@ -138,6 +158,16 @@ Test(config, every_setting_is_read)
     cr_assert_eq(cfg.log_level, (unsigned long)Y_LOG_LEVEL_DEBUG);
     cr_assert_str_eq(cfg.log_level_name, "debug");
     cr_assert_eq(cfg.jwt_leeway_s, 0);
+    cr_assert_eq(cfg.request_timeout_s, 45);
+    cr_assert_eq(cfg.notice_working_days, 7);
+    cr_assert_eq(cfg.response_working_days, 4);
+    cr_assert_eq(cfg.drift_working_days, 30);
+    cr_assert_eq(cfg.feedback_working_days, 6);
+    cr_assert_eq(cfg.minutes_due_working_days, 12);
+    cr_assert_eq(cfg.escalation_stage_days[0], 2);
+    cr_assert_eq(cfg.escalation_stage_days[1], 3);
+    cr_assert_eq(cfg.escalation_stage_days[2], 7);
+    cr_assert_eq(cfg.escalation_stage_days[3], 9);
     config_free(&cfg);
 }
 
@@ -238,6 +268,105 @@ Test(config, other_integer_settings_bounded)
         dev_env();
         setenv(cases[i].name, cases[i].bad, 1);
         assert_refused(CONFIG_FOR_SERVE, cases[i].name);
+    }
+}
+
+Test(config, request_timeout_and_policy_days_bounded)
+{
+    static const struct {
+        const char *name, *bad;
+    } cases[] = {
+        {"REQUEST_TIMEOUT_S", "0"},          {"REQUEST_TIMEOUT_S", "3601"},
+        {"REQUEST_TIMEOUT_S", "30s"},        {"NOTICE_WORKING_DAYS", "101"},
+        {"NOTICE_WORKING_DAYS", "-1"},       {"NOTICE_WORKING_DAYS", "five"},
+        {"RESPONSE_WORKING_DAYS", "0"},      {"RESPONSE_WORKING_DAYS", "101"},
+        {"RESPONSE_WORKING_DAYS", "2.5"},    {"DRIFT_WORKING_DAYS", "0"},
+        {"DRIFT_WORKING_DAYS", "501"},       {"DRIFT_WORKING_DAYS", " 20"},
+        {"FEEDBACK_WORKING_DAYS", "0"},      {"FEEDBACK_WORKING_DAYS", "101"},
+        {"FEEDBACK_WORKING_DAYS", "-5"},     {"MINUTES_DUE_WORKING_DAYS", "0"},
+        {"MINUTES_DUE_WORKING_DAYS", "201"}, {"MINUTES_DUE_WORKING_DAYS", "abc"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dev_env();
+        setenv(cases[i].name, cases[i].bad, 1);
+        assert_refused(CONFIG_FOR_SERVE, cases[i].name);
+        cr_assert(strstr(err_text, "must be a whole number from"), "%s=%s: %s", cases[i].name,
+                  cases[i].bad, err_text);
+    }
+}
+
+Test(config, request_timeout_and_policy_days_edges_accepted)
+{
+    static const struct {
+        const char *name, *good;
+    } cases[] = {
+        {"REQUEST_TIMEOUT_S", "1"},        {"REQUEST_TIMEOUT_S", "3600"},
+        {"NOTICE_WORKING_DAYS", "100"},    {"RESPONSE_WORKING_DAYS", "1"},
+        {"RESPONSE_WORKING_DAYS", "100"},  {"DRIFT_WORKING_DAYS", "1"},
+        {"DRIFT_WORKING_DAYS", "500"},     {"FEEDBACK_WORKING_DAYS", "1"},
+        {"FEEDBACK_WORKING_DAYS", "100"},  {"MINUTES_DUE_WORKING_DAYS", "1"},
+        {"MINUTES_DUE_WORKING_DAYS", "200"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dev_env();
+        setenv(cases[i].name, cases[i].good, 1);
+        assert_loads(CONFIG_FOR_SERVE);
+    }
+}
+
+/* NOTICE_WORKING_DAYS alone may be 0 (no notice expected, so no invitation
+ * is short notice); the other policy windows start at 1. */
+Test(config, notice_working_days_may_be_0)
+{
+    dev_env();
+    setenv("NOTICE_WORKING_DAYS", "0", 1);
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert_eq(cfg.notice_working_days, 0);
+    config_free(&cfg);
+}
+
+Test(config, escalation_stage_days_take_four_numbers)
+{
+    dev_env();
+    setenv("ESCALATION_STAGE_WORKING_DAYS", "1,100,007,42", 1);
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert_eq(cfg.escalation_stage_days[0], 1);
+    cr_assert_eq(cfg.escalation_stage_days[1], 100);
+    cr_assert_eq(cfg.escalation_stage_days[2], 7, "leading zeros are decimal");
+    cr_assert_eq(cfg.escalation_stage_days[3], 42);
+    cr_assert_str_eq(err_text, "", "nothing reported: %s", err_text);
+    config_free(&cfg);
+}
+
+Test(config, escalation_stage_days_bad_forms_refused)
+{
+    static const char *const bad[] = {
+        "5",          "5,5,10",       "5,5,10,10,10", "a,b,c,d",    "5,5,10,x",
+        "0,5,10,10",  "5,5,10,0",     "-1,5,10,10",   "5,5,10,101", "5;5;10;10",
+        "5, 5,10,10", "5,5,10,10 ",   "5.5,5,10,10",  ",",          "1e1,5,10,10",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dev_env();
+        setenv("ESCALATION_STAGE_WORKING_DAYS", bad[i], 1);
+        assert_refused(CONFIG_FOR_SERVE, "ESCALATION_STAGE_WORKING_DAYS");
+        cr_assert(strstr(err_text, "four numbers from 1 to 100"), "%s: %s", bad[i], err_text);
+        cr_assert(strstr(err_text, "1 problem;"), "one problem for %s: %s", bad[i], err_text);
+    }
+}
+
+/* Every field counts: an empty one is not skipped, and a value too long to
+ * be four numbers is refused, not cut short to its first 63 characters. */
+Test(config, escalation_stage_days_empty_fields_and_overlong_values_refused)
+{
+    static const char *const loose[] = {"5,,5,10,10", ",5,5,10,10", "5,5,10,10,", "5,5,,10",
+                                        "5,5,10,10,                                              "
+                                        "          5"};
+    for (size_t i = 0; i < sizeof loose / sizeof loose[0]; i++) {
+        dev_env();
+        setenv("ESCALATION_STAGE_WORKING_DAYS", loose[i], 1);
+        assert_refused(CONFIG_FOR_SERVE, "ESCALATION_STAGE_WORKING_DAYS");
     }
 }
 
