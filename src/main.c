@@ -2,7 +2,8 @@
  *
  *   mam [serve]      run the HTTP service (the default)
  *   mam serve --migrate  apply migrations first (containers, systemd)
- *   mam migrate      apply database migrations and exit
+ *   mam migrate [--require-runtime-role]  apply database migrations, grant
+ *                    the runtime role its privileges, and exit
  *   mam token ...    print a development token (needs JWT_HS256_SECRET)
  *   mam healthcheck  exit 0 when the local service answers /livez
  *   mam routes       print the route table
@@ -11,6 +12,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,7 @@ static int usage(FILE *out)
 {
     fprintf(out,
             "usage: mam [serve [--migrate]]\n"
-            "       mam migrate\n"
+            "       mam migrate [--require-runtime-role]\n"
             "       mam token --sub ID --name NAME --agency CODE --roles ROLE[,ROLE...] [--ttl SECONDS]\n"
             "       mam healthcheck\n"
             "       mam routes\n"
@@ -38,7 +40,10 @@ static int usage(FILE *out)
     return out == stdout ? 0 : 2;
 }
 
-static int cmd_migrate(void)
+/* require_runtime_role: fail when the mam_runtime role does not exist
+ * yet, so that a Kubernetes Job retries until the operator has created it
+ * (deploy/kubernetes/base/migrate-job.yaml). */
+static int cmd_migrate(bool require_runtime_role)
 {
     config cfg;
     if (config_load(&cfg, CONFIG_FOR_MIGRATE) != 0)
@@ -53,6 +58,21 @@ static int cmd_migrate(void)
         return 1;
     }
     int rc = migrate_apply(pg);
+    if (rc == 0) {
+        int granted = migrate_grant_runtime(pg);
+        if (granted == 1) {
+            fprintf(stderr, "migrate: privileges of the runtime role mam_runtime granted\n");
+        } else if (granted == 0 && require_runtime_role) {
+            fprintf(stderr, "migrate: the role mam_runtime does not exist (yet); the service's "
+                            "login role must be a member of it\n");
+            rc = -1;
+        } else if (granted == 0) {
+            fprintf(stderr, "migrate: no mam_runtime role: nothing granted (the service connects "
+                            "as the owner, without least privilege)\n");
+        } else {
+            rc = -1;
+        }
+    }
     PQfinish(pg);
     return rc == 0 ? 0 : 1;
 }
@@ -153,7 +173,7 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : "serve";
     if (strcmp(cmd, "serve") == 0) {
         if (argc > 2 && strcmp(argv[2], "--migrate") == 0) {
-            int rc = cmd_migrate();
+            int rc = cmd_migrate(false);
             if (rc != 0)
                 return rc;
         } else if (argc > 2) {
@@ -161,8 +181,11 @@ int main(int argc, char **argv)
         }
         return serve_main();
     }
-    if (strcmp(cmd, "migrate") == 0)
-        return cmd_migrate();
+    if (strcmp(cmd, "migrate") == 0) {
+        if (argc > 2 && strcmp(argv[2], "--require-runtime-role") != 0)
+            return usage(stderr);
+        return cmd_migrate(argc > 2);
+    }
     if (strcmp(cmd, "token") == 0)
         return cmd_token(argc - 1, argv + 1);
     if (strcmp(cmd, "healthcheck") == 0)

@@ -124,3 +124,15 @@ int migrate_apply(PGconn *pg)
                 migrate_latest_version(), applied);
     return rc;
 }
+
+int migrate_grant_runtime(PGconn *pg)
+{
+    PGresult *r = PQexec(pg, "SELECT mam_grant_runtime()");
+    int rc = -1;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        rc = strcmp(PQgetvalue(r, 0, 0), "t") == 0 ? 1 : 0;
+    else
+        fprintf(stderr, "migrate: granting the runtime role: %s", PQerrorMessage(pg));
+    PQclear(r);
+    return rc;
+}

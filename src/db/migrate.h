@@ -24,6 +24,11 @@ int migrate_latest_version(void);
 /* Applies pending migrations on pg; prints progress to stderr. 0 on success. */
 int migrate_apply(PGconn *pg);
 
+/* Grants the runtime role (mam_runtime) its privileges again, as migration
+ * 008's mam_grant_runtime() does: 1 when granted, 0 when no such role
+ * exists (a single-role set-up), -1 on error. Idempotent. */
+int migrate_grant_runtime(PGconn *pg);
+
 /* The schema's current version, 0 when none is applied, -1 on error. */
 int migrate_current_version(PGconn *pg);
 
