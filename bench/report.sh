@@ -43,12 +43,12 @@ awk -F'\t' -v conns="${BENCH_CONNECTIONS:-64}" -v rows_file="$rows_file" '
     # connections / throughput (Little'"'"'s law), and the database running the
     # same statements bounds the throughput
     if (!write && name !~ /^mix/ && $6 + 0 >= 25 && conns * 1000 / $4 >= 25)
-      printf "  (%s connections at %s req/s wait %.0f ms on average; under 25 ms needs over %d req/s, and the same statements in pgbench ran %s/s)\n",
-        conns, $4, conns * 1000 / $4, conns * 1000 / 25, $10
+      printf "  (%s connections at %s req/s wait %.0f ms on average; under 25 ms needs over %d req/s, and the same statements in pgbench ran %s/s. What would reach it: a database with the cores for over %d of these transactions a second, or cheaper statements)\n",
+        conns, $4, conns * 1000 / $4, conns * 1000 / 25, $10, conns * 1000 / 25
     # a mean under 25 ms with a p99 over it: the spread, compared with the
     # database alone running the same statements from as many clients
     if (!write && name !~ /^mix/ && $6 + 0 >= 25 && conns * 1000 / $4 < 25)
-      printf "  (%s connections at %s req/s wait %.0f ms on average, so the throughput is there and the p99 is the spread; pgbench running the same statements from %s clients had a p99 of %s ms)\n",
+      printf "  (%s connections at %s req/s wait %.0f ms on average, so the throughput is there and the p99 is the spread; pgbench running the same statements from %s clients had a p99 of %s ms. What would reach it: database cores not shared with the load generator and the service, or fewer requests in flight)\n",
         conns, $4, conns * 1000 / $4, conns, ($12 != "" ? $12 : "?")
   }
   $9 == "nginx" { printf "- %s: %.2f of nginx (target 0.6): %s\n", name, $11, verdict($11 + 0 >= 0.6) }
