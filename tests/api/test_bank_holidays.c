@@ -13,12 +13,10 @@
  * "working_days", which sorts after the others, and waits until it is the
  * only test of the run still under way (see wait_until_alone). */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "support/client.h"
@@ -26,78 +24,9 @@
 #include "support/fixtures.h"
 #include "support/people.h"
 
+#include "calendar_change.h"
+
 /* --- helpers --- */
-
-/* What a test that changes the calendar calls itself while it waits
- * (test_drift.c uses the same name, so the two never wait for each other). */
-#define CALENDAR_CHANGER "calendar-change"
-
-/* Is this test running in a worker process of the Criterion runner? */
-static bool in_worker(void)
-{
-    FILE *f = fopen("/proc/self/cmdline", "r");
-    if (!f)
-        return false;
-    char cmdline[256];
-    size_t n = fread(cmdline, 1, sizeof cmdline - 1, f);
-    fclose(f);
-    cmdline[n] = '\0';
-    return strcmp(cmdline, "boxfort-worker") == 0;
-}
-
-/* How many other tests of this run are under way: the runner's live
- * worker processes, but for this one and those that change the calendar. */
-static int other_tests_running(void)
-{
-    long runner = (long)getppid(), me = (long)getpid();
-    DIR *proc = opendir("/proc");
-    if (!proc)
-        return 0;
-    int running = 0;
-    struct dirent *e;
-    while ((e = readdir(proc)) != NULL) {
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (*end || pid <= 0 || pid == me)
-            continue;
-        char path[64], stat[512];
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t n = fread(stat, 1, sizeof stat - 1, f);
-        fclose(f);
-        stat[n] = '\0';
-        /* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
-        char *open = strchr(stat, '('), *close = strrchr(stat, ')');
-        char state;
-        long ppid;
-        if (!open || !close || sscanf(close + 1, " %c %ld", &state, &ppid) != 2 ||
-            ppid != runner || state == 'Z')
-            continue;
-        *close = '\0';
-        if (strcmp(open + 1, CALENDAR_CHANGER) != 0)
-            running++;
-    }
-    closedir(proc);
-    return running;
-}
-
-/* Waits until no other test of the run is under way (for a second on end,
- * so that a test the runner is about to start shows first). Without a
- * runner (--no-fork) tests run one at a time anyway. */
-static void wait_until_alone(void)
-{
-    if (!in_worker())
-        return;
-    prctl(PR_SET_NAME, CALENDAR_CHANGER, 0, 0, 0);
-    int quiet = 0;
-    for (int polls = 0; quiet < 5 && polls < 15 * 60 * 5; polls++) {
-        quiet = other_tests_running() > 0 ? 0 : quiet + 1;
-        if (quiet < 5)
-            usleep(200 * 1000);
-    }
-}
 
 static void expect_str(const char *got, const char *want)
 {

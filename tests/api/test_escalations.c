@@ -33,6 +33,8 @@
 #include "support/people.h"
 #include "support/planning.h"
 
+#include "calendar_change.h"
+
 /* ESCALATION_STAGE_WORKING_DAYS defaults (ESC-2). */
 static const int stage_days[4] = {5, 5, 10, 10};
 
@@ -1613,6 +1615,108 @@ Test(escalations, ESC_2_due_dates_count_working_days_and_overdue_is_listed)
     free(late);
     free(on_time);
     free(closed);
+    planned_free(&p);
+}
+
+/* --- ESC-2 with a bank holiday in the window --- */
+
+#define ESC_2_HOLIDAY "Fictional ESC-2 test holiday"
+
+/* The fictional holiday the next test adds, and the calendar lock it holds
+ * while it is there (exclusively: not the suite's shared one, which this
+ * suite does not take); its fini removes the one and releases the other
+ * should the test stop half way. */
+static char esc2_holiday[11];
+static PGconn *esc2_lock;
+
+static void esc2_restore_calendar(void)
+{
+    remove_fictional_holiday(esc2_holiday, ESC_2_HOLIDAY);
+    calendar_unlock(&esc2_lock);
+}
+
+Test(working_days, ESC_2_stage_due_date_skips_a_bank_holiday_in_the_window,
+     .fini = esc2_restore_calendar)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    person admin = person_new(p.csc, "admin");
+
+    wait_until_alone();
+    esc2_lock = calendar_lock_exclusive();
+
+    /* without a new holiday: stage 1 is due 5 working days on; the holiday:
+     * the third of them, a weekday that is no bank holiday yet */
+    calendar cal;
+    load_calendar(&p.requester, &cal);
+    char due_without[11], sixth[11], day[11];
+    stage_due_from_today(&cal, 1, due_without);
+    ymd_of(add_working_days(&cal, today(), stage_days[0] + 1), sixth);
+    ymd_of(add_working_days(&cal, today(), 3), day);
+    cr_assert(!is_holiday(&cal, day_of(day)), "%s is no bank holiday yet", day);
+
+    /* add the holiday, raise, remove the holiday: then judge */
+    snprintf(esc2_holiday, sizeof esc2_holiday, "%s", day);
+    json_t *body = json_pack("{s:s, s:s}", "date", day, "name", ESC_2_HOLIDAY);
+    http_response *r = api_call("POST", "/v1/bank-holidays", admin.token, body, NULL);
+    json_decref(body);
+    long added = r->status;
+    http_free(r);
+    calendar with;
+    load_calendar(&p.requester, &with);
+    char due_with[11];
+    stage_due_from_today(&with, 1, due_with);
+    r = raise_esc(&p.requester, esc_body(p.meeting_id, "concern_after_decision", p.police));
+    long raised = r->status;
+    json_t *answer = json_incref(r->json);
+    char *raised_body = strdup(r->body);
+    http_free(r);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/bank-holidays/%s", day);
+    r = api_call("DELETE", path, admin.token, NULL, NULL);
+    long removed = r->status;
+    http_free(r);
+    if (removed == 204)
+        esc2_holiday[0] = '\0';
+    esc2_restore_calendar();
+
+    cr_assert_eq(added, 201, "adding the holiday %s", day);
+    cr_assert_eq(raised, 201, "raising: %s", raised_body);
+    cr_assert_eq(removed, 204, "removing the holiday %s", day);
+    free(raised_body);
+
+    /* the expected dates: the holiday and a weekend fall inside the window,
+     * and the holiday moves the due date one working day on */
+    cr_assert(is_holiday(&with, day_of(day)), "the service serves %s as a holiday", day);
+    cr_assert(today() < day_of(day) && day_of(day) < day_of(due_with),
+              "the holiday %s falls after today and before the due date %s", day, due_with);
+    bool weekend = false;
+    for (long d = today() + 1; d <= day_of(due_with); d++)
+        weekend |= !is_working_day(&cal, d) && !is_holiday(&cal, d);
+    cr_assert(weekend, "a weekend before the due date %s", due_with);
+    expect_str(due_with, sixth);
+    cr_assert_str_neq(due_with, due_without);
+
+    /* stage 1, due 5 working days on counting the holiday, and so stored */
+    cr_assert_eq(json_int(answer, "stage"), 1);
+    const char *due = json_str(answer, "stage_due");
+    cr_assert(due && strcmp(due, due_with) == 0,
+              "due 5 working days on, skipping the weekend and %s: expected %s (%s without the"
+              " holiday), got %s",
+              day, due_with, due_without, due ? due : "(none)");
+    expect_entry(timeline_at(answer, 0), 1, "raised", &p.requester, due_with);
+    json_t *e = esc_read(&p.requester, json_str(answer, "id"));
+    expect_str(json_str(e, "stage_due"), due_with);
+    json_decref(e);
+    json_decref(answer);
+
+    /* the holiday is gone again */
+    calendar after;
+    load_calendar(&p.requester, &after);
+    cr_assert(!is_holiday(&after, day_of(day)), "%s removed", day);
+
+    person_free(&admin);
     planned_free(&p);
 }
 

@@ -26,6 +26,8 @@
 #include "support/people.h"
 #include "support/planning.h"
 
+#include "calendar_change.h"
+
 #define DAY 86400L
 /* how far ahead a meeting that is to be held is scheduled */
 #define START_IN 3L
@@ -1409,6 +1411,133 @@ Test(minutes, FAM_6_family_present_no_feedback_action)
                          1, params),
                  0);
     cr_assert_eq(action_rows(p.meeting_id), 3);
+    planned_free(&p);
+}
+
+/* --- FAM-6 with a bank holiday in the window --- */
+
+#define FAM_6_HOLIDAY "Fictional FAM-6 test holiday"
+
+/* The fictional holiday the next test adds, and the calendar lock it holds
+ * while it is there; its fini removes the one and releases the other should
+ * the test stop half way. */
+static char fam6_holiday[11];
+static PGconn *fam6_lock;
+
+static void fam6_restore_calendar(void)
+{
+    remove_fictional_holiday(fam6_holiday, FAM_6_HOLIDAY);
+    calendar_unlock(&fam6_lock);
+}
+
+/* True when a Saturday or Sunday falls after `from` and on or before `to`
+ * (both YYYY-MM-DD, UTC). */
+static bool weekend_between(const char *from, const char *to)
+{
+    const char *params[] = {from, to};
+    return db_long("SELECT count(*) FROM generate_series($1::date + 1, $2::date,"
+                   " interval '1 day') AS g(d) WHERE extract(isodow FROM g.d) >= 6",
+                   2, params) > 0;
+}
+
+Test(working_days, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
+     .fini = fam6_restore_calendar)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    person admin = person_new(p.csc, "admin");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "family_feedback",
+            json_pack("{s:b, s:o, s:s}", "family_present", 0, "by",
+                      person_json(&p.police_officer), "method",
+                      "A home visit with the child, using pictures"));
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+
+    wait_until_alone();
+    fam6_lock = calendar_lock_exclusive();
+
+    /* without a new holiday: 5 working days on; the holiday: the third of
+     * them, a weekday that is no bank holiday yet */
+    char today[11], due_without[11], sixth[11], day[11];
+    date_from_today(0, today);
+    working_days_from_today(&p.requester, 5, due_without);
+    working_days_from_today(&p.requester, 6, sixth);
+    working_days_from_today(&p.requester, 3, day);
+    const char *day_params[] = {day};
+    cr_assert_eq(db_long("SELECT count(*) FROM bank_holidays WHERE day = $1::date", 1,
+                         day_params),
+                 0, "%s is no bank holiday yet", day);
+
+    /* add the holiday, approve, remove the holiday: then judge */
+    snprintf(fam6_holiday, sizeof fam6_holiday, "%s", day);
+    json_t *body = json_pack("{s:s, s:s}", "date", day, "name", FAM_6_HOLIDAY);
+    http_response *r = api_call("POST", "/v1/bank-holidays", admin.token, body, NULL);
+    json_decref(body);
+    long added = r->status;
+    http_free(r);
+    char due_with[11];
+    working_days_from_today(&p.requester, 5, due_with);
+    r = approve(&p.manager, p.meeting_id, etag_of(v));
+    long approved = r->status;
+    char *approved_body = strdup(r->body);
+    http_free(r);
+    char path[160];
+    snprintf(path, sizeof path, "/v1/bank-holidays/%s", day);
+    r = api_call("DELETE", path, admin.token, NULL, NULL);
+    long removed = r->status;
+    http_free(r);
+    if (removed == 204)
+        fam6_holiday[0] = '\0';
+    fam6_restore_calendar();
+
+    cr_assert_eq(added, 201, "adding the holiday %s", day);
+    cr_assert_eq(approved, 200, "approving: %s", approved_body);
+    cr_assert_eq(removed, 204, "removing the holiday %s", day);
+    free(approved_body);
+
+    /* the expected dates: the holiday and a weekend fall inside the window,
+     * and the holiday moves the due date one working day on */
+    cr_assert(strcmp(today, day) < 0 && strcmp(day, due_with) < 0,
+              "the holiday %s falls after today %s and before the due date %s", day, today,
+              due_with);
+    cr_assert(weekend_between(today, due_with), "a weekend between %s and %s", today, due_with);
+    cr_assert(strcmp(due_with, due_without) > 0, "the holiday moves %s on: %s", due_without,
+              due_with);
+    expect_str(due_with, sixth);
+
+    /* one family-feedback action, due 5 working days on counting the holiday */
+    const char *params[] = {p.meeting_id};
+    cr_assert_eq(db_long("SELECT count(*) FROM actions WHERE meeting_id = $1"
+                         " AND kind = 'family_feedback'",
+                         1, params),
+                 1);
+    snprintf(path, sizeof path, "/v1/actions?meeting_id=%s", p.meeting_id);
+    r = api_get(path, p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *feedback = NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(r->json, "items"), i, a) {
+        if (strcmp(json_str(a, "kind"), "family_feedback") == 0)
+            feedback = a;
+    }
+    cr_assert(feedback, "a family-feedback action: %s", r->body);
+    expect_str(json_str(json_object_get(feedback, "owner"), "sub"), p.police_officer.who.sub);
+    const char *due = json_str(feedback, "due_date");
+    cr_assert(due && strcmp(due, due_with) == 0,
+              "due 5 working days on, skipping the weekend and %s: expected %s (%s without the"
+              " holiday), got %s",
+              day, due_with, due_without, due ? due : "(none)");
+    cr_assert(strcmp(due, due_without) != 0, "the holiday %s was counted as a working day", day);
+    http_free(r);
+
+    /* the holiday is gone again */
+    cr_assert_eq(db_long("SELECT count(*) FROM bank_holidays WHERE day = $1::date", 1,
+                         day_params),
+                 0, "%s removed", day);
+
+    person_free(&admin);
     planned_free(&p);
 }
 

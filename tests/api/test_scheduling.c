@@ -776,6 +776,34 @@ Test(scheduling, MTG_7_strategy_discussion_without_health_refused)
     planned_free(&p);
 }
 
+/* A strategy discussion is requested by children's social care (MTG-2),
+ * which counts among the agencies while it convenes the meeting. Over HTTP
+ * social care goes missing when the directory re-classifies the convening
+ * agency after the request: the police and health invited, nobody of
+ * children's social care. */
+Test(scheduling, MTG_7_strategy_discussion_without_childrens_social_care_refused)
+{
+    planned p;
+    planned_authorised(&p, "strategy_discussion");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    person admin = person_new("ADMIN", "admin");
+    char path[64];
+    snprintf(path, sizeof path, "/v1/agencies/%s", p.csc);
+    json_t *kind = json_pack("{s:s}", "kind", "other");
+    http_response *r = api_call("PATCH", path, admin.token, kind, "\"1\"");
+    json_decref(kind);
+    cr_assert_eq(r->status, 200, "re-classifying the convening agency: %s", r->body);
+    expect_str(json_str(r->json, "kind"), "other");
+    http_free(r);
+
+    json_t *body = schedule_body(&p, DAY, "virtual", 0);
+    expect_refused_alone(&p, body, "MTG-7", "invitations", "children's social care");
+    json_decref(body);
+    person_free(&admin);
+    planned_free(&p);
+}
+
 Test(scheduling, MTG_7_INV_4_strategy_discussion_with_all_three_scheduled_without_short_notice)
 {
     planned p;
