@@ -317,3 +317,29 @@ void text_sha256_hex(const void *data, size_t n, char out[65])
     }
     out[64] = '\0';
 }
+
+void text_redact_quoted(const char *s, char *out, size_t out_size)
+{
+    static const char mark[] = "\xe2\x80\xa6"; /* U+2026, the ellipsis */
+    if (out_size == 0)
+        return;
+    size_t o = 0;
+    bool quoted = false;
+    for (; *s && o + 1 < out_size; s++) {
+        if (*s == '"') {
+            if (!quoted && o + sizeof mark < out_size) {
+                out[o++] = '"';
+                memcpy(out + o, mark, sizeof mark - 1);
+                o += sizeof mark - 1;
+            } else if (quoted) {
+                out[o++] = '"';
+            } else {
+                break; /* no room for the mark: stop rather than leak */
+            }
+            quoted = !quoted;
+        } else if (!quoted) {
+            out[o++] = *s;
+        }
+    }
+    out[o] = '\0';
+}

@@ -38,6 +38,13 @@ long text_base64url_decode(const char *in, unsigned char *out, size_t out_size);
 char *text_percent_decode(const char *s, size_t n);       /* query: '+' is a space */
 char *text_percent_decode_path(const char *s, size_t n);  /* path: '+' is a '+' */
 
+/* Copies s into out (out_size bytes, always terminated) with the content of
+ * every double-quoted part replaced by "…": PostgreSQL quotes the offending
+ * value in its messages (invalid input syntax for type uuid: "…"), which
+ * must not reach the logs (SEC-5). An unterminated quote is redacted to the
+ * end. */
+void text_redact_quoted(const char *s, char *out, size_t out_size);
+
 /* 32 random hexadecimal characters from the kernel's generator. */
 void text_random_hex(char *out, size_t hex_chars);
 

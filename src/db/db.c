@@ -9,6 +9,7 @@
 #include <time.h>
 #include <yder.h>
 
+#include "core/text.h"
 #include "core/xalloc.h"
 
 struct db_conn {
@@ -372,9 +373,11 @@ PGresult *db_exec(db_conn *c, const db_stmt *s, const char *const *params)
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         record_error(c, r);
-        if (c->failure == DB_BUG)
-            y_log_message(Y_LOG_LEVEL_ERROR, "db: %s failed: %s %s", s->name, c->sqlstate,
-                          c->message);
+        if (c->failure == DB_BUG) {
+            char safe[sizeof c->message];
+            text_redact_quoted(c->message, safe, sizeof safe);
+            y_log_message(Y_LOG_LEVEL_ERROR, "db: %s failed: %s %s", s->name, c->sqlstate, safe);
+        }
         return NULL;
     }
     return r;

@@ -292,3 +292,28 @@ Test(text, random_hex)
     text_random_hex(odd, 7);
     cr_assert_eq(strlen(odd), 7);
 }
+
+/* SEC-5: database messages reach the log with the values they quote
+ * replaced, whatever the buffer's size. */
+Test(text, SEC_5_redact_quoted_values_in_database_messages)
+{
+    char out[128];
+    text_redact_quoted("invalid input syntax for type uuid: \"Jane Doe 2014-03-02\"", out,
+                       sizeof out);
+    cr_assert_str_eq(out, "invalid input syntax for type uuid: \"\xe2\x80\xa6\"");
+    text_redact_quoted("value \"99999999999\" is out of range for type integer", out, sizeof out);
+    cr_assert_str_eq(out, "value \"\xe2\x80\xa6\" is out of range for type integer");
+    text_redact_quoted("no quotes here", out, sizeof out);
+    cr_assert_str_eq(out, "no quotes here");
+    /* an unterminated quote hides everything after it */
+    text_redact_quoted("bad: \"secret and more", out, sizeof out);
+    cr_assert_str_eq(out, "bad: \"\xe2\x80\xa6");
+    /* small buffers: always terminated, never a byte of the quoted value */
+    for (size_t size = 1; size <= 12; size++) {
+        char small[12];
+        text_redact_quoted("ab \"secret\" cd", small, size);
+        cr_assert_lt(strlen(small), size);
+        cr_assert_null(strstr(small, "s"), "size %zu: %s", size, small);
+    }
+    text_redact_quoted("x", out, 0); /* nothing written, no crash */
+}
