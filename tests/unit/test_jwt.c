@@ -412,6 +412,33 @@ Test(jwt, SEC_1_key_url_headers_jku_and_x5u_are_never_fetched)
     r_jwk_free(other_pub);
 }
 
+/* Only three base64url segments are a token. fuzz_token found that Debian
+ * 12's rhonabwy, given others, could free a pointer it had not allocated
+ * ('=' inside a segment) or corrupt the heap (bytes outside base64url);
+ * jwt_verify now refuses them before rhonabwy sees them. Those crashes
+ * showed only under the fuzzer, so its seed corpus replays both inputs
+ * (tests/fuzz/corpus/fuzz_token/regression-*); this test pins the answer. */
+Test(jwt, SEC_1_tokens_not_three_base64url_segments_are_malformed)
+{
+    static const char *const hostile[] = {
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc1MiOiJodJodHgiLCJuYXhwIjoxODk3MDAwMf=.Jl",
+        "eyJhbGciOiJIUzI1NiJ9=.eyJzdWIiOiJ4In0.c2ln",
+        "eyJ50ZN0IiwiYXVkIjoibWFtLXRl\x96\x33.eyJ4IjoxfQ.c2ln",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0",          /* two segments */
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln.ZXh0", /* four */
+        "eyJhbGciOiJIUzI1NiJ9.e.c2ln",                    /* a length base64url cannot have */
+        ".eyJzdWIiOiJ4In0.c2ln",
+    };
+    jwt_verifier *v = hs_verifier(LEEWAY);
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        caller who;
+        char *token = strdup(hostile[i]); /* on the heap, as a request's header is */
+        cr_assert_eq(jwt_verify(v, token, NOW, &who), JWT_MALFORMED, "%s", hostile[i]);
+        free(token);
+    }
+    jwt_verifier_free(v);
+}
+
 /* ---- RS256 / ES256 (production JWKS) ---- */
 
 Test(jwt, SEC_1_good_rs256_token_accepted)
