@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "support/client.h"
 #include "support/fixtures.h"
 
 /* What a test that changes the calendar calls itself while it waits, so
@@ -135,6 +136,21 @@ static inline void remove_fictional_holiday(char day[11], const char *name)
     free(db_value("DELETE FROM bank_holidays WHERE day = $1::date AND name = $2 RETURNING 1", 2,
                   params));
     day[0] = '\0';
+}
+
+/* Removes the holiday a test added over the API (DELETE
+ * /v1/bank-holidays/{day}) as admin; on success forgets it in `day`, so
+ * that remove_fictional_holiday has nothing left to do. Returns the status. */
+static inline long remove_holiday_over_api(const char *admin_token, char day[11])
+{
+    char path[64];
+    snprintf(path, sizeof path, "/v1/bank-holidays/%s", day);
+    http_response *r = api_call("DELETE", path, admin_token, NULL, NULL);
+    long status = r->status;
+    http_free(r);
+    if (status == 204)
+        day[0] = '\0';
+    return status;
 }
 
 #endif

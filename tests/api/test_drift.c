@@ -419,17 +419,12 @@ Test(drift, MTG_10_SEC_2_only_visible_meetings_listed)
 
 /* The fictional holiday added by the next test, removed by its fini
  * (directly) should the test stop before removing it over the API. */
+#define DRIFT_HOLIDAY "Fictional drift test holiday"
 static char added_holiday[11];
 
 static void remove_added_holiday(void)
 {
-    if (added_holiday[0]) {
-        const char *params[] = {added_holiday};
-        free(db_value("DELETE FROM bank_holidays WHERE day = $1::date"
-                      " AND name = 'Fictional drift test holiday' RETURNING 1",
-                      1, params));
-        added_holiday[0] = '\0';
-    }
+    remove_fictional_holiday(added_holiday, DRIFT_HOLIDAY);
 }
 
 Test(working_days, MTG_10_drift_window_counts_bank_holidays, .fini = remove_added_holiday)
@@ -465,7 +460,7 @@ Test(working_days, MTG_10_drift_window_counts_bank_holidays, .fini = remove_adde
 
     /* add the holiday, read the report, remove the holiday: then judge */
     snprintf(added_holiday, sizeof added_holiday, "%s", day);
-    json_t *body = json_pack("{s:s, s:s}", "date", day, "name", "Fictional drift test holiday");
+    json_t *body = json_pack("{s:s, s:s}", "date", day, "name", DRIFT_HOLIDAY);
     r = api_call("POST", "/v1/bank-holidays", admin.token, body, NULL);
     json_decref(body);
     long added = r->status;
@@ -478,13 +473,7 @@ Test(working_days, MTG_10_drift_window_counts_bank_holidays, .fini = remove_adde
     bool during_old = listed(r, on_old_boundary), during_new = listed(r, on_new_boundary);
     long window = json_int(r->json, "window_working_days");
     http_free(r);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/bank-holidays/%s", day);
-    r = api_call("DELETE", path, admin.token, NULL, NULL);
-    long removed = r->status;
-    http_free(r);
-    if (removed == 204)
-        added_holiday[0] = '\0';
+    long removed = remove_holiday_over_api(admin.token, added_holiday);
     remove_added_holiday();
 
     cr_assert_eq(added, 201, "adding the holiday %s", day);

@@ -1672,13 +1672,7 @@ Test(working_days, ESC_2_stage_due_date_skips_a_bank_holiday_in_the_window,
     json_t *answer = json_incref(r->json);
     char *raised_body = strdup(r->body);
     http_free(r);
-    char path[64];
-    snprintf(path, sizeof path, "/v1/bank-holidays/%s", day);
-    r = api_call("DELETE", path, admin.token, NULL, NULL);
-    long removed = r->status;
-    http_free(r);
-    if (removed == 204)
-        esc2_holiday[0] = '\0';
+    long removed = remove_holiday_over_api(admin.token, esc2_holiday);
     esc2_restore_calendar();
 
     cr_assert_eq(added, 201, "adding the holiday %s", day);

@@ -1482,13 +1482,7 @@ Test(working_days, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
     long approved = r->status;
     char *approved_body = strdup(r->body);
     http_free(r);
-    char path[160];
-    snprintf(path, sizeof path, "/v1/bank-holidays/%s", day);
-    r = api_call("DELETE", path, admin.token, NULL, NULL);
-    long removed = r->status;
-    http_free(r);
-    if (removed == 204)
-        fam6_holiday[0] = '\0';
+    long removed = remove_holiday_over_api(admin.token, fam6_holiday);
     fam6_restore_calendar();
 
     cr_assert_eq(added, 201, "adding the holiday %s", day);
@@ -1512,6 +1506,7 @@ Test(working_days, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
                          " AND kind = 'family_feedback'",
                          1, params),
                  1);
+    char path[160];
     snprintf(path, sizeof path, "/v1/actions?meeting_id=%s", p.meeting_id);
     r = api_get(path, p.police_officer.token);
     cr_assert_eq(r->status, 200, "%s", r->body);
