@@ -153,4 +153,15 @@ static inline long remove_holiday_over_api(const char *admin_token, char day[11]
     return status;
 }
 
+/* How many rows of the holiday a test added, `name` on `day`, are left.
+ * By name as well as day: once the test has let go of the calendar lock,
+ * the next test that changes the calendar may add its own holiday on the
+ * same day. */
+static inline long fictional_holiday_rows(const char *day, const char *name)
+{
+    const char *params[] = {day, name};
+    return db_long("SELECT count(*) FROM bank_holidays WHERE day = $1::date AND name = $2", 2,
+                   params);
+}
+
 #endif
