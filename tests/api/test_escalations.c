@@ -1645,6 +1645,7 @@ Test(working_days, ESC_2_stage_due_date_skips_a_bank_holiday_in_the_window,
 
     wait_until_alone();
     esc2_lock = calendar_lock_exclusive();
+    wait_clear_of_midnight();
 
     /* without a new holiday: stage 1 is due 5 working days on; the holiday:
      * the third of them, a weekday that is no bank holiday yet */

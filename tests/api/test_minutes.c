@@ -1456,6 +1456,7 @@ Test(working_days, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
 
     wait_until_alone();
     fam6_lock = calendar_lock_exclusive();
+    wait_clear_of_midnight();
 
     /* without a new holiday: 5 working days on; the holiday: the third of
      * them, a weekday that is no bank holiday yet */

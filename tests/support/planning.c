@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "support/fixtures.h"
 
@@ -23,8 +24,16 @@ void time_from_now(long seconds_from_now, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void wait_clear_of_midnight(void)
+{
+    long into_day = (long)(time(NULL) % 86400);
+    if (86400 - into_day < MIDNIGHT_MARGIN_S)
+        sleep((unsigned)(86400 - into_day + 1));
+}
+
 void planned_authorised(planned *p, const char *type)
 {
+    wait_clear_of_midnight();
     memset(p, 0, sizeof *p);
     p->csc = agency_new("childrens_social_care");
     p->police = agency_new("police");

@@ -52,6 +52,12 @@ json_t *schedule_body(const planned *p, long seconds_from_now, const char *forma
 /* An RFC 3339 UTC time `seconds_from_now` from now. */
 void time_from_now(long seconds_from_now, char out[32]);
 
+/* When UTC midnight is under MIDNIGHT_MARGIN_S seconds away, waits until it
+ * has passed: a test that compares the service's "today" with its own must
+ * not see the day turn half way (the service counts days in UTC). */
+#define MIDNIGHT_MARGIN_S 120
+void wait_clear_of_midnight(void);
+
 /* "\"<version>\"" in a static buffer, for If-Match. */
 const char *etag_of(long version);
 
