@@ -799,7 +799,7 @@ Test(agencies, SEC_4_INT_2_changes_are_audited_and_announced)
     /* and an integration of the agency reads them there */
     person integration = person_new(code, "integration");
     bool both_seen = false;
-    for (int attempt = 0; attempt < 100 && !both_seen; attempt++) {
+    for (int attempt = 0; attempt < 600 && !both_seen; attempt++) { /* 30 s */
         r = api_get("/v1/events?limit=200", integration.token);
         cr_assert_eq(r->status, 200, "%s", r->body);
         json_t *items = json_object_get(r->json, "items");

@@ -110,7 +110,7 @@ static void remove_added(void)
  * (events are served once every earlier transaction has ended). */
 static bool feed_shows(const person *integration, const char *type, const char *date)
 {
-    for (int attempt = 0; attempt < 100; attempt++) {
+    for (int attempt = 0; attempt < 600; attempt++) { /* 30 s */
         char *after = NULL;
         bool found = false;
         for (int pages = 0; pages < 100 && !found; pages++) {

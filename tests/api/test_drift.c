@@ -174,6 +174,7 @@ TestSuite(drift);
 
 Test(drift, MTG_10_drifting_meetings_listed_oldest_first)
 {
+    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     person manager = person_new(agency, "manager");
@@ -245,6 +246,7 @@ Test(drift, MTG_10_drifting_meetings_listed_oldest_first)
 
 Test(drift, MTG_10_requested_on_the_boundary_day_listed_the_working_day_after_not)
 {
+    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     char *on_boundary = meeting_new(&requester, "stop_and_review");
@@ -294,6 +296,7 @@ Test(drift, MTG_10_requested_on_the_boundary_day_listed_the_working_day_after_no
 
 Test(drift, MTG_10_held_cancelled_and_declined_meetings_not_listed)
 {
+    wait_clear_of_midnight();
     /* held: scheduled a moment ahead, attended, held once started */
     planned p;
     planned_scheduled(&p, "stop_and_review", 3);
@@ -369,6 +372,7 @@ Test(drift, MTG_10_held_cancelled_and_declined_meetings_not_listed)
 
 Test(drift, MTG_10_SEC_2_only_visible_meetings_listed)
 {
+    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     char *other = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
@@ -436,6 +440,7 @@ Test(working_days, MTG_10_drift_window_counts_bank_holidays, .fini = remove_adde
     char *on_new_boundary = meeting_new(&requester, "stop_and_review");
 
     wait_until_alone();
+    wait_clear_of_midnight();
     http_response *r = report_ok(&requester);
     char *old_cutoff = strdup(json_str(r->json, "requested_on_or_before"));
     http_free(r);
@@ -506,6 +511,7 @@ Test(working_days, MTG_10_drift_window_counts_bank_holidays, .fini = remove_adde
 
 Test(drift, SEC_4_report_audited_with_the_ids_shown)
 {
+    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     person newcomer = person_new(agency, "practitioner");
@@ -554,6 +560,7 @@ Test(drift, SEC_4_report_audited_with_the_ids_shown)
 
 Test(drift, SEC_6_bad_paging_400_changes_nothing)
 {
+    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     char *id = meeting_new(&requester, "stop_and_review");

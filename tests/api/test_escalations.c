@@ -1646,6 +1646,7 @@ Test(working_days, ESC_2_stage_due_date_skips_a_bank_holiday_in_the_window,
     wait_until_alone();
     esc2_lock = calendar_lock_exclusive();
     wait_clear_of_midnight();
+    long day0 = today(); /* the day the escalation is raised */
 
     /* without a new holiday: stage 1 is due 5 working days on; the holiday:
      * the third of them, a weekday that is no bank holiday yet */
@@ -1684,10 +1685,10 @@ Test(working_days, ESC_2_stage_due_date_skips_a_bank_holiday_in_the_window,
     /* the expected dates: the holiday and a weekend fall inside the window,
      * and the holiday moves the due date one working day on */
     cr_assert(is_holiday(&with, day_of(day)), "the service serves %s as a holiday", day);
-    cr_assert(today() < day_of(day) && day_of(day) < day_of(due_with),
+    cr_assert(day0 < day_of(day) && day_of(day) < day_of(due_with),
               "the holiday %s falls after today and before the due date %s", day, due_with);
     bool weekend = false;
-    for (long d = today() + 1; d <= day_of(due_with); d++)
+    for (long d = day0 + 1; d <= day_of(due_with); d++)
         weekend |= !is_working_day(&cal, d) && !is_holiday(&cal, d);
     cr_assert(weekend, "a weekend before the due date %s", due_with);
     expect_str(due_with, sixth);

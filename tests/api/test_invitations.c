@@ -1136,6 +1136,7 @@ Test(invitations, INV_4_five_working_days_is_enough_notice_four_is_not)
     } cases[] = {{4, true}, {5, false}};
     for (size_t i = 0; i < 2; i++) {
         planned p;
+        wait_clear_of_midnight();
         planned_scheduled(&p, "multi_agency", noon_of_working_day(cases[i].working_days));
         person gp = person_new(p.health, "practitioner");
         http_response *r = invite_with(&p.requester, p.meeting_id, invitation_body(&gp, "GP view"));

@@ -1720,7 +1720,7 @@ Test(minutes, SEC_4_INT_2_minutes_audited_and_announced)
      * to its end; an event shows once every earlier transaction has ended) */
     person integration = person_new(p.police, "integration");
     int approved = 0, created = 0;
-    for (int attempt = 0; attempt < 50 && (approved < 1 || created < 3); attempt++) {
+    for (int attempt = 0; attempt < 300 && (approved < 1 || created < 3); attempt++) {
         if (attempt)
             usleep(100 * 1000);
         approved = created = 0;

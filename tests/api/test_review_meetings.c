@@ -791,7 +791,7 @@ Test(review_meetings, INT_2_review_outcomes_are_announced_on_the_feed)
     /* an integration of the police agency reads them */
     person integration = person_new(p.police, "integration");
     int seen = 0;
-    for (int attempt = 0; attempt < 50 && seen < 3; attempt++) {
+    for (int attempt = 0; attempt < 300 && seen < 3; attempt++) { /* 30 s */
         if (attempt)
             usleep(100 * 1000);
         seen = 0;

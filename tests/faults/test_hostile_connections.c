@@ -4,8 +4,8 @@
  * headers. None of them may take the service down or keep other clients
  * waiting for long; every one is closed in bounded time.
  *
- * tests/run.sh sets REQUEST_TIMEOUT_S=5 (the watchdog's deadline for a
- * request, src/http/watchdog.h). */
+ * tests/run.sh runs these tests with REQUEST_TIMEOUT_S=5 (the watchdog's
+ * deadline for a request, src/http/watchdog.h). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <netinet/in.h>
