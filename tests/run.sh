@@ -91,16 +91,23 @@ export MAM_FAULT_LOGS="$out"
 # loaded machine must not be cut off there)
 fault_request_timeout_s=5
 
+# Starts the service on a free port. The port is free when chosen but may
+# be taken before the service binds it, so a service that exits at once is
+# tried again on another port.
 start_server() {
-  PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  export PORT
-  export MAM_URL="http://127.0.0.1:$PORT"
-  (service_exec "$server_binary") >>"$out/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fsS "$MAM_URL/readyz" >/dev/null 2>&1 && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
+  for _ in 1 2 3; do
+    PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    export PORT
+    export MAM_URL="http://127.0.0.1:$PORT"
+    (service_exec "$server_binary") >>"$out/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 100); do
+      curl -fsS "$MAM_URL/readyz" >/dev/null 2>&1 && return 0
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$server_pid" 2>/dev/null && break  # running but never ready
+    wait "$server_pid" || true
   done
   cat "$out/server.log" >&2
   echo "the service did not become ready" >&2

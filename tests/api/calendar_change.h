@@ -91,8 +91,9 @@ static inline int other_tests_running(void)
 }
 
 /* Waits until no other test of the run is under way (for a second on end,
- * so that a test the runner is about to start shows first). Without a
- * runner (--no-fork) tests run one at a time anyway. */
+ * so that a test the runner is about to start shows first), and fails the
+ * test rather than change the calendar under others after 15 minutes.
+ * Without a runner (--no-fork) tests run one at a time anyway. */
 static inline void wait_until_alone(void)
 {
     if (!in_worker())
@@ -104,6 +105,8 @@ static inline void wait_until_alone(void)
         if (quiet < 5)
             usleep(200 * 1000);
     }
+    cr_assert_geq(quiet, 5, "other tests still running after 15 minutes: the calendar is"
+                            " left alone");
 }
 
 /* Holds the calendar advisory lock exclusively until calendar_unlock (or
