@@ -44,8 +44,9 @@ static void record(const char *method, const char *path, const http_response *r)
     char *q = strchr(plain_path, '?');
     if (q)
         *q = '\0';
-    json_t *line = json_pack("{s:s, s:s, s:I, s:s?}", "method", method, "path", plain_path,
-                             "status", (json_int_t)r->status, "content_type", content_type);
+    json_t *line = json_pack("{s:s, s:s, s:I, s:s?, s:f}", "method", method, "path", plain_path,
+                             "status", (json_int_t)r->status, "content_type", content_type,
+                             "seconds", r->seconds);
     if (r->json)
         json_object_set(line, "body", r->json);
     else if (r->body && r->body_len < 200000)
@@ -121,6 +122,7 @@ http_response *http_call_to(const char *base, const char *method, const char *pa
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
     else
         r->status = -1;
+    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &r->seconds);
     curl_slist_free_all(list);
     curl_easy_cleanup(curl);
     r->body = out.data ? out.data : strdup("");

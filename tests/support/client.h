@@ -16,6 +16,7 @@ typedef struct http_response {
     size_t body_len;
     json_t *json; /* parsed body when it is JSON, else NULL */
     char *headers; /* raw header block */
+    double seconds; /* from the start of the call to the end of the answer */
 } http_response;
 
 /* headers: NULL-terminated list of "Name: value" strings, may be NULL.
