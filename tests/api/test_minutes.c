@@ -1334,17 +1334,25 @@ static void working_days_from_today(const person *by, int n, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* Writes complete minutes saying the family was not present, with the
+ * police officer to feed back by a home visit; returns their version. */
+static long write_family_absent_minutes(const planned *p)
+{
+    json_t *doc = complete_minutes(p);
+    edit_at(doc, "family_feedback",
+            json_pack("{s:b, s:o, s:s}", "family_present", 0, "by",
+                      person_json(&p->police_officer), "method",
+                      "A home visit with the child, using pictures"));
+    long v = write_ok(p, doc, 0);
+    json_decref(doc);
+    return v;
+}
+
 Test(minutes, FAM_6_family_absent_approval_creates_one_feedback_action)
 {
     planned p;
     held_meeting(&p, "professionals");
-    json_t *doc = complete_minutes(&p);
-    edit_at(doc, "family_feedback",
-            json_pack("{s:b, s:o, s:s}", "family_present", 0, "by",
-                      person_json(&p.police_officer), "method",
-                      "A home visit with the child, using pictures"));
-    long v = write_ok(&p, doc, 0);
-    json_decref(doc);
+    long v = write_family_absent_minutes(&p);
 
     char due_before[11], due_after[11];
     working_days_from_today(&p.requester, 5, due_before);
@@ -1446,13 +1454,7 @@ Test(working_days, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
     planned p;
     held_meeting(&p, "professionals");
     person admin = person_new(p.csc, "admin");
-    json_t *doc = complete_minutes(&p);
-    edit_at(doc, "family_feedback",
-            json_pack("{s:b, s:o, s:s}", "family_present", 0, "by",
-                      person_json(&p.police_officer), "method",
-                      "A home visit with the child, using pictures"));
-    long v = write_ok(&p, doc, 0);
-    json_decref(doc);
+    long v = write_family_absent_minutes(&p);
 
     wait_until_alone();
     fam6_lock = calendar_lock_exclusive();
