@@ -25,10 +25,12 @@ typedef struct series {
 
 static series *table;
 static int n_series;
+static const route *labelled; /* the route table, in series order */
 
-void metrics_init(int n_routes)
+void metrics_init(const route *routes)
 {
-    n_series = n_routes + 1;
+    labelled = routes;
+    n_series = routes_count(routes) + 1;
     table = xcalloc((size_t)n_series, sizeof *table);
 }
 
@@ -72,8 +74,8 @@ static void labels(buf *out, int i)
     if (i == n_series - 1)
         buf_puts(out, "method=\"\",route=\"unmatched\"");
     else
-        buf_printf(out, "method=\"%s\",route=\"%s\"", mam_routes[i].method,
-                   mam_routes[i].template);
+        buf_printf(out, "method=\"%s\",route=\"%s\"", labelled[i].method,
+                   labelled[i].template);
 }
 
 void metrics_render(buf *out)
