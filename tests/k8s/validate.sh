@@ -18,7 +18,8 @@ node validate.mjs
 
 # --- negative self-check ---
 prod=$(mktemp) edge=$(mktemp) dockerfile=$(mktemp) changed=$(mktemp)
-trap 'rm -f "$prod" "$edge" "$dockerfile" "$changed"' EXIT
+K8S_TS_CACHE=$(mktemp -d); export K8S_TS_CACHE
+trap 'rm -f "$prod" "$edge" "$dockerfile" "$changed"; rm -rf "$K8S_TS_CACHE"' EXIT
 # the production overlay, and the gateway example (production and its edge),
 # as the validator renders them
 node validate.mjs --render ../../deploy/kubernetes/overlays/production > "$prod"
