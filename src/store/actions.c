@@ -345,22 +345,15 @@ int actions_list(store *s, const action_filters *f, int limit, char *const *afte
     bool own_overdue = f->owner_sub && strcmp(f->owner_sub, s->who->sub) == 0 && f->overdue &&
                        strcmp(f->overdue, "true") == 0 && !f->agency && !f->meeting_id &&
                        (!f->status || strcmp(f->status, "open") == 0);
-    PGresult *res;
     if (own_overdue) {
         const char *params[] = {s->who->sub, after[0] ? after[0] : "-infinity",
                                 after[1] ? after[1] : "00000000-0000-0000-0000-000000000000",
                                 limit_text, s->today_text};
-        res = sql_query(s, &list_own_overdue_stmt, params);
-    } else {
-        const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
-                                f->owner_sub,  f->agency,      f->meeting_id,
-                                f->status,     f->overdue,     after[0],
-                                after[1],      limit_text,     s->today_text};
-        res = sql_query(s, &list_stmt, params);
+        return sql_list(s, &list_own_overdue_stmt, params, limit, 2, 2, out);
     }
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    const char *params[] = {s->who->sub,  s->who->agency, caller_manager_param(s->who),
+                            f->owner_sub, f->agency,      f->meeting_id,
+                            f->status,    f->overdue,     after[0],
+                            after[1],     limit_text,     s->today_text};
+    return sql_list(s, &list_stmt, params, limit, 2, 2, out);
 }

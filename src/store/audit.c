@@ -50,10 +50,5 @@ int audit_list(store *s, const audit_filters *f, int limit, const char *before,
     sql_int lim;
     const char *params[] = {f->actor, f->resource_id, f->resource_type, f->from, f->to, before,
                             sql_int_of(&lim, limit + 1)};
-    PGresult *res = sql_query(s, &list_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = -1};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &list_stmt, params, limit, 1, -1, out);
 }

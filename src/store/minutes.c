@@ -147,12 +147,7 @@ int minutes_versions(store *s, const char *meeting_id, int limit, const char *af
 {
     sql_int lim;
     const char *params[] = {meeting_id, after, sql_int_of(&lim, limit + 1)};
-    PGresult *res = sql_query(s, &versions_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = -1};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &versions_stmt, params, limit, 1, -1, out);
 }
 
 json_t *minutes_content(store *s, const char *meeting_id, int number)

@@ -34,11 +34,6 @@ int reports_meetings(store *s, enum meeting_report report, const char *cutoff, i
     const char *params[] = {s->who->sub,  s->who->agency, caller_manager_param(s->who),
                             cutoff,       after[0],       after[1],
                             sql_int_of(&lim, limit + 1), s->today_text};
-    PGresult *res = sql_query(s, report == REPORT_DRIFTING ? &drifting_stmt : &overdue_minutes_stmt,
-                              params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, report == REPORT_DRIFTING ? &drifting_stmt : &overdue_minutes_stmt, params,
+                    limit, 2, 2, out);
 }
