@@ -3,9 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
+#include "auth/refusals.h"
 #include "core/xalloc.h"
 #include "db/db.h"
 #include "http/route.h"
+#include "http/process_metrics.h"
 #include "http/watchdog.h"
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
@@ -129,4 +132,8 @@ void metrics_render(buf *out)
                "# TYPE mam_http_requests_cut_off_total counter\n"
                "mam_http_requests_cut_off_total %lu\n",
                db_pool_size(), db_pool_in_use(), watchdog_cut_off());
+    refusals_render(out);
+    if (app.verifier)
+        jwt_verifier_render_metrics(app.verifier, out);
+    process_metrics_render(out);
 }
