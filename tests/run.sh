@@ -27,10 +27,12 @@ step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 step "packages"
 deploy/packages.sh install build runtime db test
-if [ ! -x tests/contract/node_modules/.bin/redocly ] ||
-   [ tests/contract/package-lock.json -nt tests/contract/node_modules/.package-lock.json ]; then
-  (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error)
-fi
+for tools in tests/contract tests/idp; do
+  if [ ! -f "$tools/node_modules/.package-lock.json" ] ||
+     [ "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" ]; then
+    (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 
 step "build (AddressSanitizer)"
 make -s MODE=asan -j"$(nproc)" build tests
@@ -135,8 +137,21 @@ stop_and_check_server() {
   fi
 }
 
-# make faults: only the fault tests, on the same set-up (TEST_ONLY=faults)
-if [ "${TEST_ONLY:-}" = faults ]; then
+# The identity-provider tests (a real OpenID provider with two issuers, and
+# a service instance of their own trusting it) and the browser test
+# (Chromium calling the API from another origin), tests/idp.
+idp_tests() {
+  node --test --test-reporter=spec tests/idp/idp.test.mjs tests/idp/browser.test.mjs
+}
+
+# make faults: only the fault tests, on the same set-up (TEST_ONLY=faults);
+# TEST_ONLY=idp: only the identity-provider and browser tests
+if [ "${TEST_ONLY:-}" = idp ]; then
+  step "identity providers and the browser"
+  idp_tests
+  step "identity-provider tests passed"
+  exit 0
+elif [ "${TEST_ONLY:-}" = faults ]; then
   step "fault tests (the database is stopped and restarted)"
   start_server  # the tests make their fixtures through it
   REQUEST_TIMEOUT_S=$fault_request_timeout_s "$bin/test-faults" --jobs 1 --verbose
@@ -145,7 +160,7 @@ if [ "${TEST_ONLY:-}" = faults ]; then
   step "fault tests passed"
   exit 0
 elif [ -n "${TEST_ONLY:-}" ]; then
-  echo "TEST_ONLY=$TEST_ONLY: the only value is faults" >&2
+  echo "TEST_ONLY=$TEST_ONLY: the values are faults and idp" >&2
   exit 2
 fi
 
@@ -170,6 +185,9 @@ if [ -n "${TEST_API_FILTER:-}" ]; then
   stop_and_check_server
   exit 0
 fi
+
+step "identity providers and the browser (oidc-provider, Chromium)"
+idp_tests
 
 if [ "${TEST_SKIP_CONTRACT:-0}" = 1 ]; then
   echo "contract checks skipped (TEST_SKIP_CONTRACT=1): make test never skips them" >&2

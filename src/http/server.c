@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -30,6 +31,19 @@ static void ulfius_format(const char *template, char *out, size_t size)
             out[o++] = *p;
     }
     out[o] = '\0';
+}
+
+/* libmicrohttpd's own error messages, through the service's log (one
+ * JSON object per line with LOG_FORMAT=json) instead of raw stderr */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    size_t n = strlen(message);
+    while (n > 0 && message[n - 1] == '\n')
+        message[--n] = '\0';
+    y_log_message(Y_LOG_LEVEL_WARNING, "libmicrohttpd: %s", message);
 }
 
 static int count_params(const char *template)
@@ -88,6 +102,7 @@ int server_start(const config *cfg)
         {MHD_OPTION_CONNECTION_LIMIT, cfg->http_connection_limit, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_connection_timeout_s, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
