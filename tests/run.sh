@@ -69,6 +69,8 @@ export JWT_AUDIENCE="mam-test"
 JWT_HS256_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
 export JWT_HS256_SECRET
 export MAX_BODY_BYTES=65536
+# the origin the API tests' browser-facing checks use (tests/api/test_edge.c)
+export CORS_ALLOWED_ORIGINS="https://app.mam.test"
 export OPENAPI_FILE="${OPENAPI_FILE_OVERRIDE:-$top/openapi.yaml}"
 export LOG_LEVEL=warning
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1"

@@ -154,7 +154,7 @@ const char *jwt_result_text(enum jwt_result r)
     case JWT_NOT_YET_VALID: return "the token is not valid yet";
     case JWT_WRONG_ISSUER: return "the token was issued by an issuer this service does not trust";
     case JWT_WRONG_AUDIENCE: return "the token is meant for another audience";
-    case JWT_BAD_CLAIMS: return "the token lacks a claim this service needs, or has one of the wrong form";
+    case JWT_BAD_CLAIMS: return "the token lacks claims this service needs, or has claims of the wrong form";
     case JWT_UNKNOWN_KEY: return "the token is signed with a key its issuer does not publish";
     case JWT_CRITICAL_HEADER: return "the token requires a header extension (crit) this service does not understand";
     case JWT_BAD_SUBJECT: return "the token's subject cannot identify a person here";

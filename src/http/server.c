@@ -35,7 +35,7 @@ static void ulfius_format(const char *template, char *out, size_t size)
 
 /* libmicrohttpd's own error messages, through the service's log (one
  * JSON object per line with LOG_FORMAT=json) instead of raw stderr */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     char message[512];
