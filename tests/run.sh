@@ -143,7 +143,8 @@ stop_and_check_server() {
 # a service instance of their own trusting it) and the browser test
 # (Chromium calling the API from another origin), tests/idp.
 idp_tests() {
-  node --test --test-reporter=spec tests/idp/idp.test.mjs tests/idp/browser.test.mjs
+  node --test --test-reporter=spec tests/idp/idp.test.mjs tests/idp/files.test.mjs \
+    tests/idp/browser.test.mjs
 }
 
 # make faults: only the fault tests, on the same set-up (TEST_ONLY=faults);

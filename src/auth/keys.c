@@ -398,11 +398,22 @@ static keyset *load_source(key_store *s, bool rediscover, char *err, size_t err_
             pthread_mutex_unlock(&s->lock);
             if (!uri) {
                 uri = discover(s, err, err_size);
-                if (!uri)
-                    return NULL;
+                if (!uri) {
+                    /* the discovery document is unavailable: the keys may
+                     * still be, at the address it gave last time */
+                    pthread_mutex_lock(&s->lock);
+                    uri = s->jwks_uri ? xstrdup(s->jwks_uri) : NULL;
+                    pthread_mutex_unlock(&s->lock);
+                    if (!uri)
+                        return NULL;
+                    y_log_message(Y_LOG_LEVEL_WARNING, "keys: issuer %s: discovery failed (%s); "
+                                  "fetching the keys from the last jwks_uri", is->name, err);
+                }
                 pthread_mutex_lock(&s->lock);
-                free(s->jwks_uri);
-                s->jwks_uri = xstrdup(uri);
+                if (!s->jwks_uri || strcmp(s->jwks_uri, uri) != 0) {
+                    free(s->jwks_uri);
+                    s->jwks_uri = xstrdup(uri);
+                }
                 pthread_mutex_unlock(&s->lock);
             }
         } else {
