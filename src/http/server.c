@@ -94,6 +94,8 @@ int server_start(const config *cfg)
         return -1;
     }
     struct MHD_OptionItem options[] = {
+        /* first, so that libmicrohttpd uses it for every message */
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)watchdog_request_completed, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)watchdog_uri_logger, NULL},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)watchdog_notify_connection, NULL},
@@ -102,7 +104,6 @@ int server_start(const config *cfg)
         {MHD_OPTION_CONNECTION_LIMIT, cfg->http_connection_limit, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_connection_timeout_s, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
