@@ -1,7 +1,11 @@
-# syntax=docker/dockerfile:1
 # Multi-stage build on Debian bookworm. Both stages install their packages
 # with deploy/packages.sh from deploy/packages.txt, the same list the local
 # set-up and CI use.
+#
+# The only image pulled is the base, debian:bookworm-slim; packages come from
+# Debian's archive. No `# syntax=` directive: it would make BuildKit pull a
+# frontend image from a registry, and the built-in frontend reads everything
+# used here (tests/k8s/validate.mjs checks both).
 
 FROM debian:bookworm-slim AS build
 WORKDIR /src

@@ -33,7 +33,7 @@ started=$(date +%s)
 say() { printf '[scale %4ss] %s\n' "$(( $(date +%s) - started ))" "$*" >&2; }
 
 deploy/packages.sh install build runtime db test bench
-make -s -j"$(nproc)" MODE=release build
+make -s -j"$(nproc)" MODE=testing build
 make -s -j"$(nproc)" MODE=asan "$BUILD_ROOT/asan/test-api"
 rm -rf "$out"
 mkdir -p "$data" "$out/nginx/logs"
@@ -47,7 +47,7 @@ export DATABASE_URL=$(deploy/local-db.sh url "$cluster" mam_scale)
 export MIGRATION_DATABASE_URL=$(deploy/local-db.sh owner-url "$cluster" mam_scale)
 admin_url=$(deploy/local-db.sh admin-url "$cluster" mam_scale)
 psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$admin_url" "$@"; }
-"$BUILD_ROOT/release/mam" migrate >/dev/null 2>&1
+"$BUILD_ROOT/testing/mam" migrate >/dev/null 2>&1
 { echo 'SET session_replication_role = replica;'; cat bench/load.sql; } |
   psql_admin -v from=0 -v to="$meetings" -v history=1 -f - >/dev/null 2>&1
 psql_admin -c "ANALYZE" >/dev/null 2>&1
@@ -56,7 +56,7 @@ say "loaded $meetings meetings"
 export JWT_ISSUER=https://scale.invalid/issuer JWT_AUDIENCE=mam-scale
 JWT_HS256_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
 export JWT_HS256_SECRET
-mam_token() { "$BUILD_ROOT/release/mam" token --ttl 86400 "$@"; }
+mam_token() { "$BUILD_ROOT/testing/mam" token --ttl 86400 "$@"; }
 : > "$data/managers.txt"; : > "$data/practitioners.txt"
 for a in $(seq -w 1 40); do
   printf 'B%s %s\n' "$a" "$(mam_token --sub "bench-m-B$a" --name "Bench Manager" --agency "B$a" --roles manager)" >> "$data/managers.txt"
@@ -68,7 +68,7 @@ psql_admin -At -F ' ' -c "SELECT agency, id FROM bench_meetings" > "$data/meetin
 psql_admin -At -F ' ' -c "SELECT agency, id FROM bench_meetings WHERE status IN ('requested', 'authorised', 'scheduled')" > "$data/open_meetings.txt"
 
 # --- three instances, nginx in front ---
-binary=$(service_stage "$BUILD_ROOT/release/mam")
+binary=$(service_stage "$BUILD_ROOT/testing/mam")
 openapi=$(service_stage "$top/openapi.yaml")
 pids=()
 start_instances() { # DATABASE_URL
@@ -145,7 +145,7 @@ deploy/local-db.sh drop-db "$cluster" mam_scale_tests >/dev/null
 deploy/local-db.sh ensure-db "$cluster" mam_scale_tests
 tests_url=$(deploy/local-db.sh url "$cluster" mam_scale_tests)
 MIGRATION_DATABASE_URL=$(deploy/local-db.sh owner-url "$cluster" mam_scale_tests) \
-  "$BUILD_ROOT/release/mam" migrate >/dev/null 2>&1
+  "$BUILD_ROOT/testing/mam" migrate >/dev/null 2>&1
 start_instances "$tests_url"
 start_nginx 3
 say "three instances on :$((base_port + 1))-:$((base_port + 3)), nginx on :$nginx_port"

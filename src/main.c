@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/routes.h"
 #include "auth/jwt.h"
 #include "core/config.h"
 #include "core/version.h"
@@ -166,8 +167,8 @@ static int cmd_healthcheck(void)
 
 static int cmd_routes(void)
 {
-    for (int i = 0; mam_routes[i].method; i++)
-        printf("%s %s\n", mam_routes[i].method, mam_routes[i].template);
+    for (const route *rt = api_routes; rt->method; rt++)
+        printf("%s %s\n", rt->method, rt->template);
     return 0;
 }
 

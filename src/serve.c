@@ -10,7 +10,7 @@
 #include <time.h>
 #include <yder.h>
 
-#include "app.h"
+#include "api/routes.h"
 #include "auth/keys.h"
 #include "auth/token_cache.h"
 #include "core/buf.h"
@@ -18,7 +18,7 @@
 #include "core/version.h"
 #include "db/db.h"
 #include "db/migrate.h"
-#include "http/idempotency.h"
+#include "store/idempotency.h"
 #include "http/metrics.h"
 #include "http/process_metrics.h"
 #include "http/route.h"
@@ -27,7 +27,14 @@
 #define SHUTDOWN_GRACE_MS 10000
 #define MAINTENANCE_INTERVAL_S 600
 
-struct app app;
+/* What the running service is built from at start-up: read-only afterwards. */
+static struct {
+    config cfg;
+    jwt_verifier *verifier;
+    char *openapi;       /* the contract served at /openapi.yaml */
+    size_t openapi_len;
+    http_service http;   /* what the server is handed */
+} app;
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -116,7 +123,7 @@ static void *maintenance_loop(void *arg)
         enum db_failure why;
         db_conn *c = db_acquire(&why);
         if (c) {
-            int n = idem_purge(c);
+            int n = idempotency_purge(c);
             if (n > 0)
                 y_log_message(Y_LOG_LEVEL_INFO, "maintenance: %d expired idempotency keys removed", n);
             db_release(c);
@@ -187,8 +194,14 @@ int serve_main(void)
         log_close();
         return 1;
     }
-    metrics_init(routes_count());
-    if (server_start(&app.cfg) != 0) {
+    metrics_init(api_routes);
+    metrics_watch_verifier(app.verifier);
+    app.http = (http_service){.routes = api_routes,
+                              .cfg = &app.cfg,
+                              .verifier = app.verifier,
+                              .contract = app.openapi,
+                              .contract_len = app.openapi_len};
+    if (server_start(&app.http) != 0) {
         metrics_free();
         db_pool_close();
         token_cache_free();

@@ -3,7 +3,9 @@
 #
 #  1. installs missing Debian packages (deploy/packages.txt) and the contract
 #     tools (tests/contract, npm ci)
-#  2. builds the service and the tests with AddressSanitizer and UBSan
+#  2. builds the service and the tests with AddressSanitizer and UBSan, and
+#     checks the layers (tests/layers/check.sh) and that a release build
+#     cannot be told the time
 #  3. starts the private test cluster (.data/pg-test) and a throwaway database
 #  4. runs the unit tests, each libFuzzer harness briefly (FUZZ_SECONDS,
 #     default 20), the API tests against a real service process, the
@@ -36,6 +38,17 @@ done
 
 step "build (AddressSanitizer)"
 make -s MODE=asan -j"$(nproc)" build tests
+
+step "layers"
+tests/layers/check.sh
+# The test clock (X-Test-Now, src/core/clock.h) exists only in test builds:
+# a release build's clock never reads a timestamp it is given.
+make -s MODE=release "$BUILD_ROOT/release/obj/core/clock.o"
+if nm "$BUILD_ROOT/release/obj/core/clock.o" | grep -q text_parse_timestamp; then
+  echo "the release build's clock can be set from a request" >&2
+  exit 1
+fi
+echo "layers: the release build's clock reads only the wall clock"
 
 step "database"
 deploy/local-db.sh start "$cluster" "$pg_port"

@@ -2,7 +2,7 @@
 # make valgrind: the service under memcheck while the API tests run against it.
 #
 #  1. installs missing Debian packages (valgrind is in the test stage)
-#  2. builds the service without sanitizers (MODE=release: -O2 -g; memcheck
+#  2. builds the service without sanitizers (MODE=testing: release code with the test clock, -O2 -g; memcheck
 #     and AddressSanitizer do not mix); the API tests are the client and run
 #     as make test builds them (MODE=asan)
 #  3. starts the private test cluster and a throwaway database, as make test does
@@ -27,7 +27,7 @@ jobs=${VALGRIND_JOBS:-1}
 cluster=${TEST_PG_CLUSTER:-pg-test}
 pg_port=${TEST_PG_PORT:-55433}
 export BUILD_ROOT=${BUILD_ROOT:-build}
-bin="$BUILD_ROOT/release"
+bin="$BUILD_ROOT/testing"
 tests_bin="$BUILD_ROOT/asan"
 started=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
@@ -35,8 +35,8 @@ step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 step "packages"
 deploy/packages.sh install build runtime db test
 
-step "build (the service: release, no sanitizers; the API tests: as make test)"
-make -s MODE=release -j"$(nproc)" "$bin/mam"
+step "build (the service: release code with the test clock, no sanitizers; the API tests: as make test)"
+make -s MODE=testing -j"$(nproc)" "$bin/mam"
 make -s MODE=asan -j"$(nproc)" "$tests_bin/test-api"
 
 step "database"

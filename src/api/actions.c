@@ -2,22 +2,15 @@
  * across meetings, completed or cancelled with a note, given a new due date
  * with a reason — by the owner, the chair or a manager of the owner's
  * agency only. */
-#include <libpq-fe.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
+#include "api/frame.h"
 #include "api/handlers.h"
-#include "core/buf.h"
+#include "core/clock.h"
 #include "core/text.h"
 #include "domain/json_in.h"
 #include "domain/minutes.h"
-#include "http/page.h"
-#include "http/pipeline.h"
 #include "store/actions.h"
-#include "store/audit.h"
-#include "store/feed.h"
 
 #define NOTE_LIMIT 2000
 
@@ -53,95 +46,54 @@ void handle_actions_list(req *r)
         problem_invalid(r);
         return;
     }
-    char *after[2];
-    if (!read_page(r, &f.limit, after, 2))
+    static const enum cursor_part key[] = {PART_DATE, PART_UUID};
+    frame_page page;
+    if (!frame_page_read(r, &page, 2, key))
         return;
-    if (after[0] && (!text_is_date(after[0]) || !text_is_uuid(after[1]))) {
-        free_parts(after, 2);
-        req_schema_error(r, "cursor", "cursor is not one this service gave out");
-        problem_invalid(r);
-        return;
-    }
-    f.after_due = after[0];
-    f.after_id = after[1];
-    PGresult *res = NULL;
-    bool begun = begin(r, true);
-    if (begun)
-        res = actions_list(r, &f);
-    free_parts(after, 2);
-    if (!begun)
-        return;
-    if (!res) {
-        req_db_failed(r);
-        return;
-    }
-    buf out, ids;
-    buf_init(&out);
-    buf_init(&ids);
-    page_spec spec = {.limit = f.limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    page_render(res, &spec, &out, &ids);
-    PQclear(res);
-    if (audit_record_list(r, "action.list", "action", ids.data) != 0 || db_commit(r->db) != 0)
-        req_db_failed(r);
-    else
-        reply_json_text(r, 200, out.data);
-    buf_free(&out);
-    buf_free(&ids);
+    store *s = frame_begin(r, FRAME_READ);
+    store_page rendered;
+    if (s && frame_ok(r, actions_list(s, &f, page.limit, page.after, &rendered)))
+        frame_list(r, &rendered, "action.list", "action");
+    frame_page_free(&page);
 }
 
 /* --- GET /v1/actions/{action_id} --- */
 
-static bool open_action(req *r, bool change, action_row *a)
-{
-    if (!begin(r, !change))
-        return false;
-    int found = actions_find(r, req_path(r, 0), change, a);
-    if (found < 0)
-        req_db_failed(r);
-    else if (found == 0)
-        problem_not_found(r);
-    return found > 0;
-}
-
 void handle_actions_get(req *r)
 {
-    action_row a;
-    if (!open_action(r, false, &a))
-        return;
-    char *json = actions_render(r, a.id);
-    if (!json || audit_record(r, "action.read", "action", a.id) != 0)
-        req_db_failed(r);
-    else
-        answer_resource(r, 200, json, a.version, NULL);
-    free(json);
+    frame_get(r, &STORE_ACTION, "action.read");
 }
 
 /* --- changes --- */
 
-static bool may_change(req *r, const action_row *a)
+/* The action of the first path parameter, locked, when the caller may see
+ * it and change it (ACT-2) and If-Match holds; while it is open (ACT-1). */
+static store *open_action(req *r, action_row *a, const char *refusal)
 {
-    if (action_may_change(&r->who, a->owner_sub[0] ? a->owner_sub : NULL, a->owner_agency,
-                          a->chair_sub[0] ? a->chair_sub : NULL))
-        return true;
-    problem_forbidden(r, "ACT-2", "The owner, the chair or a manager of the owner's agency "
-                                  "changes an action.");
-    return false;
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s || !frame_found(r, actions_find(s, req_path(r, 0), true, a)))
+        return NULL;
+    if (!action_may_change(&r->who, a->owner_sub[0] ? a->owner_sub : NULL, a->owner_agency,
+                           a->chair_sub[0] ? a->chair_sub : NULL)) {
+        problem_forbidden(r, "ACT-2", "The owner, the chair or a manager of the owner's agency "
+                                      "changes an action.");
+        return NULL;
+    }
+    if (!frame_if_match(r, a->version))
+        return NULL;
+    if (strcmp(a->status, "open") != 0) {
+        problem_conflict(r, "ACT-1", refusal);
+        return NULL;
+    }
+    return s;
 }
 
 static void finish(req *r, const action_row *a, const char *audit_action, const char *event)
 {
-    if (audit_record(r, audit_action, "action", a->id) != 0 ||
-        feed_meeting_part(r, a->current_meeting_id, event, "action", a->id, a->version + 1) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    char *json = actions_render(r, a->id);
-    if (!json) {
-        req_db_failed(r);
-        return;
-    }
-    answer_resource(r, 200, json, a->version + 1, NULL);
-    free(json);
+    frame_finish(r, &(frame_change){.kind = &STORE_ACTION,
+                                    .id = a->id,
+                                    .audit_action = audit_action,
+                                    .event = event});
 }
 
 static void close_action(req *r, const char *status)
@@ -152,27 +104,21 @@ static void close_action(req *r, const char *status)
     if (r->body)
         jin_only_keys(&v, r->body, "", fields, NULL);
     const char *note = r->body ? jin_string(&v, r->body, "", "note", NOTE_LIMIT, false, NULL) : NULL;
-    if (v.schema && answer_violations(r, &v))
+    if (v.schema && frame_violations(r, &v))
         return;
     action_row a;
-    if (!open_action(r, true, &a) || !may_change(r, &a) || !pipeline_if_match(r, a.version))
+    store *s = open_action(r, &a, "Only an open action is completed or cancelled.");
+    if (!s)
         return;
-    if (strcmp(a.status, "open") != 0) {
-        problem_conflict(r, "ACT-1", "Only an open action is completed or cancelled.");
-        return;
-    }
     if (!note) {
         req_error(r, "note", "ACT-1", "completing or cancelling an action needs a note");
         problem_invalid(r);
         return;
     }
-    if (actions_close(r, a.id, status, note) != 0) {
-        req_db_failed(r);
-        return;
-    }
     bool completed = strcmp(status, "completed") == 0;
-    finish(r, &a, completed ? "action.complete" : "action.cancel",
-           completed ? "action.completed" : "action.cancelled");
+    if (frame_ok(r, actions_close(s, a.id, status, note)))
+        finish(r, &a, completed ? "action.complete" : "action.cancel",
+               completed ? "action.completed" : "action.cancelled");
 }
 
 void handle_actions_complete(req *r)
@@ -198,26 +144,18 @@ void handle_actions_update(req *r)
     const char *reason = jin_string(&v, r->body, "", "reason", NOTE_LIMIT, false, NULL);
     if (due && !text_is_date(due))
         violation_schema(&v, "due_date", "'due_date' must be a date (YYYY-MM-DD)");
-    if (v.schema && answer_violations(r, &v))
+    if (v.schema && frame_violations(r, &v))
         return;
     action_row a;
-    if (!open_action(r, true, &a) || !may_change(r, &a) || !pipeline_if_match(r, a.version))
+    store *s = open_action(r, &a, "Only an open action is given a new due date.");
+    if (!s)
         return;
-    if (strcmp(a.status, "open") != 0) {
-        problem_conflict(r, "ACT-1", "Only an open action is given a new due date.");
-        return;
-    }
     if (!reason)
         violation_rule(&v, "reason", "ACT-1", "a new due date needs a reason, kept in the history");
     char today[11];
-    today_utc(today);
+    clock_date(r->now, today);
     if (strcmp(due, today) < 0)
         violation_rule(&v, "due_date", "ACT-1", "a new due date cannot be in the past");
-    if (answer_violations(r, &v))
-        return;
-    if (actions_reschedule(r, a.id, a.due_date, due, reason) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    finish(r, &a, "action.update", "action.updated");
+    if (!frame_violations(r, &v) && frame_ok(r, actions_reschedule(s, a.id, a.due_date, due, reason)))
+        finish(r, &a, "action.update", "action.updated");
 }

@@ -1,49 +1,15 @@
-/* The agency directory: read by everyone, kept by admins. Not case data,
- * but every change is audited and announced on the feed all the same. */
-#include <libpq-fe.h>
-#include <stdio.h>
-#include <stdlib.h>
+/* The agency directory: read by everyone, kept by admins. Not case data, so
+ * reads are not audited; every change is audited and announced on the feed
+ * all the same. */
 #include <string.h>
 
-#include "api/common.h"
+#include "api/frame.h"
 #include "api/handlers.h"
-#include "core/buf.h"
 #include "domain/json_in.h"
 #include "domain/meeting.h"
-#include "http/idempotency.h"
-#include "http/page.h"
-#include "http/pipeline.h"
-#include "store/audit.h"
-#include "store/feed.h"
+#include "store/agencies.h"
 
 #define AGENCY_NAME_MAX 200
-
-static const db_stmt list_stmt = {
-    "agencies_list",
-    "SELECT agency_json(a), a.code FROM agencies a"
-    " WHERE ($1::text IS NULL OR a.kind = $1) AND ($2::boolean IS NULL OR a.active = $2)"
-    "   AND ($3::text IS NULL OR a.code > $3)"
-    " ORDER BY a.code LIMIT $4",
-    4};
-
-static const db_stmt get_stmt = {
-    "agencies_get", "SELECT agency_json(a), a.version FROM agencies a WHERE a.code = $1", 1};
-
-static const db_stmt lock_stmt = {
-    "agencies_lock", "SELECT a.version FROM agencies a WHERE a.code = $1 FOR UPDATE", 1};
-
-static const db_stmt insert_stmt = {
-    "agencies_insert",
-    "INSERT INTO agencies (code, name, kind) VALUES ($1, $2, $3)"
-    " RETURNING agency_json(agencies), version",
-    3};
-
-static const db_stmt update_stmt = {
-    "agencies_update",
-    "UPDATE agencies SET name = coalesce($2, name), kind = coalesce($3, kind),"
-    " active = coalesce($4::boolean, active), version = version + 1, updated_at = now()"
-    " WHERE code = $1 RETURNING agency_json(agencies), version",
-    4};
 
 static const char *const agency_read_only[] = {"version", "created_at", "updated_at", NULL};
 
@@ -62,73 +28,22 @@ void handle_agencies_list(req *r)
     }
     if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
         violation_schema(&v, "active", "active must be true or false");
-    if (answer_violations(r, &v))
+    if (frame_violations(r, &v))
         return;
-    int limit;
-    char *after[1];
-    if (!read_page(r, &limit, after, 1))
+    static const enum cursor_part key[] = {PART_TEXT};
+    frame_page page;
+    if (!frame_page_read(r, &page, 1, key))
         return;
-    db_conn *c = req_db(r);
-    if (!c) {
-        free_parts(after, 1);
-        return;
-    }
-    char limit_text[16];
-    snprintf(limit_text, sizeof limit_text, "%d", limit + 1);
-    const char *params[] = {kind, active, after[0], limit_text};
-    PGresult *res = db_exec(c, &list_stmt, params);
-    free_parts(after, 1);
-    if (!res) {
-        req_db_failed(r);
-        return;
-    }
-    buf out;
-    buf_init(&out);
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = -1};
-    page_render(res, &spec, &out, NULL);
-    PQclear(res);
-    reply_json_text(r, 200, out.data);
-    buf_free(&out);
+    store *s = frame_begin(r, FRAME_READ);
+    store_page rendered;
+    if (s && frame_ok(r, agencies_list(s, kind, active, page.limit, page.after[0], &rendered)))
+        frame_list(r, &rendered, NULL, "agency");
+    frame_page_free(&page);
 }
 
 void handle_agencies_get(req *r)
 {
-    db_conn *c = req_db(r);
-    if (!c)
-        return;
-    const char *params[] = {req_path(r, 0)};
-    PGresult *res = db_exec(c, &get_stmt, params);
-    if (!res) {
-        req_db_failed(r);
-        return;
-    }
-    if (PQntuples(res) == 0) {
-        problem_not_found(r);
-    } else {
-        reply_etag(r, atol(PQgetvalue(res, 0, 1)));
-        reply_json_text(r, 200, PQgetvalue(res, 0, 0));
-    }
-    PQclear(res);
-}
-
-static void record_change(req *r, PGresult *res, const char *code, const char *action,
-                          const char *event, int status, const char *location)
-{
-    long version = atol(PQgetvalue(res, 0, 1));
-    if (audit_record(r, action, "agency", code) != 0 ||
-        feed_everyone(r, event, "agency", code, version) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    if (location) {
-        char etag[24];
-        snprintf(etag, sizeof etag, "\"%ld\"", version);
-        if (idem_remember(r, status, location, etag, PQgetvalue(res, 0, 0)) != 0) {
-            req_db_failed(r);
-            return;
-        }
-    }
-    answer_resource(r, status, PQgetvalue(res, 0, 0), version, location);
+    frame_get(r, &STORE_AGENCY, NULL);
 }
 
 void handle_agencies_create(req *r)
@@ -142,31 +57,23 @@ void handle_agencies_create(req *r)
     const char *kind = jin_enum(&v, r->body, "", "kind", agency_kinds, true, NULL);
     if (code && !agency_code_valid(code))
         violation_schema(&v, "code", "code is 2 to 32 of A-Z, 0-9, '_' and '-', starting with a letter or digit");
-    if (answer_violations(r, &v))
+    if (frame_violations(r, &v))
         return;
-
-    db_conn *c = req_db(r);
-    if (!c)
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s || !frame_idempotent(r, "agency.create.replayed", "agency"))
         return;
-    if (db_begin(c) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    if (idem_begin(r, "agency.create.replayed", "agency") != IDEM_PROCEED)
-        return;
-    const char *params[] = {code, name, kind};
-    PGresult *res = db_exec(c, &insert_stmt, params);
-    if (!res) {
-        if (db_failure_of(c) == DB_UNIQUE)
+    if (agencies_insert(s, code, name, kind) != 0) {
+        if (store_failure(s) == DB_UNIQUE)
             problem(r, 409, "agency-exists", "Conflict", "An agency with this code already exists.");
         else
             req_db_failed(r);
         return;
     }
-    char location[64];
-    snprintf(location, sizeof location, "/v1/agencies/%s", code);
-    record_change(r, res, code, "agency.create", "agency.created", 201, location);
-    PQclear(res);
+    frame_finish(r, &(frame_change){.kind = &STORE_AGENCY,
+                                    .id = code,
+                                    .audit_action = "agency.create",
+                                    .event = "agency.created",
+                                    .created = true});
 }
 
 void handle_agencies_update(req *r)
@@ -186,38 +93,18 @@ void handle_agencies_update(req *r)
     }
     if (json_object_size(r->body) == 0)
         violation_schema(&v, "", "the patch changes nothing");
-    if (answer_violations(r, &v))
+    if (frame_violations(r, &v))
         return;
-
     const char *code = req_path(r, 0);
-    db_conn *c = req_db(r);
-    if (!c)
+    long version = 0;
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s || !frame_found(r, agency_code_valid(code) ? agencies_lock(s, code, &version) : 0) ||
+        !frame_if_match(r, version) ||
+        !frame_ok(r, agencies_update(s, code, name, kind,
+                                     active < 0 ? NULL : active ? "true" : "false")))
         return;
-    if (db_begin(c) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    const char *lock_params[] = {code};
-    PGresult *res = db_exec(c, &lock_stmt, lock_params);
-    if (!res) {
-        req_db_failed(r);
-        return;
-    }
-    bool found = PQntuples(res) == 1;
-    long version = found ? atol(PQgetvalue(res, 0, 0)) : 0;
-    PQclear(res);
-    if (!found) {
-        problem_not_found(r);
-        return;
-    }
-    if (!pipeline_if_match(r, version))
-        return;
-    const char *params[] = {code, name, kind, active < 0 ? NULL : active ? "true" : "false"};
-    res = db_exec(c, &update_stmt, params);
-    if (!res) {
-        req_db_failed(r);
-        return;
-    }
-    record_change(r, res, code, "agency.update", "agency.updated", 200, NULL);
-    PQclear(res);
+    frame_finish(r, &(frame_change){.kind = &STORE_AGENCY,
+                                    .id = code,
+                                    .audit_action = "agency.update",
+                                    .event = "agency.updated"});
 }

@@ -4,65 +4,38 @@
  * a child is at immediate risk (ESC-3), with every response and the
  * outcome on record; resolved and withdrawn escalations are read-only
  * (ESC-4). */
-#include <libpq-fe.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
+#include "api/frame.h"
 #include "api/handlers.h"
-#include "app.h"
-#include "core/buf.h"
 #include "core/text.h"
 #include "domain/escalation.h"
 #include "domain/json_in.h"
-#include "http/idempotency.h"
-#include "http/page.h"
-#include "http/pipeline.h"
-#include "store/audit.h"
+#include "store/agencies.h"
 #include "store/escalations.h"
-#include "store/feed.h"
 #include "store/holidays.h"
 #include "store/meetings.h"
 
 /* The due date of a stage: its working days from today (ESC-2). */
-static bool stage_due(req *r, int stage, char due[11])
+static bool stage_due(req *r, store *s, int stage, char due[11])
 {
     holidays h;
-    if (holidays_load(r->db, &h) != 0)
+    if (holidays_load(s, &h) != 0)
         return false;
-    cal_format(cal_add_working_days(holidays_today(), app.cfg.escalation_stage_days[stage - 1], &h),
+    cal_format(cal_add_working_days(s->today, req_config(r)->escalation_stage_days[stage - 1], &h),
                due);
     holidays_free(&h);
     return true;
 }
 
-static int announce(req *r, const char *id, const char *raised_by, const char *with,
-                    const char *event, long version)
+static void finish(req *r, const char *id, const char *audit_action, const char *event,
+                   bool created)
 {
-    char agencies[80];
-    snprintf(agencies, sizeof agencies, "{%s,%s}", raised_by, with);
-    return feed_to(r, event, "escalation", id, version, agencies);
-}
-
-/* Commits and answers with the escalation. */
-static void answer(req *r, const char *id, long version, int status)
-{
-    char *json = escalations_render(r, id);
-    if (!json) {
-        req_db_failed(r);
-        return;
-    }
-    char location[64], etag[24];
-    snprintf(location, sizeof location, "/v1/escalations/%s", id);
-    snprintf(etag, sizeof etag, "\"%ld\"", version);
-    if (status == 201 && idem_remember(r, 201, location, etag, json) != 0) {
-        free(json);
-        req_db_failed(r);
-        return;
-    }
-    answer_resource(r, status, json, version, status == 201 ? location : NULL);
-    free(json);
+    frame_finish(r, &(frame_change){.kind = &STORE_ESCALATION,
+                                    .id = id,
+                                    .audit_action = audit_action,
+                                    .event = event,
+                                    .created = created});
 }
 
 /* --- POST /v1/escalations --- */
@@ -73,21 +46,20 @@ void handle_escalations_create(req *r)
     violations_init(&v);
     escalation_in in;
     escalation_parse(r->body, &in, &v);
-    if (v.schema && answer_violations(r, &v))
+    if (v.schema && frame_violations(r, &v))
         return;
-    if (!begin(r, false))
-        return;
-    if (idem_begin(r, "escalation.create.replayed", "escalation") != IDEM_PROCEED)
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s || !frame_idempotent(r, "escalation.create.replayed", "escalation"))
         return;
     meeting_row m;
-    int found = in.meeting_id ? meetings_find(r, in.meeting_id, true, &m) : 0;
+    int found = in.meeting_id ? meetings_find(s, in.meeting_id, true, &m) : 0;
     if (found < 0) {
         req_db_failed(r);
         return;
     }
     if (in.meeting_id && found == 0)
         violation_rule(&v, "meeting_id", "ESC-1", "not a meeting you can see");
-    int own = escalations_agency_active(r, r->who.agency);
+    int own = agencies_is_active(s, r->who.agency);
     if (own <= 0) {
         if (own < 0)
             req_db_failed(r);
@@ -96,7 +68,7 @@ void handle_escalations_create(req *r)
                                        "an admin must add it before it can raise escalations.");
         return;
     }
-    int active = in.with_agency ? escalations_agency_active(r, in.with_agency) : 1;
+    int active = in.with_agency ? agencies_is_active(s, in.with_agency) : 1;
     if (active < 0) {
         req_db_failed(r);
         return;
@@ -105,24 +77,22 @@ void handle_escalations_create(req *r)
         violation_rule(&v, "with_agency", "ESC-1", "not an active agency of the directory");
     escalation_refs refs;
     refs_storage storage;
-    if (found > 0 && escalations_refs(r, &in, &refs, &storage) != 0) {
+    if (found > 0 && escalations_refs(s, &in, &refs, &storage) != 0) {
         req_db_failed(r);
         return;
     }
     if (found > 0)
         escalation_check(&in, &r->who, &refs, &v);
-    if (answer_violations(r, &v))
+    if (frame_violations(r, &v))
         return;
     int stage = escalation_first_stage(&in);
     char due[11], id[37];
-    if (!stage_due(r, stage, due) || escalations_insert(r, &in, stage, due, id) != 0 ||
-        escalations_event(r, id, stage, "raised", in.concern, due) != 0 ||
-        audit_record(r, "escalation.create", "escalation", id) != 0 ||
-        announce(r, id, r->who.agency, in.with_agency, "escalation.raised", 1) != 0) {
+    if (!stage_due(r, s, stage, due) || escalations_insert(s, &in, stage, due, id) != 0 ||
+        escalations_event(s, id, stage, "raised", in.concern, due) != 0) {
         req_db_failed(r);
         return;
     }
-    answer(r, id, 1, 201);
+    finish(r, id, "escalation.create", "escalation.raised", true);
 }
 
 /* --- GET /v1/escalations and /v1/escalations/{escalation_id} --- */
@@ -154,64 +124,28 @@ void handle_escalations_list(req *r)
         problem_invalid(r);
         return;
     }
-    char *before[2];
-    if (!read_page(r, &f.limit, before, 2))
+    static const enum cursor_part key[] = {PART_TIMESTAMP, PART_UUID};
+    frame_page page;
+    if (!frame_page_read(r, &page, 2, key))
         return;
-    if (before[0] && (!text_is_timestamp(before[0]) || !text_is_uuid(before[1]))) {
-        free_parts(before, 2);
-        req_schema_error(r, "cursor", "cursor is not one this service gave out");
-        problem_invalid(r);
-        return;
-    }
-    f.before_created = before[0];
-    f.before_id = before[1];
-    PGresult *res = NULL;
-    bool begun = begin(r, true);
-    if (begun)
-        res = escalations_list(r, &f);
-    free_parts(before, 2);
-    if (!begun)
-        return;
-    if (!res) {
-        req_db_failed(r);
-        return;
-    }
-    buf out, ids;
-    buf_init(&out);
-    buf_init(&ids);
-    page_spec spec = {.limit = f.limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    page_render(res, &spec, &out, &ids);
-    PQclear(res);
-    if (audit_record_list(r, "escalation.list", "escalation", ids.data) != 0 ||
-        db_commit(r->db) != 0)
-        req_db_failed(r);
-    else
-        reply_json_text(r, 200, out.data);
-    buf_free(&out);
-    buf_free(&ids);
+    store *s = frame_begin(r, FRAME_READ);
+    store_page rendered;
+    if (s && frame_ok(r, escalations_list(s, &f, page.limit, page.after, &rendered)))
+        frame_list(r, &rendered, "escalation.list", "escalation");
+    frame_page_free(&page);
 }
 
-static bool open_escalation(req *r, bool change, escalation_row *e)
+/* The escalation of the first path parameter, locked, when the caller may
+ * see it. */
+static store *open_escalation(req *r, escalation_row *e)
 {
-    if (!begin(r, !change))
-        return false;
-    int found = escalations_find(r, req_path(r, 0), change, e);
-    if (found < 0)
-        req_db_failed(r);
-    else if (found == 0)
-        problem_not_found(r);
-    return found > 0;
+    store *s = frame_begin(r, FRAME_CHANGE);
+    return s && frame_found(r, escalations_find(s, req_path(r, 0), true, e)) ? s : NULL;
 }
 
 void handle_escalations_get(req *r)
 {
-    escalation_row e;
-    if (!open_escalation(r, false, &e))
-        return;
-    if (audit_record(r, "escalation.read", "escalation", e.id) != 0)
-        req_db_failed(r);
-    else
-        answer(r, e.id, e.version, 200);
+    frame_get(r, &STORE_ESCALATION, "escalation.read");
 }
 
 /* --- commands --- */
@@ -229,15 +163,12 @@ static bool read_text(req *r, const char *member, const char *rule, const char *
     }
     if (!v.schema && !*text)
         violation_rule(&v, member, rule, "this needs its text");
-    return !answer_violations(r, &v);
+    return !frame_violations(r, &v);
 }
 
 static bool still_open(req *r, const escalation_row *e)
 {
-    if (strcmp(e->status, "open") == 0)
-        return true;
-    problem_conflict(r, "ESC-4", "A resolved or withdrawn escalation cannot change.");
-    return false;
+    return frame_gate(r, &escalation_gate_changes, e->status);
 }
 
 static bool is_raiser(req *r, const escalation_row *e, const char *rule, const char *detail)
@@ -248,23 +179,12 @@ static bool is_raiser(req *r, const escalation_row *e, const char *rule, const c
     return false;
 }
 
-static void finish(req *r, const escalation_row *e, const char *audit_action, const char *event,
-                   int status)
-{
-    if (audit_record(r, audit_action, "escalation", e->id) != 0 ||
-        announce(r, e->id, e->raised_by_agency, e->with_agency, event, e->version + 1) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    answer(r, e->id, e->version + 1, status);
-}
-
 void handle_escalations_respond(req *r)
 {
     const char *text;
     escalation_row e;
-    if (!open_escalation(r, true, &e) ||
-        idem_begin(r, "escalation.respond.replayed", "escalation") != IDEM_PROCEED ||
+    store *s = open_escalation(r, &e);
+    if (!s || !frame_idempotent(r, "escalation.respond.replayed", "escalation") ||
         !still_open(r, &e))
         return;
     if (!escalation_may_respond(&r->who, e.stage, e.raised_by_agency, e.with_agency)) {
@@ -275,12 +195,12 @@ void handle_escalations_respond(req *r)
     }
     if (!read_text(r, "text", "ESC-4", &text))
         return;
-    if (escalations_event(r, e.id, e.stage, "response", text, NULL) != 0 ||
-        escalations_bump(r, e.id) != 0) {
+    if (escalations_event(s, e.id, e.stage, "response", text, NULL) != 0 ||
+        escalations_bump(s, e.id) != 0) {
         req_db_failed(r);
         return;
     }
-    finish(r, &e, "escalation.respond", "escalation.responded", 201);
+    finish(r, e.id, "escalation.respond", "escalation.responded", true);
 }
 
 void handle_escalations_escalate(req *r)
@@ -291,9 +211,9 @@ void handle_escalations_escalate(req *r)
         problem_invalid(r);
         return;
     }
-    if (!open_escalation(r, true, &e) ||
-        !is_raiser(r, &e, "ESC-3", "The raiser moves an escalation to the next stage.") ||
-        !pipeline_if_match(r, e.version) || !still_open(r, &e))
+    store *s = open_escalation(r, &e);
+    if (!s || !is_raiser(r, &e, "ESC-3", "The raiser moves an escalation to the next stage.") ||
+        !frame_if_match(r, e.version) || !still_open(r, &e))
         return;
     if (e.stage >= ESCALATION_LAST_STAGE) {
         problem_conflict(r, "ESC-3", "Stage 4, the safeguarding partnership, is the last stage.");
@@ -301,19 +221,20 @@ void handle_escalations_escalate(req *r)
     }
     char due[11];
     int next = e.stage + 1;
-    if (!stage_due(r, next, due) || escalations_move(r, e.id, next, due) != 0 ||
-        escalations_event(r, e.id, next, "escalated", NULL, due) != 0) {
+    if (!stage_due(r, s, next, due) || escalations_move(s, e.id, next, due) != 0 ||
+        escalations_event(s, e.id, next, "escalated", NULL, due) != 0) {
         req_db_failed(r);
         return;
     }
-    finish(r, &e, "escalation.escalate", "escalation.escalated", 200);
+    finish(r, e.id, "escalation.escalate", "escalation.escalated", false);
 }
 
 void handle_escalations_resolve(req *r)
 {
     const char *outcome;
     escalation_row e;
-    if (!open_escalation(r, true, &e))
+    store *s = open_escalation(r, &e);
+    if (!s)
         return;
     if (strcmp(r->who.sub, e.raised_by_sub) != 0 &&
         !escalation_may_respond(&r->who, e.stage, e.raised_by_agency, e.with_agency)) {
@@ -321,30 +242,30 @@ void handle_escalations_resolve(req *r)
                                       "the resolution.");
         return;
     }
-    if (!pipeline_if_match(r, e.version) || !still_open(r, &e) ||
+    if (!frame_if_match(r, e.version) || !still_open(r, &e) ||
         !read_text(r, "outcome", "ESC-4", &outcome))
         return;
-    if (escalations_close(r, e.id, "resolved", outcome) != 0 ||
-        escalations_event(r, e.id, e.stage, "resolved", outcome, NULL) != 0) {
+    if (escalations_close(s, e.id, "resolved", outcome) != 0 ||
+        escalations_event(s, e.id, e.stage, "resolved", outcome, NULL) != 0) {
         req_db_failed(r);
         return;
     }
-    finish(r, &e, "escalation.resolve", "escalation.resolved", 200);
+    finish(r, e.id, "escalation.resolve", "escalation.resolved", false);
 }
 
 void handle_escalations_withdraw(req *r)
 {
     const char *reason;
     escalation_row e;
-    if (!open_escalation(r, true, &e) ||
-        !is_raiser(r, &e, "ESC-4", "Only the raiser withdraws an escalation.") ||
-        !pipeline_if_match(r, e.version) || !still_open(r, &e) ||
+    store *s = open_escalation(r, &e);
+    if (!s || !is_raiser(r, &e, "ESC-4", "Only the raiser withdraws an escalation.") ||
+        !frame_if_match(r, e.version) || !still_open(r, &e) ||
         !read_text(r, "reason", "ESC-4", &reason))
         return;
-    if (escalations_close(r, e.id, "withdrawn", reason) != 0 ||
-        escalations_event(r, e.id, e.stage, "withdrawn", reason, NULL) != 0) {
+    if (escalations_close(s, e.id, "withdrawn", reason) != 0 ||
+        escalations_event(s, e.id, e.stage, "withdrawn", reason, NULL) != 0) {
         req_db_failed(r);
         return;
     }
-    finish(r, &e, "escalation.withdraw", "escalation.withdrawn", 200);
+    finish(r, e.id, "escalation.withdraw", "escalation.withdrawn", false);
 }

@@ -6,12 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
+#include "api/frame.h"
 #include "api/handlers.h"
+#include "domain/meeting.h"
 #include "domain/planning.h"
-#include "http/pipeline.h"
-#include "store/audit.h"
-#include "store/feed.h"
 #include "store/invitations.h"
 #include "store/meetings.h"
 
@@ -26,22 +24,18 @@ void handle_invitations_respond(req *r)
     violations_init(&v);
     response_in in;
     response_parse(r->body, &in, &v);
-    if (v.schema && answer_violations(r, &v))
-        return;
-    if (!begin(r, false))
+    if (v.schema && frame_violations(r, &v))
         return;
     invitation_row row;
     meeting_row m;
-    int found = invitations_find(r, req_path(r, 0), true, &row);
-    if (found > 0)
-        found = meetings_load(r, row.meeting_id, false, &m);
-    if (found <= 0) {
-        if (found < 0)
-            req_db_failed(r);
-        else
-            problem_not_found(r);
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s)
         return;
-    }
+    int found = invitations_find(s, req_path(r, 0), true, &row);
+    if (found > 0)
+        found = meetings_load(s, row.meeting_id, false, &m);
+    if (!frame_found(r, found))
+        return;
     bool convening = meeting_row_convening_side(&m, &r->who);
     if (!response_may_answer(&r->who, row.category, row.invitee_sub[0] ? row.invitee_sub : NULL,
                              row.agency[0] ? row.agency : NULL, convening)) {
@@ -49,12 +43,8 @@ void handle_invitations_respond(req *r)
                                       "invitation (the convening side answers for family members).");
         return;
     }
-    if (!pipeline_if_match(r, row.version))
+    if (!frame_if_match(r, row.version) || !frame_gate(r, &meeting_gate_answers, m.status))
         return;
-    if (strcmp(m.status, "authorised") != 0 && strcmp(m.status, "scheduled") != 0) {
-        problem_conflict(r, "MTG-8", "Invitations are answered before the meeting is held.");
-        return;
-    }
     response_facts f = {.category = row.category,
                         .meeting_format = m.format[0] ? m.format : NULL,
                         .invitee_sub = row.invitee_sub};
@@ -62,27 +52,18 @@ void handle_invitations_respond(req *r)
     if (in.has_delegate && in.delegate.agency && row.agency[0] &&
         strcmp(in.delegate.agency, row.agency) != 0)
         violation_rule(&v, "delegate.agency", "INV-3", "a delegate is a colleague of the same agency");
-    if (answer_violations(r, &v))
+    if (frame_violations(r, &v))
         return;
-    if (invitations_answer(r, &row, &in) != 0) {
-        if (db_failure_of(r->db) == DB_UNIQUE)
+    if (invitations_answer(s, &row, &in) != 0) {
+        if (store_failure(s) == DB_UNIQUE)
             problem(r, 409, "already-invited", "Conflict",
                     "The delegate already holds an invitation to this meeting.");
         else
             req_db_failed(r);
         return;
     }
-    if (audit_record(r, "invitation.respond", "invitation", row.id) != 0 ||
-        feed_meeting_part(r, m.id, event_for(in.response), "invitation", row.id,
-                          row.version + 1) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    char *json = invitations_render(r, row.id);
-    if (!json) {
-        req_db_failed(r);
-        return;
-    }
-    answer_resource(r, 200, json, row.version + 1, NULL);
-    free(json);
+    frame_finish(r, &(frame_change){.kind = &STORE_INVITATION,
+                                    .id = row.id,
+                                    .audit_action = "invitation.respond",
+                                    .event = event_for(in.response)});
 }

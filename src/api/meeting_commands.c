@@ -1,32 +1,14 @@
 /* Meeting state commands: authorise and decline (MTG-4), cancel (MTG-8).
  * Each needs If-Match, and refuses a transition MTG-8 does not allow. */
-#include <libpq-fe.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
-#include "api/meeting_change.h"
+#include "api/frame.h"
 #include "api/handlers.h"
 #include "domain/json_in.h"
 #include "domain/meeting.h"
-#include "http/pipeline.h"
+#include "store/meetings.h"
 
 #define REASON_MAX 2000
-
-static const db_stmt decide_stmt = {
-    "meetings_decide",
-    "UPDATE meetings SET status = $2, decided_by_sub = $3, decided_by_name = $4,"
-    " decided_at = now(), decline_reason = $5, version = version + 1, updated_at = now()"
-    " WHERE id = $1",
-    5};
-
-static const db_stmt cancel_stmt = {
-    "meetings_cancel",
-    "UPDATE meetings SET status = 'cancelled', cancelled_by_sub = $2, cancelled_by_name = $3,"
-    " cancelled_at = now(), cancel_reason = $4, version = version + 1, updated_at = now()"
-    " WHERE id = $1",
-    4};
 
 typedef struct command {
     const char *target_status;
@@ -48,7 +30,7 @@ static bool read_reason(req *r, const command *cmd, const char **reason)
     jin_only_keys(&v, r->body, "", cmd->reason_rule ? with_reason : none, NULL);
     if (cmd->reason_rule)
         *reason = jin_string(&v, r->body, "", "reason", REASON_MAX, false, NULL);
-    return !answer_violations(r, &v);
+    return !frame_violations(r, &v);
 }
 
 /* May this caller run the command on this meeting? Answers 403 if not. */
@@ -77,41 +59,34 @@ static bool permitted(req *r, const command *cmd, const meeting_row *m)
     return false;
 }
 
-static int apply(req *r, const command *cmd, const meeting_row *m, const char *reason)
+static int apply(store *s, const command *cmd, const meeting_row *m, const char *reason)
 {
-    PGresult *res;
-    if (strcmp(cmd->target_status, "cancelled") == 0) {
-        const char *params[] = {m->id, r->who.sub, r->who.name, reason};
-        res = db_exec(r->db, &cancel_stmt, params);
-    } else {
-        const char *params[] = {m->id, cmd->target_status, r->who.sub, r->who.name, reason};
-        res = db_exec(r->db, &decide_stmt, params);
-    }
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
+    if (strcmp(cmd->target_status, "cancelled") == 0)
+        return meetings_cancel(s, m->id, reason);
+    return meetings_decide(s, m->id, cmd->target_status, reason);
 }
 
 static void run(req *r, const command *cmd)
 {
     const char *reason;
     meeting_row m;
-    if (!read_reason(r, cmd, &reason) || !meeting_change_begin(r, &m))
+    if (!read_reason(r, cmd, &reason))
         return;
-    if (!permitted(r, cmd, &m) || !pipeline_if_match(r, m.version) ||
-        !meeting_change_allowed(r, &m, cmd->target_status))
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s || !frame_found(r, meetings_find(s, req_path(r, 0), true, &m)) ||
+        !permitted(r, cmd, &m) || !frame_if_match(r, m.version) ||
+        !frame_transition(r, m.status, cmd->target_status))
         return;
     if (cmd->reason_rule && !reason) {
         req_error(r, "reason", cmd->reason_rule, "a reason is required");
         problem_invalid(r);
         return;
     }
-    if (apply(r, cmd, &m, reason) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    meeting_change_finish(r, &m, cmd->audit_action, cmd->event_type, NULL);
+    if (frame_ok(r, apply(s, cmd, &m, reason)))
+        frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
+                                        .id = m.id,
+                                        .audit_action = cmd->audit_action,
+                                        .event = cmd->event_type});
 }
 
 void handle_meetings_authorise(req *r)

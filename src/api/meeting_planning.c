@@ -1,35 +1,23 @@
 /* Scheduling an authorised meeting (MTG-6, MTG-7), rescheduling it, marking
  * attendance and holding it (MTG-8). Every precondition that is not met is
  * listed in one answer, each with its rule ID. */
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "api/common.h"
+#include "api/frame.h"
 #include "api/handlers.h"
-#include "api/meeting_change.h"
-#include "app.h"
 #include "core/text.h"
 #include "domain/json_in.h"
+#include "domain/meeting.h"
 #include "domain/planning.h"
-#include "http/pipeline.h"
+#include "store/agencies.h"
 #include "store/holidays.h"
 #include "store/invitations.h"
 #include "store/meetings.h"
 #include "store/planning.h"
 
 #define MAX_ATTENDANCE_ENTRIES 200
-
-static const db_stmt active_agency_stmt = {
-    "planning_active_agency", "SELECT 1 FROM agencies WHERE code = $1 AND active", 1};
-
-static const db_stmt invitations_stmt = {
-    "planning_invitations",
-    "SELECT id, (invited_at AT TIME ZONE 'UTC')::date - date '1970-01-01' FROM invitations"
-    " WHERE meeting_id = $1 ORDER BY invited_at, id",
-    1};
 
 /* The convening side plans; the chair and minute taker run the meeting. */
 static bool may_run(req *r, const meeting_row *m, bool planning)
@@ -44,25 +32,23 @@ static bool may_run(req *r, const meeting_row *m, bool planning)
 
 /* INV-4 against the new start: flags each invitation and warns for those
  * sent too late. Returns false after answering a failure. */
-static bool judge_notice(req *r, const meeting_row *m, long long start_epoch, json_t *warnings)
+static bool judge_notice(req *r, store *s, const meeting_row *m, long long start_epoch,
+                         json_t *warnings)
 {
+    int notice = req_config(r)->notice_working_days;
     holidays h;
-    if (holidays_load(r->db, &h) != 0) {
-        req_db_failed(r);
-        return false;
-    }
-    const char *params[] = {m->id};
-    PGresult *res = db_exec(r->db, &invitations_stmt, params);
-    bool ok = res != NULL;
+    invitation_sent *sent = NULL;
+    int n = 0;
+    bool ok = holidays_load(s, &h) == 0;
+    ok = ok && invitations_sent(s, m->id, &sent, &n) == 0;
     int late = 0;
-    for (int i = 0; ok && i < PQntuples(res); i++) {
-        bool short_notice = invitation_short_notice(m->type, atoi(PQgetvalue(res, i, 1)),
-                                                    (cal_day)(start_epoch / 86400),
-                                                    app.cfg.notice_working_days, &h);
+    for (int i = 0; ok && i < n; i++) {
+        bool short_notice = invitation_short_notice(m->type, sent[i].day,
+                                                    (cal_day)(start_epoch / 86400), notice, &h);
         late += short_notice;
-        ok = invitations_set_short_notice(r, PQgetvalue(res, i, 0), short_notice) == 0;
+        ok = invitations_set_short_notice(s, sent[i].id, short_notice) == 0;
     }
-    PQclear(res);
+    free(sent);
     holidays_free(&h);
     if (!ok) {
         req_db_failed(r);
@@ -72,7 +58,7 @@ static bool judge_notice(req *r, const meeting_row *m, long long start_epoch, js
         char message[160];
         snprintf(message, sizeof message,
                  "%d invitation(s) went out less than %d working days before the start", late,
-                 app.cfg.notice_working_days);
+                 notice);
         warning_add(warnings, "INV-4", "invitations", message);
     }
     return true;
@@ -80,7 +66,7 @@ static bool judge_notice(req *r, const meeting_row *m, long long start_epoch, js
 
 /* MTG-6: the chair and the minute taker act for agencies of the directory.
  * Returns false after answering a failure. */
-static bool check_agencies(req *r, const schedule_in *in, violations *v)
+static bool check_agencies(req *r, store *s, const schedule_in *in, violations *v)
 {
     const struct {
         const char *agency, *field;
@@ -88,15 +74,12 @@ static bool check_agencies(req *r, const schedule_in *in, violations *v)
     for (size_t i = 0; i < sizeof people / sizeof people[0]; i++) {
         if (!people[i].agency)
             continue;
-        const char *params[] = {people[i].agency};
-        bool found;
-        char *one = db_exec_value(r->db, &active_agency_stmt, params, &found);
-        free(one);
-        if (!found && db_failure_of(r->db) != DB_OK) {
+        int active = agencies_is_active(s, people[i].agency);
+        if (active < 0) {
             req_db_failed(r);
             return false;
         }
-        if (!found)
+        if (!active)
             violation_rule(v, people[i].field, "MTG-6", "not an active agency of the directory");
     }
     return true;
@@ -108,24 +91,21 @@ static void schedule(req *r, bool again)
     violations_init(&v);
     schedule_in in;
     schedule_parse(r->body, &in, &v);
-    if (v.schema && answer_violations(r, &v))
+    if (v.schema && frame_violations(r, &v))
         return;
     meeting_row m;
-    if (!meeting_change_begin(r, &m) || !may_run(r, &m, true) || !pipeline_if_match(r, m.version))
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s || !frame_found(r, meetings_find(s, req_path(r, 0), true, &m)) ||
+        !may_run(r, &m, true) || !frame_if_match(r, m.version))
         return;
-    if (again && strcmp(m.status, "scheduled") != 0) {
-        problem_conflict(r, "MTG-8", "Only a scheduled meeting is rescheduled.");
-        return;
-    }
-    if (!again && !meeting_change_allowed(r, &m, "scheduled"))
+    if (again ? !frame_gate(r, &meeting_gate_rescheduling, m.status)
+              : !frame_transition(r, m.status, "scheduled"))
         return;
     planning_facts facts;
-    if (planning_facts_load(r, m.id, &facts) != 0) {
-        req_db_failed(r);
+    if (!frame_ok(r, planning_facts_load(s, m.id, &facts)))
         return;
-    }
     schedule_facts f = {.meeting_type = m.type,
-                        .now_epoch = (long long)time(NULL),
+                        .now_epoch = (long long)r->now,
                         .invited_agencies = facts.invited_agencies,
                         .invited_childrens_social_care = facts.invited_csc,
                         .invited_police = facts.invited_police,
@@ -134,7 +114,7 @@ static void schedule(req *r, bool again)
                             facts.family_notice_status[0] ? facts.family_notice_status : NULL,
                         .family_invited = facts.family_invited};
     schedule_check(&in, &f, &v);
-    if (!check_agencies(r, &in, &v) || answer_violations(r, &v))
+    if (!check_agencies(r, s, &in, &v) || frame_violations(r, &v))
         return;
     json_t *warnings = json_array();
     bool remote = in.format && (strcmp(in.format, "virtual") == 0 || strcmp(in.format, "hybrid") == 0);
@@ -145,11 +125,14 @@ static void schedule(req *r, bool again)
                  "answer again", facts.unconfirmed_technology);
         warning_add(warnings, "INV-5", "invitations", message);
     }
-    if (meetings_schedule(r, m.id, &in) != 0)
-        req_db_failed(r);
-    else if (judge_notice(r, &m, in.start_epoch, warnings))
-        meeting_change_finish(r, &m, again ? "meeting.reschedule" : "meeting.schedule",
-                              again ? "meeting.rescheduled" : "meeting.scheduled", warnings);
+    if (frame_ok(r, meetings_schedule(s, m.id, &in)) &&
+        judge_notice(r, s, &m, in.start_epoch, warnings))
+        frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
+                                        .id = m.id,
+                                        .audit_action =
+                                            again ? "meeting.reschedule" : "meeting.schedule",
+                                        .event = again ? "meeting.rescheduled" : "meeting.scheduled",
+                                        .warnings = warnings});
     json_decref(warnings);
 }
 
@@ -191,19 +174,18 @@ void handle_meetings_attendance(req *r)
         }
         jin_enum(&v, e, at, "attendance", attendance_marks, true, NULL);
     }
-    if (answer_violations(r, &v))
+    if (frame_violations(r, &v))
         return;
     meeting_row m;
-    if (!meeting_change_begin(r, &m) || !may_run(r, &m, false) || !pipeline_if_match(r, m.version))
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s || !frame_found(r, meetings_find(s, req_path(r, 0), true, &m)) ||
+        !may_run(r, &m, false) || !frame_if_match(r, m.version) ||
+        !frame_gate(r, &meeting_gate_attendance, m.status))
         return;
-    if (strcmp(m.status, "scheduled") != 0) {
-        problem_conflict(r, "MTG-8", "Attendance is recorded for a scheduled meeting, before it is held.");
-        return;
-    }
     json_array_foreach(entries, i, e) {
         const char *id = json_string_value(json_object_get(e, "invitation_id"));
         const char *mark = json_string_value(json_object_get(e, "attendance"));
-        int marked = invitations_mark(r, m.id, id, mark);
+        int marked = invitations_mark(s, m.id, id, mark);
         if (marked < 0) {
             req_db_failed(r);
             return;
@@ -214,13 +196,11 @@ void handle_meetings_attendance(req *r)
             violation_rule(&v, path, "MTG-8", "not an invitation to this meeting");
         }
     }
-    if (answer_violations(r, &v))
-        return;
-    if (meetings_bump(r, m.id) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    meeting_change_finish(r, &m, "meeting.attendance", "meeting.attendance_recorded", NULL);
+    if (!frame_violations(r, &v) && frame_ok(r, meetings_bump(s, m.id)))
+        frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
+                                        .id = m.id,
+                                        .audit_action = "meeting.attendance",
+                                        .event = "meeting.attendance_recorded"});
 }
 
 /* --- POST /v1/meetings/{meeting_id}/hold --- */
@@ -233,26 +213,24 @@ void handle_meetings_hold(req *r)
         problem_invalid(r);
         return;
     }
-    if (!meeting_change_begin(r, &m) || !may_run(r, &m, false) || !pipeline_if_match(r, m.version) ||
-        !meeting_change_allowed(r, &m, "held"))
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s || !frame_found(r, meetings_find(s, req_path(r, 0), true, &m)) ||
+        !may_run(r, &m, false) || !frame_if_match(r, m.version) ||
+        !frame_transition(r, m.status, "held"))
         return;
     planning_facts facts;
-    if (planning_facts_load(r, m.id, &facts) != 0) {
-        req_db_failed(r);
+    if (!frame_ok(r, planning_facts_load(s, m.id, &facts)))
         return;
-    }
     violations v;
     violations_init(&v);
-    hold_facts f = {.now_epoch = (long long)time(NULL),
+    hold_facts f = {.now_epoch = (long long)r->now,
                     .start_epoch = m.start_epoch,
                     .invitations = facts.invitations,
                     .unmarked = facts.unmarked};
     hold_check(&f, &v);
-    if (answer_violations(r, &v))
-        return;
-    if (meetings_hold(r, m.id) != 0) {
-        req_db_failed(r);
-        return;
-    }
-    meeting_change_finish(r, &m, "meeting.hold", "meeting.held", NULL);
+    if (!frame_violations(r, &v) && frame_ok(r, meetings_hold(s, m.id)))
+        frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
+                                        .id = m.id,
+                                        .audit_action = "meeting.hold",
+                                        .event = "meeting.held"});
 }

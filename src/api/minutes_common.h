@@ -11,6 +11,7 @@
 #include "store/minutes.h"
 
 typedef struct minutes_ctx {
+    store *s;
     meeting_row meeting;
     minutes_row current; /* number 0 when there are no minutes yet */
 } minutes_ctx;
@@ -23,9 +24,10 @@ bool minutes_open(req *r, bool change, minutes_ctx *m);
 /* MIN-1: the chair or the minute taker; answers 403 otherwise. */
 bool minutes_writer(req *r, const minutes_ctx *m);
 
-/* After a change to version `number` (now at `version`): audit, feed,
- * idempotency record for a 201, commit, answer with ETag (and Location). */
-void minutes_answer(req *r, const minutes_ctx *m, int number, long version, int status,
-                    const char *audit_action, const char *event_type);
+/* After a change to the current version: the frame's finish (audit, feed,
+ * rendering, Idempotency-Key, commit); a creation answers 201 with the
+ * version's Location. */
+void minutes_answer(req *r, const minutes_ctx *m, bool created, const char *audit_action,
+                    const char *event_type);
 
 #endif

@@ -3,35 +3,19 @@
  * where the current sharing decision says share (FAM-5).
  * POST /v1/meetings/{meeting_id}/close closes a held meeting once its
  * minutes are approved (MTG-8). */
-#include <libpq-fe.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
+#include "api/frame.h"
 #include "api/handlers.h"
-#include "api/meeting_change.h"
 #include "api/minutes_common.h"
 #include "core/text.h"
 #include "domain/json_in.h"
 #include "domain/minutes.h"
-#include "http/idempotency.h"
-#include "http/pipeline.h"
+#include "store/consent.h"
+#include "store/meetings.h"
 #include "store/minutes.h"
 
 #define MAX_RECIPIENTS 100
-
-static const db_stmt sharing_stmt = {
-    "minutes_sharing_decision",
-    "SELECT decision FROM consent_decisions WHERE meeting_id = $1 AND kind = 'minutes_sharing'"
-    " ORDER BY seq DESC LIMIT 1",
-    1};
-
-static const db_stmt close_stmt = {
-    "meetings_close",
-    "UPDATE meetings SET status = 'closed', closed_at = now(), closed_by_sub = $2,"
-    " version = version + 1, updated_at = now() WHERE id = $1",
-    2};
 
 static void parse_recipients(req *r, violations *v, json_t **recipients, const char **sent_at,
                              bool *family)
@@ -73,11 +57,11 @@ void handle_minutes_distribute(req *r)
     const char *sent_at;
     bool family;
     parse_recipients(r, &v, &recipients, &sent_at, &family);
-    if (v.schema && answer_violations(r, &v))
+    if (v.schema && frame_violations(r, &v))
         return;
     minutes_ctx m;
     if (!minutes_open(r, true, &m) ||
-        idem_begin(r, "minutes.distribute.replayed", "minutes") != IDEM_PROCEED)
+        !frame_idempotent(r, "minutes.distribute.replayed", "minutes"))
         return;
     if (!minutes_may_write(&r->who, m.meeting.chair_sub, m.meeting.minute_taker_sub) &&
         !meeting_row_convening_side(&m.meeting, &r->who)) {
@@ -85,30 +69,23 @@ void handle_minutes_distribute(req *r)
                                       "distributes the minutes.");
         return;
     }
-    if (strcmp(m.current.status, "approved") != 0) {
-        problem_conflict(r, "MIN-4", "Only approved minutes are distributed.");
+    if (!frame_gate(r, &minutes_gate_distribution, m.current.status))
         return;
-    }
     if (family) {
-        const char *params[] = {m.meeting.id};
-        bool found;
-        char *decision = db_exec_value(r->db, &sharing_stmt, params, &found);
-        if (!decision && db_failure_of(r->db) != DB_OK) {
-            req_db_failed(r);
+        char decision[16];
+        if (!frame_ok(r, consent_minutes_sharing(m.s, m.meeting.id, decision)))
             return;
-        }
-        if (!decision || strcmp(decision, "share") != 0)
+        if (strcmp(decision, "share") != 0)
             violation_rule(&v, "recipients", "FAM-5",
                            "the family receives the minutes only where the sharing decision "
                            "says share");
-        free(decision);
     }
-    if (answer_violations(r, &v))
+    if (frame_violations(r, &v))
         return;
     size_t i;
     json_t *x;
     json_array_foreach(recipients, i, x) {
-        if (minutes_distribute(r, m.meeting.id, m.current.number,
+        if (minutes_distribute(m.s, m.meeting.id, m.current.number,
                                json_string_value(json_object_get(x, "name")),
                                json_string_value(json_object_get(x, "agency")),
                                json_string_value(json_object_get(x, "category")),
@@ -117,8 +94,7 @@ void handle_minutes_distribute(req *r)
             return;
         }
     }
-    minutes_answer(r, &m, m.current.number, m.current.version, 201, "minutes.distribute",
-                   "minutes.distributed");
+    minutes_answer(r, &m, true, "minutes.distribute", "minutes.distributed");
 }
 
 void handle_meetings_close(req *r)
@@ -136,20 +112,18 @@ void handle_meetings_close(req *r)
         problem_forbidden(r, NULL, "The chair or the convening side closes the meeting.");
         return;
     }
-    if (!pipeline_if_match(r, m.meeting.version) ||
-        !meeting_change_allowed(r, &m.meeting, "closed"))
+    if (!frame_if_match(r, m.meeting.version) ||
+        !frame_transition(r, m.meeting.status, "closed"))
         return;
-    if (strcmp(m.current.status, "approved") != 0) {
+    /* the close's precondition, a rule (422) rather than a state (409) */
+    if (!gate_open(&minutes_gate_distribution, m.current.status)) {
         req_error(r, "minutes", "MTG-8", "a meeting closes once its minutes are approved");
         problem_invalid(r);
         return;
     }
-    const char *params[] = {m.meeting.id, r->who.sub};
-    PGresult *res = db_exec(r->db, &close_stmt, params);
-    if (!res) {
-        req_db_failed(r);
-        return;
-    }
-    PQclear(res);
-    meeting_change_finish(r, &m.meeting, "meeting.close", "meeting.closed", NULL);
+    if (frame_ok(r, meetings_close(m.s, m.meeting.id)))
+        frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
+                                        .id = m.meeting.id,
+                                        .audit_action = "meeting.close",
+                                        .event = "meeting.closed"});
 }

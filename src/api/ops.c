@@ -1,16 +1,11 @@
 /* Operations endpoints: liveness, readiness, metrics and the contract. */
-#include <libpq-fe.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "api/handlers.h"
-#include "app.h"
 #include "core/buf.h"
-#include "db/migrate.h"
 #include "http/metrics.h"
-
-static const db_stmt schema_version = {
-    "ops_schema_version", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0};
+#include "http/server.h"
+#include "store/schema.h"
 
 void handle_ops_livez(req *r)
 {
@@ -19,27 +14,28 @@ void handle_ops_livez(req *r)
 
 void handle_ops_readyz(req *r)
 {
-    db_conn *c = req_db(r);
-    if (!c)
+    store *s = req_store(r);
+    if (!s)
         return;
-    bool found;
-    char *v = db_exec_value(c, &schema_version, NULL, &found);
-    if (!v) {
-        if (db_failure_of(c) == DB_UNAVAILABLE || db_failure_of(c) == DB_TIMEOUT) {
-            req_db_failed(r);
-        } else {
-            problem(r, 503, "schema-behind", "Service Unavailable",
-                    "The database has no schema yet; run the migrations.");
-        }
+    int current = 0, functions = 0;
+    int state = schema_state(s, &current, &functions);
+    if (state < 0) {
+        req_db_failed(r);
         return;
     }
-    int current = atoi(v), expected = migrate_latest_version();
-    free(v);
-    if (current < expected) {
-        char detail[128];
+    int expected = schema_expected_version();
+    char detail[160];
+    if (state == 0)
+        snprintf(detail, sizeof detail, "The database has no schema yet; run the migrations.");
+    else if (current < expected)
         snprintf(detail, sizeof detail,
                  "The schema is at version %d; this build needs %d. Run the migrations.", current,
                  expected);
+    else if (functions < expected)
+        snprintf(detail, sizeof detail,
+                 "The schema's functions were not applied at version %d. Run the migrations.",
+                 expected);
+    if (state == 0 || current < expected || functions < expected) {
         problem(r, 503, "schema-behind", "Service Unavailable", detail);
         return;
     }
@@ -59,5 +55,5 @@ void handle_ops_metrics(req *r)
 
 void handle_ops_openapi(req *r)
 {
-    reply_bytes(r, 200, "application/yaml", app.openapi, app.openapi_len);
+    reply_bytes(r, 200, "application/yaml", r->svc->contract, r->svc->contract_len);
 }

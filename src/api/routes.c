@@ -2,6 +2,7 @@
  * tests/contract checks that this table and openapi.yaml list the same
  * routes (`mam routes` prints it). */
 #include "api/handlers.h"
+#include "api/routes.h"
 #include "auth/caller.h"
 #include "http/route.h"
 
@@ -26,87 +27,87 @@ static const char *const q_escalations[] = {"meeting_id", "status", "stage", "ag
 #define BODY_OPT ROUTE_BODY_OPTIONAL
 #define CHANGE ROUTE_IF_MATCH
 
-route mam_routes[] = {
+const route api_routes[] = {
     /* operations */
-    {"GET", "/livez", handle_ops_livez, ROUTE_PUBLIC, 0, NULL, 0},
-    {"GET", "/readyz", handle_ops_readyz, ROUTE_PUBLIC, 0, NULL, 0},
-    {"GET", "/metrics", handle_ops_metrics, ROUTE_PUBLIC, 0, NULL, 0},
-    {"GET", "/openapi.yaml", handle_ops_openapi, ROUTE_PUBLIC, 0, NULL, 0},
+    {"GET", "/livez", handle_ops_livez, ROUTE_PUBLIC, 0, NULL},
+    {"GET", "/readyz", handle_ops_readyz, ROUTE_PUBLIC, 0, NULL},
+    {"GET", "/metrics", handle_ops_metrics, ROUTE_PUBLIC, 0, NULL},
+    {"GET", "/openapi.yaml", handle_ops_openapi, ROUTE_PUBLIC, 0, NULL},
 
     /* agency directory */
-    {"GET", "/v1/agencies", handle_agencies_list, 0, 0, q_agencies, 0},
-    {"POST", "/v1/agencies", handle_agencies_create, BODY, ROLE_ADMIN, NULL, 0},
-    {"GET", "/v1/agencies/{code}", handle_agencies_get, 0, 0, NULL, 0},
-    {"PATCH", "/v1/agencies/{code}", handle_agencies_update, BODY | CHANGE, ROLE_ADMIN, NULL, 0},
+    {"GET", "/v1/agencies", handle_agencies_list, 0, 0, q_agencies},
+    {"POST", "/v1/agencies", handle_agencies_create, BODY, ROLE_ADMIN, NULL},
+    {"GET", "/v1/agencies/{code}", handle_agencies_get, 0, 0, NULL},
+    {"PATCH", "/v1/agencies/{code}", handle_agencies_update, BODY | CHANGE, ROLE_ADMIN, NULL},
 
     /* meetings */
-    {"POST", "/v1/meetings", handle_meetings_create, BODY, ROLES_CASEWORK, NULL, 0},
-    {"GET", "/v1/meetings", handle_meetings_list, 0, 0, q_meetings, 0},
-    {"GET", "/v1/meetings/{meeting_id}", handle_meetings_get, 0, 0, NULL, 0},
-    {"PATCH", "/v1/meetings/{meeting_id}", handle_meetings_update, BODY | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/authorise", handle_meetings_authorise, BODY_OPT | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/decline", handle_meetings_decline, BODY_OPT | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/cancel", handle_meetings_cancel, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/meetings", handle_meetings_create, BODY, ROLES_CASEWORK, NULL},
+    {"GET", "/v1/meetings", handle_meetings_list, 0, 0, q_meetings},
+    {"GET", "/v1/meetings/{meeting_id}", handle_meetings_get, 0, 0, NULL},
+    {"PATCH", "/v1/meetings/{meeting_id}", handle_meetings_update, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/authorise", handle_meetings_authorise, BODY_OPT | CHANGE, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/decline", handle_meetings_decline, BODY_OPT | CHANGE, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/cancel", handle_meetings_cancel, BODY_OPT | CHANGE, 0, NULL},
 
     /* planning: scheduling, attendance, holding */
-    {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/reschedule", handle_meetings_reschedule, BODY | CHANGE, 0, NULL, 0},
-    {"PUT", "/v1/meetings/{meeting_id}/attendance", handle_meetings_attendance, BODY | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/hold", handle_meetings_hold, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/reschedule", handle_meetings_reschedule, BODY | CHANGE, 0, NULL},
+    {"PUT", "/v1/meetings/{meeting_id}/attendance", handle_meetings_attendance, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/hold", handle_meetings_hold, BODY_OPT | CHANGE, 0, NULL},
 
     /* invitations */
-    {"POST", "/v1/meetings/{meeting_id}/invitations", handle_invitations_create, BODY, 0, NULL, 0},
-    {"GET", "/v1/meetings/{meeting_id}/invitations", handle_meeting_invitations_list, 0, 0, q_page, 0},
-    {"GET", "/v1/invitations", handle_invitations_mine, 0, 0, q_mine, 0},
-    {"GET", "/v1/invitations/{invitation_id}", handle_invitations_get, 0, 0, NULL, 0},
-    {"POST", "/v1/invitations/{invitation_id}/respond", handle_invitations_respond, BODY | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/invitations/{invitation_id}/papers", handle_invitations_add_paper, BODY, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/invitations", handle_invitations_create, BODY, 0, NULL},
+    {"GET", "/v1/meetings/{meeting_id}/invitations", handle_meeting_invitations_list, 0, 0, q_page},
+    {"GET", "/v1/invitations", handle_invitations_mine, 0, 0, q_mine},
+    {"GET", "/v1/invitations/{invitation_id}", handle_invitations_get, 0, 0, NULL},
+    {"POST", "/v1/invitations/{invitation_id}/respond", handle_invitations_respond, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/invitations/{invitation_id}/papers", handle_invitations_add_paper, BODY, 0, NULL},
 
     /* family-notice decisions */
-    {"POST", "/v1/meetings/{meeting_id}/consent-decisions", handle_consent_create, BODY, 0, NULL, 0},
-    {"GET", "/v1/meetings/{meeting_id}/consent-decisions", handle_consent_list, 0, 0, q_page, 0},
-    {"GET", "/v1/consent-decisions/{decision_id}", handle_consent_get, 0, 0, NULL, 0},
-    {"POST", "/v1/consent-decisions/{decision_id}/agreements", handle_consent_agree, BODY, 0, NULL, 0},
+    {"POST", "/v1/meetings/{meeting_id}/consent-decisions", handle_consent_create, BODY, 0, NULL},
+    {"GET", "/v1/meetings/{meeting_id}/consent-decisions", handle_consent_list, 0, 0, q_page},
+    {"GET", "/v1/consent-decisions/{decision_id}", handle_consent_get, 0, 0, NULL},
+    {"POST", "/v1/consent-decisions/{decision_id}/agreements", handle_consent_agree, BODY, 0, NULL},
 
     /* minutes, approval, distribution, closing */
-    {"PUT", "/v1/meetings/{meeting_id}/minutes", handle_minutes_put, BODY, 0, NULL, 0},
-    {"GET", "/v1/meetings/{meeting_id}/minutes", handle_minutes_get, 0, 0, NULL, 0},
-    {"GET", "/v1/meetings/{meeting_id}/minutes/versions", handle_minutes_versions, 0, 0, q_page, 0},
-    {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}", handle_minutes_version, 0, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/minutes/approve", handle_minutes_approve, BODY_OPT | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/minutes/amendments", handle_minutes_amend, BODY, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/minutes/distribution", handle_minutes_distribute, BODY, 0, NULL, 0},
-    {"POST", "/v1/meetings/{meeting_id}/close", handle_meetings_close, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"PUT", "/v1/meetings/{meeting_id}/minutes", handle_minutes_put, BODY, 0, NULL},
+    {"GET", "/v1/meetings/{meeting_id}/minutes", handle_minutes_get, 0, 0, NULL},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions", handle_minutes_versions, 0, 0, q_page},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}", handle_minutes_version, 0, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/approve", handle_minutes_approve, BODY_OPT | CHANGE, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/amendments", handle_minutes_amend, BODY, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/distribution", handle_minutes_distribute, BODY, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/close", handle_meetings_close, BODY_OPT | CHANGE, 0, NULL},
 
     /* actions */
-    {"GET", "/v1/actions", handle_actions_list, 0, 0, q_actions, 0},
-    {"GET", "/v1/actions/{action_id}", handle_actions_get, 0, 0, NULL, 0},
-    {"PATCH", "/v1/actions/{action_id}", handle_actions_update, BODY | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/actions/{action_id}/complete", handle_actions_complete, BODY_OPT | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/actions/{action_id}/cancel", handle_actions_cancel, BODY_OPT | CHANGE, 0, NULL, 0},
+    {"GET", "/v1/actions", handle_actions_list, 0, 0, q_actions},
+    {"GET", "/v1/actions/{action_id}", handle_actions_get, 0, 0, NULL},
+    {"PATCH", "/v1/actions/{action_id}", handle_actions_update, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/actions/{action_id}/complete", handle_actions_complete, BODY_OPT | CHANGE, 0, NULL},
+    {"POST", "/v1/actions/{action_id}/cancel", handle_actions_cancel, BODY_OPT | CHANGE, 0, NULL},
 
     /* escalations */
-    {"POST", "/v1/escalations", handle_escalations_create, BODY, ROLES_CASEWORK, NULL, 0},
-    {"GET", "/v1/escalations", handle_escalations_list, 0, 0, q_escalations, 0},
-    {"GET", "/v1/escalations/{escalation_id}", handle_escalations_get, 0, 0, NULL, 0},
-    {"POST", "/v1/escalations/{escalation_id}/responses", handle_escalations_respond, BODY, 0, NULL, 0},
-    {"POST", "/v1/escalations/{escalation_id}/escalate", handle_escalations_escalate, BODY_OPT | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/escalations/{escalation_id}/resolve", handle_escalations_resolve, BODY | CHANGE, 0, NULL, 0},
-    {"POST", "/v1/escalations/{escalation_id}/withdraw", handle_escalations_withdraw, BODY | CHANGE, 0, NULL, 0},
+    {"POST", "/v1/escalations", handle_escalations_create, BODY, ROLES_CASEWORK, NULL},
+    {"GET", "/v1/escalations", handle_escalations_list, 0, 0, q_escalations},
+    {"GET", "/v1/escalations/{escalation_id}", handle_escalations_get, 0, 0, NULL},
+    {"POST", "/v1/escalations/{escalation_id}/responses", handle_escalations_respond, BODY, 0, NULL},
+    {"POST", "/v1/escalations/{escalation_id}/escalate", handle_escalations_escalate, BODY_OPT | CHANGE, 0, NULL},
+    {"POST", "/v1/escalations/{escalation_id}/resolve", handle_escalations_resolve, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/escalations/{escalation_id}/withdraw", handle_escalations_withdraw, BODY | CHANGE, 0, NULL},
 
     /* reports */
-    {"GET", "/v1/reports/drifting-meetings", handle_reports_drifting, 0, 0, q_page, 0},
-    {"GET", "/v1/reports/overdue-minutes", handle_reports_overdue_minutes, 0, 0, q_page, 0},
+    {"GET", "/v1/reports/drifting-meetings", handle_reports_drifting, 0, 0, q_page},
+    {"GET", "/v1/reports/overdue-minutes", handle_reports_overdue_minutes, 0, 0, q_page},
 
     /* working-days calendar */
-    {"GET", "/v1/bank-holidays", handle_bank_holidays_list, 0, 0, q_holidays, 0},
-    {"POST", "/v1/bank-holidays", handle_bank_holidays_create, BODY, ROLE_ADMIN, NULL, 0},
-    {"GET", "/v1/bank-holidays/{date}", handle_bank_holidays_get, 0, 0, NULL, 0},
-    {"DELETE", "/v1/bank-holidays/{date}", handle_bank_holidays_delete, 0, ROLE_ADMIN, NULL, 0},
+    {"GET", "/v1/bank-holidays", handle_bank_holidays_list, 0, 0, q_holidays},
+    {"POST", "/v1/bank-holidays", handle_bank_holidays_create, BODY, ROLE_ADMIN, NULL},
+    {"GET", "/v1/bank-holidays/{date}", handle_bank_holidays_get, 0, 0, NULL},
+    {"DELETE", "/v1/bank-holidays/{date}", handle_bank_holidays_delete, 0, ROLE_ADMIN, NULL},
 
     /* audit and integration */
-    {"GET", "/v1/audit-events", handle_audit_events_list, 0, ROLE_AUDITOR, q_audit, 0},
-    {"GET", "/v1/events", handle_events_list, 0, ROLE_INTEGRATION, q_events, 0},
+    {"GET", "/v1/audit-events", handle_audit_events_list, 0, ROLE_AUDITOR, q_audit},
+    {"GET", "/v1/events", handle_events_list, 0, ROLE_INTEGRATION, q_events},
 
-    {NULL, NULL, NULL, 0, 0, NULL, 0},
+    {NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -135,7 +135,7 @@ const idp_config *jwt_verifier_config(const jwt_verifier *v)
     return v->cfg;
 }
 
-void jwt_verifier_render_metrics(jwt_verifier *v, buf *out)
+void jwt_verifier_render_metrics(const jwt_verifier *v, buf *out)
 {
     for (int i = 0; i < v->cfg->n_issuers; i++)
         key_store_render_metrics(v->stores[i], out, i == 0);

@@ -95,7 +95,7 @@ const char *jwt_result_text(enum jwt_result r);
 const char *jwt_result_class(enum jwt_result r, const char *reason);
 
 /* Prometheus series of the key stores (one block per issuer). */
-void jwt_verifier_render_metrics(jwt_verifier *v, buf *out);
+void jwt_verifier_render_metrics(const jwt_verifier *v, buf *out);
 
 /* Signs claims with HS256; returns a token to free(), or NULL. */
 char *jwt_sign_hs256(const char *secret, json_t *claims);

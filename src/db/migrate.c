@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/text.h"
 
 /* Serialises concurrent migrators (two instances starting at once). */
@@ -90,6 +91,49 @@ static int apply_one(PGconn *pg, const migration *m, const char *checksum)
     return 0;
 }
 
+/* Every function file, in one transaction, recorded with the checksum of
+ * them all and the migration version they were applied at. */
+static int apply_functions(PGconn *pg)
+{
+    if (run(pg, "BEGIN") != 0)
+        return -1;
+    buf all; /* the files' checksums, one after the other */
+    buf_init(&all);
+    for (int i = 0; i < mam_function_file_count; i++) {
+        const function_file *f = &mam_function_files[i];
+        if (run(pg, f->sql) != 0) {
+            fprintf(stderr, "migrate: functions/%s failed; rolled back\n", f->name);
+            run(pg, "ROLLBACK");
+            buf_free(&all);
+            return -1;
+        }
+        char one[65];
+        text_sha256_hex(f->sql, strlen(f->sql), one);
+        buf_puts(&all, one);
+    }
+    char checksum[65], version[16];
+    text_sha256_hex(all.data, all.len, checksum);
+    buf_free(&all);
+    snprintf(version, sizeof version, "%d", migrate_latest_version());
+    const char *params[] = {checksum, version};
+    PGresult *r = PQexecParams(pg,
+                               "INSERT INTO schema_functions (id, checksum, migration_version)"
+                               " VALUES (1, $1, $2)"
+                               " ON CONFLICT (id) DO UPDATE SET checksum = $1,"
+                               "   migration_version = $2, applied_at = now()",
+                               2, NULL, params, NULL, NULL, 0);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "migrate: %s", PQerrorMessage(pg));
+    PQclear(r);
+    if (!ok || run(pg, "COMMIT") != 0) {
+        run(pg, "ROLLBACK");
+        return -1;
+    }
+    fprintf(stderr, "migrate: %d function files applied\n", mam_function_file_count);
+    return 0;
+}
+
 int migrate_apply(PGconn *pg)
 {
     if (run(pg, "SET client_min_messages = warning") != 0 ||
@@ -99,6 +143,12 @@ int migrate_apply(PGconn *pg)
                      " version integer PRIMARY KEY,"
                      " name text NOT NULL,"
                      " checksum text NOT NULL,"
+                     " applied_at timestamptz NOT NULL DEFAULT now())");
+    if (rc == 0)
+        rc = run(pg, "CREATE TABLE IF NOT EXISTS schema_functions ("
+                     " id integer PRIMARY KEY CHECK (id = 1),"
+                     " checksum text NOT NULL,"
+                     " migration_version integer NOT NULL,"
                      " applied_at timestamptz NOT NULL DEFAULT now())");
     int applied = 0;
     for (int i = 0; rc == 0 && i < mam_migration_count; i++) {
@@ -118,6 +168,8 @@ int migrate_apply(PGconn *pg)
             applied++;
         }
     }
+    if (rc == 0)
+        rc = apply_functions(pg);
     run(pg, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")");
     if (rc == 0)
         fprintf(stderr, "migrate: schema at version %d (%d applied now)\n",

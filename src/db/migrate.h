@@ -1,8 +1,12 @@
-/* migrate: the schema migrations in sql/, compiled into the binary.
+/* migrate: the schema in sql/, compiled into the binary.
  *
- * Each numbered file is applied once, in its own transaction, and recorded
- * with its checksum in schema_migrations. A migration changed after it was
- * applied is refused rather than silently skipped. */
+ * Each numbered file (tables and data) is applied once, in its own
+ * transaction, and recorded with its checksum in schema_migrations. A
+ * migration changed after it was applied is refused rather than silently
+ * skipped. Then the function files (sql/functions: each SQL function in
+ * its final form) are applied again, all in one transaction, on every run,
+ * and recorded in schema_functions with their checksum and the
+ * migration version they were applied at. */
 #ifndef MAM_MIGRATE_H
 #define MAM_MIGRATE_H
 
@@ -14,14 +18,22 @@ typedef struct migration {
     const char *sql;
 } migration;
 
-/* Generated from the sql/NNN_name.sql files at build time (build/gen/migrations.c). */
+typedef struct function_file {
+    const char *name;
+    const char *sql;
+} function_file;
+
+/* Generated from sql/ at build time (build/gen/migrations.c). */
 extern const migration mam_migrations[];
 extern const int mam_migration_count;
+extern const function_file mam_function_files[];
+extern const int mam_function_file_count;
 
 /* The version the binary expects the schema to be at. */
 int migrate_latest_version(void);
 
-/* Applies pending migrations on pg; prints progress to stderr. 0 on success. */
+/* Applies pending migrations, then the function files, on pg; prints
+ * progress to stderr. 0 on success. */
 int migrate_apply(PGconn *pg);
 
 /* Grants the runtime role (mam_runtime) its privileges again, as migration

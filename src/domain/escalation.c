@@ -13,6 +13,9 @@ const char *const escalation_types[] = {"disagreement_about_need_for_meeting",
                                         "action_plan_not_implemented",
                                         NULL};
 
+const state_gate escalation_gate_changes = {
+    "ESC-4", "A resolved or withdrawn escalation cannot change.", {"open"}};
+
 const char *const escalation_statuses[] = {"open", "resolved", "withdrawn", NULL};
 
 static const char *uuid_member(violations *v, json_t *body, const char *key, bool required,

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "auth/caller.h"
+#include "domain/gate.h"
 #include "domain/violations.h"
 
 #define ESCALATION_TEXT_MAX 10000
@@ -15,6 +16,9 @@
 
 extern const char *const escalation_types[];
 extern const char *const escalation_statuses[];
+
+/* ESC-4: resolved and withdrawn escalations are read-only. */
+extern const state_gate escalation_gate_changes;
 
 typedef struct escalation_in {
     const char *meeting_id;

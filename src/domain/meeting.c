@@ -246,6 +246,30 @@ bool meeting_can_edit(const char *convening_agency, const char *requester_sub, c
     return caller_has_any(who, ROLES_MANAGERS) && strcmp(who->agency, convening_agency) == 0;
 }
 
+const state_gate meeting_gate_request_edits = {
+    "MTG-8", "A meeting can be changed only while requested or authorised.",
+    {"requested", "authorised"}};
+const state_gate meeting_gate_invitations = {
+    "MTG-8", "Invitations are sent for authorised or scheduled meetings.",
+    {"authorised", "scheduled"}};
+const state_gate meeting_gate_answers = {
+    "MTG-8", "Invitations are answered before the meeting is held.", {"authorised", "scheduled"}};
+const state_gate meeting_gate_papers = {
+    "MTG-8", "Papers are shared in advance of the meeting.", {"authorised", "scheduled"}};
+const state_gate meeting_gate_rescheduling = {
+    "MTG-8", "Only a scheduled meeting is rescheduled.", {"scheduled"}};
+const state_gate meeting_gate_attendance = {
+    "MTG-8", "Attendance is recorded for a scheduled meeting, before it is held.", {"scheduled"}};
+
+const state_gate meeting_gate_family_notice = {
+    "MTG-8", "The family-notice decision is made before the meeting is held.",
+    {"requested", "authorised", "scheduled"}};
+const state_gate meeting_gate_agreements = {
+    "MTG-8", "Agreement is given before the meeting is held.",
+    {"requested", "authorised", "scheduled"}};
+const state_gate meeting_gate_minutes_sharing = {
+    "MTG-8", "Sharing the minutes is decided once the meeting is held.", {"held", "closed"}};
+
 bool meeting_transition_allowed(const char *from, const char *to)
 {
     static const struct {

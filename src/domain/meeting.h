@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "auth/caller.h"
+#include "domain/gate.h"
 #include "domain/violations.h"
 
 #define MEETING_MAX_CRITERIA 10
@@ -81,6 +82,17 @@ enum decide_check meeting_can_decide(const char *convening_agency, const char *r
 
 /* MTG-8: the lifecycle. */
 bool meeting_transition_allowed(const char *from, const char *to);
+
+/* MTG-8: what a meeting is open to in each status. */
+extern const state_gate meeting_gate_request_edits; /* the request changes (PATCH) */
+extern const state_gate meeting_gate_invitations;   /* invitations are sent */
+extern const state_gate meeting_gate_answers;       /* invitations are answered */
+extern const state_gate meeting_gate_papers;        /* papers are shared in advance */
+extern const state_gate meeting_gate_rescheduling;  /* a new time, place or chair */
+extern const state_gate meeting_gate_attendance;    /* attendance is marked */
+extern const state_gate meeting_gate_family_notice; /* whether the family is told (FAM-1) */
+extern const state_gate meeting_gate_agreements;    /* agencies agree not to tell (FAM-2) */
+extern const state_gate meeting_gate_minutes_sharing; /* sharing the minutes (FAM-5) */
 
 /* The convening side, who may change, cancel and plan a meeting: its
  * requester or a manager (manager or senior_manager) of the convening

@@ -7,6 +7,17 @@
 #include "core/text.h"
 #include "domain/json_in.h"
 
+const state_gate meeting_gate_minutes = {
+    "MIN-1", "Minutes are written once the meeting is held.", {"held", "closed"}};
+const state_gate minutes_gate_drafting = {
+    "MIN-3", "Approved minutes cannot change; create an amendment.", {"draft"}};
+const state_gate minutes_gate_approval = {
+    "MIN-3", "These minutes are already approved.", {"draft"}};
+const state_gate minutes_gate_amendment = {
+    "MIN-3", "The current version is still a draft; edit it instead.", {"approved"}};
+const state_gate minutes_gate_distribution = {
+    "MIN-4", "Only approved minutes are distributed.", {"approved"}};
+
 const char *const review_outcomes[] = {"completed", "carried_forward", "no_longer_needed", NULL};
 static const char *const attendance_marks[] = {"present", "apologies", "absent", NULL};
 

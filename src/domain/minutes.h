@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "auth/caller.h"
+#include "domain/gate.h"
 #include "domain/violations.h"
 
 #define MINUTES_MAX_ACTIONS 100
@@ -22,6 +23,14 @@
 #define MINUTES_SHORT_MAX 2000
 
 extern const char *const review_outcomes[];
+
+/* What a meeting and its current minutes are open to (MIN-1, MIN-3, MIN-4,
+ * MTG-8): the meeting's status, then the minutes' (draft or approved). */
+extern const state_gate meeting_gate_minutes;    /* minutes are written once held */
+extern const state_gate minutes_gate_drafting;   /* a draft is edited */
+extern const state_gate minutes_gate_approval;   /* a draft is approved */
+extern const state_gate minutes_gate_amendment;  /* approved minutes are amended */
+extern const state_gate minutes_gate_distribution; /* approved minutes are distributed */
 
 void minutes_check_shape(json_t *content, violations *v);
 

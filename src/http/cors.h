@@ -21,6 +21,7 @@
 #include <stdbool.h>
 
 #include "http/req.h"
+#include "http/server.h"
 
 #define CORS_ALLOW_HEADERS \
     "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id, traceparent"
@@ -28,13 +29,13 @@
     "ETag, Location, X-Request-Id, Retry-After, Idempotent-Replayed, WWW-Authenticate, Allow"
 
 /* Whether the origin is one of the configured ones. */
-bool cors_origin_allowed(const char *origin);
+bool cors_origin_allowed(const config *cfg, const char *origin);
 
-/* Answers a CORS preflight and returns true; false when the request is not
- * one (the pipeline goes on as usual). */
-bool cors_preflight(req *r);
+/* Answers a CORS preflight for the service's routes and returns true;
+ * false when the request is not one (the pipeline goes on as usual). */
+bool cors_preflight(req *r, const http_service *svc);
 
 /* Adds the CORS headers of an ordinary answer (called once per request). */
-void cors_decorate(req *r);
+void cors_decorate(req *r, const http_service *svc);
 
 #endif

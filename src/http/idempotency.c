@@ -1,6 +1,5 @@
 #include "http/idempotency.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,34 +7,9 @@
 #include "core/buf.h"
 #include "core/text.h"
 #include "store/audit.h"
+#include "store/idempotency.h"
 
 #define IDEM_KEY_MAX 255
-
-static const db_stmt claim = {
-    "idem_claim",
-    "INSERT INTO idempotency_keys (caller_sub, key, request_hash) VALUES ($1, $2, $3)"
-    " ON CONFLICT (caller_sub, key) DO UPDATE"
-    "   SET request_hash = EXCLUDED.request_hash, status = NULL, location = NULL, etag = NULL,"
-    "       body = NULL, created_at = now()"
-    "   WHERE idempotency_keys.created_at < now() - interval '24 hours'"
-    " RETURNING 1",
-    3};
-
-static const db_stmt fetch = {
-    "idem_fetch",
-    "SELECT request_hash, status, location, etag, body FROM idempotency_keys"
-    " WHERE caller_sub = $1 AND key = $2",
-    2};
-
-static const db_stmt remember = {
-    "idem_remember",
-    "UPDATE idempotency_keys SET status = $3, location = $4, etag = $5, body = $6"
-    " WHERE caller_sub = $1 AND key = $2",
-    6};
-
-static const db_stmt purge = {
-    "idem_purge",
-    "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", 0};
 
 static bool key_valid(const char *key)
 {
@@ -65,16 +39,14 @@ static void request_hash(req *r, char out[65])
     buf_free(&b);
 }
 
-static void replay(req *r, PGresult *row)
+static void replay(req *r, const idempotency_answer *a)
 {
-    const char *location = PQgetvalue(row, 0, 2);
-    const char *etag = PQgetvalue(row, 0, 3);
-    if (!PQgetisnull(row, 0, 2))
-        reply_header(r, "Location", location);
-    if (!PQgetisnull(row, 0, 3))
-        reply_header(r, "ETag", etag);
+    if (a->location)
+        reply_header(r, "Location", a->location);
+    if (a->etag)
+        reply_header(r, "ETag", a->etag);
     reply_header(r, "Idempotent-Replayed", "true");
-    reply_json_text(r, atoi(PQgetvalue(row, 0, 1)), PQgetvalue(row, 0, 4));
+    reply_json_text(r, a->status, a->body ? a->body : "{}");
 }
 
 /* The id at the end of a Location such as /v1/meetings/<id>. */
@@ -94,51 +66,48 @@ enum idem_outcome idem_begin(req *r, const char *audit_action, const char *resou
         problem_invalid(r);
         return IDEM_ANSWERED;
     }
+    store *s = req_store(r);
+    if (!s)
+        return IDEM_ANSWERED;
     char hash[65];
     request_hash(r, hash);
-    const char *params[] = {r->who.sub, key, hash};
-    PGresult *res = db_exec(r->db, &claim, params);
-    if (!res) {
+    int claimed = idempotency_claim(s, key, hash);
+    if (claimed < 0) {
         req_db_failed(r);
         return IDEM_ANSWERED;
     }
-    bool claimed = PQntuples(res) == 1;
-    PQclear(res);
     if (claimed) {
         r->idempotency_claimed = true;
         return IDEM_PROCEED;
     }
-
-    res = db_exec(r->db, &fetch, params);
-    if (!res) {
+    idempotency_answer held;
+    int found = idempotency_fetch(s, key, &held);
+    if (found < 0) {
         req_db_failed(r);
         return IDEM_ANSWERED;
     }
-    if (PQntuples(res) != 1 || PQgetisnull(res, 0, 1)) {
+    if (!found || !held.answered) {
         /* claimed by a transaction that then failed between our two reads */
-        PQclear(res);
+        idempotency_answer_free(&held);
         reply_header(r, "Retry-After", "1");
         problem(r, 409, "idempotency-in-progress", "Conflict",
                 "A request with this Idempotency-Key is still being processed; retry shortly.");
         return IDEM_ANSWERED;
     }
-    if (strcmp(PQgetvalue(res, 0, 0), hash) != 0) {
-        PQclear(res);
-        req_error(r, "Idempotency-Key", NULL,
-                  "this key was already used for a different request");
+    if (strcmp(held.hash, hash) != 0) {
+        idempotency_answer_free(&held);
+        req_error(r, "Idempotency-Key", NULL, "this key was already used for a different request");
         problem(r, 422, "idempotency-key-reused", "Unprocessable Content",
                 "The Idempotency-Key was already used with a different request.");
         return IDEM_ANSWERED;
     }
-    const char *location = PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2);
-    if (audit_record(r, audit_action, resource_type, location ? location_id(location) : NULL) != 0 ||
-        db_commit(r->db) != 0) {
-        PQclear(res);
+    if (audit_record(s, audit_action, resource_type,
+                     held.location ? location_id(held.location) : NULL) != 0 ||
+        store_commit(s) != 0)
         req_db_failed(r);
-        return IDEM_ANSWERED;
-    }
-    replay(r, res);
-    PQclear(res);
+    else
+        replay(r, &held);
+    idempotency_answer_free(&held);
     return IDEM_ANSWERED;
 }
 
@@ -147,22 +116,5 @@ int idem_remember(req *r, int status, const char *location, const char *etag, co
     const char *key = req_header(r, "Idempotency-Key");
     if (!key || !r->idempotency_claimed)
         return 0; /* routes without idempotency never touch a stored answer */
-    char status_text[8];
-    snprintf(status_text, sizeof status_text, "%d", status);
-    const char *params[] = {r->who.sub, key, status_text, location, etag, body};
-    PGresult *res = db_exec(r->db, &remember, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
-}
-
-int idem_purge(db_conn *c)
-{
-    PGresult *res = db_exec(c, &purge, NULL);
-    if (!res)
-        return -1;
-    int n = atoi(PQcmdTuples(res));
-    PQclear(res);
-    return n;
+    return idempotency_remember(&r->st, key, status, location, etag, body);
 }

@@ -23,7 +23,4 @@ enum idem_outcome idem_begin(req *r, const char *audit_action, const char *resou
 /* Call after the work, before commit, with the answer about to be sent. */
 int idem_remember(req *r, int status, const char *location, const char *etag, const char *body);
 
-/* Deletes keys older than 24 hours; returns how many, or -1. */
-int idem_purge(db_conn *c);
-
 #endif

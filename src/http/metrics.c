@@ -3,13 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "auth/jwt.h"
 #include "auth/refusals.h"
 #include "core/xalloc.h"
 #include "db/db.h"
 #include "http/route.h"
 #include "http/process_metrics.h"
 #include "http/watchdog.h"
+
+static const jwt_verifier *verifier; /* its key stores' series, when set */
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
                                412, 413, 415, 422, 428, 500, 503};
@@ -28,15 +30,18 @@ typedef struct series {
 
 static series *table;
 static int n_series;
+static const route *labelled; /* the route table, in series order */
 
-void metrics_init(int n_routes)
+void metrics_init(const route *routes)
 {
-    n_series = n_routes + 1;
+    labelled = routes;
+    n_series = routes_count(routes) + 1;
     table = xcalloc((size_t)n_series, sizeof *table);
 }
 
 void metrics_free(void)
 {
+    metrics_watch_verifier(NULL);
     free(table);
     table = NULL;
     n_series = 0;
@@ -75,8 +80,8 @@ static void labels(buf *out, int i)
     if (i == n_series - 1)
         buf_puts(out, "method=\"\",route=\"unmatched\"");
     else
-        buf_printf(out, "method=\"%s\",route=\"%s\"", mam_routes[i].method,
-                   mam_routes[i].template);
+        buf_printf(out, "method=\"%s\",route=\"%s\"", labelled[i].method,
+                   labelled[i].template);
 }
 
 void metrics_render(buf *out)
@@ -133,7 +138,13 @@ void metrics_render(buf *out)
                "mam_http_requests_cut_off_total %lu\n",
                db_pool_size(), db_pool_in_use(), watchdog_cut_off());
     refusals_render(out);
-    if (app.verifier)
-        jwt_verifier_render_metrics(app.verifier, out);
+    const jwt_verifier *v = __atomic_load_n(&verifier, __ATOMIC_ACQUIRE);
+    if (v)
+        jwt_verifier_render_metrics(v, out);
     process_metrics_render(out);
+}
+
+void metrics_watch_verifier(const jwt_verifier *v)
+{
+    __atomic_store_n(&verifier, v, __ATOMIC_RELEASE);
 }

@@ -7,12 +7,18 @@
 #define MAM_METRICS_H
 
 #include "core/buf.h"
+#include "http/route.h"
 
-/* Sizes the tables for n routes plus the unmatched pseudo-route. */
-void metrics_init(int n_routes);
+/* Sizes the tables for the routes of the table plus the unmatched
+ * pseudo-route; the table labels the series. */
+void metrics_init(const route *routes);
 void metrics_free(void);
 /* route_index is the route's table index, or -1 for unmatched requests. */
 void metrics_observe(int route_index, int status, double seconds);
 void metrics_render(buf *out);
+
+/* The identity providers' key stores to render with the rest (NULL: none). */
+struct jwt_verifier;
+void metrics_watch_verifier(const struct jwt_verifier *v);
 
 #endif

@@ -6,9 +6,9 @@
 #include <strings.h>
 #include <yder.h>
 
-#include "app.h"
 #include "auth/refusals.h"
 #include "auth/token_cache.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "http/cors.h"
@@ -16,6 +16,25 @@
 #include "http/metrics.h"
 #include "http/req.h"
 #include "http/trace.h"
+
+static const http_service *service;
+static int in_flight;  /* atomic */
+static bool draining;  /* atomic */
+
+void pipeline_init(const http_service *svc)
+{
+    service = svc;
+}
+
+int pipeline_in_flight(void)
+{
+    return __atomic_load_n(&in_flight, __ATOMIC_SEQ_CST);
+}
+
+void pipeline_drain(void)
+{
+    __atomic_store_n(&draining, true, __ATOMIC_SEQ_CST);
+}
 
 static void begin(req *r, const struct _u_request *u, struct _u_response *resp,
                   const route *rt)
@@ -25,6 +44,9 @@ static void begin(req *r, const struct _u_request *u, struct _u_response *resp,
     r->u = u;
     r->resp = resp;
     r->route = rt;
+    r->svc = service;
+    /* the request's one clock, read once (core/clock.h) */
+    r->now = clock_for_request(u_map_get_case(u->map_header, CLOCK_TEST_HEADER));
     const char *given = u_map_get_case(u->map_header, "X-Request-Id");
     size_t n = given ? strlen(given) : 0;
     bool usable = n > 0 && n <= 64;
@@ -56,21 +78,18 @@ static void finish(req *r)
                       r->request_id, r->route ? r->route->template : "unmatched");
         problem_internal(r);
     }
-    if (r->db) {
-        db_release(r->db);
-        r->db = NULL;
-    }
+    req_release(r);
     reply_header(r, "X-Request-Id", r->request_id);
     reply_header(r, "Cache-Control", "no-store");
-    cors_decorate(r);
-    if (__atomic_load_n(&app.draining, __ATOMIC_RELAXED))
+    cors_decorate(r, service);
+    if (__atomic_load_n(&draining, __ATOMIC_RELAXED))
         reply_header(r, "Connection", "close");
 
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     double seconds = (double)(end.tv_sec - r->started.tv_sec) +
                      (double)(end.tv_nsec - r->started.tv_nsec) / 1e9;
-    metrics_observe(r->route ? r->route->index : -1, r->status, seconds);
+    metrics_observe(r->route ? (int)(r->route - service->routes) : -1, r->status, seconds);
     /* SEC-5: method, route template, status and timing only; never the path,
      * query, body or the caller's name. */
     log_access(r->request_id, r->trace_id, method_label(r->u->http_verb),
@@ -86,22 +105,22 @@ static void finish(req *r)
 /* No route for this method and path: 405 when another method would do. */
 static void unmatched(req *r)
 {
-    if (cors_preflight(r))
+    if (cors_preflight(r, service))
         return;
     char allow[128] = "";
     const char *path = r->u->url_path;
-    for (int i = 0; mam_routes[i].method; i++) {
+    for (const route *rt = service->routes; rt->method; rt++) {
         char *values[REQ_MAX_PATH_PARAMS];
-        int n = route_match(mam_routes[i].template, path, values, REQ_MAX_PATH_PARAMS);
+        int n = route_match(rt->template, path, values, REQ_MAX_PATH_PARAMS);
         if (n < 0)
             continue;
         for (int k = 0; k < n; k++)
             free(values[k]);
-        if (strstr(allow, mam_routes[i].method))
+        if (strstr(allow, rt->method))
             continue;
         if (allow[0])
             strncat(allow, ", ", sizeof allow - strlen(allow) - 1);
-        strncat(allow, mam_routes[i].method, sizeof allow - strlen(allow) - 1);
+        strncat(allow, rt->method, sizeof allow - strlen(allow) - 1);
     }
     if (allow[0]) {
         reply_header(r, "Allow", allow);
@@ -117,7 +136,7 @@ static bool body_too_large(req *r)
     /* routes without a body ignore whatever is sent with them */
     if (!(r->route->flags & (ROUTE_BODY_REQUIRED | ROUTE_BODY_OPTIONAL)))
         return false;
-    size_t max = app.cfg.max_body_bytes;
+    size_t max = service->cfg->max_body_bytes;
     const char *declared = req_header(r, "Content-Length");
     bool too_large = r->u->binary_body_length > max;
     if (declared) {
@@ -144,11 +163,11 @@ static bool authenticate(req *r)
     const char *token = h + 7;
     while (*token == ' ')
         token++;
-    time_t now = time(NULL);
+    time_t now = clock_wall(); /* tokens expire by the wall clock, in every build */
     if (token_cache_get(token, now, &r->who))
         return true;
     jwt_refusal why;
-    enum jwt_result res = jwt_verify_why(app.verifier, token, now, &r->who, &why);
+    enum jwt_result res = jwt_verify_why(service->verifier, token, now, &r->who, &why);
     if (res == JWT_OK) {
         token_cache_put(token, &r->who);
         return true;
@@ -263,7 +282,7 @@ int pipeline_dispatch(const struct _u_request *u, struct _u_response *resp, void
 {
     const route *rt = user_data;
     req r;
-    __atomic_add_fetch(&app.in_flight, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&in_flight, 1, __ATOMIC_SEQ_CST);
     begin(&r, u, resp, rt);
 
     if (!rt) {
@@ -296,6 +315,6 @@ int pipeline_dispatch(const struct _u_request *u, struct _u_response *resp, void
     rt->handler(&r);
 done:
     finish(&r);
-    __atomic_sub_fetch(&app.in_flight, 1, __ATOMIC_SEQ_CST);
+    __atomic_sub_fetch(&in_flight, 1, __ATOMIC_SEQ_CST);
     return U_CALLBACK_COMPLETE;
 }

@@ -11,6 +11,17 @@
 #include <stdbool.h>
 #include <ulfius.h>
 
+#include "http/server.h"
+
+/* The service every request is served from; set once before the server
+ * starts. */
+void pipeline_init(const http_service *svc);
+
+/* Requests inside the pipeline now. */
+int pipeline_in_flight(void);
+/* Shutting down: answers say Connection: close from now on. */
+void pipeline_drain(void);
+
 /* user_data is the route, or NULL for the default endpoint (404/405). */
 int pipeline_dispatch(const struct _u_request *u, struct _u_response *resp, void *user_data);
 

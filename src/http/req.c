@@ -6,6 +6,7 @@
 #include <yder.h>
 
 #include "core/text.h"
+#include "http/server.h"
 
 const char *req_header(const req *r, const char *name)
 {
@@ -25,6 +26,11 @@ const char *req_query(const req *r, const char *name)
     return NULL;
 }
 
+const config *req_config(const req *r)
+{
+    return r->svc->cfg;
+}
+
 db_conn *req_db(req *r)
 {
     if (r->db)
@@ -36,8 +42,24 @@ db_conn *req_db(req *r)
         problem(r, 503, "database-unavailable", "Service Unavailable",
                 why == DB_BUSY ? "All database connections are busy; try again shortly."
                                : "The database cannot be reached; try again shortly.");
+        return NULL;
     }
+    store_init(&r->st, r->db, &r->who, r->request_id, r->now);
+    r->st.trace_id = r->trace_id[0] ? r->trace_id : NULL;
     return r->db;
+}
+
+store *req_store(req *r)
+{
+    return req_db(r) ? &r->st : NULL;
+}
+
+void req_release(req *r)
+{
+    if (r->db) {
+        db_release(r->db);
+        r->db = NULL;
+    }
 }
 
 void req_db_failed(req *r)

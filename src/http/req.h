@@ -18,10 +18,13 @@
 #include <ulfius.h>
 
 #include "auth/caller.h"
+#include "core/config.h"
 #include "db/db.h"
 #include "http/query.h"
 #include "http/route.h"
+#include "store/store.h"
 
+struct http_service;
 #define REQ_MAX_PATH_PARAMS 4
 #define REQ_MAX_QUERY_PARAMS 16
 
@@ -29,7 +32,9 @@ typedef struct req {
     const struct _u_request *u;
     struct _u_response *resp;
     const route *route;
+    const struct http_service *svc; /* what the server serves (http/server.h) */
     struct timespec started;
+    time_t now; /* the request's one clock (core/clock.h) */
     char request_id[65];
     char trace_id[33]; /* from a valid traceparent, else "" */
 
@@ -41,7 +46,8 @@ typedef struct req {
     query_param query[REQ_MAX_QUERY_PARAMS];
     int n_query;
 
-    db_conn *db;
+    db_conn *db;   /* acquired on first use */
+    store st;      /* the store's view of this request, once db is acquired */
     json_t *errors; /* problem "errors" collected so far */
     bool schema_error; /* an error is about the document's shape: 400 */
     int status;     /* 0 until answered */
@@ -55,11 +61,20 @@ const char *req_path(const req *r, int i);
 /* A query parameter's value, or NULL when absent. */
 const char *req_query(const req *r, const char *name);
 
+/* The service's configuration (policy values among it). */
+const config *req_config(const req *r);
+
 /* --- database --- */
+/* The request's store (its connection, caller, request id and clock), the
+ * connection acquired on first use. NULL after answering 503. */
+store *req_store(req *r);
 /* The request's connection, acquired on first use. NULL after answering 503. */
 db_conn *req_db(req *r);
-/* Answers for the failure recorded on the request's connection. */
+/* Answers for the failure recorded on the request's connection: 503 while
+ * the database cannot answer, 409 for a duplicate, 500 for a defect. */
 void req_db_failed(req *r);
+/* Gives the connection back (the pipeline does, when the request ends). */
+void req_release(req *r);
 
 /* --- answers --- */
 void reply_json_text(req *r, int status, const char *json);

@@ -5,10 +5,10 @@
 
 #include "core/text.h"
 
-int routes_count(void)
+int routes_count(const route *table)
 {
     int n = 0;
-    while (mam_routes[n].method)
+    while (table[n].method)
         n++;
     return n;
 }

@@ -1,4 +1,5 @@
-/* route: one entry of the service's route table (src/api/routes.c).
+/* route: one entry of a route table. The service's table is api/routes.c;
+ * serve.c hands it to the server (http/server.h).
  *
  * Templates are written as in openapi.yaml ("/v1/meetings/{id}"), so the
  * same string names the route in the contract, the access log and the
@@ -23,12 +24,10 @@ typedef struct route {
     unsigned flags;
     unsigned roles;                   /* any of these roles, or 0 for any caller */
     const char *const *query_params;  /* NULL-terminated allowed names, or NULL */
-    int index;                        /* position in the table, for metrics */
 } route;
 
-/* The route table, terminated by an entry with a NULL method. */
-extern route mam_routes[];
-int routes_count(void);
+/* How many routes a table holds (it ends with an entry whose method is NULL). */
+int routes_count(const route *table);
 
 /* Matches a path against a template; on success fills up to max values
  * (new strings, percent-decoded) and returns how many, else -1. */

@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <yder.h>
 
-#include "app.h"
 #include "http/pipeline.h"
 #include "http/route.h"
 #include "http/watchdog.h"
@@ -54,8 +53,10 @@ static int count_params(const char *template)
     return n;
 }
 
-int server_start(const config *cfg)
+int server_start(const http_service *svc)
 {
+    const config *cfg = svc->cfg;
+    pipeline_init(svc);
     memset(&bind_addr, 0, sizeof bind_addr);
     bind_addr.sin_family = AF_INET;
     bind_addr.sin_port = htons((uint16_t)cfg->port);
@@ -72,15 +73,13 @@ int server_start(const config *cfg)
     instance.max_post_body_size = cfg->max_body_bytes + 1;
     instance.allowed_post_processor = U_POST_PROCESS_NONE;
 
-    for (int i = 0; mam_routes[i].method; i++) {
-        route *rt = &mam_routes[i];
-        rt->index = i;
+    for (const route *rt = svc->routes; rt->method; rt++) {
         char format[256];
         ulfius_format(rt->template, format, sizeof format);
         /* static segments first: /v1/x/list must win over /v1/x/{id} */
         unsigned priority = (unsigned)count_params(rt->template);
         if (ulfius_add_endpoint_by_val(&instance, rt->method, NULL, format, priority,
-                                       pipeline_dispatch, rt) != U_OK) {
+                                       pipeline_dispatch, (void *)rt) != U_OK) {
             fprintf(stderr, "server: cannot register %s %s\n", rt->method, rt->template);
             ulfius_clean_instance(&instance);
             return -1;
@@ -133,7 +132,7 @@ static long elapsed_ms(const struct timespec *since)
 
 void server_stop(int grace_ms)
 {
-    __atomic_store_n(&app.draining, true, __ATOMIC_SEQ_CST);
+    pipeline_drain();
     quiesced_socket = MHD_quiesce_daemon(instance.mhd_daemon);
 
     /* Requests in flight finish and are answered with Connection: close.
@@ -142,7 +141,7 @@ void server_stop(int grace_ms)
     clock_gettime(CLOCK_MONOTONIC, &start);
     long idle_since = -1;
     while (elapsed_ms(&start) < grace_ms) {
-        int busy = __atomic_load_n(&app.in_flight, __ATOMIC_SEQ_CST);
+        int busy = pipeline_in_flight();
         if (busy == 0 && open_connections() == 0)
             break;
         if (busy == 0) {
@@ -156,7 +155,7 @@ void server_stop(int grace_ms)
         struct timespec pause = {0, 10 * 1000000L};
         nanosleep(&pause, NULL);
     }
-    int left = __atomic_load_n(&app.in_flight, __ATOMIC_SEQ_CST);
+    int left = pipeline_in_flight();
     if (left)
         y_log_message(Y_LOG_LEVEL_WARNING, "shutdown: %d request(s) still running after %d ms",
                       left, grace_ms);

@@ -1,12 +1,33 @@
 #include "store/actions.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
 #include "core/xalloc.h"
+#include "store/feed.h"
+#include "store/sql.h"
+
+/* Changes to an action are announced to the agencies of the meeting that
+ * tracks it. */
+const store_kind STORE_ACTION = {
+    "action",
+    text_is_uuid,
+    {"actions_render", "SELECT action_json(a, $2::date), a.version FROM actions a WHERE a.id = $1",
+     2},
+    {"actions_read",
+     "SELECT action_json(a, $5::date), a.version FROM actions a"
+     " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean))",
+     5},
+    {"actions_announce",
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
+     " SELECT e.id, g.code, $2, 'action', a.id::text, a.version"
+     "   FROM actions a, (SELECT gen_random_uuid() AS id) e,"
+     "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(a.current_meeting_id)) AS code) g"
+     "  WHERE a.id = $1",
+     2},
+};
 
 #define ACTION_COLUMNS                                                                        \
     "a.id, a.meeting_id, a.current_meeting_id, coalesce(a.owner_sub, ''), a.owner_agency,"    \
@@ -17,17 +38,18 @@
 static const db_stmt find_stmt = {
     "actions_find",
     "SELECT " ACTION_COLUMNS " FROM actions a"
-    " WHERE a.id = $1 AND action_visible(a, $2, $3, $4::boolean)",
+    " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean))",
     4};
 
 static const db_stmt lock_stmt = {
     "actions_lock",
     "SELECT " ACTION_COLUMNS " FROM actions a"
-    " WHERE a.id = $1 AND action_visible(a, $2, $3, $4::boolean) FOR UPDATE",
+    " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean)) FOR UPDATE",
     4};
 
-static const db_stmt render_stmt = {
-    "actions_render", "SELECT action_json(a) FROM actions a WHERE a.id = $1", 1};
+static const db_stmt has_feedback_stmt = {
+    "actions_has_feedback",
+    "SELECT EXISTS (SELECT 1 FROM actions WHERE meeting_id = $1 AND kind = 'family_feedback')", 1};
 
 static const db_stmt from_minutes_stmt = {
     "actions_from_minutes",
@@ -132,81 +154,60 @@ static const db_stmt reschedule_stmt = {
 
 static const db_stmt list_stmt = {
     "actions_list",
-    "SELECT action_json(a), to_char(a.due_date, 'YYYY-MM-DD'), a.id FROM actions a"
-    " WHERE action_visible(a, $1, $2, $3::boolean)"
+    "SELECT action_json(a, $12::date), to_char(a.due_date, 'YYYY-MM-DD'), a.id FROM actions a"
+    " WHERE action_visible(a, caller_principals($1, $2, $3::boolean))"
     "   AND ($4::text IS NULL OR a.owner_sub = $4)"
     "   AND ($5::text IS NULL OR a.owner_agency = $5)"
     "   AND ($6::uuid IS NULL OR $6 IN (a.meeting_id, a.current_meeting_id))"
     "   AND ($7::text IS NULL OR a.status = $7)"
     "   AND ($8::boolean IS NULL OR $8 = (a.status = 'open'"
-    "        AND a.due_date < (now() AT TIME ZONE 'UTC')::date))"
+    "        AND a.due_date < $12::date))"
     "   AND ($9::date IS NULL OR (a.due_date, a.id) > ($9::date, $10::uuid))"
     " ORDER BY a.due_date, a.id LIMIT $11",
-    11};
+    12};
 
 /* The owner's own overdue actions, the commonest question, off one index
  * range; an owner always sees their own actions (action_visible). */
 static const db_stmt list_own_overdue_stmt = {
     "actions_list_own_overdue",
-    "SELECT action_json(a), to_char(a.due_date, 'YYYY-MM-DD'), a.id FROM actions a"
+    "SELECT action_json(a, $5::date), to_char(a.due_date, 'YYYY-MM-DD'), a.id FROM actions a"
     " WHERE a.owner_sub = $1 AND a.status = 'open'"
-    "   AND a.due_date < (now() AT TIME ZONE 'UTC')::date"
+    "   AND a.due_date < $5::date"
     "   AND (a.due_date, a.id) > ($2::date, $3::uuid)"
     " ORDER BY a.due_date, a.id LIMIT $4",
-    4};
+    5};
 
-static void copy(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src);
-}
-
-static int run(req *r, const db_stmt *s, const char *const *params)
-{
-    PGresult *res = db_exec(r->db, s, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
-}
-
-int actions_find(req *r, const char *id, bool lock, action_row *out)
+int actions_find(store *s, const char *id, bool lock, action_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
-    const char *params[] = {id, r->who.sub, r->who.agency, caller_manager_param(&r->who)};
-    PGresult *res = db_exec(r->db, lock ? &lock_stmt : &find_stmt, params);
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     if (!res)
         return -1;
     int found = PQntuples(res) == 1;
     if (found) {
-        copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
-        copy(out->meeting_id, sizeof out->meeting_id, PQgetvalue(res, 0, 1));
-        copy(out->current_meeting_id, sizeof out->current_meeting_id, PQgetvalue(res, 0, 2));
-        copy(out->owner_sub, sizeof out->owner_sub, PQgetvalue(res, 0, 3));
-        copy(out->owner_agency, sizeof out->owner_agency, PQgetvalue(res, 0, 4));
-        copy(out->status, sizeof out->status, PQgetvalue(res, 0, 5));
-        copy(out->due_date, sizeof out->due_date, PQgetvalue(res, 0, 6));
-        copy(out->chair_sub, sizeof out->chair_sub, PQgetvalue(res, 0, 7));
+        sql_copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
+        sql_copy(out->meeting_id, sizeof out->meeting_id, PQgetvalue(res, 0, 1));
+        sql_copy(out->current_meeting_id, sizeof out->current_meeting_id, PQgetvalue(res, 0, 2));
+        sql_copy(out->owner_sub, sizeof out->owner_sub, PQgetvalue(res, 0, 3));
+        sql_copy(out->owner_agency, sizeof out->owner_agency, PQgetvalue(res, 0, 4));
+        sql_copy(out->status, sizeof out->status, PQgetvalue(res, 0, 5));
+        sql_copy(out->due_date, sizeof out->due_date, PQgetvalue(res, 0, 6));
+        sql_copy(out->chair_sub, sizeof out->chair_sub, PQgetvalue(res, 0, 7));
         out->version = atol(PQgetvalue(res, 0, 8));
     }
     PQclear(res);
     return found;
 }
 
-char *actions_render(req *r, const char *id)
-{
-    const char *params[] = {id};
-    bool found;
-    return db_exec_value(r->db, &render_stmt, params, &found);
-}
-
-int actions_from_minutes(req *r, const char *meeting_id, int number, const char *content_json,
+int actions_from_minutes(store *s, const char *meeting_id, int number, const char *content_json,
                          buf *ids)
 {
-    char n[16];
-    snprintf(n, sizeof n, "%d", number);
-    const char *params[] = {meeting_id, n, content_json, r->who.sub, r->who.name};
-    PGresult *res = db_exec(r->db, &from_minutes_stmt, params);
+    sql_int number_text;
+    const char *n = sql_int_of(&number_text, number);
+    const char *params[] = {meeting_id, n, content_json, s->who->sub, s->who->name};
+    PGresult *res = sql_query(s, &from_minutes_stmt, params);
     if (!res)
         return -1;
     int count = PQntuples(res);
@@ -219,11 +220,11 @@ int actions_from_minutes(req *r, const char *meeting_id, int number, const char 
     return count;
 }
 
-int actions_foreign_ids(req *r, const char *meeting_id, const char *content_json)
+int actions_foreign_ids(store *s, const char *meeting_id, const char *content_json)
 {
     const char *params[] = {meeting_id, content_json};
     bool found;
-    char *n = db_exec_value(r->db, &foreign_stmt, params, &found);
+    char *n = sql_value(s, &foreign_stmt, params, &found);
     if (!n)
         return -1;
     int count = atoi(n);
@@ -231,11 +232,11 @@ int actions_foreign_ids(req *r, const char *meeting_id, const char *content_json
     return count;
 }
 
-int actions_family_feedback(req *r, const char *meeting_id, int number, json_t *feedback,
+int actions_family_feedback(store *s, const char *meeting_id, int number, json_t *feedback,
                             const char *due_date, char id_out[37])
 {
-    char n[16];
-    snprintf(n, sizeof n, "%d", number);
+    sql_int number_text;
+    const char *n = sql_int_of(&number_text, number);
     json_t *by = json_object_get(feedback, "by");
     const char *sub = json_string_value(json_object_get(by, "sub"));
     const char *params[] = {meeting_id,
@@ -245,22 +246,22 @@ int actions_family_feedback(req *r, const char *meeting_id, int number, json_t *
                             json_string_value(json_object_get(by, "agency")),
                             sub ? sub : "",
                             due_date,
-                            r->who.sub,
-                            r->who.name};
-    PGresult *res = db_exec(r->db, &feedback_stmt, params);
+                            s->who->sub,
+                            s->who->name};
+    PGresult *res = sql_query(s, &feedback_stmt, params);
     if (!res)
         return -1;
-    copy(id_out, 37, PQgetvalue(res, 0, 0));
+    sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
     PQclear(res);
     return 0;
 }
 
-int actions_open_for(req *r, const char *meeting_id, char ***ids, int *n)
+int actions_open_for(store *s, const char *meeting_id, char ***ids, int *n)
 {
     *ids = NULL;
     *n = 0;
     const char *params[] = {meeting_id};
-    PGresult *res = db_exec(r->db, &open_for_stmt, params);
+    PGresult *res = sql_query(s, &open_for_stmt, params);
     if (!res)
         return -1;
     int rows = PQntuples(res);
@@ -279,18 +280,39 @@ void actions_free_ids(char **ids, int n)
     free(ids);
 }
 
-PGresult *actions_apply_review(req *r, const char *meeting_id, const char *content_json)
+int actions_apply_review(store *s, const char *meeting_id, const char *content_json)
 {
-    const char *params[] = {meeting_id, content_json, r->who.sub, r->who.name};
-    return db_exec(r->db, &review_stmt, params);
+    const char *params[] = {meeting_id, content_json, s->who->sub, s->who->name};
+    PGresult *res = sql_query(s, &review_stmt, params);
+    if (!res)
+        return -1;
+    /* announced to the review meeting's agencies, which reviewed them */
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
+        bool carried = strcmp(PQgetvalue(res, i, 1), "carried_forward") == 0;
+        rc = feed_meeting_part(s, meeting_id, carried ? "action.carried_forward" : "action.reviewed",
+                               "action", PQgetvalue(res, i, 0), atol(PQgetvalue(res, i, 2)));
+    }
+    PQclear(res);
+    return rc;
 }
 
-int actions_reviewed_by(req *r, const char *meeting_id, char ***ids, int *n)
+int actions_has_family_feedback(store *s, const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    bool found;
+    char *exists = sql_value(s, &has_feedback_stmt, params, &found);
+    int has = exists ? exists[0] == 't' : -1;
+    free(exists);
+    return has;
+}
+
+int actions_reviewed_by(store *s, const char *meeting_id, char ***ids, int *n)
 {
     *ids = NULL;
     *n = 0;
     const char *params[] = {meeting_id};
-    PGresult *res = db_exec(r->db, &reviewed_by_stmt, params);
+    PGresult *res = sql_query(s, &reviewed_by_stmt, params);
     if (!res)
         return -1;
     int rows = PQntuples(res);
@@ -302,35 +324,43 @@ int actions_reviewed_by(req *r, const char *meeting_id, char ***ids, int *n)
     return 0;
 }
 
-int actions_close(req *r, const char *id, const char *status, const char *note)
+int actions_close(store *s, const char *id, const char *status, const char *note)
 {
-    const char *params[] = {id, status, note, r->who.sub, r->who.name};
-    return run(r, &close_stmt, params);
+    const char *params[] = {id, status, note, s->who->sub, s->who->name};
+    return sql_run(s, &close_stmt, params);
 }
 
-int actions_reschedule(req *r, const char *id, const char *from, const char *to,
+int actions_reschedule(store *s, const char *id, const char *from, const char *to,
                        const char *reason)
 {
-    const char *params[] = {id, from, to, reason, r->who.sub, r->who.name};
-    return run(r, &reschedule_stmt, params);
+    const char *params[] = {id, from, to, reason, s->who->sub, s->who->name};
+    return sql_run(s, &reschedule_stmt, params);
 }
 
-PGresult *actions_list(req *r, const action_filters *f)
+int actions_list(store *s, const action_filters *f, int limit, char *const *after,
+                 store_page *out)
 {
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", f->limit + 1);
-    bool own_overdue = f->owner_sub && strcmp(f->owner_sub, r->who.sub) == 0 && f->overdue &&
+    sql_int lim;
+    const char *limit_text = sql_int_of(&lim, limit + 1);
+    bool own_overdue = f->owner_sub && strcmp(f->owner_sub, s->who->sub) == 0 && f->overdue &&
                        strcmp(f->overdue, "true") == 0 && !f->agency && !f->meeting_id &&
                        (!f->status || strcmp(f->status, "open") == 0);
+    PGresult *res;
     if (own_overdue) {
-        const char *params[] = {r->who.sub, f->after_due ? f->after_due : "-infinity",
-                                f->after_id ? f->after_id : "00000000-0000-0000-0000-000000000000",
-                                limit};
-        return db_exec(r->db, &list_own_overdue_stmt, params);
+        const char *params[] = {s->who->sub, after[0] ? after[0] : "-infinity",
+                                after[1] ? after[1] : "00000000-0000-0000-0000-000000000000",
+                                limit_text, s->today_text};
+        res = sql_query(s, &list_own_overdue_stmt, params);
+    } else {
+        const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
+                                f->owner_sub,  f->agency,      f->meeting_id,
+                                f->status,     f->overdue,     after[0],
+                                after[1],      limit_text,     s->today_text};
+        res = sql_query(s, &list_stmt, params);
     }
-    const char *params[] = {r->who.sub,   r->who.agency, caller_manager_param(&r->who),
-                            f->owner_sub, f->agency,     f->meeting_id,
-                            f->status,    f->overdue,
-                            f->after_due, f->after_id,   limit};
-    return db_exec(r->db, &list_stmt, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
+    sql_page(res, &spec, out);
+    return 0;
 }

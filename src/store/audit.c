@@ -1,6 +1,6 @@
 #include "store/audit.h"
 
-#include <libpq-fe.h>
+#include "store/sql.h"
 
 static const db_stmt insert_one = {
     "audit_insert_one",
@@ -14,24 +14,47 @@ static const db_stmt insert_list = {
     " resource_ids, outcome, trace_id) VALUES ($1, $2, $3, $4, $5, $6::text[], 'success', $7)",
     7};
 
-static int run(req *r, const db_stmt *s, const char *action, const char *type, const char *id)
+static const db_stmt list_stmt = {
+    "audit_events_list",
+    "SELECT audit_event_json(e), e.id FROM audit_events e"
+    " WHERE ($1::text IS NULL OR e.actor_sub = $1)"
+    "   AND ($2::text IS NULL OR e.resource_id = $2 OR $2 = ANY (e.resource_ids))"
+    "   AND ($3::text IS NULL OR e.resource_type = $3)"
+    "   AND ($4::timestamptz IS NULL OR e.occurred_at >= $4)"
+    "   AND ($5::timestamptz IS NULL OR e.occurred_at < $5)"
+    "   AND ($6::bigint IS NULL OR e.id < $6)"
+    " ORDER BY e.id DESC LIMIT $7",
+    7};
+
+static int insert(store *s, const db_stmt *st, const char *action, const char *type,
+                  const char *id)
 {
-    const char *params[] = {r->request_id, r->who.sub, r->who.agency, action, type, id,
-                            r->trace_id[0] ? r->trace_id : NULL};
-    PGresult *res = db_exec(r->db, s, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
+    const char *params[] = {s->request_id, s->who->sub, s->who->agency, action, type, id,
+                            s->trace_id && s->trace_id[0] ? s->trace_id : NULL};
+    return sql_run(s, st, params);
 }
 
-int audit_record(req *r, const char *action, const char *resource_type, const char *resource_id)
+int audit_record(store *s, const char *action, const char *resource_type, const char *resource_id)
 {
-    return run(r, &insert_one, action, resource_type, resource_id);
+    return insert(s, &insert_one, action, resource_type, resource_id);
 }
 
-int audit_record_list(req *r, const char *action, const char *resource_type,
+int audit_record_list(store *s, const char *action, const char *resource_type,
                       const char *ids_array_literal)
 {
-    return run(r, &insert_list, action, resource_type, ids_array_literal);
+    return insert(s, &insert_list, action, resource_type, ids_array_literal);
+}
+
+int audit_list(store *s, const audit_filters *f, int limit, const char *before,
+               store_page *out)
+{
+    sql_int lim;
+    const char *params[] = {f->actor, f->resource_id, f->resource_type, f->from, f->to, before,
+                            sql_int_of(&lim, limit + 1)};
+    PGresult *res = sql_query(s, &list_stmt, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = -1};
+    sql_page(res, &spec, out);
+    return 0;
 }

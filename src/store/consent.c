@@ -1,12 +1,30 @@
 #include "store/consent.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
 #include "core/text.h"
+#include "store/sql.h"
+
+/* Changes to a decision are announced to its meeting's agencies. */
+const store_kind STORE_CONSENT_DECISION = {
+    "consent_decision",
+    text_is_uuid,
+    {"consent_render",
+     "SELECT consent_decision_json(d), d.version FROM consent_decisions d WHERE d.id = $1", 1},
+    {"consent_read",
+     "SELECT consent_decision_json(d), d.version FROM consent_decisions d"
+     " WHERE d.id = $1 AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean))",
+     4},
+    {"consent_announce",
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
+     " SELECT e.id, a.code, $2, 'consent_decision', d.id::text, d.version"
+     "   FROM consent_decisions d, (SELECT gen_random_uuid() AS id) e,"
+     "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(d.meeting_id)) AS code) a"
+     "  WHERE d.id = $1",
+     2},
+};
 
 static const db_stmt find_stmt = {
     "consent_find",
@@ -14,8 +32,8 @@ static const db_stmt find_stmt = {
     " NOT EXISTS (SELECT 1 FROM consent_decisions n"
     "              WHERE n.meeting_id = d.meeting_id AND n.kind = d.kind AND n.seq > d.seq),"
     " d.version"
-    " FROM consent_decisions d JOIN meetings m ON m.id = d.meeting_id"
-    " WHERE d.id = $1 AND meeting_visible(m, $2, $3, $4::boolean)",
+    " FROM consent_decisions d"
+    " WHERE d.id = $1 AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean))",
     4};
 
 /* Locks the decision's meeting, so agreements and new decisions on one
@@ -27,12 +45,22 @@ static const db_stmt lock_stmt = {
     "              WHERE n.meeting_id = d.meeting_id AND n.kind = d.kind AND n.seq > d.seq),"
     " d.version"
     " FROM consent_decisions d JOIN meetings m ON m.id = d.meeting_id"
-    " WHERE d.id = $1 AND meeting_visible(m, $2, $3, $4::boolean) FOR UPDATE OF m, d",
+    " WHERE d.id = $1 AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean))"
+    " FOR UPDATE OF m, d",
     4};
 
-static const db_stmt render_stmt = {
-    "consent_render", "SELECT consent_decision_json(d) FROM consent_decisions d WHERE d.id = $1",
+static const db_stmt sharing_stmt = {
+    "consent_minutes_sharing",
+    "SELECT decision FROM consent_decisions WHERE meeting_id = $1 AND kind = 'minutes_sharing'"
+    " ORDER BY seq DESC LIMIT 1",
     1};
+
+static const db_stmt list_stmt = {
+    "consent_list",
+    "SELECT consent_decision_json(d), d.seq, d.id FROM consent_decisions d"
+    " WHERE d.meeting_id = $1 AND ($2::bigint IS NULL OR d.seq < $2)"
+    " ORDER BY d.seq DESC LIMIT $3",
+    3};
 
 static const db_stmt insert_stmt = {
     "consent_insert",
@@ -72,23 +100,16 @@ static int fill(PGresult *res, decision_row *out)
     return found;
 }
 
-int consent_find(req *r, const char *id, bool lock, decision_row *out)
+int consent_find(store *s, const char *id, bool lock, decision_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
-    const char *params[] = {id, r->who.sub, r->who.agency, caller_manager_param(&r->who)};
-    PGresult *res = db_exec(r->db, lock ? &lock_stmt : &find_stmt, params);
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     return res ? fill(res, out) : -1;
 }
 
-char *consent_render(req *r, const char *id)
-{
-    const char *params[] = {id};
-    bool found;
-    return db_exec_value(r->db, &render_stmt, params, &found);
-}
-
-int consent_insert(req *r, const char *meeting_id, const consent_in *in, char id_out[37])
+int consent_insert(store *s, const char *meeting_id, const consent_in *in, char id_out[37])
 {
     json_t *grounds = json_array();
     for (int i = 0; i < in->n_grounds; i++)
@@ -96,9 +117,9 @@ int consent_insert(req *r, const char *meeting_id, const consent_in *in, char id
     char *grounds_text = json_dumps(grounds, JSON_COMPACT);
     json_decref(grounds);
     const char *params[] = {meeting_id,           in->decision, grounds_text, in->rationale,
-                            in->parent_objection, r->who.sub,   r->who.name,  r->who.agency,
+                            in->parent_objection, s->who->sub,   s->who->name,  s->who->agency,
                             in->kind};
-    PGresult *res = db_exec(r->db, &insert_stmt, params);
+    PGresult *res = sql_query(s, &insert_stmt, params);
     free(grounds_text);
     if (!res)
         return -1;
@@ -107,12 +128,12 @@ int consent_insert(req *r, const char *meeting_id, const consent_in *in, char id
     return 0;
 }
 
-int consent_agree(req *r, const char *decision_id, const char *agency, bool agrees,
+int consent_agree(store *s, const char *decision_id, const char *agency, bool agrees,
                   const char *comment)
 {
-    const char *params[] = {decision_id, agency, agrees ? "true" : "false", comment, r->who.sub,
-                            r->who.name};
-    PGresult *res = db_exec(r->db, &agree_stmt, params);
+    const char *params[] = {decision_id, agency, agrees ? "true" : "false", comment, s->who->sub,
+                            s->who->name};
+    PGresult *res = sql_query(s, &agree_stmt, params);
     if (!res)
         return -1;
     int n = atoi(PQcmdTuples(res));
@@ -120,24 +141,45 @@ int consent_agree(req *r, const char *decision_id, const char *agency, bool agre
     return n > 0;
 }
 
-int consent_bump(req *r, const char *decision_id)
+int consent_bump(store *s, const char *decision_id)
 {
     const char *params[] = {decision_id};
-    PGresult *res = db_exec(r->db, &bump_stmt, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
+    return sql_run(s, &bump_stmt, params);
 }
 
-int consent_speaker_agency(req *r, const char *meeting_id, char agency_out[CALLER_AGENCY_MAX + 1])
+int consent_speaker_agency(store *s, const char *meeting_id, char agency_out[CALLER_AGENCY_MAX + 1])
 {
-    const char *params[] = {meeting_id, r->who.sub};
+    const char *params[] = {meeting_id, s->who->sub};
     bool found;
-    char *agency = db_exec_value(r->db, &speaker_stmt, params, &found);
-    if (!agency && db_failure_of(r->db) != DB_OK)
+    char *agency = sql_value(s, &speaker_stmt, params, &found);
+    if (!agency && found)
         return -1;
     snprintf(agency_out, CALLER_AGENCY_MAX + 1, "%s", agency ? agency : "");
     free(agency);
+    return 0;
+}
+
+int consent_list(store *s, const char *meeting_id, int limit, const char *before,
+                 store_page *out)
+{
+    sql_int lim;
+    const char *params[] = {meeting_id, before, sql_int_of(&lim, limit + 1)};
+    PGresult *res = sql_query(s, &list_stmt, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = 2};
+    sql_page(res, &spec, out);
+    return 0;
+}
+
+int consent_minutes_sharing(store *s, const char *meeting_id, char decision[16])
+{
+    const char *params[] = {meeting_id};
+    bool found;
+    char *d = sql_value(s, &sharing_stmt, params, &found);
+    if (!d && found)
+        return -1;
+    sql_copy(decision, 16, d ? d : "");
+    free(d);
     return 0;
 }

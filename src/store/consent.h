@@ -9,7 +9,10 @@
 
 #include "auth/caller.h"
 #include "domain/planning.h"
-#include "http/req.h"
+#include "store/store.h"
+
+/* GET /v1/consent-decisions/{id}; announced to its meeting's agencies. */
+extern const store_kind STORE_CONSENT_DECISION;
 
 typedef struct decision_row {
     char id[37];
@@ -20,22 +23,31 @@ typedef struct decision_row {
     long version;
 } decision_row;
 
-/* 1 found (and its meeting visible), 0 not, -1 database failure. */
-int consent_find(req *r, const char *id, bool lock, decision_row *out);
+/* The decision when the caller may see its meeting. lock takes the
+ * decision and its meeting, so that agreements and new decisions on one
+ * meeting are taken one at a time. */
+int consent_find(store *s, const char *id, bool lock, decision_row *out);
 
-char *consent_render(req *r, const char *id);
-
-int consent_insert(req *r, const char *meeting_id, const consent_in *in, char id_out[37]);
+/* A new decision by the store's caller. */
+int consent_insert(store *s, const char *meeting_id, const consent_in *in, char id_out[37]);
 
 /* 1 recorded, 0 this agency already answered, -1 database failure. */
-int consent_agree(req *r, const char *decision_id, const char *agency, bool agrees,
+int consent_agree(store *s, const char *decision_id, const char *agency, bool agrees,
                   const char *comment);
 
 /* The decision's version goes up with each agreement. */
-int consent_bump(req *r, const char *decision_id);
+int consent_bump(store *s, const char *decision_id);
 
 /* The agency for which the caller speaks on this meeting: the agency of a
  * professional invitation they hold, "" when they hold none. */
-int consent_speaker_agency(req *r, const char *meeting_id, char agency_out[CALLER_AGENCY_MAX + 1]);
+int consent_speaker_agency(store *s, const char *meeting_id, char agency_out[CALLER_AGENCY_MAX + 1]);
+
+/* FAM-5: the current decision on sharing the minutes with the family
+ * ("share" or "withhold"), "" when none is recorded. 0, or -1 on a failure. */
+int consent_minutes_sharing(store *s, const char *meeting_id, char decision[16]);
+
+/* A page of a meeting's decisions, newest first, before the cursor's seq. */
+int consent_list(store *s, const char *meeting_id, int limit, const char *before,
+                 store_page *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* escalations (store): escalations and their timelines. Reads are
- * filtered by escalation_visible() (sql/005), so an escalation the caller
- * may not see is indistinguishable from one that does not exist. */
+ * filtered by escalation_visible() (sql/functions/10_access.sql), so an
+ * escalation the caller may not see is indistinguishable from one that
+ * does not exist. */
 #ifndef MAM_STORE_ESCALATIONS_H
 #define MAM_STORE_ESCALATIONS_H
 
@@ -8,7 +9,11 @@
 
 #include "auth/caller.h"
 #include "domain/escalation.h"
-#include "http/req.h"
+#include "store/store.h"
+
+/* GET /v1/escalations/{id}: rendered with escalation_json; announced to the
+ * two agencies involved. */
+extern const store_kind STORE_ESCALATION;
 
 typedef struct escalation_row {
     char id[37];
@@ -21,8 +26,7 @@ typedef struct escalation_row {
     long version;
 } escalation_row;
 
-int escalations_find(req *r, const char *id, bool lock, escalation_row *out);
-char *escalations_render(req *r, const char *id);
+int escalations_find(store *s, const char *id, bool lock, escalation_row *out);
 
 /* Looks up what the references of a new escalation point at. The strings
  * in refs live in `storage`, owned by the caller. 0, or -1 on failure. */
@@ -31,18 +35,16 @@ typedef struct refs_storage {
     char decision_status[24];
     char declined_status[16];
 } refs_storage;
-int escalations_refs(req *r, const escalation_in *in, escalation_refs *refs, refs_storage *s);
+int escalations_refs(store *st, const escalation_in *in, escalation_refs *refs, refs_storage *s);
 
-/* 1 when the agency is active in the directory, 0 when not, -1 failure. */
-int escalations_agency_active(req *r, const char *code);
-
-int escalations_insert(req *r, const escalation_in *in, int stage, const char *due,
+/* Raised by the store's caller, the stage starting today. */
+int escalations_insert(store *s, const escalation_in *in, int stage, const char *due,
                        char id_out[37]);
-int escalations_event(req *r, const char *id, int stage, const char *kind, const char *text,
+int escalations_event(store *s, const char *id, int stage, const char *kind, const char *text,
                       const char *due);
-int escalations_move(req *r, const char *id, int stage, const char *due);
-int escalations_close(req *r, const char *id, const char *status, const char *outcome);
-int escalations_bump(req *r, const char *id);
+int escalations_move(store *s, const char *id, int stage, const char *due);
+int escalations_close(store *s, const char *id, const char *status, const char *outcome);
+int escalations_bump(store *s, const char *id);
 
 typedef struct escalation_filters {
     const char *meeting_id;
@@ -50,11 +52,11 @@ typedef struct escalation_filters {
     const char *stage;
     const char *agency;
     const char *overdue; /* NULL, "true" or "false" */
-    const char *before_created; /* cursor */
-    const char *before_id;
-    int limit;
 } escalation_filters;
 
-PGresult *escalations_list(req *r, const escalation_filters *f);
+/* A page of the escalations the caller can see, newest first, before the
+ * cursor's (created_at, id). */
+int escalations_list(store *s, const escalation_filters *f, int limit, char *const *before,
+                     store_page *out);
 
 #endif

@@ -1,79 +1,74 @@
 #include "store/feed.h"
 
-#include <libpq-fe.h>
-#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-static const db_stmt meeting_stmt = {
-    "feed_meeting",
-    "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-    " SELECT e.id, a.code, $2, 'meeting', m.id::text, m.version"
-    "   FROM meetings m, (SELECT gen_random_uuid() AS id) e,"
-    "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(m)) AS code) a"
-    "  WHERE m.id = $1",
-    2};
+#include "core/buf.h"
+#include "core/cursor.h"
+#include "store/sql.h"
+
+/* Only events whose transaction is older than every one still running are
+ * served, so a follower that resumes from next_cursor never skips one. */
+static const db_stmt page_stmt = {
+    "events_feed",
+    "SELECT event_json(e), e.tx::text, e.position FROM events e"
+    " WHERE e.agency = $1 AND (e.tx, e.position) > ($2::xid8, $3::bigint)"
+    "   AND e.tx < pg_snapshot_xmin(pg_current_snapshot())"
+    " ORDER BY e.tx, e.position LIMIT $4",
+    4};
 
 static const db_stmt meeting_part_stmt = {
     "feed_meeting_part",
     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
     " SELECT e.id, a.code, $2, $3, $4, $5::integer"
     "   FROM meetings m, (SELECT gen_random_uuid() AS id) e,"
-    "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(m)) AS code) a"
+    "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(m.id)) AS code) a"
     "  WHERE m.id = $1",
     5};
 
-static const db_stmt to_stmt = {
-    "feed_to",
-    "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-    " SELECT e.id, a.code, $1, $2, $3, $4::integer"
-    "   FROM (SELECT gen_random_uuid() AS id) e,"
-    "        (SELECT DISTINCT unnest($5::text[]) AS code) a",
-    5};
-
-static const db_stmt everyone_stmt = {
-    "feed_everyone",
-    "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-    " SELECT e.id, a.code, $1, $2, $3, $4::integer"
-    "   FROM (SELECT gen_random_uuid() AS id) e, agencies a",
-    4};
-
-static int run(req *r, const db_stmt *s, const char *const *params)
-{
-    PGresult *res = db_exec(r->db, s, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
-}
-
-int feed_meeting(req *r, const char *meeting_id, const char *type)
-{
-    const char *params[] = {meeting_id, type};
-    return run(r, &meeting_stmt, params);
-}
-
-int feed_meeting_part(req *r, const char *meeting_id, const char *type, const char *resource_type,
+int feed_meeting_part(store *s, const char *meeting_id, const char *type, const char *resource_type,
                       const char *resource_id, long resource_version)
 {
-    char version[24];
-    snprintf(version, sizeof version, "%ld", resource_version);
+    sql_int version_text;
+    const char *version = sql_int_of(&version_text, resource_version);
     const char *params[] = {meeting_id, type, resource_type, resource_id, version};
-    return run(r, &meeting_part_stmt, params);
+    return sql_run(s, &meeting_part_stmt, params);
 }
 
-int feed_to(req *r, const char *type, const char *resource_type, const char *resource_id,
-            long resource_version, const char *agencies)
+int feed_page(store *s, const char *agency, const char *after_tx, const char *after_position,
+              int limit, const char *resume, store_page *out)
 {
-    char version[24];
-    snprintf(version, sizeof version, "%ld", resource_version);
-    const char *params[] = {type, resource_type, resource_id, version, agencies};
-    return run(r, &to_stmt, params);
-}
-
-int feed_everyone(req *r, const char *type, const char *resource_type, const char *resource_id,
-                  long resource_version)
-{
-    char version[24];
-    snprintf(version, sizeof version, "%ld", resource_version);
-    const char *params[] = {type, resource_type, resource_id, version};
-    return run(r, &everyone_stmt, params);
+    sql_int lim;
+    const char *params[] = {agency, after_tx ? after_tx : "0", after_position ? after_position : "0",
+                            sql_int_of(&lim, limit)};
+    PGresult *res = sql_query(s, &page_stmt, params);
+    if (!res)
+        return -1;
+    buf json;
+    buf_init(&json);
+    buf_puts(&json, "{\"items\":[");
+    int rows = PQntuples(res);
+    for (int i = 0; i < rows; i++) {
+        if (i)
+            buf_putc(&json, ',');
+        buf_puts(&json, PQgetvalue(res, i, 0));
+    }
+    buf_puts(&json, "],\"next_cursor\":");
+    char *next = NULL;
+    if (rows > 0) {
+        const char *parts[] = {PQgetvalue(res, rows - 1, 1), PQgetvalue(res, rows - 1, 2)};
+        next = cursor_encode(parts, 2);
+    } else if (resume) {
+        next = strdup(resume);
+    }
+    if (next)
+        buf_json_string(&json, next);
+    else
+        buf_puts(&json, "null");
+    buf_putc(&json, '}');
+    free(next);
+    PQclear(res);
+    out->json = buf_steal(&json);
+    out->ids = strdup("{}");
+    return 0;
 }

@@ -1,19 +1,47 @@
 #include "store/holidays.h"
 
-#include <libpq-fe.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "core/text.h"
 #include "core/xalloc.h"
+#include "store/sql.h"
+
+const store_kind STORE_BANK_HOLIDAY = {
+    "bank_holiday",
+    text_is_date,
+    {"holidays_render",
+     "SELECT bank_holiday_json(h), 1 FROM bank_holidays h WHERE h.day = $1::date", 1},
+    {"holidays_read",
+     "SELECT bank_holiday_json(h), 1 FROM bank_holidays h WHERE h.day = $1::date", 1},
+    {"holidays_announce",
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
+     " SELECT e.id, a.code, $2, 'bank_holiday', $1, 1"
+     "   FROM (SELECT gen_random_uuid() AS id) e, agencies a",
+     2},
+};
 
 static const db_stmt load_stmt = {
     "holidays_load", "SELECT day - date '1970-01-01' FROM bank_holidays ORDER BY day", 0};
 
-int holidays_load(db_conn *c, holidays *h)
+static const db_stmt insert_stmt = {
+    "holidays_insert", "INSERT INTO bank_holidays (day, name) VALUES ($1::date, $2)", 2};
+
+static const db_stmt delete_stmt = {
+    "holidays_delete", "DELETE FROM bank_holidays WHERE day = $1::date RETURNING 1", 1};
+
+static const db_stmt list_stmt = {
+    "holidays_list",
+    "SELECT bank_holiday_json(h), to_char(h.day, 'YYYY-MM-DD') FROM bank_holidays h"
+    " WHERE ($1::date IS NULL OR h.day >= $1) AND ($2::date IS NULL OR h.day <= $2)"
+    "   AND ($3::date IS NULL OR h.day > $3)"
+    " ORDER BY h.day LIMIT $4",
+    4};
+
+int holidays_load(store *s, holidays *h)
 {
     h->days = NULL;
     h->n = 0;
-    PGresult *res = db_exec(c, &load_stmt, NULL);
+    PGresult *res = sql_query(s, &load_stmt, NULL);
     if (!res)
         return -1;
     int n = PQntuples(res);
@@ -33,7 +61,31 @@ void holidays_free(holidays *h)
     h->n = 0;
 }
 
-cal_day holidays_today(void)
+int holidays_insert(store *s, const char *date, const char *name)
 {
-    return (cal_day)(time(NULL) / 86400);
+    const char *params[] = {date, name};
+    return sql_run(s, &insert_stmt, params);
+}
+
+int holidays_delete(store *s, const char *date)
+{
+    const char *params[] = {date};
+    bool found;
+    char *one = sql_value(s, &delete_stmt, params, &found);
+    int deleted = one ? 1 : found ? -1 : 0;
+    free(one);
+    return deleted;
+}
+
+int holidays_list(store *s, const char *from, const char *to, int limit, const char *after,
+                  store_page *out)
+{
+    sql_int lim;
+    const char *params[] = {from, to, after, sql_int_of(&lim, limit + 1)};
+    PGresult *res = sql_query(s, &list_stmt, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = 1};
+    sql_page(res, &spec, out);
+    return 0;
 }

@@ -1,18 +1,30 @@
 /* holidays (store): the bank holidays the calendar counts working days
- * with, read from the database for each computation so that every instance
- * agrees as soon as an admin changes them. */
+ * with (domain/calendar.h), read from the database for each computation so
+ * that every instance agrees as soon as an admin changes them. A bank
+ * holiday is never edited, only added or removed: its version is always 1.
+ * Changes are announced to every agency's feed. */
 #ifndef MAM_STORE_HOLIDAYS_H
 #define MAM_STORE_HOLIDAYS_H
 
-#include "db/db.h"
 #include "domain/calendar.h"
+#include "store/store.h"
+
+extern const store_kind STORE_BANK_HOLIDAY;
 
 /* Fills h with every bank holiday (h->days is malloc'd: holidays_free).
- * 0 on success, -1 on a database failure. */
-int holidays_load(db_conn *c, holidays *h);
+ * 0 on success, -1 on a failure. */
+int holidays_load(store *s, holidays *h);
 void holidays_free(holidays *h);
 
-/* Today in UTC as a calendar day. */
-cal_day holidays_today(void);
+/* A new bank holiday: 0, or -1 (DB_UNIQUE when the day is one already). */
+int holidays_insert(store *s, const char *date, const char *name);
+
+/* 1 removed, 0 when the day was no bank holiday, -1 on a failure. */
+int holidays_delete(store *s, const char *date);
+
+/* A page of bank holidays by date within [from, to] (either may be NULL),
+ * after the cursor's date. */
+int holidays_list(store *s, const char *from, const char *to, int limit, const char *after,
+                  store_page *out);
 
 #endif

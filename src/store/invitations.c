@@ -1,33 +1,70 @@
 #include "store/invitations.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
+#include "core/xalloc.h"
+#include "store/sql.h"
 
 #define INVITATION_COLUMNS                                                                   \
     "i.id, i.meeting_id, i.category, coalesce(i.invitee_sub, ''), coalesce(i.agency, ''),"   \
     " i.status, i.version, extract(epoch FROM i.invited_at)::bigint"
 
-#define INVITATION_VISIBLE                                                                   \
-    " (meeting_visible(m, $2, $3, $4::boolean) OR ($4::boolean AND i.agency = $3))"
+/* SEC-2 for the caller whose sub, agency and manager flag are $2 to $4. */
+#define VISIBLE_TO_CALLER " invitation_visible(i, caller_principals($2, $3, $4::boolean))"
+
+/* Changes to an invitation are announced to its meeting's agencies. */
+const store_kind STORE_INVITATION = {
+    "invitation",
+    text_is_uuid,
+    {"invitations_render",
+     "SELECT invitation_json(i, $2::date), i.version FROM invitations i WHERE i.id = $1", 2},
+    {"invitations_read",
+     "SELECT invitation_json(i, $5::date), i.version FROM invitations i"
+     " WHERE i.id = $1 AND" VISIBLE_TO_CALLER,
+     5},
+    {"invitations_announce",
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
+     " SELECT e.id, a.code, $2, 'invitation', i.id::text, i.version"
+     "   FROM invitations i, (SELECT gen_random_uuid() AS id) e,"
+     "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(i.meeting_id)) AS code) a"
+     "  WHERE i.id = $1",
+     2},
+};
 
 static const db_stmt find_stmt = {
     "invitations_find",
-    "SELECT " INVITATION_COLUMNS " FROM invitations i JOIN meetings m ON m.id = i.meeting_id"
-    " WHERE i.id = $1 AND" INVITATION_VISIBLE,
-    4};
+    "SELECT " INVITATION_COLUMNS " FROM invitations i WHERE i.id = $1 AND" VISIBLE_TO_CALLER, 4};
 
 static const db_stmt lock_stmt = {
     "invitations_lock",
-    "SELECT " INVITATION_COLUMNS " FROM invitations i JOIN meetings m ON m.id = i.meeting_id"
-    " WHERE i.id = $1 AND" INVITATION_VISIBLE " FOR UPDATE OF i",
+    "SELECT " INVITATION_COLUMNS " FROM invitations i WHERE i.id = $1 AND" VISIBLE_TO_CALLER
+    " FOR UPDATE",
     4};
 
-static const db_stmt render_stmt = {
-    "invitations_render", "SELECT invitation_json(i) FROM invitations i WHERE i.id = $1", 1};
+static const db_stmt of_meeting_stmt = {
+    "invitations_of_meeting",
+    "SELECT invitation_json(i, $5::date), rfc3339(i.invited_at), i.id FROM invitations i"
+    " WHERE i.meeting_id = $1"
+    "   AND ($2::timestamptz IS NULL OR (i.invited_at, i.id) > ($2::timestamptz, $3::uuid))"
+    " ORDER BY i.invited_at, i.id LIMIT $4",
+    5};
+
+static const db_stmt mine_stmt = {
+    "invitations_mine",
+    "SELECT invitation_json(i, $6::date), rfc3339(i.invited_at), i.id FROM invitations i"
+    " WHERE i.invitee_sub = $1 AND ($2::text IS NULL OR i.status = $2)"
+    "   AND ($3::timestamptz IS NULL OR (i.invited_at, i.id) < ($3::timestamptz, $4::uuid))"
+    " ORDER BY i.invited_at DESC, i.id DESC LIMIT $5",
+    6};
+
+static const db_stmt sent_days_stmt = {
+    "invitations_sent_days",
+    "SELECT id, (invited_at AT TIME ZONE 'UTC')::date - date '1970-01-01' FROM invitations"
+    " WHERE meeting_id = $1 ORDER BY invited_at, id",
+    1};
 
 static const db_stmt insert_stmt = {
     "invitations_insert",
@@ -88,36 +125,22 @@ static const db_stmt short_notice_stmt = {
     " WHERE id = $1 AND short_notice <> $2::boolean",
     2};
 
-static void copy(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src);
-}
-
-static int run(req *r, const db_stmt *s, const char *const *params)
-{
-    PGresult *res = db_exec(r->db, s, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
-}
-
-int invitations_find(req *r, const char *id, bool lock, invitation_row *out)
+int invitations_find(store *s, const char *id, bool lock, invitation_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
-    const char *params[] = {id, r->who.sub, r->who.agency, caller_manager_param(&r->who)};
-    PGresult *res = db_exec(r->db, lock ? &lock_stmt : &find_stmt, params);
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     if (!res)
         return -1;
     int found = PQntuples(res) == 1;
     if (found) {
-        copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
-        copy(out->meeting_id, sizeof out->meeting_id, PQgetvalue(res, 0, 1));
-        copy(out->category, sizeof out->category, PQgetvalue(res, 0, 2));
-        copy(out->invitee_sub, sizeof out->invitee_sub, PQgetvalue(res, 0, 3));
-        copy(out->agency, sizeof out->agency, PQgetvalue(res, 0, 4));
-        copy(out->status, sizeof out->status, PQgetvalue(res, 0, 5));
+        sql_copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
+        sql_copy(out->meeting_id, sizeof out->meeting_id, PQgetvalue(res, 0, 1));
+        sql_copy(out->category, sizeof out->category, PQgetvalue(res, 0, 2));
+        sql_copy(out->invitee_sub, sizeof out->invitee_sub, PQgetvalue(res, 0, 3));
+        sql_copy(out->agency, sizeof out->agency, PQgetvalue(res, 0, 4));
+        sql_copy(out->status, sizeof out->status, PQgetvalue(res, 0, 5));
         out->version = atol(PQgetvalue(res, 0, 6));
         out->invited_epoch = atoll(PQgetvalue(res, 0, 7));
     }
@@ -125,14 +148,7 @@ int invitations_find(req *r, const char *id, bool lock, invitation_row *out)
     return found;
 }
 
-char *invitations_render(req *r, const char *id)
-{
-    const char *params[] = {id};
-    bool found;
-    return db_exec_value(r->db, &render_stmt, params, &found);
-}
-
-int invitations_insert(req *r, const char *meeting_id, const invitation_in *in,
+int invitations_insert(store *s, const char *meeting_id, const invitation_in *in,
                        const char *respond_by, bool part_two, bool short_notice, char id_out[37])
 {
     const char *params[] = {meeting_id,
@@ -147,62 +163,62 @@ int invitations_insert(req *r, const char *meeting_id, const invitation_in *in,
                             in->support_needs,
                             respond_by,
                             short_notice ? "true" : "false",
-                            r->who.sub};
-    PGresult *res = db_exec(r->db, &insert_stmt, params);
+                            s->who->sub};
+    PGresult *res = sql_query(s, &insert_stmt, params);
     if (!res)
         return -1;
-    copy(id_out, 37, PQgetvalue(res, 0, 0));
+    sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
     PQclear(res);
     return 0;
 }
 
-int invitations_answer(req *r, const invitation_row *row, const response_in *in)
+int invitations_answer(store *s, const invitation_row *row, const response_in *in)
 {
     bool delegated = strcmp(in->response, "delegated") == 0;
     const char *note = in->reason ? in->reason : in->contribution;
     if (delegated) {
         const char *params[] = {row->id, in->delegate.sub, in->delegate.name,
-                                in->delegate.contact, r->who.sub, r->who.name};
-        if (run(r, &delegate_stmt, params) != 0)
+                                in->delegate.contact, s->who->sub, s->who->name};
+        if (sql_run(s, &delegate_stmt, params) != 0)
             return -1;
     } else {
         const char *tech = in->technology_access_confirmed < 0 ? NULL
                            : in->technology_access_confirmed ? "true"
                                                              : "false";
-        const char *params[] = {row->id, in->response, note, tech, r->who.sub, r->who.name};
-        if (run(r, &answer_stmt, params) != 0)
+        const char *params[] = {row->id, in->response, note, tech, s->who->sub, s->who->name};
+        if (sql_run(s, &answer_stmt, params) != 0)
             return -1;
     }
     const char *history[] = {row->id,
-                             r->who.sub,
-                             r->who.name,
+                             s->who->sub,
+                             s->who->name,
                              in->response,
                              note,
                              delegated ? in->delegate.sub : NULL,
                              delegated ? in->delegate.name : NULL};
-    return run(r, &history_stmt, history);
+    return sql_run(s, &history_stmt, history);
 }
 
-int invitations_add_paper(req *r, const char *invitation_id, const char *title,
+int invitations_add_paper(store *s, const char *invitation_id, const char *title,
                           const char *reference, const char *shared_at, char id_out[37])
 {
-    const char *params[] = {invitation_id, title, reference, shared_at, r->who.sub, r->who.name};
-    PGresult *res = db_exec(r->db, &paper_stmt, params);
+    const char *params[] = {invitation_id, title, reference, shared_at, s->who->sub, s->who->name};
+    PGresult *res = sql_query(s, &paper_stmt, params);
     if (!res)
         return -1;
-    copy(id_out, 37, PQgetvalue(res, 0, 0));
+    sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
     PQclear(res);
     const char *bump[] = {invitation_id};
-    return run(r, &paper_bump_stmt, bump);
+    return sql_run(s, &paper_bump_stmt, bump);
 }
 
-int invitations_mark(req *r, const char *meeting_id, const char *invitation_id,
+int invitations_mark(store *s, const char *meeting_id, const char *invitation_id,
                      const char *attendance)
 {
     if (!text_is_uuid(invitation_id))
         return 0;
-    const char *params[] = {meeting_id, invitation_id, attendance, r->who.sub, r->who.name};
-    PGresult *res = db_exec(r->db, &mark_stmt, params);
+    const char *params[] = {meeting_id, invitation_id, attendance, s->who->sub, s->who->name};
+    PGresult *res = sql_query(s, &mark_stmt, params);
     if (!res)
         return -1;
     int n = atoi(PQcmdTuples(res));
@@ -210,8 +226,54 @@ int invitations_mark(req *r, const char *meeting_id, const char *invitation_id,
     return n > 0;
 }
 
-int invitations_set_short_notice(req *r, const char *invitation_id, bool short_notice)
+int invitations_set_short_notice(store *s, const char *invitation_id, bool short_notice)
 {
     const char *params[] = {invitation_id, short_notice ? "true" : "false"};
-    return run(r, &short_notice_stmt, params);
+    return sql_run(s, &short_notice_stmt, params);
+}
+
+int invitations_of_meeting(store *s, const char *meeting_id, int limit, char *const *after,
+                           store_page *out)
+{
+    sql_int lim;
+    const char *params[] = {meeting_id, after[0], after[1], sql_int_of(&lim, limit + 1),
+                            s->today_text};
+    PGresult *res = sql_query(s, &of_meeting_stmt, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
+    sql_page(res, &spec, out);
+    return 0;
+}
+
+int invitations_mine(store *s, const char *status, int limit, char *const *after,
+                     store_page *out)
+{
+    sql_int lim;
+    const char *params[] = {s->who->sub, status, after[0], after[1], sql_int_of(&lim, limit + 1),
+                            s->today_text};
+    PGresult *res = sql_query(s, &mine_stmt, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
+    sql_page(res, &spec, out);
+    return 0;
+}
+
+int invitations_sent(store *s, const char *meeting_id, invitation_sent **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    const char *params[] = {meeting_id};
+    PGresult *res = sql_query(s, &sent_days_stmt, params);
+    if (!res)
+        return -1;
+    *n = PQntuples(res);
+    *out = xcalloc((size_t)(*n ? *n : 1), sizeof **out);
+    for (int i = 0; i < *n; i++) {
+        sql_copy((*out)[i].id, sizeof (*out)[i].id, PQgetvalue(res, i, 0));
+        (*out)[i].day = (cal_day)atoi(PQgetvalue(res, i, 1));
+    }
+    PQclear(res);
+    return 0;
 }

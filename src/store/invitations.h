@@ -8,8 +8,13 @@
 #include <stdbool.h>
 
 #include "auth/caller.h"
+#include "domain/calendar.h"
 #include "domain/planning.h"
-#include "http/req.h"
+#include "store/store.h"
+
+/* GET /v1/invitations/{id}: rendered with invitation_json; announced to its
+ * meeting's agencies. */
+extern const store_kind STORE_INVITATION;
 
 typedef struct invitation_row {
     char id[37];
@@ -22,30 +27,45 @@ typedef struct invitation_row {
     long long invited_epoch;
 } invitation_row;
 
-/* 1 found and visible, 0 not (or not a UUID), -1 database failure. */
-int invitations_find(req *r, const char *id, bool lock, invitation_row *out);
-
-/* The representation (free()), or NULL on a database failure. */
-char *invitations_render(req *r, const char *id);
+/* The invitation when the caller may see it (invitation_visible). */
+int invitations_find(store *s, const char *id, bool lock, invitation_row *out);
 
 /* Inserts an invitation to meeting_id; respond_by is YYYY-MM-DD. Fills id.
  * 0, -1 on failure (DB_UNIQUE when the person is already invited). */
-int invitations_insert(req *r, const char *meeting_id, const invitation_in *in,
+int invitations_insert(store *s, const char *meeting_id, const invitation_in *in,
                        const char *respond_by, bool part_two, bool short_notice, char id_out[37]);
 
-/* Records an answer (and a delegation), with its history entry. */
-int invitations_answer(req *r, const invitation_row *row, const response_in *in);
+/* Records an answer by the store's caller (and a delegation), with its
+ * history entry. */
+int invitations_answer(store *s, const invitation_row *row, const response_in *in);
 
 /* Shares a paper with the invitee; fills the paper's id. */
-int invitations_add_paper(req *r, const char *invitation_id, const char *title,
+int invitations_add_paper(store *s, const char *invitation_id, const char *title,
                           const char *reference, const char *shared_at, char id_out[37]);
 
 /* Marks attendance; 1 when the invitation belongs to the meeting, 0 when
  * not, -1 on failure. */
-int invitations_mark(req *r, const char *meeting_id, const char *invitation_id,
+int invitations_mark(store *s, const char *meeting_id, const char *invitation_id,
                      const char *attendance);
 
 /* Sets an invitation's short_notice flag (INV-4), as judged against the start. */
-int invitations_set_short_notice(req *r, const char *invitation_id, bool short_notice);
+int invitations_set_short_notice(store *s, const char *invitation_id, bool short_notice);
+
+/* A page of a meeting's invitations, oldest first, after (invited_at, id). */
+int invitations_of_meeting(store *s, const char *meeting_id, int limit, char *const *after,
+                           store_page *out);
+
+/* A page of the caller's own invitations, newest first, optionally of one
+ * status. */
+int invitations_mine(store *s, const char *status, int limit, char *const *after,
+                     store_page *out);
+
+/* Each invitation of a meeting and the day it was sent (INV-4), oldest
+ * first; *out is malloc'd (free()). */
+typedef struct invitation_sent {
+    char id[37];
+    cal_day day;
+} invitation_sent;
+int invitations_sent(store *s, const char *meeting_id, invitation_sent **out, int *n);
 
 #endif

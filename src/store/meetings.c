@@ -1,6 +1,5 @@
 #include "store/meetings.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,23 +7,43 @@
 #include "core/text.h"
 #include "domain/meeting.h"
 #include "domain/planning.h"
-#include "core/xalloc.h"
+#include "store/sql.h"
 
 #define MEETING_COLUMNS                                                                      \
     "m.id, m.type, m.status, m.convening_agency, m.requester_sub, m.version,"                \
     " coalesce(m.chair_sub, ''), coalesce(m.minute_taker_sub, ''), coalesce(m.format, ''),"   \
-    " coalesce(extract(epoch FROM m.scheduled_start)::bigint, 0), m.two_part"
+    " coalesce(extract(epoch FROM m.scheduled_start)::bigint, 0), m.two_part,"              \
+    " coalesce(m.previous_meeting_id::text, '')"
+
+/* SEC-2 for the caller whose sub, agency and manager flag are $2 to $4. */
+#define VISIBLE_TO_CALLER " meeting_visible(m.id, caller_principals($2, $3, $4::boolean))"
+
+const store_kind STORE_MEETING = {
+    "meeting",
+    text_is_uuid,
+    {"meetings_render",
+     "SELECT meeting_json(m, $2::date), m.version FROM meetings m WHERE m.id = $1", 2},
+    {"meetings_read",
+     "SELECT meeting_json(m, $5::date), m.version FROM meetings m"
+     " WHERE m.id = $1 AND" VISIBLE_TO_CALLER,
+     5},
+    {"meetings_announce",
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
+     " SELECT e.id, a.code, $2, 'meeting', m.id::text, m.version"
+     "   FROM meetings m, (SELECT gen_random_uuid() AS id) e,"
+     "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(m.id)) AS code) a"
+     "  WHERE m.id = $1",
+     2},
+};
 
 static const db_stmt find_stmt = {
     "meetings_find",
-    "SELECT " MEETING_COLUMNS " FROM meetings m"
-    " WHERE m.id = $1 AND meeting_visible(m, $2, $3, $4::boolean)",
-    4};
+    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER, 4};
 
 static const db_stmt lock_stmt = {
     "meetings_lock",
-    "SELECT " MEETING_COLUMNS " FROM meetings m"
-    " WHERE m.id = $1 AND meeting_visible(m, $2, $3, $4::boolean) FOR UPDATE",
+    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER
+    " FOR UPDATE",
     4};
 
 static const db_stmt load_stmt = {
@@ -33,15 +52,6 @@ static const db_stmt load_stmt = {
 static const db_stmt load_lock_stmt = {
     "meetings_load_lock", "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 FOR UPDATE",
     1};
-
-static const db_stmt read_stmt = {
-    "meetings_read",
-    "SELECT meeting_json(m), m.version FROM meetings m"
-    " WHERE m.id = $1 AND meeting_visible(m, $2, $3, $4::boolean)",
-    4};
-
-static const db_stmt render_stmt = {
-    "meetings_render", "SELECT meeting_json(m) FROM meetings m WHERE m.id = $1", 1};
 
 static const db_stmt insert_stmt = {
     "meetings_insert",
@@ -66,7 +76,7 @@ static const db_stmt same_child_stmt = {
     "            AND p.external_id = c.j->'external_ref'->>'id')"
     "        OR (p.name IS NOT NULL AND lower(p.name) = lower(c.j->>'name')"
     "            AND p.date_of_birth = (c.j->>'date_of_birth')::date)))"
-    " FROM meetings m WHERE m.id = $1 AND meeting_visible(m, $2, $3, $4::boolean)",
+    " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER,
     5};
 
 static const db_stmt update_stmt = {
@@ -77,6 +87,20 @@ static const db_stmt update_stmt = {
     " version = version + 1, updated_at = now()"
     " WHERE id = $1",
     8};
+
+static const db_stmt decide_stmt = {
+    "meetings_decide",
+    "UPDATE meetings SET status = $2, decided_by_sub = $3, decided_by_name = $4,"
+    " decided_at = now(), decline_reason = $5, version = version + 1, updated_at = now()"
+    " WHERE id = $1",
+    5};
+
+static const db_stmt cancel_stmt = {
+    "meetings_cancel",
+    "UPDATE meetings SET status = 'cancelled', cancelled_by_sub = $2, cancelled_by_name = $3,"
+    " cancelled_at = now(), cancel_reason = $4, version = version + 1, updated_at = now()"
+    " WHERE id = $1",
+    4};
 
 static const db_stmt schedule_stmt = {
     "meetings_schedule",
@@ -92,6 +116,12 @@ static const db_stmt schedule_stmt = {
 static const db_stmt hold_stmt = {
     "meetings_hold",
     "UPDATE meetings SET status = 'held', held_at = now(), held_by_sub = $2,"
+    " version = version + 1, updated_at = now() WHERE id = $1",
+    2};
+
+static const db_stmt close_stmt = {
+    "meetings_close",
+    "UPDATE meetings SET status = 'closed', closed_at = now(), closed_by_sub = $2,"
     " version = version + 1, updated_at = now() WHERE id = $1",
     2};
 
@@ -117,6 +147,39 @@ static const db_stmt insert_children_stmt = {
     "           FROM json_array_elements($3::json) WITH ORDINALITY e(j, ord)) s",
     3};
 
+/* Any filter but status: the caller's visible meetings (bounded by what
+ * they can see) filtered, rather than every meeting asked whether the
+ * caller can see it. */
+static const db_stmt list_stmt = {
+    "meetings_list",
+    "SELECT meeting_json(m, $15::date), rfc3339(m.created_at), m.id FROM meetings m"
+    " WHERE m.id IN (SELECT v.meeting_id FROM visible_meetings(caller_principals($1, $2, $3::boolean)) v)"
+    "   AND ($4::text IS NULL OR m.status = $4)"
+    "   AND ($5::text IS NULL OR m.type = $5)"
+    "   AND ($6::text IS NULL OR m.convening_agency = $6)"
+    "   AND ($7::text IS NULL OR (m.external_system = $7 AND m.external_id = $8))"
+    "   AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM meeting_children c"
+    "         WHERE c.meeting_id = m.id AND c.external_system = $9 AND c.external_id = $10))"
+    "   AND ($11::text IS NULL OR m.reference = $11)"
+    "   AND ($12::timestamptz IS NULL OR (m.created_at, m.id) < ($12::timestamptz, $13::uuid))"
+    " ORDER BY m.created_at DESC, m.id DESC LIMIT $14",
+    15};
+
+/* The common list — by status or not at all, a page at a time — off one
+ * index range per principal (visible_meetings_page), whatever the volume.
+ * The first page starts at +infinity so that one plan serves every page. */
+static const db_stmt list_page_stmt = {
+    "meetings_list_page",
+    "SELECT meeting_json(m, $7::date), rfc3339(m.created_at), m.id"
+    "  FROM visible_meetings_page(caller_principals($1, $2, $3::boolean), $4,"
+    "                             $5::timestamptz, $6::uuid, $8::integer) v"
+    "  JOIN meetings m ON m.id = v.meeting_id"
+    " ORDER BY v.created_at DESC, v.meeting_id DESC",
+    8};
+
+#define CURSOR_START_TIME "infinity"
+#define CURSOR_START_ID "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
 bool meeting_row_convening_side(const meeting_row *m, const caller *who)
 {
     return meeting_can_edit(m->convening_agency, m->requester_sub, who);
@@ -128,77 +191,44 @@ bool meeting_row_runs_it(const meeting_row *m, const caller *who)
            (m->minute_taker_sub[0] && strcmp(m->minute_taker_sub, who->sub) == 0);
 }
 
-static void copy(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src);
-}
-
-static int fill_row(PGresult *res, meeting_row *out);
-
-int meetings_find(req *r, const char *id, bool lock, meeting_row *out)
-{
-    if (!text_is_uuid(id))
-        return 0;
-    const char *params[] = {id, r->who.sub, r->who.agency, caller_manager_param(&r->who)};
-    PGresult *res = db_exec(r->db, lock ? &lock_stmt : &find_stmt, params);
-    return res ? fill_row(res, out) : -1;
-}
-
-int meetings_load(req *r, const char *id, bool lock, meeting_row *out)
-{
-    if (!text_is_uuid(id))
-        return 0;
-    const char *params[] = {id};
-    PGresult *res = db_exec(r->db, lock ? &load_lock_stmt : &load_stmt, params);
-    return res ? fill_row(res, out) : -1;
-}
-
 static int fill_row(PGresult *res, meeting_row *out)
 {
     int found = PQntuples(res) == 1;
     if (found) {
-        copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
-        copy(out->type, sizeof out->type, PQgetvalue(res, 0, 1));
-        copy(out->status, sizeof out->status, PQgetvalue(res, 0, 2));
-        copy(out->convening_agency, sizeof out->convening_agency, PQgetvalue(res, 0, 3));
-        copy(out->requester_sub, sizeof out->requester_sub, PQgetvalue(res, 0, 4));
+        sql_copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
+        sql_copy(out->type, sizeof out->type, PQgetvalue(res, 0, 1));
+        sql_copy(out->status, sizeof out->status, PQgetvalue(res, 0, 2));
+        sql_copy(out->convening_agency, sizeof out->convening_agency, PQgetvalue(res, 0, 3));
+        sql_copy(out->requester_sub, sizeof out->requester_sub, PQgetvalue(res, 0, 4));
         out->version = atol(PQgetvalue(res, 0, 5));
-        copy(out->chair_sub, sizeof out->chair_sub, PQgetvalue(res, 0, 6));
-        copy(out->minute_taker_sub, sizeof out->minute_taker_sub, PQgetvalue(res, 0, 7));
-        copy(out->format, sizeof out->format, PQgetvalue(res, 0, 8));
+        sql_copy(out->chair_sub, sizeof out->chair_sub, PQgetvalue(res, 0, 6));
+        sql_copy(out->minute_taker_sub, sizeof out->minute_taker_sub, PQgetvalue(res, 0, 7));
+        sql_copy(out->format, sizeof out->format, PQgetvalue(res, 0, 8));
         out->start_epoch = atoll(PQgetvalue(res, 0, 9));
         out->two_part = PQgetvalue(res, 0, 10)[0] == 't';
+        sql_copy(out->previous_meeting_id, sizeof out->previous_meeting_id,
+                 PQgetvalue(res, 0, 11));
     }
     PQclear(res);
     return found;
 }
 
-char *meetings_read(req *r, const char *id, long *version, bool *found)
+int meetings_find(store *s, const char *id, bool lock, meeting_row *out)
 {
-    *found = false;
     if (!text_is_uuid(id))
-        return NULL;
-    const char *params[] = {id, r->who.sub, r->who.agency, caller_manager_param(&r->who)};
-    PGresult *res = db_exec(r->db, &read_stmt, params);
-    if (!res) {
-        *found = true; /* not "absent": the caller must report the failure */
-        return NULL;
-    }
-    char *json = NULL;
-    if (PQntuples(res) == 1) {
-        *found = true;
-        json = xstrdup(PQgetvalue(res, 0, 0));
-        *version = atol(PQgetvalue(res, 0, 1));
-    }
-    PQclear(res);
-    return json;
+        return 0;
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
+    return res ? fill_row(res, out) : -1;
 }
 
-char *meetings_render(req *r, const char *id)
+int meetings_load(store *s, const char *id, bool lock, meeting_row *out)
 {
+    if (!text_is_uuid(id))
+        return 0;
     const char *params[] = {id};
-    bool found;
-    return db_exec_value(r->db, &render_stmt, params, &found);
+    PGresult *res = sql_query(s, lock ? &load_lock_stmt : &load_stmt, params);
+    return res ? fill_row(res, out) : -1;
 }
 
 /* A JSON member as text for a statement parameter (free()); "[]" when absent. */
@@ -206,9 +236,9 @@ static char *json_param(json_t *doc, const char *key)
 {
     json_t *j = json_object_get(doc, key);
     if (!j || json_is_null(j))
-        return xstrdup("[]");
+        return strdup("[]");
     char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-    return s ? s : xstrdup("[]");
+    return s ? s : strdup("[]");
 }
 
 static const char *string_member(json_t *obj, const char *key)
@@ -223,43 +253,41 @@ static const char *bool_member(json_t *obj, const char *key)
     return json_is_boolean(j) ? (json_is_true(j) ? "true" : "false") : NULL;
 }
 
-static int insert_children(req *r, const char *id, json_t *doc)
+static int insert_children(store *s, const char *id, json_t *doc)
 {
     char *children = json_param(doc, "children");
     char *others = json_param(doc, "other_children");
     const char *params[] = {id, children, others};
-    PGresult *res = db_exec(r->db, &insert_children_stmt, params);
+    int rc = sql_run(s, &insert_children_stmt, params);
     free(children);
     free(others);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
+    return rc;
 }
 
-int meetings_insert(req *r, json_t *doc, const char *previous_meeting_id, char id_out[37])
+int meetings_insert(store *s, json_t *doc, const char *previous_meeting_id, char id_out[37])
 {
     json_t *ref = json_object_get(doc, "external_ref");
     char *criteria = json_param(doc, "criteria");
     const char *params[] = {
         string_member(doc, "type"),      string_member(doc, "title"),
         string_member(doc, "purpose"),   string_member(doc, "rationale"),
-        criteria,                        r->who.agency,
-        r->who.sub,                      r->who.name,
+        criteria,                        s->who->agency,
+        s->who->sub,                     s->who->name,
         string_member(ref, "system"),    string_member(ref, "id"),
         bool_member(doc, "no_other_children"),
         previous_meeting_id,
     };
-    PGresult *res = db_exec(r->db, &insert_stmt, params);
+    bool found;
+    char *id = sql_value(s, &insert_stmt, params, &found);
     free(criteria);
-    if (!res)
+    if (!id)
         return -1;
-    copy(id_out, 37, PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return insert_children(r, id_out, doc);
+    sql_copy(id_out, 37, id);
+    free(id);
+    return insert_children(s, id_out, doc);
 }
 
-int meetings_update(req *r, const char *id, json_t *doc)
+int meetings_update(store *s, const char *id, json_t *doc)
 {
     json_t *ref = json_object_get(doc, "external_ref");
     char *criteria = json_param(doc, "criteria");
@@ -273,35 +301,47 @@ int meetings_update(req *r, const char *id, json_t *doc)
         string_member(ref, "id"),
         bool_member(doc, "no_other_children"),
     };
-    PGresult *res = db_exec(r->db, &update_stmt, params);
+    int rc = sql_run(s, &update_stmt, params);
     free(criteria);
-    if (!res)
-        return -1;
-    PQclear(res);
     const char *del_params[] = {id};
-    res = db_exec(r->db, &delete_children_stmt, del_params);
-    if (!res)
+    if (rc != 0 || sql_run(s, &delete_children_stmt, del_params) != 0)
         return -1;
-    PQclear(res);
-    return insert_children(r, id, doc);
+    return insert_children(s, id, doc);
 }
 
-static int run(req *r, const db_stmt *s, const char *const *params)
+int meetings_same_child(store *s, const char *previous_id, json_t *doc)
 {
-    PGresult *res = db_exec(r->db, s, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
+    char *children = json_param(doc, "children");
+    const char *params[] = {previous_id, s->who->sub, s->who->agency,
+                            caller_manager_param(s->who), children};
+    bool found;
+    char *same = sql_value(s, &same_child_stmt, params, &found);
+    free(children);
+    if (!same)
+        return found ? -1 : -2;
+    int result = same[0] == 't';
+    free(same);
+    return result;
 }
 
-int meetings_schedule(req *r, const char *id, const struct schedule_in *in)
+int meetings_decide(store *s, const char *id, const char *status, const char *reason)
 {
-    char duration[16];
-    snprintf(duration, sizeof duration, "%ld", in->duration_minutes);
+    const char *params[] = {id, status, s->who->sub, s->who->name, reason};
+    return sql_run(s, &decide_stmt, params);
+}
+
+int meetings_cancel(store *s, const char *id, const char *reason)
+{
+    const char *params[] = {id, s->who->sub, s->who->name, reason};
+    return sql_run(s, &cancel_stmt, params);
+}
+
+int meetings_schedule(store *s, const char *id, const struct schedule_in *in)
+{
+    sql_int duration;
     const char *params[] = {id,
                             in->start,
-                            duration,
+                            sql_int_of(&duration, in->duration_minutes),
                             in->format,
                             in->venue,
                             in->chair.sub,
@@ -312,32 +352,56 @@ int meetings_schedule(req *r, const char *id, const struct schedule_in *in)
                             in->minute_taker.name,
                             in->minute_taker.agency,
                             in->two_part < 0 ? NULL : in->two_part ? "true" : "false"};
-    return run(r, &schedule_stmt, params);
+    return sql_run(s, &schedule_stmt, params);
 }
 
-int meetings_hold(req *r, const char *id)
+int meetings_hold(store *s, const char *id)
 {
-    const char *params[] = {id, r->who.sub};
-    return run(r, &hold_stmt, params);
+    const char *params[] = {id, s->who->sub};
+    return sql_run(s, &hold_stmt, params);
 }
 
-int meetings_bump(req *r, const char *id)
+int meetings_close(store *s, const char *id)
+{
+    const char *params[] = {id, s->who->sub};
+    return sql_run(s, &close_stmt, params);
+}
+
+int meetings_bump(store *s, const char *id)
 {
     const char *params[] = {id};
-    return run(r, &bump_stmt, params);
+    return sql_run(s, &bump_stmt, params);
 }
 
-int meetings_same_child(req *r, const char *previous_id, json_t *doc)
+int meetings_list(store *s, const meeting_filters *f, int limit, char *const *after,
+                  store_page *out)
 {
-    char *children = json_param(doc, "children");
-    const char *params[] = {previous_id, r->who.sub, r->who.agency, caller_manager_param(&r->who),
-                            children};
-    bool found;
-    char *same = db_exec_value(r->db, &same_child_stmt, params, &found);
-    free(children);
-    if (!same)
-        return found || db_failure_of(r->db) == DB_OK ? -2 : -1;
-    int result = same[0] == 't';
-    free(same);
-    return result;
+    sql_int limit_text; /* one more than shown: is there a next page? */
+    const char *lim = sql_int_of(&limit_text, limit + 1);
+    bool by_page = !f->type && !f->convening_agency && !f->ext_system && !f->child_system &&
+                   !f->reference;
+    PGresult *res;
+    if (by_page) {
+        const char *params[] = {s->who->sub,
+                                s->who->agency,
+                                caller_manager_param(s->who),
+                                f->status,
+                                after[0] ? after[0] : CURSOR_START_TIME,
+                                after[0] ? after[1] : CURSOR_START_ID,
+                                s->today_text,
+                                lim};
+        res = sql_query(s, &list_page_stmt, params);
+    } else {
+        const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
+                                f->status,     f->type,        f->convening_agency,
+                                f->ext_system, f->ext_id,      f->child_system,
+                                f->child_id,   f->reference,   after[0],
+                                after[1],      lim,            s->today_text};
+        res = sql_query(s, &list_stmt, params);
+    }
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
+    sql_page(res, &spec, out);
+    return 0;
 }

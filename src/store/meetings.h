@@ -1,21 +1,19 @@
-/* meetings (store): the SQL for meetings and their children. Every read is
- * filtered by SEC-2 visibility for the calling caller, so a meeting the
- * caller may not see is indistinguishable from one that does not exist. */
+/* meetings (store): the SQL for meetings and their children. Every find is
+ * filtered by SEC-2 visibility for the store's caller (meeting_visible,
+ * sql/functions/10_access.sql), so a meeting the caller may not see is
+ * indistinguishable from one that does not exist. */
 #ifndef MAM_STORE_MEETINGS_H
 #define MAM_STORE_MEETINGS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "auth/caller.h"
-#include "http/req.h"
+#include "store/store.h"
 
-/* SQL: the ids of the meetings a caller can see (SEC-2), from meeting_access
- * (sql/006), given the parameters holding their sub, agency and whether
- * they count as a manager. One index range per principal, so a list or
- * report costs what the caller can see, not what the service holds. */
-#define MEETINGS_VISIBLE_TO(sub, agency, is_manager)                                        \
-    "SELECT a.meeting_id FROM meeting_access a WHERE a.principal = ANY (ARRAY['p:' || " sub \
-    ", CASE WHEN " is_manager "::boolean THEN 'm:' || " agency " END])"
+/* GET /v1/meetings/{id}: rendered with meeting_json; announced to the
+ * convening agency and every invited agency (INT-2). */
+extern const store_kind STORE_MEETING;
 
 typedef struct meeting_row {
     char id[37];
@@ -30,6 +28,7 @@ typedef struct meeting_row {
     char format[16];
     long long start_epoch; /* 0 until scheduled */
     bool two_part;
+    char previous_meeting_id[37]; /* "" unless a review meeting (MTG-9) */
 } meeting_row;
 
 /* The convening side (requester, managers of the convening agency), who
@@ -37,42 +36,53 @@ typedef struct meeting_row {
 bool meeting_row_convening_side(const meeting_row *m, const caller *who);
 bool meeting_row_runs_it(const meeting_row *m, const caller *who);
 
-/* 1 when found and visible, 0 when not (or id is not a UUID), -1 on a
- * database failure. lock takes the row for update. */
-int meetings_find(req *r, const char *id, bool lock, meeting_row *out);
+/* The meeting when the caller may see it. lock takes the row for update. */
+int meetings_find(store *s, const char *id, bool lock, meeting_row *out);
 
 /* The meeting without the visibility filter, for callers whose access was
  * established through something under it (an invitation they may answer). */
-int meetings_load(req *r, const char *id, bool lock, meeting_row *out);
-
-/* The representation of a visible meeting (free()) and its version; NULL
- * with *found false when not visible, NULL with *found true on failure. */
-char *meetings_read(req *r, const char *id, long *version, bool *found);
-
-/* The meeting's representation (free()), or NULL on a database failure. */
-char *meetings_render(req *r, const char *id);
+int meetings_load(store *s, const char *id, bool lock, meeting_row *out);
 
 /* Inserts a request (fields of a validated request document) and its
- * children; fills the new id. 0 on success, -1 on a database failure. */
-int meetings_insert(req *r, json_t *doc, const char *previous_meeting_id, char id_out[37]);
+ * children, requested by the store's caller; fills the new id. */
+int meetings_insert(store *s, json_t *doc, const char *previous_meeting_id, char id_out[37]);
 
 /* Replaces the editable fields and the children from a validated request
- * document, bumping the version. */
-int meetings_update(req *r, const char *id, json_t *doc);
+ * document, raising the version. */
+int meetings_update(store *s, const char *id, json_t *doc);
 
 /* MTG-9: 1 when the previous meeting is visible and about one of the
  * children of doc, 0 when visible but about other children, -2 when not
- * visible (or not a meeting), -1 on a database failure. */
-int meetings_same_child(req *r, const char *previous_id, json_t *doc);
+ * visible (or not a meeting), -1 on a failure. */
+int meetings_same_child(store *s, const char *previous_id, json_t *doc);
 
-/* Scheduling (MTG-6): sets the schedule, status scheduled, version + 1. */
+/* MTG-4: authorised or declined (with its reason) by the store's caller. */
+int meetings_decide(store *s, const char *id, const char *status, const char *reason);
+
+/* MTG-8: cancelled with its reason by the store's caller. */
+int meetings_cancel(store *s, const char *id, const char *reason);
+
+/* MTG-6: the schedule; status scheduled. */
 struct schedule_in;
-int meetings_schedule(req *r, const char *id, const struct schedule_in *in);
+int meetings_schedule(store *s, const char *id, const struct schedule_in *in);
 
-/* Holding (MTG-8): status held, version + 1. */
-int meetings_hold(req *r, const char *id);
+/* MTG-8: held by the store's caller. */
+int meetings_hold(store *s, const char *id);
 
-/* version + 1, for changes kept elsewhere (attendance). */
-int meetings_bump(req *r, const char *id);
+/* MTG-8: closed by the store's caller. */
+int meetings_close(store *s, const char *id);
+
+/* Raises the version, for changes kept elsewhere (attendance). */
+int meetings_bump(store *s, const char *id);
+
+/* GET /v1/meetings: a page of the meetings the caller can see, newest
+ * first, after the cursor's (created_at, id). */
+typedef struct meeting_filters {
+    const char *status, *type, *convening_agency, *reference;
+    const char *ext_system, *ext_id;     /* INT-1: the meeting's reference */
+    const char *child_system, *child_id; /* INT-1: a child's reference */
+} meeting_filters;
+int meetings_list(store *s, const meeting_filters *f, int limit, char *const *after,
+                  store_page *out);
 
 #endif

@@ -1,11 +1,36 @@
 #include "store/minutes.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/xalloc.h"
+#include "store/sql.h"
+
+/* The current version of a meeting's minutes, named by the meeting's id;
+ * its changes are announced to the meeting's agencies at the version of
+ * the minutes row. */
+const store_kind STORE_MINUTES = {
+    "minutes",
+    text_is_uuid,
+    {"minutes_render",
+     "SELECT minutes_json(v), v.version FROM minutes v WHERE v.meeting_id = $1"
+     " ORDER BY v.number DESC LIMIT 1",
+     1},
+    {"minutes_read",
+     "SELECT minutes_json(v), v.version FROM minutes v"
+     " WHERE v.meeting_id = $1 AND meeting_visible($1, caller_principals($2, $3, $4::boolean))"
+     " ORDER BY v.number DESC LIMIT 1",
+     4},
+    {"minutes_announce",
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
+     " SELECT e.id, a.code, $2, 'minutes', v.meeting_id::text, v.version"
+     "   FROM (SELECT * FROM minutes WHERE meeting_id = $1 ORDER BY number DESC LIMIT 1) v,"
+     "        (SELECT gen_random_uuid() AS id) e,"
+     "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(v.meeting_id)) AS code) a",
+     2},
+};
 
 static const db_stmt current_stmt = {
     "minutes_current",
@@ -19,8 +44,29 @@ static const db_stmt current_lock_stmt = {
     " ORDER BY number DESC LIMIT 1 FOR UPDATE",
     1};
 
-static const db_stmt render_stmt = {
-    "minutes_render", "SELECT minutes_json(v) FROM minutes v WHERE v.meeting_id = $1 AND v.number = $2",
+static const db_stmt version_stmt = {
+    "minutes_version",
+    "SELECT minutes_json(v), v.version FROM minutes v WHERE v.meeting_id = $1 AND v.number = $2",
+    2};
+
+static const db_stmt versions_stmt = {
+    "minutes_versions",
+    "SELECT minutes_json(v), v.number, v.number FROM minutes v WHERE v.meeting_id = $1"
+    " AND ($2::integer IS NULL OR v.number > $2) ORDER BY v.number LIMIT $3",
+    3};
+
+/* The content of an approved version for its amendment, with the id of
+ * the action each action item created injected into it, so that approving
+ * the amendment does not create them twice. */
+static const db_stmt with_action_ids_stmt = {
+    "minutes_with_action_ids",
+    "SELECT jsonb_set(v.content, '{actions}', coalesce((SELECT jsonb_agg(CASE"
+    "   WHEN a.id IS NULL OR coalesce(btrim(e.j->>'action_id'), '') <> '' THEN e.j"
+    "   ELSE e.j || jsonb_build_object('action_id', a.id) END ORDER BY e.ord)"
+    "  FROM jsonb_array_elements(coalesce(v.content -> 'actions', '[]')) WITH ORDINALITY e(j, ord)"
+    "  LEFT JOIN actions a ON a.meeting_id = v.meeting_id AND a.minutes_number = v.number"
+    "                     AND a.item_index = e.ord - 1 AND a.kind = 'plan'), '[]'))::text"
+    " FROM minutes v WHERE v.meeting_id = $1 AND v.number = $2::integer",
     2};
 
 static const db_stmt content_stmt = {
@@ -54,20 +100,11 @@ static const db_stmt distribute_stmt = {
     " VALUES ($1, $2::integer, $3, $4, $5, $6, coalesce($7::timestamptz, now()), $8, $9)",
     9};
 
-static int run(req *r, const db_stmt *s, const char *const *params)
-{
-    PGresult *res = db_exec(r->db, s, params);
-    if (!res)
-        return -1;
-    PQclear(res);
-    return 0;
-}
-
-int minutes_current(req *r, const char *meeting_id, bool lock, minutes_row *out)
+int minutes_current(store *s, const char *meeting_id, bool lock, minutes_row *out)
 {
     memset(out, 0, sizeof *out);
     const char *params[] = {meeting_id};
-    PGresult *res = db_exec(r->db, lock ? &current_lock_stmt : &current_stmt, params);
+    PGresult *res = sql_query(s, lock ? &current_lock_stmt : &current_stmt, params);
     if (!res)
         return -1;
     if (PQntuples(res) == 1) {
@@ -79,58 +116,86 @@ int minutes_current(req *r, const char *meeting_id, bool lock, minutes_row *out)
     return 0;
 }
 
-char *minutes_render(req *r, const char *meeting_id, int number, bool *found)
+char *minutes_read(store *s, const char *meeting_id, int number, long *version, bool *found)
 {
-    char n[16];
-    snprintf(n, sizeof n, "%d", number);
-    const char *params[] = {meeting_id, n};
-    char *json = db_exec_value(r->db, &render_stmt, params, found);
-    if (!json && db_failure_of(r->db) != DB_OK)
+    sql_int number_text;
+    const char *params[] = {meeting_id, sql_int_of(&number_text, number)};
+    PGresult *res = sql_query(s, &version_stmt, params);
+    *found = res == NULL; /* a failure is not "absent" */
+    if (!res)
+        return NULL;
+    char *json = NULL;
+    if (PQntuples(res) == 1) {
         *found = true;
+        json = xstrdup(PQgetvalue(res, 0, 0));
+        *version = atol(PQgetvalue(res, 0, 1));
+    }
+    PQclear(res);
     return json;
 }
 
-json_t *minutes_content(req *r, const char *meeting_id, int number)
+char *minutes_amendment_content(store *s, const char *meeting_id, int number)
 {
-    char n[16];
-    snprintf(n, sizeof n, "%d", number);
+    sql_int number_text;
+    const char *params[] = {meeting_id, sql_int_of(&number_text, number)};
+    bool found;
+    return sql_value(s, &with_action_ids_stmt, params, &found);
+}
+
+int minutes_versions(store *s, const char *meeting_id, int limit, const char *after,
+                     store_page *out)
+{
+    sql_int lim;
+    const char *params[] = {meeting_id, after, sql_int_of(&lim, limit + 1)};
+    PGresult *res = sql_query(s, &versions_stmt, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = -1};
+    sql_page(res, &spec, out);
+    return 0;
+}
+
+json_t *minutes_content(store *s, const char *meeting_id, int number)
+{
+    sql_int number_text;
+    const char *n = sql_int_of(&number_text, number);
     const char *params[] = {meeting_id, n};
     bool found;
-    char *text = db_exec_value(r->db, &content_stmt, params, &found);
+    char *text = sql_value(s, &content_stmt, params, &found);
     json_t *content = text ? json_loads(text, 0, NULL) : NULL;
     free(text);
     return content;
 }
 
-int minutes_write(req *r, const char *meeting_id, int number, const char *content_json,
+int minutes_write(store *s, const char *meeting_id, int number, const char *content_json,
                   bool create, const char *amendment_reason)
 {
-    char n[16];
-    snprintf(n, sizeof n, "%d", number);
+    sql_int number_text;
+    const char *n = sql_int_of(&number_text, number);
     if (create) {
-        const char *params[] = {meeting_id, n, content_json, amendment_reason, r->who.sub,
-                                r->who.name};
-        return run(r, &create_stmt, params);
+        const char *params[] = {meeting_id, n, content_json, amendment_reason, s->who->sub,
+                                s->who->name};
+        return sql_run(s, &create_stmt, params);
     }
-    const char *params[] = {meeting_id, n, content_json, r->who.sub, r->who.name};
-    return run(r, &update_stmt, params);
+    const char *params[] = {meeting_id, n, content_json, s->who->sub, s->who->name};
+    return sql_run(s, &update_stmt, params);
 }
 
-int minutes_approve(req *r, const char *meeting_id, int number)
+int minutes_approve(store *s, const char *meeting_id, int number)
 {
-    char n[16];
-    snprintf(n, sizeof n, "%d", number);
-    const char *params[] = {meeting_id, n, r->who.sub, r->who.name};
-    return run(r, &approve_stmt, params);
+    sql_int number_text;
+    const char *n = sql_int_of(&number_text, number);
+    const char *params[] = {meeting_id, n, s->who->sub, s->who->name};
+    return sql_run(s, &approve_stmt, params);
 }
 
-int minutes_distribute(req *r, const char *meeting_id, int number, const char *name,
+int minutes_distribute(store *s, const char *meeting_id, int number, const char *name,
                        const char *agency, const char *category, const char *contact,
                        const char *sent_at)
 {
-    char n[16];
-    snprintf(n, sizeof n, "%d", number);
+    sql_int number_text;
+    const char *n = sql_int_of(&number_text, number);
     const char *params[] = {meeting_id, n,       name,       agency,     category,
-                            contact,    sent_at, r->who.sub, r->who.name};
-    return run(r, &distribute_stmt, params);
+                            contact,    sent_at, s->who->sub, s->who->name};
+    return sql_run(s, &distribute_stmt, params);
 }

@@ -1,13 +1,16 @@
 /* minutes (store): the versions of a meeting's minutes and their
  * distribution. Approved versions cannot be changed: the database refuses
- * (sql/004_recording.sql), whatever the code above it does. */
+ * (minutes_approved_are_immutable, sql/functions/50_recording.sql), whatever the code above it does. */
 #ifndef MAM_STORE_MINUTES_H
 #define MAM_STORE_MINUTES_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "http/req.h"
+#include "store/store.h"
+
+/* The current version of a meeting's minutes, named by the meeting's id. */
+extern const store_kind STORE_MINUTES;
 
 typedef struct minutes_row {
     int number;        /* 0 when the meeting has no minutes yet */
@@ -17,23 +20,31 @@ typedef struct minutes_row {
 
 /* The current (latest) version of a meeting's minutes, locked when asked.
  * 0 on success (number 0 when none), -1 on a database failure. */
-int minutes_current(req *r, const char *meeting_id, bool lock, minutes_row *out);
+int minutes_current(store *s, const char *meeting_id, bool lock, minutes_row *out);
 
-/* Version n's representation (free()); NULL with *found false when there
- * is no such version, NULL with *found true on a database failure. */
-char *minutes_render(req *r, const char *meeting_id, int number, bool *found);
+/* Version n's representation (free()) and version; NULL with *found false
+ * when there is no such version, NULL with *found true on a failure. */
+char *minutes_read(store *s, const char *meeting_id, int number, long *version, bool *found);
+
+/* The content of approved version n for an amendment, with the ids of the
+ * actions it created injected into its action items (new string). */
+char *minutes_amendment_content(store *s, const char *meeting_id, int number);
+
+/* A page of every version, oldest first, after the cursor's number. */
+int minutes_versions(store *s, const char *meeting_id, int limit, const char *after,
+                     store_page *out);
 
 /* The content of version n as JSON (a new reference), or NULL. */
-json_t *minutes_content(req *r, const char *meeting_id, int number);
+json_t *minutes_content(store *s, const char *meeting_id, int number);
 
 /* Writes a draft: creates version `number` or replaces its content. */
-int minutes_write(req *r, const char *meeting_id, int number, const char *content_json,
+int minutes_write(store *s, const char *meeting_id, int number, const char *content_json,
                   bool create, const char *amendment_reason);
 
-int minutes_approve(req *r, const char *meeting_id, int number);
+int minutes_approve(store *s, const char *meeting_id, int number);
 
 /* Records one recipient of version n. */
-int minutes_distribute(req *r, const char *meeting_id, int number, const char *name,
+int minutes_distribute(store *s, const char *meeting_id, int number, const char *name,
                        const char *agency, const char *category, const char *contact,
                        const char *sent_at);
 

@@ -1,9 +1,10 @@
 #include "store/planning.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "store/sql.h"
 
 static const db_stmt facts_stmt = {
     "planning_facts",
@@ -31,10 +32,10 @@ static const db_stmt facts_stmt = {
     "     AND technology_access_confirmed IS NOT TRUE)",
     1};
 
-int planning_facts_load(req *r, const char *meeting_id, planning_facts *out)
+int planning_facts_load(store *s, const char *meeting_id, planning_facts *out)
 {
     const char *params[] = {meeting_id};
-    PGresult *res = db_exec(r->db, &facts_stmt, params);
+    PGresult *res = sql_query(s, &facts_stmt, params);
     if (!res)
         return -1;
     memset(out, 0, sizeof *out);

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "http/req.h"
+#include "store/store.h"
 
 typedef struct planning_facts {
     int invited_agencies;            /* distinct professional agencies */
@@ -21,6 +21,6 @@ typedef struct planning_facts {
 } planning_facts;
 
 /* 0 on success, -1 on a database failure. */
-int planning_facts_load(req *r, const char *meeting_id, planning_facts *out);
+int planning_facts_load(store *s, const char *meeting_id, planning_facts *out);
 
 #endif

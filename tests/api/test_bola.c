@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/routes.h"
 #include "http/route.h"
 #include "support/client.h"
 #include "support/expect.h"
@@ -542,8 +543,8 @@ Test(bola, SEC_2_ids_that_name_nothing_are_404_too)
 Test(bola, every_route_with_a_path_parameter_is_covered)
 {
     size_t served = 0;
-    for (int i = 0; mam_routes[i].method; i++) {
-        const route *rt = &mam_routes[i];
+    for (int i = 0; api_routes[i].method; i++) {
+        const route *rt = &api_routes[i];
         if (!strchr(rt->template, '{'))
             continue;
         served++;
@@ -560,9 +561,9 @@ Test(bola, every_route_with_a_path_parameter_is_covered)
     /* and nothing in the table that the service no longer serves */
     for (size_t j = 0; j < N(case_routes); j++) {
         bool found = false;
-        for (int i = 0; mam_routes[i].method && !found; i++)
-            found = strcmp(case_routes[j].method, mam_routes[i].method) == 0 &&
-                    strcmp(case_routes[j].template, mam_routes[i].template) == 0;
+        for (int i = 0; api_routes[i].method && !found; i++)
+            found = strcmp(case_routes[j].method, api_routes[i].method) == 0 &&
+                    strcmp(case_routes[j].template, api_routes[i].template) == 0;
         cr_assert(found, "%s %s is not in the route table", case_routes[j].method,
                   case_routes[j].template);
     }

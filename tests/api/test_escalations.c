@@ -100,7 +100,7 @@ static char *escalations_digest(const char *agencies)
 {
     const char *params[] = {agencies};
     return db_value("SELECT coalesce(sum(version), 0) || '/' ||"
-                    " md5(coalesce(string_agg(escalation_json(e)::text, ',' ORDER BY e.id), ''))"
+                    " md5(coalesce(string_agg(escalation_json(e, '2000-01-01')::text, ',' ORDER BY e.id), ''))"
                     " FROM escalations e"
                     " WHERE e.raised_by_agency = ANY ($1::text[])"
                     "    OR e.with_agency = ANY ($1::text[])",

@@ -69,7 +69,7 @@ static char *planning_digest(const char *meeting_id)
         " SELECT concat_ws(' ',"
         "  (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM invitations"
         "    WHERE meeting_id = $1::uuid),"
-        "  (SELECT md5(coalesce(string_agg(invitation_json(i)::text, ',' ORDER BY i.id), ''))"
+        "  (SELECT md5(coalesce(string_agg(invitation_json(i, '2000-01-01')::text, ',' ORDER BY i.id), ''))"
         "     FROM invitations i WHERE i.meeting_id = $1::uuid),"
         "  (SELECT count(*) FROM invitation_history WHERE invitation_id IN (SELECT id FROM inv)),"
         "  (SELECT count(*) FROM invitation_papers WHERE invitation_id IN (SELECT id FROM inv)),"
@@ -79,7 +79,7 @@ static char *planning_digest(const char *meeting_id)
         "  (SELECT count(*) FROM events WHERE resource_id IN (SELECT id FROM ids)),"
         "  (SELECT count(*) FROM audit_events WHERE resource_id IN (SELECT id FROM ids)"
         "     OR resource_ids && ARRAY(SELECT id FROM ids)),"
-        "  (SELECT md5(meeting_json(m)::text) FROM meetings m WHERE m.id = $1::uuid))",
+        "  (SELECT md5(meeting_json(m, '2000-01-01')::text) FROM meetings m WHERE m.id = $1::uuid))",
         1, params);
 }
 

@@ -1,7 +1,7 @@
 /* Cursors (?cursor=, ?after=), page sizes (?limit=) and If-Match. */
 #include "fuzz.h"
 
-#include "http/cursor.h"
+#include "core/cursor.h"
 #include "http/etag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,169 +1,77 @@
 // Validates the Kubernetes manifests of deploy/kubernetes (tests/k8s/validate.sh).
 //
-//   node validate.mjs                 the base and both overlays, rendered
+//   node validate.mjs                 the base, both overlays and the gateway
+//                                     example, rendered; and the Dockerfile
 //   node validate.mjs - [--dev]       the manifests on standard input (a stream
 //                                     of YAML documents, e.g. a rendered overlay)
 //   node validate.mjs --render DIR    print the built-in rendering of a kustomization
+//   node validate.mjs --dockerfile F  check only the Dockerfile F
 //
 // Each object goes through three checks, and any failure makes the exit
 // status 1:
-//  1. schema: the JSON schema of its kind, from kubernetes-models (the
-//     Kubernetes API's OpenAPI definitions) or @kubernetes-models/cloudnative-pg
-//     (CloudNativePG's CRDs): types, required fields, enumerations, formats.
-//  2. unknown fields: those schemas allow any extra field, so a misspelt one
-//     (`replica:`) would pass; the same packages' TypeScript types are used
-//     to reject fields that the kind does not have (excess property checks).
-//  3. the project's rules: probes on /readyz and /livez, requests and limits,
+//  1. schema. Built-in kinds: the JSON schema of the kind from kubernetes-models
+//     (the Kubernetes API's OpenAPI definitions), and its TypeScript types to
+//     reject fields the kind does not have (the JSON schemas allow any extra
+//     field, so a misspelt `replica:` would pass them). Custom resources: the
+//     OpenAPI v3 schema of their CRD in every upstream version listed in
+//     crds/sources.json (CloudNativePG: each version that docs/operations.md
+//     says is supported, which must be the same list), lib/crd.mjs: types,
+//     required fields, enumerations, bounds, patterns, fields that do not
+//     exist, and fields the CRD marks deprecated or that crds/deprecations.json
+//     lists from the release notes (the in-tree barmanObjectStore).
+//  2. the project's rules: probes on /readyz and /livez, requests and limits,
 //     non-root, read-only root file system, no capabilities, references that
-//     resolve (Service, HPA, PDB, NetworkPolicy, Pooler, ScheduledBackup),
-//     configuration keys the service knows, three database instances with
-//     continuous backup, PgBouncer in session mode.
+//     resolve (Service, HPA, PDB, NetworkPolicy, Pooler, ScheduledBackup,
+//     ObjectStore, PodMonitor, HTTPRoute), configuration keys the service
+//     knows, three database instances with continuous, encrypted backup
+//     through the Barman Cloud plugin, PgBouncer in session mode, PodMonitors
+//     rather than enablePodMonitor, a migration Job that waits long enough,
+//     NetworkPolicies that let only the Pooler, the migration Job, the
+//     operator and the cluster itself reach PostgreSQL, and an edge that
+//     serves HTTPS only, with HSTS and the service's body limit.
+//  3. the Dockerfile: nothing pulled but the base image (no `# syntax`
+//     frontend, no other image in FROM or --from, no download in RUN or ADD).
 //
-// Overlays are rendered by a small built-in renderer (the kustomize features
-// used here: resources, namespace, labels, images, strategic-merge patches);
-// where kubectl is installed, `kubectl kustomize` renders them as well and
-// the two renderings must agree.
+// Overlays are rendered by a small built-in renderer (lib/render.mjs: the
+// kustomize features used here); where kubectl is installed, `kubectl
+// kustomize` renders them as well and the two renderings must agree.
 import fs from "node:fs";
 import path from "node:path";
-import os from "node:os";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import ts from "typescript";
+import { CLUSTER_SCOPED, BUILTIN_GROUPS, parseDocs, render, canonical, idOf, top } from "./lib/render.mjs";
+import { loadProjections, checkObject, compareVersions } from "./lib/crd.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const top = path.resolve(here, "../..");
 const k8sDir = path.join(top, "deploy/kubernetes");
+const crdDir = path.join(here, "crds");
 
-// --- rendering ---------------------------------------------------------------
-
-const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding",
-  "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass"]);
-const BUILTIN_GROUPS = new Set(["v1", "apps/v1", "batch/v1", "autoscaling/v2", "policy/v1",
-  "networking.k8s.io/v1"]);
-// strategic-merge keys of the built-in lists that patches here touch
-const MERGE_KEYS = { containers: "name", initContainers: "name", env: "name", volumes: "name",
-  volumeMounts: "mountPath", ports: "containerPort" };
-
-function parseDocs(text, source) {
-  const docs = YAML.parseAllDocuments(text);
-  const out = [];
-  for (const d of docs) {
-    if (d.errors.length) throw new Error(`${source}: ${d.errors[0].message}`);
-    const v = d.toJS();
-    if (v !== null && v !== undefined) out.push({ obj: v, source });
-  }
-  return out;
-}
-
-function merge(base, patch, builtin, key) {
-  if (patch === null) return undefined;
-  if (Array.isArray(patch)) {
-    const mk = builtin ? MERGE_KEYS[key] : undefined;
-    if (!mk || !Array.isArray(base)) return structuredClone(patch);
-    const out = base.map((x) => structuredClone(x));
-    for (const p of patch) {
-      const i = out.findIndex((x) => x && p && x[mk] === p[mk]);
-      if (i >= 0) out[i] = merge(out[i], p, builtin, undefined);
-      else out.push(structuredClone(p));
-    }
-    return out;
-  }
-  if (typeof patch === "object") {
-    const out = base && typeof base === "object" && !Array.isArray(base) ? { ...base } : {};
-    for (const [k, v] of Object.entries(patch)) {
-      const m = merge(out[k], v, builtin, k);
-      if (m === undefined) delete out[k];
-      else out[k] = m;
-    }
-    return out;
-  }
-  return patch;
-}
-
-function imageName(ref) {
-  const at = ref.indexOf("@");
-  const noDigest = at >= 0 ? ref.slice(0, at) : ref;
-  const slash = noDigest.lastIndexOf("/");
-  const colon = noDigest.lastIndexOf(":");
-  return colon > slash ? noDigest.slice(0, colon) : noDigest;
-}
-
-function setImages(node, images) {
-  if (Array.isArray(node)) return node.forEach((n) => setImages(n, images));
-  if (!node || typeof node !== "object") return;
-  for (const [k, v] of Object.entries(node)) {
-    if ((k === "containers" || k === "initContainers") && Array.isArray(v)) {
-      for (const c of v) {
-        const img = images.find((i) => c && typeof c.image === "string" && imageName(c.image) === i.name);
-        if (!img) continue;
-        let ref = img.newName ?? img.name;
-        if (img.digest) ref += "@" + img.digest;
-        else if (img.newTag) ref += ":" + img.newTag;
-        c.image = ref;
-      }
-    }
-    setImages(v, images);
-  }
-}
-
-const KUSTOMIZATION_KEYS = new Set(["apiVersion", "kind", "resources", "namespace", "images",
-  "patches", "labels"]);
-
-function render(dir) {
-  const kfile = path.join(dir, "kustomization.yaml");
-  const k = YAML.parse(fs.readFileSync(kfile, "utf8"));
-  for (const key of Object.keys(k))
-    if (!KUSTOMIZATION_KEYS.has(key))
-      throw new Error(`${kfile}: '${key}' is not supported by this renderer (add it to validate.mjs)`);
-  let objs = [];
-  for (const r of k.resources ?? []) {
-    const p = path.join(dir, r);
-    if (fs.statSync(p).isDirectory()) objs.push(...render(p));
-    else objs.push(...parseDocs(fs.readFileSync(p, "utf8"), path.relative(top, p)));
-  }
-  for (const p of k.patches ?? []) {
-    if (!p.path || p.target || p.patch)
-      throw new Error(`${kfile}: only 'patches: - path: FILE' (strategic merge) is supported`);
-    const file = path.join(dir, p.path);
-    for (const { obj: patch } of parseDocs(fs.readFileSync(file, "utf8"), file)) {
-      const t = objs.find((o) => o.obj.kind === patch.kind && o.obj.metadata?.name === patch.metadata?.name
-        && o.obj.apiVersion === patch.apiVersion);
-      if (!t) throw new Error(`${path.relative(top, file)}: no ${patch.kind}/${patch.metadata?.name} to patch`);
-      t.obj = merge(t.obj, patch, BUILTIN_GROUPS.has(patch.apiVersion), undefined);
-      t.source += ` + ${path.relative(top, file)}`;
-    }
-  }
-  for (const l of k.labels ?? []) {
-    if (l.includeSelectors || l.includeTemplates)
-      throw new Error(`${kfile}: labels with includeSelectors/includeTemplates are not supported`);
-    for (const o of objs) o.obj.metadata = { ...o.obj.metadata, labels: { ...o.obj.metadata?.labels, ...l.pairs } };
-  }
-  if (k.namespace)
-    for (const o of objs) if (!CLUSTER_SCOPED.has(o.obj.kind)) o.obj.metadata.namespace = k.namespace;
-  if (k.images) for (const o of objs) setImages(o.obj, k.images);
-  return objs;
-}
-
-function canonical(v) {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === "object")
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
-  return v;
-}
-const idOf = (o) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
-
-// --- the models --------------------------------------------------------------
+// --- the schemas -------------------------------------------------------------
 
 function modelPath(apiVersion, kind) {
-  if (apiVersion === "postgresql.cnpg.io/v1") return `@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/${kind}`;
   if (BUILTIN_GROUPS.has(apiVersion)) return `kubernetes-models/${apiVersion}/${kind}`;
   return null;
 }
 
+const projections = loadProjections(crdDir);
+const deprecations = JSON.parse(fs.readFileSync(path.join(crdDir, "deprecations.json"), "utf8"));
+const groupOf = (apiVersion) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+
+// The CRD versions that describe kind in the group of apiVersion.
+function crdVersions(apiVersion, kind) {
+  return projections.filter((p) => p.kinds[kind]?.group === groupOf(apiVersion));
+}
+
 async function schemaErrors(o) {
+  if (!o || typeof o.apiVersion !== "string" || typeof o.kind !== "string") return ["apiVersion and kind must be strings"];
+  const crds = crdVersions(o.apiVersion, o.kind);
+  if (crds.length)
+    return crds.flatMap((p) => checkObject(o, p, deprecations).map((e) => `schema: ${p.source} ${p.version}: ${e}`));
   const mp = modelPath(o.apiVersion, o.kind);
-  if (!mp) return [`no schema for apiVersion ${o.apiVersion} (add it to validate.mjs)`];
+  if (!mp) return [`no schema for ${o.kind} in ${o.apiVersion} (add its CRD to crds/sources.json, or the group to validate.mjs)`];
   let mod;
   try {
     mod = await import(mp);
@@ -171,12 +79,28 @@ async function schemaErrors(o) {
     return [`unknown kind ${o.kind} in ${o.apiVersion}`];
   }
   const Model = mod[o.kind];
+  if (!Model) return [`unknown kind ${o.kind} in ${o.apiVersion}`];
   try {
     new Model(o).validate();
     return [];
   } catch (e) {
     return String(e.message).split(/,\s*(?=data)/).map((s) => `schema: ${s}`);
   }
+}
+
+// The CloudNativePG versions docs/operations.md says are supported must be
+// exactly those whose CRDs are checked (crds/sources.json, one per minor).
+function supportedVersionErrors() {
+  const checked = projections.filter((p) => p.source === "cloudnative-pg")
+    .map((p) => p.version.replace(/^v/, "").split(".").slice(0, 2).join(".")).sort(compareVersions);
+  const doc = fs.readFileSync(path.join(top, "docs/operations.md"), "utf8");
+  const m = doc.match(/^Supported CloudNativePG versions: (.+)$/m);
+  if (!m) return { errors: ["docs/operations.md: no line 'Supported CloudNativePG versions: 1.x, ...'"], checked };
+  const stated = [...m[1].matchAll(/\b1\.(\d+)\b/g)].map((x) => `1.${x[1]}`);
+  const errors = [];
+  for (const v of stated) if (!checked.includes(v)) errors.push(`CloudNativePG ${v}: supported in docs/operations.md but its CRDs are not checked (crds/sources.json, extract-crds.mjs)`);
+  for (const v of checked) if (!stated.includes(v)) errors.push(`CloudNativePG ${v}: its CRDs are checked but docs/operations.md does not list it as supported`);
+  return { errors, checked };
 }
 
 // Unknown fields, through TypeScript's excess property checks on the models' types.
@@ -199,6 +123,12 @@ function unknownFieldErrors(items) {
     });
     const file = path.join(dir, "check.ts");
     fs.writeFileSync(file, lines.join("\n") + "\n");
+    // validate.sh's self-checks mostly change custom resources, which leave
+    // this program as it was: the answer for the same program is kept for
+    // the run (K8S_TS_CACHE, a directory validate.sh makes and removes)
+    const cache = process.env.K8S_TS_CACHE &&
+      path.join(process.env.K8S_TS_CACHE, createHash("sha256").update(lines.join("\n")).digest("hex") + ".json");
+    if (cache && fs.existsSync(cache)) return new Map(JSON.parse(fs.readFileSync(cache, "utf8")));
     const program = ts.createProgram([file], {
       strict: true, noEmit: true, skipLibCheck: true, types: [],
       module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -214,6 +144,7 @@ function unknownFieldErrors(items) {
       if (!errors.has(key)) errors.set(key, []);
       errors.get(key).push(`fields: ${msg}`);
     }
+    if (cache) fs.writeFileSync(cache, JSON.stringify([...errors]));
     return errors;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -260,7 +191,7 @@ function podRules(kind, name, pod, errors, { probes }) {
   }
 }
 
-function projectRules(objs, { ha }) {
+function projectRules(objs, { ha, monitoring }) {
   const errors = [];
   const of = (kind) => objs.filter((o) => o.kind === kind);
   const find = (kind, name) => objs.find((o) => o.kind === kind && o.metadata?.name === name);
@@ -309,8 +240,7 @@ function projectRules(objs, { ha }) {
     }
   }
   for (const j of of("Job")) podRules("Job", j.metadata.name, j.spec?.template?.spec ?? {}, errors, { probes: false });
-  if (!of("Job").some((j) => j.spec?.template?.spec?.containers?.some((c) => (c.args ?? c.command ?? []).includes("migrate"))))
-    errors.push("no migration Job (a Job running `mam migrate`)");
+  errors.push(...migrationJobRules(of("Job")));
 
   // references from the workloads
   for (const w of [...deployments, ...of("Job")]) {
@@ -339,12 +269,13 @@ function projectRules(objs, { ha }) {
   for (const c of clusters) {
     const n = c.metadata.name;
     if (ha && (c.spec?.instances ?? 1) < 3) errors.push(`Cluster/${n}: needs three instances or more`);
-    if (!c.spec?.backup?.barmanObjectStore && !c.spec?.plugins?.length) errors.push(`Cluster/${n}: no continuous backup configured`);
     if (!(c.spec?.imageName ?? "").match(/postgresql:15/)) errors.push(`Cluster/${n}: must run PostgreSQL 15`);
     if (!of("ScheduledBackup").some((b) => b.spec?.cluster?.name === n)) errors.push(`Cluster/${n}: no ScheduledBackup`);
   }
-  for (const b of of("ScheduledBackup"))
-    if (!find("Cluster", b.spec?.cluster?.name)) errors.push(`ScheduledBackup/${b.metadata.name}: cluster ${b.spec?.cluster?.name} not found`);
+  errors.push(...backupRules(objs, { ha }));
+  errors.push(...monitoringRules(objs, { monitoring }));
+  errors.push(...databaseNetworkRules(objs));
+  errors.push(...edgeRules(objs));
   const poolers = of("Pooler");
   if (!poolers.length) errors.push("no Pooler (PgBouncer) in front of the database");
   for (const p of poolers) {
@@ -353,6 +284,314 @@ function projectRules(objs, { ha }) {
       errors.push(`Pooler/${p.metadata.name}: poolMode must be session (the service prepares statements per connection)`);
     const hosts = deployments.flatMap((d) => d.spec.template.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.value ?? "")));
     if (!hosts.some((v) => v.includes(`@${p.metadata.name}:`))) errors.push(`Pooler/${p.metadata.name}: the service does not connect through it`);
+  }
+  return errors;
+}
+
+// --- backups, monitoring, the migration Job, the database's network, the edge ----
+
+const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+
+// Continuous backup through the Barman Cloud plugin into an encrypted object store.
+function backupRules(objs, { ha }) {
+  const errors = [];
+  const of = (kind) => objs.filter((o) => o.kind === kind);
+  for (const c of of("Cluster")) {
+    const n = c.metadata.name;
+    if (c.spec?.backup?.barmanObjectStore)
+      errors.push(`Cluster/${n}: spec.backup.barmanObjectStore is the deprecated in-tree backup (removed in CloudNativePG 1.31); use the Barman Cloud plugin`);
+    if (c.spec?.backup?.retentionPolicy)
+      errors.push(`Cluster/${n}: spec.backup.retentionPolicy applies to the in-tree backup only; retention belongs on the ObjectStore`);
+    for (const e of c.spec?.externalClusters ?? [])
+      if (e.barmanObjectStore) errors.push(`Cluster/${n}: externalClusters ${e.name} uses the deprecated in-tree barmanObjectStore; use plugin`);
+    const plugin = (c.spec?.plugins ?? []).find((p) => p.name === BARMAN_PLUGIN);
+    if (!plugin) { errors.push(`Cluster/${n}: no continuous backup (spec.plugins has no ${BARMAN_PLUGIN})`); continue; }
+    if (plugin.enabled === false) errors.push(`Cluster/${n}: the ${BARMAN_PLUGIN} plugin is disabled`);
+    if (plugin.isWALArchiver !== true) errors.push(`Cluster/${n}: the ${BARMAN_PLUGIN} plugin must archive the WAL (isWALArchiver: true)`);
+    const storeName = plugin.parameters?.barmanObjectName;
+    const store = of("ObjectStore").find((s) => s.metadata.name === storeName);
+    if (!store) errors.push(`Cluster/${n}: ObjectStore ${storeName} (plugin parameter barmanObjectName) not found`);
+    const backups = of("ScheduledBackup").filter((b) => b.spec?.cluster?.name === n);
+    for (const b of backups)
+      if (b.spec.method !== "plugin" || b.spec.pluginConfiguration?.name !== BARMAN_PLUGIN)
+        errors.push(`ScheduledBackup/${b.metadata.name}: must say method: plugin with pluginConfiguration.name ${BARMAN_PLUGIN} (the default method is the deprecated barmanObjectStore)`);
+  }
+  for (const b of of("ScheduledBackup"))
+    if (!of("Cluster").some((c) => c.metadata.name === b.spec?.cluster?.name))
+      errors.push(`ScheduledBackup/${b.metadata.name}: cluster ${b.spec?.cluster?.name} not found`);
+  for (const s of of("ObjectStore")) {
+    const n = s.metadata.name;
+    const cfg = s.spec?.configuration ?? {};
+    for (const part of ["data", "wal"])
+      if (!cfg[part]?.encryption) errors.push(`ObjectStore/${n}: configuration.${part}.encryption must be set (server-side encryption of the ${part === "wal" ? "archived WAL" : "base backups"})`);
+    if (!s.spec?.retentionPolicy) errors.push(`ObjectStore/${n}: no retentionPolicy: backups would be kept for ever`);
+    if (ha && cfg.endpointURL && !cfg.endpointURL.startsWith("https://")) errors.push(`ObjectStore/${n}: endpointURL must be https`);
+    for (const t of ["requests", "limits"])
+      for (const r of ["cpu", "memory"])
+        if (s.spec?.instanceSidecarConfiguration?.resources?.[t]?.[r] === undefined)
+          errors.push(`ObjectStore/${n}: instanceSidecarConfiguration.resources.${t}.${r} missing (the sidecar in every PostgreSQL pod)`);
+    if (!of("Cluster").some((c) => (c.spec?.plugins ?? []).some((p) => p.parameters?.barmanObjectName === n)))
+      errors.push(`ObjectStore/${n}: no Cluster uses it`);
+  }
+  return errors;
+}
+
+// The pods each PodMonitor scrapes, and every component scraped where there are PodMonitors.
+function monitoringRules(objs, { monitoring }) {
+  const errors = [];
+  const of = (kind) => objs.filter((o) => o.kind === kind);
+  for (const o of [...of("Cluster"), ...of("Pooler")])
+    if (o.spec?.monitoring?.enablePodMonitor !== undefined)
+      errors.push(`${o.kind}/${o.metadata.name}: monitoring.enablePodMonitor is deprecated (CloudNativePG 1.25); write a PodMonitor`);
+  const monitors = of("PodMonitor");
+  if (!monitoring && !monitors.length) return errors;
+  const scraped = (labels, port, pathWanted) => monitors.some((m) => matches(m.spec?.selector?.matchLabels, labels) &&
+    (m.spec.podMetricsEndpoints ?? []).some((e) => e.port === port && (!pathWanted || (e.path ?? "/metrics") === pathWanted)));
+  for (const c of of("Cluster"))
+    if (!scraped({ "cnpg.io/cluster": c.metadata.name, "cnpg.io/podRole": "instance" }, "metrics"))
+      errors.push(`Cluster/${c.metadata.name}: no PodMonitor scrapes its instances (port metrics)`);
+  for (const p of of("Pooler"))
+    if (!scraped({ "cnpg.io/cluster": p.spec?.cluster?.name, "cnpg.io/poolerName": p.metadata.name, "cnpg.io/podRole": "pooler" }, "metrics"))
+      errors.push(`Pooler/${p.metadata.name}: no PodMonitor scrapes its pods (port metrics)`);
+  for (const d of of("Deployment")) {
+    const port = d.spec?.template?.spec?.containers?.[0]?.ports?.[0]?.name;
+    if (!scraped(d.spec?.template?.metadata?.labels, port, "/metrics"))
+      errors.push(`Deployment/${d.metadata.name}: no PodMonitor scrapes /metrics on its port ${port}`);
+  }
+  for (const m of monitors) {
+    const sel = m.spec?.selector?.matchLabels;
+    const pods = [...of("Deployment").map((d) => d.spec?.template?.metadata?.labels),
+      ...of("Cluster").map((c) => ({ "cnpg.io/cluster": c.metadata.name, "cnpg.io/podRole": "instance" })),
+      ...of("Pooler").map((p) => ({ "cnpg.io/cluster": p.spec?.cluster?.name, "cnpg.io/poolerName": p.metadata.name, "cnpg.io/podRole": "pooler" }))];
+    const hits = pods.filter((l) => matches(sel, l)).length;
+    if (hits !== 1) errors.push(`PodMonitor/${m.metadata.name}: selects ${hits} kinds of pods; one each (a Pooler's pods carry cnpg.io/cluster too)`);
+  }
+  return errors;
+}
+
+// The migration Job waits for the database as long as a first install takes.
+const MIN_MIGRATION_DEADLINE_S = 1800;
+function migrationJobRules(jobs) {
+  const errors = [];
+  const mainC = fs.readFileSync(path.join(top, "src/main.c"), "utf8");
+  const migrate = jobs.filter((j) => (j.spec?.template?.spec?.containers ?? []).some((c) =>
+    [...(c.command ?? []), ...(c.args ?? [])].join(" ").includes("mam migrate --require-runtime-role")));
+  if (!migrate.length) errors.push("no migration Job (a Job running `mam migrate --require-runtime-role`)");
+  for (const j of migrate) {
+    const n = j.metadata.name;
+    const deadline = j.spec?.activeDeadlineSeconds;
+    if (!(deadline >= MIN_MIGRATION_DEADLINE_S))
+      errors.push(`Job/${n}: activeDeadlineSeconds ${deadline ?? "unset"}: a first install may take longer; ${MIN_MIGRATION_DEADLINE_S} s at least`);
+    if (j.spec?.backoffLimit === undefined) errors.push(`Job/${n}: backoffLimit must be stated`);
+    for (const c of j.spec.template.spec.containers) {
+      const script = [...(c.command ?? []), ...(c.args ?? [])].join("\n");
+      if (!script.includes("mam migrate")) continue;
+      if (!/\bsleep\b/.test(script) || !/\bwhile\b/.test(script)) errors.push(`Job/${n}: container ${c.name} does not wait and retry`);
+      const waitsFor = [...script.matchAll(/\*"([^"]+)"\*/g)].map((m) => m[1]);
+      if (!waitsFor.length) errors.push(`Job/${n}: container ${c.name} retries on nothing in particular`);
+      for (const msg of waitsFor)
+        if (!mainC.includes(msg)) errors.push(`Job/${n}: waits for the message "${msg}", which src/main.c no longer prints`);
+    }
+  }
+  return errors;
+}
+
+// Pods the rendering makes, by their labels (the operator's as CloudNativePG sets them).
+function knownPods(objs) {
+  const of = (kind) => objs.filter((o) => o.kind === kind);
+  return [
+    ...of("Deployment").map((d) => ({ what: `the API pods (Deployment ${d.metadata.name})`, api: true, labels: d.spec?.template?.metadata?.labels ?? {} })),
+    ...of("Job").map((j) => ({ what: `the Job ${j.metadata.name}`, job: true, labels: j.spec?.template?.metadata?.labels ?? {} })),
+    ...of("Pooler").map((p) => ({ what: `the Pooler ${p.metadata.name}`, pooler: p.metadata.name, cluster: p.spec?.cluster?.name,
+      labels: { "cnpg.io/cluster": p.spec?.cluster?.name, "cnpg.io/poolerName": p.metadata.name, "cnpg.io/podRole": "pooler" } })),
+    ...of("Cluster").flatMap((c) => [
+      { what: `the instances of ${c.metadata.name}`, cluster: c.metadata.name, own: true,
+        labels: { "cnpg.io/cluster": c.metadata.name, "cnpg.io/podRole": "instance", "cnpg.io/instanceName": `${c.metadata.name}-1` } },
+      { what: `the join jobs of ${c.metadata.name}`, cluster: c.metadata.name, own: true,
+        labels: { "cnpg.io/cluster": c.metadata.name, "cnpg.io/jobRole": "join", "cnpg.io/instanceName": `${c.metadata.name}-2` } },
+    ]),
+  ];
+}
+
+const OPERATOR = { ns: "cnpg-system", labels: { "app.kubernetes.io/name": "cloudnative-pg" } };
+const isOperatorPeer = (peer) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === OPERATOR.ns &&
+  matches(peer.podSelector?.matchLabels, OPERATOR.labels);
+const portsOf = (rule) => (rule.ports ?? []).map((p) => p.port);
+
+// Only the Pooler, the migration Job, the cluster's own pods and the operator
+// reach PostgreSQL; only the API pods reach the Pooler.
+function databaseNetworkRules(objs) {
+  const errors = [];
+  const of = (kind) => objs.filter((o) => o.kind === kind);
+  const pods = knownPods(objs);
+  const policiesFor = (labels) => of("NetworkPolicy").filter((p) => matches(p.spec?.podSelector?.matchLabels, labels));
+  // the pods a peer without namespaceSelector selects, among those known
+  const selected = (peer) => pods.filter((p) => matches(peer.podSelector?.matchLabels, p.labels));
+  const judgePeers = (np, rule, allowed, what) => {
+    if (!rule.from?.length) { errors.push(`NetworkPolicy/${np}: ${what} open to every source (no from)`); return []; }
+    const found = [];
+    for (const peer of rule.from) {
+      if (peer.ipBlock) { errors.push(`NetworkPolicy/${np}: ${what} from an ipBlock`); continue; }
+      if (peer.namespaceSelector) {
+        if (isOperatorPeer(peer) && allowed.operator) { found.push("operator"); continue; }
+        errors.push(`NetworkPolicy/${np}: ${what} from another namespace than the operator's (${JSON.stringify(peer)})`);
+        continue;
+      }
+      if (!peer.podSelector?.matchLabels || !Object.keys(peer.podSelector.matchLabels).length) {
+        errors.push(`NetworkPolicy/${np}: ${what} from every pod of the namespace`); continue;
+      }
+      for (const p of selected(peer)) {
+        if (allowed.pod(p)) found.push(p);
+        else errors.push(`NetworkPolicy/${np}: ${what} lets in ${p.what}`);
+      }
+    }
+    return found;
+  };
+  for (const c of of("Cluster")) {
+    const n = c.metadata.name;
+    const instance = pods.find((p) => p.cluster === n && p.own && p.labels["cnpg.io/podRole"] === "instance");
+    const policies = policiesFor(instance.labels);
+    if (!policies.length) { errors.push(`Cluster/${n}: no NetworkPolicy selects its instances`); continue; }
+    const found = [];
+    for (const np of policies) {
+      if (!(np.spec.policyTypes ?? []).includes("Ingress")) errors.push(`NetworkPolicy/${np.metadata.name}: must restrict Ingress`);
+      for (const rule of np.spec.ingress ?? []) {
+        const ports = portsOf(rule);
+        if (!ports.length) errors.push(`NetworkPolicy/${np.metadata.name}: an ingress rule without ports`);
+        if (ports.includes(5432) || ports.includes(8000)) {
+          found.push(...judgePeers(np.metadata.name, rule, {
+            operator: true,
+            pod: (p) => p.cluster === n || (ports.every((x) => x === 5432) && p.job && p.labels["app.kubernetes.io/component"] === "migrate"),
+          }, `PostgreSQL/status port of ${n}`));
+        } else {
+          // metrics only, from Prometheus's namespace
+          if (ports.some((x) => x !== 9187)) errors.push(`NetworkPolicy/${np.metadata.name}: ingress to ports ${ports.join(", ")} of the instances`);
+          if (!rule.from?.length || rule.from.some((peer) => !peer.namespaceSelector?.matchLabels))
+            errors.push(`NetworkPolicy/${np.metadata.name}: metrics open beyond a named namespace`);
+        }
+      }
+    }
+    for (const p of of("Pooler").filter((x) => x.spec?.cluster?.name === n))
+      if (!found.some((f) => f.pooler === p.metadata.name)) errors.push(`Cluster/${n}: its NetworkPolicy does not let in the Pooler ${p.metadata.name}`);
+    if (!found.some((f) => f.job)) errors.push(`Cluster/${n}: its NetworkPolicy does not let in the migration Job`);
+    if (!found.includes("operator")) errors.push(`Cluster/${n}: its NetworkPolicy does not let in the operator (${OPERATOR.ns})`);
+  }
+  for (const p of of("Pooler")) {
+    const mine = pods.find((x) => x.pooler === p.metadata.name);
+    const policies = policiesFor(mine.labels);
+    if (!policies.length) { errors.push(`Pooler/${p.metadata.name}: no NetworkPolicy selects its pods`); continue; }
+    for (const np of policies)
+      for (const rule of np.spec.ingress ?? []) {
+        const ports = portsOf(rule);
+        if (ports.includes(5432)) judgePeers(np.metadata.name, rule, { operator: false, pod: (x) => x.api }, `PgBouncer of ${p.metadata.name}`);
+        else if (ports.some((x) => x !== 9127) || !rule.from?.length || rule.from.some((peer) => !peer.namespaceSelector?.matchLabels))
+          errors.push(`NetworkPolicy/${np.metadata.name}: ingress to the Pooler beyond PgBouncer and its exporter`);
+      }
+  }
+  // the API pods reach PostgreSQL only through the Pooler
+  for (const api of pods.filter((p) => p.api))
+    for (const np of policiesFor(api.labels))
+      for (const rule of np.spec.egress ?? [])
+        if (portsOf(rule).includes(5432))
+          for (const peer of rule.to ?? [])
+            for (const p of selected(peer))
+              if (!p.pooler) errors.push(`NetworkPolicy/${np.metadata.name}: the API pods may reach ${p.what}; only the Pooler`);
+  return errors;
+}
+
+// MAX_BODY_BYTES from the ConfigMap the Deployment reads.
+function maxBodyBytes(objs) {
+  for (const cm of objs.filter((o) => o.kind === "ConfigMap"))
+    if (cm.data?.MAX_BODY_BYTES) return Number(cm.data.MAX_BODY_BYTES);
+  return undefined;
+}
+const nginxSize = (s) => {
+  const m = /^(\d+)([kmg]?)$/i.exec(String(s));
+  return m ? Number(m[1]) * { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()] : NaN;
+};
+
+// The public edge (Gateway API): HTTPS only, HSTS, the service's body limit.
+function edgeRules(objs) {
+  const errors = [];
+  const of = (kind) => objs.filter((o) => o.kind === kind);
+  if (of("Ingress").length) errors.push("an Ingress: the edge is a Gateway API Gateway (examples/gateway-api)");
+  for (const g of of("Gateway")) {
+    for (const l of g.spec?.listeners ?? []) {
+      if (l.protocol !== "HTTPS") errors.push(`Gateway/${g.metadata.name}: listener ${l.name} is ${l.protocol}; HTTPS only, no plain HTTP`);
+      if ((l.tls?.mode ?? "Terminate") !== "Terminate" || !l.tls?.certificateRefs?.length)
+        errors.push(`Gateway/${g.metadata.name}: listener ${l.name} must terminate TLS with a certificate`);
+      if ((l.allowedRoutes?.namespaces?.from ?? "Same") !== "Same") errors.push(`Gateway/${g.metadata.name}: listener ${l.name} takes routes from other namespaces`);
+    }
+  }
+  const limit = maxBodyBytes(objs);
+  for (const r of of("HTTPRoute")) {
+    const n = r.metadata.name;
+    for (const ref of r.spec?.parentRefs ?? []) {
+      const g = of("Gateway").find((x) => x.metadata.name === ref.name);
+      if (!g) errors.push(`HTTPRoute/${n}: Gateway ${ref.name} not found`);
+      else if (!ref.sectionName || !(g.spec.listeners ?? []).some((l) => l.name === ref.sectionName))
+        errors.push(`HTTPRoute/${n}: must attach to a named HTTPS listener of ${ref.name} (sectionName)`);
+    }
+    for (const [i, rule] of (r.spec?.rules ?? []).entries()) {
+      const hsts = (rule.filters ?? []).filter((f) => f.type === "ResponseHeaderModifier")
+        .flatMap((f) => [...(f.responseHeaderModifier?.set ?? []), ...(f.responseHeaderModifier?.add ?? [])])
+        .find((h) => h.name.toLowerCase() === "strict-transport-security");
+      const age = Number(/max-age=(\d+)/.exec(hsts?.value ?? "")?.[1] ?? 0);
+      if (age < 31536000) errors.push(`HTTPRoute/${n}: rule ${i} does not set Strict-Transport-Security with max-age of a year or more`);
+      for (const b of rule.backendRefs ?? []) {
+        const svc = of("Service").find((s) => s.metadata.name === b.name);
+        if (!svc) errors.push(`HTTPRoute/${n}: Service ${b.name} not found`);
+        else if (!(svc.spec.ports ?? []).some((p) => p.port === b.port)) errors.push(`HTTPRoute/${n}: Service ${b.name} has no port ${b.port}`);
+      }
+    }
+    const policies = of("ClientSettingsPolicy").filter((p) => p.spec?.targetRef?.name === n && p.spec.targetRef.kind === "HTTPRoute");
+    if (!policies.length) errors.push(`HTTPRoute/${n}: no body-size limit (ClientSettingsPolicy)`);
+    for (const p of policies)
+      if (nginxSize(p.spec?.body?.maxSize) !== limit)
+        errors.push(`ClientSettingsPolicy/${p.metadata.name}: body.maxSize ${p.spec?.body?.maxSize} is not MAX_BODY_BYTES (${limit})`);
+  }
+  return errors;
+}
+
+// --- the Dockerfile -------------------------------------------------------------
+
+const BASE_IMAGE = "debian:bookworm-slim";
+
+// Nothing pulled at build time but the base image (and Debian's packages).
+function dockerfileErrors(file) {
+  const errors = [];
+  const text = fs.readFileSync(file, "utf8");
+  const lines = text.split("\n");
+  // parser directives are the comments before anything else
+  for (const l of lines) {
+    if (!/^\s*#/.test(l)) break;
+    if (/^\s*#\s*syntax\s*=/i.test(l)) errors.push(`${l.trim()}: a frontend image pulled from a registry at build time`);
+  }
+  const stages = new Set();
+  const logical = text.replace(/\\\n/g, " ").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  for (const l of logical) {
+    const [word, ...rest] = l.split(/\s+/);
+    const args = rest.filter((a) => !a.startsWith("--"));
+    const flags = rest.filter((a) => a.startsWith("--"));
+    switch (word.toUpperCase()) {
+      case "FROM": {
+        const image = args[0];
+        if (image !== BASE_IMAGE && !stages.has(image)) errors.push(`FROM ${image}: an image other than the base (${BASE_IMAGE})`);
+        if (args[1]?.toUpperCase() === "AS") stages.add(args[2]);
+        break;
+      }
+      case "COPY": case "ADD": case "RUN":
+        for (const f of flags) {
+          const from = /--(?:from|mount=.*\bfrom)=([^,\s]+)/.exec(f)?.[1];
+          if (from && !stages.has(from)) errors.push(`${word} ${f}: copies from an image, not a stage`);
+        }
+        if (word.toUpperCase() === "ADD" && args.some((a) => /^(https?|git)[:@]/.test(a))) errors.push(`${l}: downloads at build time`);
+        if (word.toUpperCase() === "RUN" && /\b(curl|wget|git\s+clone|pip3?\s+install|npm\s+(install|ci))\b/.test(l))
+          errors.push(`${l.slice(0, 80)}: downloads from outside Debian's archive at build time`);
+        break;
+      default:
+        break;
+    }
   }
   return errors;
 }
@@ -391,17 +630,33 @@ async function main() {
     process.stdout.write(render(path.resolve(args[1])).map((it) => YAML.stringify(it.obj)).join("---\n"));
     return;
   }
+  if (args[0] === "--dockerfile") {
+    const errors = dockerfileErrors(path.resolve(args[1]));
+    for (const e of errors) console.error(`FAIL Dockerfile: ${e}`);
+    process.exit(errors.length ? 1 : 0);
+  }
   if (args[0] === "-") {
     const items = parseDocs(fs.readFileSync(0, "utf8"), "stdin");
     if (!items.length) { console.error("FAIL stdin: no manifests"); process.exit(1); }
-    const r = await check("stdin", items, { ha: !args.includes("--dev") });
+    const dev = args.includes("--dev");
+    const r = await check("stdin", items, { ha: !dev, monitoring: !dev });
     process.exit(r.bad ? 1 : 0);
   }
+  // ha: three database instances and the production rules; monitoring:
+  // PodMonitors must cover the database, the Pooler and the API
   const targets = [
-    { dir: "base", ha: true },
-    { dir: "overlays/development", ha: false },
-    { dir: "overlays/production", ha: true },
+    { dir: "base", ha: true, monitoring: false },
+    { dir: "overlays/development", ha: false, monitoring: false },
+    { dir: "overlays/production", ha: true, monitoring: true },
+    { dir: "examples/gateway-api", ha: true, monitoring: true },
   ];
+  const supported = supportedVersionErrors();
+  for (const e of supported.errors) { console.error(`FAIL ${e}`); bad++; }
+  console.log(`CloudNativePG versions whose CRDs are checked: ${supported.checked.join(", ")}; ` +
+    `other CRDs: ${projections.filter((p) => p.source !== "cloudnative-pg").map((p) => `${p.source} ${p.version}`).join(", ")}`);
+  const docker = dockerfileErrors(path.join(top, "Dockerfile"));
+  for (const e of docker) { console.error(`FAIL Dockerfile: ${e}`); bad++; }
+  if (!docker.length) console.log(`Dockerfile: pulls nothing but ${BASE_IMAGE}`);
   for (const t of targets) {
     const dir = path.join(k8sDir, t.dir);
     let items;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct growing {
@@ -25,6 +26,23 @@ static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
     g->len += add;
     g->data[g->len] = '\0';
     return add;
+}
+
+static time_t clock_set_at; /* 0: the wall clock */
+
+void test_clock_set(time_t now)
+{
+    clock_set_at = now;
+}
+
+void test_clock_advance(long seconds)
+{
+    clock_set_at = test_now() + seconds;
+}
+
+time_t test_now(void)
+{
+    return clock_set_at ? clock_set_at : time(NULL);
 }
 
 static const char *base_url(void)
@@ -102,6 +120,13 @@ http_response *http_call_to(const char *base, const char *method, const char *pa
     }
     for (const char *const *h = headers; h && *h; h++)
         list = curl_slist_append(list, *h);
+    char clock_header[64];
+    if (clock_set_at) {
+        struct tm tm;
+        gmtime_r(&clock_set_at, &tm);
+        strftime(clock_header, sizeof clock_header, "X-Test-Now: %Y-%m-%dT%H:%M:%SZ", &tm);
+        list = curl_slist_append(list, clock_header);
+    }
     /* curl adds "Expect: 100-continue" for large bodies; the service does not need it */
     list = curl_slist_append(list, "Expect:");
     curl_easy_setopt(curl, CURLOPT_URL, url);

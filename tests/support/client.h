@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <time.h>
 
 typedef struct http_response {
     long status;
@@ -38,6 +39,17 @@ http_response *api_get(const char *path, const char *token);
 char *http_header(const http_response *r, const char *name);
 
 void http_free(http_response *r);
+
+/* The test clock. Once set, every call this test process makes names that
+ * moment in X-Test-Now, and the service (a test build: src/core/clock.h)
+ * judges "now", "today" and every deadline by it, so a test moves time
+ * rather than waiting for it. Each test runs in its own process, so the
+ * setting is the test's own. Record timestamps (created_at, held_at, audit
+ * events) still come from the database's clock. */
+void test_clock_set(time_t now);
+void test_clock_advance(long seconds);
+/* The moment the test runs at: the one set, else the wall clock. */
+time_t test_now(void);
 
 /* Convenience readers of r->json: NULL / -1 when absent. */
 const char *json_str(const json_t *j, const char *key);

@@ -122,7 +122,7 @@ char *db_fingerprint(const char *agency)
         " (SELECT count(*) FROM events WHERE agency = $1"
         "   AND NOT (resource_type IN ('agency', 'bank_holiday') AND resource_id <> $1)),"
         " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1),"
-        " (SELECT md5(string_agg(meeting_json(m)::text, ',' ORDER BY m.id)) FROM meetings m"
+        " (SELECT md5(string_agg(meeting_json(m, '2000-01-01')::text, ',' ORDER BY m.id)) FROM meetings m"
         "   WHERE m.convening_agency = $1))",
         1, params);
 }

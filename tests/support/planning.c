@@ -18,7 +18,7 @@ const char *etag_of(long version)
 
 void time_from_now(long seconds_from_now, char out[32])
 {
-    time_t t = time(NULL) + seconds_from_now;
+    time_t t = test_now() + seconds_from_now;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);

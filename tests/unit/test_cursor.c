@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/cursor.h"
+#include "core/cursor.h"
 
 Test(cursor, round_trip_keeps_every_part)
 {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/routes.h"
 #include "http/route.h"
 
 static void free_values(char **values, int n)
@@ -165,10 +166,10 @@ Test(route_match, braces_in_a_path_are_literal_text)
 
 Test(route_match, the_route_table_is_well_formed)
 {
-    int n = routes_count();
+    int n = routes_count(api_routes);
     cr_assert_gt(n, 0);
     for (int i = 0; i < n; i++) {
-        const route *r = &mam_routes[i];
+        const route *r = &api_routes[i];
         cr_assert_not_null(r->template, "route %d", i);
         cr_assert_eq(r->template[0], '/', "route %d: %s", i, r->template);
         cr_assert_not_null(r->handler, "%s %s", r->method, r->template);

@@ -1,4 +1,4 @@
-#include "http/cursor.h"
+#include "core/cursor.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,192 @@
+-- SEC-2: who may see a meeting and everything under it, defined here once.
+--
+-- A meeting is visible to its requester, chair and minute taker, every
+-- current invitee, and the managers (manager, senior_manager) of the
+-- convening agency. meeting_access holds that as rows, one per principal
+-- and meeting, kept exact by the triggers below in the same transaction as
+-- any change to a meeting or its invitations. A principal is a person
+-- ('p:' and their subject id) or the managers of an agency ('m:' and its
+-- code); a caller acts as their own person and, when they are a manager,
+-- as their agency's managers. Every read, list, report and feed of the
+-- service asks these functions, never the tables behind them.
+
+CREATE OR REPLACE FUNCTION principal_person(sub text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'p:' || sub $$;
+
+CREATE OR REPLACE FUNCTION principal_managers(agency text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'm:' || agency $$;
+
+-- The principals a caller acts as.
+CREATE OR REPLACE FUNCTION caller_principals(sub text, agency text, is_manager boolean)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN is_manager THEN ARRAY[principal_person(sub), principal_managers(agency)]
+              ELSE ARRAY[principal_person(sub)] END
+$$;
+
+-- The principals who may see a meeting.
+CREATE OR REPLACE FUNCTION meeting_principals(meeting uuid) RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+  SELECT principal_person(m.requester_sub) FROM meetings m WHERE m.id = meeting
+  UNION SELECT principal_managers(m.convening_agency) FROM meetings m WHERE m.id = meeting
+  UNION SELECT principal_person(m.chair_sub) FROM meetings m
+         WHERE m.id = meeting AND m.chair_sub IS NOT NULL
+  UNION SELECT principal_person(m.minute_taker_sub) FROM meetings m
+         WHERE m.id = meeting AND m.minute_taker_sub IS NOT NULL
+  UNION SELECT principal_person(i.invitee_sub) FROM invitations i
+         WHERE i.meeting_id = meeting AND i.invitee_sub IS NOT NULL
+$$;
+
+CREATE OR REPLACE FUNCTION meeting_access_refresh(meeting uuid) RETURNS void
+LANGUAGE sql AS $$
+  DELETE FROM meeting_access WHERE meeting_id = meeting;
+  INSERT INTO meeting_access (principal, meeting_id, created_at, status)
+  SELECT p.principal, m.id, m.created_at, m.status
+    FROM meetings m, meeting_principals(m.id) AS p(principal)
+   WHERE m.id = meeting;
+$$;
+
+-- Trigger bodies: a change to who is on a meeting, or to its status (which
+-- the rows copy for lists by status), recomputes its rows.
+CREATE OR REPLACE FUNCTION meeting_access_on_meeting() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT'
+     OR NEW.status IS DISTINCT FROM OLD.status
+     OR NEW.requester_sub IS DISTINCT FROM OLD.requester_sub
+     OR NEW.convening_agency IS DISTINCT FROM OLD.convening_agency
+     OR NEW.chair_sub IS DISTINCT FROM OLD.chair_sub
+     OR NEW.minute_taker_sub IS DISTINCT FROM OLD.minute_taker_sub THEN
+    PERFORM meeting_access_refresh(NEW.id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION meeting_access_on_invitation() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM meeting_access_refresh(OLD.meeting_id);
+  ELSIF TG_OP = 'INSERT' OR NEW.invitee_sub IS DISTINCT FROM OLD.invitee_sub THEN
+    PERFORM meeting_access_refresh(NEW.meeting_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- May a caller (their principals) see this meeting?
+CREATE OR REPLACE FUNCTION meeting_visible(meeting uuid, principals text[]) RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM meeting_access a
+                  WHERE a.meeting_id = meeting AND a.principal = ANY (principals));
+END
+$$;
+
+-- The access rows of the meetings a caller can see (a meeting may appear
+-- once per principal). Inlined by the planner, so a report's filters on
+-- status reach the index.
+CREATE OR REPLACE FUNCTION visible_meetings(principals text[])
+RETURNS TABLE (meeting_id uuid, status text, created_at timestamptz)
+LANGUAGE sql STABLE AS $$
+  SELECT a.meeting_id, a.status, a.created_at FROM meeting_access a
+   WHERE a.principal = ANY (principals)
+$$;
+
+-- One page of the meetings a caller can see, newest first, optionally of
+-- one status, after (after_at, after_id): one index range per principal,
+-- each cut at the page size, so a page costs what it shows however many
+-- meetings the caller can see.
+CREATE OR REPLACE FUNCTION visible_meetings_page(principals text[], of_status text,
+                                                 after_at timestamptz, after_id uuid, size integer)
+RETURNS TABLE (created_at timestamptz, meeting_id uuid)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  IF of_status IS NULL THEN
+    RETURN QUERY
+      SELECT DISTINCT v.created_at, v.meeting_id
+        FROM unnest(principals) p(principal),
+             LATERAL (SELECT a.created_at, a.meeting_id FROM meeting_access a
+                       WHERE a.principal = p.principal
+                         AND (a.created_at, a.meeting_id) < (after_at, after_id)
+                       ORDER BY a.created_at DESC, a.meeting_id DESC LIMIT size) v
+       ORDER BY v.created_at DESC, v.meeting_id DESC LIMIT size;
+  ELSE
+    RETURN QUERY
+      SELECT DISTINCT v.created_at, v.meeting_id
+        FROM unnest(principals) p(principal),
+             LATERAL (SELECT a.created_at, a.meeting_id FROM meeting_access a
+                       WHERE a.principal = p.principal AND a.status = of_status
+                         AND (a.created_at, a.meeting_id) < (after_at, after_id)
+                       ORDER BY a.created_at DESC, a.meeting_id DESC LIMIT size) v
+       ORDER BY v.created_at DESC, v.meeting_id DESC LIMIT size;
+  END IF;
+END
+$$;
+
+-- An invitation: whoever may see its meeting, and the managers of the
+-- invited agency, who may answer for it (INV-3).
+CREATE OR REPLACE FUNCTION invitation_visible(i invitations, principals text[]) RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN meeting_visible(i.meeting_id, principals)
+      OR (i.agency IS NOT NULL AND principal_managers(i.agency) = ANY (principals));
+END
+$$;
+
+-- An action: whoever may see the meeting that agreed it or tracks it, its
+-- owner, and the managers of the owner's agency.
+CREATE OR REPLACE FUNCTION action_visible(a actions, principals text[]) RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (a.owner_sub IS NOT NULL AND principal_person(a.owner_sub) = ANY (principals))
+      OR principal_managers(a.owner_agency) = ANY (principals)
+      OR meeting_visible(a.meeting_id, principals)
+      OR meeting_visible(a.current_meeting_id, principals);
+END
+$$;
+
+-- An escalation follows the procedure, not the meeting: its raiser;
+-- practitioners and managers of the two agencies involved; their senior
+-- managers from stage 3; the partnership's officers at stage 4.
+CREATE OR REPLACE FUNCTION escalation_visible(e escalations, principals text[],
+                                              caller_agency text, caller_roles text[])
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT principal_person(e.raised_by_sub) = ANY (principals)
+      OR (caller_agency IN (e.raised_by_agency, e.with_agency)
+          AND caller_roles && ARRAY['practitioner', 'senior_practitioner', 'manager',
+                                    'named_doctor'])
+      OR (caller_agency IN (e.raised_by_agency, e.with_agency) AND e.stage >= 3
+          AND 'senior_manager' = ANY (caller_roles))
+      OR (e.stage = 4 AND 'partnership' = ANY (caller_roles))
+$$;
+
+-- INT-2: the agencies whose feeds hear of a meeting's changes: the
+-- convening agency and every invited agency.
+CREATE OR REPLACE FUNCTION meeting_agencies(meeting uuid) RETURNS text[]
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (SELECT ARRAY[m.convening_agency] || ARRAY(
+            SELECT DISTINCT i.agency FROM invitations i
+             WHERE i.meeting_id = m.id AND i.agency IS NOT NULL
+               AND i.agency <> m.convening_agency)
+            FROM meetings m WHERE m.id = meeting);
+END
+$$;
+
+-- A family-notice or minutes-sharing decision follows its meeting.
+CREATE OR REPLACE FUNCTION consent_decision_visible(d consent_decisions, principals text[])
+RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN meeting_visible(d.meeting_id, principals);
+END
+$$;

@@ -1,0 +1,32 @@
+-- Least privilege: the runtime role's privileges, which `mam migrate`
+-- grants on every run, after the migrations and these definitions.
+--
+-- A migration runs once, and on CloudNativePG the operator creates
+-- mam_runtime (managed.roles) while the migration Job may already be
+-- running, so grants made only once could be missed for good.
+-- mam_grant_runtime() is idempotent; `mam migrate` calls it and says
+-- whether the role exists (`--require-runtime-role` makes its absence a
+-- failure, so a Job retries until the operator has made it). It returns
+-- false, granting nothing, when there is no such role. The runtime may
+-- read and write case data; it cannot change the schema, update or delete
+-- audit events, or touch the record of migrations.
+CREATE OR REPLACE FUNCTION mam_grant_runtime() RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mam_runtime') THEN
+    RETURN false;
+  END IF;
+  GRANT USAGE ON SCHEMA public TO mam_runtime;
+  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO mam_runtime;
+  GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO mam_runtime;
+  REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM mam_runtime;
+  REVOKE INSERT, UPDATE, DELETE ON schema_functions FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON audit_events FROM mam_runtime;
+  ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;
+  ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT USAGE, SELECT ON SEQUENCES TO mam_runtime;
+  RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION mam_grant_runtime() FROM PUBLIC;
