@@ -68,9 +68,9 @@ static char *read_file(const char *path, size_t *len)
 static int build_verifier(void)
 {
     char err[1024] = "";
-    config *cfg = &app.cfg;
-    idp_config *idp = cfg->idp;
-    cfg->idp = NULL; /* the verifier owns it from here */
+    idp_config *idp = idp_config_from_settings(&app.cfg, stderr);
+    if (!idp)
+        return -1;
     bool development = idp->n_issuers == 1 && idp->issuers[0].key_source == IDP_KEYS_HS256;
     buf warnings;
     buf_init(&warnings);

@@ -667,3 +667,36 @@ const idp_issuer *idp_config_find(const idp_config *c, const char *iss)
             return &c->issuers[i];
     return NULL;
 }
+
+idp_config *idp_config_from_settings(const config *cfg, FILE *err)
+{
+    if (!cfg->jwt_issuers_file)
+        return idp_config_single(cfg->jwt_issuer, cfg->jwt_audience, cfg->jwt_hs256_secret,
+                                 cfg->jwt_jwks_file, cfg->jwt_leeway_s);
+    FILE *f = fopen(cfg->jwt_issuers_file, "rb");
+    if (!f) {
+        fprintf(err, "config: JWT_ISSUERS_FILE %s cannot be read\n", cfg->jwt_issuers_file);
+        return NULL;
+    }
+    char *text = xmalloc(1024 * 1024 + 1);
+    size_t len = fread(text, 1, 1024 * 1024 + 1, f);
+    fclose(f);
+    if (len > 1024 * 1024) {
+        fprintf(err, "config: JWT_ISSUERS_FILE is larger than 1 MiB; not starting\n");
+        free(text);
+        return NULL;
+    }
+    idp_problems problems = {.n = 0};
+    idp_config *c = idp_config_parse(text, len, cfg->jwt_leeway_s, &problems);
+    free(text);
+    for (int i = 0; i < problems.n; i++)
+        fprintf(err, "config: JWT_ISSUERS_FILE: %s\n", problems.items[i]);
+    if (problems.dropped)
+        fprintf(err, "config: JWT_ISSUERS_FILE: %d more problems\n", problems.dropped);
+    int bad = problems.n + problems.dropped;
+    if (!c)
+        fprintf(err, "config: %d problem%s in JWT_ISSUERS_FILE; not starting\n", bad,
+                bad == 1 ? "" : "s");
+    idp_problems_free(&problems);
+    return c;
+}

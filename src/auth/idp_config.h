@@ -18,6 +18,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "core/config.h"
 
 #define IDP_MAX_ISSUERS 16
 #define IDP_NAME_MAX 32
@@ -130,6 +133,12 @@ idp_config *idp_config_single_inline(const char *issuer, const char *audience,
                                      const char *jwks_json, int leeway_s);
 
 void idp_config_free(idp_config *c);
+
+/* The issuers the settings name: JWT_ISSUERS_FILE read and parsed, or the
+ * shorthand (config_load has checked that exactly one is given). NULL
+ * after writing every problem of the document to err, one per line, in the
+ * manner of config_load. */
+idp_config *idp_config_from_settings(const config *cfg, FILE *err);
 
 /* Whether a URL may be fetched under this config: https://, or http:// to a
  * loopback host when allow_http_loopback is set. */

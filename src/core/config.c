@@ -7,7 +7,6 @@
 #include <unistd.h>
 #include <yder.h>
 
-#include "auth/idp_config.h"
 #include "core/xalloc.h"
 
 int config_parse_int(const char *text, long min, long max, long *out)
@@ -202,8 +201,10 @@ static void require(const char *name, const char *value, int *bad)
     }
 }
 
-/* JWT_ISSUERS_FILE: every problem of the document, one line each. */
-static void load_issuers_file(config *cfg, int *bad)
+/* JWT_ISSUERS_FILE excludes the shorthand; the document itself is read
+ * and checked by auth/idp_config.c (idp_config_from_settings), above this
+ * layer. */
+static void check_issuers_file(config *cfg, int *bad)
 {
     static const char *const shorthand[] = {"JWT_ISSUER", "JWT_AUDIENCE", "JWT_HS256_SECRET",
                                             "JWT_JWKS_FILE", NULL};
@@ -215,36 +216,16 @@ static void load_issuers_file(config *cfg, int *bad)
             (*bad)++;
         }
     }
-    FILE *f = fopen(cfg->jwt_issuers_file, "rb");
-    if (!f) {
+    if (access(cfg->jwt_issuers_file, R_OK) != 0) {
         fprintf(stderr, "config: JWT_ISSUERS_FILE %s cannot be read\n", cfg->jwt_issuers_file);
         (*bad)++;
-        return;
     }
-    char *text = xmalloc(1024 * 1024 + 1);
-    size_t len = fread(text, 1, 1024 * 1024 + 1, f);
-    fclose(f);
-    if (len > 1024 * 1024) {
-        fprintf(stderr, "config: JWT_ISSUERS_FILE is larger than 1 MiB\n");
-        (*bad)++;
-        free(text);
-        return;
-    }
-    idp_problems problems = {.n = 0};
-    cfg->idp = idp_config_parse(text, len, cfg->jwt_leeway_s, &problems);
-    free(text);
-    for (int i = 0; i < problems.n; i++)
-        fprintf(stderr, "config: JWT_ISSUERS_FILE: %s\n", problems.items[i]);
-    if (problems.dropped)
-        fprintf(stderr, "config: JWT_ISSUERS_FILE: %d more problems\n", problems.dropped);
-    *bad += problems.n + problems.dropped;
-    idp_problems_free(&problems);
 }
 
 static void check_token_keys(config *cfg, int *bad)
 {
     if (cfg->jwt_issuers_file) {
-        load_issuers_file(cfg, bad);
+        check_issuers_file(cfg, bad);
         return;
     }
     require("JWT_ISSUER", cfg->jwt_issuer, bad);
@@ -262,9 +243,6 @@ static void check_token_keys(config *cfg, int *bad)
     } else if (cfg->jwt_jwks_file && access(cfg->jwt_jwks_file, R_OK) != 0) {
         fprintf(stderr, "config: JWT_JWKS_FILE %s cannot be read\n", cfg->jwt_jwks_file);
         (*bad)++;
-    } else if (cfg->jwt_issuer && cfg->jwt_audience) {
-        cfg->idp = idp_config_single(cfg->jwt_issuer, cfg->jwt_audience, cfg->jwt_hs256_secret,
-                                     cfg->jwt_jwks_file, cfg->jwt_leeway_s);
     }
 }
 
@@ -339,7 +317,6 @@ void config_free(config *cfg)
     free(cfg->jwt_hs256_secret);
     free(cfg->jwt_jwks_file);
     free(cfg->jwt_issuers_file);
-    idp_config_free(cfg->idp);
     for (int i = 0; i < cfg->n_cors_origins; i++)
         free(cfg->cors_origins[i]);
     free(cfg->cors_origins);

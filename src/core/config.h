@@ -52,10 +52,7 @@ typedef struct config {
     char *jwt_hs256_secret; /* development */
     char *jwt_jwks_file;    /* production: RS256/ES256 public keys */
     int jwt_leeway_s;
-    char *jwt_issuers_file; /* the issuers document (auth/idp_config.h) */
-    /* serve: the trusted issuers, from the file or the shorthand; whoever
-     * builds the verifier takes it over (and sets this to NULL) */
-    struct idp_config *idp;
+    char *jwt_issuers_file; /* the issuers document (auth/idp_config.h reads it) */
 } config;
 
 /* What the config is needed for: the token subcommand needs no database. */

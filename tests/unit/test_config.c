@@ -557,18 +557,33 @@ static void issuers_env(const char *path)
     "\"issuer\": \"https://login.example.test/t/v2.0\", \"audience\": \"api://mam\", " \
     "\"keys\": {\"jwks_url\": \"https://login.example.test/t/keys\"}}]}"
 
+/* idp_config_from_settings with its report captured into err_text. */
+static idp_config *issuers_from(const config *cfg)
+{
+    FILE *tmp = tmpfile();
+    cr_assert_not_null(tmp);
+    idp_config *c = idp_config_from_settings(cfg, tmp);
+    rewind(tmp);
+    size_t n = fread(err_text, 1, sizeof err_text - 1, tmp);
+    err_text[n] = '\0';
+    fclose(tmp);
+    return c;
+}
+
 Test(config, IDP_1_issuers_file_accepted)
 {
     char *path = temp_file(GOOD_ISSUERS);
     issuers_env(path);
     config cfg;
     int rc = load(&cfg, CONFIG_FOR_SERVE);
+    cr_assert_eq(rc, 0, "%s", err_text);
+    idp_config *idp = issuers_from(&cfg);
     unlink(path);
     free(path);
-    cr_assert_eq(rc, 0, "%s", err_text);
-    cr_assert_not_null(cfg.idp);
-    cr_assert_eq(cfg.idp->n_issuers, 1);
-    cr_assert_eq(cfg.idp->issuers[0].leeway_s, 30, "JWT_LEEWAY_S is every issuer's default");
+    cr_assert_not_null(idp, "%s", err_text);
+    cr_assert_eq(idp->n_issuers, 1);
+    cr_assert_eq(idp->issuers[0].leeway_s, 30, "JWT_LEEWAY_S is every issuer's default");
+    idp_config_free(idp);
     config_free(&cfg);
 }
 
@@ -578,14 +593,18 @@ Test(config, IDP_1_issuers_file_problems_are_all_listed)
                            "\"keys\": {\"jwks_url\": \"http://idp.example.test/keys\"}, "
                            "\"claims\": {\"agency\": {\"fixed\": \"lower\"}}, \"colour\": 1}]}");
     issuers_env(path);
-    assert_refused(CONFIG_FOR_SERVE, "JWT_ISSUERS_FILE");
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "the settings themselves are fine: %s", err_text);
+    idp_config *idp = issuers_from(&cfg);
     unlink(path);
     free(path);
+    cr_assert_null(idp);
+    config_free(&cfg);
     static const char *const named[] = {".name", ".issuer", ".audience", "jwks_url", "fixed",
                                         "colour"};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
         cr_assert(strstr(err_text, named[i]), "the report names %s: %s", named[i], err_text);
-    cr_assert(strstr(err_text, "problems; not starting"), "%s", err_text);
+    cr_assert(strstr(err_text, "problems in JWT_ISSUERS_FILE; not starting"), "%s", err_text);
 }
 
 Test(config, IDP_1_issuers_file_excludes_the_shorthand)
@@ -607,10 +626,13 @@ Test(config, IDP_1_shorthand_is_one_primary_issuer)
     dev_env();
     config cfg;
     cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
-    cr_assert_not_null(cfg.idp);
-    cr_assert_eq(cfg.idp->n_issuers, 1);
-    cr_assert(cfg.idp->issuers[0].primary);
-    cr_assert_str_eq(cfg.idp->issuers[0].issuer, "https://idp.example.test");
+    idp_config *idp = issuers_from(&cfg);
+    cr_assert_not_null(idp);
+    cr_assert_eq(idp->n_issuers, 1);
+    cr_assert(idp->issuers[0].primary);
+    cr_assert_str_eq(idp->issuers[0].issuer, "https://idp.example.test");
+    cr_assert_eq(idp->issuers[0].key_source, IDP_KEYS_HS256);
+    idp_config_free(idp);
     config_free(&cfg);
 }
 
