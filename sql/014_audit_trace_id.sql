@@ -1,4 +1,4 @@
--- 010 the W3C trace id of the request that wrote an audit event, when the
+-- 014 the W3C trace id of the request that wrote an audit event, when the
 -- client sent a valid traceparent (http/trace.c), so that an audit row can
 -- be joined to the traces and logs of the same call. Nullable: requests
 -- without a traceparent, and every row written before this migration,
