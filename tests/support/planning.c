@@ -24,6 +24,17 @@ void time_from_now(long seconds_from_now, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void clock_past_start(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
+                         " FROM meetings WHERE id = $1",
+                         1, params);
+    cr_assert(start > 0, "the meeting has a start");
+    if ((long)test_now() <= start)
+        test_clock_set((time_t)start + 1);
+}
+
 void wait_clear_of_midnight(void)
 {
     long into_day = (long)(time(NULL) % 86400);
