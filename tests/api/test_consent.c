@@ -1026,7 +1026,7 @@ Test(consent, FAM_8_MTG_8_no_decision_once_the_meeting_is_held)
     cr_assert_eq(r->status, 200, "attendance: %s", r->body);
     p.version = json_int(r->json, "version");
     http_free(r);
-    sleep(4); /* a meeting is held only after its start */
+    clock_past_start(p.meeting_id);
     r = api_call("POST", meeting_path(p.meeting_id, "hold"), p.requester.token, NULL,
                  etag_of(p.version));
     cr_assert_eq(r->status, 200, "holding: %s", r->body);

@@ -310,12 +310,7 @@ Test(drift, MTG_10_held_cancelled_and_declined_meetings_not_listed)
     cr_assert_eq(r->status, 200, "%s", r->body);
     p.version = json_int(r->json, "version");
     http_free(r);
-    const char *held_params[] = {p.meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, held_params);
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
+    clock_past_start(p.meeting_id);
     r = api_call("POST", meeting_path(p.meeting_id, "hold"), p.manager.token, NULL,
                  etag_of(p.version));
     cr_assert_eq(r->status, 200, "%s", r->body);

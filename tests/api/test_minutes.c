@@ -40,15 +40,6 @@ static void expect_str(const char *got, const char *want)
               got ? got : "(null)");
 }
 
-/* YYYY-MM-DD, `days` from today (UTC). */
-static void date_from_today(long days, char out[11])
-{
-    time_t t = time(NULL) + days * DAY;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* Everything a refused request must leave as it was: the fingerprint of
  * the convening agency (and of `extra`, the caller's, when given), and in
  * one query the meeting's minutes, actions, action history, distribution,
@@ -149,22 +140,12 @@ static long feed_rows(const char *resource_id, const char *type)
 
 /* --- holding a meeting --- */
 
-static void sleep_past_start(const char *meeting_id)
-{
-    const char *params[] = {meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, params);
-    cr_assert(start > 0, "the meeting has a start");
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
-}
-
 /* A meeting of `type` taken to held: scheduled START_IN seconds ahead with
  * the manager in the chair (or, when `chair` is not NULL, a new senior
  * practitioner and named doctor of the health agency, returned there) and
  * the requester taking minutes, both invitees marked present, held by the
- * requester once the start has passed. */
+ * requester once the test clock has passed the start. The clock stays
+ * pinned there, so the test's today is the service's from then on. */
 static void held_meeting_chaired(planned *p, const char *type, person *chair)
 {
     planned_authorised(p, type);
@@ -195,7 +176,7 @@ static void held_meeting_chaired(planned *p, const char *type, person *chair)
     p->version = json_int(r->json, "version");
     http_free(r);
 
-    sleep_past_start(p->meeting_id);
+    clock_past_start(p->meeting_id);
     r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
                  etag_of(p->version));
     cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);

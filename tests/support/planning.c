@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "support/fixtures.h"
 
 const char *etag_of(long version)
@@ -22,6 +23,11 @@ void time_from_now(long seconds_from_now, char out[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void date_from_today(long days, char out[11])
+{
+    clock_date(test_now() + days * 86400L, out);
 }
 
 void clock_past_start(const char *meeting_id)

@@ -52,6 +52,9 @@ json_t *schedule_body(const planned *p, long seconds_from_now, const char *forma
 /* An RFC 3339 UTC time `seconds_from_now` from now (test_now). */
 void time_from_now(long seconds_from_now, char out[32]);
 
+/* The UTC date `days` from the test's today (test_now), YYYY-MM-DD. */
+void date_from_today(long days, char out[11]);
+
 /* A meeting is held only after its start (MTG-8): moves the test clock just
  * past the meeting's scheduled start, as stored, rather than waiting for it. */
 void clock_past_start(const char *meeting_id);
