@@ -26,10 +26,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "support/client.h"
 #include "support/fixtures.h"
+
+/* Each test's window of the calendar, years ahead: the day its clock is
+ * pinned to (a Wednesday). A test looks at most a quarter of a year either
+ * side of it; no other test looks so far, no two windows meet, and the
+ * seeded holidays end in 2028. */
+#define WINDOW_BANK_HOLIDAYS "2035-06-13" /* test_bank_holidays.c */
+#define WINDOW_DRIFT "2036-06-11"         /* test_drift.c */
+#define WINDOW_ESC_2 "2037-06-10"         /* test_escalations.c */
+#define WINDOW_FAM_6 "2038-06-09"         /* test_minutes.c */
+
+/* Pins the test clock at noon (UTC) of the window's day. */
+static inline void clock_in_window(const char *day)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    cr_assert_eq(sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday), 3,
+                 "a date: %s", day);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_hour = 12;
+    test_clock_set(timegm(&tm));
+}
 
 /* What a test that changes the calendar calls itself while it waits, so
  * that two of them never wait for each other. */
