@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "support/fixtures.h"
@@ -41,16 +40,8 @@ void clock_past_start(const char *meeting_id)
         test_clock_set((time_t)start + 1);
 }
 
-void wait_clear_of_midnight(void)
-{
-    long into_day = (long)(time(NULL) % 86400);
-    if (86400 - into_day < MIDNIGHT_MARGIN_S)
-        sleep((unsigned)(86400 - into_day + 1));
-}
-
 void planned_authorised(planned *p, const char *type)
 {
-    wait_clear_of_midnight();
     memset(p, 0, sizeof *p);
     p->csc = agency_new("childrens_social_care");
     p->police = agency_new("police");

@@ -59,12 +59,6 @@ void date_from_today(long days, char out[11]);
  * past the meeting's scheduled start, as stored, rather than waiting for it. */
 void clock_past_start(const char *meeting_id);
 
-/* When UTC midnight is under MIDNIGHT_MARGIN_S seconds away, waits until it
- * has passed: a test that compares the service's "today" with its own must
- * not see the day turn half way (the service counts days in UTC). */
-#define MIDNIGHT_MARGIN_S 120
-void wait_clear_of_midnight(void);
-
 /* "\"<version>\"" in a static buffer, for If-Match. */
 const char *etag_of(long version);
 
