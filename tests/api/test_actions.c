@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "support/client.h"
 #include "support/expect.h"
@@ -37,14 +35,6 @@ static void expect_str(const char *got, const char *want)
 {
     cr_assert(got && strcmp(got, want) == 0, "expected '%s', got '%s'", want,
               got ? got : "(null)");
-}
-
-static void date_from_today(long days, char out[11])
-{
-    time_t t = time(NULL) + days * DAY;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 /* A planned meeting, held, with a second police practitioner invited (who
@@ -145,17 +135,6 @@ static long feed_rows(const char *resource_id, const char *type)
 
 /* --- a held meeting and its approved plan --- */
 
-static void sleep_past_start(const char *meeting_id)
-{
-    const char *params[] = {meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, params);
-    cr_assert(start > 0, "the meeting has a start");
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
-}
-
 /* A professionals meeting taken to held: the police officer, the health
  * visitor and a second police practitioner invited and present, the
  * manager in the chair, the requester taking minutes. */
@@ -186,7 +165,7 @@ static void held_meeting(held *h)
     p->version = json_int(r->json, "version");
     http_free(r);
 
-    sleep_past_start(p->meeting_id);
+    clock_past_start(p->meeting_id);
     r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
                  etag_of(p->version));
     cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);

@@ -24,8 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "api/routes.h"
 #include "http/route.h"
@@ -64,14 +62,6 @@ static json_t *person_json(const person *who)
 {
     return json_pack("{s:s, s:s, s:s}", "name", who->who.name, "agency", who->who.agency, "sub",
                      who->who.sub);
-}
-
-static void date_from_today(long days, char out[11])
-{
-    time_t t = time(NULL) + days * 86400L;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 /* Minutes complete enough for the chair to approve (MIN-2, ACT-1). */
@@ -118,11 +108,7 @@ static void world_build(world *w)
     p->version = json_int(r->json, "version");
     http_free(r);
 
-    long start = version_of("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                            " FROM meetings WHERE id = $1",
-                            p->meeting_id);
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
+    clock_past_start(p->meeting_id);
     r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
                  etag_of(p->version));
     cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);

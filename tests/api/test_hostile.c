@@ -23,8 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "support/client.h"
 #include "support/expect.h"
@@ -1069,17 +1067,13 @@ Test(hostile, SEC_6_MTG_6_schedule_limit_enforced_at_the_boundary)
 }
 
 /* Minutes can only be written for a held meeting: schedule it a moment
- * ahead and hold it once it has started. */
+ * ahead and hold it once the test clock has passed the start. */
 static void hold_soon(planned *p)
 {
     planned_authorised(p, "professionals");
     planned_invite_agencies(p);
     planned_inform_family(p);
     planned_schedule(p, 3, "in_person", 0);
-    const char *params[] = {p->meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, params);
     json_t *marks = json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "entries", "invitation_id",
                               p->police_invitation, "attendance", "present", "invitation_id",
                               p->health_invitation, "attendance", "apologies");
@@ -1089,8 +1083,7 @@ static void hold_soon(planned *p)
     cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
     p->version = json_int(r->json, "version");
     http_free(r);
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
+    clock_past_start(p->meeting_id);
     r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token,
                                 NULL, etag_of(p->version));
     cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);

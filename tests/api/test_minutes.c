@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "support/client.h"
 #include "support/expect.h"
 #include "support/fixtures.h"
@@ -38,15 +39,6 @@ static void expect_str(const char *got, const char *want)
 {
     cr_assert(got && strcmp(got, want) == 0, "expected '%s', got '%s'", want,
               got ? got : "(null)");
-}
-
-/* YYYY-MM-DD, `days` from today (UTC). */
-static void date_from_today(long days, char out[11])
-{
-    time_t t = time(NULL) + days * DAY;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 /* Everything a refused request must leave as it was: the fingerprint of
@@ -149,22 +141,12 @@ static long feed_rows(const char *resource_id, const char *type)
 
 /* --- holding a meeting --- */
 
-static void sleep_past_start(const char *meeting_id)
-{
-    const char *params[] = {meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, params);
-    cr_assert(start > 0, "the meeting has a start");
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
-}
-
 /* A meeting of `type` taken to held: scheduled START_IN seconds ahead with
  * the manager in the chair (or, when `chair` is not NULL, a new senior
  * practitioner and named doctor of the health agency, returned there) and
  * the requester taking minutes, both invitees marked present, held by the
- * requester once the start has passed. */
+ * requester once the test clock has passed the start. The clock stays
+ * pinned there, so the test's today is the service's from then on. */
 static void held_meeting_chaired(planned *p, const char *type, person *chair)
 {
     planned_authorised(p, type);
@@ -195,7 +177,7 @@ static void held_meeting_chaired(planned *p, const char *type, person *chair)
     p->version = json_int(r->json, "version");
     http_free(r);
 
-    sleep_past_start(p->meeting_id);
+    clock_past_start(p->meeting_id);
     r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
                  etag_of(p->version));
     cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);
@@ -1158,10 +1140,11 @@ Test(minutes, MIN_4_only_approved_minutes_are_distributed_to_recorded_recipients
         expect_str(json_str(x, "category"), "professional");
     }
     http_free(r);
-    /* without sent_at: now */
+    /* without sent_at: now, a record timestamp of the database's clock, so
+     * judged by the wall clock rather than the test's */
     json_t *later = json_pack("{s:[o]}", "recipients", recipient("The GP", NULL, "other"));
-    char earliest[32];
-    time_from_now(-5, earliest);
+    char earliest[21];
+    clock_rfc3339(time(NULL) - 5, earliest);
     r = distribute(&p.manager, p.meeting_id, later);
     cr_assert_eq(r->status, 201, "%s", r->body);
     sent = json_object_get(r->json, "distribution");
@@ -1295,11 +1278,11 @@ Test(minutes, FAM_5_withholding_for_fabricated_illness_needs_a_senior_manager_or
 
 /* --- FAM-6: feeding back to an absent family --- */
 
-/* The date `n` working days after today (UTC), skipping weekends and the
- * bank holidays the service lists. */
+/* The date `n` working days after the test's today (UTC), skipping weekends
+ * and the bank holidays the service lists. */
 static void working_days_from_today(const person *by, int n, char out[11])
 {
-    long today = (long)(time(NULL) / DAY);
+    long today = (long)(test_now() / DAY);
     char from[11], to[11];
     date_from_today(0, from);
     date_from_today(60, to);
@@ -1354,10 +1337,9 @@ Test(minutes, FAM_6_family_absent_approval_creates_one_feedback_action)
     held_meeting(&p, "professionals");
     long v = write_family_absent_minutes(&p);
 
-    char due_before[11], due_after[11];
-    working_days_from_today(&p.requester, 5, due_before);
+    char expected_due[11];
+    working_days_from_today(&p.requester, 5, expected_due);
     approve_ok(&p.manager, p.meeting_id, v);
-    working_days_from_today(&p.requester, 5, due_after);
     cr_assert_eq(action_rows(p.meeting_id), 4);
 
     char path[160];
@@ -1381,8 +1363,8 @@ Test(minutes, FAM_6_family_absent_approval_creates_one_feedback_action)
     expect_str(json_str(owner, "agency"), p.police);
     expect_str(json_str(feedback, "status"), "open");
     const char *due = json_str(feedback, "due_date");
-    cr_assert(due && (strcmp(due, due_before) == 0 || strcmp(due, due_after) == 0),
-              "due 5 working days on (%s): %s", due_before, due ? due : "(none)");
+    cr_assert(due && strcmp(due, expected_due) == 0, "due 5 working days on (%s): %s",
+              expected_due, due ? due : "(none)");
     cr_assert(strstr(json_str(feedback, "description"), "A home visit with the child"),
               "%s", r->body);
     cr_assert(json_str(feedback, "contingency"), "%s", r->body);
@@ -1426,16 +1408,13 @@ Test(minutes, FAM_6_family_present_no_feedback_action)
 
 #define FAM_6_HOLIDAY "Fictional FAM-6 test holiday"
 
-/* The fictional holiday the next test adds, and the calendar lock it holds
- * while it is there; its fini removes the one and releases the other should
- * the test stop half way. */
+/* The fictional holiday the next test adds; its fini removes it should the
+ * test stop half way. */
 static char fam6_holiday[11];
-static PGconn *fam6_lock;
 
 static void fam6_restore_calendar(void)
 {
     remove_fictional_holiday(fam6_holiday, FAM_6_HOLIDAY);
-    calendar_unlock(&fam6_lock);
 }
 
 /* True when a Saturday or Sunday falls after `from` and on or before `to`
@@ -1448,17 +1427,15 @@ static bool weekend_between(const char *from, const char *to)
                    2, params) > 0;
 }
 
-Test(working_days, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
+/* In this test's window of the calendar, years ahead (calendar_change.h). */
+Test(minutes, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
      .fini = fam6_restore_calendar)
 {
+    clock_in_window(WINDOW_FAM_6);
     planned p;
     held_meeting(&p, "professionals");
     person admin = person_new(p.csc, "admin");
     long v = write_family_absent_minutes(&p);
-
-    wait_until_alone();
-    fam6_lock = calendar_lock_exclusive();
-    wait_clear_of_midnight();
 
     /* without a new holiday: 5 working days on; the holiday: the third of
      * them, a weekday that is no bank holiday yet */
@@ -1629,11 +1606,14 @@ Test(minutes, overdue_minutes_report_until_approved_and_distributed)
     /* held today: not yet overdue */
     cr_assert(!in_report(&p.manager, p.meeting_id, cutoff));
 
-    /* held 40 days ago (at least 16 working days, whatever the holidays) */
-    const char *params[] = {p.meeting_id};
-    char *id = db_value("UPDATE meetings SET held_at = now() - interval '40 days'"
+    /* held 40 days ago (at least 16 working days, whatever the holidays):
+     * the report counts from held_at, which the database's clock stamped */
+    char held_at[32];
+    time_from_now(-40 * DAY, held_at);
+    const char *params[] = {p.meeting_id, held_at};
+    char *id = db_value("UPDATE meetings SET held_at = $2::timestamptz"
                         " WHERE id = $1 RETURNING id",
-                        1, params);
+                        2, params);
     expect_str(id, p.meeting_id);
     free(id);
     cr_assert(in_report(&p.manager, p.meeting_id, cutoff), "no minutes: overdue");

@@ -38,14 +38,6 @@ static void expect_str(const char *got, const char *want)
               got ? got : "(null)");
 }
 
-static void date_from_today(long days, char out[11])
-{
-    time_t t = time(NULL) + days * DAY;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* What a refused request must leave as it was: the fingerprint of the
  * convening agency (and of `extra` when given), the meetings p's requester
  * made, and in one query the minutes and actions of the meetings (the
@@ -117,17 +109,6 @@ static int errors_saying(const http_response *r, const char *rule, const char *f
 
 /* --- a held meeting and its minutes --- */
 
-static void sleep_past_start(const char *meeting_id)
-{
-    const char *params[] = {meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, params);
-    cr_assert(start > 0, "the meeting has a start");
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
-}
-
 /* Takes p's authorised meeting to held: the police officer and health
  * visitor invited and present, the manager in the chair, the requester
  * taking minutes. */
@@ -145,7 +126,7 @@ static void hold_authorised(planned *p)
     cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
     p->version = json_int(r->json, "version");
     http_free(r);
-    sleep_past_start(p->meeting_id);
+    clock_past_start(p->meeting_id);
     r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
                  etag_of(p->version));
     cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);
