@@ -23,6 +23,7 @@
 #include "support/client.h"
 #include "support/expect.h"
 #include "support/fixtures.h"
+#include "support/minutes.h"
 #include "support/people.h"
 #include "support/planning.h"
 
@@ -30,7 +31,7 @@
 
 #define DAY 86400L
 /* how far ahead a meeting that is to be held is scheduled */
-#define START_IN 3L
+#define START_IN 3600L
 
 /* --- helpers --- */
 
@@ -102,6 +103,15 @@ static long action_rows(const char *meeting_id)
     return db_long("SELECT count(*) FROM actions WHERE meeting_id = $1", 1, params);
 }
 
+/* The actions made of the items of the action plan (not the feedback to an
+ * absent family, FAM-6). */
+static long plan_action_rows(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_long("SELECT count(*) FROM actions WHERE meeting_id = $1 AND kind = 'plan'", 1,
+                   params);
+}
+
 static size_t error_count(const http_response *r)
 {
     return json_array_size(json_object_get(r->json, "errors"));
@@ -149,28 +159,19 @@ static long feed_rows(const char *resource_id, const char *type)
 
 /* --- holding a meeting --- */
 
-static void sleep_past_start(const char *meeting_id)
-{
-    const char *params[] = {meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, params);
-    cr_assert(start > 0, "the meeting has a start");
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
-}
-
-/* A meeting of `type` taken to held: scheduled START_IN seconds ahead with
- * the manager in the chair (or, when `chair` is not NULL, a new senior
+/* A meeting of `type` taken to held: scheduled an hour ahead with the
+ * manager in the chair (or, when `chair` is not NULL, a new senior
  * practitioner and named doctor of the health agency, returned there) and
- * the requester taking minutes, both invitees marked present, held by the
- * requester once the start has passed. */
-static void held_meeting_chaired(planned *p, const char *type, person *chair)
+ * the requester taking minutes, both invitees marked present; when
+ * `family`, the meeting is in two parts and a parent, invited to part 2,
+ * is marked present too. Held by the requester just after its start (the
+ * test clock). */
+static void held_meeting_with(planned *p, const char *type, person *chair, bool family)
 {
     planned_authorised(p, type);
     planned_invite_agencies(p);
     planned_inform_family(p);
-    json_t *body = schedule_body(p, START_IN, "in_person", 0);
+    json_t *body = schedule_body(p, START_IN, "in_person", family);
     if (chair) {
         *chair = person_new(p->health, "senior_practitioner,named_doctor");
         json_object_set_new(body, "chair",
@@ -184,24 +185,16 @@ static void held_meeting_chaired(planned *p, const char *type, person *chair)
     cr_assert_eq(r->status, 200, "scheduling: %ld %s", r->status, r->body);
     p->version = json_int(r->json, "version");
     http_free(r);
+    if (family)
+        free(minutes_invite_parent(p, "Parent Example"));
+    minutes_hold(p, NULL);
+}
 
-    body = json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "entries", "invitation_id",
-                     p->police_invitation, "attendance", "present", "invitation_id",
-                     p->health_invitation, "attendance", "present");
-    r = api_call("PUT", meeting_path(p->meeting_id, "attendance"), p->requester.token, body,
-                 etag_of(p->version));
-    json_decref(body);
-    cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
-    p->version = json_int(r->json, "version");
-    http_free(r);
-
-    sleep_past_start(p->meeting_id);
-    r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
-                 etag_of(p->version));
-    cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);
-    expect_str(json_str(r->json, "status"), "held");
-    p->version = json_int(r->json, "version");
-    http_free(r);
+/* With the family present where the meeting may have them (every type but
+ * a strategy discussion, which the professionals hold alone). */
+static void held_meeting_chaired(planned *p, const char *type, person *chair)
+{
+    held_meeting_with(p, type, chair, strcmp(type, "strategy_discussion") != 0);
 }
 
 static void held_meeting(planned *p, const char *type)
@@ -211,108 +204,16 @@ static void held_meeting(planned *p, const char *type)
 
 /* --- the minutes document --- */
 
-static json_t *person_json(const person *who)
-{
-    return json_pack("{s:s, s:s, s:s}", "name", who->who.name, "agency", who->who.agency, "sub",
-                     who->who.sub);
-}
-
-static json_t *action_item(const char *description, const person *owner, const char *due,
-                           const char *contingency)
-{
-    return json_pack("{s:s, s:o, s:s, s:s}", "description", description, "owner",
-                     person_json(owner), "due_date", due, "contingency", contingency);
-}
-
-/* Minutes with every part MIN-2 asks of a meeting that is not a strategy
- * discussion: three action items (police, health, children's social care),
- * the family present (so no FAM-6 action). */
+/* Minutes with every part approval asks of the meeting (support/minutes.c):
+ * three action items (police, health, children's social care). */
 static json_t *complete_minutes(const planned *p)
 {
-    char due[11], review[11];
-    date_from_today(30, due);
-    date_from_today(60, review);
-    json_t *doc = json_object();
-    json_object_set_new(
-        doc, "attendance",
-        json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]", "name",
-                  p->manager.who.name, "agency", p->csc, "role", "chair", "attendance", "present",
-                  "name", p->police_officer.who.name, "agency", p->police, "role", "police",
-                  "attendance", "present", "name", p->health_visitor.who.name, "agency",
-                  p->health, "role", "health visitor", "attendance", "apologies"));
-    json_object_set_new(doc, "purpose", json_string("Agree a plan for the fictional family"));
-    json_object_set_new(doc, "needs", json_string("Stable routines and school attendance"));
-    json_object_set_new(doc, "strengths", json_string("A supportive grandparent nearby"));
-    json_object_set_new(doc, "risks", json_string("Missed health appointments"));
-    json_object_set_new(doc, "decisions", json_string("A joint home visit within two weeks"));
-    json_object_set_new(
-        doc, "actions",
-        json_pack("[o, o, o]",
-                  action_item("Share police contacts with the lead professional",
-                              &p->police_officer, due, "The chair asks the police manager"),
-                  action_item("Book the missed health review", &p->health_visitor, due,
-                              "The GP practice is asked to book it"),
-                  action_item("Arrange the joint home visit", &p->requester, due,
-                              "The team manager arranges it")));
-    json_object_set_new(doc, "plan_coordinator", person_json(&p->requester));
-    json_object_set_new(doc, "information_sharing",
-                        json_pack("{s:s, s:s}", "with_whom", "The school and the GP",
-                                  "family", "The plan is shared with the parents"));
-    json_object_set_new(doc, "family_feedback", json_pack("{s:b}", "family_present", 1));
-    json_object_set_new(doc, "safeguarding_referral", json_pack("{s:b}", "needed", 0));
-    json_object_set_new(doc, "caf_considered",
-                        json_pack("{s:b, s:s}", "considered", 1, "note", "Already in place"));
-    json_object_set_new(doc, "fgc_considered",
-                        json_pack("{s:b, s:s}", "considered", 1, "note", "Offered to the family"));
-    json_object_set_new(doc, "next_review", json_pack("{s:s}", "date", review));
-    return doc;
+    return minutes_complete(p, NULL);
 }
 
-/* The parts a strategy discussion adds (MIN-2, FAM-7). */
-static void add_strategy_parts(json_t *doc)
-{
-    json_object_set_new(doc, "risk_analysis", json_string("Risk of significant harm is medium"));
-    json_object_set_new(doc, "legal_action", json_pack("{s:b}", "required", 0));
-    json_object_set_new(doc, "further_strategy_discussion",
-                        json_pack("{s:b, s:s}", "required", 1, "note", "In ten days"));
-    json_object_set_new(doc, "lado_referral", json_pack("{s:b}", "required", 0));
-    json_object_set_new(doc, "shared_with_family",
-                        json_pack("{s:s, s:s, s:s}", "shared", "That agencies met and the plan",
-                                  "not_shared", "The police line of enquiry",
-                                  "not_shared_rationale", "It would prejudice the investigation"));
-}
-
-/* Sets (value not NULL, stolen) or removes the member at a path such as
- * "actions[2].owner.name" (only the last step is a member, never an index). */
 static void edit_at(json_t *doc, const char *path, json_t *value)
 {
-    char copy[128];
-    snprintf(copy, sizeof copy, "%s", path);
-    json_t *node = doc;
-    char *save = NULL;
-    char *step = strtok_r(copy, ".", &save);
-    while (step) {
-        char *next = strtok_r(NULL, ".", &save);
-        if (!next) {
-            cr_assert(json_is_object(node), "%s: not an object", path);
-            if (value)
-                json_object_set_new(node, step, value);
-            else
-                json_object_del(node, step);
-            return;
-        }
-        char *bracket = strchr(step, '[');
-        size_t index = 0;
-        if (bracket) {
-            index = strtoul(bracket + 1, NULL, 10);
-            *bracket = '\0';
-        }
-        node = json_object_get(node, step);
-        if (bracket)
-            node = json_array_get(node, index);
-        cr_assert_not_null(node, "%s: no such path", path);
-        step = next;
-    }
+    minutes_edit(doc, path, value);
 }
 
 /* --- calls --- */
@@ -640,17 +541,14 @@ typedef struct missing_case {
     const char *field;
 } missing_case;
 
-/* For each case: the complete minutes (with the strategy parts when
- * `strategy`) with one part changed are written over the draft at version
- * v (0: none yet), and approval names exactly that part and changes
- * nothing. Finally the complete minutes are approved. */
-static void each_missing_part_alone(planned *p, const missing_case *cases, size_t n,
-                                    bool strategy, long v)
+/* For each case: the complete minutes with one part changed are written
+ * over the draft at version v (0: none yet), and approval names exactly
+ * that part and changes nothing. Finally the complete minutes are
+ * approved, and make the three actions of their plan. */
+static void each_missing_part_alone(planned *p, const missing_case *cases, size_t n, long v)
 {
     for (size_t i = 0; i < n; i++) {
         json_t *doc = complete_minutes(p);
-        if (strategy)
-            add_strategy_parts(doc);
         json_t *value = NULL;
         if (cases[i].value) {
             json_error_t err;
@@ -675,12 +573,10 @@ static void each_missing_part_alone(planned *p, const missing_case *cases, size_
     }
     cr_assert_eq(action_rows(p->meeting_id), 0);
     json_t *doc = complete_minutes(p);
-    if (strategy)
-        add_strategy_parts(doc);
     v = write_ok(p, doc, v);
     json_decref(doc);
     approve_ok(&p->manager, p->meeting_id, v);
-    cr_assert_eq(action_rows(p->meeting_id), 3);
+    cr_assert_eq(plan_action_rows(p->meeting_id), 3);
 }
 
 /* The table runs in three tests (three meetings) to keep each short. */
@@ -688,7 +584,7 @@ static void missing_parts_test(const missing_case *cases, size_t n)
 {
     planned p;
     held_meeting(&p, "professionals");
-    each_missing_part_alone(&p, cases, n, false, 0);
+    each_missing_part_alone(&p, cases, n, 0);
     planned_free(&p);
 }
 
@@ -772,6 +668,11 @@ Test(minutes, MIN_2_FAM_7_strategy_discussion_adds_its_parts)
 
     /* the minutes of any other meeting lack the strategy parts, all listed */
     json_t *doc = complete_minutes(&p);
+    const char *strategy_parts[] = {"risk_analysis", "legal_action",
+                                    "further_strategy_discussion", "lado_referral",
+                                    "shared_with_family"};
+    for (size_t i = 0; i < sizeof strategy_parts / sizeof strategy_parts[0]; i++)
+        edit_at(doc, strategy_parts[i], NULL);
     long v = write_ok(&p, doc, 0);
     json_decref(doc);
     char *before = snapshot(&p, NULL);
@@ -802,7 +703,7 @@ Test(minutes, MIN_2_FAM_7_strategy_discussion_adds_its_parts)
         {"shared_with_family.not_shared_rationale", "\"  \"", "FAM-7",
          "shared_with_family.not_shared_rationale"},
     };
-    each_missing_part_alone(&p, cases, sizeof cases / sizeof cases[0], true, v);
+    each_missing_part_alone(&p, cases, sizeof cases / sizeof cases[0], v);
 
     /* everything shared: no rationale needed (checked on an amendment,
      * approved minutes being final) */
@@ -817,7 +718,7 @@ Test(minutes, MIN_2_FAM_7_strategy_discussion_adds_its_parts)
     v = write_ok(&p, doc, 1);
     json_decref(doc);
     approve_ok(&p.manager, p.meeting_id, v);
-    cr_assert_eq(action_rows(p.meeting_id), 3);
+    cr_assert_eq(plan_action_rows(p.meeting_id), 3);
     planned_free(&p);
 }
 
@@ -891,10 +792,10 @@ Test(minutes, MIN_3_approved_minutes_are_immutable)
                              " AND number = 1",
                              1, params);
 
-    char *before = snapshot(&p, NULL);
     /* through the API: no edit, no second approval */
     json_t *doc = complete_minutes(&p);
     json_object_set_new(doc, "decisions", json_string("Rewritten after approval"));
+    char *before = snapshot(&p, NULL);
     const person *writers[] = {&p.requester, &p.manager};
     for (size_t i = 0; i < 2; i++) {
         http_response *r = put_minutes(writers[i], p.meeting_id, doc, etag_of(v));
@@ -1334,15 +1235,11 @@ static void working_days_from_today(const person *by, int n, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* Writes complete minutes saying the family was not present, with the
+/* Writes complete minutes of a meeting the family did not attend, with the
  * police officer to feed back by a home visit; returns their version. */
 static long write_family_absent_minutes(const planned *p)
 {
-    json_t *doc = complete_minutes(p);
-    edit_at(doc, "family_feedback",
-            json_pack("{s:b, s:o, s:s}", "family_present", 0, "by",
-                      person_json(&p->police_officer), "method",
-                      "A home visit with the child, using pictures"));
+    json_t *doc = minutes_complete(p, &(minutes_opts){.feedback_by = &p->police_officer});
     long v = write_ok(p, doc, 0);
     json_decref(doc);
     return v;
@@ -1351,7 +1248,7 @@ static long write_family_absent_minutes(const planned *p)
 Test(minutes, FAM_6_family_absent_approval_creates_one_feedback_action)
 {
     planned p;
-    held_meeting(&p, "professionals");
+    held_meeting_with(&p, "professionals", NULL, false);
     long v = write_family_absent_minutes(&p);
 
     char due_before[11], due_after[11];
@@ -1452,7 +1349,7 @@ Test(working_days, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
      .fini = fam6_restore_calendar)
 {
     planned p;
-    held_meeting(&p, "professionals");
+    held_meeting_with(&p, "professionals", NULL, false);
     person admin = person_new(p.csc, "admin");
     long v = write_family_absent_minutes(&p);
 

@@ -45,6 +45,11 @@ time_t test_now(void)
     return clock_set_at ? clock_set_at : time(NULL);
 }
 
+time_t test_clock_setting(void)
+{
+    return clock_set_at;
+}
+
 static const char *base_url(void)
 {
     const char *u = getenv("MAM_URL");

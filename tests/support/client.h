@@ -50,6 +50,9 @@ void test_clock_set(time_t now);
 void test_clock_advance(long seconds);
 /* The moment the test runs at: the one set, else the wall clock. */
 time_t test_now(void);
+/* The moment set, or 0 while the test follows the wall clock (to restore a
+ * setting with test_clock_set after moving the clock for one call). */
+time_t test_clock_setting(void);
 
 /* Convenience readers of r->json: NULL / -1 when absent. */
 const char *json_str(const json_t *j, const char *key);
