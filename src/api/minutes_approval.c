@@ -1,6 +1,7 @@
 /* POST /v1/meetings/{meeting_id}/minutes/approve: only the chair approves
  * (MIN-3), and only minutes that hold every part the guidance calls
- * essential (MIN-2), all missing parts listed at once with their paths.
+ * essential (MIN-2), all missing parts listed at once with their paths,
+ * judged against the attendance recorded before the hold.
  * Approval turns the action plan into tracked actions (ACT-1), adds the
  * family-feedback action when the family was not there (FAM-6), and
  * applies the review outcomes of a review meeting (MTG-9). */
@@ -93,9 +94,16 @@ void handle_minutes_approve(req *r)
         req_db_failed(r);
         return;
     }
+    minutes_facts_data facts;
+    if (minutes_facts_load(s, m.meeting.id, &facts) != 0) {
+        minutes_facts_data_free(&facts);
+        json_decref(content);
+        req_db_failed(r);
+        return;
+    }
     violations v;
     violations_init(&v);
-    minutes_check_complete(content, strcmp(m.meeting.type, "strategy_discussion") == 0, &v);
+    minutes_check_complete(content, &facts.facts, &v);
     char *text = json_dumps(content, JSON_COMPACT);
     int foreign = actions_foreign_ids(s, m.meeting.id, text);
     if (foreign > 0)
@@ -117,5 +125,6 @@ void handle_minutes_approve(req *r)
         req_db_failed(r);
     buf_free(&new_ids);
     free(text);
+    minutes_facts_data_free(&facts);
     json_decref(content);
 }

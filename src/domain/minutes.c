@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -19,6 +20,9 @@ const state_gate minutes_gate_distribution = {
     "MIN-4", "Only approved minutes are distributed.", {"approved"}};
 
 const char *const review_outcomes[] = {"completed", "carried_forward", "no_longer_needed", NULL};
+const char *const childs_views_represented[] = {
+    "child_attended", "child_contribution", "advocate", "practitioner", "parent_carer",
+    "observation",    "not_yet_sought",     NULL};
 static const char *const attendance_marks[] = {"present", "apologies", "absent", NULL};
 
 /* --- shape --- */
@@ -97,8 +101,10 @@ static void objects_shape(violations *v, json_t *content, const char *key, size_
 
 static void attendee_shape(violations *v, json_t *x, const char *at)
 {
-    static const char *const fields[] = {"name", "agency", "role", "attendance", NULL};
+    static const char *const fields[] = {"invitation_id", "name", "agency", "role", "attendance",
+                                         NULL};
     jin_only_keys(v, x, at, fields, NULL);
+    uuid_shape(v, x, at, "invitation_id");
     jin_string(v, x, at, "name", 200, false, NULL);
     jin_string(v, x, at, "agency", CALLER_AGENCY_MAX, false, NULL);
     jin_string(v, x, at, "role", 200, false, NULL);
@@ -126,14 +132,42 @@ static void outcome_shape(violations *v, json_t *x, const char *at)
     jin_string(v, x, at, "note", MINUTES_SHORT_MAX, false, NULL);
 }
 
+/* MIN-2: the child's views and how they were represented. */
+static void childs_views_shape(violations *v, json_t *content)
+{
+    static const char *const fields[] = {"views", "how_represented", "note", NULL};
+    json_t *cv = jin_object(v, content, "", "childs_views", false, NULL);
+    if (!cv)
+        return;
+    jin_only_keys(v, cv, "childs_views", fields, NULL);
+    jin_string(v, cv, "childs_views", "views", MINUTES_TEXT_MAX, false, NULL);
+    jin_enum(v, cv, "childs_views", "how_represented", childs_views_represented, false, NULL);
+    jin_string(v, cv, "childs_views", "note", MINUTES_SHORT_MAX, false, NULL);
+}
+
+/* MIN-2: a further assessment, who does it and by when. */
+static void further_assessment_shape(violations *v, json_t *content)
+{
+    static const char *const fields[] = {"required", "what", "by", "due_date", "note", NULL};
+    json_t *fa = jin_object(v, content, "", "further_assessment", false, NULL);
+    if (!fa)
+        return;
+    jin_only_keys(v, fa, "further_assessment", fields, NULL);
+    jin_bool(v, fa, "further_assessment", "required");
+    jin_string(v, fa, "further_assessment", "what", MINUTES_SHORT_MAX, false, NULL);
+    person_shape(v, fa, "further_assessment", "by");
+    date_shape(v, fa, "further_assessment", "due_date");
+    jin_string(v, fa, "further_assessment", "note", MINUTES_SHORT_MAX, false, NULL);
+}
+
 void minutes_check_shape(json_t *content, violations *v)
 {
     static const char *const fields[] = {
-        "attendance", "purpose", "needs", "strengths", "risks", "decisions", "actions",
-        "plan_coordinator", "information_sharing", "family_feedback", "safeguarding_referral",
-        "caf_considered", "fgc_considered", "next_review", "risk_analysis", "legal_action",
-        "further_strategy_discussion", "lado_referral", "shared_with_family",
-        "previous_actions", NULL};
+        "attendance", "purpose", "childs_views", "needs", "strengths", "risks", "decisions",
+        "actions", "plan_coordinator", "information_sharing", "family_feedback",
+        "safeguarding_referral", "caf_considered", "fgc_considered", "further_assessment",
+        "next_review", "risk_analysis", "legal_action", "further_strategy_discussion",
+        "lado_referral", "shared_with_family", "previous_actions", NULL};
     static const char *const sharing[] = {"with_whom", "family", NULL};
     static const char *const feedback[] = {"family_present", "by", "method", NULL};
     static const char *const referral[] = {"needed", "by", "how", NULL};
@@ -145,6 +179,7 @@ void minutes_check_shape(json_t *content, violations *v)
 
     jin_only_keys(v, content, "", fields, NULL);
     objects_shape(v, content, "attendance", MINUTES_MAX_ATTENDEES, attendee_shape);
+    childs_views_shape(v, content);
     const char *texts[] = {"purpose", "needs", "strengths", "risks", "decisions", "risk_analysis"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         jin_string(v, content, "", texts[i], MINUTES_TEXT_MAX, false, NULL);
@@ -167,6 +202,7 @@ void minutes_check_shape(json_t *content, violations *v)
     flag_shape(v, content, "", "safeguarding_referral", "needed", referral);
     flag_shape(v, content, "", "caf_considered", "considered", considered);
     flag_shape(v, content, "", "fgc_considered", "considered", considered);
+    further_assessment_shape(v, content);
     json_t *next = jin_object(v, content, "", "next_review", false, NULL);
     if (next) {
         jin_only_keys(v, next, "next_review", review, NULL);
@@ -209,21 +245,28 @@ static void need_text(violations *v, json_t *obj, const char *at, const char *ke
     violation_rule(v, path, rule, "%s", what);
 }
 
-/* A person named with at least a name and an agency. */
+/* A person part ("who makes it", "who owns it"): named with a name and an
+ * agency, and reported at the person member itself, whatever is missing of
+ * it (MIN-2: one path per part, always the same). */
 static void need_person(violations *v, json_t *obj, const char *at, const char *key,
                         const char *rule, const char *who)
 {
+    json_t *p = json_object_get(obj, key);
+    bool name = has_text(p, "name"), agency = has_text(p, "agency");
+    if (name && agency)
+        return;
     char path[128];
     jin_path(path, sizeof path, at, key);
-    json_t *p = json_object_get(obj, key);
-    if (!json_is_object(p)) {
-        violation_rule(v, path, rule, "name %s", who);
-        return;
-    }
-    need_text(v, p, path, "name", rule, "a name");
-    need_text(v, p, path, "agency", rule, "an agency");
+    if (!name && !agency)
+        violation_rule(v, path, rule, "name %s, with their agency", who);
+    else if (!name)
+        violation_rule(v, path, rule, "%s: give their name", who);
+    else
+        violation_rule(v, path, rule, "%s: give their agency", who);
 }
 
+/* A yes/no part such as safeguarding_referral.needed; the object holding
+ * it when it is there and answered. */
 static json_t *need_flag(violations *v, json_t *content, const char *key, const char *flag,
                          const char *rule, const char *what)
 {
@@ -236,6 +279,104 @@ static json_t *need_flag(violations *v, json_t *content, const char *key, const 
         return NULL;
     }
     return o;
+}
+
+static bool is_family_category(const char *category)
+{
+    return category &&
+           (strcmp(category, "parent_carer") == 0 || strcmp(category, "child_young_person") == 0);
+}
+
+static const minutes_invitation *invitation_named(const minutes_facts *f, const char *id,
+                                                  int *index)
+{
+    for (int k = 0; id && k < f->n_invitations; k++) {
+        if (f->invitations[k].id && strcmp(f->invitations[k].id, id) == 0) {
+            *index = k;
+            return &f->invitations[k];
+        }
+    }
+    return NULL;
+}
+
+/* MIN-2: who attended and who sent apologies, each entry naming the person,
+ * agency and mark, and agreeing with the marks recorded on the invitations
+ * before the hold: an entry names its invitation (invitation_id) once, and
+ * every invitation has its entry. Entries without an invitation (the chair,
+ * the minute taker, someone who came uninvited) are complete on their own. */
+static void check_attendance(json_t *content, const minutes_facts *f, violations *v)
+{
+    json_t *list = json_object_get(content, "attendance");
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        violation_rule(v, "attendance", "MIN-2", "record who attended and who sent apologies");
+        return;
+    }
+    int n = f->n_invitations;
+    bool seen_local[64];
+    bool *seen = n <= 64 ? seen_local : calloc((size_t)n, sizeof *seen);
+    if (!seen) {
+        violation_rule(v, "attendance", "MIN-2", "the attendance could not be compared");
+        return;
+    }
+    if (seen == seen_local)
+        memset(seen_local, 0, sizeof seen_local);
+    size_t i;
+    json_t *entry;
+    json_array_foreach(list, i, entry) {
+        char at[48], path[96];
+        jin_index(at, sizeof at, "", "attendance", i);
+        const char *id = json_string_value(json_object_get(entry, "invitation_id"));
+        const minutes_invitation *inv = NULL;
+        bool repeated = false;
+        if (id && has_text(entry, "invitation_id")) {
+            int k = -1;
+            inv = invitation_named(f, id, &k);
+            jin_path(path, sizeof path, at, "invitation_id");
+            if (!inv) {
+                violation_rule(v, path, "MIN-2", "names no invitation of this meeting");
+            } else if (seen[k]) {
+                violation_rule(v, path, "MIN-2", "the invitation has an entry already");
+                repeated = true;
+            } else {
+                seen[k] = true;
+            }
+        }
+        need_text(v, entry, at, "name", "MIN-2", "who attended or sent apologies");
+        if (!(inv && is_family_category(inv->category)))
+            need_text(v, entry, at, "agency", "MIN-2", "the agency they came for");
+        const char *mark = json_string_value(json_object_get(entry, "attendance"));
+        jin_path(path, sizeof path, at, "attendance");
+        if (!has_text(entry, "attendance"))
+            violation_rule(v, path, "MIN-2", "present, apologies or absent");
+        else if (inv && !repeated && inv->attendance && strcmp(mark, inv->attendance) != 0)
+            violation_rule(v, path, "MIN-2", "the attendance recorded at the hold is %s, not %s",
+                           inv->attendance, mark);
+    }
+    for (int k = 0; k < n; k++)
+        if (!seen[k])
+            violation_rule(v, "attendance", "MIN-2",
+                           "invitation %s (marked %s at the hold) has no entry",
+                           f->invitations[k].id,
+                           f->invitations[k].attendance ? f->invitations[k].attendance
+                                                        : "nothing");
+    if (seen != seen_local)
+        free(seen);
+}
+
+/* MIN-2: the child's views, and how they were represented; views not yet
+ * sought say why, and how they will be. */
+static void check_childs_views(json_t *content, violations *v)
+{
+    json_t *cv = json_object_get(content, "childs_views");
+    const char *how = json_string_value(json_object_get(cv, "how_represented"));
+    if (!has_text(cv, "how_represented"))
+        violation_rule(v, "childs_views.how_represented", "MIN-2",
+                       "how the child's views were represented");
+    if (how && strcmp(how, "not_yet_sought") == 0)
+        need_text(v, cv, "childs_views", "note", "MIN-2",
+                  "why the child's views are not yet known, and how they will be sought");
+    else
+        need_text(v, cv, "childs_views", "views", "MIN-2", "the child's views");
 }
 
 static void check_actions(json_t *content, violations *v)
@@ -272,23 +413,30 @@ static void check_family(json_t *content, bool strategy, violations *v)
     if (!strategy)
         return;
     json_t *sw = json_object_get(content, "shared_with_family");
-    if (!json_is_object(sw)) {
-        violation_rule(v, "shared_with_family", "FAM-7",
-                       "record what is shared with the parent, carer and child");
-        return;
-    }
     need_text(v, sw, "shared_with_family", "shared", "FAM-7", "what is shared with the family");
     if (has_text(sw, "not_shared"))
         need_text(v, sw, "shared_with_family", "not_shared_rationale", "FAM-7",
                   "why the rest is not shared");
 }
 
-void minutes_check_complete(json_t *content, bool strategy, violations *v)
+/* MIN-2: a further assessment found to be required names what, who does it
+ * and by when. */
+static void check_further_assessment(json_t *content, violations *v)
 {
-    json_t *attendance = json_object_get(content, "attendance");
-    if (!json_is_array(attendance) || json_array_size(attendance) == 0)
-        violation_rule(v, "attendance", "MIN-2", "record who attended and who sent apologies");
+    json_t *fa = json_object_get(content, "further_assessment");
+    if (!json_is_true(json_object_get(fa, "required")))
+        return;
+    need_text(v, fa, "further_assessment", "what", "MIN-2", "what the assessment is");
+    need_person(v, fa, "further_assessment", "by", "MIN-2", "who does the assessment");
+    need_text(v, fa, "further_assessment", "due_date", "MIN-2", "by when");
+}
+
+void minutes_check_complete(json_t *content, const minutes_facts *f, violations *v)
+{
+    bool strategy = f->meeting_type && strcmp(f->meeting_type, "strategy_discussion") == 0;
+    check_attendance(content, f, v);
     need_text(v, content, "", "purpose", "MIN-2", "the purpose of the meeting");
+    check_childs_views(content, v);
     need_text(v, content, "", "needs", "MIN-2", "the needs identified");
     need_text(v, content, "", "strengths", "MIN-2", "the strengths identified");
     need_text(v, content, "", "risks", "MIN-2", "the risks identified");
@@ -296,15 +444,10 @@ void minutes_check_complete(json_t *content, bool strategy, violations *v)
     check_actions(content, v);
     need_person(v, content, "", "plan_coordinator", "MIN-2", "who coordinates the plan");
     json_t *info = json_object_get(content, "information_sharing");
-    if (!json_is_object(info)) {
-        violation_rule(v, "information_sharing", "MIN-2",
-                       "record with whom information is shared, and what goes to the family");
-    } else {
-        need_text(v, info, "information_sharing", "with_whom", "MIN-2",
-                  "with whom information is shared");
-        need_text(v, info, "information_sharing", "family", "MIN-2",
-                  "what goes to the family, or why not");
-    }
+    need_text(v, info, "information_sharing", "with_whom", "MIN-2",
+              "with whom information is shared");
+    need_text(v, info, "information_sharing", "family", "MIN-2",
+              "what goes to the family, or why not");
     check_family(content, strategy, v);
     json_t *referral = need_flag(v, content, "safeguarding_referral", "needed", "MIN-2",
                                  "say whether a safeguarding referral is needed");
@@ -316,17 +459,21 @@ void minutes_check_complete(json_t *content, bool strategy, violations *v)
               "say whether a Common Assessment Framework was considered");
     need_flag(v, content, "fgc_considered", "considered", "MIN-2",
               "say whether a Family Group Conference was considered");
+    check_further_assessment(content, v);
     json_t *next = json_object_get(content, "next_review");
-    if (!json_is_object(next) || (!has_text(next, "date") && !has_text(next, "no_review_reason")))
-        violation_rule(v, "next_review", "MIN-2", "give the next review date or why there is none");
+    if (!has_text(next, "date") && !has_text(next, "no_review_reason"))
+        violation_rule(v, "next_review.date", "MIN-2",
+                       "give the next review date, or why there is none (no_review_reason)");
     if (!strategy)
         return;
     need_text(v, content, "", "risk_analysis", "MIN-2", "the analysis of risk");
     need_flag(v, content, "legal_action", "required", "MIN-2", "say whether legal action is required");
     need_flag(v, content, "further_strategy_discussion", "required", "MIN-2",
               "say whether a further strategy discussion is required");
-    need_flag(v, content, "lado_referral", "required", "MIN-2",
-              "say whether a LADO referral is required");
+    json_t *lado = need_flag(v, content, "lado_referral", "required", "MIN-2",
+                             "say whether a LADO referral is required");
+    if (lado && json_is_true(json_object_get(lado, "required")))
+        need_person(v, lado, "lado_referral", "by", "MIN-2", "who makes the LADO referral");
 }
 
 void minutes_check_review(json_t *content, const char *const *open_action_ids, int n_open,

@@ -4,9 +4,12 @@
  * minutes_check_shape() runs on every draft (PUT): wrong types, unknown
  * members and over-long text are schema violations. minutes_check_complete()
  * runs when the chair approves: every part MIN-2 calls essential must be
- * there, each missing one reported with its rule ID and JSON path, such as
- * actions[2].contingency (MIN-2, ACT-1, FAM-6, FAM-7). MTG-9 outcomes for a
- * review meeting are checked with minutes_check_review(). */
+ * there, each missing one reported with its rule ID and the JSON path of
+ * the part — always the same path for a part, the leaf, such as
+ * actions[2].contingency or lado_referral.by (MIN-2, ACT-1, FAM-6, FAM-7) —
+ * judged against what the database recorded of the meeting (minutes_facts).
+ * MTG-9 outcomes for a review meeting are checked with
+ * minutes_check_review(). */
 #ifndef MAM_MINUTES_H
 #define MAM_MINUTES_H
 
@@ -23,6 +26,8 @@
 #define MINUTES_SHORT_MAX 2000
 
 extern const char *const review_outcomes[];
+/* MIN-2: how the child's views were represented. */
+extern const char *const childs_views_represented[];
 
 /* What a meeting and its current minutes are open to (MIN-1, MIN-3, MIN-4,
  * MTG-8): the meeting's status, then the minutes' (draft or approved). */
@@ -34,9 +39,23 @@ extern const state_gate minutes_gate_distribution; /* approved minutes are distr
 
 void minutes_check_shape(json_t *content, violations *v);
 
-/* strategy: the meeting is a strategy discussion (risk analysis, legal
- * action, further discussion, LADO referral and what the family hears). */
-void minutes_check_complete(json_t *content, bool strategy, violations *v);
+/* An invitation of the meeting, as the database recorded it before the
+ * hold. Strings are borrowed. */
+typedef struct minutes_invitation {
+    const char *id;
+    const char *category;   /* professional, specialist, parent_carer, child_young_person */
+    const char *agency;     /* NULL for a family member */
+    const char *attendance; /* present, apologies, absent; NULL when never marked */
+} minutes_invitation;
+
+/* What approval judges the minutes against, from the database. */
+typedef struct minutes_facts {
+    const char *meeting_type; /* a strategy_discussion adds its parts (MIN-2, FAM-7) */
+    const minutes_invitation *invitations;
+    int n_invitations;
+} minutes_facts;
+
+void minutes_check_complete(json_t *content, const minutes_facts *f, violations *v);
 
 /* MTG-9: open_action_ids are the previous meeting's actions still open;
  * each needs exactly one outcome in content.previous_actions. An outcome

@@ -93,6 +93,17 @@ static const db_stmt approve_stmt = {
     " WHERE meeting_id = $1 AND number = $2::integer AND status = 'draft'",
     4};
 
+/* Every invitation counts here: once invitations can be withdrawn (FAM-9),
+ * withdrawn ones must be left out of the facts. */
+static const db_stmt facts_stmt = {
+    "minutes_facts",
+    "SELECT json_build_object('type', m.type,"
+    "  'invitations', coalesce((SELECT json_agg(json_build_object('id', i.id,"
+    "      'category', i.category, 'agency', i.agency, 'attendance', i.attendance)"
+    "      ORDER BY i.invited_at, i.id) FROM invitations i WHERE i.meeting_id = m.id), '[]'))::text"
+    " FROM meetings m WHERE m.id = $1",
+    1};
+
 static const db_stmt distribute_stmt = {
     "minutes_distribute",
     "INSERT INTO minutes_distribution (meeting_id, number, recipient_name, recipient_agency,"
@@ -198,4 +209,43 @@ int minutes_distribute(store *s, const char *meeting_id, int number, const char 
     const char *params[] = {meeting_id, n,       name,       agency,     category,
                             contact,    sent_at, s->who->sub, s->who->name};
     return sql_run(s, &distribute_stmt, params);
+}
+
+static const char *member(json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+int minutes_facts_load(store *s, const char *meeting_id, minutes_facts_data *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *params[] = {meeting_id};
+    bool found;
+    char *text = sql_value(s, &facts_stmt, params, &found);
+    if (!text)
+        return -1;
+    out->json = json_loads(text, 0, NULL);
+    free(text);
+    json_t *list = json_object_get(out->json, "invitations");
+    if (!json_is_array(list))
+        return -1;
+    size_t n = json_array_size(list);
+    out->invitations = xcalloc(n ? n : 1, sizeof *out->invitations);
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        out->invitations[i] = (minutes_invitation){member(x, "id"), member(x, "category"),
+                                                   member(x, "agency"), member(x, "attendance")};
+    }
+    out->facts = (minutes_facts){.meeting_type = member(out->json, "type"),
+                                 .invitations = out->invitations,
+                                 .n_invitations = (int)n};
+    return 0;
+}
+
+void minutes_facts_data_free(minutes_facts_data *d)
+{
+    free(d->invitations);
+    json_decref(d->json);
+    memset(d, 0, sizeof *d);
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "domain/minutes.h"
 #include "store/store.h"
 
 /* The current version of a meeting's minutes, named by the meeting's id. */
@@ -42,6 +43,17 @@ int minutes_write(store *s, const char *meeting_id, int number, const char *cont
                   bool create, const char *amendment_reason);
 
 int minutes_approve(store *s, const char *meeting_id, int number);
+
+/* What approval judges the minutes against (MIN-2, FAM-6): the meeting's
+ * type and form, and its invitations with the marks recorded before the
+ * hold, read in one statement. The facts borrow from the loaded data. */
+typedef struct minutes_facts_data {
+    minutes_facts facts;
+    json_t *json;                    /* holds the strings the facts point to */
+    minutes_invitation *invitations; /* facts.invitations */
+} minutes_facts_data;
+int minutes_facts_load(store *s, const char *meeting_id, minutes_facts_data *out);
+void minutes_facts_data_free(minutes_facts_data *d);
 
 /* Records one recipient of version n. */
 int minutes_distribute(store *s, const char *meeting_id, int number, const char *name,

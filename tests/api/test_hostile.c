@@ -575,7 +575,7 @@ static json_t *minutes_body(const planned *p)
 {
     return json_pack(
         "{s:[{s:s, s:s, s:s, s:s}], s:s, s:s, s:[{s:s, s:{s:s, s:s, s:s}, s:s, s:s}],"
-        " s:{s:b, s:{s:s, s:s}, s:s}, s:{s:s}, s:{s:b, s:s}}",
+        " s:{s:b, s:{s:s, s:s}, s:s}, s:{s:s}, s:{s:b, s:s}, s:{s:s, s:s, s:s}}",
         "attendance", "name", p->manager.who.name, "agency", p->csc, "role", "chair",
         "attendance", "present", "purpose", "Agree a plan", "decisions", "A joint visit",
         "actions", "description", "Book the health review", "owner", "name",
@@ -583,7 +583,8 @@ static json_t *minutes_body(const planned *p)
         "due_date", "2031-01-06", "contingency", "The GP books it", "family_feedback",
         "family_present", 0, "by", "name", p->requester.who.name, "agency", p->csc, "method",
         "A home visit", "next_review", "date", "2031-03-03", "caf_considered", "considered",
-        1, "note", "Already in place");
+        1, "note", "Already in place", "childs_views", "views", "Wants to stay at her school",
+        "how_represented", "practitioner", "note", "Seen alone at school");
 }
 
 static json_t *escalation_body(const planned *p)
@@ -1093,6 +1094,8 @@ static const limit minutes_limits[] = {
     {"purpose", LIMIT_STRING, 20000},
     {"actions[0].contingency", LIMIT_STRING, 2000},
     {"actions[0].owner.name", LIMIT_STRING, 200},
+    {"childs_views.views", LIMIT_STRING, 20000},
+    {"childs_views.note", LIMIT_STRING, 2000},
     {"attendance", LIMIT_ARRAY, 200},
     {"actions", LIMIT_ARRAY, 100},
 };

@@ -164,9 +164,10 @@ static long feed_rows(const char *resource_id, const char *type)
  * practitioner and named doctor of the health agency, returned there) and
  * the requester taking minutes, both invitees marked present; when
  * `family`, the meeting is in two parts and a parent, invited to part 2,
- * is marked present too. Held by the requester just after its start (the
- * test clock). */
-static void held_meeting_with(planned *p, const char *type, person *chair, bool family)
+ * is marked present too; `marks` ({invitation id: mark}) marks some
+ * otherwise. Held by the requester just after its start (the test clock). */
+static void held_meeting_marked(planned *p, const char *type, person *chair, bool family,
+                                json_t *marks)
 {
     planned_authorised(p, type);
     planned_invite_agencies(p);
@@ -187,7 +188,12 @@ static void held_meeting_with(planned *p, const char *type, person *chair, bool 
     http_free(r);
     if (family)
         free(minutes_invite_parent(p, "Parent Example"));
-    minutes_hold(p, NULL);
+    minutes_hold(p, marks);
+}
+
+static void held_meeting_with(planned *p, const char *type, person *chair, bool family)
+{
+    held_meeting_marked(p, type, chair, family, NULL);
 }
 
 /* With the family present where the meeting may have them (every type but
@@ -500,18 +506,21 @@ Test(minutes, MIN_2_approving_an_empty_draft_lists_every_missing_part)
     } missing[] = {
         {"MIN-2", "attendance"},
         {"MIN-2", "purpose"},
+        {"MIN-2", "childs_views.how_represented"},
+        {"MIN-2", "childs_views.views"},
         {"MIN-2", "needs"},
         {"MIN-2", "strengths"},
         {"MIN-2", "risks"},
         {"MIN-2", "decisions"},
         {"MIN-2", "actions"},
         {"MIN-2", "plan_coordinator"},
-        {"MIN-2", "information_sharing"},
+        {"MIN-2", "information_sharing.with_whom"},
+        {"MIN-2", "information_sharing.family"},
         {"FAM-6", "family_feedback.family_present"},
         {"MIN-2", "safeguarding_referral.needed"},
         {"MIN-2", "caf_considered.considered"},
         {"MIN-2", "fgc_considered.considered"},
-        {"MIN-2", "next_review"},
+        {"MIN-2", "next_review.date"},
     };
     size_t n = sizeof missing / sizeof missing[0];
     for (size_t i = 0; i < n; i++)
@@ -520,7 +529,7 @@ Test(minutes, MIN_2_approving_an_empty_draft_lists_every_missing_part)
     cr_assert_eq(error_count(r), n, "exactly the %zu missing parts: %s", n, r->body);
     /* a meeting that is not a strategy discussion is not asked for its parts */
     cr_assert(!problem_has_field(r, "risk_analysis"), "%s", r->body);
-    cr_assert(!problem_has_field(r, "shared_with_family"), "%s", r->body);
+    cr_assert(!problem_has_field(r, "shared_with_family.shared"), "%s", r->body);
     http_free(r);
     expect_same(&p, NULL, before);
     cr_assert_eq(minutes_rows(p.meeting_id), 1);
@@ -610,13 +619,13 @@ Test(minutes, MIN_2_ACT_1_each_missing_part_of_the_action_plan_is_named_alone)
         {"actions", "[]", "MIN-2", "actions"},
         {"actions[2].description", NULL, "ACT-1", "actions[2].description"},
         {"actions[2].owner", NULL, "ACT-1", "actions[2].owner"},
-        {"actions[2].owner.name", NULL, "ACT-1", "actions[2].owner.name"},
-        {"actions[1].owner.agency", NULL, "ACT-1", "actions[1].owner.agency"},
+        {"actions[2].owner.name", NULL, "ACT-1", "actions[2].owner"},
+        {"actions[1].owner.agency", NULL, "ACT-1", "actions[1].owner"},
         {"actions[0].due_date", NULL, "ACT-1", "actions[0].due_date"},
         {"actions[2].contingency", NULL, "ACT-1", "actions[2].contingency"},
         {"actions[2].contingency", "\" \"", "ACT-1", "actions[2].contingency"},
         {"plan_coordinator", NULL, "MIN-2", "plan_coordinator"},
-        {"plan_coordinator.agency", NULL, "MIN-2", "plan_coordinator.agency"},
+        {"plan_coordinator.agency", NULL, "MIN-2", "plan_coordinator"},
     };
     missing_parts_test(cases, sizeof cases / sizeof cases[0]);
 }
@@ -624,7 +633,8 @@ Test(minutes, MIN_2_ACT_1_each_missing_part_of_the_action_plan_is_named_alone)
 Test(minutes, MIN_2_FAM_6_each_missing_part_after_the_plan_is_named_alone)
 {
     static const missing_case cases[] = {
-        {"information_sharing", NULL, "MIN-2", "information_sharing"},
+        {"information_sharing", "{\"family\": \"The plan\"}", "MIN-2",
+         "information_sharing.with_whom"},
         {"information_sharing.with_whom", NULL, "MIN-2", "information_sharing.with_whom"},
         {"information_sharing.family", NULL, "MIN-2", "information_sharing.family"},
         {"family_feedback", NULL, "FAM-6", "family_feedback.family_present"},
@@ -642,10 +652,214 @@ Test(minutes, MIN_2_FAM_6_each_missing_part_after_the_plan_is_named_alone)
          "safeguarding_referral.how"},
         {"caf_considered", NULL, "MIN-2", "caf_considered.considered"},
         {"fgc_considered.considered", NULL, "MIN-2", "fgc_considered.considered"},
-        {"next_review", NULL, "MIN-2", "next_review"},
-        {"next_review", "{}", "MIN-2", "next_review"},
+        {"next_review", NULL, "MIN-2", "next_review.date"},
+        {"next_review", "{}", "MIN-2", "next_review.date"},
     };
     missing_parts_test(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* The refusal of approval at version v: 422 with each of the errors (and
+ * no others), nothing changed. */
+static void expect_approval_refused(const planned *p, long v, const missing_case *want,
+                                    size_t n)
+{
+    char *before = snapshot(p, NULL);
+    http_response *r = approve(&p->manager, p->meeting_id, etag_of(v));
+    expect_problem(r, 422, "/problems/rule-violated");
+    for (size_t i = 0; i < n; i++)
+        cr_assert(problem_has_rule(r, want[i].rule, want[i].field), "expected %s at %s: %s",
+                  want[i].rule, want[i].field, r->body);
+    cr_assert_eq(error_count(r), n, "exactly %zu errors: %s", n, r->body);
+    http_free(r);
+    expect_same(p, NULL, before);
+    free(before);
+    cr_assert_eq(action_rows(p->meeting_id), 0);
+    const char *params[] = {p->meeting_id};
+    cr_assert_eq(db_long("SELECT count(*) FROM minutes WHERE meeting_id = $1"
+                         " AND status = 'approved'",
+                         1, params),
+                 0);
+}
+
+/* The message of the errors[] entry for this field. */
+static const char *error_message(const http_response *r, const char *field)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r->json, "errors"), i, e)
+        if (strcmp(json_str(e, "field"), field) == 0)
+            return json_str(e, "message");
+    return NULL;
+}
+
+Test(minutes, MIN_2_lado_referral_required_without_who_refused)
+{
+    planned p;
+    held_meeting(&p, "strategy_discussion");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "lado_referral", json_pack("{s:b, s:{s:s}}", "required", 1, "by", "name",
+                                            "A Named Officer"));
+    long v = write_ok(&p, doc, 0);
+    const missing_case want[] = {{NULL, NULL, "MIN-2", "lado_referral.by"}};
+    expect_approval_refused(&p, v, want, 1);
+
+    /* who makes it, with their agency: approved */
+    edit_at(doc, "lado_referral",
+            json_pack("{s:b, s:o}", "required", 1, "by", minutes_person(&p.requester)));
+    v = write_ok(&p, doc, v);
+    v = approve_ok(&p.manager, p.meeting_id, v);
+    http_response *r = api_get(minutes_path(p.meeting_id, NULL), p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *by = json_object_get(json_object_get(json_object_get(r->json, "content"),
+                                                 "lado_referral"),
+                                 "by");
+    expect_str(json_str(by, "sub"), p.requester.who.sub);
+    http_free(r);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.approve"), 1);
+    cr_assert_eq(feed_events(p.meeting_id, "minutes.approved"), 1);
+    json_decref(doc);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_2_empty_attendance_entry_refused_with_leaf_fields)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = complete_minutes(&p);
+    /* the police officer's entry (after the chair's) emptied */
+    json_array_set_new(json_object_get(doc, "attendance"), 1, json_object());
+    long v = write_ok(&p, doc, 0);
+    const missing_case want[] = {{NULL, NULL, "MIN-2", "attendance[1].name"},
+                                 {NULL, NULL, "MIN-2", "attendance[1].agency"},
+                                 {NULL, NULL, "MIN-2", "attendance[1].attendance"},
+                                 {NULL, NULL, "MIN-2", "attendance"}};
+    expect_approval_refused(&p, v, want, 4);
+    http_response *r = approve(&p.manager, p.meeting_id, etag_of(v));
+    const char *message = error_message(r, "attendance");
+    cr_assert(message && strstr(message, p.police_invitation),
+              "the invitation left without an entry is named: %s", r->body);
+    http_free(r);
+    json_decref(doc);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_2_attendance_contradicting_the_marks_refused_each_difference_listed)
+{
+    /* marked before the hold: the police officer present, the health
+     * visitor with apologies, the parent absent */
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    planned_schedule(&p, START_IN, "in_person", 1);
+    char *parent = minutes_invite_parent(&p, "Parent Example");
+    json_t *marks = json_pack("{s:s, s:s, s:s}", p.police_invitation, "present",
+                              p.health_invitation, "apologies", parent, "absent");
+    minutes_hold(&p, marks);
+    json_decref(marks);
+
+    /* minutes that say otherwise for each of them, name an invitation of no
+     * meeting, and the police officer's twice */
+    json_t *right = complete_minutes(&p);
+    json_t *doc = json_deep_copy(right);
+    json_t *list = json_object_get(doc, "attendance");
+    cr_assert_eq(json_array_size(list), 4, "the chair and the three invitees");
+    edit_at(doc, "attendance[1].attendance", json_string("absent"));
+    edit_at(doc, "attendance[2].attendance", json_string("present"));
+    edit_at(doc, "attendance[3].attendance", json_string("present"));
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "invitation_id",
+                                          "0b6c7a52-1d6e-4c36-9a51-2f4f6c1d7e90", "name",
+                                          "Someone Else", "agency", p.police, "attendance",
+                                          "present"));
+    json_array_append_new(list, json_deep_copy(json_array_get(json_object_get(right,
+                                                                              "attendance"),
+                                                              1)));
+    long v = write_ok(&p, doc, 0);
+    const missing_case want[] = {{NULL, NULL, "MIN-2", "attendance[1].attendance"},
+                                 {NULL, NULL, "MIN-2", "attendance[2].attendance"},
+                                 {NULL, NULL, "MIN-2", "attendance[3].attendance"},
+                                 {NULL, NULL, "MIN-2", "attendance[4].invitation_id"},
+                                 {NULL, NULL, "MIN-2", "attendance[5].invitation_id"}};
+    expect_approval_refused(&p, v, want, 5);
+    http_response *r = approve(&p.manager, p.meeting_id, etag_of(v));
+    const char *m1 = error_message(r, "attendance[1].attendance");
+    const char *m2 = error_message(r, "attendance[2].attendance");
+    cr_assert(m1 && strstr(m1, "present") && m2 && strstr(m2, "apologies"),
+              "each names the mark recorded: %s", r->body);
+    http_free(r);
+
+    /* as recorded: approved, and the attendance kept with its invitations */
+    v = write_ok(&p, right, v);
+    approve_ok(&p.manager, p.meeting_id, v);
+    r = api_get(minutes_path(p.meeting_id, NULL), p.health_visitor.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *kept = json_object_get(json_object_get(r->json, "content"), "attendance");
+    expect_str(json_str(json_array_get(kept, 2), "invitation_id"), p.health_invitation);
+    expect_str(json_str(json_array_get(kept, 2), "attendance"), "apologies");
+    expect_str(json_str(json_array_get(kept, 3), "invitation_id"), parent);
+    http_free(r);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.approve"), 1);
+    cr_assert_eq(feed_events(p.meeting_id, "minutes.approved"), 1);
+
+    json_decref(doc);
+    json_decref(right);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_2_childs_views_required)
+{
+    planned p;
+    held_meeting(&p, "multi_agency");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "childs_views", NULL);
+    long v = write_ok(&p, doc, 0);
+    const missing_case want[] = {{NULL, NULL, "MIN-2", "childs_views.how_represented"},
+                                 {NULL, NULL, "MIN-2", "childs_views.views"}};
+    expect_approval_refused(&p, v, want, 2);
+
+    /* views not yet sought: why, and how they will be */
+    edit_at(doc, "childs_views", json_pack("{s:s}", "how_represented", "not_yet_sought"));
+    v = write_ok(&p, doc, v);
+    const missing_case why[] = {{NULL, NULL, "MIN-2", "childs_views.note"}};
+    expect_approval_refused(&p, v, why, 1);
+
+    edit_at(doc, "childs_views",
+            json_pack("{s:s, s:s}", "how_represented", "advocate", "views",
+                      "Through her advocate: wants to stay at her school"));
+    v = write_ok(&p, doc, v);
+    v = approve_ok(&p.manager, p.meeting_id, v);
+    http_response *r = api_get(minutes_path(p.meeting_id, "/versions/1"), p.requester.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *views = json_object_get(json_object_get(r->json, "content"), "childs_views");
+    expect_str(json_str(views, "how_represented"), "advocate");
+    http_free(r);
+    json_decref(doc);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_2_further_assessment_required_names_who_and_by_when)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "further_assessment",
+            json_pack("{s:b, s:s}", "required", 1, "what", "Speech and language assessment"));
+    long v = write_ok(&p, doc, 0);
+    const missing_case want[] = {{NULL, NULL, "MIN-2", "further_assessment.by"},
+                                 {NULL, NULL, "MIN-2", "further_assessment.due_date"}};
+    expect_approval_refused(&p, v, want, 2);
+
+    char due[11];
+    minutes_date(20, due);
+    edit_at(doc, "further_assessment",
+            json_pack("{s:b, s:s, s:o, s:s}", "required", 1, "what",
+                      "Speech and language assessment", "by",
+                      minutes_person(&p.health_visitor), "due_date", due));
+    v = write_ok(&p, doc, v);
+    approve_ok(&p.manager, p.meeting_id, v);
+    json_decref(doc);
+    planned_free(&p);
 }
 
 Test(minutes, MIN_2_next_review_may_be_a_stated_reason_for_none)
@@ -683,7 +897,7 @@ Test(minutes, MIN_2_FAM_7_strategy_discussion_adds_its_parts)
     cr_assert(problem_has_rule(r, "MIN-2", "further_strategy_discussion.required"), "%s",
               r->body);
     cr_assert(problem_has_rule(r, "MIN-2", "lado_referral.required"), "%s", r->body);
-    cr_assert(problem_has_rule(r, "FAM-7", "shared_with_family"), "%s", r->body);
+    cr_assert(problem_has_rule(r, "FAM-7", "shared_with_family.shared"), "%s", r->body);
     cr_assert_eq(error_count(r), 5, "%s", r->body);
     http_free(r);
     expect_same(&p, NULL, before);
@@ -696,7 +910,8 @@ Test(minutes, MIN_2_FAM_7_strategy_discussion_adds_its_parts)
         {"further_strategy_discussion.required", NULL, "MIN-2",
          "further_strategy_discussion.required"},
         {"lado_referral", "{}", "MIN-2", "lado_referral.required"},
-        {"shared_with_family", NULL, "FAM-7", "shared_with_family"},
+        {"lado_referral", "{\"required\": true}", "MIN-2", "lado_referral.by"},
+        {"shared_with_family", NULL, "FAM-7", "shared_with_family.shared"},
         {"shared_with_family.shared", NULL, "FAM-7", "shared_with_family.shared"},
         {"shared_with_family.not_shared_rationale", NULL, "FAM-7",
          "shared_with_family.not_shared_rationale"},

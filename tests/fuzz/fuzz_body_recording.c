@@ -9,6 +9,14 @@ static const char *const open_ids[] = {"00000000-0000-4000-8000-000000000001",
                                        "00000000-0000-4000-8000-000000000002"};
 static const char *const reviewed_ids[] = {"00000000-0000-4000-8000-000000000003"};
 
+/* The invitations a fuzzed meeting had, with their marks: the seeds' attendance names them. */
+static const minutes_invitation invitations[] = {
+    {"00000000-0000-4000-8000-0000000000a1", "professional", "FUZZ-B", "present"},
+    {"00000000-0000-4000-8000-0000000000a2", "specialist", "FUZZ-C", "apologies"},
+    {"00000000-0000-4000-8000-0000000000a3", "parent_carer", NULL, "absent"},
+    {"00000000-0000-4000-8000-0000000000a4", "child_young_person", NULL, NULL},
+};
+
 static void escalation(json_t *body, violations *v)
 {
     escalation_in in;
@@ -38,8 +46,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 1:
         /* approval runs the shape check first, then completeness */
         minutes_check_shape(body, &v);
-        if (v.n == 0)
-            minutes_check_complete(body, data[0] & 0x80, &v);
+        if (v.n == 0) {
+            /* the high bits choose the meeting: its type, and how many of
+             * the invitations it had */
+            minutes_facts f = {.meeting_type = data[0] & 0x80 ? "strategy_discussion"
+                                                              : "professionals",
+                               .invitations = invitations,
+                               .n_invitations = (data[0] >> 5) & 3 ? 4 : 0};
+            minutes_check_complete(body, &f, &v);
+        }
         break;
     case 2:
         minutes_check_shape(body, &v);

@@ -165,7 +165,8 @@ static json_t *attendance_of(json_t *meeting, json_t *invitations)
     json_t *x;
     json_array_foreach(invitations, i, x) {
         json_t *invitee = json_object_get(x, "invitee");
-        json_t *entry = json_pack("{s:s, s:s}", "name", json_str(invitee, "name"), "role",
+        json_t *entry = json_pack("{s:s, s:s, s:s}", "invitation_id", json_str(x, "id"), "name",
+                                  json_str(invitee, "name"), "role",
                                   is_family(x) ? "parent" : "invited professional");
         if (!is_family(x))
             json_object_set_new(entry, "agency", json_string(json_str(invitee, "agency")));
@@ -221,6 +222,10 @@ json_t *minutes_complete(const planned *p, const minutes_opts *o)
     json_t *doc = json_object();
     json_object_set_new(doc, "attendance", attendance_of(meeting, invitations));
     json_object_set_new(doc, "purpose", json_string("Agree a plan for the fictional family"));
+    json_object_set_new(doc, "childs_views",
+                        json_pack("{s:s, s:s}", "views",
+                                  "Likes school on swimming days; worried about home",
+                                  "how_represented", "practitioner"));
     json_object_set_new(doc, "needs", json_string("Stable routines and school attendance"));
     json_object_set_new(doc, "strengths", json_string("A supportive grandparent nearby"));
     json_object_set_new(doc, "risks", json_string("Missed health appointments"));

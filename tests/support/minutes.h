@@ -5,7 +5,8 @@
  *
  * The builder reads the meeting and its invitations through the API, so
  * the minutes agree with what was recorded before the hold: one attendance
- * entry per invitation with the mark it was given, the family's presence
+ * entry per invitation (naming it) with the mark it was given, the child's
+ * views, the family's presence
  * and feedback as the family invitations' marks say (FAM-6), and the parts
  * the meeting's type and form ask for. A test that proves a rule starts
  * from these minutes and changes the one part the rule is about. */
