@@ -3,7 +3,8 @@
  * essential (MIN-2), all missing parts listed at once with their paths,
  * judged against the attendance recorded before the hold.
  * Approval turns the action plan into tracked actions (ACT-1), adds the
- * family-feedback action when the family was not there (FAM-6), and
+ * family-feedback action when the attendance recorded before the hold says
+ * the family was not there (FAM-6), and
  * applies the review outcomes of a review meeting (MTG-9). */
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,12 @@ static bool check_review(store *s, const meeting_row *m, json_t *content, violat
     return ok;
 }
 
-/* FAM-6: once per meeting, when the family was not present. */
-static bool add_feedback_action(req *r, const minutes_ctx *m, json_t *content, buf *new_ids)
+/* FAM-6: once per meeting, when the family was not present (by the marks
+ * recorded before the hold). */
+static bool add_feedback_action(req *r, const minutes_ctx *m, const minutes_facts *f,
+                                json_t *content, buf *new_ids)
 {
-    if (minutes_family_present(content))
+    if (minutes_family_present_from(f->invitations, f->n_invitations))
         return true;
     store *s = m->s;
     int exists = actions_has_family_feedback(s, m->meeting.id);
@@ -114,7 +117,7 @@ void handle_minutes_approve(req *r)
     if (ok && !frame_violations(r, &v)) {
         ok = minutes_approve(s, m.meeting.id, m.current.number) == 0 &&
              actions_from_minutes(s, m.meeting.id, m.current.number, text, &new_ids) >= 0 &&
-             add_feedback_action(r, &m, content, &new_ids) &&
+             add_feedback_action(r, &m, &facts.facts, content, &new_ids) &&
              (!m.meeting.previous_meeting_id[0] ||
               actions_apply_review(s, m.meeting.id, text) == 0) &&
              announce_actions(s, new_ids.data ? new_ids.data : "");

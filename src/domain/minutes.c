@@ -398,14 +398,37 @@ static void check_actions(json_t *content, violations *v)
     }
 }
 
-static void check_family(json_t *content, bool strategy, violations *v)
+bool minutes_family_present_from(const minutes_invitation *invitations, int n)
 {
+    int family = 0;
+    for (int k = 0; k < n; k++) {
+        if (!is_family_category(invitations[k].category))
+            continue;
+        family++;
+        if (!invitations[k].attendance || strcmp(invitations[k].attendance, "present") != 0)
+            return false;
+    }
+    return family > 0;
+}
+
+/* FAM-6: whether the family was present is the attendance recorded before
+ * the hold, never what the minutes claim; minutes may say it, but must not
+ * contradict it. Where the family was not present, someone feeds the
+ * outcome back, in a way suited to the child's age. FAM-7: what a strategy
+ * discussion shares with the family. */
+static void check_family(json_t *content, const minutes_facts *f, bool strategy, violations *v)
+{
+    bool present = minutes_family_present_from(f->invitations, f->n_invitations);
     json_t *fb = json_object_get(content, "family_feedback");
-    json_t *present = json_is_object(fb) ? json_object_get(fb, "family_present") : NULL;
-    if (!json_is_boolean(present)) {
+    json_t *claim = json_is_object(fb) ? json_object_get(fb, "family_present") : NULL;
+    if (json_is_boolean(claim) && json_is_true(claim) != present)
         violation_rule(v, "family_feedback.family_present", "FAM-6",
-                       "say whether the family was present");
-    } else if (json_is_false(present)) {
+                       present ? "the attendance recorded before the hold says the family was "
+                                 "present"
+                               : "the attendance recorded before the hold says the family was "
+                                 "not present: every family member invited must be marked "
+                                 "present");
+    if (!present) {
         need_person(v, fb, "family_feedback", "by", "FAM-6", "who feeds the outcome back");
         need_text(v, fb, "family_feedback", "method", "FAM-6",
                   "how, in a way suited to the child's age");
@@ -448,7 +471,7 @@ void minutes_check_complete(json_t *content, const minutes_facts *f, violations 
               "with whom information is shared");
     need_text(v, info, "information_sharing", "family", "MIN-2",
               "what goes to the family, or why not");
-    check_family(content, strategy, v);
+    check_family(content, f, strategy, v);
     json_t *referral = need_flag(v, content, "safeguarding_referral", "needed", "MIN-2",
                                  "say whether a safeguarding referral is needed");
     if (referral && json_is_true(json_object_get(referral, "needed"))) {
@@ -528,12 +551,6 @@ void minutes_check_review(json_t *content, const char *const *open_action_ids, i
                            "action %s from the previous meeting has no review outcome",
                            open_action_ids[k]);
     }
-}
-
-bool minutes_family_present(json_t *content)
-{
-    json_t *fb = json_object_get(content, "family_feedback");
-    return json_is_true(json_object_get(fb, "family_present"));
 }
 
 bool minutes_may_write(const caller *who, const char *chair_sub, const char *minute_taker_sub)

@@ -64,8 +64,12 @@ void minutes_check_complete(json_t *content, const minutes_facts *f, violations 
 void minutes_check_review(json_t *content, const char *const *open_action_ids, int n_open,
                           const char *const *reviewed_ids, int n_reviewed, violations *v);
 
-/* Whether the family attended (content.family_feedback.family_present). */
-bool minutes_family_present(json_t *content);
+/* FAM-6: whether the family was present, from the attendance recorded on
+ * the invitations before the hold (never from the minutes): at least one
+ * family member (parent_carer, child_young_person) was invited and every
+ * family member invited was marked present. Feedback goes to each of them
+ * who was not there; a child attending does not inform absent parents. */
+bool minutes_family_present_from(const minutes_invitation *invitations, int n);
 
 /* MIN-1: the chair or the minute taker writes the minutes. MIN-3: only the
  * chair approves. */

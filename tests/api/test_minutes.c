@@ -516,7 +516,6 @@ Test(minutes, MIN_2_approving_an_empty_draft_lists_every_missing_part)
         {"MIN-2", "plan_coordinator"},
         {"MIN-2", "information_sharing.with_whom"},
         {"MIN-2", "information_sharing.family"},
-        {"FAM-6", "family_feedback.family_present"},
         {"MIN-2", "safeguarding_referral.needed"},
         {"MIN-2", "caf_considered.considered"},
         {"MIN-2", "fgc_considered.considered"},
@@ -527,6 +526,8 @@ Test(minutes, MIN_2_approving_an_empty_draft_lists_every_missing_part)
         cr_assert(problem_has_rule(r, missing[i].rule, missing[i].field), "%s at %s: %s",
                   missing[i].rule, missing[i].field, r->body);
     cr_assert_eq(error_count(r), n, "exactly the %zu missing parts: %s", n, r->body);
+    /* the parent was marked present: nobody need feed back (FAM-6) */
+    cr_assert(!problem_has_field(r, "family_feedback.by"), "%s", r->body);
     /* a meeting that is not a strategy discussion is not asked for its parts */
     cr_assert(!problem_has_field(r, "risk_analysis"), "%s", r->body);
     cr_assert(!problem_has_field(r, "shared_with_family.shared"), "%s", r->body);
@@ -637,13 +638,11 @@ Test(minutes, MIN_2_FAM_6_each_missing_part_after_the_plan_is_named_alone)
          "information_sharing.with_whom"},
         {"information_sharing.with_whom", NULL, "MIN-2", "information_sharing.with_whom"},
         {"information_sharing.family", NULL, "MIN-2", "information_sharing.family"},
-        {"family_feedback", NULL, "FAM-6", "family_feedback.family_present"},
+        /* the parent was marked present: minutes saying otherwise */
         {"family_feedback",
-         "{\"family_present\": false, \"method\": \"A visit by the social worker\"}", "FAM-6",
-         "family_feedback.by"},
-        {"family_feedback",
-         "{\"family_present\": false, \"by\": {\"name\": \"A Worker\", \"agency\": \"X1\"}}",
-         "FAM-6", "family_feedback.method"},
+         "{\"family_present\": false, \"by\": {\"name\": \"A Worker\", \"agency\": \"X1\"},"
+         " \"method\": \"A visit by the social worker\"}",
+         "FAM-6", "family_feedback.family_present"},
         {"safeguarding_referral", NULL, "MIN-2", "safeguarding_referral.needed"},
         {"safeguarding_referral", "{\"needed\": true, \"how\": \"Online form\"}", "MIN-2",
          "safeguarding_referral.by"},
@@ -1520,11 +1519,100 @@ Test(minutes, FAM_6_family_absent_approval_creates_one_feedback_action)
     planned_free(&p);
 }
 
+/* A two-part professionals meeting whose parent, invited to part 2, was
+ * marked `mark` before the hold (the police officer and health visitor
+ * present); the parent's invitation id (a new string). */
+static char *held_with_parent_marked(planned *p, const char *mark)
+{
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    planned_schedule(p, START_IN, "in_person", 1);
+    char *parent = minutes_invite_parent(p, "Mother Example");
+    json_t *marks = json_pack("{s:s}", parent, mark);
+    minutes_hold(p, marks);
+    json_decref(marks);
+    return parent;
+}
+
+static long family_feedback_actions(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_long("SELECT count(*) FROM actions WHERE meeting_id = $1"
+                   " AND kind = 'family_feedback'",
+                   1, params);
+}
+
+Test(minutes, FAM_6_mother_marked_absent_minutes_say_present_refused)
+{
+    planned p;
+    char *parent = held_with_parent_marked(&p, "absent");
+    /* the issue's case: minutes saying the family was present, with the
+     * mother's entry as marked */
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "family_feedback", json_pack("{s:b}", "family_present", 1));
+    long v = write_ok(&p, doc, 0);
+    const missing_case want[] = {{NULL, NULL, "FAM-6", "family_feedback.family_present"},
+                                 {NULL, NULL, "FAM-6", "family_feedback.by"},
+                                 {NULL, NULL, "FAM-6", "family_feedback.method"}};
+    expect_approval_refused(&p, v, want, 3);
+    cr_assert_eq(family_feedback_actions(p.meeting_id), 0);
+
+    /* saying so with someone to feed back: still refused, the claim is false */
+    edit_at(doc, "family_feedback",
+            json_pack("{s:b, s:o, s:s}", "family_present", 1, "by",
+                      minutes_person(&p.requester), "method", "A home visit"));
+    v = write_ok(&p, doc, v);
+    const missing_case claim[] = {{NULL, NULL, "FAM-6", "family_feedback.family_present"}};
+    expect_approval_refused(&p, v, claim, 1);
+    json_decref(doc);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(minutes, FAM_6_mother_marked_absent_feedback_action_created)
+{
+    planned p;
+    char *parent = held_with_parent_marked(&p, "absent");
+    json_t *doc = minutes_complete(&p, &(minutes_opts){.feedback_by = &p.health_visitor});
+    /* the minutes need not say whether the family was there */
+    edit_at(doc, "family_feedback.family_present", NULL);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
+    cr_assert_eq(family_feedback_actions(p.meeting_id), 1);
+    const char *params[] = {p.meeting_id, p.health_visitor.who.sub};
+    cr_assert_eq(db_long("SELECT count(*) FROM actions WHERE meeting_id = $1"
+                         " AND kind = 'family_feedback' AND owner_sub = $2 AND status = 'open'",
+                         2, params),
+                 1);
+    char *id = db_value("SELECT id FROM actions WHERE meeting_id = $1"
+                        " AND kind = 'family_feedback'",
+                        1, params);
+    cr_assert_eq(feed_events(id, "action.created"), 1);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.approve"), 1);
+    free(id);
+    free(parent);
+    planned_free(&p);
+}
+
 Test(minutes, FAM_6_family_present_no_feedback_action)
 {
     planned p;
     held_meeting(&p, "professionals");
-    approved_minutes(&p);
+    /* the parent was marked present: minutes saying otherwise are refused */
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "family_feedback",
+            json_pack("{s:b, s:o, s:s}", "family_present", 0, "by",
+                      minutes_person(&p.requester), "method", "A home visit"));
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    const missing_case claim[] = {{NULL, NULL, "FAM-6", "family_feedback.family_present"}};
+    expect_approval_refused(&p, v, claim, 1);
+    doc = complete_minutes(&p);
+    v = write_ok(&p, doc, v);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
     const char *params[] = {p.meeting_id};
     cr_assert_eq(db_long("SELECT count(*) FROM actions WHERE meeting_id = $1"
                          " AND kind = 'family_feedback'",

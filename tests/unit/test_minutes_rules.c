@@ -323,7 +323,8 @@ static const want_t every_part[] = {
     {"MIN-2", "plan_coordinator"},
     {"MIN-2", "information_sharing.with_whom"},
     {"MIN-2", "information_sharing.family"},
-    {"FAM-6", "family_feedback.family_present"},
+    {"FAM-6", "family_feedback.by"},
+    {"FAM-6", "family_feedback.method"},
     {"MIN-2", "safeguarding_referral.needed"},
     {"MIN-2", "caf_considered.considered"},
     {"MIN-2", "fgc_considered.considered"},
@@ -380,8 +381,6 @@ static const struct {
     {"plan_coordinator.agency", "MIN-2", "plan_coordinator"},
     {"information_sharing.with_whom", "MIN-2", "information_sharing.with_whom"},
     {"information_sharing.family", "MIN-2", "information_sharing.family"},
-    {"family_feedback", "FAM-6", "family_feedback.family_present"},
-    {"family_feedback.family_present", "FAM-6", "family_feedback.family_present"},
     {"family_feedback.by", "FAM-6", "family_feedback.by"},
     {"family_feedback.by.name", "FAM-6", "family_feedback.by"},
     {"family_feedback.by.agency", "FAM-6", "family_feedback.by"},
@@ -750,12 +749,111 @@ Test(minutes_rules, MIN_2_further_assessment_required_names_what_who_and_by_when
 
 /* ---- FAM-6: feeding back to a family that was not there ---- */
 
+/* The invitations of a meeting with a family: the two professionals, a
+ * parent and a young person, each family member marked as given. */
+static minutes_facts with_family(minutes_invitation out[4], const char *parent,
+                                 const char *young_person)
+{
+    out[0] = invited[0];
+    out[1] = invited[1];
+    out[2] = (minutes_invitation){INV_X, "parent_carer", NULL, parent};
+    out[3] = (minutes_invitation){ACTION_X, "child_young_person", NULL, young_person};
+    return (minutes_facts){"professionals", out, young_person ? 4 : 3};
+}
+
+Test(minutes_rules, FAM_6_family_presence_comes_from_the_attendance_marks)
+{
+    minutes_invitation list[4];
+    minutes_facts f;
+    /* no family member invited: not present */
+    cr_assert_not(minutes_family_present_from(invited, COUNT(invited)));
+    cr_assert_not(minutes_family_present_from(NULL, 0));
+    /* every family member invited marked present */
+    f = with_family(list, "present", NULL);
+    cr_assert(minutes_family_present_from(f.invitations, f.n_invitations));
+    f = with_family(list, "present", "present");
+    cr_assert(minutes_family_present_from(f.invitations, f.n_invitations));
+    /* one of them not there: the family was not present (feedback goes to
+     * each who was not there) */
+    f = with_family(list, "present", "absent");
+    cr_assert_not(minutes_family_present_from(f.invitations, f.n_invitations));
+    f = with_family(list, "apologies", "present");
+    cr_assert_not(minutes_family_present_from(f.invitations, f.n_invitations));
+    f = with_family(list, "absent", NULL);
+    cr_assert_not(minutes_family_present_from(f.invitations, f.n_invitations));
+    /* never marked is not present */
+    list[2].attendance = NULL;
+    cr_assert_not(minutes_family_present_from(list, 3));
+    /* professionals marked present are not the family */
+    static const minutes_invitation professionals[] = {
+        {INV_HV, "professional", "NHS-HV", "present"},
+        {INV_ED, "specialist", "SCH-1", "present"},
+    };
+    cr_assert_not(minutes_family_present_from(professionals, COUNT(professionals)));
+}
+
+/* complete_doc with an entry for the parent (and the young person) as marked. */
+static json_t *doc_with_family(const char *parent, const char *young_person)
+{
+    json_t *doc = complete_doc(false);
+    json_t *list = json_object_get(doc, "attendance");
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "invitation_id", INV_X, "name",
+                                          "Pat Parent", "attendance", parent));
+    if (young_person)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "invitation_id", ACTION_X,
+                                              "name", "Young Person", "attendance",
+                                              young_person));
+    return doc;
+}
+
+Test(minutes_rules, FAM_6_minutes_claiming_presence_against_the_marks_refused)
+{
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "absent", NULL);
+    json_t *doc = doc_with_family("absent", NULL);
+    with(doc, "family_feedback.family_present", "true");
+    violations v;
+    complete_with(doc, &f, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+    /* the parent there, the young person not: still not present */
+    f = with_family(list, "present", "absent");
+    doc = doc_with_family("present", "absent");
+    with(doc, "family_feedback.family_present", "true");
+    complete_with(doc, &f, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+    /* and no family invited at all */
+    complete(with(complete_doc(false), "family_feedback.family_present", "true"), false, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+}
+
+Test(minutes_rules, FAM_6_minutes_claiming_absence_against_the_marks_refused)
+{
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "present", "present");
+    violations v;
+    complete_with(doc_with_family("present", "present"), &f, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+    cr_assert(strstr(v.items[0].message, "was present"), "%s", describe(&v));
+}
+
 Test(minutes_rules, FAM_6_absent_family_needs_who_feeds_back_and_how)
 {
     violations v;
     complete(with(complete_doc(false), "family_feedback", "{\"family_present\": false}"), false,
              &v);
     const want_t want[] = {{"FAM-6", "family_feedback.by"}, {"FAM-6", "family_feedback.method"}};
+    assert_exactly(&v, want, COUNT(want));
+    /* the same when the minutes do not say, or say nothing of the family */
+    complete(with(complete_doc(false), "family_feedback", "{}"), false, &v);
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(complete_doc(false), "family_feedback", NULL), false, &v);
+    assert_exactly(&v, want, COUNT(want));
+    /* a parent marked absent: the same */
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "absent", NULL);
+    json_t *doc = doc_with_family("absent", NULL);
+    with(doc, "family_feedback", "{}");
+    complete_with(doc, &f, &v);
     assert_exactly(&v, want, COUNT(want));
 }
 
@@ -772,31 +870,24 @@ Test(minutes_rules, FAM_6_feedback_person_needs_name_and_agency)
 
 Test(minutes_rules, FAM_6_present_family_needs_no_feedback)
 {
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "present", NULL);
     violations v;
-    complete(with(complete_doc(false), "family_feedback", "{\"family_present\": true}"), false,
-             &v);
+    complete_with(with(doc_with_family("present", NULL), "family_feedback",
+                       "{\"family_present\": true}"),
+                  &f, &v);
     assert_none(&v);
 }
 
-Test(minutes_rules, FAM_6_family_present_must_be_stated)
+Test(minutes_rules, FAM_6_family_present_may_be_left_out)
 {
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "present", NULL);
     violations v;
-    complete(with(complete_doc(false), "family_feedback",
-                  "{\"by\": {\"name\": \"Sam Social\", \"agency\": \"LA-CSC\"},"
-                  " \"method\": \"Visit\"}"),
-             false, &v);
-    assert_only(&v, "FAM-6", "family_feedback.family_present");
-}
-
-Test(minutes_rules, FAM_6_family_present_read_from_the_minutes)
-{
-    json_t *doc = complete_doc(false);
-    cr_assert_not(minutes_family_present(doc));
-    with(doc, "family_feedback.family_present", "true");
-    cr_assert(minutes_family_present(doc));
-    with(doc, "family_feedback", NULL);
-    cr_assert_not(minutes_family_present(doc));
-    json_decref(doc);
+    complete_with(with(doc_with_family("present", NULL), "family_feedback", NULL), &f, &v);
+    assert_none(&v);
+    complete(with(complete_doc(false), "family_feedback.family_present", NULL), false, &v);
+    assert_none(&v);
 }
 
 /* ---- strategy discussions (MIN-2, FAM-7) ---- */
