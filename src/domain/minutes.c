@@ -18,6 +18,9 @@ const state_gate minutes_gate_amendment = {
     "MIN-3", "The current version is still a draft; edit it instead.", {"approved"}};
 const state_gate minutes_gate_distribution = {
     "MIN-4", "Only approved minutes are distributed.", {"approved"}};
+const state_gate minutes_gate_family_copy = {
+    "MIN-5", "A draft has no family copy: the family's copy is made of approved minutes.",
+    {"approved"}};
 
 const char *const review_outcomes[] = {"completed", "carried_forward", "no_longer_needed", NULL};
 const char *const childs_views_represented[] = {
@@ -145,6 +148,17 @@ static void childs_views_shape(violations *v, json_t *content)
     jin_string(v, cv, "childs_views", "note", MINUTES_SHORT_MAX, false, NULL);
 }
 
+/* MIN-5: a part of a two-part meeting, {"discussion": text}. */
+static void part_shape(violations *v, json_t *content, const char *key)
+{
+    static const char *const fields[] = {"discussion", NULL};
+    json_t *part = jin_object(v, content, "", key, false, NULL);
+    if (!part)
+        return;
+    jin_only_keys(v, part, key, fields, NULL);
+    jin_string(v, part, key, "discussion", MINUTES_TEXT_MAX, false, NULL);
+}
+
 /* MIN-2: a further assessment, who does it and by when. */
 static void further_assessment_shape(violations *v, json_t *content)
 {
@@ -163,7 +177,8 @@ static void further_assessment_shape(violations *v, json_t *content)
 void minutes_check_shape(json_t *content, violations *v)
 {
     static const char *const fields[] = {
-        "attendance", "purpose", "childs_views", "needs", "strengths", "risks", "decisions",
+        "attendance", "purpose", "childs_views", "part_1", "part_2", "needs", "strengths",
+        "risks", "decisions",
         "actions", "plan_coordinator", "information_sharing", "family_feedback",
         "safeguarding_referral", "caf_considered", "fgc_considered", "further_assessment",
         "next_review", "risk_analysis", "legal_action", "further_strategy_discussion",
@@ -180,6 +195,8 @@ void minutes_check_shape(json_t *content, violations *v)
     jin_only_keys(v, content, "", fields, NULL);
     objects_shape(v, content, "attendance", MINUTES_MAX_ATTENDEES, attendee_shape);
     childs_views_shape(v, content);
+    part_shape(v, content, "part_1");
+    part_shape(v, content, "part_2");
     const char *texts[] = {"purpose", "needs", "strengths", "risks", "decisions", "risk_analysis"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         jin_string(v, content, "", texts[i], MINUTES_TEXT_MAX, false, NULL);
@@ -454,12 +471,31 @@ static void check_further_assessment(json_t *content, violations *v)
     need_text(v, fa, "further_assessment", "due_date", "MIN-2", "by when");
 }
 
+/* MIN-5: a two-part meeting's minutes keep part 1 (professionals only) and
+ * part 2 apart; a meeting held in one part has neither. */
+static void check_parts(json_t *content, const minutes_facts *f, violations *v)
+{
+    static const char *const parts[] = {"part_1", "part_2"};
+    for (int i = 0; i < 2; i++) {
+        json_t *part = json_object_get(content, parts[i]);
+        if (f->two_part)
+            need_text(v, part, parts[i], "discussion", "MIN-5",
+                      i == 0 ? "what part 1, the professionals alone, discussed"
+                             : "what part 2, with the family, discussed");
+        else if (part && !json_is_null(part))
+            violation_rule(v, parts[i], "MIN-5",
+                           "this meeting was held in one part: record its discussion in the "
+                           "minutes themselves");
+    }
+}
+
 void minutes_check_complete(json_t *content, const minutes_facts *f, violations *v)
 {
     bool strategy = f->meeting_type && strcmp(f->meeting_type, "strategy_discussion") == 0;
     check_attendance(content, f, v);
     need_text(v, content, "", "purpose", "MIN-2", "the purpose of the meeting");
     check_childs_views(content, v);
+    check_parts(content, f, v);
     need_text(v, content, "", "needs", "MIN-2", "the needs identified");
     need_text(v, content, "", "strengths", "MIN-2", "the strengths identified");
     need_text(v, content, "", "risks", "MIN-2", "the risks identified");
@@ -551,6 +587,74 @@ void minutes_check_review(json_t *content, const char *const *open_action_ids, i
                            "action %s from the previous meeting has no review outcome",
                            open_action_ids[k]);
     }
+}
+
+/* --- the family's copy (MIN-5) --- */
+
+/* The member as a string, or null: the copy carries text only. */
+static json_t *text_of(json_t *obj, const char *key)
+{
+    json_t *j = json_object_get(obj, key);
+    return json_is_string(j) ? json_string(json_string_value(j)) : json_null();
+}
+
+static json_t *copy_actions(json_t *content)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(content, "actions"), i, a) {
+        if (!json_is_object(a))
+            continue;
+        json_t *owner = json_object_get(a, "owner");
+        json_array_append_new(out, json_pack("{s:o, s:{s:o, s:o}, s:o}", "description",
+                                             text_of(a, "description"), "owner", "name",
+                                             text_of(owner, "name"), "agency",
+                                             text_of(owner, "agency"), "due_date",
+                                             text_of(a, "due_date")));
+    }
+    return out;
+}
+
+json_t *minutes_family_copy(json_t *content, const family_copy_facts *f)
+{
+    bool strategy = f->type && strcmp(f->type, "strategy_discussion") == 0;
+    json_t *copy = json_pack("{s:s, s:s?, s:s, s:s?, s:i, s:s?, s:b}", "meeting_id",
+                             f->meeting_id, "reference", f->reference, "type", f->type,
+                             "held_at", f->held_at, "minutes_number", f->number, "approved_at",
+                             f->approved_at, "two_part", f->two_part);
+    json_t *part_2 = json_object_get(content, "part_2");
+    json_object_set_new(copy, "purpose", strategy ? json_null() : text_of(content, "purpose"));
+    json_object_set_new(copy, "part_2",
+                        f->two_part ? json_pack("{s:o}", "discussion",
+                                                text_of(part_2, "discussion"))
+                                    : json_null());
+    /* in a two-part meeting, the needs, strengths and risks may be what the
+     * professionals said alone: only part 2 goes to the family */
+    json_object_set_new(copy, "discussion",
+                        strategy || f->two_part
+                            ? json_null()
+                            : json_pack("{s:o, s:o, s:o}", "needs", text_of(content, "needs"),
+                                        "strengths", text_of(content, "strengths"), "risks",
+                                        text_of(content, "risks")));
+    json_t *next = json_object_get(content, "next_review");
+    json_object_set_new(copy, "outcome",
+                        strategy ? json_null()
+                                 : json_pack("{s:o, s:o, s:{s:o, s:o}}", "decisions",
+                                             text_of(content, "decisions"), "actions",
+                                             copy_actions(content), "next_review", "date",
+                                             text_of(next, "date"), "no_review_reason",
+                                             text_of(next, "no_review_reason")));
+    json_object_set_new(copy, "shared",
+                        strategy ? text_of(json_object_get(content, "shared_with_family"),
+                                           "shared")
+                                 : json_null());
+    return copy;
+}
+
+const char *minutes_copy_for(const char *recipient_category)
+{
+    return recipient_category && strcmp(recipient_category, "family") == 0 ? "family" : "full";
 }
 
 bool minutes_may_write(const caller *who, const char *chair_sub, const char *minute_taker_sub)

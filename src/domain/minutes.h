@@ -6,7 +6,8 @@
  * runs when the chair approves: every part MIN-2 calls essential must be
  * there, each missing one reported with its rule ID and the JSON path of
  * the part — always the same path for a part, the leaf, such as
- * actions[2].contingency or lado_referral.by (MIN-2, ACT-1, FAM-6, FAM-7) —
+ * actions[2].contingency or lado_referral.by (MIN-2, MIN-5, ACT-1, FAM-6,
+ * FAM-7) —
  * judged against what the database recorded of the meeting (minutes_facts).
  * MTG-9 outcomes for a review meeting are checked with
  * minutes_check_review(). */
@@ -36,6 +37,7 @@ extern const state_gate minutes_gate_drafting;   /* a draft is edited */
 extern const state_gate minutes_gate_approval;   /* a draft is approved */
 extern const state_gate minutes_gate_amendment;  /* approved minutes are amended */
 extern const state_gate minutes_gate_distribution; /* approved minutes are distributed */
+extern const state_gate minutes_gate_family_copy;  /* approved minutes have a family copy */
 
 void minutes_check_shape(json_t *content, violations *v);
 
@@ -51,6 +53,7 @@ typedef struct minutes_invitation {
 /* What approval judges the minutes against, from the database. */
 typedef struct minutes_facts {
     const char *meeting_type; /* a strategy_discussion adds its parts (MIN-2, FAM-7) */
+    bool two_part;            /* MIN-5: part 1 and part 2 kept apart */
     const minutes_invitation *invitations;
     int n_invitations;
 } minutes_facts;
@@ -70,6 +73,27 @@ void minutes_check_review(json_t *content, const char *const *open_action_ids, i
  * family member invited was marked present. Feedback goes to each of them
  * who was not there; a child attending does not inform absent parents. */
 bool minutes_family_present_from(const minutes_invitation *invitations, int n);
+
+/* MIN-5: the copy of approved minutes that goes to the family, built from
+ * an allow-list, so that a member added to the minutes later never reaches
+ * the family unless it is added here: the meeting's reference, type and
+ * dates; for every type but a strategy discussion the purpose, the outcome
+ * (decisions, the actions' description, owner name and agency, due date,
+ * the next review) and, in a two-part meeting, part 2 — never part 1 —
+ * or, in a one-part meeting, the needs, strengths and risks; for a strategy
+ * discussion only what it decided to share with the family (FAM-7). Never
+ * the attendance, the child's views, referrals, considerations, risk
+ * analysis, contingencies or anyone's subject id. A new reference. */
+typedef struct family_copy_facts {
+    const char *meeting_id, *reference, *type, *held_at, *approved_at;
+    bool two_part;
+    int number; /* the version of the minutes */
+} family_copy_facts;
+json_t *minutes_family_copy(json_t *content, const family_copy_facts *f);
+
+/* MIN-5: which copy a recipient of this category receives: "family" for
+ * the family, "full" for everyone else. */
+const char *minutes_copy_for(const char *recipient_category);
 
 /* MIN-1: the chair or the minute taker writes the minutes. MIN-3: only the
  * chair approves. */

@@ -279,6 +279,7 @@ static const id_route case_routes[] = {
     {"GET", "/v1/meetings/{meeting_id}/minutes", NULL, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/minutes/versions", NULL, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}", NULL, V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}/family-copy", NULL, V_NONE},
     {"POST", "/v1/meetings/{meeting_id}/minutes/approve", b_empty, V_MINUTES},
     {"POST", "/v1/meetings/{meeting_id}/minutes/amendments", b_reason, V_NONE},
     {"POST", "/v1/meetings/{meeting_id}/minutes/distribution", b_distribution, V_NONE},

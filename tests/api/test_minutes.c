@@ -508,6 +508,8 @@ Test(minutes, MIN_2_approving_an_empty_draft_lists_every_missing_part)
         {"MIN-2", "purpose"},
         {"MIN-2", "childs_views.how_represented"},
         {"MIN-2", "childs_views.views"},
+        {"MIN-5", "part_1.discussion"},
+        {"MIN-5", "part_2.discussion"},
         {"MIN-2", "needs"},
         {"MIN-2", "strengths"},
         {"MIN-2", "risks"},
@@ -1300,7 +1302,7 @@ Test(minutes, MIN_4_only_approved_minutes_are_distributed_to_recorded_recipients
     planned_free(&p);
 }
 
-Test(minutes, MIN_4_FAM_5_the_family_gets_a_copy_only_when_the_decision_says_share)
+Test(minutes, MIN_4_FAM_5_MIN_5_the_family_gets_its_copy_only_when_the_decision_says_share)
 {
     planned p;
     held_meeting(&p, "professionals");
@@ -1354,10 +1356,19 @@ Test(minutes, MIN_4_FAM_5_the_family_gets_a_copy_only_when_the_decision_says_sha
     bool family = false;
     size_t i;
     json_t *x;
-    json_array_foreach(sent, i, x)
-        family |= strcmp(json_str(x, "category"), "family") == 0;
+    json_array_foreach(sent, i, x) {
+        bool is_family = strcmp(json_str(x, "category"), "family") == 0;
+        family |= is_family;
+        /* MIN-5: the family receives the family's copy, the others the record */
+        expect_str(json_str(x, "copy"), is_family ? "family" : "full");
+    }
     cr_assert(family, "the family's copy is recorded: %s", r->body);
     http_free(r);
+    const char *params[] = {p.meeting_id};
+    cr_assert_eq(db_long("SELECT count(*) FROM minutes_distribution WHERE meeting_id = $1"
+                         " AND category = 'family' AND copy = 'family'",
+                         1, params),
+                 1);
 
     json_decref(body);
     planned_free(&p);
@@ -1405,6 +1416,170 @@ Test(minutes, FAM_5_withholding_for_fabricated_illness_needs_a_senior_manager_or
     json_decref(fii);
     person_free(&senior);
     person_free(&doctor);
+    planned_free(&p);
+}
+
+/* --- MIN-5: two-part meetings and the family's copy --- */
+
+Test(minutes, MIN_5_part_missing_refused)
+{
+    /* a two-part meeting: both parts, kept apart */
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "part_1", NULL);
+    edit_at(doc, "part_2", json_pack("{s:s}", "discussion", "  "));
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    const missing_case want[] = {{NULL, NULL, "MIN-5", "part_1.discussion"},
+                                 {NULL, NULL, "MIN-5", "part_2.discussion"}};
+    expect_approval_refused(&p, v, want, 2);
+    planned_free(&p);
+
+    /* a meeting held in one part has no parts */
+    held_meeting_with(&p, "professionals", NULL, false);
+    doc = complete_minutes(&p);
+    edit_at(doc, "part_1", json_pack("{s:s}", "discussion", "Professionals alone"));
+    v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    const missing_case one_part[] = {{NULL, NULL, "MIN-5", "part_1"}};
+    expect_approval_refused(&p, v, one_part, 1);
+    planned_free(&p);
+}
+
+static const char *family_copy_path(const char *meeting_id, int number)
+{
+    static char path[192];
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes/versions/%d/family-copy", meeting_id,
+             number);
+    return path;
+}
+
+/* Every text of the minutes that the family must not see carries a marker;
+ * `allowed` lists the paths ([] for any index) that may reach them. */
+static void mark_for_professionals(json_t *node, const char *path, const char *const *allowed)
+{
+    const char *key;
+    json_t *value;
+    void *tmp;
+    if (json_is_array(node)) {
+        size_t i;
+        json_t *x;
+        char sub[160];
+        snprintf(sub, sizeof sub, "%s[]", path);
+        json_array_foreach(node, i, x)
+            mark_for_professionals(x, sub, allowed);
+        return;
+    }
+    json_object_foreach_safe(node, tmp, key, value) {
+        char sub[160];
+        snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
+        if (!json_is_string(value)) {
+            mark_for_professionals(value, sub, allowed);
+            continue;
+        }
+        bool keep = false;
+        for (const char *const *a = allowed; *a; a++)
+            keep |= strcmp(*a, sub) == 0;
+        /* dates, ids and choices from a list are checked as such: they stay
+         * (ids are looked for below), the texts are marked */
+        static const char *const checked[] = {"attendance", "how_represented", "due_date",
+                                              "date", "review_date", "invitation_id", "sub",
+                                              "outcome", "child", NULL};
+        for (const char *const *c = checked; *c; c++)
+            keep |= strcmp(*c, key) == 0;
+        if (!keep)
+            json_object_set_new(node, key,
+                                json_string(strcmp(sub, "part_1.discussion") == 0
+                                                ? "P1-ONLY-MARKER"
+                                                : "NOT-FOR-FAMILY"));
+    }
+}
+
+Test(minutes, MIN_5_family_copy_of_a_two_part_meeting_lacks_part_1)
+{
+    static const char *const allowed[] = {
+        "purpose", "part_2.discussion", "decisions", "actions[].description",
+        "actions[].owner.name", "actions[].owner.agency", "next_review.date", NULL};
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "further_assessment",
+            json_pack("{s:b, s:s, s:o, s:s}", "required", 1, "what", "An assessment", "by",
+                      minutes_person(&p.health_visitor), "due_date", "2031-01-06"));
+    mark_for_professionals(doc, "", allowed);
+    long v = write_ok(&p, doc, 0);
+
+    /* a draft has no family copy */
+    char *before = snapshot(&p, NULL);
+    http_response *r = api_get(family_copy_path(p.meeting_id, 1), p.requester.token);
+    expect_refusal(r, 409, "/problems/invalid-state", "MIN-5", "status");
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+
+    v = approve_ok(&p.manager, p.meeting_id, v);
+    /* whoever sees the meeting reads it; an invitee here */
+    r = api_get(family_copy_path(p.meeting_id, 1), p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_null(strstr(r->body, "P1-ONLY-MARKER"), "part 1 reached the family: %s", r->body);
+    cr_assert_null(strstr(r->body, "NOT-FOR-FAMILY"), "not for the family: %s", r->body);
+    cr_assert_null(json_object_get(r->json, "part_1"), "%s", r->body);
+    cr_assert_null(strstr(r->body, p.police_officer.who.sub), "no subject ids: %s", r->body);
+    expect_str(json_str(json_object_get(r->json, "part_2"), "discussion"),
+               "With the family: the plan and the support offered");
+    json_t *outcome = json_object_get(r->json, "outcome");
+    cr_assert_eq(json_array_size(json_object_get(outcome, "actions")), 3, "%s", r->body);
+    expect_str(json_str(outcome, "decisions"), "A joint home visit within two weeks");
+    expect_str(json_str(r->json, "meeting_id"), p.meeting_id);
+    cr_assert_eq(json_int(r->json, "minutes_number"), 1);
+    cr_assert(json_is_true(json_object_get(r->json, "two_part")), "%s", r->body);
+    char *etag = http_header(r, "ETag");
+    expect_str(etag, etag_of(v));
+    free(etag);
+    http_free(r);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.family_copy.read"), 1);
+    const char *params[] = {p.meeting_id, p.police_officer.who.sub};
+    cr_assert_eq(db_long("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                         " AND action = 'minutes.family_copy.read' AND actor_sub = $2",
+                         2, params),
+                 1);
+
+    /* no such version; a stranger learns nothing */
+    char *other = agency_new("childrens_social_care");
+    person stranger = person_new(other, "manager");
+    before = snapshot(&p, other);
+    r = api_get(family_copy_path(p.meeting_id, 2), p.requester.token);
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    r = api_get(family_copy_path(p.meeting_id, 1), stranger.token);
+    expect_refusal(r, 404, "/problems/not-found", NULL, NULL);
+    http_free(r);
+    expect_same(&p, other, before);
+    free(before);
+
+    json_decref(doc);
+    person_free(&stranger);
+    free(other);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_5_family_copy_of_a_strategy_discussion_is_what_is_shared)
+{
+    static const char *const allowed[] = {"shared_with_family.shared", NULL};
+    planned p;
+    held_meeting(&p, "strategy_discussion");
+    json_t *doc = complete_minutes(&p);
+    mark_for_professionals(doc, "", allowed);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
+    http_response *r = api_get(family_copy_path(p.meeting_id, 1), p.requester.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_null(strstr(r->body, "NOT-FOR-FAMILY"), "not for the family: %s", r->body);
+    expect_str(json_str(r->json, "shared"), "That agencies met and the plan");
+    cr_assert(json_is_null(json_object_get(r->json, "outcome")), "%s", r->body);
+    http_free(r);
     planned_free(&p);
 }
 

@@ -1,5 +1,6 @@
-/* Minutes (shape, completeness, review outcomes) and escalations: the first
- * byte chooses the validator, the rest is the body. */
+/* Minutes (shape, completeness against the facts of a meeting, the family's
+ * copy, review outcomes) and escalations: the first byte chooses the
+ * validator and the meeting, the rest is the body. */
 #include "fuzz.h"
 
 #include "domain/escalation.h"
@@ -58,9 +59,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int which = (data[0] >> 5) & 3;
             minutes_facts f = {.meeting_type = data[0] & 0x80 ? "strategy_discussion"
                                                               : "professionals",
+                               .two_part = data[0] & 0x10,
                                .invitations = which == 2 ? family_present : invitations,
                                .n_invitations = which == 0 ? 0 : which == 2 ? 2 : 4};
             minutes_check_complete(body, &f, &v);
+            /* MIN-5: the family's copy of whatever was approved */
+            family_copy_facts copy = {.meeting_id = "00000000-0000-4000-8000-0000000000f1",
+                                      .reference = "MAM-2026-000001",
+                                      .type = f.meeting_type,
+                                      .two_part = f.two_part,
+                                      .number = 1};
+            json_t *family = minutes_family_copy(body, &copy);
+            if (!family || json_object_get(family, "part_1"))
+                abort();
+            json_decref(family);
         }
         break;
     case 2:

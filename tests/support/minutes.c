@@ -258,6 +258,15 @@ json_t *minutes_complete(const planned *p, const minutes_opts *o)
                         json_pack("{s:b, s:s}", "considered", 1, "note", "Offered to the family"));
     json_object_set_new(doc, "next_review", json_pack("{s:s}", "date", review));
 
+    if (json_is_true(json_object_get(json_object_get(meeting, "schedule"), "two_part"))) {
+        json_object_set_new(doc, "part_1",
+                            json_pack("{s:s}", "discussion",
+                                      "The professionals alone: the police history and the"
+                                      " health picture"));
+        json_object_set_new(doc, "part_2",
+                            json_pack("{s:s}", "discussion",
+                                      "With the family: the plan and the support offered"));
+    }
     const char *type = json_str(meeting, "type");
     if (type && strcmp(type, "strategy_discussion") == 0)
         add_strategy_parts(doc);

@@ -8,7 +8,8 @@
  * entry per invitation (naming it) with the mark it was given, the child's
  * views, the family's presence
  * and feedback as the family invitations' marks say (FAM-6), and the parts
- * the meeting's type and form ask for. A test that proves a rule starts
+ * the meeting's type and form ask for (part 1 and part 2 of a two-part
+ * meeting, MIN-5; the strategy discussion's, MIN-2, FAM-7). A test that proves a rule starts
  * from these minutes and changes the one part the rule is about. */
 #ifndef TEST_MINUTES_H
 #define TEST_MINUTES_H

@@ -657,7 +657,9 @@ Test(minutes_rules, MIN_2_family_attendee_needs_no_agency)
         {INV_ED, "specialist", "SCH-1", "present"},
         {INV_X, "parent_carer", NULL, "absent"},
     };
-    minutes_facts f = {"professionals", with_parent, COUNT(with_parent)};
+    minutes_facts f = {.meeting_type = "professionals",
+                       .invitations = with_parent,
+                       .n_invitations = COUNT(with_parent)};
     json_t *doc = complete_doc(false);
     json_array_append_new(json_object_get(doc, "attendance"),
                           load("{\"invitation_id\": \"" INV_X "\", \"name\": \"Pat Parent\","
@@ -677,7 +679,9 @@ Test(minutes_rules, MIN_2_an_invitation_never_marked_is_compared_with_nothing)
         {INV_HV, "professional", "NHS-HV", NULL},
         {INV_ED, "specialist", "SCH-1", "present"},
     };
-    minutes_facts f = {"professionals", unmarked, COUNT(unmarked)};
+    minutes_facts f = {.meeting_type = "professionals",
+                       .invitations = unmarked,
+                       .n_invitations = COUNT(unmarked)};
     violations v;
     complete_with(complete_doc(false), &f, &v);
     assert_none(&v);
@@ -692,7 +696,9 @@ Test(minutes_rules, MIN_2_childs_views_and_how_represented_for_every_type)
     static const char *const types[] = {"stop_and_review", "professionals", "professionals_only",
                                         "strategy_discussion", "multi_agency"};
     for (int i = 0; i < COUNT(types); i++) {
-        minutes_facts f = {types[i], invited, COUNT(invited)};
+        minutes_facts f = {.meeting_type = types[i],
+                           .invitations = invited,
+                           .n_invitations = COUNT(invited)};
         violations v;
         complete_with(with(complete_doc(true), "childs_views", NULL), &f, &v);
         const want_t want[] = {{"MIN-2", "childs_views.how_represented"},
@@ -758,7 +764,8 @@ static minutes_facts with_family(minutes_invitation out[4], const char *parent,
     out[1] = invited[1];
     out[2] = (minutes_invitation){INV_X, "parent_carer", NULL, parent};
     out[3] = (minutes_invitation){ACTION_X, "child_young_person", NULL, young_person};
-    return (minutes_facts){"professionals", out, young_person ? 4 : 3};
+    return (minutes_facts){
+        .meeting_type = "professionals", .invitations = out, .n_invitations = young_person ? 4 : 3};
 }
 
 Test(minutes_rules, FAM_6_family_presence_comes_from_the_attendance_marks)
@@ -957,6 +964,184 @@ Test(minutes_rules, FAM_7_what_is_shared_is_required)
     assert_only(&v, "FAM-7", "shared_with_family.shared");
 }
 
+
+/* ---- MIN-5: two-part meetings and the family's copy ---- */
+
+static minutes_facts two_part_facts(void)
+{
+    minutes_facts f = facts_of(false);
+    f.two_part = true;
+    return f;
+}
+
+static json_t *two_part_doc(void)
+{
+    json_t *doc = complete_doc(false);
+    with(doc, "part_1", "{\"discussion\": \"The professionals shared the police history\"}");
+    with(doc, "part_2", "{\"discussion\": \"With the parents: the plan and the support\"}");
+    return doc;
+}
+
+Test(minutes_rules, MIN_5_two_part_minutes_need_part_1_and_part_2)
+{
+    minutes_facts f = two_part_facts();
+    violations v;
+    complete_with(two_part_doc(), &f, &v);
+    assert_none(&v);
+    complete_with(complete_doc(false), &f, &v);
+    const want_t both[] = {{"MIN-5", "part_1.discussion"}, {"MIN-5", "part_2.discussion"}};
+    assert_exactly(&v, both, COUNT(both));
+    complete_with(with(two_part_doc(), "part_1.discussion", "\" \""), &f, &v);
+    assert_only(&v, "MIN-5", "part_1.discussion");
+    complete_with(with(two_part_doc(), "part_2", NULL), &f, &v);
+    assert_only(&v, "MIN-5", "part_2.discussion");
+}
+
+Test(minutes_rules, MIN_5_one_part_minutes_have_no_parts)
+{
+    violations v;
+    complete(two_part_doc(), false, &v);
+    const want_t both[] = {{"MIN-5", "part_1"}, {"MIN-5", "part_2"}};
+    assert_exactly(&v, both, COUNT(both));
+    complete(with(complete_doc(false), "part_2", "null"), false, &v);
+    assert_none(&v);
+}
+
+/* Every text of the document whose path (indexes written []) is not in
+ * `allowed` becomes a marker the family must never see; part 1 carries its
+ * own. */
+static void mark_all_but(json_t *node, const char *path, const char *const *allowed)
+{
+    if (json_is_object(node)) {
+        const char *key;
+        json_t *value;
+        void *tmp;
+        json_object_foreach_safe(node, tmp, key, value) {
+            char sub[160];
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
+            if (json_is_string(value)) {
+                bool keep = false;
+                for (const char *const *a = allowed; *a; a++)
+                    keep |= strcmp(*a, sub) == 0;
+                if (!keep)
+                    json_object_set_new(node, key,
+                                        json_string(strcmp(sub, "part_1.discussion") == 0
+                                                        ? "P1-ONLY-MARKER"
+                                                        : "NOT-FOR-FAMILY"));
+            } else {
+                mark_all_but(value, sub, allowed);
+            }
+        }
+    } else if (json_is_array(node)) {
+        size_t i;
+        json_t *x;
+        char sub[160];
+        snprintf(sub, sizeof sub, "%s[]", path);
+        json_array_foreach(node, i, x) {
+            if (json_is_string(x))
+                json_array_set_new(node, i, json_string("NOT-FOR-FAMILY"));
+            else
+                mark_all_but(x, sub, allowed);
+        }
+    }
+}
+
+static char *family_copy_text(json_t *doc, const char *type, bool two_part)
+{
+    family_copy_facts f = {.meeting_id = "7d1c0000-0000-4000-8000-000000000001",
+                           .reference = "MAM-2026-000123",
+                           .type = type,
+                           .held_at = "2026-03-02T10:00:00.000000Z",
+                           .approved_at = "2026-03-04T09:00:00.000000Z",
+                           .two_part = two_part,
+                           .number = 2};
+    json_t *copy = minutes_family_copy(doc, &f);
+    cr_assert(json_is_object(copy));
+    cr_assert_str_eq(json_string_value(json_object_get(copy, "reference")), "MAM-2026-000123");
+    cr_assert_eq(json_integer_value(json_object_get(copy, "minutes_number")), 2);
+    cr_assert_null(json_object_get(copy, "part_1"), "never a part 1 member");
+    char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(copy);
+    return text;
+}
+
+static const char *const allowed_two_part[] = {
+    "purpose", "part_2.discussion", "decisions", "actions[].description",
+    "actions[].owner.name", "actions[].owner.agency", "actions[].due_date", "next_review.date",
+    "next_review.no_review_reason", NULL};
+
+Test(minutes_rules, MIN_5_family_copy_of_a_two_part_meeting_lacks_part_1)
+{
+    /* every member the minutes may hold, the strategy ones too */
+    json_t *doc = two_part_doc();
+    json_t *extra = load(strategy_text);
+    json_object_update(doc, extra);
+    json_decref(extra);
+    with(doc, "previous_actions",
+         "[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\", \"note\": \"Done\"}]");
+    mark_all_but(doc, "", allowed_two_part);
+    char *text = family_copy_text(doc, "professionals", true);
+    cr_assert_null(strstr(text, "P1-ONLY-MARKER"), "part 1 reached the family: %s", text);
+    cr_assert_null(strstr(text, "NOT-FOR-FAMILY"), "a member not for the family: %s", text);
+    /* what is for the family is there */
+    cr_assert(strstr(text, "With the parents: the plan and the support"), "%s", text);
+    cr_assert(strstr(text, "Continue the plan with a school nurse referral"), "%s", text);
+    cr_assert(strstr(text, "Refer to the school nurse") && strstr(text, "Ed Teacher") &&
+                  strstr(text, "2026-12-04") && strstr(text, "2027-01-15"),
+              "%s", text);
+    cr_assert(strstr(text, "\"discussion\":null"), "no needs or risks of a two-part meeting: %s",
+              text);
+    free(text);
+    json_decref(doc);
+}
+
+Test(minutes_rules, MIN_5_family_copy_of_a_one_part_meeting)
+{
+    static const char *const allowed[] = {
+        "purpose", "needs", "strengths", "risks", "decisions", "actions[].description",
+        "actions[].owner.name", "actions[].owner.agency", "actions[].due_date",
+        "next_review.date", "next_review.no_review_reason", NULL};
+    json_t *doc = complete_doc(false);
+    mark_all_but(doc, "", allowed);
+    char *text = family_copy_text(doc, "multi_agency", false);
+    cr_assert_null(strstr(text, "NOT-FOR-FAMILY"), "%s", text);
+    cr_assert(strstr(text, "Regular attendance and a settled bedtime routine"), "%s", text);
+    cr_assert(strstr(text, "\"part_2\":null"), "%s", text);
+    free(text);
+    json_decref(doc);
+}
+
+Test(minutes_rules, MIN_5_family_copy_of_a_strategy_discussion_is_what_is_shared)
+{
+    static const char *const allowed[] = {"shared_with_family.shared", NULL};
+    json_t *doc = complete_doc(true);
+    mark_all_but(doc, "", allowed);
+    char *text = family_copy_text(doc, "strategy_discussion", false);
+    cr_assert_null(strstr(text, "NOT-FOR-FAMILY"), "%s", text);
+    cr_assert(strstr(text, "That a section 47 enquiry is starting"), "%s", text);
+    cr_assert(strstr(text, "\"outcome\":null") && strstr(text, "\"purpose\":null"), "%s", text);
+    free(text);
+    json_decref(doc);
+}
+
+Test(minutes_rules, MIN_5_family_copy_of_an_odd_document_holds_nulls)
+{
+    /* approved minutes are complete, but the copy never trusts their types */
+    json_t *doc = load("{\"actions\": [5, {\"owner\": \"Ed\"}], \"next_review\": [],"
+                       " \"part_2\": \"text\", \"decisions\": 7}");
+    char *text = family_copy_text(doc, "professionals", true);
+    cr_assert(strstr(text, "\"decisions\":null"), "%s", text);
+    free(text);
+    json_decref(doc);
+}
+
+Test(minutes_rules, MIN_5_the_family_receives_the_family_copy)
+{
+    cr_assert_str_eq(minutes_copy_for("family"), "family");
+    cr_assert_str_eq(minutes_copy_for("professional"), "full");
+    cr_assert_str_eq(minutes_copy_for("other"), "full");
+}
+
 /* ---- MTG-9: review outcomes ---- */
 
 static const char *const open_two[] = {ACTION_A, ACTION_B};
@@ -1151,6 +1336,8 @@ static const char *const objects_at[] = {
     "safeguarding_referral.by",
     "caf_considered",
     "fgc_considered",
+    "part_1",
+    "part_2",
     "further_assessment",
     "further_assessment.by",
     "next_review",
@@ -1165,6 +1352,8 @@ static const char *const objects_at[] = {
 static json_t *shape_doc(void)
 {
     json_t *doc = complete_doc(true);
+    with(doc, "part_1", "{\"discussion\": \"Professionals only\"}");
+    with(doc, "part_2", "{\"discussion\": \"With the family\"}");
     return with(doc, "previous_actions",
                 "[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"}]");
 }
@@ -1210,6 +1399,8 @@ static const struct {
     {"attendance[1].invitation_id", "\"invitation-1\"", "attendance[1].invitation_id"},
     {"attendance[1].invitation_id", "5", "attendance[1].invitation_id"},
     {"childs_views", "\"Happy\"", "childs_views"},
+    {"part_1", "\"Professionals only\"", "part_1"},
+    {"part_2.discussion", "{}", "part_2.discussion"},
     {"childs_views.views", "[]", "childs_views.views"},
     {"childs_views.how_represented", "\"drawing\"", "childs_views.how_represented"},
     {"further_assessment.required", "\"yes\"", "further_assessment.required"},
