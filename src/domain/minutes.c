@@ -174,6 +174,194 @@ static void further_assessment_shape(violations *v, json_t *content)
     jin_string(v, fa, "further_assessment", "note", MINUTES_SHORT_MAX, false, NULL);
 }
 
+/* --- MIN-6: a strategy discussion's considerations --- */
+
+const char *const risk_categories[] = {
+    "domestic_abuse", "physical_abuse", "emotional_abuse", "sexual_abuse", "neglect",
+    "child_sexual_exploitation", "child_criminal_exploitation", "fabricated_or_induced_illness",
+    "parental_mental_health", "parental_substance_misuse", "honour_based_abuse",
+    "female_genital_mutilation", "radicalisation", "online_harm", "other", NULL};
+
+static const char *const outcomes_parents[] = {"not_applicable", "not_required", "to_be_done",
+                                               "done", NULL};
+static const char *const outcomes_done[] = {"not_required", "to_be_done", "done", NULL};
+static const char *const outcomes_voice[] = {"done", "to_be_done", NULL};
+static const char *const outcomes_safety[] = {"required", "not_required", NULL};
+static const char *const outcomes_criminal[] = {"grounds", "no_grounds",
+                                                "investigation_continuing", NULL};
+
+/* Each consideration: its name and the outcomes it may record. */
+static const struct {
+    const char *name;
+    const char *const *outcomes;
+    bool domestic_abuse; /* asked only where domestic abuse is among the risks */
+    bool optional;       /* recorded when considered, never required */
+} considerations[] = {
+    {"non_resident_parents", outcomes_parents, false, false},
+    {"voice_of_child_and_family", outcomes_voice, false, false},
+    {"safety_measures", outcomes_safety, false, false},
+    {"child_protection_medical", outcomes_done, false, false},
+    {"sarc_referral", outcomes_done, false, false},
+    {"criminal_proceedings", outcomes_criminal, false, false},
+    {"abe_interview", outcomes_done, false, false},
+    {"marac_referral", outcomes_done, true, false},
+    {"dash_risk_assessment", outcomes_done, true, false},
+    {"clares_law", outcomes_done, true, false},
+    {"protective_orders", outcomes_done, true, true},
+};
+#define N_CONSIDERATIONS (sizeof considerations / sizeof considerations[0])
+#define SC "strategy_considerations"
+
+/* children[N] or other_children[N]: a child of the meeting's own lists.
+ * Sets which list and the index; false when the reference is malformed. */
+static bool child_reference(const char *ref, bool *other, int *index)
+{
+    const char *p;
+    if (strncmp(ref, "children[", 9) == 0) {
+        *other = false;
+        p = ref + 9;
+    } else if (strncmp(ref, "other_children[", 15) == 0) {
+        *other = true;
+        p = ref + 15;
+    } else {
+        return false;
+    }
+    int digits = 0, n = 0;
+    for (; isdigit((unsigned char)*p) && digits < 3; p++, digits++)
+        n = n * 10 + (*p - '0');
+    if (digits < 1 || digits > 2 || strcmp(p, "]") != 0)
+        return false;
+    *index = n;
+    return true;
+}
+
+static void child_discussed_shape(violations *v, json_t *x, const char *at)
+{
+    static const char *const fields[] = {"child", "summary", NULL};
+    jin_only_keys(v, x, at, fields, NULL);
+    const char *ref = jin_string(v, x, at, "child", 20, false, NULL);
+    bool other;
+    int index;
+    if (ref && !child_reference(ref, &other, &index)) {
+        char path[128];
+        jin_path(path, sizeof path, at, "child");
+        violation_schema(v, path, "'%s' must name children[N] or other_children[N]", path);
+    }
+    jin_string(v, x, at, "summary", MINUTES_SHORT_MAX, false, NULL);
+}
+
+static void consideration_shape(violations *v, json_t *sc, const char *name,
+                                const char *const *outcomes)
+{
+    char at[96];
+    jin_path(at, sizeof at, SC, name);
+    json_t *c = jin_object(v, sc, SC, name, false, NULL);
+    if (!c)
+        return;
+    bool voice = strcmp(name, "voice_of_child_and_family") == 0;
+    bool safety = strcmp(name, "safety_measures") == 0;
+    bool criminal = strcmp(name, "criminal_proceedings") == 0;
+    const char *const plain[] = {"outcome", "note", "by", "due_date", NULL};
+    const char *const with_family[] = {"outcome", "family", "note", "by", "due_date", NULL};
+    const char *const with_measures[] = {"outcome", "measures", "involved", "review_date",
+                                         "note", NULL};
+    const char *const with_sharing[] = {"outcome", "note", "by", "due_date", "family_sharing",
+                                        NULL};
+    jin_only_keys(v, c, at,
+                  voice ? with_family : safety ? with_measures : criminal ? with_sharing : plain,
+                  NULL);
+    jin_enum(v, c, at, "outcome", outcomes, false, NULL);
+    jin_string(v, c, at, "note", MINUTES_SHORT_MAX, false, NULL);
+    if (safety) {
+        jin_string(v, c, at, "measures", MINUTES_SHORT_MAX, false, NULL);
+        date_shape(v, c, at, "review_date");
+        json_t *involved = jin_array(v, c, at, "involved", MINUTES_MAX_INVOLVED, false, NULL);
+        size_t i;
+        json_t *x;
+        json_array_foreach(involved, i, x) {
+            char item[128];
+            jin_index(item, sizeof item, at, "involved", i);
+            if (!json_is_object(x)) {
+                violation_schema(v, item, "'%s' must be an object", item);
+                continue;
+            }
+            static const char *const person[] = {"name", "agency", "sub", NULL};
+            jin_only_keys(v, x, item, person, NULL);
+            jin_string(v, x, item, "name", 200, false, NULL);
+            jin_string(v, x, item, "agency", CALLER_AGENCY_MAX, false, NULL);
+            jin_string(v, x, item, "sub", CALLER_SUB_MAX, false, NULL);
+        }
+        return;
+    }
+    person_shape(v, c, at, "by");
+    date_shape(v, c, at, "due_date");
+    if (voice)
+        jin_string(v, c, at, "family", MINUTES_SHORT_MAX, false, NULL);
+    if (criminal) {
+        static const char *const sharing[] = {"can_share", "cannot_share", NULL};
+        char fs[128];
+        jin_path(fs, sizeof fs, at, "family_sharing");
+        json_t *f = jin_object(v, c, at, "family_sharing", false, NULL);
+        if (f) {
+            jin_only_keys(v, f, fs, sharing, NULL);
+            jin_string(v, f, fs, "can_share", MINUTES_SHORT_MAX, false, NULL);
+            jin_string(v, f, fs, "cannot_share", MINUTES_SHORT_MAX, false, NULL);
+        }
+    }
+}
+
+static void strategy_shape(violations *v, json_t *content)
+{
+    json_t *list = jin_array(v, content, "", "risk_categories", MINUTES_MAX_RISK_CATEGORIES,
+                             false, NULL);
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        char at[48];
+        jin_index(at, sizeof at, "", "risk_categories", i);
+        const char *c = json_string_value(x);
+        bool known = false;
+        for (const char *const *k = risk_categories; c && *k; k++)
+            known |= strcmp(*k, c) == 0;
+        if (!known) {
+            violation_schema(v, at, "'%s' is not one of the accepted values", at);
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(json_array_get(list, j), x))
+                violation_schema(v, at, "'%s' repeats a category listed already", at);
+    }
+
+    json_t *sc = jin_object(v, content, "", SC, false, NULL);
+    if (!sc)
+        return;
+    static const char *const fields[] = {
+        "children_discussed", "non_resident_parents", "voice_of_child_and_family",
+        "safety_measures", "child_protection_medical", "sarc_referral", "criminal_proceedings",
+        "abe_interview", "marac_referral", "dash_risk_assessment", "clares_law",
+        "protective_orders", "children_as_victims", NULL};
+    jin_only_keys(v, sc, SC, fields, NULL);
+    json_t *children = jin_array(v, sc, SC, "children_discussed", MINUTES_MAX_CHILDREN, false,
+                                 NULL);
+    json_array_foreach(children, i, x) {
+        char at[96];
+        jin_index(at, sizeof at, SC, "children_discussed", i);
+        if (!json_is_object(x))
+            violation_schema(v, at, "'%s' must be an object", at);
+        else
+            child_discussed_shape(v, x, at);
+    }
+    for (size_t k = 0; k < N_CONSIDERATIONS; k++)
+        consideration_shape(v, sc, considerations[k].name, considerations[k].outcomes);
+    static const char *const victims[] = {"recognised", "support", NULL};
+    json_t *cv = jin_object(v, sc, SC, "children_as_victims", false, NULL);
+    if (cv) {
+        jin_only_keys(v, cv, SC ".children_as_victims", victims, NULL);
+        jin_bool(v, cv, SC ".children_as_victims", "recognised");
+        jin_string(v, cv, SC ".children_as_victims", "support", MINUTES_SHORT_MAX, false, NULL);
+    }
+}
+
 void minutes_check_shape(json_t *content, violations *v)
 {
     static const char *const fields[] = {
@@ -182,7 +370,8 @@ void minutes_check_shape(json_t *content, violations *v)
         "actions", "plan_coordinator", "information_sharing", "family_feedback",
         "safeguarding_referral", "caf_considered", "fgc_considered", "further_assessment",
         "next_review", "risk_analysis", "legal_action", "further_strategy_discussion",
-        "lado_referral", "shared_with_family", "previous_actions", NULL};
+        "lado_referral", "shared_with_family", "risk_categories", "strategy_considerations",
+        "previous_actions", NULL};
     static const char *const sharing[] = {"with_whom", "family", NULL};
     static const char *const feedback[] = {"family_present", "by", "method", NULL};
     static const char *const referral[] = {"needed", "by", "how", NULL};
@@ -235,6 +424,7 @@ void minutes_check_shape(json_t *content, violations *v)
         for (const char *const *f = shared; *f; f++)
             jin_string(v, sw, "shared_with_family", *f, MINUTES_SHORT_MAX, false, NULL);
     }
+    strategy_shape(v, content);
     objects_shape(v, content, "previous_actions", MINUTES_MAX_ACTIONS, outcome_shape);
 }
 
@@ -489,6 +679,184 @@ static void check_parts(json_t *content, const minutes_facts *f, violations *v)
     }
 }
 
+/* --- MIN-6: a strategy discussion's considerations, each with its outcome --- */
+
+static bool is_one_of(const char *s, const char *const *values)
+{
+    for (; s && *values; values++)
+        if (strcmp(*values, s) == 0)
+            return true;
+    return false;
+}
+
+static bool among_the_risks(json_t *content, const char *category)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(content, "risk_categories"), i, x)
+        if (json_is_string(x) && strcmp(json_string_value(x), category) == 0)
+            return true;
+    return false;
+}
+
+/* Every child of the meeting (the children it is about and the other
+ * children of the household) discussed once, each with what was said. */
+static void check_children_discussed(json_t *sc, const minutes_facts *f, violations *v)
+{
+    json_t *list = json_object_get(sc, "children_discussed");
+    int n = f->n_children + f->n_other_children;
+    bool seen_local[64];
+    bool *seen = n <= 64 ? seen_local : calloc((size_t)n, sizeof *seen);
+    if (!seen) {
+        violation_rule(v, SC ".children_discussed", "MIN-6", "the children could not be compared");
+        return;
+    }
+    if (seen == seen_local)
+        memset(seen_local, 0, sizeof seen_local);
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        char at[96], path[128];
+        jin_index(at, sizeof at, SC, "children_discussed", i);
+        jin_path(path, sizeof path, at, "child");
+        const char *ref = json_string_value(json_object_get(x, "child"));
+        bool other;
+        int index;
+        if (!has_text(x, "child") || !child_reference(ref, &other, &index)) {
+            violation_rule(v, path, "MIN-6", "name the child: children[N] or other_children[N]");
+        } else if (index >= (other ? f->n_other_children : f->n_children)) {
+            violation_rule(v, path, "MIN-6", "%s names no child of the meeting", ref);
+        } else {
+            int k = other ? f->n_children + index : index;
+            if (seen[k])
+                violation_rule(v, path, "MIN-6", "%s is discussed in an entry already", ref);
+            seen[k] = true;
+        }
+        need_text(v, x, at, "summary", "MIN-6", "what was said of the child");
+    }
+    for (int k = 0; k < n; k++)
+        if (!seen[k])
+            violation_rule(v, SC ".children_discussed", "MIN-6",
+                           "%s[%d] was not discussed: every child in the household is",
+                           k < f->n_children ? "children" : "other_children",
+                           k < f->n_children ? k : k - f->n_children);
+    if (seen != seen_local)
+        free(seen);
+}
+
+/* A consideration's outcome, and who and by when where something is to be
+ * done. Returns its outcome when it is one the consideration records. */
+static const char *check_consideration(json_t *sc, const char *name,
+                                       const char *const *outcomes, const char *what,
+                                       violations *v)
+{
+    char at[96];
+    jin_path(at, sizeof at, SC, name);
+    json_t *c = json_object_get(sc, name);
+    const char *outcome = json_string_value(json_object_get(c, "outcome"));
+    if (!is_one_of(outcome, outcomes)) {
+        char path[128];
+        jin_path(path, sizeof path, at, "outcome");
+        violation_rule(v, path, "MIN-6", "record the outcome of considering %s", what);
+        return NULL;
+    }
+    if (strcmp(outcome, "to_be_done") == 0) {
+        need_person(v, c, at, "by", "MIN-6", "who does it");
+        need_text(v, c, at, "due_date", "MIN-6", "by when");
+    }
+    return outcome;
+}
+
+static void check_strategy_considerations(json_t *content, const minutes_facts *f,
+                                          violations *v)
+{
+    json_t *risks = json_object_get(content, "risk_categories");
+    if (!json_is_array(risks) || json_array_size(risks) == 0)
+        violation_rule(v, "risk_categories", "MIN-6",
+                       "the categories of risk discussed (domestic abuse among them adds its "
+                       "considerations)");
+    json_t *sc = json_object_get(content, SC);
+    check_children_discussed(sc, f, v);
+
+    check_consideration(sc, "non_resident_parents", outcomes_parents, "non-resident parents", v);
+
+    const char *voice = check_consideration(sc, "voice_of_child_and_family", outcomes_voice,
+                                            "the voice of the child and family", v);
+    if (voice && strcmp(voice, "done") == 0)
+        need_text(v, json_object_get(sc, "voice_of_child_and_family"),
+                  SC ".voice_of_child_and_family", "family", "MIN-6",
+                  "what the child and family say");
+
+    const char *safety = check_consideration(sc, "safety_measures", outcomes_safety,
+                                             "safety measures", v);
+    if (safety && strcmp(safety, "required") == 0) {
+        json_t *c = json_object_get(sc, "safety_measures");
+        const char *at = SC ".safety_measures";
+        need_text(v, c, at, "measures", "MIN-6", "the safety measures");
+        json_t *involved = json_object_get(c, "involved");
+        if (!json_is_array(involved) || json_array_size(involved) == 0)
+            violation_rule(v, SC ".safety_measures.involved", "MIN-6",
+                           "who is involved in the safety measures");
+        size_t i;
+        json_t *x;
+        json_array_foreach(involved, i, x) {
+            char item[128];
+            jin_index(item, sizeof item, at, "involved", i);
+            bool name = has_text(x, "name"), agency = has_text(x, "agency");
+            if (!name || !agency)
+                violation_rule(v, item, "MIN-6", "%s", !name && !agency ? "name them, with their agency"
+                                                      : !name       ? "give their name"
+                                                                    : "give their agency");
+        }
+        need_text(v, c, at, "review_date", "MIN-6", "when the safety measures are reviewed");
+    }
+
+    check_consideration(sc, "child_protection_medical", outcomes_done,
+                        "a child protection medical", v);
+    check_consideration(sc, "sarc_referral", outcomes_done, "a SARC referral", v);
+
+    const char *criminal = check_consideration(sc, "criminal_proceedings", outcomes_criminal,
+                                               "whether there are grounds for criminal "
+                                               "proceedings", v);
+    json_t *cp = json_object_get(sc, "criminal_proceedings");
+    json_t *sharing = json_object_get(cp, "family_sharing");
+    const char *fs = SC ".criminal_proceedings.family_sharing";
+    need_text(v, sharing, fs, "can_share", "MIN-6", "what can be shared with the family");
+    need_text(v, sharing, fs, "cannot_share", "MIN-6", "what cannot be shared with the family");
+    if (criminal && strcmp(criminal, "investigation_continuing") == 0) {
+        need_person(v, cp, SC ".criminal_proceedings", "by", "MIN-6",
+                    "who decides on proceedings");
+        need_text(v, cp, SC ".criminal_proceedings", "due_date", "MIN-6", "by when");
+    }
+
+    check_consideration(sc, "abe_interview", outcomes_done, "a joint (ABE) interview", v);
+
+    json_t *po = json_object_get(sc, "protective_orders");
+    if (po && !json_is_null(po))
+        check_consideration(sc, "protective_orders", outcomes_done, "protective orders", v);
+
+    if (!among_the_risks(content, "domestic_abuse"))
+        return;
+    check_consideration(sc, "marac_referral", outcomes_done, "a MARAC referral", v);
+    const char *dash = check_consideration(sc, "dash_risk_assessment", outcomes_done,
+                                           "a DASH risk assessment", v);
+    if (dash && strcmp(dash, "done") == 0)
+        need_person(v, json_object_get(sc, "dash_risk_assessment"),
+                    SC ".dash_risk_assessment", "by", "MIN-6", "who completed it");
+    check_consideration(sc, "clares_law", outcomes_done, "Clare's Law", v);
+    json_t *cv = json_object_get(sc, "children_as_victims");
+    json_t *recognised = json_object_get(cv, "recognised");
+    if (!json_is_true(recognised))
+        violation_rule(v, SC ".children_as_victims.recognised", "MIN-6",
+                       json_is_false(recognised)
+                           ? "children affected by domestic abuse are victims in their own "
+                             "right, whether or not present during incidents"
+                           : "record that the children are recognised as victims in their "
+                             "own right");
+    need_text(v, cv, SC ".children_as_victims", "support", "MIN-6",
+              "the support for the children as victims");
+}
+
 void minutes_check_complete(json_t *content, const minutes_facts *f, violations *v)
 {
     bool strategy = f->meeting_type && strcmp(f->meeting_type, "strategy_discussion") == 0;
@@ -533,6 +901,7 @@ void minutes_check_complete(json_t *content, const minutes_facts *f, violations 
                              "say whether a LADO referral is required");
     if (lado && json_is_true(json_object_get(lado, "required")))
         need_person(v, lado, "lado_referral", "by", "MIN-2", "who makes the LADO referral");
+    check_strategy_considerations(content, f, v);
 }
 
 void minutes_check_review(json_t *content, const char *const *open_action_ids, int n_open,

@@ -6,8 +6,8 @@
  * runs when the chair approves: every part MIN-2 calls essential must be
  * there, each missing one reported with its rule ID and the JSON path of
  * the part — always the same path for a part, the leaf, such as
- * actions[2].contingency or lado_referral.by (MIN-2, MIN-5, ACT-1, FAM-6,
- * FAM-7) —
+ * actions[2].contingency or lado_referral.by (MIN-2, MIN-5, MIN-6, ACT-1,
+ * FAM-6, FAM-7) —
  * judged against what the database recorded of the meeting (minutes_facts).
  * MTG-9 outcomes for a review meeting are checked with
  * minutes_check_review(). */
@@ -25,10 +25,15 @@
 #define MINUTES_MAX_ATTENDEES 200
 #define MINUTES_TEXT_MAX 20000
 #define MINUTES_SHORT_MAX 2000
+#define MINUTES_MAX_RISK_CATEGORIES 15 /* as many as there are categories */
+#define MINUTES_MAX_CHILDREN 40        /* children discussed (MIN-6) */
+#define MINUTES_MAX_INVOLVED 20        /* people involved in safety measures (MIN-6) */
 
 extern const char *const review_outcomes[];
 /* MIN-2: how the child's views were represented. */
 extern const char *const childs_views_represented[];
+/* MIN-6: the categories of risk a strategy discussion records. */
+extern const char *const risk_categories[];
 
 /* What a meeting and its current minutes are open to (MIN-1, MIN-3, MIN-4,
  * MTG-8): the meeting's status, then the minutes' (draft or approved). */
@@ -54,6 +59,8 @@ typedef struct minutes_invitation {
 typedef struct minutes_facts {
     const char *meeting_type; /* a strategy_discussion adds its parts (MIN-2, FAM-7) */
     bool two_part;            /* MIN-5: part 1 and part 2 kept apart */
+    int n_children;           /* MIN-6: the children the meeting is about ... */
+    int n_other_children;     /* ... and the other children of the household */
     const minutes_invitation *invitations;
     int n_invitations;
 } minutes_facts;

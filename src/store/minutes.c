@@ -100,7 +100,11 @@ static const db_stmt facts_stmt = {
     "SELECT json_build_object('type', m.type, 'two_part', m.two_part,"
     "  'invitations', coalesce((SELECT json_agg(json_build_object('id', i.id,"
     "      'category', i.category, 'agency', i.agency, 'attendance', i.attendance)"
-    "      ORDER BY i.invited_at, i.id) FROM invitations i WHERE i.meeting_id = m.id), '[]'))::text"
+    "      ORDER BY i.invited_at, i.id) FROM invitations i WHERE i.meeting_id = m.id), '[]'),"
+    "  'children', (SELECT count(*) FROM meeting_children c"
+    "                WHERE c.meeting_id = m.id AND c.is_subject),"
+    "  'other_children', (SELECT count(*) FROM meeting_children c"
+    "                      WHERE c.meeting_id = m.id AND NOT c.is_subject))::text"
     " FROM meetings m WHERE m.id = $1",
     1};
 
@@ -275,7 +279,11 @@ int minutes_facts_load(store *s, const char *meeting_id, minutes_facts_data *out
     out->facts = (minutes_facts){.meeting_type = member(out->json, "type"),
                                  .two_part = json_is_true(json_object_get(out->json, "two_part")),
                                  .invitations = out->invitations,
-                                 .n_invitations = (int)n};
+                                 .n_invitations = (int)n,
+                                 .n_children = (int)json_integer_value(
+                                     json_object_get(out->json, "children")),
+                                 .n_other_children = (int)json_integer_value(
+                                     json_object_get(out->json, "other_children"))};
     return 0;
 }
 

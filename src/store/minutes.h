@@ -44,10 +44,10 @@ int minutes_write(store *s, const char *meeting_id, int number, const char *cont
 
 int minutes_approve(store *s, const char *meeting_id, int number);
 
-/* What approval judges the minutes against (MIN-2, MIN-5, FAM-6): the
- * meeting's type and form, and its invitations with the marks recorded
- * before the hold, read in one statement. The facts borrow from the loaded
- * data. */
+/* What approval judges the minutes against (MIN-2, MIN-5, MIN-6, FAM-6):
+ * the meeting's type and form, its invitations with the marks recorded
+ * before the hold, and how many children it names, read in one statement.
+ * The facts borrow from the loaded data. */
 typedef struct minutes_facts_data {
     minutes_facts facts;
     json_t *json;                    /* holds the strings the facts point to */

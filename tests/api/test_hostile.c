@@ -573,7 +573,7 @@ static json_t *consent_body(void)
 
 static json_t *minutes_body(const planned *p)
 {
-    return json_pack(
+    json_t *doc = json_pack(
         "{s:[{s:s, s:s, s:s, s:s}], s:s, s:s, s:[{s:s, s:{s:s, s:s, s:s}, s:s, s:s}],"
         " s:{s:b, s:{s:s, s:s}, s:s}, s:{s:s}, s:{s:b, s:s}, s:{s:s, s:s, s:s}}",
         "attendance", "name", p->manager.who.name, "agency", p->csc, "role", "chair",
@@ -585,6 +585,17 @@ static json_t *minutes_body(const planned *p)
         "A home visit", "next_review", "date", "2031-03-03", "caf_considered", "considered",
         1, "note", "Already in place", "childs_views", "views", "Wants to stay at her school",
         "how_represented", "practitioner", "note", "Seen alone at school");
+    json_object_set_new(
+        doc, "strategy_considerations",
+        json_pack("{s:[{s:s, s:s}], s:{s:s, s:s, s:[{s:s, s:s}], s:s}, s:{s:s, s:{s:s, s:s}}}",
+                  "children_discussed", "child", "children[0]", "summary", "Seen at school",
+                  "safety_measures", "outcome", "required", "measures", "Stays with her gran",
+                  "involved", "name", p->requester.who.name, "agency", p->csc, "review_date",
+                  "2031-01-06", "criminal_proceedings", "outcome", "no_grounds",
+                  "family_sharing", "can_share", "The plan", "cannot_share",
+                  "The neighbour's account"));
+    json_object_set_new(doc, "risk_categories", json_pack("[s]", "neglect"));
+    return doc;
 }
 
 static json_t *escalation_body(const planned *p)
@@ -1096,6 +1107,10 @@ static const limit minutes_limits[] = {
     {"actions[0].owner.name", LIMIT_STRING, 200},
     {"childs_views.views", LIMIT_STRING, 20000},
     {"childs_views.note", LIMIT_STRING, 2000},
+    {"strategy_considerations.children_discussed", LIMIT_ARRAY, 40},
+    {"strategy_considerations.safety_measures.involved", LIMIT_ARRAY, 20},
+    {"strategy_considerations.criminal_proceedings.family_sharing.cannot_share", LIMIT_STRING,
+     2000},
     {"attendance", LIMIT_ARRAY, 200},
     {"actions", LIMIT_ARRAY, 100},
 };

@@ -1419,6 +1419,121 @@ Test(minutes, FAM_5_withholding_for_fabricated_illness_needs_a_senior_manager_or
     planned_free(&p);
 }
 
+/* --- MIN-6: a strategy discussion's considerations --- */
+
+#define SCP "strategy_considerations."
+
+Test(minutes, MIN_6_strategy_minutes_without_considerations_list_each_leaf)
+{
+    planned p;
+    held_meeting(&p, "strategy_discussion");
+    json_t *doc = complete_minutes(&p);
+    edit_at(doc, "risk_categories", NULL);
+    edit_at(doc, "strategy_considerations", NULL);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    /* the child and the sibling each; each consideration by its leaf */
+    const missing_case want[] = {
+        {NULL, NULL, "MIN-6", "risk_categories"},
+        {NULL, NULL, "MIN-6", SCP "children_discussed"},
+        {NULL, NULL, "MIN-6", SCP "children_discussed"},
+        {NULL, NULL, "MIN-6", SCP "non_resident_parents.outcome"},
+        {NULL, NULL, "MIN-6", SCP "voice_of_child_and_family.outcome"},
+        {NULL, NULL, "MIN-6", SCP "safety_measures.outcome"},
+        {NULL, NULL, "MIN-6", SCP "child_protection_medical.outcome"},
+        {NULL, NULL, "MIN-6", SCP "sarc_referral.outcome"},
+        {NULL, NULL, "MIN-6", SCP "criminal_proceedings.outcome"},
+        {NULL, NULL, "MIN-6", SCP "criminal_proceedings.family_sharing.can_share"},
+        {NULL, NULL, "MIN-6", SCP "criminal_proceedings.family_sharing.cannot_share"},
+        {NULL, NULL, "MIN-6", SCP "abe_interview.outcome"},
+    };
+    expect_approval_refused(&p, v, want, sizeof want / sizeof want[0]);
+    http_response *r = approve(&p.manager, p.meeting_id, etag_of(v));
+    bool child = false, sibling = false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r->json, "errors"), i, e) {
+        const char *m = json_str(e, "message");
+        child |= strstr(m, "children[0]") != NULL && strstr(m, "other_children") == NULL;
+        sibling |= strstr(m, "other_children[0]") != NULL;
+    }
+    cr_assert(child && sibling, "each child named: %s", r->body);
+    http_free(r);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_6_domestic_abuse_among_the_risks_requires_its_considerations)
+{
+    planned p;
+    held_meeting(&p, "strategy_discussion");
+    json_t *doc = complete_minutes(&p);
+    json_array_append_new(json_object_get(doc, "risk_categories"),
+                          json_string("domestic_abuse"));
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    const missing_case want[] = {
+        {NULL, NULL, "MIN-6", SCP "marac_referral.outcome"},
+        {NULL, NULL, "MIN-6", SCP "dash_risk_assessment.outcome"},
+        {NULL, NULL, "MIN-6", SCP "clares_law.outcome"},
+        {NULL, NULL, "MIN-6", SCP "children_as_victims.recognised"},
+        {NULL, NULL, "MIN-6", SCP "children_as_victims.support"},
+    };
+    expect_approval_refused(&p, v, want, sizeof want / sizeof want[0]);
+
+    /* the children not recognised as victims: refused with the reason */
+    doc = minutes_complete(&p, &(minutes_opts){.domestic_abuse = true});
+    edit_at(doc, SCP "children_as_victims.recognised", json_false());
+    v = write_ok(&p, doc, v);
+    json_decref(doc);
+    const missing_case victims[] = {{NULL, NULL, "MIN-6", SCP "children_as_victims.recognised"}};
+    expect_approval_refused(&p, v, victims, 1);
+    planned_free(&p);
+}
+
+Test(minutes, MIN_6_complete_considerations_approved_and_read_back)
+{
+    planned p;
+    held_meeting(&p, "strategy_discussion");
+    json_t *doc = minutes_complete(&p, &(minutes_opts){.domestic_abuse = true});
+    long v = write_ok(&p, doc, 0);
+    v = approve_ok(&p.manager, p.meeting_id, v);
+    http_response *r = api_get(minutes_path(p.meeting_id, "/versions/1"), p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *content = json_object_get(r->json, "content");
+    cr_assert(json_equal(content, doc), "stored as written: %s", r->body);
+    json_t *sc = json_object_get(content, "strategy_considerations");
+    expect_str(json_str(json_object_get(sc, "dash_risk_assessment"), "outcome"), "done");
+    expect_str(json_str(json_object_get(json_object_get(sc, "dash_risk_assessment"), "by"),
+                        "sub"),
+               p.police_officer.who.sub);
+    cr_assert(json_is_true(json_object_get(json_object_get(sc, "children_as_victims"),
+                                           "recognised")),
+              "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(sc, "children_discussed")), 2, "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(content, "risk_categories")), 3, "%s", r->body);
+    http_free(r);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.approve"), 1);
+    cr_assert_eq(feed_events(p.meeting_id, "minutes.approved"), 1);
+
+    /* an unknown outcome never gets in: 400 naming it, nothing changed */
+    json_t *reason = json_pack("{s:s}", "reason", "The SARC referral was reconsidered");
+    r = api_call("POST", minutes_path(p.meeting_id, "/amendments"), p.requester.token, reason,
+                 NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    json_decref(reason);
+    edit_at(doc, SCP "sarc_referral.outcome", json_string("perhaps"));
+    char *before = snapshot(&p, NULL);
+    r = put_minutes(&p.requester, p.meeting_id, doc, etag_of(1));
+    expect_problem(r, 400, "/problems/invalid-request");
+    cr_assert(problem_has_field(r, SCP "sarc_referral.outcome"), "%s", r->body);
+    http_free(r);
+    expect_same(&p, NULL, before);
+    free(before);
+    json_decref(doc);
+    planned_free(&p);
+}
+
 /* --- MIN-5: two-part meetings and the family's copy --- */
 
 Test(minutes, MIN_5_part_missing_refused)

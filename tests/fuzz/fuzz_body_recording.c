@@ -61,7 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                               : "professionals",
                                .two_part = data[0] & 0x10,
                                .invitations = which == 2 ? family_present : invitations,
-                               .n_invitations = which == 0 ? 0 : which == 2 ? 2 : 4};
+                               .n_invitations = which == 0 ? 0 : which == 2 ? 2 : 4,
+                               .n_children = 1 + (data[0] & 0x08 ? 1 : 0),
+                               .n_other_children = data[0] & 0x04 ? 1 : 0};
             minutes_check_complete(body, &f, &v);
             /* MIN-5: the family's copy of whatever was approved */
             family_copy_facts copy = {.meeting_id = "00000000-0000-4000-8000-0000000000f1",

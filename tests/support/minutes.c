@@ -208,6 +208,63 @@ static void add_strategy_parts(json_t *doc)
                                   "not_shared_rationale", "It would prejudice the investigation"));
 }
 
+/* MIN-6: every consideration of a strategy discussion, with every child of
+ * the meeting discussed; with domestic abuse among the risks, its four. */
+static void add_considerations(json_t *doc, const planned *p, json_t *meeting, bool da)
+{
+    char soon[11], week[11];
+    minutes_date(2, soon);
+    minutes_date(7, week);
+    json_t *risks = json_pack("[s, s]", "physical_abuse", "neglect");
+    if (da)
+        json_array_append_new(risks, json_string("domestic_abuse"));
+    json_object_set_new(doc, "risk_categories", risks);
+
+    json_t *children = json_array();
+    static const char *const lists[] = {"children", "other_children"};
+    for (int l = 0; l < 2; l++) {
+        size_t n = json_array_size(json_object_get(meeting, lists[l]));
+        for (size_t i = 0; i < n; i++) {
+            char ref[32];
+            snprintf(ref, sizeof ref, "%s[%zu]", lists[l], i);
+            json_array_append_new(children,
+                                  json_pack("{s:s, s:s}", "child", ref, "summary",
+                                            "Seen today; what was said is recorded"));
+        }
+    }
+    json_t *sc = json_pack(
+        "{s:o, s:{s:s, s:s, s:o, s:s}, s:{s:s, s:s}, s:{s:s, s:s, s:[o, o], s:s},"
+        " s:{s:s, s:o, s:s}, s:{s:s, s:s}, s:{s:s, s:o, s:s, s:{s:s, s:s}}, s:{s:s, s:o, s:s}}",
+        "children_discussed", children, "non_resident_parents", "outcome", "to_be_done", "note",
+        "The father lives in another force area", "by", minutes_person(&p->police_officer),
+        "due_date", soon, "voice_of_child_and_family", "outcome", "done", "family",
+        "The mother minimises; the grandmother is worried", "safety_measures", "outcome",
+        "required", "measures", "The children stay with their grandmother", "involved",
+        minutes_person(&p->requester), minutes_person(&p->police_officer), "review_date", week,
+        "child_protection_medical", "outcome", "to_be_done", "by",
+        minutes_person(&p->health_visitor), "due_date", soon, "sarc_referral", "outcome",
+        "not_required", "note", "No sexual abuse is indicated", "criminal_proceedings",
+        "outcome", "investigation_continuing", "by", minutes_person(&p->police_officer),
+        "due_date", week, "family_sharing", "can_share", "That the police are making enquiries",
+        "cannot_share", "What the neighbour told the police", "abe_interview", "outcome",
+        "to_be_done", "by", minutes_person(&p->police_officer), "due_date", soon);
+    if (da) {
+        json_object_set_new(sc, "marac_referral",
+                            json_pack("{s:s, s:o, s:s}", "outcome", "to_be_done", "by",
+                                      minutes_person(&p->police_officer), "due_date", soon));
+        json_object_set_new(sc, "dash_risk_assessment",
+                            json_pack("{s:s, s:o}", "outcome", "done", "by",
+                                      minutes_person(&p->police_officer)));
+        json_object_set_new(sc, "clares_law",
+                            json_pack("{s:s, s:s}", "outcome", "not_required", "note",
+                                      "The mother knows the history"));
+        json_object_set_new(sc, "children_as_victims",
+                            json_pack("{s:b, s:s}", "recognised", 1, "support",
+                                      "Referral to the children's domestic abuse service"));
+    }
+    json_object_set_new(doc, "strategy_considerations", sc);
+}
+
 json_t *minutes_complete(const planned *p, const minutes_opts *o)
 {
     minutes_opts none = {0};
@@ -268,8 +325,10 @@ json_t *minutes_complete(const planned *p, const minutes_opts *o)
                                       "With the family: the plan and the support offered"));
     }
     const char *type = json_str(meeting, "type");
-    if (type && strcmp(type, "strategy_discussion") == 0)
+    if (type && strcmp(type, "strategy_discussion") == 0) {
         add_strategy_parts(doc);
+        add_considerations(doc, p, meeting, o->domestic_abuse);
+    }
     json_decref(invitations);
     json_decref(meeting);
     return doc;

@@ -9,7 +9,8 @@
  * views, the family's presence
  * and feedback as the family invitations' marks say (FAM-6), and the parts
  * the meeting's type and form ask for (part 1 and part 2 of a two-part
- * meeting, MIN-5; the strategy discussion's, MIN-2, FAM-7). A test that proves a rule starts
+ * meeting, MIN-5; the strategy discussion's, MIN-2, FAM-7, and its
+ * considerations, MIN-6, every child of the meeting discussed). A test that proves a rule starts
  * from these minutes and changes the one part the rule is about. */
 #ifndef TEST_MINUTES_H
 #define TEST_MINUTES_H

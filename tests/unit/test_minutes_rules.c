@@ -99,7 +99,43 @@ static const char strategy_text[] =
     "  \"agency\": \"LA-CSC\"}, \"note\": \"No professional involved\"},"
     "\"shared_with_family\": {\"shared\": \"That a section 47 enquiry is starting\","
     "  \"not_shared\": \"The police interview plan\","
-    "  \"not_shared_rationale\": \"It would jeopardise the police investigation\"}"
+    "  \"not_shared_rationale\": \"It would jeopardise the police investigation\"},"
+    "\"risk_categories\": [\"physical_abuse\", \"neglect\"],"
+    "\"strategy_considerations\": {"
+    "  \"children_discussed\": ["
+    "    {\"child\": \"children[0]\", \"summary\": \"Seen at school; bruising explained\"},"
+    "    {\"child\": \"other_children[0]\", \"summary\": \"Sibling, 3: seen within 24 hours\"}],"
+    "  \"non_resident_parents\": {\"outcome\": \"to_be_done\","
+    "    \"note\": \"Father lives in another force area\","
+    "    \"by\": {\"name\": \"DC Example\", \"agency\": \"POL-1\"}, \"due_date\": \"2026-03-05\"},"
+    "  \"voice_of_child_and_family\": {\"outcome\": \"done\","
+    "    \"family\": \"Mother minimises; grandmother worried\"},"
+    "  \"safety_measures\": {\"outcome\": \"required\","
+    "    \"measures\": \"The children stay with their grandmother\","
+    "    \"involved\": [{\"name\": \"Sam Social\", \"agency\": \"LA-CSC\"},"
+    "                 {\"name\": \"DC Example\", \"agency\": \"POL-1\"}],"
+    "    \"review_date\": \"2026-03-06\"},"
+    "  \"child_protection_medical\": {\"outcome\": \"to_be_done\","
+    "    \"by\": {\"name\": \"Dr Paed\", \"agency\": \"NHS-HV\"}, \"due_date\": \"2026-03-04\"},"
+    "  \"sarc_referral\": {\"outcome\": \"not_required\", \"note\": \"No sexual abuse indicated\"},"
+    "  \"criminal_proceedings\": {\"outcome\": \"investigation_continuing\","
+    "    \"by\": {\"name\": \"DS Example\", \"agency\": \"POL-1\"}, \"due_date\": \"2026-03-18\","
+    "    \"family_sharing\": {\"can_share\": \"That police are making enquiries\","
+    "      \"cannot_share\": \"The neighbour's statement\"}},"
+    "  \"abe_interview\": {\"outcome\": \"to_be_done\","
+    "    \"by\": {\"name\": \"DC Example\", \"agency\": \"POL-1\"}, \"due_date\": \"2026-03-05\"}"
+    "}}";
+
+/* What domestic abuse among the risks adds (MIN-6). */
+static const char domestic_abuse_text[] =
+    "{"
+    "\"marac_referral\": {\"outcome\": \"to_be_done\","
+    "  \"by\": {\"name\": \"Ida IDVA\", \"agency\": \"VOL-1\"}, \"due_date\": \"2026-03-05\"},"
+    "\"dash_risk_assessment\": {\"outcome\": \"done\","
+    "  \"by\": {\"name\": \"PC Example\", \"agency\": \"POL-1\"}},"
+    "\"clares_law\": {\"outcome\": \"not_required\", \"note\": \"Mother knows the history\"},"
+    "\"children_as_victims\": {\"recognised\": true,"
+    "  \"support\": \"Referral to the children's domestic abuse service\"}"
     "}";
 
 /* A fresh, complete document: every test starts here and changes one thing. */
@@ -111,6 +147,19 @@ static json_t *complete_doc(bool strategy)
         cr_assert_eq(json_object_update(doc, extra), 0);
         json_decref(extra);
     }
+    return doc;
+}
+
+/* complete_doc(true) with domestic abuse among the risks and its
+ * considerations. */
+static json_t *domestic_abuse_doc(void)
+{
+    json_t *doc = complete_doc(true);
+    json_t *extra = load(domestic_abuse_text);
+    cr_assert_eq(json_object_update(json_object_get(doc, "strategy_considerations"), extra), 0);
+    json_decref(extra);
+    json_array_append_new(json_object_get(doc, "risk_categories"),
+                          json_string("domestic_abuse"));
     return doc;
 }
 
@@ -249,7 +298,9 @@ static minutes_facts facts_of(bool strategy)
 {
     return (minutes_facts){.meeting_type = strategy ? "strategy_discussion" : "professionals",
                            .invitations = invited,
-                           .n_invitations = COUNT(invited)};
+                           .n_invitations = COUNT(invited),
+                           .n_children = 1,
+                           .n_other_children = 1};
 }
 
 /* Checks completeness against the facts, then releases doc. */
@@ -337,6 +388,18 @@ static const want_t strategy_parts[] = {
     {"MIN-2", "further_strategy_discussion.required"},
     {"MIN-2", "lado_referral.required"},
     {"FAM-7", "shared_with_family.shared"},
+    {"MIN-6", "risk_categories"},
+    {"MIN-6", "strategy_considerations.children_discussed"},
+    {"MIN-6", "strategy_considerations.children_discussed"},
+    {"MIN-6", "strategy_considerations.non_resident_parents.outcome"},
+    {"MIN-6", "strategy_considerations.voice_of_child_and_family.outcome"},
+    {"MIN-6", "strategy_considerations.safety_measures.outcome"},
+    {"MIN-6", "strategy_considerations.child_protection_medical.outcome"},
+    {"MIN-6", "strategy_considerations.sarc_referral.outcome"},
+    {"MIN-6", "strategy_considerations.criminal_proceedings.outcome"},
+    {"MIN-6", "strategy_considerations.criminal_proceedings.family_sharing.can_share"},
+    {"MIN-6", "strategy_considerations.criminal_proceedings.family_sharing.cannot_share"},
+    {"MIN-6", "strategy_considerations.abe_interview.outcome"},
 };
 
 Test(minutes_rules, MIN_2_empty_minutes_report_every_missing_part_at_once)
@@ -696,9 +759,8 @@ Test(minutes_rules, MIN_2_childs_views_and_how_represented_for_every_type)
     static const char *const types[] = {"stop_and_review", "professionals", "professionals_only",
                                         "strategy_discussion", "multi_agency"};
     for (int i = 0; i < COUNT(types); i++) {
-        minutes_facts f = {.meeting_type = types[i],
-                           .invitations = invited,
-                           .n_invitations = COUNT(invited)};
+        minutes_facts f = facts_of(false);
+        f.meeting_type = types[i];
         violations v;
         complete_with(with(complete_doc(true), "childs_views", NULL), &f, &v);
         const want_t want[] = {{"MIN-2", "childs_views.how_represented"},
@@ -964,6 +1026,251 @@ Test(minutes_rules, FAM_7_what_is_shared_is_required)
     assert_only(&v, "FAM-7", "shared_with_family.shared");
 }
 
+
+
+/* ---- MIN-6: a strategy discussion's considerations ---- */
+
+#define SCP "strategy_considerations."
+
+Test(minutes_rules, MIN_6_every_consideration_missing_reported_by_its_leaf)
+{
+    violations v;
+    complete(with(complete_doc(true), "strategy_considerations", NULL), true, &v);
+    const want_t want[] = {
+        {"MIN-6", SCP "children_discussed"},
+        {"MIN-6", SCP "children_discussed"},
+        {"MIN-6", SCP "non_resident_parents.outcome"},
+        {"MIN-6", SCP "voice_of_child_and_family.outcome"},
+        {"MIN-6", SCP "safety_measures.outcome"},
+        {"MIN-6", SCP "child_protection_medical.outcome"},
+        {"MIN-6", SCP "sarc_referral.outcome"},
+        {"MIN-6", SCP "criminal_proceedings.outcome"},
+        {"MIN-6", SCP "criminal_proceedings.family_sharing.can_share"},
+        {"MIN-6", SCP "criminal_proceedings.family_sharing.cannot_share"},
+        {"MIN-6", SCP "abe_interview.outcome"},
+    };
+    assert_exactly(&v, want, COUNT(want));
+    /* the same path whether the consideration or its outcome is missing */
+    static const char *const each[] = {"non_resident_parents", "voice_of_child_and_family",
+                                       "safety_measures", "child_protection_medical",
+                                       "sarc_referral", "abe_interview"};
+    for (int i = 0; i < COUNT(each); i++) {
+        char object[96], outcome[128];
+        snprintf(object, sizeof object, SCP "%s", each[i]);
+        snprintf(outcome, sizeof outcome, SCP "%s.outcome", each[i]);
+        complete(with(complete_doc(true), object, NULL), true, &v);
+        assert_only(&v, "MIN-6", outcome);
+        complete(with(complete_doc(true), outcome, NULL), true, &v);
+        assert_only(&v, "MIN-6", outcome);
+    }
+}
+
+Test(minutes_rules, MIN_6_risk_categories_required)
+{
+    violations v;
+    complete(with(complete_doc(true), "risk_categories", NULL), true, &v);
+    assert_only(&v, "MIN-6", "risk_categories");
+    complete(with(complete_doc(true), "risk_categories", "[]"), true, &v);
+    assert_only(&v, "MIN-6", "risk_categories");
+}
+
+Test(minutes_rules, MIN_6_domestic_abuse_adds_marac_dash_clares_law_and_children_as_victims)
+{
+    violations v;
+    json_t *doc = complete_doc(true);
+    json_array_append_new(json_object_get(doc, "risk_categories"),
+                          json_string("domestic_abuse"));
+    complete(doc, true, &v);
+    const want_t want[] = {{"MIN-6", SCP "marac_referral.outcome"},
+                           {"MIN-6", SCP "dash_risk_assessment.outcome"},
+                           {"MIN-6", SCP "clares_law.outcome"},
+                           {"MIN-6", SCP "children_as_victims.recognised"},
+                           {"MIN-6", SCP "children_as_victims.support"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(domestic_abuse_doc(), true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_6_without_domestic_abuse_those_are_not_required)
+{
+    violations v;
+    complete(complete_doc(true), true, &v);
+    assert_none(&v);
+    /* recorded anyway: checked as any consideration is */
+    json_t *doc = domestic_abuse_doc();
+    json_array_remove(json_object_get(doc, "risk_categories"), 2);
+    complete(json_incref(doc), true, &v);
+    assert_none(&v);
+    /* domestic abuse is read from the categories only, never from the text */
+    with(doc, "risks", "\"Domestic abuse by the father\"");
+    with(doc, SCP "marac_referral", NULL);
+    complete(doc, true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_6_to_be_done_needs_who_and_by_when)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "abe_interview", "{\"outcome\": \"to_be_done\"}"), true,
+             &v);
+    const want_t want[] = {{"MIN-6", SCP "abe_interview.by"},
+                           {"MIN-6", SCP "abe_interview.due_date"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(complete_doc(true), SCP "child_protection_medical.by.agency", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "child_protection_medical.by");
+    complete(with(complete_doc(true), SCP "non_resident_parents.due_date", "\" \""), true, &v);
+    assert_only(&v, "MIN-6", SCP "non_resident_parents.due_date");
+    /* done, not required or not applicable: nobody to name */
+    complete(with(complete_doc(true), SCP "non_resident_parents",
+                  "{\"outcome\": \"not_applicable\"}"),
+             true, &v);
+    assert_none(&v);
+    complete(with(complete_doc(true), SCP "abe_interview", "{\"outcome\": \"done\"}"), true, &v);
+    assert_none(&v);
+    /* a voice still to be heard: who hears it, by when */
+    complete(with(complete_doc(true), SCP "voice_of_child_and_family",
+                  "{\"outcome\": \"to_be_done\"}"),
+             true, &v);
+    const want_t voice[] = {{"MIN-6", SCP "voice_of_child_and_family.by"},
+                            {"MIN-6", SCP "voice_of_child_and_family.due_date"}};
+    assert_exactly(&v, voice, COUNT(voice));
+}
+
+Test(minutes_rules, MIN_6_voice_of_child_and_family_heard_records_what_they_say)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "voice_of_child_and_family.family", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "voice_of_child_and_family.family");
+}
+
+Test(minutes_rules, MIN_6_dash_completed_names_who_completed_it)
+{
+    violations v;
+    complete(with(domestic_abuse_doc(), SCP "dash_risk_assessment.by", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "dash_risk_assessment.by");
+    complete(with(domestic_abuse_doc(), SCP "dash_risk_assessment",
+                  "{\"outcome\": \"to_be_done\", \"by\": {\"name\": \"PC Example\","
+                  " \"agency\": \"POL-1\"}, \"due_date\": \"2026-03-05\"}"),
+             true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_6_every_child_of_the_meeting_discussed)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "children_discussed[1]", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "children_discussed");
+    cr_assert(strstr(v.items[0].message, "other_children[0]"), "names the child: %s",
+              describe(&v));
+    complete(with(complete_doc(true), SCP "children_discussed[0].summary", "\"\""), true, &v);
+    assert_only(&v, "MIN-6", SCP "children_discussed[0].summary");
+    /* a meeting of three children and two others in the household */
+    minutes_facts f = facts_of(true);
+    f.n_children = 3;
+    f.n_other_children = 2;
+    complete_with(complete_doc(true), &f, &v);
+    cr_assert_eq(v.n, 3, "%s", describe(&v));
+    for (int i = 0; i < v.n; i++)
+        cr_assert_str_eq(v.items[i].field, SCP "children_discussed");
+}
+
+Test(minutes_rules, MIN_6_unknown_or_repeated_child_reference_refused)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "children_discussed[1].child", "\"children[1]\""), true,
+             &v);
+    const want_t unknown[] = {{"MIN-6", SCP "children_discussed[1].child"},
+                              {"MIN-6", SCP "children_discussed"}};
+    assert_exactly(&v, unknown, COUNT(unknown));
+    complete(with(complete_doc(true), SCP "children_discussed[1].child", "\"children[0]\""), true,
+             &v);
+    assert_exactly(&v, unknown, COUNT(unknown));
+    cr_assert(strstr(v.items[0].message, "already"), "%s", describe(&v));
+    complete(with(complete_doc(true), SCP "children_discussed[1].child", NULL), true, &v);
+    assert_exactly(&v, unknown, COUNT(unknown));
+}
+
+Test(minutes_rules, MIN_6_children_as_victims_are_recognised)
+{
+    violations v;
+    complete(with(domestic_abuse_doc(), SCP "children_as_victims.recognised", "false"), true, &v);
+    assert_only(&v, "MIN-6", SCP "children_as_victims.recognised");
+    cr_assert(strstr(v.items[0].message, "victims in their own right"), "%s", describe(&v));
+    complete(with(domestic_abuse_doc(), SCP "children_as_victims.support", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "children_as_victims.support");
+}
+
+Test(minutes_rules, MIN_6_safety_measures_name_who_and_when_reviewed)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "safety_measures", "{\"outcome\": \"required\"}"), true,
+             &v);
+    const want_t want[] = {{"MIN-6", SCP "safety_measures.measures"},
+                           {"MIN-6", SCP "safety_measures.involved"},
+                           {"MIN-6", SCP "safety_measures.review_date"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(complete_doc(true), SCP "safety_measures.involved[1]", "{\"name\": \"Gran\"}"),
+             true, &v);
+    assert_only(&v, "MIN-6", SCP "safety_measures.involved[1]");
+    complete(with(complete_doc(true), SCP "safety_measures", "{\"outcome\": \"not_required\"}"),
+             true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_6_criminal_proceedings_say_what_can_and_cannot_be_shared)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "criminal_proceedings",
+                  "{\"outcome\": \"no_grounds\"}"),
+             true, &v);
+    const want_t want[] = {{"MIN-6", SCP "criminal_proceedings.family_sharing.can_share"},
+                           {"MIN-6", SCP "criminal_proceedings.family_sharing.cannot_share"}};
+    assert_exactly(&v, want, COUNT(want));
+    /* the investigation continuing: who decides, by when */
+    complete(with(complete_doc(true), SCP "criminal_proceedings.by", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "criminal_proceedings.by");
+    complete(with(complete_doc(true), SCP "criminal_proceedings.due_date", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "criminal_proceedings.due_date");
+}
+
+Test(minutes_rules, MIN_6_protective_orders_are_optional)
+{
+    violations v;
+    complete(with(domestic_abuse_doc(), SCP "protective_orders", "{\"outcome\": \"to_be_done\"}"),
+             true, &v);
+    const want_t want[] = {{"MIN-6", SCP "protective_orders.by"},
+                           {"MIN-6", SCP "protective_orders.due_date"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(domestic_abuse_doc(), SCP "protective_orders", "{}"), true, &v);
+    assert_only(&v, "MIN-6", SCP "protective_orders.outcome");
+}
+
+Test(minutes_rules, MIN_6_unknown_outcome_is_a_schema_violation)
+{
+    violations v;
+    shape(with(complete_doc(true), SCP "sarc_referral.outcome", "\"perhaps\""), &v);
+    assert_schema_only(&v, SCP "sarc_referral.outcome");
+    shape(with(complete_doc(true), "risk_categories[1]", "\"bad_luck\""), &v);
+    assert_schema_only(&v, "risk_categories[1]");
+    shape(with(complete_doc(true), SCP "colour", "\"blue\""), &v);
+    assert_schema_only(&v, SCP "colour");
+    /* every category of risk is known */
+    for (int i = 0; risk_categories[i]; i++) {
+        json_t *doc = complete_doc(true);
+        with_value(doc, "risk_categories", json_pack("[s]", risk_categories[i]));
+        shape(doc, &v);
+        assert_none(&v);
+    }
+}
+
+Test(minutes_rules, MIN_6_considerations_ignored_for_other_types)
+{
+    violations v;
+    json_t *doc = complete_doc(false);
+    with(doc, "risk_categories", "[\"domestic_abuse\"]");
+    complete(doc, false, &v);
+    assert_none(&v);
+}
 
 /* ---- MIN-5: two-part meetings and the family's copy ---- */
 
@@ -1347,11 +1654,27 @@ static const char *const objects_at[] = {
     "lado_referral.by",
     "shared_with_family",
     "previous_actions[0]",
+    "strategy_considerations",
+    "strategy_considerations.children_discussed[1]",
+    "strategy_considerations.non_resident_parents",
+    "strategy_considerations.non_resident_parents.by",
+    "strategy_considerations.voice_of_child_and_family",
+    "strategy_considerations.safety_measures",
+    "strategy_considerations.safety_measures.involved[0]",
+    "strategy_considerations.child_protection_medical",
+    "strategy_considerations.sarc_referral",
+    "strategy_considerations.criminal_proceedings",
+    "strategy_considerations.criminal_proceedings.family_sharing",
+    "strategy_considerations.abe_interview",
+    "strategy_considerations.marac_referral",
+    "strategy_considerations.dash_risk_assessment.by",
+    "strategy_considerations.clares_law",
+    "strategy_considerations.children_as_victims",
 };
 
 static json_t *shape_doc(void)
 {
-    json_t *doc = complete_doc(true);
+    json_t *doc = domestic_abuse_doc();
     with(doc, "part_1", "{\"discussion\": \"Professionals only\"}");
     with(doc, "part_2", "{\"discussion\": \"With the family\"}");
     return with(doc, "previous_actions",
@@ -1426,6 +1749,37 @@ static const struct {
     {"lado_referral.by", "true", "lado_referral.by"},
     {"shared_with_family.shared", "true", "shared_with_family.shared"},
     {"shared_with_family", "[]", "shared_with_family"},
+    {"risk_categories", "\"neglect\"", "risk_categories"},
+    {"risk_categories[0]", "\"weather\"", "risk_categories[0]"},
+    {"risk_categories[0]", "7", "risk_categories[0]"},
+    {"risk_categories", "[\"neglect\", \"neglect\"]", "risk_categories[1]"},
+    {"strategy_considerations", "[]", "strategy_considerations"},
+    {"strategy_considerations.children_discussed", "{}",
+     "strategy_considerations.children_discussed"},
+    {"strategy_considerations.children_discussed[0].child", "\"the eldest\"",
+     "strategy_considerations.children_discussed[0].child"},
+    {"strategy_considerations.children_discussed[0].child", "\"children[100]\"",
+     "strategy_considerations.children_discussed[0].child"},
+    {"strategy_considerations.children_discussed[0].child", "\"children[1] \"",
+     "strategy_considerations.children_discussed[0].child"},
+    {"strategy_considerations.non_resident_parents.outcome", "\"maybe\"",
+     "strategy_considerations.non_resident_parents.outcome"},
+    {"strategy_considerations.sarc_referral.outcome", "\"not_applicable\"",
+     "strategy_considerations.sarc_referral.outcome"},
+    {"strategy_considerations.criminal_proceedings.outcome", "\"done\"",
+     "strategy_considerations.criminal_proceedings.outcome"},
+    {"strategy_considerations.non_resident_parents.due_date", "\"Friday\"",
+     "strategy_considerations.non_resident_parents.due_date"},
+    {"strategy_considerations.safety_measures.involved", "\"Sam\"",
+     "strategy_considerations.safety_measures.involved"},
+    {"strategy_considerations.safety_measures.involved[1]", "\"DC Example\"",
+     "strategy_considerations.safety_measures.involved[1]"},
+    {"strategy_considerations.safety_measures.review_date", "\"soon\"",
+     "strategy_considerations.safety_measures.review_date"},
+    {"strategy_considerations.criminal_proceedings.family_sharing.can_share", "5",
+     "strategy_considerations.criminal_proceedings.family_sharing.can_share"},
+    {"strategy_considerations.children_as_victims.recognised", "\"yes\"",
+     "strategy_considerations.children_as_victims.recognised"},
 };
 
 Test(minutes_rules, shape_wrong_types_are_schema_violations)
