@@ -1021,6 +1021,17 @@ json_t *minutes_family_copy(json_t *content, const family_copy_facts *f)
     return copy;
 }
 
+bool minutes_referral_needed(json_t *content)
+{
+    return json_is_true(json_object_get(json_object_get(content, "safeguarding_referral"),
+                                        "needed"));
+}
+
+cal_day minutes_referral_due(cal_day held_on, int working_days, const holidays *h)
+{
+    return cal_add_working_days(held_on, working_days, h);
+}
+
 const char *minutes_copy_for(const char *recipient_category)
 {
     return recipient_category && strcmp(recipient_category, "family") == 0 ? "family" : "full";

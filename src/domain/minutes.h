@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "auth/caller.h"
+#include "domain/calendar.h"
 #include "domain/gate.h"
 #include "domain/violations.h"
 
@@ -101,6 +102,13 @@ json_t *minutes_family_copy(json_t *content, const family_copy_facts *f);
 /* MIN-5: which copy a recipient of this category receives: "family" for
  * the family, "full" for everyone else. */
 const char *minutes_copy_for(const char *recipient_category);
+
+/* ACT-4: a safeguarding referral recorded as needed becomes a tracked
+ * action for whoever makes it, due `working_days` (policy) after the day the
+ * meeting was held: the guidance has it made straight after the meeting,
+ * not after the minutes are approved. */
+bool minutes_referral_needed(json_t *content);
+cal_day minutes_referral_due(cal_day held_on, int working_days, const holidays *h);
 
 /* MIN-1: the chair or the minute taker writes the minutes. MIN-3: only the
  * chair approves. */

@@ -98,6 +98,7 @@ static const db_stmt approve_stmt = {
 static const db_stmt facts_stmt = {
     "minutes_facts",
     "SELECT json_build_object('type', m.type, 'two_part', m.two_part,"
+    "  'held_on', to_char((m.held_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'),"
     "  'invitations', coalesce((SELECT json_agg(json_build_object('id', i.id,"
     "      'category', i.category, 'agency', i.agency, 'attendance', i.attendance)"
     "      ORDER BY i.invited_at, i.id) FROM invitations i WHERE i.meeting_id = m.id), '[]'),"
@@ -284,6 +285,7 @@ int minutes_facts_load(store *s, const char *meeting_id, minutes_facts_data *out
                                      json_object_get(out->json, "children")),
                                  .n_other_children = (int)json_integer_value(
                                      json_object_get(out->json, "other_children"))};
+    out->held_on = member(out->json, "held_on");
     return 0;
 }
 

@@ -52,6 +52,7 @@ typedef struct minutes_facts_data {
     minutes_facts facts;
     json_t *json;                    /* holds the strings the facts point to */
     minutes_invitation *invitations; /* facts.invitations */
+    const char *held_on;             /* ACT-4: the UTC day it was held, YYYY-MM-DD */
 } minutes_facts_data;
 int minutes_facts_load(store *s, const char *meeting_id, minutes_facts_data *out);
 void minutes_facts_data_free(minutes_facts_data *d);

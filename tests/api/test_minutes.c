@@ -2027,6 +2027,185 @@ Test(working_days, FAM_6_feedback_due_date_skips_a_bank_holiday_in_the_window,
     planned_free(&p);
 }
 
+/* --- ACT-4: a needed safeguarding referral is tracked --- */
+
+static json_t *action_of_kind(const person *by, const char *meeting_id, const char *kind,
+                              int *count)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/actions?meeting_id=%s", meeting_id);
+    http_response *r = api_get(path, by->token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *found = NULL;
+    *count = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(r->json, "items"), i, a) {
+        if (strcmp(json_str(a, "kind"), kind) == 0) {
+            if (!found)
+                found = json_incref(a);
+            (*count)++;
+        }
+    }
+    http_free(r);
+    return found;
+}
+
+static long referral_actions(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_long("SELECT count(*) FROM actions WHERE meeting_id = $1"
+                   " AND kind = 'safeguarding_referral'",
+                   1, params);
+}
+
+/* Complete minutes recording that the police officer makes a referral. */
+static json_t *minutes_with_referral(const planned *p)
+{
+    json_t *doc = complete_minutes(p);
+    edit_at(doc, "safeguarding_referral",
+            json_pack("{s:b, s:o, s:s}", "needed", 1, "by", minutes_person(&p->police_officer),
+                      "how", "By phone to the children's front door, then in writing"));
+    return doc;
+}
+
+/* The day the meeting was held (UTC), as the database recorded it. */
+static char *held_on(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_value("SELECT to_char((held_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD')"
+                    " FROM meetings WHERE id = $1",
+                    1, params);
+}
+
+/* The working day after `day` by the service's calendar (weekends and the
+ * bank holidays it lists skipped). */
+static char *working_day_after(const char *day)
+{
+    const char *params[] = {day};
+    return db_value("SELECT to_char(min(d), 'YYYY-MM-DD') FROM generate_series($1::date + 1,"
+                    " $1::date + 14, interval '1 day') AS g(d)"
+                    " WHERE extract(isodow FROM d) < 6"
+                    "   AND NOT EXISTS (SELECT 1 FROM bank_holidays h WHERE h.day = d::date)",
+                    1, params);
+}
+
+Test(minutes, ACT_4_needed_safeguarding_referral_tracked_for_whoever_makes_it)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    json_t *doc = minutes_with_referral(&p);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
+
+    /* one action, for the police officer, due the working day after the hold */
+    int n;
+    json_t *a = action_of_kind(&p.police_officer, p.meeting_id, "safeguarding_referral", &n);
+    cr_assert_eq(n, 1, "one safeguarding-referral action");
+    json_t *owner = json_object_get(a, "owner");
+    expect_str(json_str(owner, "sub"), p.police_officer.who.sub);
+    expect_str(json_str(owner, "name"), p.police_officer.who.name);
+    expect_str(json_str(owner, "agency"), p.police);
+    expect_str(json_str(a, "status"), "open");
+    cr_assert(strstr(json_str(a, "description"), "By phone to the children's front door"),
+              "says how: %s", json_str(a, "description"));
+    cr_assert(json_str(a, "contingency"));
+    char *held = held_on(p.meeting_id), *due = working_day_after(held);
+    expect_str(json_str(a, "due_date"), due);
+    free(held);
+    free(due);
+    char *id = strdup(json_str(a, "id"));
+    json_decref(a);
+    cr_assert_eq(feed_events(id, "action.created"), 1);
+    cr_assert_eq(audit_rows(p.meeting_id, "minutes.approve"), 1);
+    const char *params[] = {id};
+    cr_assert_eq(db_long("SELECT count(*) FROM action_history WHERE action_id = $1"
+                         " AND change = 'created'",
+                         1, params),
+                 1);
+    cr_assert_eq(plan_action_rows(p.meeting_id), 3);
+
+    /* an amendment approved again makes no second one */
+    json_t *reason = json_pack("{s:s}", "reason", "How the referral is made was clarified");
+    http_response *r = api_call("POST", minutes_path(p.meeting_id, "/amendments"),
+                                p.manager.token, reason, NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    json_decref(reason);
+    approve_ok(&p.manager, p.meeting_id, 1);
+    cr_assert_eq(referral_actions(p.meeting_id), 1);
+    cr_assert_eq(feed_events(id, "action.created"), 1);
+    free(id);
+    planned_free(&p);
+}
+
+Test(minutes, ACT_4_referral_not_needed_makes_no_action)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    approved_minutes(&p);
+    cr_assert_eq(referral_actions(p.meeting_id), 0);
+    planned_free(&p);
+}
+
+Test(minutes, ACT_4_amendment_that_first_records_a_referral_makes_it)
+{
+    planned p;
+    held_meeting(&p, "professionals");
+    approved_minutes(&p);
+    cr_assert_eq(referral_actions(p.meeting_id), 0);
+    json_t *reason = json_pack("{s:s}", "reason", "A referral was agreed after all");
+    http_response *r = api_call("POST", minutes_path(p.meeting_id, "/amendments"),
+                                p.requester.token, reason, NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    json_t *doc = json_deep_copy(json_object_get(r->json, "content"));
+    http_free(r);
+    json_decref(reason);
+    edit_at(doc, "safeguarding_referral",
+            json_pack("{s:b, s:o, s:s}", "needed", 1, "by", minutes_person(&p.health_visitor),
+                      "how", "Online referral form"));
+    long v = write_ok(&p, doc, 1);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
+    const char *params[] = {p.meeting_id, p.health_visitor.who.sub};
+    cr_assert_eq(db_long("SELECT count(*) FROM actions WHERE meeting_id = $1"
+                         " AND kind = 'safeguarding_referral' AND owner_sub = $2"
+                         " AND minutes_number = 2",
+                         2, params),
+                 1);
+    planned_free(&p);
+}
+
+Test(minutes, ACT_4_due_from_the_day_held_skipping_weekends_and_bank_holidays)
+{
+    /* held on Thursday 24 December 2026 (the database's record): Christmas
+     * Day, the weekend and the Boxing Day holiday pass before the next
+     * working day, Tuesday 29 December */
+    planned p;
+    held_meeting(&p, "professionals");
+    const char *params[] = {p.meeting_id};
+    char *id = db_value("UPDATE meetings SET held_at = '2026-12-24T16:30:00Z'"
+                        " WHERE id = $1 RETURNING id",
+                        1, params);
+    expect_str(id, p.meeting_id);
+    free(id);
+    cr_assert_eq(db_long("SELECT count(*) FROM bank_holidays"
+                         " WHERE day IN ('2026-12-25', '2026-12-28')",
+                         0, NULL),
+                 2, "the seeded holidays of England and Wales");
+    json_t *doc = minutes_with_referral(&p);
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
+    int n;
+    json_t *a = action_of_kind(&p.police_officer, p.meeting_id, "safeguarding_referral", &n);
+    cr_assert_eq(n, 1);
+    expect_str(json_str(a, "due_date"), "2026-12-29");
+    json_decref(a);
+    planned_free(&p);
+}
+
 /* --- MTG-8: closing --- */
 
 Test(minutes, MTG_8_a_meeting_closes_once_its_minutes_are_approved)

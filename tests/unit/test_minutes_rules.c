@@ -1449,6 +1449,35 @@ Test(minutes_rules, MIN_5_the_family_receives_the_family_copy)
     cr_assert_str_eq(minutes_copy_for("other"), "full");
 }
 
+/* ---- ACT-4: a needed safeguarding referral is tracked ---- */
+
+Test(minutes_rules, ACT_4_a_referral_is_tracked_only_when_recorded_as_needed)
+{
+    json_t *doc = complete_doc(false);
+    cr_assert(minutes_referral_needed(doc));
+    with(doc, "safeguarding_referral.needed", "false");
+    cr_assert_not(minutes_referral_needed(doc));
+    with(doc, "safeguarding_referral", NULL);
+    cr_assert_not(minutes_referral_needed(doc));
+    json_decref(doc);
+}
+
+Test(minutes_rules, ACT_4_referral_due_working_days_after_the_day_held)
+{
+    /* England and Wales, Christmas 2026: Friday 25th and Monday 28th */
+    cal_day christmas[2];
+    cr_assert(cal_parse("2026-12-25", &christmas[0]) && cal_parse("2026-12-28", &christmas[1]));
+    holidays h = {christmas, 2};
+    cal_day held, tuesday;
+    cr_assert(cal_parse("2026-12-24", &held) && cal_parse("2026-12-29", &tuesday));
+    cr_assert_eq(minutes_referral_due(held, 1, &h), tuesday);
+    /* 0: the day it was held */
+    cr_assert_eq(minutes_referral_due(held, 0, &h), held);
+    char out[11];
+    cal_format(minutes_referral_due(held, 2, &h), out);
+    cr_assert_str_eq(out, "2026-12-30");
+}
+
 /* ---- MTG-9: review outcomes ---- */
 
 static const char *const open_two[] = {ACTION_A, ACTION_B};
