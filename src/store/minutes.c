@@ -93,8 +93,7 @@ static const db_stmt approve_stmt = {
     " WHERE meeting_id = $1 AND number = $2::integer AND status = 'draft'",
     4};
 
-/* Every invitation counts here: once invitations can be withdrawn (FAM-9),
- * withdrawn ones must be left out of the facts. */
+/* FAM-9 (on merge): every invitation counts here; leave out status 'withdrawn' once it exists. */
 static const db_stmt facts_stmt = {
     "minutes_facts",
     "SELECT json_build_object('type', m.type, 'two_part', m.two_part,"
