@@ -52,6 +52,11 @@ void test_clock_pin_noon(void)
     test_clock_set(noon >= t ? noon : noon + 86400);
 }
 
+time_t test_clock_setting(void)
+{
+    return clock_set_at;
+}
+
 static const char *base_url(void)
 {
     const char *u = getenv("MAM_URL");

@@ -57,6 +57,9 @@ time_t test_now(void);
  * its own clock (created_at, held_at, invited_at) lies before that moment,
  * on its day or the day before: never in the service's future. */
 void test_clock_pin_noon(void);
+/* The moment set, or 0 while the test follows the wall clock (to restore a
+ * setting with test_clock_set after moving the clock for one call). */
+time_t test_clock_setting(void);
 
 /* Convenience readers of r->json: NULL / -1 when absent. */
 const char *json_str(const json_t *j, const char *key);
