@@ -8,6 +8,30 @@
 #include "core/text.h"
 #include "http/server.h"
 
+void req_id_choose(const char *given, char out[65])
+{
+    size_t n = given ? strlen(given) : 0;
+    bool usable = n > 0 && n <= 64;
+    for (size_t i = 0; usable && i < n; i++) {
+        char c = given[i];
+        usable = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.' || c == ':';
+    }
+    if (usable)
+        memcpy(out, given, n + 1);
+    else
+        text_random_hex(out, 32);
+}
+
+const char *req_method_label(const char *m)
+{
+    static const char *known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (m && strcmp(m, known[i]) == 0)
+            return known[i];
+    return "OTHER";
+}
+
 const char *req_header(const req *r, const char *name)
 {
     return u_map_get_case(r->u->map_header, name);
