@@ -68,6 +68,11 @@ db_conn *req_db(req *r)
                                : "The database cannot be reached; try again shortly.");
         return NULL;
     }
+    /* learning a lost commit's outcome ends a second before the request's
+     * deadline, so that the answer still reaches the client */
+    struct timespec by = r->started;
+    by.tv_sec += req_config(r)->request_timeout_s - 1;
+    db_set_deadline(r->db, &by);
     store_init(&r->st, r->db, &r->who, r->request_id, r->now);
     return r->db;
 }
@@ -94,6 +99,15 @@ void req_db_failed(req *r)
         reply_header(r, "Retry-After", "1");
         problem(r, 503, "database-unavailable", "Service Unavailable",
                 "The database did not answer; try again shortly.");
+        return;
+    case DB_OUTCOME_UNKNOWN:
+        reply_header(r, "Retry-After", "1");
+        problem(r, 503, "outcome-unknown", "Service Unavailable",
+                "The connection to the database was lost while the change was being committed, "
+                "and the database could not be asked in time whether it was. Read the resource "
+                "again to learn whether the change was made; a request with an Idempotency-Key "
+                "may be repeated with the same key, which returns the first answer if the "
+                "change was made and makes it if not.");
         return;
     case DB_RETRYABLE:
         reply_header(r, "Retry-After", "1");
