@@ -51,6 +51,6 @@ bool guard_installed(void);
 void guard_reset(void);
 
 /* libmicrohttpd's error log (MHD_OPTION_EXTERNAL_LOGGER). */
-void guard_log(void *cls, const char *fm, va_list ap);
+void guard_log(void *cls, const char *fm, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #endif
