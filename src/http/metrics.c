@@ -9,7 +9,7 @@
 #include "http/watchdog.h"
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
-                               412, 413, 415, 422, 428, 500, 503};
+                               412, 413, 415, 422, 428, 500, 501, 503};
 #define N_STATUS (sizeof statuses / sizeof statuses[0] + 1) /* + "other" */
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,

@@ -131,10 +131,11 @@ int server_start(const http_service *svc)
      * HTTP_THREADS is sized (core/config.c) so that none holds more than
      * HTTP_CONNECTIONS_PER_THREAD_MAX */
     struct MHD_OptionItem options[] = {
+        /* first, or libmicrohttpd logs what comes before it to stderr itself */
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)guard_log, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)watchdog_request_completed, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)watchdog_uri_logger, NULL},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)watchdog_notify_connection, NULL},
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)guard_log, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &bind_addr},
         {MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, accepted, NULL},
