@@ -593,6 +593,20 @@ static void hold_commits(bool hold)
     admin_exec("SELECT pg_reload_conf()");
 }
 
+/* After the test, passed or not: commits must never stay held (the setting
+ * outlives restarts; deploy/local-db.sh start drops it from test clusters
+ * too, should the cluster be down now). */
+static void release_commits(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "psql -X -q \"$(deploy/local-db.sh admin-url %s)\" -c 'ALTER SYSTEM RESET "
+             "synchronous_standby_names' -c 'SELECT pg_reload_conf()' >/dev/null 2>&1",
+             getenv("MAM_TEST_CLUSTER"));
+    int rc = system(cmd);
+    (void)rc;
+}
+
 /* Waits until the instance answers a read 200 again; seconds taken. */
 static double back_in_service(const char *url, const person *p)
 {
@@ -609,8 +623,9 @@ static double back_in_service(const char *url, const person *p)
 }
 
 Test(outcome, postgresql_crashed_under_write_load_never_gets_a_plain_503_for_a_committed_change,
-     .timeout = 240)
+     .timeout = 240, .fini = release_commits)
 {
+    release_commits();
     char *agency = agency_new("childrens_social_care");
     person p = person_new(agency, "practitioner");
     /* acknowledged means durable: the test clusters commit asynchronously
