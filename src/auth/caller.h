@@ -18,6 +18,7 @@ enum role {
     ROLE_AUDITOR             = 1u << 6,
     ROLE_ADMIN               = 1u << 7,
     ROLE_INTEGRATION         = 1u << 8,
+    ROLE_SAFEGUARDING_LEAD   = 1u << 9, /* a designated safeguarding lead (MTG-4) */
 };
 
 /* "Managers" of an agency, as SEC-2 uses the word. */
@@ -25,7 +26,7 @@ enum role {
 
 /* Roles held by people who work directly with children and families. */
 #define ROLES_CASEWORK (ROLE_PRACTITIONER | ROLE_SENIOR_PRACTITIONER | ROLE_MANAGER | \
-                        ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR)
+                        ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR | ROLE_SAFEGUARDING_LEAD)
 
 #define CALLER_SUB_MAX 128
 #define CALLER_NAME_MAX 200

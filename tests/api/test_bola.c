@@ -367,9 +367,9 @@ static const struct {
 
 static const char *const roles[] = {
     "practitioner", "senior_practitioner", "manager",     "senior_manager", "named_doctor",
-    "partnership",  "auditor",             "admin",       "integration",
+    "partnership",  "auditor",             "admin",       "integration", "safeguarding_lead",
     "practitioner,senior_practitioner,manager,senior_manager,named_doctor,partnership,auditor,"
-    "admin,integration",
+    "admin,integration,safeguarding_lead",
 };
 
 /* The template with the world's ids put in. */

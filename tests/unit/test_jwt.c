@@ -767,7 +767,7 @@ Test(jwt, SEC_1_every_role_maps_to_its_bit)
 {
     const char *names[] = {"practitioner", "senior_practitioner", "manager", "senior_manager",
                            "named_doctor", "partnership",         "auditor", "admin",
-                           "integration"};
+                           "integration",  "safeguarding_lead"};
     unsigned all = 0;
     json_t *roles = json_array();
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
