@@ -227,10 +227,12 @@ void meeting_check_requester(const char *type, const char *agency_kind, violatio
                        "a strategy discussion is requested by children's social care");
 }
 
-enum decide_check meeting_can_decide(const char *convening_agency, const char *requester_sub,
-                                     const caller *who)
+enum decide_check meeting_can_decide(const char *type, const char *convening_agency,
+                                     const char *requester_sub, const caller *who)
 {
-    if (!caller_has_any(who, ROLE_MANAGER))
+    bool stop_and_review = type && strcmp(type, "stop_and_review") == 0;
+    unsigned deciders = ROLES_MANAGERS | (stop_and_review ? ROLE_SAFEGUARDING_LEAD : 0u);
+    if (!caller_has_any(who, deciders))
         return DECIDE_NOT_MANAGER;
     if (strcmp(who->agency, convening_agency) != 0)
         return DECIDE_OTHER_AGENCY;

@@ -70,15 +70,17 @@ void meeting_check_draft(const meeting_draft *d, const char *today, violations *
 /* MTG-2: a strategy discussion is requested from children's social care. */
 void meeting_check_requester(const char *type, const char *agency_kind, violations *v);
 
-/* MTG-4: who may authorise or decline a requested meeting. */
+/* MTG-4: who may authorise or decline a requested meeting: a manager or
+ * senior manager of the convening agency, or, for a stop and review, its
+ * designated safeguarding lead; never the requester. */
 enum decide_check {
     DECIDE_OK,
-    DECIDE_NOT_MANAGER,       /* 403 MTG-4: lacks the manager role */
+    DECIDE_NOT_MANAGER,       /* 403 MTG-4: lacks a role that decides this type */
     DECIDE_OTHER_AGENCY,      /* 403 MTG-4: not of the convening agency */
     DECIDE_OWN_REQUEST,       /* 403 MTG-4: four eyes */
 };
-enum decide_check meeting_can_decide(const char *convening_agency, const char *requester_sub,
-                                     const caller *who);
+enum decide_check meeting_can_decide(const char *type, const char *convening_agency,
+                                     const char *requester_sub, const caller *who);
 
 /* MTG-8: the lifecycle. */
 bool meeting_transition_allowed(const char *from, const char *to);

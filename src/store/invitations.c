@@ -12,8 +12,10 @@
     "i.id, i.meeting_id, i.category, coalesce(i.invitee_sub, ''), coalesce(i.agency, ''),"   \
     " i.status, i.version, extract(epoch FROM i.invited_at)::bigint"
 
-/* SEC-2 for the caller whose sub, agency and manager flag are $2 to $4. */
-#define VISIBLE_TO_CALLER " invitation_visible(i, caller_principals($2, $3, $4::boolean))"
+/* SEC-2 for the caller whose sub, agency, manager and lead flags are $2
+ * to $5. */
+#define VISIBLE_TO_CALLER \
+    " invitation_visible(i, caller_principals($2, $3, $4::boolean, $5::boolean))"
 
 /* Changes to an invitation are announced to its meeting's agencies. */
 const store_kind STORE_INVITATION = {
@@ -22,9 +24,9 @@ const store_kind STORE_INVITATION = {
     {"invitations_render",
      "SELECT invitation_json(i, $2::date), i.version FROM invitations i WHERE i.id = $1", 2},
     {"invitations_read",
-     "SELECT invitation_json(i, $5::date), i.version FROM invitations i"
+     "SELECT invitation_json(i, $6::date), i.version FROM invitations i"
      " WHERE i.id = $1 AND" VISIBLE_TO_CALLER,
-     5},
+     6},
     {"invitations_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
      " SELECT e.id, a.code, $2, 'invitation', i.id::text, i.version"
@@ -36,13 +38,13 @@ const store_kind STORE_INVITATION = {
 
 static const db_stmt find_stmt = {
     "invitations_find",
-    "SELECT " INVITATION_COLUMNS " FROM invitations i WHERE i.id = $1 AND" VISIBLE_TO_CALLER, 4};
+    "SELECT " INVITATION_COLUMNS " FROM invitations i WHERE i.id = $1 AND" VISIBLE_TO_CALLER, 5};
 
 static const db_stmt lock_stmt = {
     "invitations_lock",
     "SELECT " INVITATION_COLUMNS " FROM invitations i WHERE i.id = $1 AND" VISIBLE_TO_CALLER
     " FOR UPDATE",
-    4};
+    5};
 
 static const db_stmt of_meeting_stmt = {
     "invitations_of_meeting",
@@ -129,7 +131,8 @@ int invitations_find(store *s, const char *id, bool lock, invitation_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
-    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
+                            caller_lead_param(s->who)};
     PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     if (!res)
         return -1;

@@ -15,8 +15,10 @@
     " coalesce(extract(epoch FROM m.scheduled_start)::bigint, 0), m.two_part,"              \
     " coalesce(m.previous_meeting_id::text, '')"
 
-/* SEC-2 for the caller whose sub, agency and manager flag are $2 to $4. */
-#define VISIBLE_TO_CALLER " meeting_visible(m.id, caller_principals($2, $3, $4::boolean))"
+/* SEC-2 for the caller whose sub, agency, manager and lead flags are $2
+ * to $5. */
+#define VISIBLE_TO_CALLER \
+    " meeting_visible(m.id, caller_principals($2, $3, $4::boolean, $5::boolean))"
 
 const store_kind STORE_MEETING = {
     "meeting",
@@ -24,9 +26,9 @@ const store_kind STORE_MEETING = {
     {"meetings_render",
      "SELECT meeting_json(m, $2::date), m.version FROM meetings m WHERE m.id = $1", 2},
     {"meetings_read",
-     "SELECT meeting_json(m, $5::date), m.version FROM meetings m"
+     "SELECT meeting_json(m, $6::date), m.version FROM meetings m"
      " WHERE m.id = $1 AND" VISIBLE_TO_CALLER,
-     5},
+     6},
     {"meetings_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
      " SELECT e.id, a.code, $2, 'meeting', m.id::text, m.version"
@@ -38,13 +40,13 @@ const store_kind STORE_MEETING = {
 
 static const db_stmt find_stmt = {
     "meetings_find",
-    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER, 4};
+    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER, 5};
 
 static const db_stmt lock_stmt = {
     "meetings_lock",
     "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER
     " FOR UPDATE",
-    4};
+    5};
 
 static const db_stmt load_stmt = {
     "meetings_load", "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1", 1};
@@ -70,14 +72,14 @@ static const db_stmt same_child_stmt = {
     "meetings_same_child",
     "SELECT EXISTS (SELECT 1 FROM meeting_children p"
     "  WHERE p.meeting_id = m.id AND p.is_subject AND EXISTS ("
-    "    SELECT 1 FROM json_array_elements($5::json) c(j)"
+    "    SELECT 1 FROM json_array_elements($6::json) c(j)"
     "     WHERE (p.external_system IS NOT NULL"
     "            AND p.external_system = c.j->'external_ref'->>'system'"
     "            AND p.external_id = c.j->'external_ref'->>'id')"
     "        OR (p.name IS NOT NULL AND lower(p.name) = lower(c.j->>'name')"
     "            AND p.date_of_birth = (c.j->>'date_of_birth')::date)))"
     " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER,
-    5};
+    6};
 
 static const db_stmt update_stmt = {
     "meetings_update",
@@ -153,7 +155,8 @@ static const db_stmt insert_children_stmt = {
 static const db_stmt list_stmt = {
     "meetings_list",
     "SELECT meeting_json(m, $15::date), rfc3339(m.created_at), m.id FROM meetings m"
-    " WHERE m.id IN (SELECT v.meeting_id FROM visible_meetings(caller_principals($1, $2, $3::boolean)) v)"
+    " WHERE m.id IN (SELECT v.meeting_id"
+    "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $16::boolean)) v)"
     "   AND ($4::text IS NULL OR m.status = $4)"
     "   AND ($5::text IS NULL OR m.type = $5)"
     "   AND ($6::text IS NULL OR m.convening_agency = $6)"
@@ -163,7 +166,7 @@ static const db_stmt list_stmt = {
     "   AND ($11::text IS NULL OR m.reference = $11)"
     "   AND ($12::timestamptz IS NULL OR (m.created_at, m.id) < ($12::timestamptz, $13::uuid))"
     " ORDER BY m.created_at DESC, m.id DESC LIMIT $14",
-    15};
+    16};
 
 /* The common list — by status or not at all, a page at a time — off one
  * index range per principal (visible_meetings_page), whatever the volume.
@@ -171,11 +174,11 @@ static const db_stmt list_stmt = {
 static const db_stmt list_page_stmt = {
     "meetings_list_page",
     "SELECT meeting_json(m, $7::date), rfc3339(m.created_at), m.id"
-    "  FROM visible_meetings_page(caller_principals($1, $2, $3::boolean), $4,"
+    "  FROM visible_meetings_page(caller_principals($1, $2, $3::boolean, $9::boolean), $4,"
     "                             $5::timestamptz, $6::uuid, $8::integer) v"
     "  JOIN meetings m ON m.id = v.meeting_id"
     " ORDER BY v.created_at DESC, v.meeting_id DESC",
-    8};
+    9};
 
 #define CURSOR_START_TIME "infinity"
 #define CURSOR_START_ID "ffffffff-ffff-ffff-ffff-ffffffffffff"
@@ -217,7 +220,8 @@ int meetings_find(store *s, const char *id, bool lock, meeting_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
-    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
+                            caller_lead_param(s->who)};
     PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     return res ? fill_row(res, out) : -1;
 }
@@ -313,7 +317,7 @@ int meetings_same_child(store *s, const char *previous_id, json_t *doc)
 {
     char *children = json_param(doc, "children");
     const char *params[] = {previous_id, s->who->sub, s->who->agency,
-                            caller_manager_param(s->who), children};
+                            caller_manager_param(s->who), caller_lead_param(s->who), children};
     bool found;
     char *same = sql_value(s, &same_child_stmt, params, &found);
     free(children);
@@ -389,14 +393,16 @@ int meetings_list(store *s, const meeting_filters *f, int limit, char *const *af
                                 after[0] ? after[0] : CURSOR_START_TIME,
                                 after[0] ? after[1] : CURSOR_START_ID,
                                 s->today_text,
-                                lim};
+                                lim,
+                                caller_lead_param(s->who)};
         res = sql_query(s, &list_page_stmt, params);
     } else {
         const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
                                 f->status,     f->type,        f->convening_agency,
                                 f->ext_system, f->ext_id,      f->child_system,
                                 f->child_id,   f->reference,   after[0],
-                                after[1],      lim,            s->today_text};
+                                after[1],      lim,            s->today_text,
+                                caller_lead_param(s->who)};
         res = sql_query(s, &list_stmt, params);
     }
     if (!res)

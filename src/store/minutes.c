@@ -20,9 +20,10 @@ const store_kind STORE_MINUTES = {
      1},
     {"minutes_read",
      "SELECT minutes_json(v), v.version FROM minutes v"
-     " WHERE v.meeting_id = $1 AND meeting_visible($1, caller_principals($2, $3, $4::boolean))"
+     " WHERE v.meeting_id = $1"
+     "   AND meeting_visible($1, caller_principals($2, $3, $4::boolean, $5::boolean))"
      " ORDER BY v.number DESC LIMIT 1",
-     4},
+     5},
     {"minutes_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
      " SELECT e.id, a.code, $2, 'minutes', v.meeting_id::text, v.version"

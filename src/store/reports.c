@@ -7,11 +7,12 @@ static const db_stmt drifting_stmt = {
     "SELECT meeting_json(m, $8::date), rfc3339(m.created_at), m.id FROM meetings m"
     " WHERE m.status IN ('requested', 'authorised', 'scheduled')"
     "   AND (m.created_at AT TIME ZONE 'UTC')::date <= $4::date"
-    "   AND m.id IN (SELECT v.meeting_id FROM visible_meetings(caller_principals($1, $2, $3::boolean)) v"
+    "   AND m.id IN (SELECT v.meeting_id"
+    "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $9::boolean)) v"
     "                 WHERE v.status IN ('requested', 'authorised', 'scheduled'))"
     "   AND ($5::timestamptz IS NULL OR (m.created_at, m.id) > ($5::timestamptz, $6::uuid))"
     " ORDER BY m.created_at, m.id LIMIT $7",
-    8};
+    9};
 
 static const db_stmt overdue_minutes_stmt = {
     "reports_overdue_minutes",
@@ -21,11 +22,12 @@ static const db_stmt overdue_minutes_stmt = {
     "   AND NOT EXISTS (SELECT 1 FROM minutes v JOIN minutes_distribution d"
     "                     ON d.meeting_id = v.meeting_id AND d.number = v.number"
     "                    WHERE v.meeting_id = m.id AND v.status = 'approved')"
-    "   AND m.id IN (SELECT v.meeting_id FROM visible_meetings(caller_principals($1, $2, $3::boolean)) v"
+    "   AND m.id IN (SELECT v.meeting_id"
+    "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $9::boolean)) v"
     "                 WHERE v.status IN ('held', 'closed'))"
     "   AND ($5::timestamptz IS NULL OR (m.held_at, m.id) > ($5::timestamptz, $6::uuid))"
     " ORDER BY m.held_at, m.id LIMIT $7",
-    8};
+    9};
 
 int reports_meetings(store *s, enum meeting_report report, const char *cutoff, int limit,
                      char *const *after, store_page *out)
@@ -33,7 +35,8 @@ int reports_meetings(store *s, enum meeting_report report, const char *cutoff, i
     sql_int lim;
     const char *params[] = {s->who->sub,  s->who->agency, caller_manager_param(s->who),
                             cutoff,       after[0],       after[1],
-                            sql_int_of(&lim, limit + 1), s->today_text};
+                            sql_int_of(&lim, limit + 1), s->today_text,
+                            caller_lead_param(s->who)};
     PGresult *res = sql_query(s, report == REPORT_DRIFTING ? &drifting_stmt : &overdue_minutes_stmt,
                               params);
     if (!res)

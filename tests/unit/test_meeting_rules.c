@@ -393,42 +393,85 @@ Test(meeting_rules, MTG_3_relationship_reason_rejected_for_strategy_too)
 Test(meeting_rules, MTG_4_other_manager_of_convening_agency_may_decide)
 {
     caller m = make_caller("manager-2", "LA-CSC", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &m), DECIDE_OK);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &m), DECIDE_OK);
     caller both = make_caller("manager-3", "LA-CSC", ROLE_PRACTITIONER | ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &both), DECIDE_OK);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &both), DECIDE_OK);
+}
+
+Test(meeting_rules, MTG_4_senior_manager_of_convening_agency_decides)
+{
+    caller sm = make_caller("senior-2", "LA-CSC", ROLE_SENIOR_MANAGER);
+    for (size_t i = 0; meeting_types[i]; i++)
+        cr_assert_eq(meeting_can_decide(meeting_types[i], "LA-CSC", "requester-1", &sm),
+                     DECIDE_OK, "a senior manager decides a %s", meeting_types[i]);
+}
+
+Test(meeting_rules, MTG_4_safeguarding_lead_decides_a_stop_and_review)
+{
+    caller dsl = make_caller("dsl-1", "SCHOOL-1", ROLE_SAFEGUARDING_LEAD);
+    cr_assert_eq(meeting_can_decide("stop_and_review", "SCHOOL-1", "teacher-1", &dsl), DECIDE_OK);
+}
+
+Test(meeting_rules, MTG_4_safeguarding_lead_does_not_decide_other_types)
+{
+    caller dsl = make_caller("dsl-1", "SCHOOL-1", ROLE_SAFEGUARDING_LEAD);
+    for (size_t i = 0; meeting_types[i]; i++) {
+        if (strcmp(meeting_types[i], "stop_and_review") == 0)
+            continue;
+        cr_assert_eq(meeting_can_decide(meeting_types[i], "SCHOOL-1", "teacher-1", &dsl),
+                     DECIDE_NOT_MANAGER, "a safeguarding lead does not decide a %s",
+                     meeting_types[i]);
+    }
+}
+
+Test(meeting_rules, MTG_4_safeguarding_lead_of_another_agency_cannot_decide)
+{
+    caller dsl = make_caller("dsl-9", "SCHOOL-2", ROLE_SAFEGUARDING_LEAD);
+    cr_assert_eq(meeting_can_decide("stop_and_review", "SCHOOL-1", "teacher-1", &dsl),
+                 DECIDE_OTHER_AGENCY);
+}
+
+Test(meeting_rules, MTG_4_safeguarding_lead_cannot_decide_own_request)
+{
+    caller dsl = make_caller("dsl-1", "SCHOOL-1", ROLE_SAFEGUARDING_LEAD);
+    cr_assert_eq(meeting_can_decide("stop_and_review", "SCHOOL-1", "dsl-1", &dsl),
+                 DECIDE_OWN_REQUEST, "four eyes apply to the safeguarding lead too");
 }
 
 Test(meeting_rules, MTG_4_requester_cannot_authorise_own_request)
 {
     caller m = make_caller("manager-1", "LA-CSC", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "manager-1", &m), DECIDE_OWN_REQUEST,
-                 "four eyes: a manager cannot decide their own request");
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "manager-1", &m),
+                 DECIDE_OWN_REQUEST, "four eyes: a manager cannot decide their own request");
 }
 
 Test(meeting_rules, MTG_4_manager_of_other_agency_cannot_decide)
 {
     caller m = make_caller("manager-9", "POLICE-1", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &m), DECIDE_OTHER_AGENCY);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &m),
+                 DECIDE_OTHER_AGENCY);
 }
 
 Test(meeting_rules, MTG_4_non_manager_cannot_decide)
 {
-    unsigned others[] = {ROLE_PRACTITIONER,   ROLE_SENIOR_PRACTITIONER, ROLE_SENIOR_MANAGER,
-                         ROLE_NAMED_DOCTOR,   ROLE_PARTNERSHIP,         ROLE_AUDITOR,
-                         ROLE_ADMIN,          ROLE_INTEGRATION,         0};
+    unsigned others[] = {ROLE_PRACTITIONER, ROLE_SENIOR_PRACTITIONER, ROLE_NAMED_DOCTOR,
+                         ROLE_PARTNERSHIP,  ROLE_AUDITOR,             ROLE_ADMIN,
+                         ROLE_INTEGRATION,  ROLE_SAFEGUARDING_LEAD,   0};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         caller c = make_caller("someone", "LA-CSC", others[i]);
-        cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &c), DECIDE_NOT_MANAGER,
-                     "role bits 0x%x do not decide", others[i]);
+        cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &c),
+                     DECIDE_NOT_MANAGER, "role bits 0x%x do not decide", others[i]);
     }
 }
 
 Test(meeting_rules, MTG_4_agency_comparison_is_exact)
 {
     caller m = make_caller("manager-2", "LA-CS", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &m), DECIDE_OTHER_AGENCY);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &m),
+                 DECIDE_OTHER_AGENCY);
     caller m2 = make_caller("manager-2", "la-csc", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &m2), DECIDE_OTHER_AGENCY);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &m2),
+                 DECIDE_OTHER_AGENCY);
 }
 
 Test(meeting_rules, MTG_4_requester_or_convening_manager_may_edit)
