@@ -35,7 +35,9 @@ END
 $$;
 
 -- A meeting as the API shows it. today is the request's date, which the
--- embedded actions' overdue flags are judged against.
+-- embedded actions' overdue flags are judged against. `decision` is the
+-- current decision on the request (MTG-4), `decisions` every one made,
+-- oldest first, with those a changed request superseded (MTG-11).
 CREATE OR REPLACE FUNCTION meeting_json(m meetings, today date) RETURNS json
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
@@ -65,6 +67,18 @@ BEGIN
                   'by', json_build_object('sub', m.decided_by_sub, 'name', m.decided_by_name),
                   'at', rfc3339(m.decided_at),
                   'reason', m.decline_reason) END,
+    'decisions', coalesce((SELECT json_agg(json_build_object(
+                  'outcome', d.outcome,
+                  'by', json_build_object('sub', d.by_sub, 'name', d.by_name),
+                  'at', rfc3339(d.at),
+                  'reason', d.reason,
+                  'superseded_at', rfc3339(d.superseded_at),
+                  'superseded_because', d.superseded_because,
+                  'superseded_by', CASE WHEN d.superseded_by_sub IS NULL THEN NULL ELSE
+                                     json_build_object('sub', d.superseded_by_sub,
+                                                       'name', d.superseded_by_name) END)
+                  ORDER BY d.seq)
+                FROM meeting_decisions d WHERE d.meeting_id = m.id), '[]'::json),
     'cancellation', CASE WHEN m.cancelled_at IS NULL THEN NULL ELSE json_build_object(
                   'by', json_build_object('sub', m.cancelled_by_sub, 'name', m.cancelled_by_name),
                   'at', rfc3339(m.cancelled_at),

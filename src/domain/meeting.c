@@ -38,7 +38,7 @@ const char *const meeting_patchable_fields[] = {"title",          "purpose",  "r
 
 const char *const meeting_read_only_fields[] = {
     "id",        "reference",  "type",       "status",     "convening_agency", "requester",
-    "decision",  "cancellation", "version",  "created_at", "updated_at", "schedule",
+    "decision",  "decisions", "cancellation", "version",  "created_at", "updated_at", "schedule",
     "family_notice", "held_at", "previous_open_actions", "minutes", "closed_at",
     "previous_meeting_id", NULL};
 
@@ -239,6 +239,74 @@ enum decide_check meeting_can_decide(const char *type, const char *convening_age
     if (strcmp(who->sub, requester_sub) == 0)
         return DECIDE_OWN_REQUEST;
     return DECIDE_OK;
+}
+
+/* Two optional strings are the same, leading and trailing blanks aside (the
+ * database keeps children's names trimmed). */
+static bool same_text(const char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    while (*a == ' ')
+        a++;
+    while (*b == ' ')
+        b++;
+    size_t na = strlen(a), nb = strlen(b);
+    while (na && a[na - 1] == ' ')
+        na--;
+    while (nb && b[nb - 1] == ' ')
+        nb--;
+    return na == nb && memcmp(a, b, na) == 0;
+}
+
+static bool same_criteria(const meeting_draft *a, const meeting_draft *b)
+{
+    for (int i = 0; i < a->n_criteria; i++) {
+        bool found = false;
+        for (int k = 0; k < b->n_criteria && !found; k++)
+            found = strcmp(a->criteria[i], b->criteria[k]) == 0;
+        if (!found)
+            return false;
+    }
+    for (int k = 0; k < b->n_criteria; k++) {
+        bool found = false;
+        for (int i = 0; i < a->n_criteria && !found; i++)
+            found = strcmp(a->criteria[i], b->criteria[k]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static bool same_children(const meeting_draft *a, const meeting_draft *b)
+{
+    if (a->n_children != b->n_children)
+        return false;
+    for (int i = 0; i < a->n_children; i++) {
+        const child_in *x = &a->children[i], *y = &b->children[i];
+        if (!same_text(x->name, y->name) || !same_text(x->ref.system, y->ref.system) ||
+            !same_text(x->ref.id, y->ref.id) || !same_text(x->date_of_birth, y->date_of_birth) ||
+            (x->unborn == 1) != (y->unborn == 1))
+            return false;
+    }
+    return true;
+}
+
+int meeting_authorised_parts_changed(const meeting_draft *before, const meeting_draft *after,
+                                     const char *changed[MEETING_AUTHORISED_PARTS])
+{
+    int n = 0;
+    if (!same_text(before->type, after->type))
+        changed[n++] = "type";
+    if (!same_text(before->purpose, after->purpose))
+        changed[n++] = "purpose";
+    if (!same_text(before->rationale, after->rationale))
+        changed[n++] = "rationale";
+    if (!same_criteria(before, after))
+        changed[n++] = "criteria";
+    if (!same_children(before, after))
+        changed[n++] = "children";
+    return n;
 }
 
 bool meeting_can_edit(const char *convening_agency, const char *requester_sub, const caller *who)

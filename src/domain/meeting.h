@@ -82,6 +82,16 @@ enum decide_check {
 enum decide_check meeting_can_decide(const char *type, const char *convening_agency,
                                      const char *requester_sub, const caller *who);
 
+/* MTG-11: an authorisation covers the request as it was authorised — its
+ * type, purpose, rationale, criteria (in any order) and the children it is
+ * about. Fills `changed` with the names of those members that differ
+ * between the two drafts, in that order, and returns how many; title,
+ * external reference and the other children of the household are not
+ * covered. */
+#define MEETING_AUTHORISED_PARTS 5
+int meeting_authorised_parts_changed(const meeting_draft *before, const meeting_draft *after,
+                                     const char *changed[MEETING_AUTHORISED_PARTS]);
+
 /* MTG-8: the lifecycle. */
 bool meeting_transition_allowed(const char *from, const char *to);
 

@@ -92,10 +92,27 @@ static const db_stmt update_stmt = {
 
 static const db_stmt decide_stmt = {
     "meetings_decide",
-    "UPDATE meetings SET status = $2, decided_by_sub = $3, decided_by_name = $4,"
-    " decided_at = now(), decline_reason = $5, version = version + 1, updated_at = now()"
-    " WHERE id = $1",
+    "WITH decided AS ("
+    "  UPDATE meetings SET status = $2, decided_by_sub = $3, decided_by_name = $4,"
+    "   decided_at = now(), decline_reason = $5, version = version + 1, updated_at = now()"
+    "   WHERE id = $1 RETURNING id, status, decided_by_sub, decided_by_name, decided_at,"
+    "   decline_reason)"
+    " INSERT INTO meeting_decisions (meeting_id, outcome, by_sub, by_name, at, reason)"
+    " SELECT id, status, decided_by_sub, decided_by_name, decided_at, decline_reason"
+    "   FROM decided",
     5};
+
+/* MTG-11: the authorisation no longer covers the request. */
+static const db_stmt reopen_stmt = {
+    "meetings_reopen",
+    "WITH superseded AS ("
+    "  UPDATE meeting_decisions SET superseded_at = now(),"
+    "   superseded_because = 'request_changed', superseded_by_sub = $2, superseded_by_name = $3"
+    "   WHERE meeting_id = $1 AND superseded_at IS NULL)"
+    " UPDATE meetings SET status = 'requested', decided_by_sub = NULL, decided_by_name = NULL,"
+    " decided_at = NULL, decline_reason = NULL, updated_at = now()"
+    " WHERE id = $1 AND status = 'authorised'",
+    3};
 
 static const db_stmt cancel_stmt = {
     "meetings_cancel",
@@ -332,6 +349,12 @@ int meetings_decide(store *s, const char *id, const char *status, const char *re
 {
     const char *params[] = {id, status, s->who->sub, s->who->name, reason};
     return sql_run(s, &decide_stmt, params);
+}
+
+int meetings_reopen(store *s, const char *id)
+{
+    const char *params[] = {id, s->who->sub, s->who->name};
+    return sql_run(s, &reopen_stmt, params);
 }
 
 int meetings_cancel(store *s, const char *id, const char *reason)

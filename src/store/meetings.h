@@ -56,8 +56,14 @@ int meetings_update(store *s, const char *id, json_t *doc);
  * visible (or not a meeting), -1 on a failure. */
 int meetings_same_child(store *s, const char *previous_id, json_t *doc);
 
-/* MTG-4: authorised or declined (with its reason) by the store's caller. */
+/* MTG-4: authorised or declined (with its reason) by the store's caller;
+ * the decision is kept in the meeting's history of decisions (MTG-11). */
 int meetings_decide(store *s, const char *id, const char *status, const char *reason);
+
+/* MTG-11: the request changed after it was authorised: back to requested,
+ * its decision superseded in the history (by the store's caller) and no
+ * longer current. The version is raised by the change itself. */
+int meetings_reopen(store *s, const char *id);
 
 /* MTG-8: cancelled with its reason by the store's caller. */
 int meetings_cancel(store *s, const char *id, const char *reason);

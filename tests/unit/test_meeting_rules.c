@@ -486,6 +486,112 @@ Test(meeting_rules, MTG_4_requester_or_convening_manager_may_edit)
     cr_assert_not(meeting_can_edit("LA-CSC", "requester-1", &other_manager));
 }
 
+/* ---- MTG-11: an authorisation covers the request as authorised ---- */
+
+/* What changed between valid_request and valid_request with one member
+ * replaced (value is JSON text); fills the names, returns how many. */
+static int changed_by(const char *key, const char *value, const char *changed[])
+{
+    json_t *before_doc = valid_doc(), *after_doc = valid_doc();
+    json_object_set_new(after_doc, key, load(value));
+    violations v;
+    violations_init(&v);
+    meeting_draft before, after;
+    meeting_draft_parse(before_doc, &before, &v);
+    meeting_draft_parse(after_doc, &after, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+    int n = meeting_authorised_parts_changed(&before, &after, changed);
+    json_decref(before_doc);
+    json_decref(after_doc);
+    return n;
+}
+
+Test(meeting_rules, MTG_11_change_after_authorisation_returns_to_requested)
+{
+    const struct {
+        const char *key, *value, *part;
+    } cases[] = {
+        {"type", "\"professionals_only\"", "type"},
+        {"purpose", "\"Agree a plan for the summer holidays\"", "purpose"},
+        {"rationale", "\"A new concern was raised by the school\"", "rationale"},
+        {"criteria", "[\"drift_no_improved_outcomes\", \"professional_disagreement\"]", "criteria"},
+        {"criteria", "[\"professional_disagreement\"]", "criteria"},
+        {"children", "[{\"name\": \"Jo Example\", \"date_of_birth\": \"2015-04-01\"}]", "children"},
+        {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-02\"}]", "children"},
+        {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-01\"},"
+                     " {\"name\": \"Baby Example\", \"unborn\": true}]", "children"},
+        {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-01\","
+                     " \"external_ref\": {\"system\": \"cms\", \"id\": \"C-1\"}}]", "children"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *changed[MEETING_AUTHORISED_PARTS];
+        int n = changed_by(cases[i].key, cases[i].value, changed);
+        cr_assert_eq(n, 1, "%s = %s: one part changed, got %d", cases[i].key, cases[i].value, n);
+        cr_assert_str_eq(changed[0], cases[i].part);
+    }
+}
+
+Test(meeting_rules, MTG_11_every_changed_part_is_named_in_order)
+{
+    json_t *before_doc = valid_doc(), *after_doc = valid_doc();
+    json_object_set_new(after_doc, "children",
+                        load("[{\"name\": \"Jo Example\", \"date_of_birth\": \"2015-04-01\"}]"));
+    json_object_set_new(after_doc, "rationale", json_string("Something else"));
+    json_object_set_new(after_doc, "criteria", load("[\"professional_safety\"]"));
+    violations v;
+    violations_init(&v);
+    meeting_draft before, after;
+    meeting_draft_parse(before_doc, &before, &v);
+    meeting_draft_parse(after_doc, &after, &v);
+    const char *changed[MEETING_AUTHORISED_PARTS];
+    cr_assert_eq(meeting_authorised_parts_changed(&before, &after, changed), 3);
+    cr_assert_str_eq(changed[0], "rationale");
+    cr_assert_str_eq(changed[1], "criteria");
+    cr_assert_str_eq(changed[2], "children");
+    json_decref(before_doc);
+    json_decref(after_doc);
+}
+
+Test(meeting_rules, MTG_11_title_external_ref_or_household_change_keeps_authorisation)
+{
+    const struct {
+        const char *key, *value;
+    } cases[] = {
+        {"title", "\"A better title\""},
+        {"external_ref", "{\"system\": \"cms\", \"id\": \"CASE-9\"}"},
+        {"other_children", "[{\"name\": \"Sam Example\", \"relationship\": \"sibling\"}]"},
+        {"no_other_children", "false"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *changed[MEETING_AUTHORISED_PARTS];
+        cr_assert_eq(changed_by(cases[i].key, cases[i].value, changed), 0, "%s",
+                     cases[i].key);
+    }
+}
+
+Test(meeting_rules, MTG_11_reordered_criteria_or_the_same_child_as_rendered_is_no_change)
+{
+    const char *changed[MEETING_AUTHORISED_PARTS];
+    json_t *before_doc = valid_doc(), *after_doc = valid_doc();
+    json_object_set_new(before_doc, "criteria",
+                        load("[\"drift_no_improved_outcomes\", \"professional_disagreement\"]"));
+    json_object_set_new(after_doc, "criteria",
+                        load("[\"professional_disagreement\", \"drift_no_improved_outcomes\"]"));
+    /* the child as the service renders it: unborn false, nulls left out */
+    json_object_set_new(after_doc, "children",
+                        load("[{\"name\": \" Alex Example\", \"date_of_birth\": \"2015-04-01\","
+                             " \"unborn\": false}]"));
+    violations v;
+    violations_init(&v);
+    meeting_draft before, after;
+    meeting_draft_parse(before_doc, &before, &v);
+    meeting_draft_parse(after_doc, &after, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+    cr_assert_eq(meeting_authorised_parts_changed(&before, &after, changed), 0);
+    json_decref(before_doc);
+    json_decref(after_doc);
+}
+
 /* ---- MTG-5: children and household ---- */
 
 Test(meeting_rules, MTG_5_child_needs_name_or_reference)
