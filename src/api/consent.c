@@ -16,11 +16,21 @@
 
 /* --- POST /v1/meetings/{meeting_id}/consent-decisions --- */
 
+/* FAM-2: a named doctor who can see the meeting (typically invited) records
+ * a decision not to inform the family on the ground of fabricated or
+ * induced illness, which only they or a senior manager make. */
+static bool fii_named_doctor(const caller *who, const consent_in *in)
+{
+    return !consent_is_sharing(in) && in->decision && strcmp(in->decision, "not_inform") == 0 &&
+           consent_on_fii_ground(in) && caller_has_any(who, ROLE_NAMED_DOCTOR);
+}
+
 /* May this caller record this decision? Answers 403 when not. */
 static bool may_decide(req *r, const meeting_row *m, const consent_in *in)
 {
     bool sharing = consent_is_sharing(in);
-    if (!meeting_row_convening_side(m, &r->who) && !(sharing && meeting_row_runs_it(m, &r->who))) {
+    if (!meeting_row_convening_side(m, &r->who) && !(sharing && meeting_row_runs_it(m, &r->who)) &&
+        !fii_named_doctor(&r->who, in)) {
         problem_forbidden(r, NULL, sharing ? "The convening side, the chair or the minute taker "
                                              "decides on sharing the minutes with the family."
                                            : "The convening side records whether the family is "
@@ -29,12 +39,16 @@ static bool may_decide(req *r, const meeting_row *m, const consent_in *in)
     }
     const char *refused = consent_refused_rule(in, &r->who);
     if (refused) {
-        problem_forbidden(r, refused, strcmp(refused, "FAM-2") == 0
-                                          ? "A decision not to inform the family is made by a "
-                                            "manager or senior manager."
-                                          : "Withholding the minutes for fabricated or induced "
-                                            "illness is decided by a senior manager or a named "
-                                            "doctor.");
+        problem_forbidden(r, refused,
+                          strcmp(refused, "FAM-5") == 0
+                              ? "Withholding the minutes for fabricated or induced illness is "
+                                "decided by a senior manager or a named doctor."
+                          : consent_on_fii_ground(in)
+                              ? "A decision not to inform the family on the ground of "
+                                "fabricated or induced illness is made by a senior manager or "
+                                "a named doctor."
+                              : "A decision not to inform the family is made by a manager or "
+                                "senior manager.");
         return false;
     }
     return true;

@@ -1,5 +1,7 @@
 /* Invitations: sending them (INV-1, INV-2, INV-4, INV-7), reading them and
- * sharing papers in advance (INV-6). Answers are in invitation_answers.c. */
+ * sharing papers in advance (INV-6). Answers are in invitation_answers.c.
+ * An agency invited while the family is not to be informed re-opens that
+ * decision until it agrees (FAM-2), which the answer warns of. */
 #include <stdio.h>
 #include <string.h>
 
@@ -27,13 +29,23 @@ static bool in_list(const char *const *list, const char *s)
 /* --- POST /v1/meetings/{meeting_id}/invitations --- */
 
 /* The rules that need the database: the facts of the meeting, an active
- * agency for professionals. Returns false after answering a failure. */
+ * agency for professionals. *reopens: the invitation brings an agency whose
+ * agreement the current decision not to inform the family now needs
+ * (FAM-2). Returns false after answering a failure. */
 static bool check_with_facts(req *r, store *s, const meeting_row *m, const invitation_in *in,
-                             violations *v)
+                             violations *v, bool *reopens)
 {
     planning_facts facts;
+    *reopens = false;
     if (!frame_ok(r, planning_facts_load(s, m->id, &facts)))
         return false;
+    if (strcmp(facts.family_notice, "not_inform") == 0 && in->invitee.agency &&
+        !invitation_is_family(in->category)) {
+        int invited = invitations_agency_invited(s, m->id, in->invitee.agency);
+        if (!frame_ok(r, invited < 0 ? -1 : 0))
+            return false;
+        *reopens = invited == 0;
+    }
     char today[11];
     clock_date(r->now, today);
     invitation_facts f = {.today = today,
@@ -93,8 +105,9 @@ void handle_invitations_create(req *r)
                                    "convening agency) sends invitations.");
         return;
     }
+    bool reopens;
     if (!frame_gate(r, &meeting_gate_invitations, m.status) ||
-        !check_with_facts(r, s, &m, &in, &v) || frame_violations(r, &v))
+        !check_with_facts(r, s, &m, &in, &v, &reopens) || frame_violations(r, &v))
         return;
     char respond_by[11];
     bool short_notice;
@@ -113,6 +126,14 @@ void handle_invitations_create(req *r)
     if (short_notice)
         warning_add(warnings, "INV-4", "invitations",
                     "sent with less than the notice the policy asks for before the start");
+    if (reopens) {
+        char message[240];
+        snprintf(message, sizeof message,
+                 "this invitation re-opens the decision not to inform the family: it takes "
+                 "effect again only once %s agrees",
+                 in.invitee.agency);
+        warning_add(warnings, "FAM-2", "invitee.agency", message);
+    }
     frame_finish(r, &(frame_change){.kind = &STORE_INVITATION,
                                     .id = id,
                                     .audit_action = "invitation.create",

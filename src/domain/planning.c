@@ -286,21 +286,27 @@ void consent_check(const consent_in *in, violations *v)
                        "an objection is recorded with the family-notice decision");
 }
 
+bool consent_on_fii_ground(const consent_in *in)
+{
+    for (int i = 0; i < in->n_grounds; i++)
+        if (strcmp(in->grounds[i], "fabricated_or_induced_illness") == 0)
+            return true;
+    return false;
+}
+
 const char *consent_refused_rule(const consent_in *in, const caller *who)
 {
     if (!in->decision)
         return NULL;
-    if (!consent_is_sharing(in))
-        return strcmp(in->decision, "not_inform") == 0 && !caller_has_any(who, ROLES_MANAGERS)
-                   ? "FAM-2"
-                   : NULL;
-    if (strcmp(in->decision, "withhold") != 0)
+    bool sharing = consent_is_sharing(in);
+    if (strcmp(in->decision, sharing ? "withhold" : "not_inform") != 0)
         return NULL;
-    for (int i = 0; i < in->n_grounds; i++)
-        if (strcmp(in->grounds[i], "fabricated_or_induced_illness") == 0 &&
-            !caller_has_any(who, ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR))
-            return "FAM-5";
-    return NULL;
+    if (consent_on_fii_ground(in))
+        return caller_has_any(who, ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR) ? NULL
+               : sharing                                                 ? "FAM-5"
+                                                                         : "FAM-2";
+    /* withholding on other grounds: whoever may record the decision */
+    return sharing || caller_has_any(who, ROLES_MANAGERS) ? NULL : "FAM-2";
 }
 
 /* --- scheduling --- */

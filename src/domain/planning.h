@@ -113,9 +113,14 @@ bool consent_is_sharing(const consent_in *in);
 void consent_parse(json_t *body, consent_in *in, violations *v);
 void consent_check(const consent_in *in, violations *v);
 
-/* FAM-2: a decision not to inform is made by a manager or senior manager.
- * FAM-5: withholding the minutes for fabricated or induced illness by a
- * senior manager or a named doctor. Returns the rule refused, or NULL. */
+/* Whether one of the decision's grounds is fabricated or induced illness. */
+bool consent_on_fii_ground(const consent_in *in);
+
+/* FAM-2: a decision not to inform is made by a manager or senior manager;
+ * on the ground of fabricated or induced illness only by a senior manager
+ * or a named doctor, as FAM-5. FAM-5: withholding the minutes for
+ * fabricated or induced illness by a senior manager or a named doctor.
+ * Returns the rule refused, or NULL. */
 const char *consent_refused_rule(const consent_in *in, const caller *who);
 
 /* --- scheduling (MTG-6, MTG-7) --- */

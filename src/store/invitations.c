@@ -68,6 +68,10 @@ static const db_stmt sent_days_stmt = {
     " WHERE meeting_id = $1 ORDER BY invited_at, id",
     1};
 
+static const db_stmt agency_invited_stmt = {
+    "invitations_agency_invited",
+    "SELECT $2 = ANY (meeting_invited_agencies($1::uuid))", 2};
+
 static const db_stmt insert_stmt = {
     "invitations_insert",
     "INSERT INTO invitations (meeting_id, category, invitee_sub, invitee_name, agency, contact,"
@@ -173,6 +177,18 @@ int invitations_insert(store *s, const char *meeting_id, const invitation_in *in
     sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
     PQclear(res);
     return 0;
+}
+
+int invitations_agency_invited(store *s, const char *meeting_id, const char *agency)
+{
+    const char *params[] = {meeting_id, agency};
+    bool found;
+    char *v = sql_value(s, &agency_invited_stmt, params, &found);
+    if (!v)
+        return -1;
+    int invited = v[0] == 't';
+    free(v);
+    return invited;
 }
 
 int invitations_answer(store *s, const invitation_row *row, const response_in *in)

@@ -35,6 +35,10 @@ int invitations_find(store *s, const char *id, bool lock, invitation_row *out);
 int invitations_insert(store *s, const char *meeting_id, const invitation_in *in,
                        const char *respond_by, bool part_two, bool short_notice, char id_out[37]);
 
+/* FAM-2: 1 when the agency is already among the professional agencies
+ * invited to the meeting, 0 when not, -1 on a failure. */
+int invitations_agency_invited(store *s, const char *meeting_id, const char *agency);
+
 /* Records an answer by the store's caller (and a delegation), with its
  * history entry. */
 int invitations_answer(store *s, const invitation_row *row, const response_in *in);

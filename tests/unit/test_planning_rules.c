@@ -1283,6 +1283,39 @@ Test(planning_rules, FAM_2_not_inform_decided_only_by_a_manager_or_senior_manage
     json_decref(doc);
 }
 
+Test(planning_rules, FAM_2_not_inform_on_the_fii_ground_only_by_senior_manager_or_named_doctor)
+{
+    const char *docs[] = {
+        "{\"decision\": \"not_inform\", \"rationale\": \"r\","
+        " \"grounds\": [\"fabricated_or_induced_illness\"]}",
+        /* beside another ground, the FII ground still decides who decides */
+        "{\"decision\": \"not_inform\", \"rationale\": \"r\","
+        " \"grounds\": [\"significant_harm_if_known\", \"fabricated_or_induced_illness\"]}",
+    };
+    caller manager = make_caller("tm-1", "LA-CSC", ROLE_MANAGER);
+    caller practitioner = make_caller("sw-1", "LA-CSC", ROLE_PRACTITIONER);
+    caller senior_manager = make_caller("hos-1", "LA-CSC", ROLE_SENIOR_MANAGER);
+    caller doctor = make_caller("dr-1", "NHS-HV", ROLE_NAMED_DOCTOR);
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_t *doc = load(docs[i]);
+        consent_in in;
+        violations v;
+        violations_init(&v);
+        consent_parse(doc, &in, &v);
+        consent_check(&in, &v);
+        assert_none(&v);
+        cr_assert(consent_on_fii_ground(&in));
+        const char *refused = consent_refused_rule(&in, &manager);
+        cr_assert(refused && strcmp(refused, "FAM-2") == 0, "a team manager is refused: %s",
+                  docs[i]);
+        refused = consent_refused_rule(&in, &practitioner);
+        cr_assert(refused && strcmp(refused, "FAM-2") == 0);
+        cr_assert_null(consent_refused_rule(&in, &senior_manager), "%s", docs[i]);
+        cr_assert_null(consent_refused_rule(&in, &doctor), "%s", docs[i]);
+        json_decref(doc);
+    }
+}
+
 Test(planning_rules, FAM_2_anyone_records_a_decision_to_inform)
 {
     json_t *doc = load("{\"decision\": \"inform\"}");
