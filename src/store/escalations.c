@@ -62,7 +62,12 @@ static const db_stmt refs_stmt = {
     "    FROM consent_decisions d WHERE d.id = $3::uuid"
     "   AND d.meeting_id = $1 AND d.kind = 'family_notice'),"
     " (SELECT m.status FROM meetings m WHERE m.id = $4::uuid"
-    "   AND meeting_visible(m.id, caller_principals($5, $6, $7::boolean, $9::boolean)))",
+    "   AND meeting_visible(m.id, caller_principals($5, $6, $7::boolean, $9::boolean))),"
+    " (SELECT i.attendance FROM invitations i WHERE i.id = $2::uuid AND i.meeting_id = $1),"
+    " (SELECT m.requester_sub FROM meetings m WHERE m.id = $4::uuid),"
+    " (SELECT m.convening_agency FROM meetings m WHERE m.id = $4::uuid),"
+    " EXISTS (SELECT 1 FROM invitations i WHERE i.meeting_id = $4::uuid AND i.agency = $6"
+    "          AND i.category IN ('professional', 'specialist'))",
     9};
 
 
@@ -164,6 +169,18 @@ int escalations_refs(store *st, const escalation_in *in, escalation_refs *refs, 
     refs->declined_found = !PQgetisnull(res, 0, 3);
     sql_copy(s->declined_status, sizeof s->declined_status, PQgetvalue(res, 0, 3));
     refs->declined_status = s->declined_status;
+    sql_copy(s->invitation_attendance, sizeof s->invitation_attendance, PQgetvalue(res, 0, 4));
+    refs->invitation_attendance = s->invitation_attendance;
+    /* what the declined request is, only once it is known to be visible */
+    if (refs->declined_found) {
+        sql_copy(s->declined_requester_sub, sizeof s->declined_requester_sub,
+                 PQgetvalue(res, 0, 5));
+        sql_copy(s->declined_convening_agency, sizeof s->declined_convening_agency,
+                 PQgetvalue(res, 0, 6));
+        refs->raiser_agency_invited = PQgetvalue(res, 0, 7)[0] == 't';
+    }
+    refs->declined_requester_sub = s->declined_requester_sub;
+    refs->declined_convening_agency = s->declined_convening_agency;
     PQclear(res);
     return 0;
 }
