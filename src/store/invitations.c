@@ -125,9 +125,13 @@ static const db_stmt mark_stmt = {
     " SELECT id, $4, $5, 'attendance', $3 FROM marked",
     5};
 
+/* A judgement of the invitation against the meeting's start, which the
+ * (re)schedule announces: it changes nothing the invitee answers, so it
+ * leaves the invitation's version alone, and an invitee answering with the
+ * ETag they read is not refused for it. */
 static const db_stmt short_notice_stmt = {
     "invitations_short_notice",
-    "UPDATE invitations SET short_notice = $2::boolean, version = version + 1, updated_at = now()"
+    "UPDATE invitations SET short_notice = $2::boolean"
     " WHERE id = $1 AND short_notice <> $2::boolean",
     2};
 

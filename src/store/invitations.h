@@ -52,7 +52,8 @@ int invitations_add_paper(store *s, const char *invitation_id, const char *title
 int invitations_mark(store *s, const char *meeting_id, const char *invitation_id,
                      const char *attendance);
 
-/* Sets an invitation's short_notice flag (INV-4), as judged against the start. */
+/* Sets an invitation's short_notice flag (INV-4), as judged against the
+ * start; a judgement, not a change of the invitation: its version stays. */
 int invitations_set_short_notice(store *s, const char *invitation_id, bool short_notice);
 
 /* A page of a meeting's invitations, oldest first, after (invited_at, id). */

@@ -411,17 +411,19 @@ Test(scheduling, MTG_8_FAM_2_full_path_requested_to_held)
     p.version = 3;
     http_free(r);
 
-    /* the invitees answer; scheduling flagged their invitations as short
-     * notice (INV-4), which moved each to version 2 */
+    /* the invitees answer with the ETag they read: scheduling judged their
+     * invitations short notice (INV-4), a judgement that changes nothing they
+     * answer, so the invitations are still at version 1 */
+    cr_assert(listed_short_notice(&p, p.police_invitation));
     body = json_pack("{s:s}", "response", "accepted");
-    r = respond(&p.police_officer, p.police_invitation, body, 2);
+    r = respond(&p.police_officer, p.police_invitation, body, 1);
     json_decref(body);
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "accepted");
     http_free(r);
     body = json_pack("{s:s, s:s}", "response", "apologies", "contribution",
                      "Written health update attached to the invitation");
-    r = respond(&p.health_visitor, p.health_invitation, body, 2);
+    r = respond(&p.health_visitor, p.health_invitation, body, 1);
     json_decref(body);
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "apologies");
@@ -1027,6 +1029,63 @@ Test(scheduling, INV_4_short_notice_warning_when_invitations_went_out_late)
     http_free(r);
     cr_assert(listed_short_notice(&p, p.police_invitation));
     cr_assert(listed_short_notice(&p, p.health_invitation));
+    planned_free(&p);
+}
+
+/* The stored version of an invitation. */
+static long invitation_version(const char *invitation_id)
+{
+    const char *params[] = {invitation_id};
+    return db_long("SELECT version FROM invitations WHERE id = $1", 1, params);
+}
+
+Test(scheduling, INV_4_scheduling_judges_short_notice_without_changing_the_invitation_version)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    /* invitations whose answers are due today: nothing about them moves but the
+     * short-notice judgement */
+    char today[11];
+    time_t now = test_now();
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
+    const person *invitees[] = {&p.police_officer, &p.health_visitor};
+    char *ids[2];
+    for (int i = 0; i < 2; i++) {
+        json_t *body = invitation_body(invitees[i], "Share what the agency knows");
+        json_object_set_new(body, "respond_by", json_string(today));
+        http_response *r = invite(&p.requester, p.meeting_id, body);
+        json_decref(body);
+        cr_assert_eq(r->status, 201, "%s", r->body);
+        ids[i] = strdup(json_str(r->json, "id"));
+        http_free(r);
+    }
+    planned_inform_family(&p);
+    json_t *body = schedule_body(&p, HOUR, "in_person", 0);
+    http_response *r =
+        post_command(&p.requester, p.meeting_id, "schedule", body, etag_of(p.version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(has_warning(r, "INV-4"), "%s", r->body);
+    http_free(r);
+
+    for (int i = 0; i < 2; i++) {
+        cr_assert(listed_short_notice(&p, ids[i]), "judged short notice");
+        cr_assert_eq(invitation_version(ids[i]), 1, "the invitation itself did not change");
+    }
+    cr_assert_eq(count_for("SELECT count(DISTINCT event_id) FROM events"
+                           " WHERE resource_id = $1 AND type LIKE $2",
+                           ids[0], "invitation.%"), 1, "only its creation was announced");
+    /* the invitee answers with the ETag they read before the meeting was scheduled */
+    body = json_pack("{s:s}", "response", "accepted");
+    r = respond(&p.police_officer, ids[0], body, 1);
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "accepted");
+    cr_assert(json_is_true(json_object_get(r->json, "short_notice")), "%s", r->body);
+    http_free(r);
+
+    free(ids[0]);
+    free(ids[1]);
     planned_free(&p);
 }
 
