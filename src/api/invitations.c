@@ -48,7 +48,11 @@ static bool check_with_facts(req *r, store *s, const meeting_row *m, const invit
     }
     char today[11];
     clock_date(r->now, today);
+    char start_day[11];
+    if (m->start_epoch)
+        clock_date((time_t)m->start_epoch, start_day);
     invitation_facts f = {.today = today,
+                          .start_day = m->start_epoch ? start_day : NULL,
                           .family_notice = facts.family_notice[0] ? facts.family_notice : NULL,
                           .family_notice_status = facts.family_notice_status,
                           .two_part = m->two_part,
@@ -67,8 +71,10 @@ static bool check_with_facts(req *r, store *s, const meeting_row *m, const invit
     return true;
 }
 
-/* respond_by, unless given: RESPONSE_WORKING_DAYS working days from today.
- * Also judges short notice against the start, once there is one (INV-4). */
+/* respond_by, unless given: RESPONSE_WORKING_DAYS working days from today,
+ * and once the meeting is scheduled no later than the working day before it
+ * starts (INV-8). Also judges short notice against the start, once there is
+ * one (INV-4). */
 static bool deadline_and_notice(req *r, store *s, const meeting_row *m, const invitation_in *in,
                                 char respond_by[11], bool *short_notice)
 {
@@ -79,7 +85,10 @@ static bool deadline_and_notice(req *r, store *s, const meeting_row *m, const in
     if (in->respond_by)
         snprintf(respond_by, 11, "%s", in->respond_by);
     else
-        cal_format(cal_add_working_days(s->today, cfg->response_working_days, &h), respond_by);
+        cal_format(invitation_default_deadline(m->type, s->today, m->start_epoch != 0,
+                                               (cal_day)(m->start_epoch / 86400),
+                                               cfg->response_working_days, &h),
+                   respond_by);
     *short_notice = m->start_epoch != 0 &&
                     invitation_short_notice(m->type, s->today, (cal_day)(m->start_epoch / 86400),
                                             cfg->notice_working_days, &h);

@@ -30,10 +30,34 @@ static bool may_run(req *r, const meeting_row *m, bool planning)
     return false;
 }
 
+/* INV-8: answers still awaited are due before the new start: deadlines
+ * after the cap are pulled in to it, each a change of the invitation that
+ * is announced to the meeting's agencies. Warns of how many moved. */
+static bool pull_deadlines(store *s, const meeting_row *m, long long start_epoch,
+                           const holidays *h, json_t *warnings)
+{
+    char cap[11];
+    cal_format(invitation_deadline_cap(m->type, s->today, (cal_day)(start_epoch / 86400), h),
+               cap);
+    char (*moved)[37] = NULL;
+    int n = 0;
+    bool ok = invitations_pull_deadlines(s, m->id, cap, &moved, &n) == 0;
+    for (int i = 0; ok && i < n; i++)
+        ok = store_announce(s, &STORE_INVITATION, moved[i], "invitation.deadline_changed") == 0;
+    free(moved);
+    if (ok && n) {
+        char message[160];
+        snprintf(message, sizeof message,
+                 "%d response deadline(s) moved to %s, before the meeting starts", n, cap);
+        warning_add(warnings, "INV-8", "invitations", message);
+    }
+    return ok;
+}
+
 /* INV-4 against the new start: flags each invitation and warns for those
- * sent too late. Returns false after answering a failure. */
-static bool judge_notice(req *r, store *s, const meeting_row *m, long long start_epoch,
-                         json_t *warnings)
+ * sent too late; then INV-8. Returns false after answering a failure. */
+static bool judge_invitations(req *r, store *s, const meeting_row *m, long long start_epoch,
+                              json_t *warnings)
 {
     int notice = req_config(r)->notice_working_days;
     holidays h;
@@ -49,17 +73,18 @@ static bool judge_notice(req *r, store *s, const meeting_row *m, long long start
         ok = invitations_set_short_notice(s, sent[i].id, short_notice) == 0;
     }
     free(sent);
-    holidays_free(&h);
-    if (!ok) {
-        req_db_failed(r);
-        return false;
-    }
-    if (late) {
+    if (ok && late) {
         char message[160];
         snprintf(message, sizeof message,
                  "%d invitation(s) went out less than %d working days before the start", late,
                  notice);
         warning_add(warnings, "INV-4", "invitations", message);
+    }
+    ok = ok && pull_deadlines(s, m, start_epoch, &h, warnings);
+    holidays_free(&h);
+    if (!ok) {
+        req_db_failed(r);
+        return false;
     }
     return true;
 }
@@ -126,7 +151,7 @@ static void schedule(req *r, bool again)
         warning_add(warnings, "INV-5", "invitations", message);
     }
     if (frame_ok(r, meetings_schedule(s, m.id, &in)) &&
-        judge_notice(r, s, &m, in.start_epoch, warnings))
+        judge_invitations(r, s, &m, in.start_epoch, warnings))
         frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
                                         .id = m.id,
                                         .audit_action =

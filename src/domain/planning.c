@@ -143,6 +143,28 @@ void invitation_check(const invitation_in *in, const invitation_facts *f, violat
     }
     if (in->respond_by && strcmp(in->respond_by, f->today) < 0)
         violation_rule(v, "respond_by", "INV-7", "a response deadline cannot be in the past");
+    else if (in->respond_by && f->start_day && strcmp(in->respond_by, f->start_day) > 0)
+        violation_rule(v, "respond_by", "INV-8",
+                       "a response deadline falls before the meeting, which starts on %s",
+                       f->start_day);
+}
+
+cal_day invitation_deadline_cap(const char *meeting_type, cal_day today, cal_day start,
+                                const holidays *h)
+{
+    bool strategy = meeting_type && strcmp(meeting_type, "strategy_discussion") == 0;
+    cal_day cap = strategy ? start : cal_add_working_days(start, -1, h);
+    return cap < today ? today : cap;
+}
+
+cal_day invitation_default_deadline(const char *meeting_type, cal_day today, bool scheduled,
+                                    cal_day start, int response_days, const holidays *h)
+{
+    cal_day due = cal_add_working_days(today, response_days, h);
+    if (!scheduled)
+        return due;
+    cal_day cap = invitation_deadline_cap(meeting_type, today, start, h);
+    return due < cap ? due : cap;
 }
 
 bool invitation_short_notice(const char *meeting_type, cal_day invited, cal_day start,

@@ -56,6 +56,7 @@ void invitation_parse(json_t *body, invitation_in *in, violations *v);
 
 typedef struct invitation_facts {
     const char *today;                 /* YYYY-MM-DD */
+    const char *start_day;             /* the meeting's start (UTC date), NULL until scheduled */
     const char *family_notice;         /* current decision: inform, not_inform or NULL */
     const char *family_notice_status;  /* effective, agreed, pending_agreement, disputed */
     bool two_part;
@@ -63,6 +64,19 @@ typedef struct invitation_facts {
 } invitation_facts;
 
 void invitation_check(const invitation_in *in, const invitation_facts *f, violations *v);
+
+/* INV-8: the latest response deadline an invitation to a meeting that
+ * starts on `start` may have — the working day before the start, or, for a
+ * strategy discussion, called at the pace harm demands, the start day
+ * itself — and never before today. */
+cal_day invitation_deadline_cap(const char *meeting_type, cal_day today, cal_day start,
+                                const holidays *h);
+
+/* INV-8: the response deadline an invitation sent today gets by default:
+ * `response_days` working days after today, and, once the meeting is
+ * scheduled, no later than the cap above. */
+cal_day invitation_default_deadline(const char *meeting_type, cal_day today, bool scheduled,
+                                    cal_day start, int response_days, const holidays *h);
 
 /* INV-4: sent less than `notice` working days before the start; never for
  * strategy discussions, which are called at the pace harm demands. */

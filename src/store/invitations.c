@@ -125,6 +125,24 @@ static const db_stmt mark_stmt = {
     " SELECT id, $4, $5, 'attendance', $3 FROM marked",
     5};
 
+/* INV-8: deadlines still awaited that fall after the cap move to it. */
+static const db_stmt pull_deadlines_stmt = {
+    "invitations_pull_deadlines",
+    "WITH due AS ("
+    "  SELECT id, respond_by FROM invitations"
+    "   WHERE meeting_id = $1 AND status = 'invited' AND respond_by > $2::date FOR UPDATE),"
+    " moved AS ("
+    "  UPDATE invitations i SET respond_by = $2::date, version = i.version + 1,"
+    "   updated_at = now()"
+    "   FROM due WHERE i.id = due.id RETURNING i.id, due.respond_by AS was),"
+    " kept AS ("
+    "  INSERT INTO invitation_history (invitation_id, actor_sub, actor_name, action, note)"
+    "  SELECT id, $3, $4, 'deadline_changed',"
+    "         'from ' || to_char(was, 'YYYY-MM-DD') || ' to ' || to_char($2::date, 'YYYY-MM-DD')"
+    "    FROM moved)"
+    " SELECT id FROM moved ORDER BY id",
+    4};
+
 /* A judgement of the invitation against the meeting's start, which the
  * (re)schedule announces: it changes nothing the invitee answers, so it
  * leaves the invitation's version alone, and an invitee answering with the
@@ -247,6 +265,23 @@ int invitations_mark(store *s, const char *meeting_id, const char *invitation_id
     int n = atoi(PQcmdTuples(res));
     PQclear(res);
     return n > 0;
+}
+
+int invitations_pull_deadlines(store *s, const char *meeting_id, const char *cap,
+                               char (**ids)[37], int *n)
+{
+    *ids = NULL;
+    *n = 0;
+    const char *params[] = {meeting_id, cap, s->who->sub, s->who->name};
+    PGresult *res = sql_query(s, &pull_deadlines_stmt, params);
+    if (!res)
+        return -1;
+    *n = PQntuples(res);
+    *ids = xcalloc((size_t)(*n ? *n : 1), sizeof **ids);
+    for (int i = 0; i < *n; i++)
+        sql_copy((*ids)[i], sizeof (*ids)[i], PQgetvalue(res, i, 0));
+    PQclear(res);
+    return 0;
 }
 
 int invitations_set_short_notice(store *s, const char *invitation_id, bool short_notice)

@@ -52,6 +52,14 @@ int invitations_add_paper(store *s, const char *invitation_id, const char *title
 int invitations_mark(store *s, const char *meeting_id, const char *invitation_id,
                      const char *attendance);
 
+/* INV-8: the response deadline of every invitation still awaiting its
+ * answer that falls after `cap` (YYYY-MM-DD) is pulled in to it — a change
+ * of the invitation's terms: its version is raised and the change kept in
+ * its history, by the store's caller. *ids (malloc'd, free()) lists the
+ * invitations moved, *n how many. */
+int invitations_pull_deadlines(store *s, const char *meeting_id, const char *cap,
+                               char (**ids)[37], int *n);
+
 /* Sets an invitation's short_notice flag (INV-4), as judged against the
  * start; a judgement, not a change of the invitation: its version stays. */
 int invitations_set_short_notice(store *s, const char *invitation_id, bool short_notice);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/text.h"
@@ -1325,6 +1326,189 @@ Test(invitations, INV_7_respond_by_defaults_to_three_working_days)
     http_free(r);
     free(expected);
     free(id);
+    planned_free(&p);
+}
+
+/* --- INV-8: the response deadline falls before the meeting --- */
+
+/* A moment by the test clock: YYYY-MM-DDTHH:MM:SSZ. */
+static time_t moment(const char *rfc3339)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    cr_assert(strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ", &tm), "a moment: %s", rfc3339);
+    return timegm(&tm);
+}
+
+/* Schedules p's meeting to start at `start` (RFC 3339) as the requester;
+ * returns the answer. */
+static http_response *schedule_at(planned *p, const char *start, const char *format)
+{
+    json_t *body = schedule_body(p, 3600, format, -1);
+    json_object_set_new(body, "start", json_string(start));
+    http_response *r = api_call("POST", meeting_path(p->meeting_id, "schedule"),
+                                p->requester.token, body, etag_of(p->version));
+    json_decref(body);
+    return r;
+}
+
+/* The warning with this rule in an answer, or NULL. */
+static json_t *warning_of(const http_response *r, const char *rule)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(r->json, "warnings"), i, w) {
+        const char *wr = json_str(w, "rule");
+        if (wr && strcmp(wr, rule) == 0)
+            return w;
+    }
+    return NULL;
+}
+
+/* The invitation as `p` reads it (a new reference). */
+static json_t *invitation_read(const person *p, const char *id)
+{
+    http_response *r = api_get(invitation_path(id, NULL), p->token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *j = json_incref(r->json);
+    http_free(r);
+    return j;
+}
+
+Test(invitations, INV_8_same_day_strategy_discussion_deadlines_moved_to_its_start)
+{
+    /* Monday 1 March 2027, nine in the morning */
+    test_clock_set(moment("2027-03-01T09:00:00Z"));
+    planned p;
+    planned_authorised(&p, "strategy_discussion");
+    planned_invite_agencies(&p);
+    json_t *before = invitation_read(&p.police_officer, p.police_invitation);
+    cr_assert_str_eq(json_str(before, "respond_by"), "2027-03-04", "three working days");
+    json_decref(before);
+    planned_inform_family(&p);
+
+    /* the discussion is called for five past nine, by phone */
+    http_response *r = schedule_at(&p, "2027-03-01T09:05:00Z", "phone");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *w = warning_of(r, "INV-8");
+    cr_assert_not_null(w, "%s", r->body);
+    cr_assert_str_eq(json_str(w, "field"), "invitations");
+    cr_assert(strstr(json_str(w, "message"), "2 response deadline") &&
+                  strstr(json_str(w, "message"), "2027-03-01"),
+              "%s", r->body);
+    cr_assert_null(warning_of(r, "INV-4"), "never short notice for a strategy discussion");
+    p.version = json_int(r->json, "version");
+    http_free(r);
+
+    const char *ids[] = {p.police_invitation, p.health_invitation};
+    for (int i = 0; i < 2; i++) {
+        json_t *inv = invitation_read(&p.requester, ids[i]);
+        cr_assert_str_eq(json_str(inv, "respond_by"), "2027-03-01", "due at the start");
+        cr_assert_eq(json_int(inv, "version"), 2, "a change of its terms");
+        json_t *history = json_object_get(inv, "history");
+        json_t *last = json_array_get(history, json_array_size(history) - 1);
+        cr_assert_str_eq(json_str(last, "action"), "deadline_changed");
+        cr_assert_str_eq(json_str(last, "note"), "from 2027-03-04 to 2027-03-01");
+        cr_assert_str_eq(json_str(json_object_get(last, "by"), "sub"), p.requester.who.sub);
+        json_decref(inv);
+        cr_assert_eq(count_of("SELECT count(DISTINCT event_id) FROM events WHERE resource_id = $1"
+                              " AND type = 'invitation.deadline_changed' AND resource_version = 2",
+                              ids[i]),
+                     1, "announced");
+    }
+    /* the police's feed hears of it */
+    cr_assert_eq(count_of("SELECT count(*) FROM events WHERE resource_id = $1"
+                          " AND type = 'invitation.deadline_changed'",
+                          p.police_invitation),
+                 3, "the convening agency, the police and health");
+
+    /* an answer with the ETag read before is stale: the invitee re-reads */
+    r = respond(&p.police_officer, p.police_invitation, answer("accepted"), "\"1\"");
+    expect_problem(r, 412, "/problems/stale-version");
+    http_free(r);
+    r = respond(&p.police_officer, p.police_invitation, answer("accepted"), "\"2\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    planned_free(&p);
+}
+
+Test(invitations, INV_8_invitation_after_scheduling_defaults_before_the_start)
+{
+    /* Monday 1 March 2027; the meeting on Thursday 4 March */
+    test_clock_set(moment("2027-03-01T09:00:00Z"));
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    http_response *r = schedule_at(&p, "2027-03-04T10:00:00Z", "in_person");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_not_null(warning_of(r, "INV-8"), "4 March pulled to the Wednesday: %s", r->body);
+    http_free(r);
+    json_t *inv = invitation_read(&p.requester, p.police_invitation);
+    cr_assert_str_eq(json_str(inv, "respond_by"), "2027-03-03");
+    json_decref(inv);
+
+    /* a colleague invited now is due on the working day before the start */
+    person nurse = person_new(p.health, "practitioner");
+    r = invite_with(&p.requester, p.meeting_id, invitation_body(&nurse, "Share the health picture"));
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "respond_by"), "2027-03-03", "%s", r->body);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    cr_assert_eq(count_of("SELECT count(*) FROM invitations WHERE id = $1"
+                          " AND respond_by = '2027-03-03'", id), 1);
+
+    /* a meeting further ahead keeps the policy's three working days */
+    planned q;
+    planned_authorised(&q, "professionals");
+    planned_invite_agencies(&q);
+    planned_inform_family(&q);
+    r = schedule_at(&q, "2027-03-15T10:00:00Z", "in_person");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_null(warning_of(r, "INV-8"), "nothing moved: %s", r->body);
+    http_free(r);
+    r = invite_with(&q.requester, q.meeting_id, invitation_body(&nurse, "Share the health picture"));
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "respond_by"), "2027-03-04", "%s", r->body);
+    http_free(r);
+
+    free(id);
+    person_free(&nurse);
+    planned_free(&p);
+    planned_free(&q);
+}
+
+Test(invitations, INV_8_explicit_deadline_after_the_start_refused)
+{
+    test_clock_set(moment("2027-03-01T09:00:00Z"));
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    http_response *r = schedule_at(&p, "2027-03-04T10:00:00Z", "in_person");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    person nurse = person_new(p.health, "practitioner");
+    snapshot s = snap(p.meeting_id, p.csc, p.health, NULL);
+    json_t *body = invitation_body(&nurse, "Share the health picture");
+    json_object_set_new(body, "respond_by", json_string("2027-03-05"));
+    r = invite_with(&p.requester, p.meeting_id, body);
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "INV-8", "respond_by");
+    http_free(r);
+    expect_same(&s);
+    cr_assert_eq(invitations_of(p.meeting_id), 2);
+
+    /* by the day it starts is accepted */
+    body = invitation_body(&nurse, "Share the health picture");
+    json_object_set_new(body, "respond_by", json_string("2027-03-04"));
+    r = invite_with(&p.requester, p.meeting_id, body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "respond_by"), "2027-03-04");
+    http_free(r);
+
+    person_free(&nurse);
     planned_free(&p);
 }
 

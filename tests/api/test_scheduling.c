@@ -408,22 +408,32 @@ Test(scheduling, MTG_8_FAM_2_full_path_requested_to_held)
     expect_str(json_str(notice, "decision"), "not_inform");
     expect_str(json_str(notice, "status"), "agreed");
     cr_assert(has_warning(r, "INV-4"), "invitations went out today: short notice: %s", r->body);
+    cr_assert(has_warning(r, "INV-8"), "their answers are due before the start: %s", r->body);
     p.version = 3;
     http_free(r);
 
-    /* the invitees answer with the ETag they read: scheduling judged their
-     * invitations short notice (INV-4), a judgement that changes nothing they
-     * answer, so the invitations are still at version 1 */
+    /* scheduling judged the invitations short notice (INV-4), which changes
+     * nothing the invitees answer; but it pulled their response deadlines in
+     * to today, before the meeting (INV-8): a change of their terms, which
+     * moved each to version 2 and was announced to the agencies */
     cr_assert(listed_short_notice(&p, p.police_invitation));
+    const char *moved[] = {p.police_invitation, p.health_invitation};
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(count_for("SELECT count(*) FROM invitations WHERE id = $1"
+                               " AND respond_by = $2::date AND version = 2",
+                               moved[i], start), 1, "due today, version 2");
+        cr_assert_eq(feed_events(moved[i], "invitation.deadline_changed"), 1);
+        cr_assert_eq(feed_rows(moved[i], "invitation.deadline_changed"), 3);
+    }
     body = json_pack("{s:s}", "response", "accepted");
-    r = respond(&p.police_officer, p.police_invitation, body, 1);
+    r = respond(&p.police_officer, p.police_invitation, body, 2);
     json_decref(body);
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "accepted");
     http_free(r);
     body = json_pack("{s:s, s:s}", "response", "apologies", "contribution",
                      "Written health update attached to the invitation");
-    r = respond(&p.health_visitor, p.health_invitation, body, 1);
+    r = respond(&p.health_visitor, p.health_invitation, body, 2);
     json_decref(body);
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "apologies");
@@ -836,7 +846,9 @@ Test(scheduling, MTG_7_INV_4_strategy_discussion_with_all_three_scheduled_withou
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "scheduled");
     cr_assert(!has_warning(r, "INV-4"), "no short-notice warning: %s", r->body);
-    cr_assert_eq(json_array_size(json_object_get(r->json, "warnings")), 0, "%s", r->body);
+    /* only that their answers, due in three working days, are now due today (INV-8) */
+    cr_assert(has_warning(r, "INV-8"), "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(r->json, "warnings")), 1, "%s", r->body);
     p.version = json_int(r->json, "version");
     http_free(r);
     cr_assert(!listed_short_notice(&p, p.police_invitation));

@@ -521,6 +521,112 @@ Test(planning_rules, INV_7_respond_by_is_optional)
     assert_none(&v);
 }
 
+/* ---- INV-8: the response deadline falls before the meeting ---- */
+
+static const char *ymd(cal_day d)
+{
+    static char out[4][11];
+    static int next;
+    char *o = out[next++ % 4];
+    cal_format(d, o);
+    return o;
+}
+
+Test(planning_rules, INV_8_default_is_the_earlier_of_response_days_and_the_working_day_before_the_start)
+{
+    /* sent Monday 23 November (three working days: Thursday 26) */
+    cal_day today = day("2026-11-23");
+    /* a meeting on Wednesday 25: due Tuesday 24, the working day before it */
+    cr_assert_str_eq(ymd(invitation_default_deadline("professionals", today, true,
+                                                     day("2026-11-25"), 3, NULL)),
+                     "2026-11-24");
+    /* a meeting on Monday 30: due Friday 27 would do, but three working days come first */
+    cr_assert_str_eq(ymd(invitation_default_deadline("professionals", today, true,
+                                                     day("2026-11-30"), 3, NULL)),
+                     "2026-11-26");
+    /* a meeting on Monday 30 with a policy of five days: the Friday before */
+    cr_assert_str_eq(ymd(invitation_default_deadline("multi_agency", today, true,
+                                                     day("2026-11-30"), 5, NULL)),
+                     "2026-11-27");
+}
+
+Test(planning_rules, INV_8_strategy_discussion_default_is_the_start_day)
+{
+    cal_day today = day("2026-11-23");
+    cr_assert_str_eq(ymd(invitation_default_deadline("strategy_discussion", today, true, today,
+                                                     3, NULL)),
+                     "2026-11-23", "a same-day discussion: answers are due today");
+    cr_assert_str_eq(ymd(invitation_default_deadline("strategy_discussion", today, true,
+                                                     day("2026-11-24"), 3, NULL)),
+                     "2026-11-24");
+    cr_assert_str_eq(ymd(invitation_deadline_cap("strategy_discussion", today, day("2026-11-25"),
+                                                 NULL)),
+                     "2026-11-25");
+}
+
+Test(planning_rules, INV_8_deadline_never_before_today)
+{
+    cal_day today = day("2026-11-23");
+    /* a meeting later today, or tomorrow: the working day before is past or today */
+    cr_assert_str_eq(ymd(invitation_default_deadline("professionals", today, true, today, 3,
+                                                     NULL)),
+                     "2026-11-23");
+    cr_assert_str_eq(ymd(invitation_deadline_cap("stop_and_review", today, day("2026-11-24"),
+                                                 NULL)),
+                     "2026-11-23");
+    /* sent on a Saturday for the Monday: due that day, not the Friday before */
+    cr_assert_str_eq(ymd(invitation_deadline_cap("professionals", day("2026-11-28"),
+                                                 day("2026-11-30"), NULL)),
+                     "2026-11-28");
+}
+
+Test(planning_rules, INV_8_unscheduled_meeting_uses_response_days)
+{
+    cal_day today = day("2026-11-23");
+    cr_assert_str_eq(ymd(invitation_default_deadline("strategy_discussion", today, false, 0, 3,
+                                                     NULL)),
+                     "2026-11-26");
+    cr_assert_str_eq(ymd(invitation_default_deadline("professionals", day("2026-11-26"), false,
+                                                     0, 3, NULL)),
+                     "2026-12-01", "over the weekend");
+}
+
+Test(planning_rules, INV_8_bank_holiday_before_the_start_is_skipped)
+{
+    /* a meeting on Tuesday 29 December 2026, after Christmas Day (Friday 25) and the
+     * Boxing Day substitute (Monday 28): the working day before is Thursday 24 */
+    cal_day bank[] = {day("2026-12-25"), day("2026-12-28")};
+    holidays h = {.days = bank, .n = 2};
+    cr_assert_str_eq(ymd(invitation_deadline_cap("multi_agency", day("2026-12-21"),
+                                                 day("2026-12-29"), &h)),
+                     "2026-12-24");
+    cr_assert_str_eq(ymd(invitation_default_deadline("multi_agency", day("2026-12-22"), true,
+                                                     day("2026-12-29"), 3, &h)),
+                     "2026-12-24");
+}
+
+Test(planning_rules, INV_8_explicit_deadline_after_the_start_refused)
+{
+    invitation_facts f = invitation_facts_ok();
+    f.start_day = "2026-12-07";
+    violations v;
+    check_invitation(with(load(professional_invitation), "respond_by", "\"2026-12-08\""), &f,
+                     &v);
+    assert_only(&v, "INV-8", "respond_by");
+    /* by the start day itself, or earlier, is accepted */
+    check_invitation(with(load(professional_invitation), "respond_by", "\"2026-12-07\""), &f,
+                     &v);
+    assert_none(&v);
+    check_invitation(with(load(professional_invitation), "respond_by", "\"2026-12-01\""), &f,
+                     &v);
+    assert_none(&v);
+    /* before scheduling there is no start to be before */
+    f.start_day = NULL;
+    check_invitation(with(load(professional_invitation), "respond_by", "\"2027-03-01\""), &f,
+                     &v);
+    assert_none(&v);
+}
+
 /* ---- invitations: shape problems ---- */
 
 Test(planning_rules, invitation_wrong_types_are_schema_violations)
