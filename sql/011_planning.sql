@@ -8,3 +8,8 @@ ALTER TABLE invitation_history DROP CONSTRAINT invitation_history_action_check;
 ALTER TABLE invitation_history ADD CONSTRAINT invitation_history_action_check
   CHECK (action IN ('accepted', 'declined', 'apologies', 'delegated', 'attendance',
                     'deadline_changed'));
+
+-- INV-5: every invitee, family members included, confirms access to the
+-- technology of a virtual or hybrid meeting or states the support they
+-- need to join. Existing answers keep what they confirmed.
+ALTER TABLE invitations ADD COLUMN technology_support text;

@@ -25,6 +25,7 @@ BEGIN
     'status', i.status,
     'response_note', i.response_note,
     'technology_access_confirmed', i.technology_access_confirmed,
+    'technology_support', i.technology_support,
     'respond_by', to_char(i.respond_by, 'YYYY-MM-DD'),
     'responded_at', rfc3339(i.responded_at),
     'responded_by', CASE WHEN i.responded_by_sub IS NULL THEN NULL ELSE

@@ -146,8 +146,9 @@ static void schedule(req *r, bool again)
     if (remote && facts.unconfirmed_technology > 0) {
         char message[160];
         snprintf(message, sizeof message,
-                 "%d invitee(s) accepted without confirming access to the technology; ask them to "
-                 "answer again", facts.unconfirmed_technology);
+                 "%d invitee(s), family members included, have not confirmed access to the "
+                 "technology or stated the support they need to join",
+                 facts.unconfirmed_technology);
         warning_add(warnings, "INV-5", "invitations", message);
     }
     if (frame_ok(r, meetings_schedule(s, m.id, &in)) &&

@@ -180,7 +180,8 @@ bool invitation_short_notice(const char *meeting_type, cal_day invited, cal_day 
 void response_parse(json_t *body, response_in *in, violations *v)
 {
     static const char *const fields[] = {"response", "reason", "contribution", "delegate",
-                                         "technology_access_confirmed", NULL};
+                                         "technology_access_confirmed", "technology_support",
+                                         NULL};
     static const char *const read_only[] = {"status", "version", "invitee", "attendance", NULL};
     static const char *const person_fields[] = {"sub", "name", "agency", "contact", NULL};
     static const bool person_required[] = {true, true, false, true};
@@ -192,6 +193,7 @@ void response_parse(json_t *body, response_in *in, violations *v)
     in->has_delegate = parse_person(v, body, "delegate", &in->delegate, false, "INV-3",
                                     person_fields, person_required);
     in->technology_access_confirmed = jin_bool(v, body, "", "technology_access_confirmed");
+    in->technology_support = jin_string(v, body, "", "technology_support", NOTE_MAX, false, NULL);
 }
 
 void response_check(const response_in *in, const response_facts *f, violations *v)
@@ -217,11 +219,17 @@ void response_check(const response_in *in, const response_facts *f, violations *
     } else if (in->has_delegate) {
         violation_rule(v, "delegate", "INV-3", "a delegate goes with a delegation");
     }
+    /* INV-5: every invitee, family members included, confirms access to the
+     * technology or states the support they need to join */
     bool remote = f->meeting_format && (strcmp(f->meeting_format, "virtual") == 0 ||
                                         strcmp(f->meeting_format, "hybrid") == 0);
-    if (accepted && remote && is_professional(f->category) && in->technology_access_confirmed != 1)
+    if (accepted && remote && in->technology_access_confirmed != 1 && !in->technology_support)
         violation_rule(v, "technology_access_confirmed", "INV-5",
-                       "confirm access to the technology for a virtual or hybrid meeting");
+                       "confirm access to the technology for a virtual or hybrid meeting, or "
+                       "state the support needed to join in technology_support");
+    if (in->technology_support && !accepted)
+        violation_rule(v, "technology_support", "INV-5",
+                       "the support needed to join goes with an acceptance");
 }
 
 bool response_may_answer(const caller *who, const char *category, const char *invitee_sub,

@@ -92,6 +92,7 @@ typedef struct response_in {
     person_in delegate;        /* delegated */
     bool has_delegate;
     int technology_access_confirmed; /* -1 absent */
+    const char *technology_support;  /* INV-5: the support needed to join, instead */
 } response_in;
 
 void response_parse(json_t *body, response_in *in, violations *v);

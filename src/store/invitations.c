@@ -84,17 +84,19 @@ static const db_stmt answer_stmt = {
     "invitations_answer",
     "UPDATE invitations SET status = $2, response_note = $3,"
     " technology_access_confirmed = coalesce($4::boolean, technology_access_confirmed),"
+    " technology_support = $7,"
     " responded_at = now(), responded_by_sub = $5, responded_by_name = $6,"
     " version = version + 1, updated_at = now()"
     " WHERE id = $1",
-    6};
+    7};
 
 /* The delegate holds the invitation from now on and owes an answer. */
 static const db_stmt delegate_stmt = {
     "invitations_delegate",
     "UPDATE invitations SET invitee_sub = $2, invitee_name = $3,"
     " contact = $4, status = 'invited', response_note = NULL,"
-    " technology_access_confirmed = NULL, responded_at = now(), responded_by_sub = $5,"
+    " technology_access_confirmed = NULL, technology_support = NULL,"
+    " responded_at = now(), responded_by_sub = $5,"
     " responded_by_name = $6, version = version + 1, updated_at = now()"
     " WHERE id = $1",
     6};
@@ -226,7 +228,8 @@ int invitations_answer(store *s, const invitation_row *row, const response_in *i
         const char *tech = in->technology_access_confirmed < 0 ? NULL
                            : in->technology_access_confirmed ? "true"
                                                              : "false";
-        const char *params[] = {row->id, in->response, note, tech, s->who->sub, s->who->name};
+        const char *params[] = {row->id,     in->response, note, tech,
+                                s->who->sub, s->who->name, in->technology_support};
         if (sql_run(s, &answer_stmt, params) != 0)
             return -1;
     }

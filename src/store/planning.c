@@ -27,9 +27,9 @@ static const db_stmt facts_stmt = {
     "           AND category IN ('parent_carer', 'child_young_person')),"
     "  (SELECT count(*) FROM invitations WHERE meeting_id = $1),"
     "  (SELECT count(*) FROM invitations WHERE meeting_id = $1 AND attendance IS NULL),"
-    "  (SELECT count(*) FROM invitations WHERE meeting_id = $1 AND status = 'accepted'"
-    "     AND category IN ('professional', 'specialist')"
-    "     AND technology_access_confirmed IS NOT TRUE)",
+    "  (SELECT count(*) FROM invitations WHERE meeting_id = $1"
+    "     AND status IN ('invited', 'accepted')"
+    "     AND technology_access_confirmed IS NOT TRUE AND technology_support IS NULL)",
     1};
 
 int planning_facts_load(store *s, const char *meeting_id, planning_facts *out)

@@ -17,7 +17,8 @@ typedef struct planning_facts {
     bool family_invited;
     int invitations;
     int unmarked;                    /* invitations without attendance */
-    int unconfirmed_technology;      /* accepted professionals, technology not confirmed */
+    int unconfirmed_technology;      /* INV-5: invitees, family members included, still to come
+                                      * who neither confirmed the technology nor stated support */
 } planning_facts;
 
 /* 0 on success, -1 on a database failure. */

@@ -1203,6 +1203,96 @@ Test(invitations, INV_5_virtual_meeting_acceptance_confirms_technology)
     planned_free(&p);
 }
 
+Test(invitations, INV_5_parent_joining_a_virtual_meeting_is_asked_about_technology)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    planned_schedule(&p, 30 * DAY, "virtual", 1);
+    http_response *r = invite_with(&p.requester, p.meeting_id, family_body());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *parent = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    /* the convening side answers for the parent: joining needs the technology */
+    snapshot s = snap(p.meeting_id, p.csc, NULL);
+    r = respond(&p.requester, parent, answer("accepted"), "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "INV-5", "technology_access_confirmed");
+    http_free(r);
+    expect_same(&s);
+
+    /* support on a decline is not what INV-5 asks */
+    s = snap(p.meeting_id, p.csc, NULL);
+    r = respond(&p.requester, parent,
+                json_pack("{s:s, s:s, s:s}", "response", "declined", "reason",
+                          "Mother cannot attend on that day", "technology_support", "A laptop"),
+                "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "INV-5", "technology_support");
+    http_free(r);
+    expect_same(&s);
+
+    /* the support they need, stated instead */
+    r = respond(&p.requester, parent,
+                json_pack("{s:s, s:s}", "response", "accepted", "technology_support",
+                          "Needs a laptop lent by the school"),
+                "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "accepted");
+    cr_assert_str_eq(json_str(r->json, "technology_support"), "Needs a laptop lent by the school");
+    cr_assert(json_is_null(json_object_get(r->json, "technology_access_confirmed")), "%s",
+              r->body);
+    http_free(r);
+    cr_assert_eq(count_of("SELECT count(*) FROM invitations WHERE id = $1::uuid"
+                          " AND technology_support = 'Needs a laptop lent by the school'",
+                          parent),
+                 1);
+    cr_assert_eq(count_of("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                          " AND action = 'invitation.respond'", parent), 1);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(invitations, INV_5_schedule_warning_counts_family_invitees)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    planned_schedule(&p, 30 * DAY, "in_person", 1);
+    http_response *r = invite_with(&p.requester, p.meeting_id, family_body());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    /* the police confirm; health and the parent have not said */
+    r = respond(&p.police_officer, p.police_invitation,
+                json_pack("{s:s, s:b}", "response", "accepted", "technology_access_confirmed", 1),
+                "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    /* moved online: the warning counts every invitee still to say, the parent too */
+    json_t *body = schedule_body(&p, 30 * DAY, "virtual", 1);
+    r = api_call("POST", meeting_path(p.meeting_id, "reschedule"), p.requester.token, body,
+                 etag_of(p.version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *w = NULL;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(r->json, "warnings"), i, item) {
+        if (strcmp(json_str(item, "rule"), "INV-5") == 0)
+            w = item;
+    }
+    cr_assert_not_null(w, "%s", r->body);
+    cr_assert_str_eq(json_str(w, "field"), "invitations");
+    cr_assert(strstr(json_str(w, "message"), "2 invitee(s), family members included"), "%s",
+              r->body);
+    http_free(r);
+    planned_free(&p);
+}
+
 Test(invitations, INV_5_hybrid_meeting_acceptance_confirms_technology)
 {
     planned p;

@@ -846,9 +846,11 @@ Test(scheduling, MTG_7_INV_4_strategy_discussion_with_all_three_scheduled_withou
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "scheduled");
     cr_assert(!has_warning(r, "INV-4"), "no short-notice warning: %s", r->body);
-    /* only that their answers, due in three working days, are now due today (INV-8) */
+    /* only that their answers, due in three working days, are now due today (INV-8),
+     * and that neither invitee has yet confirmed the technology (INV-5) */
     cr_assert(has_warning(r, "INV-8"), "%s", r->body);
-    cr_assert_eq(json_array_size(json_object_get(r->json, "warnings")), 1, "%s", r->body);
+    cr_assert(has_warning(r, "INV-5"), "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(r->json, "warnings")), 2, "%s", r->body);
     p.version = json_int(r->json, "version");
     http_free(r);
     cr_assert(!listed_short_notice(&p, p.police_invitation));

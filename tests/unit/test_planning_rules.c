@@ -1128,7 +1128,7 @@ Test(planning_rules, INV_5_in_person_and_phone_meetings_need_no_confirmation)
     }
 }
 
-Test(planning_rules, INV_5_family_members_need_no_confirmation)
+Test(planning_rules, INV_5_family_member_accepting_a_virtual_meeting_confirms_or_states_support)
 {
     const char *categories[] = {"parent_carer", "child_young_person"};
     const char *formats[] = {"virtual", "hybrid"};
@@ -1138,8 +1138,41 @@ Test(planning_rules, INV_5_family_members_need_no_confirmation)
             f.invitee_sub = NULL;
             violations v;
             check_response_facts("{\"response\": \"accepted\"}", &f, &v);
-            cr_assert_eq(v.n, 0, "%s, %s: %s", categories[c], formats[fm], describe(&v));
+            assert_only(&v, "INV-5", "technology_access_confirmed");
+            check_response_facts(
+                "{\"response\": \"accepted\", \"technology_access_confirmed\": true}", &f, &v);
+            assert_none(&v);
+            check_response_facts("{\"response\": \"accepted\", \"technology_support\":"
+                                 " \"Needs a laptop lent by the school\"}",
+                                 &f, &v);
+            assert_none(&v);
         }
+}
+
+Test(planning_rules, INV_5_stated_support_accepts_without_confirmation)
+{
+    const char *categories[] = {"professional", "specialist", "parent_carer"};
+    for (size_t c = 0; c < 3; c++) {
+        response_facts f = response_facts_for(categories[c], "virtual");
+        violations v;
+        check_response_facts("{\"response\": \"accepted\", \"technology_access_confirmed\": false,"
+                             " \"technology_support\": \"Joins from the GP surgery's room\"}",
+                             &f, &v);
+        assert_none(&v);
+    }
+}
+
+Test(planning_rules, INV_5_support_only_with_an_acceptance)
+{
+    response_facts f = response_facts_for("professional", "virtual");
+    violations v;
+    check_response_facts("{\"response\": \"apologies\", \"technology_support\": \"A laptop\"}",
+                         &f, &v);
+    assert_only(&v, "INV-5", "technology_support");
+    check_response_facts("{\"response\": \"declined\", \"reason\": \"r\","
+                         " \"technology_support\": \"A laptop\"}",
+                         &f, &v);
+    assert_only(&v, "INV-5", "technology_support");
 }
 
 Test(planning_rules, INV_5_only_an_acceptance_needs_confirmation)
