@@ -2,14 +2,37 @@
 --
 -- INV-8: a response deadline falls before the meeting starts; scheduling
 -- pulls the deadlines still awaited in, a change of the invitation kept in
--- its history as 'deadline_changed'. Existing invitations and their
--- deadlines are untouched: only a future (re)schedule moves them.
-ALTER TABLE invitation_history DROP CONSTRAINT invitation_history_action_check;
-ALTER TABLE invitation_history ADD CONSTRAINT invitation_history_action_check
-  CHECK (action IN ('accepted', 'declined', 'apologies', 'delegated', 'attendance',
-                    'deadline_changed'));
+-- its history as 'deadline_changed' (the constraint on the history's
+-- actions is redefined below, with FAM-9's 'withdrawn'). Existing
+-- invitations and their deadlines are untouched: only a future (re)schedule
+-- moves them.
 
 -- INV-5: every invitee, family members included, confirms access to the
 -- technology of a virtual or hybrid meeting or states the support they
 -- need to join. Existing answers keep what they confirmed.
 ALTER TABLE invitations ADD COLUMN technology_support text;
+
+-- FAM-9: under a decision not to inform the family no family member may
+-- be invited or remain invited: a family member's invitation is withdrawn,
+-- with who, when and why, and kept in its history. Existing invitations
+-- are untouched; a meeting whose decision not to inform was recorded over
+-- family invitations (which was allowed, with a warning) keeps its state
+-- and is refused at the hold until those invitations are withdrawn.
+ALTER TABLE invitations DROP CONSTRAINT invitations_status_check;
+ALTER TABLE invitations ADD CONSTRAINT invitations_status_check
+  CHECK (status IN ('invited', 'accepted', 'declined', 'apologies', 'withdrawn'));
+ALTER TABLE invitations
+  ADD COLUMN withdrawn_at       timestamptz,
+  ADD COLUMN withdrawn_by_sub   text,
+  ADD COLUMN withdrawn_by_name  text,
+  ADD COLUMN withdraw_reason    text,
+  ADD CONSTRAINT invitations_withdrawn_family_only
+    CHECK (status <> 'withdrawn' OR category IN ('parent_carer', 'child_young_person')),
+  ADD CONSTRAINT invitations_withdrawn_recorded
+    CHECK ((status = 'withdrawn') = (withdrawn_at IS NOT NULL)
+           AND (withdrawn_at IS NULL) = (withdraw_reason IS NULL)
+           AND (withdrawn_at IS NULL) = (withdrawn_by_sub IS NULL));
+ALTER TABLE invitation_history DROP CONSTRAINT invitation_history_action_check;
+ALTER TABLE invitation_history ADD CONSTRAINT invitation_history_action_check
+  CHECK (action IN ('accepted', 'declined', 'apologies', 'delegated', 'attendance',
+                    'deadline_changed', 'withdrawn'));

@@ -39,6 +39,7 @@ void handle_invitations_get(req *r);
 void handle_invitations_mine(req *r);
 void handle_invitations_respond(req *r);
 void handle_invitations_add_paper(req *r);
+void handle_invitations_withdraw(req *r);
 
 /* consent.c: family-notice decisions (FAM-1 to FAM-4, FAM-8) */
 void handle_consent_create(req *r);

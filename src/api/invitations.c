@@ -174,7 +174,8 @@ void handle_meeting_invitations_list(req *r)
 
 void handle_invitations_mine(req *r)
 {
-    static const char *const statuses[] = {"invited", "accepted", "declined", "apologies", NULL};
+    static const char *const statuses[] = {"invited",   "accepted", "declined",
+                                           "apologies", "withdrawn", NULL};
     const char *invitee = req_query(r, "invitee");
     const char *status = req_query(r, "status");
     if (!invitee || strcmp(invitee, "me") != 0)
@@ -231,7 +232,8 @@ void handle_invitations_add_paper(req *r)
         problem_forbidden(r, NULL, "Papers are shared by the convening side, the chair or the minute taker.");
         return;
     }
-    if (!frame_gate(r, &meeting_gate_papers, m.status) || frame_violations(r, &v))
+    if (!frame_gate(r, &meeting_gate_papers, m.status) ||
+        !frame_gate(r, &invitation_gate_withdrawn, row.status) || frame_violations(r, &v))
         return;
     char paper_id[37];
     if (frame_ok(r, invitations_add_paper(s, row.id, title, reference, shared_at, paper_id)))
@@ -240,4 +242,50 @@ void handle_invitations_add_paper(req *r)
                                         .audit_action = "invitation.paper",
                                         .event = "invitation.paper_shared",
                                         .created = true});
+}
+
+/* --- POST /v1/invitations/{invitation_id}/withdraw --- */
+
+#define WITHDRAW_REASON_MAX 2000
+
+/* FAM-9: the convening side withdraws a family member's invitation (so that
+ * the family can be left uninformed, or the invitation undone), with a
+ * reason. The meeting is locked first, as consent decisions and attendance
+ * lock it, so that a decision not to inform and a withdrawal are taken one
+ * after the other. */
+void handle_invitations_withdraw(req *r)
+{
+    static const char *const fields[] = {"reason", NULL};
+    violations v;
+    violations_init(&v);
+    jin_only_keys(&v, r->body, "", fields, NULL);
+    const char *reason = jin_string(&v, r->body, "", "reason", WITHDRAW_REASON_MAX, false, NULL);
+    if (v.schema && frame_violations(r, &v))
+        return;
+    invitation_row row;
+    meeting_row m;
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s)
+        return;
+    int found = invitations_find(s, req_path(r, 0), false, &row);
+    if (found > 0)
+        found = meetings_load(s, row.meeting_id, true, &m);
+    if (found > 0)
+        found = invitations_find(s, row.id, true, &row);
+    if (!frame_found(r, found))
+        return;
+    if (!meeting_row_convening_side(&m, &r->who)) {
+        problem_forbidden(r, NULL, "The convening side (the requester or a manager of the "
+                                   "convening agency) withdraws an invitation.");
+        return;
+    }
+    if (!frame_if_match(r, row.version) || !frame_gate(r, &meeting_gate_withdrawals, m.status) ||
+        !frame_gate(r, &invitation_gate_withdrawn, row.status))
+        return;
+    withdrawal_check(row.category, reason, &v);
+    if (!frame_violations(r, &v) && frame_ok(r, invitations_withdraw(s, row.id, reason)))
+        frame_finish(r, &(frame_change){.kind = &STORE_INVITATION,
+                                        .id = row.id,
+                                        .audit_action = "invitation.withdraw",
+                                        .event = "invitation.withdrawn"});
 }

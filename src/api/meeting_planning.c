@@ -8,6 +8,7 @@
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "core/text.h"
+#include "core/xalloc.h"
 #include "domain/json_in.h"
 #include "domain/meeting.h"
 #include "domain/planning.h"
@@ -208,19 +209,29 @@ void handle_meetings_attendance(req *r)
         !may_run(r, &m, false) || !frame_if_match(r, m.version) ||
         !frame_gate(r, &meeting_gate_attendance, m.status))
         return;
+    /* every mark is checked against the meeting's invitations and its
+     * family-notice decision before any is written (MTG-8, FAM-9) */
+    size_t n = json_array_size(entries);
+    mark_in *marks = xcalloc(n ? n : 1, sizeof *marks);
     json_array_foreach(entries, i, e) {
-        const char *id = json_string_value(json_object_get(e, "invitation_id"));
-        const char *mark = json_string_value(json_object_get(e, "attendance"));
-        int marked = invitations_mark(s, m.id, id, mark);
-        if (marked < 0) {
-            req_db_failed(r);
-            return;
-        }
-        if (marked == 0) {
-            char path[64];
-            snprintf(path, sizeof path, "entries[%zu].invitation_id", i);
-            violation_rule(&v, path, "MTG-8", "not an invitation to this meeting");
-        }
+        marks[i].invitation_id = json_string_value(json_object_get(e, "invitation_id"));
+        marks[i].attendance = json_string_value(json_object_get(e, "attendance"));
+    }
+    planning_facts facts;
+    roll_invitation *roll = NULL;
+    int n_roll = 0;
+    bool ok = planning_facts_load(s, m.id, &facts) == 0 &&
+              invitations_roll(s, m.id, &roll, &n_roll) == 0;
+    if (ok)
+        attendance_check(marks, (int)n, roll, n_roll,
+                         facts.family_notice[0] ? facts.family_notice : NULL, &v);
+    for (size_t k = 0; ok && v.n == 0 && k < n; k++)
+        ok = invitations_mark(s, m.id, marks[k].invitation_id, marks[k].attendance) == 1;
+    free(marks);
+    free(roll);
+    if (!ok) {
+        req_db_failed(r);
+        return;
     }
     if (!frame_violations(r, &v) && frame_ok(r, meetings_bump(s, m.id)))
         frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
@@ -252,7 +263,15 @@ void handle_meetings_hold(req *r)
     hold_facts f = {.now_epoch = (long long)r->now,
                     .start_epoch = m.start_epoch,
                     .invitations = facts.invitations,
-                    .unmarked = facts.unmarked};
+                    .unmarked = facts.unmarked,
+                    .meeting_type = m.type,
+                    .family_notice = facts.family_notice[0] ? facts.family_notice : NULL,
+                    .family_notice_status = facts.family_notice_status,
+                    .awaiting_agencies = facts.awaiting_agencies,
+                    .family_invitations = facts.family_invitations,
+                    .csc_present = facts.csc_present,
+                    .police_present = facts.police_present,
+                    .health_present = facts.health_present};
     hold_check(&f, &v);
     if (!frame_violations(r, &v) && frame_ok(r, meetings_hold(s, m.id)))
         frame_finish(r, &(frame_change){.kind = &STORE_MEETING,

@@ -326,6 +326,8 @@ const state_gate meeting_gate_answers = {
     "MTG-8", "Invitations are answered before the meeting is held.", {"authorised", "scheduled"}};
 const state_gate meeting_gate_papers = {
     "MTG-8", "Papers are shared in advance of the meeting.", {"authorised", "scheduled"}};
+const state_gate meeting_gate_withdrawals = {
+    "MTG-8", "Invitations are withdrawn before the meeting is held.", {"authorised", "scheduled"}};
 const state_gate meeting_gate_rescheduling = {
     "MTG-8", "Only a scheduled meeting is rescheduled.", {"scheduled"}};
 const state_gate meeting_gate_attendance = {

@@ -100,6 +100,7 @@ extern const state_gate meeting_gate_request_edits; /* the request changes (PATC
 extern const state_gate meeting_gate_invitations;   /* invitations are sent */
 extern const state_gate meeting_gate_answers;       /* invitations are answered */
 extern const state_gate meeting_gate_papers;        /* papers are shared in advance */
+extern const state_gate meeting_gate_withdrawals;   /* a family member's invitation is withdrawn */
 extern const state_gate meeting_gate_rescheduling;  /* a new time, place or chair */
 extern const state_gate meeting_gate_attendance;    /* attendance is marked */
 extern const state_gate meeting_gate_family_notice; /* whether the family is told (FAM-1) */

@@ -132,6 +132,10 @@ void invitation_check(const invitation_in *in, const invitation_facts *f, violat
             violation_rule(v, "category", "INV-2",
                            "family members can be invited only where the family is informed of "
                            "the meeting (FAM-1)");
+        if (f->family_notice && strcmp(f->family_notice, "not_inform") == 0)
+            violation_rule(v, "category", "FAM-9",
+                           "no family member is invited while the decision is not to inform "
+                           "the family");
         if (!f->scheduled || !f->two_part)
             violation_rule(v, "category", "INV-2",
                            "family members are invited only to part 2 of a two-part meeting");
@@ -413,6 +417,51 @@ void schedule_check(const schedule_in *in, const schedule_facts *f, violations *
                        "family members are invited, so the meeting stays in two parts");
 }
 
+/* --- attendance --- */
+
+void attendance_check(const mark_in *marks, int n, const roll_invitation *roll, int n_roll,
+                      const char *family_notice, violations *v)
+{
+    bool not_inform = family_notice && strcmp(family_notice, "not_inform") == 0;
+    for (int i = 0; i < n; i++) {
+        const roll_invitation *inv = NULL;
+        for (int k = 0; k < n_roll && !inv; k++)
+            if (marks[i].invitation_id && strcmp(roll[k].id, marks[i].invitation_id) == 0)
+                inv = &roll[k];
+        char path[64];
+        snprintf(path, sizeof path, "entries[%d].invitation_id", i);
+        if (!inv) {
+            violation_rule(v, path, "MTG-8", "not an invitation to this meeting");
+            continue;
+        }
+        if (strcmp(inv->status, "withdrawn") == 0) {
+            violation_rule(v, path, "MTG-8", "the invitation was withdrawn");
+            continue;
+        }
+        snprintf(path, sizeof path, "entries[%d].attendance", i);
+        if (not_inform && invitation_is_family(inv->category) && marks[i].attendance &&
+            strcmp(marks[i].attendance, "present") == 0)
+            violation_rule(v, path, "FAM-9",
+                           "no family member is marked present while the decision is not to "
+                           "inform the family");
+    }
+}
+
+/* --- withdrawing --- */
+
+const state_gate invitation_gate_withdrawn = {
+    "FAM-9", "The invitation was withdrawn.", {"invited", "accepted", "declined", "apologies"}};
+
+void withdrawal_check(const char *category, const char *reason, violations *v)
+{
+    if (!invitation_is_family(category))
+        violation_rule(v, "category", "FAM-9",
+                       "only a family member's invitation is withdrawn; a professional declines "
+                       "or delegates");
+    if (!reason)
+        violation_rule(v, "reason", "FAM-9", "say why the invitation is withdrawn");
+}
+
 /* --- holding --- */
 
 void hold_check(const hold_facts *f, violations *v)
@@ -423,4 +472,35 @@ void hold_check(const hold_facts *f, violations *v)
         violation_rule(v, "attendance", "MTG-8",
                        "mark every invitation present, apologies or absent first (%d of %d unmarked)",
                        f->unmarked, f->invitations);
+    /* FAM-9: held only while the current family-notice decision is in effect */
+    const char *status = f->family_notice_status ? f->family_notice_status : "";
+    if (!f->family_notice)
+        violation_rule(v, "family_notice", "FAM-9",
+                       "record whether the family is informed of the meeting (FAM-1)");
+    else if (strcmp(status, "pending_agreement") == 0)
+        violation_rule(v, "family_notice", "FAM-9",
+                       "the decision not to inform the family is not in effect: it awaits the "
+                       "agreement of %s",
+                       f->awaiting_agencies && *f->awaiting_agencies ? f->awaiting_agencies
+                                                                     : "the invited agencies");
+    else if (strcmp(status, "disputed") == 0)
+        violation_rule(v, "family_notice", "FAM-9",
+                       "the decision not to inform the family is disputed; resolve or escalate "
+                       "it, or record a new decision");
+    if (f->family_notice && strcmp(f->family_notice, "not_inform") == 0 &&
+        f->family_invitations > 0)
+        violation_rule(v, "invitations", "FAM-9",
+                       "%d family member(s) hold invitations under a decision not to inform the "
+                       "family: withdraw them first",
+                       f->family_invitations);
+    /* MTG-7: a strategy discussion is held with all three agencies there */
+    if (f->meeting_type && strcmp(f->meeting_type, "strategy_discussion") == 0) {
+        if (!f->csc_present)
+            violation_rule(v, "attendance", "MTG-7",
+                           "children's social care is not marked present");
+        if (!f->police_present)
+            violation_rule(v, "attendance", "MTG-7", "the police are not marked present");
+        if (!f->health_present)
+            violation_rule(v, "attendance", "MTG-7", "health is not marked present");
+    }
 }

@@ -14,6 +14,7 @@
 
 #include "auth/caller.h"
 #include "domain/calendar.h"
+#include "domain/gate.h"
 #include "domain/violations.h"
 
 #define CONTACT_MAX 200
@@ -166,13 +167,51 @@ typedef struct schedule_facts {
 /* Every missing precondition, each with its rule ID, in one go. */
 void schedule_check(const schedule_in *in, const schedule_facts *f, violations *v);
 
-/* --- holding (MTG-8) --- */
+/* --- attendance (MTG-8, FAM-9) --- */
+
+/* An invitation of the meeting as attendance is checked against it. */
+typedef struct roll_invitation {
+    char id[37];
+    char category[24];
+    char status[16];
+} roll_invitation;
+
+typedef struct mark_in {
+    const char *invitation_id;
+    const char *attendance;
+} mark_in;
+
+/* MTG-8: each mark names an invitation of this meeting that was not
+ * withdrawn (entries[i].invitation_id); FAM-9: under a decision not to
+ * inform the family (family_notice "not_inform"), no family member is
+ * marked present (entries[i].attendance). */
+void attendance_check(const mark_in *marks, int n, const roll_invitation *roll, int n_roll,
+                      const char *family_notice, violations *v);
+
+/* --- withdrawing a family member's invitation (FAM-9) --- */
+
+/* What an invitation is open to by its own status: withdrawn ones to
+ * nothing more (409 FAM-9). */
+extern const state_gate invitation_gate_withdrawn;
+
+/* FAM-9: only a family member's invitation is withdrawn (a professional
+ * declines or delegates), with a reason. */
+void withdrawal_check(const char *category, const char *reason, violations *v);
+
+/* --- holding (MTG-8, MTG-7, FAM-9) --- */
 
 typedef struct hold_facts {
     long long now_epoch;
     long long start_epoch;
-    int invitations;
+    int invitations;                  /* not withdrawn */
     int unmarked;
+    const char *meeting_type;
+    const char *family_notice;        /* current decision, NULL when none */
+    const char *family_notice_status; /* its derived status */
+    const char *awaiting_agencies;    /* those whose agreement it awaits, "A, B" */
+    int family_invitations;           /* family members invited, not withdrawn */
+    /* MTG-7: marked present (children's social care also when it convenes) */
+    bool csc_present, police_present, health_present;
 } hold_facts;
 
 void hold_check(const hold_facts *f, violations *v);

@@ -149,6 +149,22 @@ static const db_stmt pull_deadlines_stmt = {
  * (re)schedule announces: it changes nothing the invitee answers, so it
  * leaves the invitation's version alone, and an invitee answering with the
  * ETag they read is not refused for it. */
+static const db_stmt roll_stmt = {
+    "invitations_roll",
+    "SELECT id, category, status FROM invitations WHERE meeting_id = $1 ORDER BY invited_at, id",
+    1};
+
+static const db_stmt withdraw_stmt = {
+    "invitations_withdraw",
+    "WITH withdrawn AS ("
+    "  UPDATE invitations SET status = 'withdrawn', withdrawn_at = now(),"
+    "   withdrawn_by_sub = $2, withdrawn_by_name = $3, withdraw_reason = $4,"
+    "   version = version + 1, updated_at = now()"
+    "   WHERE id = $1 RETURNING id)"
+    " INSERT INTO invitation_history (invitation_id, actor_sub, actor_name, action, note)"
+    " SELECT id, $2, $3, 'withdrawn', $4 FROM withdrawn",
+    4};
+
 static const db_stmt short_notice_stmt = {
     "invitations_short_notice",
     "UPDATE invitations SET short_notice = $2::boolean"
@@ -268,6 +284,31 @@ int invitations_mark(store *s, const char *meeting_id, const char *invitation_id
     int n = atoi(PQcmdTuples(res));
     PQclear(res);
     return n > 0;
+}
+
+int invitations_roll(store *s, const char *meeting_id, roll_invitation **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    const char *params[] = {meeting_id};
+    PGresult *res = sql_query(s, &roll_stmt, params);
+    if (!res)
+        return -1;
+    *n = PQntuples(res);
+    *out = xcalloc((size_t)(*n ? *n : 1), sizeof **out);
+    for (int i = 0; i < *n; i++) {
+        sql_copy((*out)[i].id, sizeof (*out)[i].id, PQgetvalue(res, i, 0));
+        sql_copy((*out)[i].category, sizeof (*out)[i].category, PQgetvalue(res, i, 1));
+        sql_copy((*out)[i].status, sizeof (*out)[i].status, PQgetvalue(res, i, 2));
+    }
+    PQclear(res);
+    return 0;
+}
+
+int invitations_withdraw(store *s, const char *invitation_id, const char *reason)
+{
+    const char *params[] = {invitation_id, s->who->sub, s->who->name, reason};
+    return sql_run(s, &withdraw_stmt, params);
 }
 
 int invitations_pull_deadlines(store *s, const char *meeting_id, const char *cap,

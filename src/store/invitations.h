@@ -47,6 +47,14 @@ int invitations_answer(store *s, const invitation_row *row, const response_in *i
 int invitations_add_paper(store *s, const char *invitation_id, const char *title,
                           const char *reference, const char *shared_at, char id_out[37]);
 
+/* Every invitation of a meeting as attendance is checked against it (id,
+ * category, status); *out is malloc'd (free()). */
+int invitations_roll(store *s, const char *meeting_id, roll_invitation **out, int *n);
+
+/* FAM-9: a family member's invitation withdrawn by the store's caller, with
+ * its reason, kept in its history. */
+int invitations_withdraw(store *s, const char *invitation_id, const char *reason);
+
 /* Marks attendance; 1 when the invitation belongs to the meeting, 0 when
  * not, -1 on failure. */
 int invitations_mark(store *s, const char *meeting_id, const char *invitation_id,

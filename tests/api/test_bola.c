@@ -328,6 +328,7 @@ static const id_route case_routes[] = {
     {"GET", "/v1/invitations/{invitation_id}", NULL, V_NONE},
     {"POST", "/v1/invitations/{invitation_id}/respond", b_respond, V_INVITATION},
     {"POST", "/v1/invitations/{invitation_id}/papers", b_paper, V_NONE},
+    {"POST", "/v1/invitations/{invitation_id}/withdraw", b_reason, V_INVITATION},
     {"POST", "/v1/meetings/{meeting_id}/consent-decisions", b_decision, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/consent-decisions", NULL, V_NONE},
     {"GET", "/v1/consent-decisions/{decision_id}", NULL, V_NONE},

@@ -869,6 +869,51 @@ Test(consent, FAM_2_named_doctor_decides_not_to_inform_on_the_fii_ground)
     planned_free(&p);
 }
 
+Test(consent, FAM_9_not_inform_refused_while_a_parent_is_invited_until_withdrawn)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    planned_schedule(&p, 30 * 86400L, "in_person", 1);
+    json_t *body = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s, s:s}", "category", "parent_carer",
+                             "invitee", "name", "Jo Example", "contact",
+                             "jo.example@example.invalid", "role", "Share the family's view",
+                             "invited_by", "The social worker, by phone", "support_needs", "none");
+    http_response *r = invite(&p.requester, p.meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *parent = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    /* the family cannot be left uninformed while a parent holds an invitation */
+    snapshot s = snap(p.meeting_id, p.csc, p.police, p.health, NULL);
+    r = decide(&p.manager, p.meeting_id, not_inform());
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "FAM-9", "decision");
+    http_free(r);
+    expect_same(&s);
+    cr_assert_eq(decisions_of(p.meeting_id), 1, "only the decision to inform");
+
+    /* withdrawn first, then decided */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/invitations/%s/withdraw", parent);
+    body = json_pack("{s:s}", "reason", "The police now ask that the family is not told");
+    r = api_call("POST", path, p.requester.token, body, "\"1\"");
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    r = decide(&p.manager, p.meeting_id, not_inform());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "decision"), "not_inform");
+    cr_assert_null(json_object_get(r->json, "warnings"), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(decisions_of(p.meeting_id), 2);
+
+    free(parent);
+    planned_free(&p);
+}
+
 Test(consent, FAM_2_only_the_current_decision_not_to_inform_awaits_agreement)
 {
     planned p;

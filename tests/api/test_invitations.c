@@ -592,7 +592,8 @@ Test(invitations, INV_2_family_refused_under_a_decision_not_to_inform)
     http_free(r);
     expect_same(&s);
 
-    /* and once agreed and scheduled in two parts: only "not informed" is left */
+    /* and once agreed and scheduled in two parts: only "not informed" is left, which
+     * INV-2 and FAM-9 both refuse */
     agree(&p.police_officer, decision);
     agree(&p.health_visitor, decision);
     planned_schedule(&p, 30 * DAY, "in_person", 1);
@@ -600,7 +601,8 @@ Test(invitations, INV_2_family_refused_under_a_decision_not_to_inform)
     r = invite_with(&p.requester, p.meeting_id, family_body());
     expect_problem(r, 422, "/problems/rule-violated");
     expect_rule(r, "INV-2", "category");
-    cr_assert_eq(json_array_size(errors_of(r)), 1, "%s", r->body);
+    expect_rule(r, "FAM-9", "category");
+    cr_assert_eq(json_array_size(errors_of(r)), 2, "%s", r->body);
     http_free(r);
     expect_same(&s);
     cr_assert_eq(invitations_of(p.meeting_id), 2);
@@ -1825,6 +1827,148 @@ Test(invitations, SEC_2_an_uninvited_agency_sees_nothing)
 }
 
 /* --- SEC-4 and INT-2: audit rows and feed events --- */
+
+/* --- FAM-9: withdrawing a family member's invitation --- */
+
+/* POST /v1/invitations/{id}/withdraw with this reason (NULL: none). */
+static http_response *withdraw(const person *by, const char *invitation_id, const char *reason,
+                               const char *if_match)
+{
+    json_t *body = reason ? json_pack("{s:s}", "reason", reason) : json_object();
+    http_response *r =
+        api_call("POST", invitation_path(invitation_id, "withdraw"), by->token, body, if_match);
+    json_decref(body);
+    return r;
+}
+
+/* A two-part meeting, scheduled, with a parent invited to part 2; returns
+ * the parent's invitation. */
+static char *parent_invited(planned *p)
+{
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    planned_schedule(p, 30 * DAY, "in_person", 1);
+    http_response *r = invite_with(&p->requester, p->meeting_id, family_body());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    return id;
+}
+
+Test(invitations, FAM_9_convening_side_withdraws_a_family_invitation)
+{
+    planned p;
+    char *parent = parent_invited(&p);
+
+    http_response *r = withdraw(&p.manager, parent, "The family is no longer to be told", "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "withdrawn");
+    cr_assert_eq(json_int(r->json, "version"), 2);
+    json_t *w = json_object_get(r->json, "withdrawn");
+    cr_assert_str_eq(json_str(w, "reason"), "The family is no longer to be told");
+    cr_assert_str_eq(json_str(json_object_get(w, "by"), "sub"), p.manager.who.sub);
+    cr_assert_not_null(json_str(w, "at"));
+    json_t *history = json_object_get(r->json, "history");
+    json_t *last = json_array_get(history, json_array_size(history) - 1);
+    cr_assert_str_eq(json_str(last, "action"), "withdrawn");
+    cr_assert_str_eq(json_str(last, "note"), "The family is no longer to be told");
+    http_free(r);
+    cr_assert_eq(count_of("SELECT count(*) FROM invitations WHERE id = $1::uuid"
+                          " AND status = 'withdrawn' AND withdrawn_by_sub IS NOT NULL",
+                          parent),
+                 1);
+    cr_assert_eq(count_of("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                          " AND action = 'invitation.withdraw'", parent), 1);
+    cr_assert_eq(count_of("SELECT count(DISTINCT event_id) FROM events WHERE resource_id = $1"
+                          " AND type = 'invitation.withdrawn' AND resource_version = 2",
+                          parent),
+                 1);
+
+    /* nothing more happens to it: not answered, not withdrawn again */
+    snapshot s = snap(p.meeting_id, p.csc, NULL);
+    r = respond(&p.requester, parent, answer("accepted"), "\"2\"");
+    expect_problem(r, 409, "/problems/invalid-state");
+    expect_rule(r, "FAM-9", NULL);
+    http_free(r);
+    r = withdraw(&p.manager, parent, "Again", "\"2\"");
+    expect_problem(r, 409, "/problems/invalid-state");
+    expect_rule(r, "FAM-9", NULL);
+    http_free(r);
+    expect_same(&s);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(invitations, FAM_9_withdraw_is_for_family_invitations_only)
+{
+    planned p;
+    char *parent = parent_invited(&p);
+    snapshot s = snap(p.meeting_id, p.csc, p.police, NULL);
+    http_response *r = withdraw(&p.requester, p.police_invitation, "No longer needed", "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "FAM-9", "category");
+    http_free(r);
+    expect_same(&s);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(invitations, FAM_9_withdraw_needs_a_reason)
+{
+    planned p;
+    char *parent = parent_invited(&p);
+    snapshot s = snap(p.meeting_id, p.csc, NULL);
+    http_response *r = withdraw(&p.requester, parent, NULL, "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "FAM-9", "reason");
+    http_free(r);
+    r = withdraw(&p.requester, parent, "   ", "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "FAM-9", "reason");
+    http_free(r);
+    /* a reason of the wrong type is a shape problem */
+    json_t *body = json_pack("{s:i}", "reason", 7);
+    r = api_call("POST", invitation_path(parent, "withdraw"), p.requester.token, body, "\"1\"");
+    json_decref(body);
+    expect_problem(r, 400, "/problems/invalid-request");
+    expect_shape_error(r, "reason");
+    http_free(r);
+    expect_same(&s);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(invitations, FAM_9_withdraw_by_the_convening_side_with_a_current_if_match)
+{
+    planned p;
+    char *parent = parent_invited(&p);
+    char *elsewhere = agency_new("childrens_social_care");
+    person stranger = person_new(elsewhere, "manager");
+    snapshot s = snap(p.meeting_id, p.csc, p.police, NULL);
+
+    /* an invitee sees the meeting, but does not withdraw anyone */
+    http_response *r = withdraw(&p.police_officer, parent, "Not mine to do", "\"1\"");
+    expect_problem(r, 403, "/problems/forbidden");
+    http_free(r);
+    /* a stranger learns nothing */
+    r = withdraw(&stranger, parent, "Not mine to do", "\"1\"");
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    /* a stale version changes nothing */
+    r = withdraw(&p.requester, parent, "Stale", "\"7\"");
+    expect_problem(r, 412, "/problems/stale-version");
+    http_free(r);
+    r = withdraw(&p.requester, parent, "No If-Match", NULL);
+    expect_problem(r, 428, "/problems/precondition-required");
+    http_free(r);
+    expect_same(&s);
+
+    free(parent);
+    free(elsewhere);
+    person_free(&stranger);
+    planned_free(&p);
+}
 
 Test(invitations, SEC_4_INT_2_invitations_are_audited_and_announced)
 {

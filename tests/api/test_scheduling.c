@@ -1380,6 +1380,266 @@ Test(scheduling, MTG_8_hold_before_the_start_refused)
     planned_free(&p);
 }
 
+/* --- FAM-9 and MTG-7 at the hold --- */
+
+/* The fingerprint of the planned meeting's agencies and one more. */
+static char *fingerprint_with(const planned *p, const char *agency)
+{
+    char *a = fingerprint(p), *b = db_fingerprint(agency);
+    size_t n = strlen(a) + strlen(b) + 4;
+    char *out = malloc(n);
+    snprintf(out, n, "%s | %s", a, b);
+    free(a);
+    free(b);
+    return out;
+}
+
+static void expect_nothing_changed_with(const planned *p, const char *agency, const char *before)
+{
+    char *after = fingerprint_with(p, agency);
+    cr_assert_str_eq(after, before, "the database changed: %s -> %s", before, after);
+    free(after);
+}
+
+/* Marks three invitations; fails the test if refused. */
+static void mark_three(planned *p, const char *a, const char *a_mark, const char *b,
+                       const char *b_mark, const char *c, const char *c_mark)
+{
+    json_t *entries = json_pack("[o, o, o]", mark(a, a_mark), mark(b, b_mark), mark(c, c_mark));
+    http_response *r = put_attendance(&p->requester, p->meeting_id, entries, etag_of(p->version));
+    cr_assert_eq(r->status, 200, "recording attendance: %ld %s", r->status, r->body);
+    p->version = json_int(r->json, "version");
+    http_free(r);
+}
+
+/* An agreed decision not to inform the family, the meeting scheduled an
+ * hour ahead by the test clock, and a school invited afterwards (which
+ * re-opens the decision, FAM-2); all three marked present. */
+static char *reopened_after_scheduling(planned *p, char **school, person *teacher,
+                                       char **school_invitation)
+{
+    test_clock_set(time(NULL));
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    char *decision = decide_not_inform(p);
+    agree_ok(&p->police_officer, decision, true, "pending_agreement");
+    agree_ok(&p->health_visitor, decision, true, "agreed");
+    json_t *body = schedule_body(p, HOUR, "in_person", 0);
+    schedule_ok(p, body);
+    json_decref(body);
+
+    *school = agency_new("education");
+    *teacher = person_new(*school, "practitioner");
+    body = invitation_body(teacher, "Share school attendance");
+    http_response *r = invite(&p->requester, p->meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert(has_warning(r, "FAM-2"), "the invitation re-opens the decision: %s", r->body);
+    *school_invitation = strdup(json_str(r->json, "id"));
+    http_free(r);
+    mark_three(p, p->police_invitation, "present", p->health_invitation, "present",
+               *school_invitation, "present");
+    test_clock_advance(2 * HOUR);
+    return decision;
+}
+
+Test(scheduling, FAM_9_agency_invited_after_scheduling_blocks_the_hold_until_it_agrees)
+{
+    planned p;
+    char *school, *school_invitation;
+    person teacher;
+    char *decision = reopened_after_scheduling(&p, &school, &teacher, &school_invitation);
+
+    char *before = fingerprint_with(&p, school);
+    http_response *r = hold(&p.manager, p.meeting_id, p.version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "FAM-9", "family_notice"), 1, "%s", r->body);
+    cr_assert(error_says(r, "FAM-9", school), "names the agency it awaits: %s", r->body);
+    cr_assert_eq(error_count(r), 1, "%s", r->body);
+    http_free(r);
+    expect_nothing_changed_with(&p, school, before);
+    expect_stored_status(p.meeting_id, "scheduled");
+    free(before);
+
+    /* the school agrees: the decision is in effect again, and the meeting is held */
+    agree_ok(&teacher, decision, true, "agreed");
+    r = hold(&p.manager, p.meeting_id, p.version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "held");
+    http_free(r);
+    expect_stored_status(p.meeting_id, "held");
+    cr_assert_eq(audit_rows(p.meeting_id, "meeting.hold"), 1);
+    cr_assert_eq(feed_events(p.meeting_id, "meeting.held"), 1);
+
+    free(decision);
+    free(school);
+    free(school_invitation);
+    person_free(&teacher);
+    planned_free(&p);
+}
+
+Test(scheduling, FAM_9_disputed_decision_blocks_the_hold)
+{
+    planned p;
+    char *school, *school_invitation;
+    person teacher;
+    char *decision = reopened_after_scheduling(&p, &school, &teacher, &school_invitation);
+    agree_ok(&teacher, decision, false, "disputed");
+
+    char *before = fingerprint_with(&p, school);
+    http_response *r = hold(&p.manager, p.meeting_id, p.version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "FAM-9", "family_notice"), 1, "%s", r->body);
+    cr_assert(error_says(r, "FAM-9", "disputed"), "%s", r->body);
+    http_free(r);
+    expect_nothing_changed_with(&p, school, before);
+    expect_stored_status(p.meeting_id, "scheduled");
+
+    free(before);
+    free(decision);
+    free(school);
+    free(school_invitation);
+    person_free(&teacher);
+    planned_free(&p);
+}
+
+/* A parent invited to part 2 (the family informed), and then, as data made
+ * before FAM-9 could be, a decision not to inform recorded over it. */
+static char *parent_under_legacy_not_inform(planned *p)
+{
+    test_clock_set(time(NULL));
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    planned_schedule(p, HOUR, "in_person", 1);
+    json_t *body = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s, s:s}", "category", "parent_carer",
+                             "invitee", "name", "Jo Example", "contact",
+                             "jo.example@example.invalid", "role", "Share the family's view",
+                             "invited_by", "The social worker, by phone", "support_needs", "none");
+    http_response *r = invite(&p->requester, p->meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *parent = strdup(json_str(r->json, "id"));
+    http_free(r);
+    const char *params[] = {p->meeting_id, p->csc};
+    char *id = db_value("INSERT INTO consent_decisions (meeting_id, kind, decision, grounds,"
+                        " rationale, decided_by_sub, decided_by_name, decided_by_agency)"
+                        " VALUES ($1, 'family_notice', 'not_inform',"
+                        " ARRAY['significant_harm_if_known'], 'Recorded before FAM-9',"
+                        " 'legacy-manager', 'A manager', $2) RETURNING id",
+                        2, params);
+    free(id);
+    return parent;
+}
+
+Test(scheduling, FAM_9_parent_cannot_be_marked_present_under_not_inform)
+{
+    planned p;
+    char *parent = parent_under_legacy_not_inform(&p);
+
+    char *before = fingerprint(&p);
+    json_t *entries = json_pack("[o, o, o]", mark(p.police_invitation, "present"),
+                                mark(p.health_invitation, "present"), mark(parent, "present"));
+    http_response *r = put_attendance(&p.requester, p.meeting_id, entries, etag_of(p.version));
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "FAM-9", "entries[2].attendance"), 1, "%s", r->body);
+    cr_assert_eq(error_count(r), 1, "%s", r->body);
+    http_free(r);
+    expect_nothing_changed(&p, before);
+    expect_stored_attendance(p.police_invitation, "(none)");
+    expect_stored_attendance(parent, "(none)");
+    free(before);
+
+    /* absent may be recorded; the hold then wants the invitation withdrawn and the
+     * decision agreed */
+    mark_three(&p, p.police_invitation, "present", p.health_invitation, "present", parent,
+               "absent");
+    test_clock_advance(2 * HOUR);
+    before = fingerprint(&p);
+    r = hold(&p.manager, p.meeting_id, p.version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "FAM-9", "invitations"), 1, "%s", r->body);
+    cr_assert_eq(rule_count(r, "FAM-9", "family_notice"), 1, "%s", r->body);
+    http_free(r);
+    expect_nothing_changed(&p, before);
+    free(before);
+
+    char path[128];
+    snprintf(path, sizeof path, "/v1/invitations/%s/withdraw", parent);
+    json_t *body = json_pack("{s:s}", "reason", "The family is now not to be told of the meeting");
+    r = api_call("POST", path, p.requester.token, body, "\"2\"");
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    const char *params[] = {p.meeting_id};
+    char *decision = db_value("SELECT id FROM consent_decisions WHERE meeting_id = $1"
+                              " AND kind = 'family_notice' ORDER BY seq DESC LIMIT 1",
+                              1, params);
+    agree_ok(&p.police_officer, decision, true, "pending_agreement");
+    agree_ok(&p.health_visitor, decision, true, "agreed");
+    r = hold(&p.manager, p.meeting_id, p.version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    free(decision);
+    free(parent);
+    planned_free(&p);
+}
+
+/* A strategy discussion scheduled an hour ahead by the test clock. */
+static void strategy_scheduled(planned *p)
+{
+    test_clock_set(time(NULL));
+    planned_authorised(p, "strategy_discussion");
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    planned_schedule(p, HOUR, "phone", -1);
+}
+
+Test(scheduling, MTG_7_strategy_discussion_held_without_police_refused)
+{
+    planned p;
+    strategy_scheduled(&p);
+    /* the police decline, and are marked absent */
+    const char *params[] = {p.police_invitation};
+    long version = db_long("SELECT version FROM invitations WHERE id = $1", 1, params);
+    json_t *body = json_pack("{s:s, s:s}", "response", "declined", "reason",
+                             "No officer is free this afternoon");
+    http_response *r = respond(&p.police_officer, p.police_invitation, body, version);
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    mark_both(&p, &p.requester, "absent", "present");
+    test_clock_advance(2 * HOUR);
+
+    char *before = fingerprint(&p);
+    r = hold(&p.manager, p.meeting_id, p.version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "MTG-7", "attendance"), 1, "%s", r->body);
+    cr_assert(error_says(r, "MTG-7", "police"), "names the police: %s", r->body);
+    cr_assert_eq(error_count(r), 1, "%s", r->body);
+    http_free(r);
+    expect_nothing_changed(&p, before);
+    expect_stored_status(p.meeting_id, "scheduled");
+    free(before);
+    planned_free(&p);
+}
+
+Test(scheduling, MTG_7_strategy_discussion_held_with_all_three_present)
+{
+    planned p;
+    strategy_scheduled(&p);
+    mark_both(&p, &p.requester, "present", "present");
+    test_clock_advance(2 * HOUR);
+    http_response *r = hold(&p.manager, p.meeting_id, p.version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "held");
+    http_free(r);
+    expect_stored_status(p.meeting_id, "held");
+    cr_assert_eq(audit_rows(p.meeting_id, "meeting.hold"), 1);
+    planned_free(&p);
+}
+
 Test(scheduling, MTG_8_hold_with_an_unmarked_invitation_refused)
 {
     planned p;

@@ -395,7 +395,10 @@ Test(planning_rules, INV_2_family_invitation_refused_while_family_not_informed)
     f.family_notice_status = "effective";
     violations v;
     check_invitation(load(family_invitation), &f, &v);
-    assert_only(&v, "INV-2", "category");
+    /* and FAM-9: no family member is invited under a decision not to inform */
+    cr_assert(violations_has(&v, "INV-2", "category"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "FAM-9", "category"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
 }
 
 Test(planning_rules, INV_2_family_invitation_refused_with_no_family_notice_decision)
@@ -414,7 +417,9 @@ Test(planning_rules, INV_2_child_invitation_refused_while_family_not_informed)
     f.family_notice = "not_inform";
     violations v;
     check_invitation(with(load(family_invitation), "category", "\"child_young_person\""), &f, &v);
-    assert_only(&v, "INV-2", "category");
+    cr_assert(violations_has(&v, "INV-2", "category"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "FAM-9", "category"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
 }
 
 Test(planning_rules, INV_2_family_invitation_refused_before_scheduling)
@@ -443,7 +448,8 @@ Test(planning_rules, INV_2_family_not_informed_and_single_part_both_reported)
     violations v;
     check_invitation(load(family_invitation), &f, &v);
     cr_assert_eq(count_rule(&v, "INV-2"), 2, "%s", describe(&v));
-    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    cr_assert_eq(count_rule(&v, "FAM-9"), 1, "%s", describe(&v));
+    cr_assert_eq(v.n, 3, "%s", describe(&v));
 }
 
 Test(planning_rules, INV_2_family_invitation_needs_invited_by)
@@ -2023,37 +2029,56 @@ Test(planning_rules, schedule_too_long_strings_are_schema_violations)
 
 /* ---- MTG-8: holding ---- */
 
+/* A meeting past its start, every invitation marked, the family informed:
+ * every test changes what it is about. */
+static hold_facts hold_facts_ok(void)
+{
+    hold_facts f = {.now_epoch = epoch(START) + 5400,
+                    .start_epoch = epoch(START),
+                    .invitations = 4,
+                    .unmarked = 0,
+                    .meeting_type = "professionals",
+                    .family_notice = "inform",
+                    .family_notice_status = "effective",
+                    .awaiting_agencies = ""};
+    return f;
+}
+
+static void check_hold(const hold_facts *f, violations *v)
+{
+    violations_init(v);
+    hold_check(f, v);
+}
+
 Test(planning_rules, MTG_8_hold_refused_before_the_start)
 {
-    hold_facts f = {.now_epoch = epoch(START) - 1, .start_epoch = epoch(START),
-                    .invitations = 4, .unmarked = 0};
+    hold_facts f = hold_facts_ok();
+    f.now_epoch = epoch(START) - 1;
     violations v;
-    violations_init(&v);
-    hold_check(&f, &v);
+    check_hold(&f, &v);
     assert_only(&v, "MTG-8", "status");
 }
 
 Test(planning_rules, MTG_8_hold_refused_with_unmarked_invitations)
 {
-    hold_facts f = {.now_epoch = epoch(START) + 3600, .start_epoch = epoch(START),
-                    .invitations = 4, .unmarked = 1};
+    hold_facts f = hold_facts_ok();
+    f.unmarked = 1;
     violations v;
-    violations_init(&v);
-    hold_check(&f, &v);
+    check_hold(&f, &v);
     assert_only(&v, "MTG-8", "attendance");
     f.unmarked = 4;
-    violations_init(&v);
-    hold_check(&f, &v);
+    check_hold(&f, &v);
     assert_only(&v, "MTG-8", "attendance");
 }
 
 Test(planning_rules, MTG_8_hold_before_start_with_unmarked_reports_both)
 {
-    hold_facts f = {.now_epoch = epoch(NOW), .start_epoch = epoch(START), .invitations = 3,
-                    .unmarked = 2};
+    hold_facts f = hold_facts_ok();
+    f.now_epoch = epoch(NOW);
+    f.invitations = 3;
+    f.unmarked = 2;
     violations v;
-    violations_init(&v);
-    hold_check(&f, &v);
+    check_hold(&f, &v);
     cr_assert(violations_has(&v, "MTG-8", "status"), "%s", describe(&v));
     cr_assert(violations_has(&v, "MTG-8", "attendance"), "%s", describe(&v));
     cr_assert_eq(v.n, 2, "%s", describe(&v));
@@ -2062,10 +2087,206 @@ Test(planning_rules, MTG_8_hold_before_start_with_unmarked_reports_both)
 
 Test(planning_rules, MTG_8_hold_allowed_after_the_start_with_every_invitation_marked)
 {
-    hold_facts f = {.now_epoch = epoch(START) + 5400, .start_epoch = epoch(START),
-                    .invitations = 4, .unmarked = 0};
+    hold_facts f = hold_facts_ok();
+    violations v;
+    check_hold(&f, &v);
+    assert_none(&v);
+}
+
+/* ---- FAM-9: held only while the family-notice decision is in effect ---- */
+
+Test(planning_rules, FAM_9_hold_refused_while_not_inform_awaits_agreement)
+{
+    hold_facts f = hold_facts_ok();
+    f.family_notice = "not_inform";
+    f.family_notice_status = "pending_agreement";
+    f.awaiting_agencies = "SCHOOL-1";
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "FAM-9", "family_notice");
+    cr_assert(strstr(v.items[0].message, "SCHOOL-1"), "names who it awaits: %s", describe(&v));
+}
+
+Test(planning_rules, FAM_9_hold_refused_while_not_inform_disputed)
+{
+    hold_facts f = hold_facts_ok();
+    f.family_notice = "not_inform";
+    f.family_notice_status = "disputed";
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "FAM-9", "family_notice");
+}
+
+Test(planning_rules, FAM_9_hold_refused_without_a_decision)
+{
+    hold_facts f = hold_facts_ok();
+    f.family_notice = NULL;
+    f.family_notice_status = "";
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "FAM-9", "family_notice");
+}
+
+Test(planning_rules, FAM_9_hold_allowed_under_inform_or_an_agreed_not_inform)
+{
+    hold_facts f = hold_facts_ok();
+    violations v;
+    check_hold(&f, &v);
+    assert_none(&v);
+    f.family_notice = "not_inform";
+    f.family_notice_status = "agreed";
+    check_hold(&f, &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, FAM_9_hold_refused_while_family_invited_under_not_inform)
+{
+    hold_facts f = hold_facts_ok();
+    f.family_notice = "not_inform";
+    f.family_notice_status = "agreed";
+    f.family_invitations = 1;
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "FAM-9", "invitations");
+    /* under a decision to inform, family members are invited as they should be */
+    f.family_notice = "inform";
+    f.family_notice_status = "effective";
+    check_hold(&f, &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, FAM_9_family_member_refused_under_not_inform)
+{
+    invitation_facts f = invitation_facts_ok();
+    f.family_notice = "not_inform";
+    f.family_notice_status = "agreed";
+    violations v;
+    check_invitation(load(family_invitation), &f, &v);
+    cr_assert(violations_has(&v, "FAM-9", "category"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "INV-2", "category"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    /* a professional is not refused for it */
+    check_invitation(load(professional_invitation), &f, &v);
+    assert_none(&v);
+}
+
+static roll_invitation roll_entry(const char *id, const char *category, const char *status)
+{
+    roll_invitation r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.id, sizeof r.id, "%s", id);
+    snprintf(r.category, sizeof r.category, "%s", category);
+    snprintf(r.status, sizeof r.status, "%s", status);
+    return r;
+}
+
+#define INV_POLICE "00000000-0000-4000-8000-00000000000a"
+#define INV_PARENT "00000000-0000-4000-8000-00000000000b"
+#define INV_CHILD "00000000-0000-4000-8000-00000000000c"
+#define INV_OTHER "00000000-0000-4000-8000-00000000000d"
+
+Test(planning_rules, FAM_9_family_never_marked_present_under_not_inform)
+{
+    roll_invitation roll[] = {roll_entry(INV_POLICE, "professional", "accepted"),
+                              roll_entry(INV_PARENT, "parent_carer", "accepted"),
+                              roll_entry(INV_CHILD, "child_young_person", "invited")};
+    mark_in marks[] = {{INV_POLICE, "present"}, {INV_PARENT, "present"}, {INV_CHILD, "present"}};
     violations v;
     violations_init(&v);
-    hold_check(&f, &v);
+    attendance_check(marks, 3, roll, 3, "not_inform", &v);
+    cr_assert(violations_has(&v, "FAM-9", "entries[1].attendance"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "FAM-9", "entries[2].attendance"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    /* absent or apologies may be recorded; and under a decision to inform, present */
+    mark_in absent[] = {{INV_PARENT, "absent"}, {INV_CHILD, "apologies"}};
+    violations_init(&v);
+    attendance_check(absent, 2, roll, 3, "not_inform", &v);
     assert_none(&v);
+    violations_init(&v);
+    attendance_check(marks, 3, roll, 3, "inform", &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, MTG_8_FAM_9_marks_name_invitations_of_the_meeting_not_withdrawn)
+{
+    roll_invitation roll[] = {roll_entry(INV_POLICE, "professional", "accepted"),
+                              roll_entry(INV_PARENT, "parent_carer", "withdrawn")};
+    mark_in marks[] = {{INV_POLICE, "present"}, {INV_PARENT, "absent"}, {INV_OTHER, "present"}};
+    violations v;
+    violations_init(&v);
+    attendance_check(marks, 3, roll, 2, "inform", &v);
+    cr_assert(violations_has(&v, "MTG-8", "entries[1].invitation_id"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "MTG-8", "entries[2].invitation_id"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+}
+
+Test(planning_rules, FAM_9_only_a_family_invitation_is_withdrawn_with_a_reason)
+{
+    violations v;
+    violations_init(&v);
+    withdrawal_check("parent_carer", "The decision is now not to inform the family", &v);
+    assert_none(&v);
+    withdrawal_check("child_young_person", "r", &v);
+    assert_none(&v);
+    withdrawal_check("professional", "r", &v);
+    assert_only(&v, "FAM-9", "category");
+    violations_init(&v);
+    withdrawal_check("parent_carer", NULL, &v);
+    assert_only(&v, "FAM-9", "reason");
+    cr_assert(gate_open(&invitation_gate_withdrawn, "accepted"));
+    cr_assert_not(gate_open(&invitation_gate_withdrawn, "withdrawn"));
+}
+
+/* ---- MTG-7: a strategy discussion is held with all three agencies there ---- */
+
+static hold_facts strategy_hold(void)
+{
+    hold_facts f = hold_facts_ok();
+    f.meeting_type = "strategy_discussion";
+    f.csc_present = f.police_present = f.health_present = true;
+    return f;
+}
+
+Test(planning_rules, MTG_7_hold_refused_without_police_present)
+{
+    hold_facts f = strategy_hold();
+    f.police_present = false;
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "MTG-7", "attendance");
+    cr_assert(strstr(v.items[0].message, "police"), "%s", describe(&v));
+}
+
+Test(planning_rules, MTG_7_hold_names_every_missing_kind)
+{
+    hold_facts f = strategy_hold();
+    f.csc_present = f.police_present = f.health_present = false;
+    violations v;
+    check_hold(&f, &v);
+    cr_assert_eq(v.n, 3, "%s", describe(&v));
+    const char *kinds[] = {"children's social care", "police", "health"};
+    for (int i = 0; i < 3; i++)
+        cr_assert(violations_has(&v, "MTG-7", "attendance") && strstr(v.items[i].message, kinds[i]),
+                  "%s: %s", kinds[i], describe(&v));
+}
+
+Test(planning_rules, MTG_7_held_with_all_three_present)
+{
+    hold_facts f = strategy_hold();
+    violations v;
+    check_hold(&f, &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, MTG_7_other_types_hold_without_particular_kinds)
+{
+    const char *types[] = {"stop_and_review", "professionals", "professionals_only",
+                           "multi_agency"};
+    for (int i = 0; i < 4; i++) {
+        hold_facts f = hold_facts_ok();
+        f.meeting_type = types[i];
+        violations v;
+        check_hold(&f, &v);
+        assert_none(&v);
+    }
 }
