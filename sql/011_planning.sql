@@ -36,3 +36,14 @@ ALTER TABLE invitation_history DROP CONSTRAINT invitation_history_action_check;
 ALTER TABLE invitation_history ADD CONSTRAINT invitation_history_action_check
   CHECK (action IN ('accepted', 'declined', 'apologies', 'delegated', 'attendance',
                     'deadline_changed', 'withdrawn'));
+
+-- MTG-6: a practitioner chairs only a stop and review, as the child's lead
+-- practitioner or keyworker, which the schedule records beside the role it
+-- relied on. Meetings already scheduled keep their chair (their chair_role
+-- was required at scheduling); chair_child_role stays NULL for them.
+ALTER TABLE meetings
+  ADD COLUMN chair_child_role text
+    CHECK (chair_child_role IN ('lead_practitioner', 'keyworker')),
+  ADD CONSTRAINT meetings_practitioner_chair
+    CHECK (chair_role IS DISTINCT FROM 'practitioner'
+           OR (type = 'stop_and_review' AND chair_child_role IS NOT NULL));

@@ -6,6 +6,7 @@
  * decision on sharing the minutes with the family (FAM-5). */
 #include <string.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "domain/json_in.h"
@@ -38,6 +39,8 @@ static bool may_decide(req *r, const meeting_row *m, const consent_in *in)
                                              "informed.");
         return false;
     }
+    if (sharing && !chair_authority(r, m)) /* MTG-6: the chair decides on sharing as chair */
+        return false;
     const char *refused = consent_refused_rule(in, &r->who);
     if (refused) {
         problem_forbidden(r, refused,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "core/text.h"
@@ -206,7 +207,7 @@ void handle_meetings_attendance(req *r)
     meeting_row m;
     store *s = frame_begin(r, FRAME_CHANGE);
     if (!s || !frame_found(r, meetings_find(s, req_path(r, 0), true, &m)) ||
-        !may_run(r, &m, false) || !frame_if_match(r, m.version) ||
+        !may_run(r, &m, false) || !chair_authority(r, &m) || !frame_if_match(r, m.version) ||
         !frame_gate(r, &meeting_gate_attendance, m.status))
         return;
     /* every mark is checked against the meeting's invitations and its
@@ -252,7 +253,7 @@ void handle_meetings_hold(req *r)
     }
     store *s = frame_begin(r, FRAME_CHANGE);
     if (!s || !frame_found(r, meetings_find(s, req_path(r, 0), true, &m)) ||
-        !may_run(r, &m, false) || !frame_if_match(r, m.version) ||
+        !may_run(r, &m, false) || !chair_authority(r, &m) || !frame_if_match(r, m.version) ||
         !frame_transition(r, m.status, "held"))
         return;
     planning_facts facts;

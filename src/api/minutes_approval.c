@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "api/minutes_common.h"
@@ -80,6 +81,8 @@ void handle_minutes_approve(req *r)
         problem_forbidden(r, "MIN-3", "Only the chair approves the minutes.");
         return;
     }
+    if (!chair_authority(r, &m.meeting)) /* MTG-6 */
+        return;
     if (m.current.number == 0) {
         problem_conflict(r, "MIN-3", "There are no minutes to approve yet.");
         return;

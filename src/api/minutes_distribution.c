@@ -5,6 +5,7 @@
  * minutes are approved (MTG-8). */
 #include <string.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "api/minutes_common.h"
@@ -69,6 +70,8 @@ void handle_minutes_distribute(req *r)
                                       "distributes the minutes.");
         return;
     }
+    if (!chair_authority(r, &m.meeting)) /* MTG-6 */
+        return;
     if (!frame_gate(r, &minutes_gate_distribution, m.current.status))
         return;
     if (family) {
@@ -112,6 +115,8 @@ void handle_meetings_close(req *r)
         problem_forbidden(r, NULL, "The chair or the convening side closes the meeting.");
         return;
     }
+    if (!chair_authority(r, &m.meeting)) /* MTG-6 */
+        return;
     if (!frame_if_match(r, m.meeting.version) ||
         !frame_transition(r, m.meeting.status, "closed"))
         return;

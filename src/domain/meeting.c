@@ -309,6 +309,12 @@ int meeting_authorised_parts_changed(const meeting_draft *before, const meeting_
     return n;
 }
 
+bool meeting_chair_token_ok(const char *chair_role, const caller *who)
+{
+    unsigned role = chair_role ? role_from_name(chair_role) : 0u;
+    return role != 0 && caller_has_any(who, role);
+}
+
 bool meeting_can_edit(const char *convening_agency, const char *requester_sub, const caller *who)
 {
     if (strcmp(who->sub, requester_sub) == 0)

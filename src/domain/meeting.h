@@ -107,6 +107,11 @@ extern const state_gate meeting_gate_family_notice; /* whether the family is tol
 extern const state_gate meeting_gate_agreements;    /* agencies agree not to tell (FAM-2) */
 extern const state_gate meeting_gate_minutes_sharing; /* sharing the minutes (FAM-5) */
 
+/* MTG-6: the chair's authority is the role the schedule relied on
+ * (chair_role, as scheduled); whenever they act as chair their own token
+ * must hold it. False for a role that is not known. */
+bool meeting_chair_token_ok(const char *chair_role, const caller *who);
+
 /* The convening side, who may change, cancel and plan a meeting: its
  * requester or a manager (manager or senior_manager) of the convening
  * agency. */

@@ -12,7 +12,11 @@ const char *const invitation_categories[] = {"professional", "specialist", "pare
 const char *const invitation_responses[] = {"accepted", "declined", "apologies", "delegated",
                                             NULL};
 const char *const meeting_formats[] = {"in_person", "virtual", "hybrid", "phone", NULL};
-const char *const chair_roles[] = {"manager", "senior_manager", "senior_practitioner", NULL};
+/* MTG-6: a practitioner chairs only a stop and review, as the child's lead
+ * practitioner or keyworker (chair_child_roles). */
+const char *const chair_roles[] = {"manager", "senior_manager", "senior_practitioner",
+                                   "practitioner", NULL};
+const char *const chair_child_roles[] = {"lead_practitioner", "keyworker", NULL};
 const char *const attendance_marks[] = {"present", "apologies", "absent", NULL};
 const char *const not_inform_grounds[] = {"significant_harm_if_known",
                                           "fabricated_or_induced_illness",
@@ -60,6 +64,8 @@ static bool parse_person(violations *v, json_t *body, const char *key, person_in
         const char *value;
         if (strcmp(f, "role") == 0)
             value = jin_enum(v, obj, key, f, chair_roles, required_fields[i], rule);
+        else if (strcmp(f, "child_role") == 0)
+            value = jin_enum(v, obj, key, f, chair_child_roles, required_fields[i], NULL);
         else
             value = jin_string(v, obj, key, f, max, required_fields[i], rule);
         if (strcmp(f, "sub") == 0)
@@ -70,6 +76,8 @@ static bool parse_person(violations *v, json_t *body, const char *key, person_in
             p->agency = value;
         else if (strcmp(f, "role") == 0)
             p->role = value;
+        else if (strcmp(f, "child_role") == 0)
+            p->child_role = value;
         else if (strcmp(f, "contact") == 0)
             p->contact = value;
     }
@@ -350,8 +358,9 @@ void schedule_parse(json_t *body, schedule_in *in, violations *v)
     static const char *const fields[] = {"start", "duration_minutes", "format", "venue",
                                          "chair", "minute_taker", "two_part", NULL};
     static const char *const read_only[] = {"status", "version", "scheduled_at", NULL};
-    static const char *const chair_fields[] = {"sub", "name", "agency", "role", NULL};
-    static const bool chair_required[] = {true, true, true, true};
+    static const char *const chair_fields[] = {"sub", "name", "agency", "role", "child_role",
+                                               NULL};
+    static const bool chair_required[] = {true, true, true, true, false};
     static const char *const taker_fields[] = {"sub", "name", "agency", NULL};
     static const bool taker_required[] = {true, true, true};
     memset(in, 0, sizeof *in);
@@ -390,6 +399,17 @@ void schedule_check(const schedule_in *in, const schedule_facts *f, violations *
         violation_rule(v, "venue", "MTG-6", "an in-person or hybrid meeting needs a venue");
     if (in->chair.sub && in->minute_taker.sub && strcmp(in->chair.sub, in->minute_taker.sub) == 0)
         violation_rule(v, "minute_taker.sub", "MTG-6", "the minute taker is not the chair");
+    bool stop_and_review = f->meeting_type && strcmp(f->meeting_type, "stop_and_review") == 0;
+    if (in->chair.role && strcmp(in->chair.role, "practitioner") == 0) {
+        if (!stop_and_review)
+            violation_rule(v, "chair.role", "MTG-6",
+                           "a practitioner chairs only a stop and review, as the child's lead "
+                           "practitioner or keyworker");
+        else if (!in->chair.child_role)
+            violation_rule(v, "chair.child_role", "MTG-6",
+                           "a practitioner chairs a stop and review as the child's lead "
+                           "practitioner or keyworker: say which");
+    }
     if (f->invited_agencies < 2)
         violation_rule(v, "invitations", "MTG-6",
                        "invite at least two agencies before scheduling (%d invited)",

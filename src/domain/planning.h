@@ -28,6 +28,7 @@ extern const char *const invitation_categories[];
 extern const char *const invitation_responses[];
 extern const char *const meeting_formats[];
 extern const char *const chair_roles[];
+extern const char *const chair_child_roles[];
 extern const char *const attendance_marks[];
 extern const char *const not_inform_grounds[];
 
@@ -37,6 +38,7 @@ typedef struct person_in {
     const char *name;
     const char *agency;
     const char *role;
+    const char *child_role; /* the chair: the child's lead practitioner or keyworker */
     const char *contact;
 } person_in;
 

@@ -13,7 +13,7 @@
     "m.id, m.type, m.status, m.convening_agency, m.requester_sub, m.version,"                \
     " coalesce(m.chair_sub, ''), coalesce(m.minute_taker_sub, ''), coalesce(m.format, ''),"   \
     " coalesce(extract(epoch FROM m.scheduled_start)::bigint, 0), m.two_part,"              \
-    " coalesce(m.previous_meeting_id::text, '')"
+    " coalesce(m.previous_meeting_id::text, ''), coalesce(m.chair_role, '')"
 
 /* SEC-2 for the caller whose sub, agency, manager and lead flags are $2
  * to $5. */
@@ -127,10 +127,10 @@ static const db_stmt schedule_stmt = {
     " duration_minutes = $3::integer, format = $4, venue = $5,"
     " chair_sub = $6, chair_name = $7, chair_agency = $8, chair_role = $9,"
     " minute_taker_sub = $10, minute_taker_name = $11, minute_taker_agency = $12,"
-    " two_part = coalesce($13::boolean, false), scheduled_at = now(),"
+    " two_part = coalesce($13::boolean, false), chair_child_role = $14, scheduled_at = now(),"
     " version = version + 1, updated_at = now()"
     " WHERE id = $1",
-    13};
+    14};
 
 static const db_stmt hold_stmt = {
     "meetings_hold",
@@ -228,6 +228,7 @@ static int fill_row(PGresult *res, meeting_row *out)
         out->two_part = PQgetvalue(res, 0, 10)[0] == 't';
         sql_copy(out->previous_meeting_id, sizeof out->previous_meeting_id,
                  PQgetvalue(res, 0, 11));
+        sql_copy(out->chair_role, sizeof out->chair_role, PQgetvalue(res, 0, 12));
     }
     PQclear(res);
     return found;
@@ -378,7 +379,8 @@ int meetings_schedule(store *s, const char *id, const struct schedule_in *in)
                             in->minute_taker.sub,
                             in->minute_taker.name,
                             in->minute_taker.agency,
-                            in->two_part < 0 ? NULL : in->two_part ? "true" : "false"};
+                            in->two_part < 0 ? NULL : in->two_part ? "true" : "false",
+                            in->chair.child_role};
     return sql_run(s, &schedule_stmt, params);
 }
 

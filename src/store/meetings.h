@@ -24,6 +24,7 @@ typedef struct meeting_row {
     long version;
     /* set once scheduled */
     char chair_sub[CALLER_SUB_MAX + 1];
+    char chair_role[24]; /* MTG-6: the role the schedule relied on */
     char minute_taker_sub[CALLER_SUB_MAX + 1];
     char format[16];
     long long start_epoch; /* 0 until scheduled */

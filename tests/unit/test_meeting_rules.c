@@ -486,6 +486,26 @@ Test(meeting_rules, MTG_4_requester_or_convening_manager_may_edit)
     cr_assert_not(meeting_can_edit("LA-CSC", "requester-1", &other_manager));
 }
 
+/* ---- MTG-6: the chair acts with the role the schedule relied on ---- */
+
+Test(meeting_rules, MTG_6_chair_token_must_hold_the_role_the_schedule_relied_on)
+{
+    caller senior = make_caller("chair-1", "LA-CSC", ROLE_SENIOR_PRACTITIONER);
+    caller practitioner = make_caller("chair-1", "LA-CSC", ROLE_PRACTITIONER);
+    caller manager = make_caller("chair-1", "LA-CSC", ROLE_MANAGER | ROLE_PRACTITIONER);
+    cr_assert(meeting_chair_token_ok("senior_practitioner", &senior));
+    cr_assert_not(meeting_chair_token_ok("senior_practitioner", &practitioner),
+                  "declared a senior practitioner, holds only practitioner");
+    cr_assert_not(meeting_chair_token_ok("senior_practitioner", &manager),
+                  "another role, however senior, is not the one relied on");
+    cr_assert(meeting_chair_token_ok("practitioner", &practitioner),
+              "a keyworker chairs a stop and review as a practitioner");
+    cr_assert(meeting_chair_token_ok("manager", &manager));
+    cr_assert_not(meeting_chair_token_ok(NULL, &manager), "no role recorded");
+    cr_assert_not(meeting_chair_token_ok("", &manager));
+    cr_assert_not(meeting_chair_token_ok("chair", &manager), "an unknown role");
+}
+
 /* ---- MTG-11: an authorisation covers the request as authorised ---- */
 
 /* What changed between valid_request and valid_request with one member

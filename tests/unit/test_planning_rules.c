@@ -1787,8 +1787,8 @@ Test(planning_rules, MTG_6_chair_and_minute_taker_named_in_full)
 
 Test(planning_rules, MTG_6_chair_role_must_be_manager_senior_manager_or_senior_practitioner)
 {
-    const char *bad[] = {"\"practitioner\"", "\"named_doctor\"", "\"admin\"", "\"partnership\"",
-                         "\"chair\""};
+    const char *bad[] = {"\"named_doctor\"", "\"admin\"", "\"partnership\"", "\"chair\"",
+                         "\"safeguarding_lead\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         violations v;
         check_schedule_ok_facts(with(load(valid_schedule), "chair.role", bad[i]), &v);
@@ -1796,12 +1796,71 @@ Test(planning_rules, MTG_6_chair_role_must_be_manager_senior_manager_or_senior_p
         cr_assert_eq(v.n, 1, "%s: %s", bad[i], describe(&v));
         cr_assert_not(v.schema);
     }
-    for (int i = 0; chair_roles[i]; i++) {
+    const char *good[] = {"manager", "senior_manager", "senior_practitioner"};
+    for (int i = 0; i < 3; i++) {
         violations v;
         check_schedule_ok_facts(
-            with_value(load(valid_schedule), "chair.role", json_string(chair_roles[i])), &v);
-        cr_assert_eq(v.n, 0, "%s: %s", chair_roles[i], describe(&v));
+            with_value(load(valid_schedule), "chair.role", json_string(good[i])), &v);
+        cr_assert_eq(v.n, 0, "%s: %s", good[i], describe(&v));
     }
+}
+
+/* A stop and review's schedule with a practitioner in the chair. */
+static void check_practitioner_chair(const char *type, const char *child_role, violations *v)
+{
+    json_t *doc = with_value(load(valid_schedule), "chair.role", json_string("practitioner"));
+    if (child_role)
+        with_value(doc, "chair.child_role", json_string(child_role));
+    schedule_facts f = schedule_facts_ok();
+    f.meeting_type = type;
+    check_schedule(doc, &f, v);
+}
+
+Test(planning_rules, MTG_6_practitioner_chairs_a_stop_and_review_as_keyworker)
+{
+    violations v;
+    check_practitioner_chair("stop_and_review", "keyworker", &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, MTG_6_practitioner_chairs_a_stop_and_review_as_lead_practitioner)
+{
+    violations v;
+    check_practitioner_chair("stop_and_review", "lead_practitioner", &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, MTG_6_practitioner_chair_without_child_role_refused)
+{
+    violations v;
+    check_practitioner_chair("stop_and_review", NULL, &v);
+    assert_only(&v, "MTG-6", "chair.child_role");
+}
+
+Test(planning_rules, MTG_6_practitioner_chair_refused_for_other_types)
+{
+    const char *types[] = {"professionals", "professionals_only", "strategy_discussion",
+                           "multi_agency"};
+    for (int i = 0; i < 4; i++) {
+        violations v;
+        check_practitioner_chair(types[i], "keyworker", &v);
+        cr_assert(violations_has(&v, "MTG-6", "chair.role"), "%s: %s", types[i], describe(&v));
+        cr_assert_not(violations_has(&v, "MTG-6", "chair.child_role"), "%s", describe(&v));
+    }
+}
+
+Test(planning_rules, MTG_6_unknown_child_role_is_a_schema_violation)
+{
+    violations v;
+    check_schedule_ok_facts(with(load(valid_schedule), "chair.child_role", "\"social_worker\""),
+                            &v);
+    cr_assert(violations_has(&v, NULL, "chair.child_role"), "%s", describe(&v));
+    cr_assert(v.schema);
+    check_schedule_ok_facts(with(load(valid_schedule), "chair.child_role", "7"), &v);
+    cr_assert(v.schema, "%s", describe(&v));
+    /* a senior practitioner who is also the child's keyworker may say so */
+    check_schedule_ok_facts(with(load(valid_schedule), "chair.child_role", "\"keyworker\""), &v);
+    assert_none(&v);
 }
 
 Test(planning_rules, MTG_6_minute_taker_is_not_the_chair)
