@@ -348,6 +348,30 @@ const state_gate meeting_gate_agreements = {
 const state_gate meeting_gate_minutes_sharing = {
     "MTG-8", "Sharing the minutes is decided once the meeting is held.", {"held", "closed"}};
 
+void close_check(const close_facts *f, violations *v)
+{
+    if (!f->approved)
+        violation_rule(v, "minutes", "MTG-8", "a meeting closes once its minutes are approved");
+    if (!f->sharing)
+        violation_rule(v, "minutes_sharing", "FAM-5",
+                       "record whether the minutes are shared with the family, or withheld and "
+                       "why");
+    for (int i = 0; i < f->n_attending; i++) {
+        bool sent = false;
+        for (int k = 0; k < f->n_distributed && !sent; k++)
+            sent = strcmp(f->attending[i], f->distributed[k]) == 0;
+        if (!sent)
+            violation_rule(v, "distribution", "MTG-8",
+                           "the approved minutes are not yet recorded as sent to %s, which "
+                           "attended or sent apologies",
+                           f->attending[i]);
+    }
+    if (f->sharing && strcmp(f->sharing, "share") == 0 && !f->family_copy_sent)
+        violation_rule(v, "distribution", "MTG-8",
+                       "the family's copy is not yet recorded as sent, and the sharing decision "
+                       "says share (FAM-5)");
+}
+
 bool meeting_transition_allowed(const char *from, const char *to)
 {
     static const struct {

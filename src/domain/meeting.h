@@ -95,6 +95,21 @@ int meeting_authorised_parts_changed(const meeting_draft *before, const meeting_
 /* MTG-8: the lifecycle. */
 bool meeting_transition_allowed(const char *from, const char *to);
 
+/* MTG-8: a held meeting closes once its approved minutes went to every
+ * agency that attended or sent apologies, and to the family where the
+ * sharing decision says share (FAM-5); a sharing decision must be on
+ * record. */
+typedef struct close_facts {
+    bool approved;                    /* the latest version of the minutes is approved */
+    const char *sharing;              /* FAM-5: "share", "withhold" or NULL (none) */
+    const char *const *attending;     /* agency codes marked present or apologies */
+    int n_attending;
+    const char *const *distributed;   /* agency codes the approved version went to */
+    int n_distributed;
+    bool family_copy_sent;            /* a family recipient of the approved version */
+} close_facts;
+void close_check(const close_facts *f, violations *v);
+
 /* MTG-8: what a meeting is open to in each status. */
 extern const state_gate meeting_gate_request_edits; /* the request changes (PATCH) */
 extern const state_gate meeting_gate_invitations;   /* invitations are sent */

@@ -144,6 +144,27 @@ static const db_stmt close_stmt = {
     " version = version + 1, updated_at = now() WHERE id = $1",
     2};
 
+/* MTG-8: the latest minutes, the sharing decision (FAM-5), who attended
+ * and who the approved version went to (agency codes have no commas). */
+static const db_stmt close_facts_stmt = {
+    "meetings_close_facts",
+    "WITH latest AS ("
+    "  SELECT number, status FROM minutes WHERE meeting_id = $1 ORDER BY number DESC LIMIT 1),"
+    " sent AS ("
+    "  SELECT d.recipient_agency, d.category FROM minutes_distribution d JOIN latest l"
+    "      ON d.number = l.number AND l.status = 'approved'"
+    "   WHERE d.meeting_id = $1)"
+    " SELECT coalesce((SELECT status = 'approved' FROM latest), false),"
+    "  coalesce((SELECT decision FROM consent_decisions WHERE meeting_id = $1"
+    "             AND kind = 'minutes_sharing' ORDER BY seq DESC LIMIT 1), ''),"
+    "  coalesce((SELECT string_agg(DISTINCT i.agency, ',') FROM invitations i"
+    "             WHERE i.meeting_id = $1 AND i.category IN ('professional', 'specialist')"
+    "               AND i.status <> 'withdrawn' AND i.attendance IN ('present', 'apologies')), ''),"
+    "  coalesce((SELECT string_agg(DISTINCT recipient_agency, ',') FROM sent"
+    "             WHERE category <> 'family' AND recipient_agency IS NOT NULL), ''),"
+    "  EXISTS (SELECT 1 FROM sent WHERE category = 'family')",
+    1};
+
 static const db_stmt bump_stmt = {
     "meetings_bump", "UPDATE meetings SET version = version + 1, updated_at = now() WHERE id = $1",
     1};
@@ -394,6 +415,45 @@ int meetings_close(store *s, const char *id)
 {
     const char *params[] = {id, s->who->sub};
     return sql_run(s, &close_stmt, params);
+}
+
+/* Splits "A,B,C" into at most CLOSE_MAX_AGENCIES codes; returns how many. */
+static int split_agencies(const char *list, char (*codes)[CALLER_AGENCY_MAX + 1],
+                          const char **out)
+{
+    int n = 0;
+    while (*list && n < CLOSE_MAX_AGENCIES) {
+        size_t len = strcspn(list, ",");
+        snprintf(codes[n], CALLER_AGENCY_MAX + 1, "%.*s", (int)len, list);
+        out[n] = codes[n];
+        n++;
+        list += len;
+        if (*list == ',')
+            list++;
+    }
+    return n;
+}
+
+int meetings_close_facts(store *s, const char *id, struct close_facts *out,
+                         close_storage *storage)
+{
+    const char *params[] = {id};
+    PGresult *res = sql_query(s, &close_facts_stmt, params);
+    if (!res)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->approved = PQgetvalue(res, 0, 0)[0] == 't';
+    sql_copy(storage->sharing, sizeof storage->sharing, PQgetvalue(res, 0, 1));
+    out->sharing = storage->sharing[0] ? storage->sharing : NULL;
+    out->n_attending =
+        split_agencies(PQgetvalue(res, 0, 2), storage->agencies[0], storage->attending);
+    out->attending = storage->attending;
+    out->n_distributed =
+        split_agencies(PQgetvalue(res, 0, 3), storage->agencies[1], storage->distributed);
+    out->distributed = storage->distributed;
+    out->family_copy_sent = PQgetvalue(res, 0, 4)[0] == 't';
+    PQclear(res);
+    return 0;
 }
 
 int meetings_bump(store *s, const char *id)

@@ -79,6 +79,22 @@ int meetings_hold(store *s, const char *id);
 /* MTG-8: closed by the store's caller. */
 int meetings_close(store *s, const char *id);
 
+/* MTG-8, FAM-5: what closing needs to know, in one query: whether the
+ * latest minutes are approved, the current sharing decision, the agencies
+ * whose invitations are marked present or apologies, and those (and the
+ * family) that the approved version was recorded as sent to. The strings
+ * of `out` live in `storage`. 0, or -1 on a failure. */
+#define CLOSE_MAX_AGENCIES 64
+typedef struct close_storage {
+    char sharing[16];
+    char agencies[2][CLOSE_MAX_AGENCIES][CALLER_AGENCY_MAX + 1];
+    const char *attending[CLOSE_MAX_AGENCIES];
+    const char *distributed[CLOSE_MAX_AGENCIES];
+} close_storage;
+struct close_facts;
+int meetings_close_facts(store *s, const char *id, struct close_facts *out,
+                         close_storage *storage);
+
 /* Raises the version, for changes kept elsewhere (attendance). */
 int meetings_bump(store *s, const char *id);
 

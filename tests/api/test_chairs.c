@@ -23,8 +23,9 @@
 #include "support/people.h"
 #include "support/planning.h"
 
+#include "held_meeting.h"
+
 #define HOUR 3600L
-#define DAY 86400L
 
 /* --- helpers --- */
 
@@ -45,68 +46,6 @@ static void expect_refused(http_response *r, long status, const char *type, cons
     char *after = db_meeting_digest(meeting_id);
     cr_assert_str_eq(after, before, "the database changed:\n%s\n->\n%s", before, after);
     free(after);
-}
-
-/* YYYY-MM-DD, `days` from the test's today. */
-static void date_from_today(long days, char out[11])
-{
-    time_t t = test_now() + days * DAY;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-static json_t *person_json(const person *who)
-{
-    return json_pack("{s:s, s:s, s:s}", "name", who->who.name, "agency", who->who.agency, "sub",
-                     who->who.sub);
-}
-
-/* Minutes with every part MIN-2 asks of a meeting that is not a strategy
- * discussion (as test_minutes.c's complete_minutes, with `chair` in the
- * chair). */
-static json_t *complete_minutes(const planned *p, const person *chair)
-{
-    char due[11], review[11];
-    date_from_today(30, due);
-    date_from_today(60, review);
-    json_t *doc = json_object();
-    json_object_set_new(
-        doc, "attendance",
-        json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]", "name",
-                  chair->who.name, "agency", chair->who.agency, "role", "chair", "attendance",
-                  "present", "name", p->police_officer.who.name, "agency", p->police, "role",
-                  "police", "attendance", "present", "name", p->health_visitor.who.name,
-                  "agency", p->health, "role", "health visitor", "attendance", "present"));
-    json_object_set_new(doc, "purpose", json_string("Stop, review and agree a plan that works"));
-    json_object_set_new(doc, "needs", json_string("Stable routines and school attendance"));
-    json_object_set_new(doc, "strengths", json_string("A supportive grandparent nearby"));
-    json_object_set_new(doc, "risks", json_string("Missed health appointments"));
-    json_object_set_new(doc, "decisions", json_string("A joint home visit within two weeks"));
-    json_object_set_new(
-        doc, "actions",
-        json_pack("[{s:s, s:o, s:s, s:s}]", "description", "Arrange the joint home visit",
-                  "owner", person_json(&p->requester), "due_date", due, "contingency",
-                  "The team manager arranges it"));
-    json_object_set_new(doc, "plan_coordinator", person_json(&p->requester));
-    json_object_set_new(doc, "information_sharing",
-                        json_pack("{s:s, s:s}", "with_whom", "The school and the GP", "family",
-                                  "The plan is shared with the parents"));
-    json_object_set_new(doc, "family_feedback", json_pack("{s:b}", "family_present", 1));
-    json_object_set_new(doc, "safeguarding_referral", json_pack("{s:b}", "needed", 0));
-    json_object_set_new(doc, "caf_considered",
-                        json_pack("{s:b, s:s}", "considered", 1, "note", "Already in place"));
-    json_object_set_new(doc, "fgc_considered",
-                        json_pack("{s:b, s:s}", "considered", 1, "note", "Offered to the family"));
-    json_object_set_new(doc, "next_review", json_pack("{s:s}", "date", review));
-    return doc;
-}
-
-static const char *minutes_path(const char *meeting_id, const char *rest)
-{
-    static char path[256];
-    snprintf(path, sizeof path, "/v1/meetings/%s/minutes%s", meeting_id, rest ? rest : "");
-    return path;
 }
 
 /* A schedule an hour ahead (by the test clock) with `chair` in the chair as
@@ -136,24 +75,6 @@ static json_t *both_present(const planned *p)
     return json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "entries", "invitation_id",
                      p->police_invitation, "attendance", "present", "invitation_id",
                      p->health_invitation, "attendance", "present");
-}
-
-/* PUT attendance and hold, both as `by`, the start passed by the test clock. */
-static void attend_and_hold(planned *p, const person *by)
-{
-    json_t *body = both_present(p);
-    http_response *r = api_call("PUT", meeting_path(p->meeting_id, "attendance"), by->token,
-                                body, etag_of(p->version));
-    json_decref(body);
-    cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
-    p->version = json_int(r->json, "version");
-    http_free(r);
-    test_clock_advance(2 * HOUR);
-    r = api_call("POST", meeting_path(p->meeting_id, "hold"), by->token, NULL,
-                 etag_of(p->version));
-    cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);
-    p->version = json_int(r->json, "version");
-    http_free(r);
 }
 
 /* The same person with other roles: a token issued later, after their
@@ -196,14 +117,14 @@ Test(chairs, MTG_6_keyworker_practitioner_chairs_a_stop_and_review)
                  1);
 
     /* the keyworker runs the meeting and approves its minutes as chair */
-    attend_and_hold(&p, &keyworker);
-    json_t *doc = complete_minutes(&p, &keyworker);
-    r = api_call("PUT", minutes_path(p.meeting_id, NULL), keyworker.token, doc, NULL);
+    held_attend_and_hold(&p, &keyworker);
+    json_t *doc = held_complete_minutes(&p, &keyworker, 60);
+    r = api_call("PUT", held_minutes_path(p.meeting_id, NULL), keyworker.token, doc, NULL);
     json_decref(doc);
     cr_assert_eq(r->status, 201, "%s", r->body);
     long version = json_int(r->json, "version");
     http_free(r);
-    r = api_call("POST", minutes_path(p.meeting_id, "/approve"), keyworker.token, NULL,
+    r = api_call("POST", held_minutes_path(p.meeting_id, "/approve"), keyworker.token, NULL,
                  etag_of(version));
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "approved");
@@ -308,7 +229,7 @@ Test(chairs, MTG_6_chair_whose_token_lacks_the_declared_role_cannot_act_as_chair
     expect_refused(r, 403, "/problems/forbidden", "MTG-6", NULL, p.meeting_id, before);
     free(before);
     /* the minute taker records attendance and holds it instead */
-    attend_and_hold(&p, &p.requester);
+    held_attend_and_hold(&p, &p.requester);
     before = db_meeting_digest(p.meeting_id);
     r = api_call("POST", meeting_path(p.meeting_id, "hold"), demoted.token, NULL,
                  etag_of(p.version));
@@ -316,18 +237,18 @@ Test(chairs, MTG_6_chair_whose_token_lacks_the_declared_role_cannot_act_as_chair
     free(before);
 
     /* writing and approving the minutes */
-    json_t *doc = complete_minutes(&p, &chair);
+    json_t *doc = held_complete_minutes(&p, &chair, 60);
     before = db_meeting_digest(p.meeting_id);
-    r = api_call("PUT", minutes_path(p.meeting_id, NULL), demoted.token, doc, NULL);
+    r = api_call("PUT", held_minutes_path(p.meeting_id, NULL), demoted.token, doc, NULL);
     expect_refused(r, 403, "/problems/forbidden", "MTG-6", NULL, p.meeting_id, before);
     free(before);
-    r = api_call("PUT", minutes_path(p.meeting_id, NULL), p.requester.token, doc, NULL);
+    r = api_call("PUT", held_minutes_path(p.meeting_id, NULL), p.requester.token, doc, NULL);
     json_decref(doc);
     cr_assert_eq(r->status, 201, "the minute taker writes them: %s", r->body);
     long version = json_int(r->json, "version");
     http_free(r);
     before = db_meeting_digest(p.meeting_id);
-    r = api_call("POST", minutes_path(p.meeting_id, "/approve"), demoted.token, NULL,
+    r = api_call("POST", held_minutes_path(p.meeting_id, "/approve"), demoted.token, NULL,
                  etag_of(version));
     expect_refused(r, 403, "/problems/forbidden", "MTG-6", NULL, p.meeting_id, before);
     free(before);
@@ -336,7 +257,7 @@ Test(chairs, MTG_6_chair_whose_token_lacks_the_declared_role_cannot_act_as_chair
                          " AND status = 'approved'", 1, params), 0);
 
     /* with the role, as scheduled, the chair approves */
-    r = api_call("POST", minutes_path(p.meeting_id, "/approve"), chair.token, NULL,
+    r = api_call("POST", held_minutes_path(p.meeting_id, "/approve"), chair.token, NULL,
                  etag_of(version));
     cr_assert_eq(r->status, 200, "%s", r->body);
     http_free(r);
@@ -344,7 +265,7 @@ Test(chairs, MTG_6_chair_whose_token_lacks_the_declared_role_cannot_act_as_chair
     /* amending, deciding on sharing, distributing, closing */
     before = db_meeting_digest(p.meeting_id);
     body = json_pack("{s:s}", "reason", "Correct the review date");
-    r = api_call("POST", minutes_path(p.meeting_id, "/amendments"), demoted.token, body, NULL);
+    r = api_call("POST", held_minutes_path(p.meeting_id, "/amendments"), demoted.token, body, NULL);
     json_decref(body);
     expect_refused(r, 403, "/problems/forbidden", "MTG-6", NULL, p.meeting_id, before);
     body = json_pack("{s:s, s:s}", "kind", "minutes_sharing", "decision", "share");
@@ -355,7 +276,7 @@ Test(chairs, MTG_6_chair_whose_token_lacks_the_declared_role_cannot_act_as_chair
     body = json_pack("{s:[{s:s, s:s, s:s, s:s}]}", "recipients", "name", "Police records",
                      "agency", p.police, "category", "professional", "contact",
                      "records@example.invalid");
-    r = api_call("POST", minutes_path(p.meeting_id, "/distribution"), demoted.token, body, NULL);
+    r = api_call("POST", held_minutes_path(p.meeting_id, "/distribution"), demoted.token, body, NULL);
     expect_refused(r, 403, "/problems/forbidden", "MTG-6", NULL, p.meeting_id, before);
     r = api_call("POST", meeting_path(p.meeting_id, "close"), demoted.token, NULL,
                  etag_of(p.version));
@@ -363,7 +284,7 @@ Test(chairs, MTG_6_chair_whose_token_lacks_the_declared_role_cannot_act_as_chair
     free(before);
 
     /* the minute taker distributes */
-    r = api_call("POST", minutes_path(p.meeting_id, "/distribution"), p.requester.token, body,
+    r = api_call("POST", held_minutes_path(p.meeting_id, "/distribution"), p.requester.token, body,
                  NULL);
     json_decref(body);
     cr_assert_eq(r->status, 201, "%s", r->body);

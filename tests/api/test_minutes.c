@@ -1563,6 +1563,21 @@ Test(minutes, MTG_8_a_meeting_closes_once_its_minutes_are_approved)
     free(before);
 
     approve_ok(&p.manager, p.meeting_id, v);
+    /* MTG-8, FAM-5: the sharing decided, and the minutes sent to the agencies that
+     * attended (test_closing.c tests these preconditions) */
+    json_t *withhold = json_pack("{s:s, s:s, s:s}", "kind", "minutes_sharing", "decision",
+                                 "withhold", "rationale", "The family hears the outcome in person");
+    r = sharing_decision(&p.manager, p.meeting_id, withhold);
+    json_decref(withhold);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    json_t *recipients = json_pack("{s:[o, o]}", "recipients",
+                                   recipient("Police records", p.police, "professional"),
+                                   recipient("Health records", p.health, "professional"));
+    r = distribute(&p.manager, p.meeting_id, recipients);
+    json_decref(recipients);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
     before = snapshot(&p, NULL);
     r = api_call("POST", meeting_path(p.meeting_id, "close"), p.manager.token, NULL, NULL);
     expect_refusal(r, 428, "/problems/precondition-required", NULL, NULL);

@@ -506,6 +506,107 @@ Test(meeting_rules, MTG_6_chair_token_must_hold_the_role_the_schedule_relied_on)
     cr_assert_not(meeting_chair_token_ok("chair", &manager), "an unknown role");
 }
 
+/* ---- MTG-8: a meeting closes once its approved minutes are out ---- */
+
+static const char *const two_agencies[] = {"POLICE-1", "HEALTH-1"};
+
+/* Approved, withheld from the family, sent to both agencies that attended. */
+static close_facts close_facts_ok(void)
+{
+    close_facts f = {.approved = true,
+                     .sharing = "withhold",
+                     .attending = two_agencies,
+                     .n_attending = 2,
+                     .distributed = two_agencies,
+                     .n_distributed = 2};
+    return f;
+}
+
+static void check_close(const close_facts *f, violations *v)
+{
+    violations_init(v);
+    close_check(f, v);
+}
+
+Test(meeting_rules, MTG_8_close_allowed_when_all_sent)
+{
+    close_facts f = close_facts_ok();
+    violations v;
+    check_close(&f, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+    /* and when the family's copy went too, under a decision to share */
+    f.sharing = "share";
+    f.family_copy_sent = true;
+    check_close(&f, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+}
+
+Test(meeting_rules, MTG_8_close_refused_until_distributed_to_every_attending_agency)
+{
+    close_facts f = close_facts_ok();
+    f.n_distributed = 0;
+    violations v;
+    check_close(&f, &v);
+    cr_assert_eq(count_field(&v, "distribution"), 2, "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    cr_assert(strstr(v.items[0].message, "POLICE-1") && strstr(v.items[1].message, "HEALTH-1"),
+              "each agency named: %s", describe(&v));
+    /* one sent, the other not */
+    static const char *const police_only[] = {"POLICE-1", "OTHER-9"};
+    f.distributed = police_only;
+    f.n_distributed = 2;
+    check_close(&f, &v);
+    assert_only(&v, "MTG-8", "distribution");
+    cr_assert(strstr(v.items[0].message, "HEALTH-1"), "%s", describe(&v));
+}
+
+Test(meeting_rules, MTG_8_agencies_that_sent_apologies_receive_the_minutes_too)
+{
+    /* whoever the store counts as attending (present or apologies) is owed a copy;
+     * an agency marked absent is not listed, and is not owed one */
+    static const char *const attended[] = {"POLICE-1"};
+    close_facts f = close_facts_ok();
+    f.attending = attended;
+    f.n_attending = 1;
+    f.n_distributed = 0;
+    violations v;
+    check_close(&f, &v);
+    assert_only(&v, "MTG-8", "distribution");
+    f.n_attending = 0;
+    check_close(&f, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+}
+
+Test(meeting_rules, MTG_8_close_needs_the_family_copy_when_sharing)
+{
+    close_facts f = close_facts_ok();
+    f.sharing = "share";
+    violations v;
+    check_close(&f, &v);
+    assert_only(&v, "MTG-8", "distribution");
+    cr_assert(strstr(v.items[0].message, "family"), "%s", describe(&v));
+}
+
+Test(meeting_rules, FAM_5_close_needs_a_sharing_decision)
+{
+    close_facts f = close_facts_ok();
+    f.sharing = NULL;
+    violations v;
+    check_close(&f, &v);
+    assert_only(&v, "FAM-5", "minutes_sharing");
+}
+
+Test(meeting_rules, MTG_8_close_lists_every_missing_part_at_once)
+{
+    close_facts f = {.approved = false, .attending = two_agencies, .n_attending = 2};
+    violations v;
+    check_close(&f, &v);
+    cr_assert(violations_has(&v, "MTG-8", "minutes"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "FAM-5", "minutes_sharing"), "%s", describe(&v));
+    cr_assert_eq(count_field(&v, "distribution"), 2, "%s", describe(&v));
+    cr_assert_eq(v.n, 4, "%s", describe(&v));
+}
+
 /* ---- MTG-11: an authorisation covers the request as authorised ---- */
 
 /* What changed between valid_request and valid_request with one member
