@@ -47,3 +47,32 @@ ALTER TABLE meetings
   ADD CONSTRAINT meetings_practitioner_chair
     CHECK (chair_role IS DISTINCT FROM 'practitioner'
            OR (type = 'stop_and_review' AND chair_child_role IS NOT NULL));
+
+-- MTG-12: the next review date agreed in approved minutes is followed. The
+-- meeting keeps the date of its latest approved minutes (set at each
+-- approval), back-filled here from the minutes already approved; minutes
+-- are read, never rewritten. Once the date passes with no review meeting
+-- requested, the meeting is review-overdue (meeting_review_overdue(),
+-- sql/functions/30_meetings.sql).
+ALTER TABLE meetings ADD COLUMN next_review_on date;
+DO $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT DISTINCT ON (v.meeting_id) v.meeting_id,
+                  btrim(v.content -> 'next_review' ->> 'date') AS day
+             FROM minutes v
+            WHERE v.status = 'approved'
+            ORDER BY v.meeting_id, v.number DESC LOOP
+    IF r.day ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+      BEGIN
+        UPDATE meetings SET next_review_on = r.day::date WHERE id = r.meeting_id;
+      EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+        NULL; -- not a date: no review date to follow
+      END;
+    END IF;
+  END LOOP;
+END
+$$;
+CREATE INDEX meetings_review_due ON meetings (next_review_on, id)
+  WHERE next_review_on IS NOT NULL;

@@ -34,6 +34,21 @@ BEGIN
 END
 $$;
 
+-- MTG-12: the next review date agreed in the approved minutes has passed
+-- (by the request's date) and no review meeting was requested (one that
+-- was cancelled or declined does not count).
+CREATE OR REPLACE FUNCTION meeting_review_overdue(m meetings, today date) RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN m.next_review_on IS NOT NULL AND m.next_review_on < today
+     AND m.status IN ('held', 'closed')
+     AND NOT EXISTS (SELECT 1 FROM meetings r
+                      WHERE r.previous_meeting_id = m.id
+                        AND r.status NOT IN ('cancelled', 'declined'));
+END
+$$;
+
 -- A meeting as the API shows it. today is the request's date, which the
 -- embedded actions' overdue flags are judged against. `decision` is the
 -- current decision on the request (MTG-4), `decisions` every one made,
@@ -108,6 +123,8 @@ BEGIN
                                          'approved_at', rfc3339(v.approved_at))
                   FROM minutes v WHERE v.meeting_id = m.id ORDER BY v.number DESC LIMIT 1),
     'closed_at', rfc3339(m.closed_at),
+    'next_review_on', to_char(m.next_review_on, 'YYYY-MM-DD'),
+    'review_overdue', meeting_review_overdue(m, today),
     'version', m.version,
     'created_at', rfc3339(m.created_at),
     'updated_at', rfc3339(m.updated_at)));

@@ -75,6 +75,7 @@ void handle_actions_cancel(req *r);
 
 /* reports.c */
 void handle_reports_overdue_minutes(req *r);
+void handle_reports_review_overdue(req *r);
 
 /* escalations.c (ESC-1 to ESC-4) */
 void handle_escalations_create(req *r);

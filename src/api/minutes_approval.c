@@ -108,6 +108,7 @@ void handle_minutes_approve(req *r)
     bool ok = foreign >= 0 && check_review(s, &m.meeting, content, &v);
     if (ok && !frame_violations(r, &v)) {
         ok = minutes_approve(s, m.meeting.id, m.current.number) == 0 &&
+             meetings_set_next_review(s, m.meeting.id, m.current.number) == 0 && /* MTG-12 */
              actions_from_minutes(s, m.meeting.id, m.current.number, text, &new_ids) >= 0 &&
              add_feedback_action(r, &m, content, &new_ids) &&
              (!m.meeting.previous_meeting_id[0] ||

@@ -99,6 +99,7 @@ const route api_routes[] = {
     /* reports */
     {"GET", "/v1/reports/drifting-meetings", handle_reports_drifting, 0, 0, q_page},
     {"GET", "/v1/reports/overdue-minutes", handle_reports_overdue_minutes, 0, 0, q_page},
+    {"GET", "/v1/reports/review-overdue", handle_reports_review_overdue, 0, 0, q_page},
 
     /* working-days calendar */
     {"GET", "/v1/bank-holidays", handle_bank_holidays_list, 0, 0, q_holidays},

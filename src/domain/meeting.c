@@ -40,7 +40,7 @@ const char *const meeting_read_only_fields[] = {
     "id",        "reference",  "type",       "status",     "convening_agency", "requester",
     "decision",  "decisions", "cancellation", "version",  "created_at", "updated_at", "schedule",
     "family_notice", "held_at", "previous_open_actions", "minutes", "closed_at",
-    "previous_meeting_id", NULL};
+    "previous_meeting_id", "next_review_on", "review_overdue", NULL};
 
 static const char *const request_fields[] = {"type",     "title",          "purpose",
                                              "rationale", "criteria",      "children",

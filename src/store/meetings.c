@@ -165,6 +165,17 @@ static const db_stmt close_facts_stmt = {
     "  EXISTS (SELECT 1 FROM sent WHERE category = 'family')",
     1};
 
+/* MTG-12: the date as the approved minutes agreed it (checked as a date
+ * when the draft was written, MIN-2). */
+static const db_stmt next_review_stmt = {
+    "meetings_next_review",
+    "UPDATE meetings m SET next_review_on = ("
+    "  SELECT CASE WHEN v.content -> 'next_review' ->> 'date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+    "              THEN (v.content -> 'next_review' ->> 'date')::date END"
+    "    FROM minutes v WHERE v.meeting_id = m.id AND v.number = $2::integer)"
+    " WHERE m.id = $1",
+    2};
+
 static const db_stmt bump_stmt = {
     "meetings_bump", "UPDATE meetings SET version = version + 1, updated_at = now() WHERE id = $1",
     1};
@@ -454,6 +465,13 @@ int meetings_close_facts(store *s, const char *id, struct close_facts *out,
     out->family_copy_sent = PQgetvalue(res, 0, 4)[0] == 't';
     PQclear(res);
     return 0;
+}
+
+int meetings_set_next_review(store *s, const char *id, int number)
+{
+    sql_int n;
+    const char *params[] = {id, sql_int_of(&n, number)};
+    return sql_run(s, &next_review_stmt, params);
 }
 
 int meetings_bump(store *s, const char *id)

@@ -95,6 +95,10 @@ struct close_facts;
 int meetings_close_facts(store *s, const char *id, struct close_facts *out,
                          close_storage *storage);
 
+/* MTG-12: the meeting follows the next review date of its minutes' version
+ * `number`, just approved (NULL when they give a reason for none). */
+int meetings_set_next_review(store *s, const char *id, int number);
+
 /* Raises the version, for changes kept elsewhere (attendance). */
 int meetings_bump(store *s, const char *id);
 

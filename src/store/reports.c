@@ -29,6 +29,34 @@ static const db_stmt overdue_minutes_stmt = {
     " ORDER BY m.held_at, m.id LIMIT $7",
     9};
 
+static const db_stmt review_overdue_stmt = {
+    "reports_review_overdue",
+    "SELECT meeting_json(m, $4::date), to_char(m.next_review_on, 'YYYY-MM-DD'), m.id"
+    "  FROM meetings m"
+    " WHERE m.next_review_on < $4::date"
+    "   AND m.id IN (SELECT v.meeting_id"
+    "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $8::boolean)) v"
+    "                 WHERE v.status IN ('held', 'closed'))"
+    "   AND (m.requester_sub = $1 OR ($3::boolean AND m.convening_agency = $2))"
+    "   AND meeting_review_overdue(m, $4::date)"
+    "   AND ($5::date IS NULL OR (m.next_review_on, m.id) > ($5::date, $6::uuid))"
+    " ORDER BY m.next_review_on, m.id LIMIT $7",
+    8};
+
+int reports_review_overdue(store *s, int limit, char *const *after, store_page *out)
+{
+    sql_int lim;
+    const char *params[] = {s->who->sub, s->who->agency, caller_manager_param(s->who),
+                            s->today_text, after[0], after[1], sql_int_of(&lim, limit + 1),
+                            caller_lead_param(s->who)};
+    PGresult *res = sql_query(s, &review_overdue_stmt, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
+    sql_page(res, &spec, out);
+    return 0;
+}
+
 int reports_meetings(store *s, enum meeting_report report, const char *cutoff, int limit,
                      char *const *after, store_page *out)
 {
