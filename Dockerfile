@@ -11,10 +11,12 @@ FROM debian:bookworm-slim AS build
 WORKDIR /src
 COPY deploy/packages.txt deploy/packages.sh deploy/
 RUN deploy/packages.sh install build
-COPY Makefile ./
+COPY Makefile VERSION ./
 COPY sql sql
 COPY src src
-RUN make -j"$(nproc)" build
+# the build context has no .git: `docker build --build-arg MAM_COMMIT=$(git rev-parse --short=12 HEAD)`
+ARG MAM_COMMIT=unknown
+RUN make -j"$(nproc)" MAM_COMMIT="$MAM_COMMIT" build
 
 FROM debian:bookworm-slim
 COPY deploy/packages.txt deploy/packages.sh /tmp/deploy/

@@ -7,6 +7,7 @@
  *   mam token ...    print a development token (needs JWT_HS256_SECRET)
  *   mam healthcheck  exit 0 when the local service answers /livez
  *   mam routes       print the route table
+ *   mam --version    print the version and commit
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -24,6 +25,7 @@
 #include "api/routes.h"
 #include "auth/jwt.h"
 #include "core/config.h"
+#include "core/version.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "http/route.h"
@@ -37,6 +39,7 @@ static int usage(FILE *out)
             "       mam token --sub ID --name NAME --agency CODE --roles ROLE[,ROLE...] [--ttl SECONDS]\n"
             "       mam healthcheck\n"
             "       mam routes\n"
+            "       mam --version\n"
             "Configuration comes from the environment; see README.md.\n");
     return out == stdout ? 0 : 2;
 }
@@ -193,6 +196,10 @@ int main(int argc, char **argv)
         return cmd_healthcheck();
     if (strcmp(cmd, "routes") == 0)
         return cmd_routes();
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("mam %s (commit %s)\n", mam_version, mam_commit);
+        return 0;
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0)
         return usage(stdout);
     fprintf(stderr, "mam: unknown command '%s'\n", cmd);

@@ -11,11 +11,16 @@
 #include <yder.h>
 
 #include "api/routes.h"
+#include "auth/keys.h"
 #include "auth/token_cache.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/version.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "store/idempotency.h"
 #include "http/metrics.h"
+#include "http/process_metrics.h"
 #include "http/route.h"
 #include "http/server.h"
 
@@ -62,29 +67,36 @@ static char *read_file(const char *path, size_t *len)
 
 static int build_verifier(void)
 {
-    char err[256] = "";
-    const config *cfg = &app.cfg;
-    if (cfg->jwt_hs256_secret) {
-        app.verifier = jwt_verifier_hs256(cfg->jwt_hs256_secret, cfg->jwt_issuer,
-                                          cfg->jwt_audience, cfg->jwt_leeway_s, err, sizeof err);
-        if (app.verifier)
-            y_log_message(Y_LOG_LEVEL_WARNING,
-                          "tokens are verified with the development HS256 secret; "
-                          "use JWT_JWKS_FILE in production");
-    } else {
-        size_t len;
-        char *jwks = read_file(cfg->jwt_jwks_file, &len);
-        if (jwks)
-            app.verifier = jwt_verifier_jwks(jwks, cfg->jwt_issuer, cfg->jwt_audience,
-                                             cfg->jwt_leeway_s, err, sizeof err);
-        else
-            snprintf(err, sizeof err, "cannot read %s", cfg->jwt_jwks_file);
-        free(jwks);
-    }
+    char err[1024] = "";
+    idp_config *idp = idp_config_from_settings(&app.cfg, stderr);
+    if (!idp)
+        return -1;
+    bool development = idp->n_issuers == 1 && idp->issuers[0].key_source == IDP_KEYS_HS256;
+    buf warnings;
+    buf_init(&warnings);
+    app.verifier = jwt_verifier_new(idp, err, sizeof err, &warnings);
     if (!app.verifier) {
         fprintf(stderr, "config: token keys unusable: %s\n", err);
+        buf_free(&warnings);
         return -1;
     }
+    /* one line each, after the logs are set up */
+    for (char *line = warnings.data, *end; line && *line; line = end + 1) {
+        end = strchr(line, '\n');
+        if (!end)
+            break;
+        *end = '\0';
+        y_log_message(Y_LOG_LEVEL_WARNING, "keys: %s", line);
+    }
+    buf_free(&warnings);
+    if (development)
+        y_log_message(Y_LOG_LEVEL_WARNING, "tokens are verified with the development HS256 "
+                                           "secret; use JWT_ISSUERS_FILE or JWT_JWKS_FILE in "
+                                           "production");
+    const idp_config *c = jwt_verifier_config(app.verifier);
+    for (int i = 0; i < c->n_issuers; i++)
+        y_log_message(Y_LOG_LEVEL_INFO, "issuer %s%s trusted", c->issuers[i].name,
+                      c->issuers[i].primary ? " (primary)" : "");
     return 0;
 }
 
@@ -142,17 +154,22 @@ int serve_main(void)
 {
     if (config_load(&app.cfg, CONFIG_FOR_SERVE) != 0)
         return 2;
-    y_init_logs("mam", Y_LOG_MODE_CONSOLE, app.cfg.log_level, NULL, "starting");
+    log_init(app.cfg.log_json, app.cfg.log_level);
+    y_log_message(Y_LOG_LEVEL_INFO, "mam %s (commit %s)", mam_version, mam_commit);
+    process_metrics_init();
+    keys_global_init();
     app.openapi = read_file(app.cfg.openapi_file, &app.openapi_len);
     if (!app.openapi) {
         fprintf(stderr, "config: OPENAPI_FILE %s cannot be read\n", app.cfg.openapi_file);
         config_free(&app.cfg);
-        y_close_logs();
+        keys_global_cleanup();
+        log_close();
         return 2;
     }
     if (build_verifier() != 0) {
         release_app();
-        y_close_logs();
+        keys_global_cleanup();
+        log_close();
         return 2;
     }
     json_object_seed(0);
@@ -164,6 +181,7 @@ int serve_main(void)
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP); /* re-read key files, refetch key URLs */
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -172,10 +190,12 @@ int serve_main(void)
         db_pool_close();
         token_cache_free();
         release_app();
-        y_close_logs();
+        keys_global_cleanup();
+        log_close();
         return 1;
     }
     metrics_init(api_routes);
+    metrics_watch_verifier(app.verifier);
     app.http = (http_service){.routes = api_routes,
                               .cfg = &app.cfg,
                               .verifier = app.verifier,
@@ -184,19 +204,28 @@ int serve_main(void)
     if (server_start(&app.http) != 0) {
         metrics_free();
         db_pool_close();
+        token_cache_free();
         release_app();
-        y_close_logs();
+        keys_global_cleanup();
+        log_close();
         return 1;
     }
     pthread_create(&maintenance.thread, NULL, maintenance_loop, NULL);
+    jwt_verifier_start(app.verifier);
     y_log_message(Y_LOG_LEVEL_INFO,
                   "listening on %s:%d (%d HTTP threads, %d database connections, schema %d)",
                   app.cfg.bind_address, app.cfg.port, app.cfg.http_threads, app.cfg.db_pool_size,
                   migrate_latest_version());
 
     int sig = 0;
-    while (sigwait(&stop_signals, &sig) != 0)
-        ;
+    for (;;) {
+        if (sigwait(&stop_signals, &sig) != 0)
+            continue;
+        if (sig != SIGHUP)
+            break;
+        y_log_message(Y_LOG_LEVEL_INFO, "SIGHUP: re-reading key files and fetching key URLs");
+        jwt_verifier_reload(app.verifier);
+    }
     y_log_message(Y_LOG_LEVEL_INFO, "signal %d: finishing requests in flight, then stopping", sig);
     server_stop(SHUTDOWN_GRACE_MS);
     stop_maintenance();
@@ -205,6 +234,7 @@ int serve_main(void)
     token_cache_free();
     y_log_message(Y_LOG_LEVEL_INFO, "stopped");
     release_app();
-    y_close_logs();
+    keys_global_cleanup();
+    log_close();
     return 0;
 }

@@ -29,10 +29,12 @@ step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 step "packages"
 deploy/packages.sh install build runtime db test
-if [ ! -x tests/contract/node_modules/.bin/redocly ] ||
-   [ tests/contract/package-lock.json -nt tests/contract/node_modules/.package-lock.json ]; then
-  (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error)
-fi
+for tools in tests/contract tests/idp; do
+  if [ ! -f "$tools/node_modules/.package-lock.json" ] ||
+     [ "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" ]; then
+    (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 
 step "build (AddressSanitizer)"
 make -s MODE=asan -j"$(nproc)" build tests
@@ -80,6 +82,8 @@ export JWT_AUDIENCE="mam-test"
 JWT_HS256_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
 export JWT_HS256_SECRET
 export MAX_BODY_BYTES=65536
+# the origin the API tests' browser-facing checks use (tests/api/test_edge.c)
+export CORS_ALLOWED_ORIGINS="https://app.mam.test"
 export OPENAPI_FILE="${OPENAPI_FILE_OVERRIDE:-$top/openapi.yaml}"
 export LOG_LEVEL=warning
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1"
@@ -148,8 +152,22 @@ stop_and_check_server() {
   fi
 }
 
-# make faults: only the fault tests, on the same set-up (TEST_ONLY=faults)
-if [ "${TEST_ONLY:-}" = faults ]; then
+# The identity-provider tests (a real OpenID provider with two issuers, and
+# a service instance of their own trusting it) and the browser test
+# (Chromium calling the API from another origin), tests/idp.
+idp_tests() {
+  node --test --test-reporter=spec tests/idp/idp.test.mjs tests/idp/files.test.mjs \
+    tests/idp/browser.test.mjs
+}
+
+# make faults: only the fault tests, on the same set-up (TEST_ONLY=faults);
+# TEST_ONLY=idp: only the identity-provider and browser tests
+if [ "${TEST_ONLY:-}" = idp ]; then
+  step "identity providers and the browser"
+  idp_tests
+  step "identity-provider tests passed"
+  exit 0
+elif [ "${TEST_ONLY:-}" = faults ]; then
   step "fault tests (the database is stopped and restarted)"
   start_server  # the tests make their fixtures through it
   REQUEST_TIMEOUT_S=$fault_request_timeout_s "$bin/test-faults" --jobs 1 --verbose
@@ -158,7 +176,7 @@ if [ "${TEST_ONLY:-}" = faults ]; then
   step "fault tests passed"
   exit 0
 elif [ -n "${TEST_ONLY:-}" ]; then
-  echo "TEST_ONLY=$TEST_ONLY: the only value is faults" >&2
+  echo "TEST_ONLY=$TEST_ONLY: the values are faults and idp" >&2
   exit 2
 fi
 
@@ -183,6 +201,9 @@ if [ -n "${TEST_API_FILTER:-}" ]; then
   stop_and_check_server
   exit 0
 fi
+
+step "identity providers and the browser (oidc-provider, Chromium)"
+idp_tests
 
 if [ "${TEST_SKIP_CONTRACT:-0}" = 1 ]; then
   echo "contract checks skipped (TEST_SKIP_CONTRACT=1): make test never skips them" >&2

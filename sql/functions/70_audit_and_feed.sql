@@ -15,6 +15,7 @@ CREATE OR REPLACE FUNCTION audit_event_json(e audit_events) RETURNS json
 LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
     'id', e.id::text, 'occurred_at', rfc3339(e.occurred_at), 'request_id', e.request_id,
+    'trace_id', e.trace_id,
     'actor', json_build_object('sub', e.actor_sub, 'agency', e.actor_agency),
     'action', e.action, 'resource_type', e.resource_type, 'resource_id', e.resource_id,
     'resource_ids', to_json(e.resource_ids), 'outcome', e.outcome)

@@ -111,6 +111,88 @@ static void parse_stage_days(config *cfg, int *bad)
     }
 }
 
+static void parse_log_format(config *cfg, int *bad)
+{
+    const char *v = env("LOG_FORMAT");
+    if (!v || strcmp(v, "text") == 0)
+        return;
+    if (strcmp(v, "json") == 0) {
+        cfg->log_json = true;
+        return;
+    }
+    fprintf(stderr, "config: LOG_FORMAT must be text or json\n");
+    (*bad)++;
+}
+
+bool config_origin_valid(const char *origin)
+{
+    const char *p;
+    if (strncmp(origin, "https://", 8) == 0)
+        p = origin + 8;
+    else if (strncmp(origin, "http://", 7) == 0)
+        p = origin + 7;
+    else
+        return false;
+    /* lower case only (browsers send origins lower-cased); no path, user
+     * info, query or wildcard */
+    if (*p == '[') {
+        for (p++; *p && *p != ']'; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == ':'))
+                return false;
+        if (*p++ != ']')
+            return false;
+    } else {
+        size_t n = 0;
+        for (; *p && *p != ':'; p++, n++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+                return false;
+        if (n == 0 || n > 253)
+            return false;
+    }
+    if (*p == ':') {
+        size_t digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            digits++;
+        if (digits == 0 || digits > 5)
+            return false;
+    }
+    return *p == '\0';
+}
+
+/* CORS_ALLOWED_ORIGINS: comma-separated exact origins. */
+static void parse_cors(config *cfg, int *bad)
+{
+    const char *v = env("CORS_ALLOWED_ORIGINS");
+    if (!v)
+        return;
+    char *copy = xstrdup(v), *save = NULL;
+    cfg->cors_origins = xcalloc(32, sizeof *cfg->cors_origins);
+    for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+        while (*o == ' ')
+            o++;
+        size_t n = strlen(o);
+        while (n > 0 && o[n - 1] == ' ')
+            o[--n] = '\0';
+        if (strcmp(o, "*") == 0) {
+            fprintf(stderr, "config: CORS_ALLOWED_ORIGINS lists origins one by one; a wildcard "
+                            "(*) is refused\n");
+            (*bad)++;
+        } else if (!config_origin_valid(o)) {
+            fprintf(stderr, "config: CORS_ALLOWED_ORIGINS: \"%.100s\" is not an origin such as "
+                            "https://app.example.org or http://127.0.0.1:3000 (lower case, no "
+                            "path)\n", o);
+            (*bad)++;
+        } else if (cfg->n_cors_origins == 32) {
+            fprintf(stderr, "config: CORS_ALLOWED_ORIGINS holds more than 32 origins\n");
+            (*bad)++;
+            break;
+        } else {
+            cfg->cors_origins[cfg->n_cors_origins++] = xstrdup(o);
+        }
+    }
+    free(copy);
+}
+
 static void require(const char *name, const char *value, int *bad)
 {
     if (!value) {
@@ -119,8 +201,33 @@ static void require(const char *name, const char *value, int *bad)
     }
 }
 
+/* JWT_ISSUERS_FILE excludes the shorthand; the document itself is read
+ * and checked by auth/idp_config.c (idp_config_from_settings), above this
+ * layer. */
+static void check_issuers_file(config *cfg, int *bad)
+{
+    static const char *const shorthand[] = {"JWT_ISSUER", "JWT_AUDIENCE", "JWT_HS256_SECRET",
+                                            "JWT_JWKS_FILE", NULL};
+    for (int i = 0; shorthand[i]; i++) {
+        if (env(shorthand[i])) {
+            fprintf(stderr, "config: %s belongs to the single-issuer shorthand; with "
+                            "JWT_ISSUERS_FILE, configure every issuer in the file\n",
+                    shorthand[i]);
+            (*bad)++;
+        }
+    }
+    if (access(cfg->jwt_issuers_file, R_OK) != 0) {
+        fprintf(stderr, "config: JWT_ISSUERS_FILE %s cannot be read\n", cfg->jwt_issuers_file);
+        (*bad)++;
+    }
+}
+
 static void check_token_keys(config *cfg, int *bad)
 {
+    if (cfg->jwt_issuers_file) {
+        check_issuers_file(cfg, bad);
+        return;
+    }
     require("JWT_ISSUER", cfg->jwt_issuer, bad);
     require("JWT_AUDIENCE", cfg->jwt_audience, bad);
     if (cfg->jwt_hs256_secret && cfg->jwt_jwks_file) {
@@ -160,11 +267,16 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->db_statement_timeout_ms = (int)env_int("DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &bad);
 
     parse_log_level(cfg, &bad);
+    parse_log_format(cfg, &bad);
+    parse_cors(cfg, &bad);
+    cfg->cors_max_age_s = (int)env_int("CORS_MAX_AGE_S", 600, 0, 86400, &bad);
 
     cfg->notice_working_days = (int)env_int("NOTICE_WORKING_DAYS", 5, 0, 100, &bad);
     cfg->response_working_days = (int)env_int("RESPONSE_WORKING_DAYS", 3, 1, 100, &bad);
     cfg->drift_working_days = (int)env_int("DRIFT_WORKING_DAYS", 20, 1, 500, &bad);
     cfg->feedback_working_days = (int)env_int("FEEDBACK_WORKING_DAYS", 5, 1, 100, &bad);
+    cfg->safeguarding_referral_working_days =
+        (int)env_int("SAFEGUARDING_REFERRAL_WORKING_DAYS", 1, 0, 20, &bad);
     cfg->minutes_due_working_days = (int)env_int("MINUTES_DUE_WORKING_DAYS", 15, 1, 200, &bad);
     parse_stage_days(cfg, &bad);
 
@@ -173,6 +285,7 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->jwt_hs256_secret = env_dup("JWT_HS256_SECRET", NULL);
     cfg->jwt_jwks_file = env_dup("JWT_JWKS_FILE", NULL);
     cfg->jwt_leeway_s = (int)env_int("JWT_LEEWAY_S", 30, 0, 300, &bad);
+    cfg->jwt_issuers_file = env_dup("JWT_ISSUERS_FILE", NULL);
 
     if (purpose == CONFIG_FOR_SERVE || (purpose == CONFIG_FOR_MIGRATE && !cfg->migration_database_url))
         require("DATABASE_URL", cfg->database_url, &bad);
@@ -205,5 +318,9 @@ void config_free(config *cfg)
     free(cfg->jwt_audience);
     free(cfg->jwt_hs256_secret);
     free(cfg->jwt_jwks_file);
+    free(cfg->jwt_issuers_file);
+    for (int i = 0; i < cfg->n_cors_origins; i++)
+        free(cfg->cors_origins[i]);
+    free(cfg->cors_origins);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -27,15 +27,23 @@ typedef struct config {
     int db_acquire_timeout_ms;
     int db_statement_timeout_ms;
 
-    /* Logging: yder level */
+    /* Logging: yder level; text lines or one JSON object per line */
     unsigned long log_level;
     const char *log_level_name;
+    bool log_json;
+
+    /* CORS: exact origins (scheme://host[:port]) allowed to call the API
+     * from a browser; none by default */
+    char **cors_origins;
+    int n_cors_origins;
+    int cors_max_age_s;
 
     /* Policy: working days (DOMAIN.md defaults) */
     int notice_working_days;        /* INV-4: invitations sent closer are short notice */
     int response_working_days;      /* INV-7: default response deadline after inviting */
     int drift_working_days;         /* MTG-10: requested but not held within this */
     int feedback_working_days;      /* FAM-6: feedback to the family due after approval */
+    int safeguarding_referral_working_days; /* ACT-4: a needed referral due after the hold */
     int minutes_due_working_days;   /* minutes distributed this long after holding */
     int escalation_stage_days[4];   /* ESC-2: due dates of stages 1 to 4 */
 
@@ -45,6 +53,7 @@ typedef struct config {
     char *jwt_hs256_secret; /* development */
     char *jwt_jwks_file;    /* production: RS256/ES256 public keys */
     int jwt_leeway_s;
+    char *jwt_issuers_file; /* the issuers document (auth/idp_config.h reads it) */
 } config;
 
 /* What the config is needed for: the token subcommand needs no database. */
@@ -53,6 +62,10 @@ enum config_purpose { CONFIG_FOR_SERVE, CONFIG_FOR_MIGRATE, CONFIG_FOR_TOKEN };
 /* Returns 0 and fills cfg, or -1 after printing every problem to stderr. */
 int config_load(config *cfg, enum config_purpose purpose);
 void config_free(config *cfg);
+
+/* Checks a CORS_ALLOWED_ORIGINS entry: scheme://host[:port], http or https,
+ * no path, no wildcard. */
+bool config_origin_valid(const char *origin);
 
 /* Parses a whole decimal integer within [min, max]; 0 on success. */
 int config_parse_int(const char *text, long min, long max, long *out);

@@ -3,10 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/jwt.h"
+#include "auth/refusals.h"
 #include "core/xalloc.h"
 #include "db/db.h"
 #include "http/route.h"
+#include "http/process_metrics.h"
 #include "http/watchdog.h"
+
+static const jwt_verifier *verifier; /* its key stores' series, when set */
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
                                412, 413, 415, 422, 428, 500, 503};
@@ -36,6 +41,7 @@ void metrics_init(const route *routes)
 
 void metrics_free(void)
 {
+    metrics_watch_verifier(NULL);
     free(table);
     table = NULL;
     n_series = 0;
@@ -131,4 +137,14 @@ void metrics_render(buf *out)
                "# TYPE mam_http_requests_cut_off_total counter\n"
                "mam_http_requests_cut_off_total %lu\n",
                db_pool_size(), db_pool_in_use(), watchdog_cut_off());
+    refusals_render(out);
+    const jwt_verifier *v = __atomic_load_n(&verifier, __ATOMIC_ACQUIRE);
+    if (v)
+        jwt_verifier_render_metrics(v, out);
+    process_metrics_render(out);
+}
+
+void metrics_watch_verifier(const jwt_verifier *v)
+{
+    __atomic_store_n(&verifier, v, __ATOMIC_RELEASE);
 }

@@ -17,4 +17,8 @@ void metrics_free(void);
 void metrics_observe(int route_index, int status, double seconds);
 void metrics_render(buf *out);
 
+/* The identity providers' key stores to render with the rest (NULL: none). */
+struct jwt_verifier;
+void metrics_watch_verifier(const struct jwt_verifier *v);
+
 #endif

@@ -6,12 +6,16 @@
 #include <strings.h>
 #include <yder.h>
 
+#include "auth/refusals.h"
 #include "auth/token_cache.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/text.h"
+#include "http/cors.h"
 #include "http/etag.h"
 #include "http/metrics.h"
 #include "http/req.h"
+#include "http/trace.h"
 
 static const http_service *service;
 static int in_flight;  /* atomic */
@@ -55,6 +59,7 @@ static void begin(req *r, const struct _u_request *u, struct _u_response *resp,
         memcpy(r->request_id, given, n + 1);
     else
         text_random_hex(r->request_id, 32);
+    trace_parse(u_map_get_case(u->map_header, "traceparent"), r->trace_id);
 }
 
 static const char *method_label(const char *m)
@@ -76,6 +81,7 @@ static void finish(req *r)
     req_release(r);
     reply_header(r, "X-Request-Id", r->request_id);
     reply_header(r, "Cache-Control", "no-store");
+    cors_decorate(r, service);
     if (__atomic_load_n(&draining, __ATOMIC_RELAXED))
         reply_header(r, "Connection", "close");
 
@@ -86,9 +92,8 @@ static void finish(req *r)
     metrics_observe(r->route ? (int)(r->route - service->routes) : -1, r->status, seconds);
     /* SEC-5: method, route template, status and timing only; never the path,
      * query, body or the caller's name. */
-    y_log_message(Y_LOG_LEVEL_INFO, "request id=%s method=%s route=%s status=%d duration_ms=%.2f",
-                  r->request_id, method_label(r->u->http_verb),
-                  r->route ? r->route->template : "unmatched", r->status, seconds * 1000.0);
+    log_access(r->request_id, r->trace_id, method_label(r->u->http_verb),
+               r->route ? r->route->template : "unmatched", r->status, seconds * 1000.0);
 
     json_decref(r->body);
     json_decref(r->errors);
@@ -100,6 +105,8 @@ static void finish(req *r)
 /* No route for this method and path: 405 when another method would do. */
 static void unmatched(req *r)
 {
+    if (cors_preflight(r, service))
+        return;
     char allow[128] = "";
     const char *path = r->u->url_path;
     for (const route *rt = service->routes; rt->method; rt++) {
@@ -148,8 +155,9 @@ static bool authenticate(req *r)
 {
     const char *h = req_header(r, "Authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        refusals_count("missing_token");
         reply_header(r, "WWW-Authenticate", "Bearer realm=\"mam\"");
-        problem(r, 401, "unauthenticated", "Unauthorized", "A bearer token is required.");
+        problem_unauthenticated(r, "missing_token", "A bearer token is required.");
         return false;
     }
     const char *token = h + 7;
@@ -158,19 +166,22 @@ static bool authenticate(req *r)
     time_t now = clock_wall(); /* tokens expire by the wall clock, in every build */
     if (token_cache_get(token, now, &r->who))
         return true;
-    enum jwt_result res = jwt_verify(service->verifier, token, now, &r->who);
-    if (res == JWT_OK)
+    jwt_refusal why;
+    enum jwt_result res = jwt_verify_why(service->verifier, token, now, &r->who, &why);
+    if (res == JWT_OK) {
         token_cache_put(token, &r->who);
-    if (res != JWT_OK) {
-        char header[256];
-        snprintf(header, sizeof header,
-                 "Bearer realm=\"mam\", error=\"invalid_token\", error_description=\"%s\"",
-                 jwt_result_text(res));
-        reply_header(r, "WWW-Authenticate", header);
-        problem(r, 401, "unauthenticated", "Unauthorized", jwt_result_text(res));
-        return false;
+        return true;
     }
-    return true;
+    /* IDP-2: the reason and the issuer's configured name, never the token */
+    refusals_count(why.reason);
+    log_auth_refused(r->request_id, r->trace_id, why.reason, why.issuer);
+    char header[256];
+    snprintf(header, sizeof header,
+             "Bearer realm=\"mam\", error=\"invalid_token\", error_description=\"%s\"",
+             jwt_result_text(res));
+    reply_header(r, "WWW-Authenticate", header);
+    problem_unauthenticated(r, jwt_result_class(res, why.reason), jwt_result_text(res));
+    return false;
 }
 
 /* The query string, parsed by http/query.c rather than read from ulfius's

@@ -45,6 +45,7 @@ db_conn *req_db(req *r)
         return NULL;
     }
     store_init(&r->st, r->db, &r->who, r->request_id, r->now);
+    r->st.trace_id = r->trace_id[0] ? r->trace_id : NULL;
     return r->db;
 }
 
@@ -142,12 +143,15 @@ void reply_etag(req *r, long version)
     reply_header(r, "ETag", etag);
 }
 
-void problem(req *r, int status, const char *slug, const char *title, const char *detail)
+static void problem_with(req *r, int status, const char *slug, const char *title,
+                         const char *detail, const char *reason)
 {
     char type[96];
     snprintf(type, sizeof type, "/problems/%s", slug);
     json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", title, "status",
                           status, "detail", detail, "request_id", r->request_id);
+    if (reason)
+        json_object_set_new(p, "reason", json_string(reason));
     const char *path = r->u->url_path;
     if (path && text_is_utf8(path, strlen(path)))
         json_object_set_new(p, "instance", json_string(path));
@@ -157,6 +161,16 @@ void problem(req *r, int status, const char *slug, const char *title, const char
     json_decref(p);
     set_body(r, status, text ? text : "{}", "application/problem+json");
     free(text);
+}
+
+void problem(req *r, int status, const char *slug, const char *title, const char *detail)
+{
+    problem_with(r, status, slug, title, detail, NULL);
+}
+
+void problem_unauthenticated(req *r, const char *reason_class, const char *detail)
+{
+    problem_with(r, 401, "unauthenticated", "Unauthorized", detail, reason_class);
 }
 
 static void add_error(req *r, const char *field, const char *rule, const char *message)

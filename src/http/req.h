@@ -36,6 +36,7 @@ typedef struct req {
     struct timespec started;
     time_t now; /* the request's one clock (core/clock.h) */
     char request_id[65];
+    char trace_id[33]; /* from a valid traceparent, else "" */
 
     caller who;
     json_t *body; /* the parsed JSON object, when the route takes one */
@@ -100,5 +101,8 @@ void problem_not_found(req *r);
 void problem_forbidden(req *r, const char *rule, const char *detail);
 void problem_conflict(req *r, const char *rule, const char *detail);
 void problem_internal(req *r);
+/* 401 with the reason class (e.g. "expired", "missing_claim") as the
+ * problem's "reason" member; never a value from the token. */
+void problem_unauthenticated(req *r, const char *reason_class, const char *detail);
 
 #endif

@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -29,6 +30,19 @@ static void ulfius_format(const char *template, char *out, size_t size)
             out[o++] = *p;
     }
     out[o] = '\0';
+}
+
+/* libmicrohttpd's own error messages, through the service's log (one
+ * JSON object per line with LOG_FORMAT=json) instead of raw stderr */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    size_t n = strlen(message);
+    while (n > 0 && message[n - 1] == '\n')
+        message[--n] = '\0';
+    y_log_message(Y_LOG_LEVEL_WARNING, "libmicrohttpd: %s", message);
 }
 
 static int count_params(const char *template)
@@ -79,6 +93,8 @@ int server_start(const http_service *svc)
         return -1;
     }
     struct MHD_OptionItem options[] = {
+        /* first, so that libmicrohttpd uses it for every message */
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)watchdog_request_completed, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)watchdog_uri_logger, NULL},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)watchdog_notify_connection, NULL},

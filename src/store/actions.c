@@ -88,6 +88,25 @@ static const db_stmt feedback_stmt = {
     " SELECT id, $8, $9, 'created', $1 FROM created RETURNING action_id",
     9};
 
+static const db_stmt has_referral_stmt = {
+    "actions_has_referral",
+    "SELECT EXISTS (SELECT 1 FROM actions WHERE meeting_id = $1"
+    "               AND kind = 'safeguarding_referral')",
+    1};
+
+static const db_stmt referral_stmt = {
+    "actions_referral",
+    "WITH created AS ("
+    "  INSERT INTO actions (meeting_id, current_meeting_id, minutes_number, kind, description,"
+    "   owner_name, owner_agency, owner_sub, due_date, contingency)"
+    "  VALUES ($1, $1, $2::integer, 'safeguarding_referral',"
+    "   'Make the safeguarding referral agreed at the meeting: ' || $3, $4, $5, nullif($6, ''),"
+    "   $7::date, 'The chair makes the referral the same day if it has not been made.')"
+    "  RETURNING id)"
+    " INSERT INTO action_history (action_id, actor_sub, actor_name, change, meeting_id)"
+    " SELECT id, $8, $9, 'created', $1 FROM created RETURNING action_id",
+    9};
+
 static const db_stmt open_for_stmt = {
     "actions_open_for",
     "SELECT id FROM actions WHERE current_meeting_id = $1 AND status = 'open'"
@@ -258,6 +277,42 @@ int actions_family_feedback(store *s, const char *meeting_id, int number, json_t
     return 0;
 }
 
+int actions_has_safeguarding_referral(store *s, const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    bool found;
+    char *exists = sql_value(s, &has_referral_stmt, params, &found);
+    if (!exists)
+        return -1;
+    int yes = exists[0] == 't';
+    free(exists);
+    return yes;
+}
+
+int actions_safeguarding_referral(store *s, const char *meeting_id, int number, json_t *referral,
+                                  const char *due_date, char id_out[37])
+{
+    sql_int number_text;
+    const char *n = sql_int_of(&number_text, number);
+    json_t *by = json_object_get(referral, "by");
+    const char *sub = json_string_value(json_object_get(by, "sub"));
+    const char *params[] = {meeting_id,
+                            n,
+                            json_string_value(json_object_get(referral, "how")),
+                            json_string_value(json_object_get(by, "name")),
+                            json_string_value(json_object_get(by, "agency")),
+                            sub ? sub : "",
+                            due_date,
+                            s->who->sub,
+                            s->who->name};
+    PGresult *res = sql_query(s, &referral_stmt, params);
+    if (!res)
+        return -1;
+    sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
 int actions_open_for(store *s, const char *meeting_id, char ***ids, int *n)
 {
     *ids = NULL;
@@ -347,23 +402,16 @@ int actions_list(store *s, const action_filters *f, int limit, char *const *afte
     bool own_overdue = f->owner_sub && strcmp(f->owner_sub, s->who->sub) == 0 && f->overdue &&
                        strcmp(f->overdue, "true") == 0 && !f->agency && !f->meeting_id &&
                        (!f->status || strcmp(f->status, "open") == 0);
-    PGresult *res;
     if (own_overdue) {
         const char *params[] = {s->who->sub, after[0] ? after[0] : "-infinity",
                                 after[1] ? after[1] : "00000000-0000-0000-0000-000000000000",
                                 limit_text, s->today_text};
-        res = sql_query(s, &list_own_overdue_stmt, params);
-    } else {
-        const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
-                                f->owner_sub,  f->agency,      f->meeting_id,
-                                f->status,     f->overdue,     after[0],
-                                after[1],      limit_text,     s->today_text,
-                                caller_lead_param(s->who)};
-        res = sql_query(s, &list_stmt, params);
+        return sql_list(s, &list_own_overdue_stmt, params, limit, 2, 2, out);
     }
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    const char *params[] = {s->who->sub,  s->who->agency, caller_manager_param(s->who),
+                            f->owner_sub, f->agency,      f->meeting_id,
+                            f->status,    f->overdue,     after[0],
+                            after[1],     limit_text,     s->today_text,
+                            caller_lead_param(s->who)};
+    return sql_list(s, &list_stmt, params, limit, 2, 2, out);
 }

@@ -93,10 +93,5 @@ int agencies_list(store *s, const char *kind, const char *active, int limit, con
 {
     sql_int lim;
     const char *params[] = {kind, active, after, sql_int_of(&lim, limit + 1)};
-    PGresult *res = sql_query(s, &list_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = 1};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &list_stmt, params, limit, 1, 1, out);
 }

@@ -5,14 +5,14 @@
 static const db_stmt insert_one = {
     "audit_insert_one",
     "INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type,"
-    " resource_id, outcome) VALUES ($1, $2, $3, $4, $5, $6, 'success')",
-    6};
+    " resource_id, outcome, trace_id) VALUES ($1, $2, $3, $4, $5, $6, 'success', $7)",
+    7};
 
 static const db_stmt insert_list = {
     "audit_insert_list",
     "INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type,"
-    " resource_ids, outcome) VALUES ($1, $2, $3, $4, $5, $6::text[], 'success')",
-    6};
+    " resource_ids, outcome, trace_id) VALUES ($1, $2, $3, $4, $5, $6::text[], 'success', $7)",
+    7};
 
 static const db_stmt list_stmt = {
     "audit_events_list",
@@ -29,7 +29,8 @@ static const db_stmt list_stmt = {
 static int insert(store *s, const db_stmt *st, const char *action, const char *type,
                   const char *id)
 {
-    const char *params[] = {s->request_id, s->who->sub, s->who->agency, action, type, id};
+    const char *params[] = {s->request_id, s->who->sub, s->who->agency, action, type, id,
+                            s->trace_id && s->trace_id[0] ? s->trace_id : NULL};
     return sql_run(s, st, params);
 }
 
@@ -50,10 +51,5 @@ int audit_list(store *s, const audit_filters *f, int limit, const char *before,
     sql_int lim;
     const char *params[] = {f->actor, f->resource_id, f->resource_type, f->from, f->to, before,
                             sql_int_of(&lim, limit + 1)};
-    PGresult *res = sql_query(s, &list_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = -1};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &list_stmt, params, limit, 1, -1, out);
 }

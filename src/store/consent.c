@@ -168,12 +168,7 @@ int consent_list(store *s, const char *meeting_id, int limit, const char *before
 {
     sql_int lim;
     const char *params[] = {meeting_id, before, sql_int_of(&lim, limit + 1)};
-    PGresult *res = sql_query(s, &list_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 1, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &list_stmt, params, limit, 1, 2, out);
 }
 
 int consent_minutes_sharing(store *s, const char *meeting_id, char decision[16])

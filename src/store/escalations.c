@@ -254,10 +254,5 @@ int escalations_list(store *s, const escalation_filters *f, int limit, char *con
                             f->agency,     f->overdue,     before[0],
                             before[1],     sql_int_of(&lim, limit + 1), s->today_text,
                             caller_manager_param(s->who), caller_lead_param(s->who)};
-    PGresult *res = sql_query(s, &list_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &list_stmt, params, limit, 2, 2, out);
 }

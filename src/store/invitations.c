@@ -340,12 +340,7 @@ int invitations_of_meeting(store *s, const char *meeting_id, int limit, char *co
     sql_int lim;
     const char *params[] = {meeting_id, after[0], after[1], sql_int_of(&lim, limit + 1),
                             s->today_text};
-    PGresult *res = sql_query(s, &of_meeting_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &of_meeting_stmt, params, limit, 2, 2, out);
 }
 
 int invitations_mine(store *s, const char *status, int limit, char *const *after,
@@ -354,12 +349,7 @@ int invitations_mine(store *s, const char *status, int limit, char *const *after
     sql_int lim;
     const char *params[] = {s->who->sub, status, after[0], after[1], sql_int_of(&lim, limit + 1),
                             s->today_text};
-    PGresult *res = sql_query(s, &mine_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &mine_stmt, params, limit, 2, 2, out);
 }
 
 int invitations_sent(store *s, const char *meeting_id, invitation_sent **out, int *n)

@@ -487,7 +487,6 @@ int meetings_list(store *s, const meeting_filters *f, int limit, char *const *af
     const char *lim = sql_int_of(&limit_text, limit + 1);
     bool by_page = !f->type && !f->convening_agency && !f->ext_system && !f->child_system &&
                    !f->reference;
-    PGresult *res;
     if (by_page) {
         const char *params[] = {s->who->sub,
                                 s->who->agency,
@@ -498,19 +497,13 @@ int meetings_list(store *s, const meeting_filters *f, int limit, char *const *af
                                 s->today_text,
                                 lim,
                                 caller_lead_param(s->who)};
-        res = sql_query(s, &list_page_stmt, params);
-    } else {
-        const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
-                                f->status,     f->type,        f->convening_agency,
-                                f->ext_system, f->ext_id,      f->child_system,
-                                f->child_id,   f->reference,   after[0],
-                                after[1],      lim,            s->today_text,
-                                caller_lead_param(s->who)};
-        res = sql_query(s, &list_stmt, params);
+        return sql_list(s, &list_page_stmt, params, limit, 2, 2, out);
     }
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
+                            f->status,     f->type,        f->convening_agency,
+                            f->ext_system, f->ext_id,      f->child_system,
+                            f->child_id,   f->reference,   after[0],
+                            after[1],      lim,            s->today_text,
+                            caller_lead_param(s->who)};
+    return sql_list(s, &list_stmt, params, limit, 2, 2, out);
 }

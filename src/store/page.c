@@ -50,3 +50,14 @@ void store_page_free(store_page *p)
     free(p->ids);
     p->json = p->ids = NULL;
 }
+
+int sql_list(store *s, const db_stmt *st, const char *const *params, int limit, int key_cols,
+             int id_col, store_page *out)
+{
+    PGresult *res = sql_query(s, st, params);
+    if (!res)
+        return -1;
+    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = key_cols, .id_col = id_col};
+    sql_page(res, &spec, out);
+    return 0;
+}

@@ -49,12 +49,7 @@ int reports_review_overdue(store *s, int limit, char *const *after, store_page *
     const char *params[] = {s->who->sub, s->who->agency, caller_manager_param(s->who),
                             s->today_text, after[0], after[1], sql_int_of(&lim, limit + 1),
                             caller_lead_param(s->who)};
-    PGresult *res = sql_query(s, &review_overdue_stmt, params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, &review_overdue_stmt, params, limit, 2, 2, out);
 }
 
 int reports_meetings(store *s, enum meeting_report report, const char *cutoff, int limit,
@@ -65,11 +60,6 @@ int reports_meetings(store *s, enum meeting_report report, const char *cutoff, i
                             cutoff,       after[0],       after[1],
                             sql_int_of(&lim, limit + 1), s->today_text,
                             caller_lead_param(s->who)};
-    PGresult *res = sql_query(s, report == REPORT_DRIFTING ? &drifting_stmt : &overdue_minutes_stmt,
-                              params);
-    if (!res)
-        return -1;
-    page_spec spec = {.limit = limit, .key_first_col = 1, .key_cols = 2, .id_col = 2};
-    sql_page(res, &spec, out);
-    return 0;
+    return sql_list(s, report == REPORT_DRIFTING ? &drifting_stmt : &overdue_minutes_stmt, params,
+                    limit, 2, 2, out);
 }

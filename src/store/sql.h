@@ -41,6 +41,12 @@ typedef struct page_spec {
 } page_spec;
 void sql_page(PGresult *res, const page_spec *spec, store_page *out);
 
+/* Runs a list statement and renders its page (sql_page): the sort key
+ * starts at column 1 and has key_cols columns; id_col holds each item's id
+ * for the audit (-1 for none). 0, or -1 on a failure. */
+int sql_list(store *s, const db_stmt *st, const char *const *params, int limit, int key_cols,
+             int id_col, store_page *out);
+
 /* Runs a statement whose result is not needed: 0, or -1 on a failure. */
 int sql_run(store *s, const db_stmt *st, const char *const *params);
 

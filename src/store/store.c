@@ -12,6 +12,7 @@ void store_init(store *s, db_conn *db, const caller *who, const char *request_id
     s->db = db;
     s->who = who;
     s->request_id = request_id;
+    s->trace_id = NULL;
     s->now = now;
     s->today = (cal_day)(now / 86400);
     cal_format(s->today, s->today_text);

@@ -30,6 +30,7 @@ typedef struct store {
     db_conn *db;
     const caller *who;
     const char *request_id;
+    const char *trace_id; /* the W3C trace id of the request, or NULL (audit rows) */
     time_t now;          /* the request's moment (core/clock.h) */
     cal_day today;       /* its UTC date */
     char today_text[11]; /* the same, YYYY-MM-DD, for statements */

@@ -1,13 +1,11 @@
 /* held_meeting: a meeting taken through the API to held, its minutes
  * written and approved, distributed and shared — for the API tests of what
  * comes after the hold (test_chairs.c, test_closing.c,
- * test_review_meetings.c). Time moves by the test clock (X-Test-Now), never
+ * test_review_overdue.c). Time moves by the test clock (X-Test-Now), never
  * by sleeping.
  *
- * Header-only (static functions), as calendar_change.h. The minutes are
- * those MIN-2 asks of a meeting that is not a strategy discussion; the
- * shared minutes builder of issue 13 (tests/support/minutes.h) replaces
- * held_complete_minutes() once it lands. */
+ * Header-only (static functions), as calendar_change.h. The minutes come
+ * from the shared builder (tests/support/minutes.h). */
 #ifndef TEST_API_HELD_MEETING_H
 #define TEST_API_HELD_MEETING_H
 
@@ -19,6 +17,7 @@
 
 #include "support/client.h"
 #include "support/fixtures.h"
+#include "support/minutes.h"
 #include "support/people.h"
 #include "support/planning.h"
 
@@ -34,55 +33,22 @@ static inline void held_date_from_today(long days, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-static inline json_t *held_person_json(const person *who)
-{
-    return json_pack("{s:s, s:s, s:s}", "name", who->who.name, "agency", who->who.agency, "sub",
-                     who->who.sub);
-}
-
-/* Minutes with every part MIN-2 asks of a meeting that is not a strategy
- * discussion, `chair` in the chair, both invitees present, the next review
+/* Minutes with every part approval asks of p's held meeting, from the
+ * shared builder (tests/support/minutes.h): the chair the schedule names,
+ * each invitation with the mark it was given, the next review
  * `review_in_days` from today (0: a stated reason for none). */
-static inline json_t *held_complete_minutes(const planned *p, const person *chair,
-                                            long review_in_days)
+static inline json_t *held_complete_minutes(const planned *p, long review_in_days)
 {
-    char due[11], review[11];
-    held_date_from_today(30, due);
-    held_date_from_today(review_in_days, review);
-    json_t *doc = json_object();
-    json_object_set_new(
-        doc, "attendance",
-        json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]", "name",
-                  chair->who.name, "agency", chair->who.agency, "role", "chair", "attendance",
-                  "present", "name", p->police_officer.who.name, "agency", p->police, "role",
-                  "police", "attendance", "present", "name", p->health_visitor.who.name,
-                  "agency", p->health, "role", "health visitor", "attendance", "present"));
-    json_object_set_new(doc, "purpose", json_string("Stop, review and agree a plan that works"));
-    json_object_set_new(doc, "needs", json_string("Stable routines and school attendance"));
-    json_object_set_new(doc, "strengths", json_string("A supportive grandparent nearby"));
-    json_object_set_new(doc, "risks", json_string("Missed health appointments"));
-    json_object_set_new(doc, "decisions", json_string("A joint home visit within two weeks"));
-    json_object_set_new(
-        doc, "actions",
-        json_pack("[{s:s, s:o, s:s, s:s}]", "description", "Arrange the joint home visit",
-                  "owner", held_person_json(&p->requester), "due_date", due, "contingency",
-                  "The team manager arranges it"));
-    json_object_set_new(doc, "plan_coordinator", held_person_json(&p->requester));
-    json_object_set_new(doc, "information_sharing",
-                        json_pack("{s:s, s:s}", "with_whom", "The school and the GP", "family",
-                                  "The plan is shared with the parents"));
-    json_object_set_new(doc, "family_feedback", json_pack("{s:b}", "family_present", 1));
-    json_object_set_new(doc, "safeguarding_referral", json_pack("{s:b}", "needed", 0));
-    json_object_set_new(doc, "caf_considered",
-                        json_pack("{s:b, s:s}", "considered", 1, "note", "Already in place"));
-    json_object_set_new(doc, "fgc_considered",
-                        json_pack("{s:b, s:s}", "considered", 1, "note", "Offered to the family"));
-    if (review_in_days)
+    json_t *doc = minutes_complete(p, NULL);
+    if (review_in_days) {
+        char review[11];
+        held_date_from_today(review_in_days, review);
         json_object_set_new(doc, "next_review", json_pack("{s:s}", "date", review));
-    else
+    } else {
         json_object_set_new(doc, "next_review",
                             json_pack("{s:s}", "no_review_reason",
                                       "The plan ends with the school term; no review is needed"));
+    }
     return doc;
 }
 

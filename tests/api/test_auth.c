@@ -296,20 +296,21 @@ Test(auth, SEC_1_invalid_tokens_401_invalid_token_and_change_nothing)
         const char *what;
         claims_edit edit;
         const char *detail;
+        const char *reason; /* the problem's reason class (IDP-2) */
     } cases[] = {
-        {"expired", make_expired, "expired"},
-        {"not yet valid", make_not_yet_valid, "not valid yet"},
-        {"wrong issuer", make_wrong_issuer, "issuer"},
-        {"no issuer", make_no_issuer, "issuer"},
-        {"wrong audience", make_wrong_audience, "audience"},
-        {"wrong audiences", make_wrong_audience_list, "audience"},
-        {"no agency claim", drop_agency, "claims"},
-        {"no roles claim", drop_roles, "claims"},
-        {"no sub claim", drop_sub, "claims"},
-        {"no exp claim", drop_exp, "claims"},
-        {"no name claim", drop_name, "claims"},
-        {"malformed agency claim", bad_agency_code, "claims"},
-        {"roles not a list", roles_not_a_list, "claims"},
+        {"expired", make_expired, "expired", "expired"},
+        {"not yet valid", make_not_yet_valid, "not valid yet", "not_yet_valid"},
+        {"wrong issuer", make_wrong_issuer, "issuer", "unknown_issuer"},
+        {"no issuer", make_no_issuer, "issuer", "unknown_issuer"},
+        {"wrong audience", make_wrong_audience, "audience", "audience"},
+        {"wrong audiences", make_wrong_audience_list, "audience", "audience"},
+        {"no agency claim", drop_agency, "claims", "missing_claim"},
+        {"no roles claim", drop_roles, "claims", "missing_claim"},
+        {"no sub claim", drop_sub, "claims", "missing_claim"},
+        {"no exp claim", drop_exp, "claims", "missing_claim"},
+        {"no name claim", drop_name, "claims", "missing_claim"},
+        {"malformed agency claim", bad_agency_code, "claims", "invalid_claim"},
+        {"roles not a list", roles_not_a_list, "claims", "invalid_claim"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *claims = claims_for(&p, 3600);
@@ -319,6 +320,9 @@ Test(auth, SEC_1_invalid_tokens_401_invalid_token_and_change_nothing)
         http_response *r = request_meeting(token, NULL);
         cr_assert_eq(r->status, 401, "%s -> %ld %s", cases[i].what, r->status, r->body);
         expect_401(r, true, cases[i].detail);
+        const char *reason = json_str(r->json, "reason");
+        cr_assert(reason && strcmp(reason, cases[i].reason) == 0, "%s: reason %s, not %s",
+                  cases[i].what, reason ? reason : "(none)", cases[i].reason);
         http_free(r);
         free(token);
         expect_state_unchanged(agency, p.who.sub, before);

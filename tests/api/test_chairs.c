@@ -118,7 +118,7 @@ Test(chairs, MTG_6_keyworker_practitioner_chairs_a_stop_and_review)
 
     /* the keyworker runs the meeting and approves its minutes as chair */
     held_attend_and_hold(&p, &keyworker);
-    json_t *doc = held_complete_minutes(&p, &keyworker, 60);
+    json_t *doc = held_complete_minutes(&p, 60);
     r = api_call("PUT", held_minutes_path(p.meeting_id, NULL), keyworker.token, doc, NULL);
     json_decref(doc);
     cr_assert_eq(r->status, 201, "%s", r->body);
@@ -237,7 +237,7 @@ Test(chairs, MTG_6_chair_whose_token_lacks_the_declared_role_cannot_act_as_chair
     free(before);
 
     /* writing and approving the minutes */
-    json_t *doc = held_complete_minutes(&p, &chair, 60);
+    json_t *doc = held_complete_minutes(&p, 60);
     before = db_meeting_digest(p.meeting_id);
     r = api_call("PUT", held_minutes_path(p.meeting_id, NULL), demoted.token, doc, NULL);
     expect_refused(r, 403, "/problems/forbidden", "MTG-6", NULL, p.meeting_id, before);

@@ -77,7 +77,7 @@ static bool review_overdue(const person *by, const char *meeting_id)
 static void reviewed_in(planned *p, long days)
 {
     held_meeting_now(p, "multi_agency");
-    held_minutes_approved(p, &p->manager, held_complete_minutes(p, &p->manager, days));
+    held_minutes_approved(p, &p->manager, held_complete_minutes(p, days));
 }
 
 /* Requests a review meeting of `previous` as `by`; returns its id. */

@@ -74,6 +74,15 @@ for (const line of lines) {
   const where = `${r.method} ${template ?? r.path} -> ${r.status}`;
   checked++;
   if (typeof r.seconds === "number") timed.push([r.seconds, where]);
+  if (!op && r.method === "OPTIONS" && template) {
+    // CORS preflights (openapi.yaml, "Browsers"): 204 without a body, or a
+    // problem (403 another origin, 405 not a preflight)
+    if (r.status === 204) {
+      if (r.body !== undefined || (r.text ?? "") !== "") fail(`${where}: a preflight answer has no body`);
+    } else if (![403, 404, 405].includes(r.status)) fail(`${where}: not a documented preflight answer`);
+    else if (problemRef && !validatorFor(problemRef)(r.body)) fail(`${where}: problem body does not match Problem`);
+    continue;
+  }
   if (!op) {
     // unknown routes and methods: the default endpoint answers a problem
     if (![404, 405].includes(r.status)) fail(`${where}: no operation documents this request`);

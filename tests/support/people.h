@@ -21,6 +21,10 @@ void unique_suffix(char *out, size_t size);
 
 /* Signs arbitrary claims with the service's development secret. */
 char *token_with_claims(json_t *claims);
+/* A token whose header and payload are the exact JSON texts given (so that
+ * they may hold what a JSON library would not write, such as a member
+ * twice), HS256-signed with the development secret; free() it. */
+char *token_signed_raw(const char *header_json, const char *payload_json);
 /* The standard claims for p, valid from now for ttl seconds. */
 json_t *claims_for(const person *p, long ttl);
 

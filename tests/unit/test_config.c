@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <yder.h>
 
+#include "auth/idp_config.h"
 #include "core/config.h"
 
 #define DEV_SECRET "0123456789abcdef0123456789abcdef" /* exactly 32 bytes */
@@ -18,8 +19,9 @@ static const char *const all_vars[] = {
     "DB_POOL_SIZE",  "DB_ACQUIRE_TIMEOUT_MS", "DB_STATEMENT_TIMEOUT_MS", "LOG_LEVEL",
     "JWT_ISSUER",    "JWT_AUDIENCE",          "JWT_HS256_SECRET",      "JWT_JWKS_FILE",
     "JWT_LEEWAY_S",  "REQUEST_TIMEOUT_S",     "NOTICE_WORKING_DAYS",   "RESPONSE_WORKING_DAYS",
-    "DRIFT_WORKING_DAYS", "FEEDBACK_WORKING_DAYS", "MINUTES_DUE_WORKING_DAYS",
-    "ESCALATION_STAGE_WORKING_DAYS", NULL};
+    "DRIFT_WORKING_DAYS", "FEEDBACK_WORKING_DAYS", "SAFEGUARDING_REFERRAL_WORKING_DAYS",
+    "MINUTES_DUE_WORKING_DAYS", "ESCALATION_STAGE_WORKING_DAYS", "JWT_ISSUERS_FILE",
+    "CORS_ALLOWED_ORIGINS", "CORS_MAX_AGE_S", "LOG_FORMAT", NULL};
 
 static void clear_env(void)
 {
@@ -110,6 +112,7 @@ Test(config, development_config_loads_with_documented_defaults)
     cr_assert_eq(cfg.response_working_days, 3);
     cr_assert_eq(cfg.drift_working_days, 20);
     cr_assert_eq(cfg.feedback_working_days, 5);
+    cr_assert_eq(cfg.safeguarding_referral_working_days, 1);
     cr_assert_eq(cfg.minutes_due_working_days, 15);
     cr_assert_eq(cfg.escalation_stage_days[0], 5);
     cr_assert_eq(cfg.escalation_stage_days[1], 5);
@@ -141,6 +144,7 @@ Test(config, every_setting_is_read)
     setenv("RESPONSE_WORKING_DAYS", "4", 1);
     setenv("DRIFT_WORKING_DAYS", "30", 1);
     setenv("FEEDBACK_WORKING_DAYS", "6", 1);
+    setenv("SAFEGUARDING_REFERRAL_WORKING_DAYS", "2", 1);
     setenv("MINUTES_DUE_WORKING_DAYS", "12", 1);
     setenv("ESCALATION_STAGE_WORKING_DAYS", "2,3,7,9", 1);
     config cfg;
@@ -163,6 +167,7 @@ Test(config, every_setting_is_read)
     cr_assert_eq(cfg.response_working_days, 4);
     cr_assert_eq(cfg.drift_working_days, 30);
     cr_assert_eq(cfg.feedback_working_days, 6);
+    cr_assert_eq(cfg.safeguarding_referral_working_days, 2);
     cr_assert_eq(cfg.minutes_due_working_days, 12);
     cr_assert_eq(cfg.escalation_stage_days[0], 2);
     cr_assert_eq(cfg.escalation_stage_days[1], 3);
@@ -527,4 +532,177 @@ Test(config, parse_int_edges)
     snprintf(max, sizeof max, "%ld", LONG_MAX);
     cr_assert_eq(config_parse_int(max, 0, LONG_MAX, &out), 0);
     cr_assert_eq(out, LONG_MAX);
+}
+
+/* ---- JWT_ISSUERS_FILE, CORS_ALLOWED_ORIGINS, LOG_FORMAT ---- */
+
+static char *temp_file(const char *text)
+{
+    char *path = strdup("/tmp/mam-test-issuers-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void issuers_env(const char *path)
+{
+    dev_env();
+    unsetenv("JWT_ISSUER");
+    unsetenv("JWT_AUDIENCE");
+    unsetenv("JWT_HS256_SECRET");
+    setenv("JWT_ISSUERS_FILE", path, 1);
+}
+
+#define GOOD_ISSUERS \
+    "{\"issuers\": [{\"name\": \"council\", \"primary\": true, " \
+    "\"issuer\": \"https://login.example.test/t/v2.0\", \"audience\": \"api://mam\", " \
+    "\"keys\": {\"jwks_url\": \"https://login.example.test/t/keys\"}}]}"
+
+/* idp_config_from_settings with its report captured into err_text. */
+static idp_config *issuers_from(const config *cfg)
+{
+    FILE *tmp = tmpfile();
+    cr_assert_not_null(tmp);
+    idp_config *c = idp_config_from_settings(cfg, tmp);
+    rewind(tmp);
+    size_t n = fread(err_text, 1, sizeof err_text - 1, tmp);
+    err_text[n] = '\0';
+    fclose(tmp);
+    return c;
+}
+
+Test(config, IDP_1_issuers_file_accepted)
+{
+    char *path = temp_file(GOOD_ISSUERS);
+    issuers_env(path);
+    config cfg;
+    int rc = load(&cfg, CONFIG_FOR_SERVE);
+    cr_assert_eq(rc, 0, "%s", err_text);
+    idp_config *idp = issuers_from(&cfg);
+    unlink(path);
+    free(path);
+    cr_assert_not_null(idp, "%s", err_text);
+    cr_assert_eq(idp->n_issuers, 1);
+    cr_assert_eq(idp->issuers[0].leeway_s, 30, "JWT_LEEWAY_S is every issuer's default");
+    idp_config_free(idp);
+    config_free(&cfg);
+}
+
+Test(config, IDP_1_issuers_file_problems_are_all_listed)
+{
+    char *path = temp_file("{\"issuers\": [{\"name\": \"Council!\", \"issuer\": \"\", "
+                           "\"keys\": {\"jwks_url\": \"http://idp.example.test/keys\"}, "
+                           "\"claims\": {\"agency\": {\"fixed\": \"lower\"}}, \"colour\": 1}]}");
+    issuers_env(path);
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "the settings themselves are fine: %s", err_text);
+    idp_config *idp = issuers_from(&cfg);
+    unlink(path);
+    free(path);
+    cr_assert_null(idp);
+    config_free(&cfg);
+    static const char *const named[] = {".name", ".issuer", ".audience", "jwks_url", "fixed",
+                                        "colour"};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        cr_assert(strstr(err_text, named[i]), "the report names %s: %s", named[i], err_text);
+    cr_assert(strstr(err_text, "problems in JWT_ISSUERS_FILE; not starting"), "%s", err_text);
+}
+
+Test(config, IDP_1_issuers_file_excludes_the_shorthand)
+{
+    char *path = temp_file(GOOD_ISSUERS);
+    issuers_env(path);
+    setenv("JWT_ISSUER", "https://idp.example.test", 1);
+    setenv("JWT_HS256_SECRET", DEV_SECRET, 1);
+    assert_refused(CONFIG_FOR_SERVE, "JWT_ISSUER belongs to the single-issuer shorthand");
+    cr_assert(strstr(err_text, "JWT_HS256_SECRET belongs"), "%s", err_text);
+    unlink(path);
+    free(path);
+    issuers_env("/nonexistent/mam/issuers.json");
+    assert_refused(CONFIG_FOR_SERVE, "JWT_ISSUERS_FILE /nonexistent/mam/issuers.json cannot be read");
+}
+
+Test(config, IDP_1_shorthand_is_one_primary_issuer)
+{
+    dev_env();
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    idp_config *idp = issuers_from(&cfg);
+    cr_assert_not_null(idp);
+    cr_assert_eq(idp->n_issuers, 1);
+    cr_assert(idp->issuers[0].primary);
+    cr_assert_str_eq(idp->issuers[0].issuer, "https://idp.example.test");
+    cr_assert_eq(idp->issuers[0].key_source, IDP_KEYS_HS256);
+    idp_config_free(idp);
+    config_free(&cfg);
+}
+
+Test(config, CORS_origins_are_exact_and_never_a_wildcard)
+{
+    dev_env();
+    setenv("CORS_ALLOWED_ORIGINS", "https://app.example.org, http://127.0.0.1:3000,https://[::1]:8443",
+           1);
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert_eq(cfg.n_cors_origins, 3);
+    cr_assert_str_eq(cfg.cors_origins[0], "https://app.example.org");
+    cr_assert_str_eq(cfg.cors_origins[1], "http://127.0.0.1:3000");
+    cr_assert_eq(cfg.cors_max_age_s, 600);
+    config_free(&cfg);
+
+    static const char *const refused[] = {"*", "https://*.example.org", "https://app.example.org/",
+                                          "https://App.example.org", "ftp://app.example.org",
+                                          "https://user@app.example.org", "app.example.org",
+                                          "https://app.example.org:", "https://app.example.org:123456"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        dev_env();
+        setenv("CORS_ALLOWED_ORIGINS", refused[i], 1);
+        assert_refused(CONFIG_FOR_SERVE, "CORS_ALLOWED_ORIGINS");
+    }
+    cr_assert(!config_origin_valid("null"));
+    cr_assert(config_origin_valid("http://localhost:8080"));
+}
+
+Test(config, log_format_is_text_or_json)
+{
+    dev_env();
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert(!cfg.log_json, "text by default");
+    config_free(&cfg);
+    setenv("LOG_FORMAT", "json", 1);
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert(cfg.log_json);
+    config_free(&cfg);
+    setenv("LOG_FORMAT", "xml", 1);
+    assert_refused(CONFIG_FOR_SERVE, "LOG_FORMAT");
+}
+
+/* ACT-4: a needed safeguarding referral is due SAFEGUARDING_REFERRAL_WORKING_DAYS
+ * after the meeting is held: 1 by default, 0 (the same day) to 20. */
+Test(config, ACT_4_safeguarding_referral_days_default_1_and_bounds)
+{
+    dev_env();
+    assert_loads(CONFIG_FOR_SERVE);
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert_eq(cfg.safeguarding_referral_working_days, 1);
+    config_free(&cfg);
+    static const char *const good[] = {"0", "1", "20"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        dev_env();
+        setenv("SAFEGUARDING_REFERRAL_WORKING_DAYS", good[i], 1);
+        cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s: %s", good[i], err_text);
+        cr_assert_eq(cfg.safeguarding_referral_working_days, atoi(good[i]));
+        config_free(&cfg);
+    }
+    static const char *const bad[] = {"-1", "21", "one", "1.5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dev_env();
+        setenv("SAFEGUARDING_REFERRAL_WORKING_DAYS", bad[i], 1);
+        assert_refused(CONFIG_FOR_SERVE, "SAFEGUARDING_REFERRAL_WORKING_DAYS");
+        cr_assert(strstr(err_text, "must be a whole number from"), "%s: %s", bad[i], err_text);
+    }
 }

@@ -583,7 +583,7 @@ Test(jwt, SEC_1_kid_selects_the_key)
     cr_assert_eq(verify_with(v, sign_with(priv2, R_JWA_ALG_RS256, claims_at(NOW), "kid-1"), NULL),
                  JWT_BAD_SIGNATURE, "kid-1 names a key that did not sign it");
     cr_assert_eq(verify_with(v, sign_with(priv2, R_JWA_ALG_RS256, claims_at(NOW), "kid-9"), NULL),
-                 JWT_BAD_SIGNATURE, "a kid the JWKS does not hold");
+                 JWT_UNKNOWN_KEY, "a kid the JWKS does not hold");
 
     /* without a kid every key of the algorithm is tried */
     r_jwk_delete_property_str(priv2, "kid");
@@ -613,7 +613,7 @@ Test(jwt, SEC_1_token_from_a_key_outside_the_jwks_refused)
                  JWT_BAD_SIGNATURE, "same kid, different key");
     cr_assert_eq(verify_with(v, sign_with(stranger_priv, R_JWA_ALG_RS256, claims_at(NOW), "x"),
                              NULL),
-                 JWT_BAD_SIGNATURE);
+                 JWT_UNKNOWN_KEY, "a kid the JWKS does not hold");
     jwt_verifier_free(v);
     r_jwk_free(priv);
     r_jwk_free(pub);
@@ -836,7 +836,7 @@ Test(jwt, SEC_1_well_signed_but_oversized_token_malformed)
 
 Test(jwt, SEC_1_result_texts_exist)
 {
-    for (int r = JWT_OK; r <= JWT_BAD_CLAIMS; r++) {
+    for (int r = JWT_OK; r <= JWT_RESULT_LAST; r++) {
         const char *t = jwt_result_text((enum jwt_result)r);
         cr_assert_not_null(t);
         cr_assert_gt(strlen(t), 0u);
@@ -892,4 +892,95 @@ Test(jwt, SEC_1_a_verifier_is_reusable)
     }
     jwt_verifier_free(v);
     jwt_verifier_free(NULL);
+}
+
+/* ---- header rules (issue 20) ---- */
+
+/* RFC 7515 4.1.11: a JWS whose crit lists an extension the recipient does
+ * not understand is invalid; this service understands none. */
+Test(jwt, SEC_1_crit_header_refused_even_when_well_signed)
+{
+    jwt_t *jwt = NULL;
+    cr_assert_eq(r_jwt_init(&jwt), RHN_OK);
+    json_t *c = claims_at(NOW);
+    r_jwt_set_full_claims_json_t(jwt, c);
+    json_decref(c);
+    r_jwt_set_sign_alg(jwt, R_JWA_ALG_HS256);
+    json_t *crit = json_pack("[s]", "exp");
+    r_jwt_set_header_json_t_value(jwt, "crit", crit);
+    json_decref(crit);
+    r_jwt_set_header_int_value(jwt, "exp", 1);
+    jwk_t *key;
+    r_jwk_init(&key);
+    r_jwk_import_from_symmetric_key(key, (const unsigned char *)SECRET, strlen(SECRET));
+    char *s = r_jwt_serialize_signed(jwt, key, 0);
+    cr_assert_not_null(s);
+    char *token = strdup(s);
+    r_free(s);
+    r_jwk_free(key);
+    r_jwt_free(jwt);
+    jwt_verifier *v = hs_verifier(LEEWAY);
+    caller who;
+    jwt_refusal why;
+    cr_assert_eq(jwt_verify_why(v, token, NOW, &who, &why), JWT_CRITICAL_HEADER);
+    cr_assert_str_eq(why.reason, "crit");
+    jwt_verifier_free(v);
+    free(token);
+}
+
+static enum jwt_result verify_raw(const char *header, const char *payload, jwt_refusal *why)
+{
+    char *h = b64url(header, strlen(header)), *p = b64url(payload, strlen(payload));
+    char *token = join3(h, p, "c2lnbmF0dXJl");
+    jwt_verifier *v = hs_verifier(LEEWAY);
+    caller who;
+    enum jwt_result r = jwt_verify_why(v, token, NOW, &who, why);
+    jwt_verifier_free(v);
+    free(h);
+    free(p);
+    free(token);
+    return r;
+}
+
+Test(jwt, SEC_1_duplicated_members_are_malformed)
+{
+    jwt_refusal why;
+    char payload[512];
+    snprintf(payload, sizeof payload,
+             "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"u\",\"name\":\"N\",\"agency\":\"LA-CSC\","
+             "\"agency\":\"POL-1\",\"roles\":[],\"exp\":%lld}",
+             ISS, AUD, (long long)NOW + 300);
+    cr_assert_eq(verify_raw("{\"alg\":\"HS256\"}", payload, &why), JWT_MALFORMED,
+                 "agency twice in the payload");
+    cr_assert_str_eq(why.reason, "malformed");
+    cr_assert_eq(verify_raw("{\"alg\":\"HS256\",\"alg\":\"none\"}", "{}", &why), JWT_MALFORMED,
+                 "alg twice in the header");
+    cr_assert_eq(verify_raw("[\"alg\"]", "{}", &why), JWT_MALFORMED, "a header that is no object");
+    cr_assert_eq(verify_raw("{\"alg\":\"HS256\"}", "[1]", &why), JWT_MALFORMED,
+                 "a payload that is no object");
+    cr_assert_eq(verify_raw("{\"alg\":\"HS256\",\"kid\":7}", "{}", &why), JWT_MALFORMED,
+                 "a kid that is not a string");
+}
+
+Test(jwt, SEC_1_refusal_reasons_name_claims_not_values)
+{
+    jwt_verifier *v = hs_verifier(LEEWAY);
+    caller who;
+    jwt_refusal why;
+    json_t *c = claims_at(NOW);
+    json_object_del(c, "agency");
+    char *token = sign_hs(SECRET, c);
+    cr_assert_eq(jwt_verify_why(v, token, NOW, &who, &why), JWT_BAD_CLAIMS);
+    cr_assert_str_eq(why.reason, "missing_claim:agency");
+    cr_assert_str_eq(why.issuer, "default");
+    cr_assert_str_eq(jwt_result_class(JWT_BAD_CLAIMS, why.reason), "missing_claim");
+    free(token);
+    c = claims_at(NOW);
+    json_object_set_new(c, "roles", json_string("admin"));
+    token = sign_hs(SECRET, c);
+    cr_assert_eq(jwt_verify_why(v, token, NOW, &who, &why), JWT_BAD_CLAIMS);
+    cr_assert_str_eq(why.reason, "invalid_claim:roles");
+    cr_assert_str_eq(jwt_result_class(JWT_BAD_CLAIMS, why.reason), "invalid_claim");
+    free(token);
+    jwt_verifier_free(v);
 }
