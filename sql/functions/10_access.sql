@@ -2,13 +2,17 @@
 --
 -- A meeting is visible to its requester, chair and minute taker, every
 -- current invitee, and the managers (manager, senior_manager) of the
--- convening agency. meeting_access holds that as rows, one per principal
--- and meeting, kept exact by the triggers below in the same transaction as
--- any change to a meeting or its invitations. A principal is a person
--- ('p:' and their subject id) or the managers of an agency ('m:' and its
--- code); a caller acts as their own person and, when they are a manager,
--- as their agency's managers. Every read, list, report and feed of the
--- service asks these functions, never the tables behind them.
+-- convening agency; a stop and review's request also to the convening
+-- agency's designated safeguarding leads while it awaits a decision, which
+-- they may make (MTG-4); and whoever decided the request. meeting_access
+-- holds that as rows, one per principal and meeting, kept exact by the
+-- triggers below in the same transaction as any change to a meeting or its
+-- invitations. A principal is a person ('p:' and their subject id), the
+-- managers of an agency ('m:' and its code) or its safeguarding leads ('l:'
+-- and its code); a caller acts as their own person and, when they are a
+-- manager or a safeguarding lead, as their agency's. Every read, list,
+-- report and feed of the service asks these functions, never the tables
+-- behind them.
 
 CREATE OR REPLACE FUNCTION principal_person(sub text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'p:' || sub $$;
@@ -16,12 +20,17 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'p:' || sub $$;
 CREATE OR REPLACE FUNCTION principal_managers(agency text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'm:' || agency $$;
 
+CREATE OR REPLACE FUNCTION principal_leads(agency text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'l:' || agency $$;
+
 -- The principals a caller acts as.
-CREATE OR REPLACE FUNCTION caller_principals(sub text, agency text, is_manager boolean)
+CREATE OR REPLACE FUNCTION caller_principals(sub text, agency text, is_manager boolean,
+                                             is_lead boolean)
 RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN is_manager THEN ARRAY[principal_person(sub), principal_managers(agency)]
-              ELSE ARRAY[principal_person(sub)] END
+  SELECT ARRAY[principal_person(sub)]
+         || CASE WHEN is_manager THEN ARRAY[principal_managers(agency)] ELSE '{}'::text[] END
+         || CASE WHEN is_lead THEN ARRAY[principal_leads(agency)] ELSE '{}'::text[] END
 $$;
 
 -- The principals who may see a meeting.
@@ -35,6 +44,13 @@ LANGUAGE sql STABLE AS $$
          WHERE m.id = meeting AND m.minute_taker_sub IS NOT NULL
   UNION SELECT principal_person(i.invitee_sub) FROM invitations i
          WHERE i.meeting_id = meeting AND i.invitee_sub IS NOT NULL
+  -- MTG-4: a stop and review awaiting its decision, to the convening
+  -- agency's safeguarding leads, who may make it
+  UNION SELECT principal_leads(m.convening_agency) FROM meetings m
+         WHERE m.id = meeting AND m.type = 'stop_and_review' AND m.status = 'requested'
+  -- whoever decided the request keeps sight of what they decided
+  UNION SELECT principal_person(m.decided_by_sub) FROM meetings m
+         WHERE m.id = meeting AND m.decided_by_sub IS NOT NULL
 $$;
 
 CREATE OR REPLACE FUNCTION meeting_access_refresh(meeting uuid) RETURNS void
@@ -55,6 +71,8 @@ BEGIN
      OR NEW.status IS DISTINCT FROM OLD.status
      OR NEW.requester_sub IS DISTINCT FROM OLD.requester_sub
      OR NEW.convening_agency IS DISTINCT FROM OLD.convening_agency
+     OR NEW.type IS DISTINCT FROM OLD.type
+     OR NEW.decided_by_sub IS DISTINCT FROM OLD.decided_by_sub
      OR NEW.chair_sub IS DISTINCT FROM OLD.chair_sub
      OR NEW.minute_taker_sub IS DISTINCT FROM OLD.minute_taker_sub THEN
     PERFORM meeting_access_refresh(NEW.id);

@@ -39,6 +39,7 @@ void handle_invitations_get(req *r);
 void handle_invitations_mine(req *r);
 void handle_invitations_respond(req *r);
 void handle_invitations_add_paper(req *r);
+void handle_invitations_withdraw(req *r);
 
 /* consent.c: family-notice decisions (FAM-1 to FAM-4, FAM-8) */
 void handle_consent_create(req *r);
@@ -75,6 +76,7 @@ void handle_actions_cancel(req *r);
 
 /* reports.c */
 void handle_reports_overdue_minutes(req *r);
+void handle_reports_review_overdue(req *r);
 
 /* escalations.c (ESC-1 to ESC-4) */
 void handle_escalations_create(req *r);

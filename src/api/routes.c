@@ -62,6 +62,7 @@ const route api_routes[] = {
     {"GET", "/v1/invitations/{invitation_id}", handle_invitations_get, 0, 0, NULL},
     {"POST", "/v1/invitations/{invitation_id}/respond", handle_invitations_respond, BODY | CHANGE, 0, NULL},
     {"POST", "/v1/invitations/{invitation_id}/papers", handle_invitations_add_paper, BODY, 0, NULL},
+    {"POST", "/v1/invitations/{invitation_id}/withdraw", handle_invitations_withdraw, BODY | CHANGE, 0, NULL},
 
     /* family-notice decisions */
     {"POST", "/v1/meetings/{meeting_id}/consent-decisions", handle_consent_create, BODY, 0, NULL},
@@ -100,6 +101,7 @@ const route api_routes[] = {
     /* reports */
     {"GET", "/v1/reports/drifting-meetings", handle_reports_drifting, 0, 0, q_page},
     {"GET", "/v1/reports/overdue-minutes", handle_reports_overdue_minutes, 0, 0, q_page},
+    {"GET", "/v1/reports/review-overdue", handle_reports_review_overdue, 0, 0, q_page},
 
     /* working-days calendar */
     {"GET", "/v1/bank-holidays", handle_bank_holidays_list, 0, 0, q_holidays},

@@ -72,11 +72,12 @@ void sql_copy(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src);
 }
 
-void sql_caller(const store *s, const char *out[3])
+void sql_caller(const store *s, const char *out[4])
 {
     out[0] = s->who->sub;
     out[1] = s->who->agency;
     out[2] = caller_manager_param(s->who);
+    out[3] = caller_lead_param(s->who);
 }
 
 const char *sql_int_of(sql_int *holder, long long v)
@@ -120,8 +121,13 @@ char *store_read(store *s, const store_kind *k, const char *id, long *version, b
         return NULL;
     char roles[256];
     caller_roles_literal(s->who, roles, sizeof roles);
-    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
-                            s->today_text, roles};
+    const char *params[] = {id,
+                            s->who->sub,
+                            s->who->agency,
+                            caller_manager_param(s->who),
+                            caller_lead_param(s->who),
+                            s->today_text,
+                            roles};
     PGresult *res = db_exec(s->db, &k->read, params);
     if (!res) {
         *found = true;

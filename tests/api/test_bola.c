@@ -269,6 +269,7 @@ static const id_route case_routes[] = {
     {"GET", "/v1/invitations/{invitation_id}", NULL, V_NONE},
     {"POST", "/v1/invitations/{invitation_id}/respond", b_respond, V_INVITATION},
     {"POST", "/v1/invitations/{invitation_id}/papers", b_paper, V_NONE},
+    {"POST", "/v1/invitations/{invitation_id}/withdraw", b_reason, V_INVITATION},
     {"POST", "/v1/meetings/{meeting_id}/consent-decisions", b_decision, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/consent-decisions", NULL, V_NONE},
     {"GET", "/v1/consent-decisions/{decision_id}", NULL, V_NONE},
@@ -309,9 +310,9 @@ static const struct {
 
 static const char *const roles[] = {
     "practitioner", "senior_practitioner", "manager",     "senior_manager", "named_doctor",
-    "partnership",  "auditor",             "admin",       "integration",
+    "partnership",  "auditor",             "admin",       "integration", "safeguarding_lead",
     "practitioner,senior_practitioner,manager,senior_manager,named_doctor,partnership,auditor,"
-    "admin,integration",
+    "admin,integration,safeguarding_lead",
 };
 
 /* The template with the world's ids put in. */
