@@ -14,7 +14,7 @@ MODE ?= release
 BUILD_ROOT ?= build
 B := $(BUILD_ROOT)/$(MODE)
 
-PKGS := libulfius librhonabwy jansson libpq liborcania libyder gnutls libmicrohttpd libcurl
+PKGS := libulfius librhonabwy jansson libpq liborcania libyder gnutls libmicrohttpd libcurl libical
 TEST_PKGS := criterion
 
 CC ?= cc

@@ -18,11 +18,13 @@
 #include "core/version.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "domain/ical.h"
 #include "store/idempotency.h"
 #include "http/metrics.h"
 #include "http/process_metrics.h"
 #include "http/route.h"
 #include "http/server.h"
+#include "http/webhook_worker.h"
 
 #define SHUTDOWN_GRACE_MS 10000
 #define MAINTENANCE_INTERVAL_S 600
@@ -173,6 +175,7 @@ int serve_main(void)
         return 2;
     }
     json_object_seed(0);
+    ical_init();
     token_cache_init();
 
     /* Every thread started from here on inherits this mask; the signals are
@@ -211,6 +214,7 @@ int serve_main(void)
         return 1;
     }
     pthread_create(&maintenance.thread, NULL, maintenance_loop, NULL);
+    hook_workers_start(&app.cfg.integrations);
     jwt_verifier_start(app.verifier);
     y_log_message(Y_LOG_LEVEL_INFO,
                   "listening on %s:%d (%d HTTP threads, %d database connections, schema %d)",
@@ -228,6 +232,7 @@ int serve_main(void)
     }
     y_log_message(Y_LOG_LEVEL_INFO, "signal %d: finishing requests in flight, then stopping", sig);
     server_stop(SHUTDOWN_GRACE_MS);
+    hook_workers_stop();
     stop_maintenance();
     db_pool_close();
     metrics_free();

@@ -26,5 +26,5 @@ LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
     'id', e.event_id, 'type', e.type, 'occurred_at', rfc3339(e.occurred_at),
     'agency', e.agency, 'resource_type', e.resource_type, 'resource_id', e.resource_id,
-    'resource_version', e.resource_version)
+    'resource_version', e.resource_version, 'minutes_number', e.minutes_number)
 $$;

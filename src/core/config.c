@@ -285,6 +285,9 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->jwt_leeway_s = (int)env_int("JWT_LEEWAY_S", 30, 0, 300, &bad);
     cfg->jwt_issuers_file = env_dup("JWT_ISSUERS_FILE", NULL);
 
+    if (purpose == CONFIG_FOR_SERVE)
+        config_load_integrations(&cfg->integrations, &bad);
+
     if (purpose == CONFIG_FOR_SERVE || (purpose == CONFIG_FOR_MIGRATE && !cfg->migration_database_url))
         require("DATABASE_URL", cfg->database_url, &bad);
     if (purpose == CONFIG_FOR_SERVE)
@@ -320,5 +323,6 @@ void config_free(config *cfg)
     for (int i = 0; i < cfg->n_cors_origins; i++)
         free(cfg->cors_origins[i]);
     free(cfg->cors_origins);
+    config_free_integrations(&cfg->integrations);
     memset(cfg, 0, sizeof *cfg);
 }
