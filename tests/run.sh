@@ -29,7 +29,7 @@ step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 step "packages"
 deploy/packages.sh install build runtime db test
-for tools in tests/contract tests/idp; do
+for tools in tests/contract tests/idp tests/hooks; do
   if [ ! -f "$tools/node_modules/.package-lock.json" ] ||
      [ "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" ]; then
     (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
@@ -84,6 +84,16 @@ export JWT_HS256_SECRET
 export MAX_BODY_BYTES=65536
 # the origin the API tests' browser-facing checks use (tests/api/test_edge.c)
 export CORS_ALLOWED_ORIGINS="https://app.mam.test"
+# webhooks (INT-5): endpoints may name loopback receivers (a test
+# configuration only) and a fictional host that is never resolved; idle
+# workers look for work often; calendar feeds may be read every 2 s
+WEBHOOK_SECRET_KEY=$(head -c 32 /dev/urandom | base64)
+export WEBHOOK_SECRET_KEY
+export WEBHOOK_ALLOWED_HOSTS="127.0.0.1,hooks.mam.test"
+export WEBHOOK_ALLOW_LOOPBACK=true
+export WEBHOOK_POLL_INTERVAL_MS=100
+export WEBHOOK_CONNECT_TIMEOUT_MS=1000
+export CALENDAR_FEED_MIN_INTERVAL_S=2
 export OPENAPI_FILE="${OPENAPI_FILE_OVERRIDE:-$top/openapi.yaml}"
 export LOG_LEVEL=warning
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1"
@@ -92,6 +102,9 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export MAM_RESPONSES_LOG="$out/responses.jsonl"
 export MAM_TEST_CLUSTER="$cluster"
 export MAM_TEST_PG_PORT="$pg_port"
+# every calendar entry the API tests see, for the independent parser
+export MAM_CALENDAR_SAMPLES="$out/calendar-samples"
+mkdir -p "$MAM_CALENDAR_SAMPLES"
 
 "$bin/mam" migrate
 

@@ -21,10 +21,16 @@ LANGUAGE sql STABLE AS $$
     'resource_ids', to_json(e.resource_ids), 'outcome', e.outcome)
 $$;
 
+-- minutes_number only on minutes events: with the row's version it names
+-- exactly which version of the minutes changed, and how.
 CREATE OR REPLACE FUNCTION event_json(e events) RETURNS json
 LANGUAGE sql STABLE AS $$
-  SELECT json_build_object(
+  SELECT CASE WHEN e.minutes_number IS NULL THEN json_build_object(
     'id', e.event_id, 'type', e.type, 'occurred_at', rfc3339(e.occurred_at),
     'agency', e.agency, 'resource_type', e.resource_type, 'resource_id', e.resource_id,
-    'resource_version', e.resource_version, 'minutes_number', e.minutes_number)
+    'resource_version', e.resource_version)
+  ELSE json_build_object(
+    'id', e.event_id, 'type', e.type, 'occurred_at', rfc3339(e.occurred_at),
+    'agency', e.agency, 'resource_type', e.resource_type, 'resource_id', e.resource_id,
+    'resource_version', e.resource_version, 'minutes_number', e.minutes_number) END
 $$;

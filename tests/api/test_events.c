@@ -3,10 +3,11 @@
  * the same transaction; GET /v1/events?after= returns an agency's events in
  * commit order, each exactly once, without personal data.
  *
- * Every agency's feed also hears of each agency added to the directory
- * afterwards, and tests running in parallel add agencies all the time: so
- * these tests look at their own events (their meetings and their agency)
- * and compare whole feeds only up to a position read before. */
+ * Every agency's feed also hears of each bank holiday added or removed,
+ * and tests running in parallel change the calendar: so these tests look
+ * at their own events (their meetings and their agency) and compare whole
+ * feeds only up to a position read before. Directory changes reach only
+ * the agency's own feed. */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -423,11 +424,12 @@ Test(events, INT_2_other_agencies_never_see_the_events)
     free(agency);
 }
 
-Test(events, INT_2_directory_changes_reach_every_agency)
+Test(events, INT_2_directory_changes_reach_the_agencys_own_feed_only)
 {
     char *older = agency_new("police");
     person integration = person_new(older, "integration");
     char *newer = agency_new("health");
+    person newer_integration = person_new(newer, "integration");
     person admin = person_new("ADMIN-H4", "admin");
     char path[96];
     snprintf(path, sizeof path, "/v1/agencies/%s", newer);
@@ -437,17 +439,18 @@ Test(events, INT_2_directory_changes_reach_every_agency)
     http_free(r);
     json_decref(body);
 
-    /* the older agency's feed hears of the newer agency and of its change */
+    /* the newer agency's own feed hears of its creation and of its change */
     bool created = false, updated = false;
     for (int attempt = 0; attempt < 200 && !(created && updated); attempt++) {
-        json_t *all = read_to_end(&integration, NULL);
+        json_t *all = read_to_end(&newer_integration, NULL);
         size_t i;
         json_t *e;
         json_array_foreach(all, i, e) {
-            if (strcmp(json_str(e, "resource_id"), newer) != 0)
+            cr_assert_str_eq(json_str(e, "agency"), newer);
+            if (strcmp(json_str(e, "resource_type"), "agency") != 0)
                 continue;
-            cr_assert_str_eq(json_str(e, "resource_type"), "agency");
-            cr_assert_str_eq(json_str(e, "agency"), older);
+            cr_assert_str_eq(json_str(e, "resource_id"), newer,
+                             "no other agency's directory events: %s", json_str(e, "resource_id"));
             if (strcmp(json_str(e, "type"), "agency.created") == 0) {
                 cr_assert(!updated, "created comes before updated");
                 cr_assert_eq(json_int(e, "resource_version"), 1);
@@ -461,8 +464,22 @@ Test(events, INT_2_directory_changes_reach_every_agency)
         if (!(created && updated))
             usleep(50000);
     }
-    cr_assert(created && updated, "the directory events reach the older agency's feed");
+    cr_assert(created && updated, "the directory events reach the agency's own feed");
+    /* and never another agency's: the older agency's feed has none of them */
+    const char *params[] = {older, newer};
+    cr_assert_eq(db_long("SELECT count(*) FROM events WHERE agency = $1 AND resource_id = $2", 2,
+                         params),
+                 0);
+    json_t *all = read_to_end(&integration, NULL);
+    size_t i;
+    json_t *e;
+    json_array_foreach(all, i, e)
+        cr_assert(strcmp(json_str(e, "resource_type"), "agency") != 0 ||
+                      strcmp(json_str(e, "resource_id"), older) == 0,
+                  "another agency's directory event on the feed");
+    json_decref(all);
     person_free(&admin);
+    person_free(&newer_integration);
     free(newer);
     person_free(&integration);
     free(older);
@@ -503,7 +520,7 @@ Test(events, INT_2_events_carry_no_personal_data)
         cr_assert_null(strstr(r->body, *word), "the feed carries '%s': %s", *word, r->body);
     /* only references and metadata */
     const char *allowed[] = {"id", "type", "occurred_at", "agency", "resource_type",
-                             "resource_id", "resource_version", NULL};
+                             "resource_id", "resource_version", "minutes_number", NULL};
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(r->json, "items"), i, e) {
