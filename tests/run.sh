@@ -173,9 +173,21 @@ idp_tests() {
     tests/idp/browser.test.mjs
 }
 
+# Webhooks delivered to a receiver on loopback that verifies them with the
+# Standard Webhooks library (their own service instances), and the calendar
+# entries the API tests kept, parsed by node-ical (tests/hooks).
+hooks_tests() {
+  node --test --test-reporter=spec tests/hooks/hooks.test.mjs tests/hooks/ical.test.mjs
+}
+
 # make faults: only the fault tests, on the same set-up (TEST_ONLY=faults);
 # TEST_ONLY=idp: only the identity-provider and browser tests
-if [ "${TEST_ONLY:-}" = idp ]; then
+if [ "${TEST_ONLY:-}" = hooks ]; then
+  step "webhooks (the calendar samples come from the API tests: run TEST_API_FILTER='icalendar/*' first for them)"
+  node --test --test-reporter=spec tests/hooks/hooks.test.mjs
+  step "webhook tests passed"
+  exit 0
+elif [ "${TEST_ONLY:-}" = idp ]; then
   step "identity providers and the browser"
   idp_tests
   step "identity-provider tests passed"
@@ -189,7 +201,7 @@ elif [ "${TEST_ONLY:-}" = faults ]; then
   step "fault tests passed"
   exit 0
 elif [ -n "${TEST_ONLY:-}" ]; then
-  echo "TEST_ONLY=$TEST_ONLY: the values are faults and idp" >&2
+  echo "TEST_ONLY=$TEST_ONLY: the values are faults, idp and hooks" >&2
   exit 2
 fi
 
@@ -217,6 +229,9 @@ fi
 
 step "identity providers and the browser (oidc-provider, Chromium)"
 idp_tests
+
+step "webhooks to a verifying receiver; calendar entries through node-ical"
+hooks_tests
 
 if [ "${TEST_SKIP_CONTRACT:-0}" = 1 ]; then
   echo "contract checks skipped (TEST_SKIP_CONTRACT=1): make test never skips them" >&2
