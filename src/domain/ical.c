@@ -83,6 +83,15 @@ static bool mail_address(const char *s)
     return true;
 }
 
+/* A parameter value (CN) may not hold control characters or a double
+ * quote (RFC 5545 3.1: param-value); they become spaces. */
+static void clean_param(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '"')
+            *p = ' ';
+}
+
 static void add_attendee(icalcomponent *ev, const ical_attendee *a)
 {
     char address[300], cn[900];
@@ -98,6 +107,7 @@ static void add_attendee(icalcomponent *ev, const ical_attendee *a)
         snprintf(cn, sizeof cn, "%s (%s)", a->name, a->agency);
     else
         snprintf(cn, sizeof cn, "%s", a->name);
+    clean_param(cn);
     icalproperty *p = icalproperty_new_attendee(address);
     icalproperty_add_parameter(p, icalparameter_new_cn(cn));
     icalproperty_add_parameter(p, icalparameter_new_cutype(ICAL_CUTYPE_INDIVIDUAL));
@@ -144,8 +154,11 @@ static icalcomponent *event(const ical_event *e, enum ical_method method, bool c
         ev, icalproperty_new_status(cancel ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
     char organizer[64];
     snprintf(organizer, sizeof organizer, "urn:mam:agency:%s", e->convening_agency);
+    char organizer_cn[sizeof e->agency_name];
+    snprintf(organizer_cn, sizeof organizer_cn, "%s", e->agency_name);
+    clean_param(organizer_cn);
     icalproperty *o = icalproperty_new_organizer(organizer);
-    icalproperty_add_parameter(o, icalparameter_new_cn(e->agency_name));
+    icalproperty_add_parameter(o, icalparameter_new_cn(organizer_cn));
     icalcomponent_add_property(ev, o);
     if (method != ICAL_PUBLISH)
         for (int i = 0; i < e->n_attendees; i++)
