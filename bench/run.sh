@@ -8,6 +8,9 @@
 # pgbench running the same statements in the same transactions, or nginx
 # answering the same bytes. Prints a table and writes bench/RESULTS.md.
 #
+# BENCH_ONLY=webhooks measures only the webhook row (stage 1's volume),
+# for a quick run of it.
+#
 # Knobs: BENCH_SECONDS (6 per run), BENCH_CONNECTIONS (64),
 # BENCH_RSS_REQUESTS (10000000) and BENCH_RSS_FIRST (1000000) for the RSS
 # check, BENCH_SIZES ("10000 100000 1000000", the
@@ -83,6 +86,9 @@ feed_to() {
   feed_events=$to
 }
 
+# seals the bench endpoints' webhook secrets
+webhook_key=$(head -c 32 /dev/urandom | base64)
+
 # --- people and tokens (fictional) ---
 export JWT_ISSUER=https://bench.invalid/issuer JWT_AUDIENCE=mam-bench
 JWT_HS256_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
@@ -113,6 +119,8 @@ start_service() {
   OPENAPI_FILE=$(service_stage openapi.yaml) PORT=$port LOG_LEVEL=warning \
     HTTP_THREADS=${BENCH_HTTP_THREADS:-8} DB_POOL_SIZE=${BENCH_DB_POOL:-16} \
     HTTP_CONNECTION_LIMIT=4096 \
+    WEBHOOK_ALLOWED_HOSTS=127.0.0.1 WEBHOOK_ALLOW_LOOPBACK=true \
+    WEBHOOK_SECRET_KEY="$webhook_key" WEBHOOK_POLL_INTERVAL_MS=100 \
     bash -c "source deploy/service-user.sh; service_exec '$binary'" >>"$out/service.log" 2>&1 &
   service_pid=$!
   for _ in $(seq 1 100); do
@@ -216,6 +224,38 @@ compare() { # name lua pgbench-args...
   record "$name" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))" "pgbench" "${best_pg%% *}" "$pg_p99_at_conns"
 }
 
+# Writes with webhooks subscribed (INT-5): each of the 40 bench agencies
+# registers an endpoint for meeting.requested, delivered to nginx on
+# loopback (POST /hooks, 204) by the service's own delivery workers on the
+# same two cores. The same write workload runs alternately with the
+# endpoints active and disabled (disabled: no outbox rows, no deliveries),
+# best of two each; the ratio is with over without (target 0.8).
+webhook_compare() {
+  local a tok r best_on="0 0 0 0" best_off="0 0 0 0" round delivered pending
+  start_nginx
+  for a in $(seq -w 1 40); do
+    tok=$(build/release/mam token --sub "bench-i-B$a" --name "Bench Integration" --agency "B$a" \
+            --roles integration --ttl 3600)
+    curl -fsS -o /dev/null -X POST "http://127.0.0.1:$port/v1/webhook-endpoints" \
+      -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+      -d "{\"url\":\"http://127.0.0.1:$nginx_port/hooks\",\"event_types\":[\"meeting.requested\"]}"
+  done
+  for round in 1 2; do
+    psql_admin -c "UPDATE webhook_endpoints SET status = 'active', disabled_reason = NULL"
+    r=$(wrk_run create_meeting.lua); [ "${r%% *}" -gt "${best_on%% *}" ] && best_on=$r
+    psql_admin -c "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'by_request'"
+    r=$(wrk_run create_meeting.lua); [ "${r%% *}" -gt "${best_off%% *}" ] && best_off=$r
+  done
+  delivered=$(psql_admin -At -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'")
+  pending=$(psql_admin -At -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'")
+  psql_admin -c "DELETE FROM webhook_endpoints"
+  stop_nginx
+  read -r rps p50 p99 errors <<<"$best_on"
+  record "POST /v1/meetings, webhooks subscribed" wrk "$rps" "$p50" "$p99" "$errors" \
+    "$(( $(peak_kb) / 1024 ))" "without webhooks" "${best_off%% *}"
+  say "webhooks: $delivered delivered during the runs, $pending still queued at the end"
+}
+
 measure() { # name lua
   local r
   r=$(wrk_run "$2")
@@ -285,6 +325,12 @@ load_to "$size1" 1
 feed_to "$size1"
 write_meeting_lists
 start_service
+if [ "${BENCH_ONLY:-}" = webhooks ]; then
+  webhook_compare
+  stop_service
+  cat "$results"
+  exit 0
+fi
 growth
 
 # === stage 2: 100,000 meetings, 100,000 feed events: every workload ===
@@ -309,6 +355,7 @@ compare "GET /v1/meetings?status=scheduled" list_meetings.lua -f "$top/bench/pgb
 compare "GET /v1/actions?owner=me&overdue=true" overdue_actions.lua -f "$top/bench/pgbench/overdue_actions.sql" -D ids="$ids"
 compare "GET /v1/events" feed.lua -f "$top/bench/pgbench/feed.sql" -D tx=0 -D pos=0
 compare "POST /v1/meetings" create_meeting.lua -f "$top/bench/pgbench/create_meeting.sql"
+webhook_compare
 compare "mix 80/20" mix.lua -f "$top/bench/pgbench/get_meeting.sql@40" -f "$top/bench/pgbench/list_meetings.sql@20" \
   -f "$top/bench/pgbench/overdue_actions.sql@20" -f "$top/bench/pgbench/create_meeting.sql@10" \
   -f "$top/bench/pgbench/consent_decision.sql@10" -D meetings="$meetings" -D ids="$ids"
