@@ -34,6 +34,7 @@ BEGIN
     'distribution', coalesce((SELECT json_agg(json_build_object(
                        'name', d.recipient_name, 'agency', d.recipient_agency,
                        'category', d.category, 'contact', d.contact,
+                       'copy', d.copy,
                        'sent_at', rfc3339(d.sent_at),
                        'recorded_by', json_build_object('sub', d.recorded_by_sub,
                                                         'name', d.recorded_by_name))

@@ -60,6 +60,7 @@ void handle_minutes_put(req *r);
 void handle_minutes_get(req *r);
 void handle_minutes_versions(req *r);
 void handle_minutes_version(req *r);
+void handle_minutes_family_copy(req *r);
 void handle_minutes_amend(req *r);
 void handle_minutes_approve(req *r);
 void handle_minutes_distribute(req *r);

@@ -1,5 +1,6 @@
-/* Minutes: drafting (MIN-1), reading every version (MIN-3) and amending
- * approved minutes (MIN-3). Approval is in minutes_approval.c and
+/* Minutes: drafting (MIN-1), reading every version (MIN-3), the family's
+ * copy of an approved version (MIN-5) and amending approved minutes
+ * (MIN-3). Approval is in minutes_approval.c and
  * distribution in minutes_distribution.c. */
 #include <stdlib.h>
 
@@ -108,6 +109,44 @@ void handle_minutes_versions(req *r)
         }
     }
     frame_page_free(&page);
+}
+
+/* --- GET /v1/meetings/{meeting_id}/minutes/versions/{number}/family-copy --- */
+
+/* MIN-5: what the family receives of an approved version, built by the
+ * service from an allow-list (never part 1). Whoever sees the meeting may
+ * read it (SEC-2); a draft has none (409). */
+void handle_minutes_family_copy(req *r)
+{
+    long n;
+    if (config_parse_int(req_path(r, 1), 1, 100000, &n) != 0) {
+        problem_not_found(r);
+        return;
+    }
+    minutes_ctx m;
+    if (!minutes_open(r, false, &m))
+        return;
+    minutes_family_copy_row row;
+    int found = minutes_family_copy_load(m.s, m.meeting.id, (int)n, &row);
+    if (frame_found(r, found) && frame_gate(r, &minutes_gate_family_copy, row.status)) {
+        family_copy_facts f = {.meeting_id = m.meeting.id,
+                               .reference = row.reference,
+                               .type = row.type,
+                               .held_at = row.held_at[0] ? row.held_at : NULL,
+                               .approved_at = row.approved_at[0] ? row.approved_at : NULL,
+                               .two_part = row.two_part,
+                               .number = (int)n};
+        json_t *copy = minutes_family_copy(row.content, &f);
+        if (audit_record(m.s, "minutes.family_copy.read", "minutes", m.meeting.id) != 0 ||
+            store_commit(m.s) != 0) {
+            req_db_failed(r);
+        } else {
+            reply_etag(r, row.version);
+            reply_json(r, 200, copy);
+        }
+        json_decref(copy);
+    }
+    json_decref(row.content);
 }
 
 /* --- POST /v1/meetings/{meeting_id}/minutes/amendments --- */

@@ -1,9 +1,11 @@
 /* POST /v1/meetings/{meeting_id}/minutes/approve: only the chair approves
  * (MIN-3), and only minutes that hold every part the guidance calls
- * essential (MIN-2), all missing parts listed at once with their paths.
+ * essential (MIN-2), all missing parts listed at once with their paths,
+ * judged against the attendance recorded before the hold.
  * Approval turns the action plan into tracked actions (ACT-1), adds the
- * family-feedback action when the family was not there (FAM-6), and
- * applies the review outcomes of a review meeting (MTG-9). */
+ * family-feedback action when the attendance recorded before the hold says
+ * the family was not there (FAM-6), tracks a needed safeguarding referral
+ * (ACT-4), and applies the review outcomes of a review meeting (MTG-9). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,10 +33,12 @@ static bool check_review(store *s, const meeting_row *m, json_t *content, violat
     return ok;
 }
 
-/* FAM-6: once per meeting, when the family was not present. */
-static bool add_feedback_action(req *r, const minutes_ctx *m, json_t *content, buf *new_ids)
+/* FAM-6: once per meeting, when the family was not present (by the marks
+ * recorded before the hold). */
+static bool add_feedback_action(req *r, const minutes_ctx *m, const minutes_facts *f,
+                                json_t *content, buf *new_ids)
 {
-    if (minutes_family_present(content))
+    if (minutes_family_present_from(f->invitations, f->n_invitations))
         return true;
     store *s = m->s;
     int exists = actions_has_family_feedback(s, m->meeting.id);
@@ -49,6 +53,39 @@ static bool add_feedback_action(req *r, const minutes_ctx *m, json_t *content, b
     char id[37];
     if (actions_family_feedback(s, m->meeting.id, m->current.number,
                                 json_object_get(content, "family_feedback"), due, id) != 0)
+        return false;
+    if (new_ids->len)
+        buf_putc(new_ids, ',');
+    buf_puts(new_ids, id);
+    return true;
+}
+
+/* ACT-4: once per meeting, when a safeguarding referral is recorded as
+ * needed: an action for whoever makes it, due SAFEGUARDING_REFERRAL_WORKING_DAYS
+ * working days after the day the meeting was held. */
+static bool add_referral_action(req *r, const minutes_ctx *m, const minutes_facts_data *facts,
+                                json_t *content, buf *new_ids)
+{
+    if (!minutes_referral_needed(content))
+        return true;
+    store *s = m->s;
+    int exists = actions_has_safeguarding_referral(s, m->meeting.id);
+    if (exists != 0)
+        return exists > 0;
+    cal_day held;
+    if (!facts->held_on || !cal_parse(facts->held_on, &held))
+        held = s->today; /* a held meeting has its day; never reached */
+    holidays h;
+    if (holidays_load(s, &h) != 0)
+        return false;
+    char due[11];
+    cal_format(minutes_referral_due(held, req_config(r)->safeguarding_referral_working_days, &h),
+               due);
+    holidays_free(&h);
+    char id[37];
+    if (actions_safeguarding_referral(s, m->meeting.id, m->current.number,
+                                      json_object_get(content, "safeguarding_referral"), due,
+                                      id) != 0)
         return false;
     if (new_ids->len)
         buf_putc(new_ids, ',');
@@ -93,9 +130,16 @@ void handle_minutes_approve(req *r)
         req_db_failed(r);
         return;
     }
+    minutes_facts_data facts;
+    if (minutes_facts_load(s, m.meeting.id, &facts) != 0) {
+        minutes_facts_data_free(&facts);
+        json_decref(content);
+        req_db_failed(r);
+        return;
+    }
     violations v;
     violations_init(&v);
-    minutes_check_complete(content, strcmp(m.meeting.type, "strategy_discussion") == 0, &v);
+    minutes_check_complete(content, &facts.facts, &v);
     char *text = json_dumps(content, JSON_COMPACT);
     int foreign = actions_foreign_ids(s, m.meeting.id, text);
     if (foreign > 0)
@@ -106,7 +150,8 @@ void handle_minutes_approve(req *r)
     if (ok && !frame_violations(r, &v)) {
         ok = minutes_approve(s, m.meeting.id, m.current.number) == 0 &&
              actions_from_minutes(s, m.meeting.id, m.current.number, text, &new_ids) >= 0 &&
-             add_feedback_action(r, &m, content, &new_ids) &&
+             add_feedback_action(r, &m, &facts.facts, content, &new_ids) &&
+             add_referral_action(r, &m, &facts, content, &new_ids) &&
              (!m.meeting.previous_meeting_id[0] ||
               actions_apply_review(s, m.meeting.id, text) == 0) &&
              announce_actions(s, new_ids.data ? new_ids.data : "");
@@ -117,5 +162,6 @@ void handle_minutes_approve(req *r)
         req_db_failed(r);
     buf_free(&new_ids);
     free(text);
+    minutes_facts_data_free(&facts);
     json_decref(content);
 }

@@ -1,6 +1,7 @@
 /* POST /v1/meetings/{meeting_id}/minutes/distribution records who received
  * the approved minutes and when (MIN-4); the family receives a copy only
- * where the current sharing decision says share (FAM-5).
+ * where the current sharing decision says share (FAM-5), and then the
+ * family's copy, never the full record (MIN-5).
  * POST /v1/meetings/{meeting_id}/close closes a held meeting once its
  * minutes are approved (MTG-8). */
 #include <string.h>
@@ -89,7 +90,9 @@ void handle_minutes_distribute(req *r)
                                json_string_value(json_object_get(x, "name")),
                                json_string_value(json_object_get(x, "agency")),
                                json_string_value(json_object_get(x, "category")),
-                               json_string_value(json_object_get(x, "contact")), sent_at) != 0) {
+                               json_string_value(json_object_get(x, "contact")), sent_at,
+                               minutes_copy_for(json_string_value(
+                                   json_object_get(x, "category")))) != 0) {
             req_db_failed(r);
             return;
         }

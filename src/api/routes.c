@@ -77,6 +77,8 @@ const route api_routes[] = {
     {"GET", "/v1/meetings/{meeting_id}/minutes", handle_minutes_get, 0, 0, NULL},
     {"GET", "/v1/meetings/{meeting_id}/minutes/versions", handle_minutes_versions, 0, 0, q_page},
     {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}", handle_minutes_version, 0, 0, NULL},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}/family-copy",
+     handle_minutes_family_copy, 0, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/minutes/approve", handle_minutes_approve, BODY_OPT | CHANGE, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/minutes/amendments", handle_minutes_amend, BODY, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/minutes/distribution", handle_minutes_distribute, BODY, 0, NULL},

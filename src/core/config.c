@@ -275,6 +275,8 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->response_working_days = (int)env_int("RESPONSE_WORKING_DAYS", 3, 1, 100, &bad);
     cfg->drift_working_days = (int)env_int("DRIFT_WORKING_DAYS", 20, 1, 500, &bad);
     cfg->feedback_working_days = (int)env_int("FEEDBACK_WORKING_DAYS", 5, 1, 100, &bad);
+    cfg->safeguarding_referral_working_days =
+        (int)env_int("SAFEGUARDING_REFERRAL_WORKING_DAYS", 1, 0, 20, &bad);
     cfg->minutes_due_working_days = (int)env_int("MINUTES_DUE_WORKING_DAYS", 15, 1, 200, &bad);
     parse_stage_days(cfg, &bad);
 

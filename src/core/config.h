@@ -66,6 +66,7 @@ typedef struct config {
     int response_working_days;      /* INV-7: default response deadline after inviting */
     int drift_working_days;         /* MTG-10: requested but not held within this */
     int feedback_working_days;      /* FAM-6: feedback to the family due after approval */
+    int safeguarding_referral_working_days; /* ACT-4: a needed referral due after the hold */
     int minutes_due_working_days;   /* minutes distributed this long after holding */
     int escalation_stage_days[4];   /* ESC-2: due dates of stages 1 to 4 */
 

@@ -87,6 +87,25 @@ static const db_stmt feedback_stmt = {
     " SELECT id, $8, $9, 'created', $1 FROM created RETURNING action_id",
     9};
 
+static const db_stmt has_referral_stmt = {
+    "actions_has_referral",
+    "SELECT EXISTS (SELECT 1 FROM actions WHERE meeting_id = $1"
+    "               AND kind = 'safeguarding_referral')",
+    1};
+
+static const db_stmt referral_stmt = {
+    "actions_referral",
+    "WITH created AS ("
+    "  INSERT INTO actions (meeting_id, current_meeting_id, minutes_number, kind, description,"
+    "   owner_name, owner_agency, owner_sub, due_date, contingency)"
+    "  VALUES ($1, $1, $2::integer, 'safeguarding_referral',"
+    "   'Make the safeguarding referral agreed at the meeting: ' || $3, $4, $5, nullif($6, ''),"
+    "   $7::date, 'The chair makes the referral the same day if it has not been made.')"
+    "  RETURNING id)"
+    " INSERT INTO action_history (action_id, actor_sub, actor_name, change, meeting_id)"
+    " SELECT id, $8, $9, 'created', $1 FROM created RETURNING action_id",
+    9};
+
 static const db_stmt open_for_stmt = {
     "actions_open_for",
     "SELECT id FROM actions WHERE current_meeting_id = $1 AND status = 'open'"
@@ -249,6 +268,42 @@ int actions_family_feedback(store *s, const char *meeting_id, int number, json_t
                             s->who->sub,
                             s->who->name};
     PGresult *res = sql_query(s, &feedback_stmt, params);
+    if (!res)
+        return -1;
+    sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+int actions_has_safeguarding_referral(store *s, const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    bool found;
+    char *exists = sql_value(s, &has_referral_stmt, params, &found);
+    if (!exists)
+        return -1;
+    int yes = exists[0] == 't';
+    free(exists);
+    return yes;
+}
+
+int actions_safeguarding_referral(store *s, const char *meeting_id, int number, json_t *referral,
+                                  const char *due_date, char id_out[37])
+{
+    sql_int number_text;
+    const char *n = sql_int_of(&number_text, number);
+    json_t *by = json_object_get(referral, "by");
+    const char *sub = json_string_value(json_object_get(by, "sub"));
+    const char *params[] = {meeting_id,
+                            n,
+                            json_string_value(json_object_get(referral, "how")),
+                            json_string_value(json_object_get(by, "name")),
+                            json_string_value(json_object_get(by, "agency")),
+                            sub ? sub : "",
+                            due_date,
+                            s->who->sub,
+                            s->who->name};
+    PGresult *res = sql_query(s, &referral_stmt, params);
     if (!res)
         return -1;
     sql_copy(id_out, 37, PQgetvalue(res, 0, 0));

@@ -1,5 +1,6 @@
 /* actions (store): the work agreed in approved minutes (ACT-1 to ACT-3),
- * the family-feedback action (FAM-6) and the review of a previous
+ * the family-feedback action (FAM-6), the safeguarding-referral action
+ * (ACT-4) and the review of a previous
  * meeting's open actions (MTG-9). Every change is kept in the action's
  * history; an action keeps its id when a review carries it forward. */
 #ifndef MAM_STORE_ACTIONS_H
@@ -48,6 +49,15 @@ int actions_has_family_feedback(store *s, const char *meeting_id);
 /* FAM-6: the feedback to the family as an action. */
 int actions_family_feedback(store *s, const char *meeting_id, int number, json_t *feedback,
                             const char *due_date, char id_out[37]);
+
+/* ACT-4: 1 when the meeting has its safeguarding-referral action, 0 when
+ * not, -1 on a failure. */
+int actions_has_safeguarding_referral(store *s, const char *meeting_id);
+
+/* ACT-4: the safeguarding referral as an action for whoever makes it
+ * (referral.by), saying how (referral.how). */
+int actions_safeguarding_referral(store *s, const char *meeting_id, int number, json_t *referral,
+                                  const char *due_date, char id_out[37]);
 
 /* MTG-9: the previous meeting's open actions (ids, new strings). */
 int actions_open_for(store *s, const char *meeting_id, char ***ids, int *n);

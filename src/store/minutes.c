@@ -95,12 +95,36 @@ static const db_stmt approve_stmt = {
     " WHERE meeting_id = $1 AND number = $2::integer AND status = 'draft'",
     4};
 
+/* FAM-9 (on merge): every invitation counts here; leave out status 'withdrawn' once it exists. */
+static const db_stmt facts_stmt = {
+    "minutes_facts",
+    "SELECT json_build_object('type', m.type, 'two_part', m.two_part,"
+    "  'held_on', to_char((m.held_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'),"
+    "  'invitations', coalesce((SELECT json_agg(json_build_object('id', i.id,"
+    "      'category', i.category, 'agency', i.agency, 'attendance', i.attendance)"
+    "      ORDER BY i.invited_at, i.id) FROM invitations i WHERE i.meeting_id = m.id), '[]'),"
+    "  'children', (SELECT count(*) FROM meeting_children c"
+    "                WHERE c.meeting_id = m.id AND c.is_subject),"
+    "  'other_children', (SELECT count(*) FROM meeting_children c"
+    "                      WHERE c.meeting_id = m.id AND NOT c.is_subject))::text"
+    " FROM meetings m WHERE m.id = $1",
+    1};
+
 static const db_stmt distribute_stmt = {
     "minutes_distribute",
     "INSERT INTO minutes_distribution (meeting_id, number, recipient_name, recipient_agency,"
-    " category, contact, sent_at, recorded_by_sub, recorded_by_name)"
-    " VALUES ($1, $2::integer, $3, $4, $5, $6, coalesce($7::timestamptz, now()), $8, $9)",
-    9};
+    " category, contact, sent_at, recorded_by_sub, recorded_by_name, copy)"
+    " VALUES ($1, $2::integer, $3, $4, $5, $6, coalesce($7::timestamptz, now()), $8, $9, $10)",
+    10};
+
+/* MIN-5: the version and what the family's copy of it names of the meeting. */
+static const db_stmt family_copy_stmt = {
+    "minutes_family_copy",
+    "SELECT v.status, v.content::text, v.version, rfc3339(v.approved_at), m.reference, m.type,"
+    "       m.two_part, rfc3339(m.held_at)"
+    "  FROM minutes v JOIN meetings m ON m.id = v.meeting_id"
+    " WHERE v.meeting_id = $1 AND v.number = $2::integer",
+    2};
 
 int minutes_current(store *s, const char *meeting_id, bool lock, minutes_row *out)
 {
@@ -188,11 +212,82 @@ int minutes_approve(store *s, const char *meeting_id, int number)
 
 int minutes_distribute(store *s, const char *meeting_id, int number, const char *name,
                        const char *agency, const char *category, const char *contact,
-                       const char *sent_at)
+                       const char *sent_at, const char *copy)
 {
     sql_int number_text;
     const char *n = sql_int_of(&number_text, number);
-    const char *params[] = {meeting_id, n,       name,       agency,     category,
-                            contact,    sent_at, s->who->sub, s->who->name};
+    const char *params[] = {meeting_id, n,       name,        agency,       category,
+                            contact,    sent_at, s->who->sub, s->who->name, copy};
     return sql_run(s, &distribute_stmt, params);
+}
+
+int minutes_family_copy_load(store *s, const char *meeting_id, int number,
+                             minutes_family_copy_row *out)
+{
+    memset(out, 0, sizeof *out);
+    sql_int number_text;
+    const char *params[] = {meeting_id, sql_int_of(&number_text, number)};
+    PGresult *res = sql_query(s, &family_copy_stmt, params);
+    if (!res)
+        return -1;
+    int found = PQntuples(res) == 1;
+    if (found) {
+        sql_copy(out->status, sizeof out->status, PQgetvalue(res, 0, 0));
+        out->content = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+        out->version = atol(PQgetvalue(res, 0, 2));
+        sql_copy(out->approved_at, sizeof out->approved_at, PQgetvalue(res, 0, 3));
+        sql_copy(out->reference, sizeof out->reference, PQgetvalue(res, 0, 4));
+        sql_copy(out->type, sizeof out->type, PQgetvalue(res, 0, 5));
+        out->two_part = PQgetvalue(res, 0, 6)[0] == 't';
+        sql_copy(out->held_at, sizeof out->held_at, PQgetvalue(res, 0, 7));
+        if (!out->content)
+            found = -1;
+    }
+    PQclear(res);
+    return found;
+}
+
+static const char *member(json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+int minutes_facts_load(store *s, const char *meeting_id, minutes_facts_data *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *params[] = {meeting_id};
+    bool found;
+    char *text = sql_value(s, &facts_stmt, params, &found);
+    if (!text)
+        return -1;
+    out->json = json_loads(text, 0, NULL);
+    free(text);
+    json_t *list = json_object_get(out->json, "invitations");
+    if (!json_is_array(list))
+        return -1;
+    size_t n = json_array_size(list);
+    out->invitations = xcalloc(n ? n : 1, sizeof *out->invitations);
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x) {
+        out->invitations[i] = (minutes_invitation){member(x, "id"), member(x, "category"),
+                                                   member(x, "agency"), member(x, "attendance")};
+    }
+    out->facts = (minutes_facts){.meeting_type = member(out->json, "type"),
+                                 .two_part = json_is_true(json_object_get(out->json, "two_part")),
+                                 .invitations = out->invitations,
+                                 .n_invitations = (int)n,
+                                 .n_children = (int)json_integer_value(
+                                     json_object_get(out->json, "children")),
+                                 .n_other_children = (int)json_integer_value(
+                                     json_object_get(out->json, "other_children"))};
+    out->held_on = member(out->json, "held_on");
+    return 0;
+}
+
+void minutes_facts_data_free(minutes_facts_data *d)
+{
+    free(d->invitations);
+    json_decref(d->json);
+    memset(d, 0, sizeof *d);
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "domain/minutes.h"
 #include "store/store.h"
 
 /* The current version of a meeting's minutes, named by the meeting's id. */
@@ -43,9 +44,39 @@ int minutes_write(store *s, const char *meeting_id, int number, const char *cont
 
 int minutes_approve(store *s, const char *meeting_id, int number);
 
-/* Records one recipient of version n. */
+/* What approval judges the minutes against (MIN-2, MIN-5, MIN-6, FAM-6):
+ * the meeting's type and form, its invitations with the marks recorded
+ * before the hold, and how many children it names, read in one statement.
+ * The facts borrow from the loaded data. */
+typedef struct minutes_facts_data {
+    minutes_facts facts;
+    json_t *json;                    /* holds the strings the facts point to */
+    minutes_invitation *invitations; /* facts.invitations */
+    const char *held_on;             /* ACT-4: the UTC day it was held, YYYY-MM-DD */
+} minutes_facts_data;
+int minutes_facts_load(store *s, const char *meeting_id, minutes_facts_data *out);
+void minutes_facts_data_free(minutes_facts_data *d);
+
+/* Records one recipient of version n and the copy they receive ("full",
+ * or "family": MIN-5). */
 int minutes_distribute(store *s, const char *meeting_id, int number, const char *name,
                        const char *agency, const char *category, const char *contact,
-                       const char *sent_at);
+                       const char *sent_at, const char *copy);
+
+/* MIN-5: version n of a meeting's minutes (the meeting already found
+ * visible) with what the family's copy names of the meeting. 1 found, 0
+ * no such version, -1 a failure; content is a new reference (json_decref). */
+typedef struct minutes_family_copy_row {
+    char status[16];
+    json_t *content;
+    long version;
+    char approved_at[40]; /* "" while a draft */
+    char reference[40];
+    char type[32];
+    bool two_part;
+    char held_at[40];
+} minutes_family_copy_row;
+int minutes_family_copy_load(store *s, const char *meeting_id, int number,
+                             minutes_family_copy_row *out);
 
 #endif

@@ -24,14 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "api/routes.h"
 #include "http/route.h"
 #include "support/client.h"
 #include "support/expect.h"
 #include "support/fixtures.h"
+#include "support/minutes.h"
 #include "support/people.h"
 #include "support/planning.h"
 
@@ -60,45 +59,6 @@ static long version_of(const char *sql, const char *id)
     return db_long(sql, 1, params);
 }
 
-static json_t *person_json(const person *who)
-{
-    return json_pack("{s:s, s:s, s:s}", "name", who->who.name, "agency", who->who.agency, "sub",
-                     who->who.sub);
-}
-
-static void date_from_today(long days, char out[11])
-{
-    time_t t = time(NULL) + days * 86400L;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-/* Minutes complete enough for the chair to approve (MIN-2, ACT-1). */
-static json_t *complete_minutes(const planned *p)
-{
-    char due[11], review[11];
-    date_from_today(30, due);
-    date_from_today(60, review);
-    json_t *doc = json_pack(
-        "{s:[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}], s:s, s:s, s:s, s:s, s:s,"
-        " s:[{s:s, s:o, s:s, s:s}], s:o, s:{s:s, s:s}, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b},"
-        " s:{s:s}}",
-        "attendance", "name", p->manager.who.name, "agency", p->csc, "role", "chair",
-        "attendance", "present", "name", p->police_officer.who.name, "agency", p->police,
-        "role", "police", "attendance", "present", "purpose", "Agree a plan", "needs",
-        "Stable routines", "strengths", "A supportive grandparent", "risks",
-        "Missed appointments", "decisions", "A joint home visit", "actions", "description",
-        "Share police contacts with the lead professional", "owner",
-        person_json(&p->police_officer), "due_date", due, "contingency",
-        "The chair asks the police manager", "plan_coordinator", person_json(&p->requester),
-        "information_sharing", "with_whom", "The school", "family",
-        "The plan is shared with the parents", "family_feedback", "family_present", 1,
-        "safeguarding_referral", "needed", 0, "caf_considered", "considered", 1,
-        "fgc_considered", "considered", 0, "next_review", "date", review);
-    return doc;
-}
-
 static void world_build(world *w)
 {
     memset(w, 0, sizeof *w);
@@ -106,33 +66,14 @@ static void world_build(world *w)
     planned_authorised(p, "professionals");
     planned_invite_agencies(p);
     planned_inform_family(p);
-    planned_schedule(p, 3, "in_person", 0);
+    planned_schedule(p, 3600, "in_person", 0);
 
-    json_t *marks = json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "entries", "invitation_id",
-                              p->police_invitation, "attendance", "present", "invitation_id",
-                              p->health_invitation, "attendance", "present");
-    http_response *r = api_call("PUT", meeting_path(p->meeting_id, "attendance"),
-                                p->requester.token, marks, etag_of(p->version));
-    json_decref(marks);
-    cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
-    p->version = json_int(r->json, "version");
-    http_free(r);
-
-    long start = version_of("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                            " FROM meetings WHERE id = $1",
-                            p->meeting_id);
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
-    r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
-                 etag_of(p->version));
-    cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);
-    p->version = json_int(r->json, "version");
-    http_free(r);
+    minutes_hold(p, NULL);
 
     char path[192];
     snprintf(path, sizeof path, "/v1/meetings/%s/minutes", p->meeting_id);
-    json_t *doc = complete_minutes(p);
-    r = api_call("PUT", path, p->requester.token, doc, NULL);
+    json_t *doc = minutes_complete(p, NULL);
+    http_response *r = api_call("PUT", path, p->requester.token, doc, NULL);
     json_decref(doc);
     cr_assert_eq(r->status, 201, "writing minutes: %ld %s", r->status, r->body);
     long mv = json_int(r->json, "version");
@@ -336,6 +277,7 @@ static const id_route case_routes[] = {
     {"GET", "/v1/meetings/{meeting_id}/minutes", NULL, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/minutes/versions", NULL, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}", NULL, V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/minutes/versions/{number}/family-copy", NULL, V_NONE},
     {"POST", "/v1/meetings/{meeting_id}/minutes/approve", b_empty, V_MINUTES},
     {"POST", "/v1/meetings/{meeting_id}/minutes/amendments", b_reason, V_NONE},
     {"POST", "/v1/meetings/{meeting_id}/minutes/distribution", b_distribution, V_NONE},

@@ -14,7 +14,6 @@
  * agency involved plus a digest of the meeting's invitations, decisions and
  * agreements, and the audit rows and feed events about any of them. */
 #include <criterion/criterion.h>
-#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,34 +31,6 @@
 #define DAY (24L * 3600L)
 
 /* --- helpers --- */
-
-/* Every agency's feed hears of each bank holiday added or removed, which
- * would show in the fingerprints these tests compare: each test holds the
- * calendar advisory lock shared (test_bank_holidays.c, test_drift.c and
- * test_scheduling.c take it exclusively to change the calendar). It also
- * keeps the working days these tests count from moving under them. The
- * connection's end releases it. */
-static PGconn *calendar_lock;
-
-static void hold_calendar(void)
-{
-    calendar_lock = PQconnectdb(getenv("MAM_DATABASE_URL"));
-    cr_assert_eq(PQstatus(calendar_lock), CONNECTION_OK, "connecting: %s",
-                 PQerrorMessage(calendar_lock));
-    PGresult *res = PQexec(calendar_lock, "SELECT pg_advisory_lock_shared(7746353214520101)");
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "locking: %s",
-                 PQerrorMessage(calendar_lock));
-    PQclear(res);
-}
-
-static void release_calendar(void)
-{
-    if (calendar_lock)
-        PQfinish(calendar_lock);
-    calendar_lock = NULL;
-}
-
-TestSuite(consent, .init = hold_calendar, .fini = release_calendar);
 
 /* Everything stored under one meeting, as one comparable string. */
 static char *planning_digest(const char *meeting_id)
@@ -1026,7 +997,7 @@ Test(consent, FAM_8_MTG_8_no_decision_once_the_meeting_is_held)
     cr_assert_eq(r->status, 200, "attendance: %s", r->body);
     p.version = json_int(r->json, "version");
     http_free(r);
-    sleep(4); /* a meeting is held only after its start */
+    clock_past_start(p.meeting_id);
     r = api_call("POST", meeting_path(p.meeting_id, "hold"), p.requester.token, NULL,
                  etag_of(p.version));
     cr_assert_eq(r->status, 200, "holding: %s", r->body);

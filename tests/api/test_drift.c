@@ -4,22 +4,21 @@
  * days counted with the bank holidays), oldest first, and audits the ids it
  * showed (SEC-4).
  *
- * Meetings are put in the past by backdating created_at directly, as the
- * service's own database role. Expected dates are worked out here in SQL
- * from the bank_holidays table, independently of the service's calendar.
+ * Each test pins its clock (test_clock_pin_noon), so that the service's
+ * "today" is the test's. The report counts from a meeting's created_at,
+ * which the database's clock stamps: meetings are put where a test needs
+ * them by moving created_at directly, as the service's own database role.
+ * Expected dates are worked out here in SQL from the bank_holidays table,
+ * independently of the service's calendar.
  *
- * The window moves when a bank holiday is added in it, and every agency's
- * feed hears of the change. So the test that adds one runs in the suite
- * "working_days", which sorts after the others, and waits until it is the
- * only test of the run still under way (see wait_until_alone): no other
- * test sees the window move or its agencies' feeds grow. */
+ * The window moves when a bank holiday is added in it: the test that adds
+ * one runs in a window of the calendar of its own, years ahead (see
+ * calendar_change.h), where no other test looks. */
 #include <criterion/criterion.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "support/client.h"
 #include "support/expect.h"
@@ -90,36 +89,39 @@ static char *ids_of(const http_response *r)
     return out;
 }
 
-/* Moves a meeting's request time, as the service's database role. */
+/* Moves a meeting's request time, as the service's database role: the
+ * meeting's created_at and the copy meeting_access keeps of it. */
 static void backdate(const char *id, const char *timestamp)
 {
     const char *params[] = {id, timestamp};
-    char *one = db_value("UPDATE meetings SET created_at = $2::timestamptz WHERE id = $1"
+    char *one = db_value("WITH access AS (UPDATE meeting_access SET created_at = $2::timestamptz"
+                         "                 WHERE meeting_id = $1)"
+                         " UPDATE meetings SET created_at = $2::timestamptz WHERE id = $1"
                          " RETURNING 1",
                          2, params);
     expect_str(one, "1");
     free(one);
 }
 
-/* Backdates a meeting to noon (UTC) `days` calendar days before today. */
+/* Backdates a meeting to noon (UTC) `days` calendar days before the test's
+ * today. */
 static void backdate_days(const char *id, int days)
 {
-    char n[16];
-    snprintf(n, sizeof n, "%d", days);
-    const char *params[] = {n};
-    char *ts = db_value("SELECT to_char((now() AT TIME ZONE 'UTC')::date - $1::int,"
-                        " 'YYYY-MM-DD') || 'T12:00:00Z'",
-                        1, params);
+    char day[11], ts[40];
+    date_from_today(-days, day);
+    snprintf(ts, sizeof ts, "%sT12:00:00Z", day);
     backdate(id, ts);
-    free(ts);
 }
 
 /* SQL that is true for a working day d: Monday to Friday, not a bank holiday. */
 #define WORKING(d) "extract(isodow FROM " d ") < 6 AND " d "::date NOT IN (SELECT day FROM bank_holidays)"
 
+/* The test's today (UTC), as the service sees it (a new string). */
 static char *today_utc(void)
 {
-    return db_value("SELECT to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD')", 0, NULL);
+    char today[11];
+    date_from_today(0, today);
+    return strdup(today);
 }
 
 /* The first working day after `date` (a new string). */
@@ -140,15 +142,19 @@ static char *previous_working_day(const char *date)
                     1, params);
 }
 
-/* The day 20 working days before today: the last day a meeting may have
- * been requested and drift (a new string). */
+/* The day 20 working days before the test's today: the last day a meeting
+ * may have been requested and drift (a new string). */
 static char *expected_cutoff(void)
 {
-    return db_value("SELECT to_char(d, 'YYYY-MM-DD') FROM (SELECT g.d::date AS d FROM"
-                    " generate_series((now() AT TIME ZONE 'UTC')::date - 80,"
-                    " (now() AT TIME ZONE 'UTC')::date - 1, interval '1 day') AS g(d)"
-                    " WHERE " WORKING("g.d") " ORDER BY g.d DESC OFFSET 19 LIMIT 1) w",
-                    0, NULL);
+    char *today = today_utc();
+    const char *params[] = {today};
+    char *cutoff = db_value("SELECT to_char(d, 'YYYY-MM-DD') FROM (SELECT g.d::date AS d FROM"
+                            " generate_series($1::date - 80, $1::date - 1, interval '1 day')"
+                            " AS g(d) WHERE " WORKING("g.d") " ORDER BY g.d DESC OFFSET 19"
+                            " LIMIT 1) w",
+                            1, params);
+    free(today);
+    return cutoff;
 }
 
 static void person_pair_free(person *a, person *b)
@@ -168,13 +174,13 @@ static char *audited_ids(const char *actor)
                     1, params);
 }
 
-TestSuite(drift);
+/* Every test compares the service's "today" with its own. */
+TestSuite(drift, .init = test_clock_pin_noon);
 
 /* --- MTG-10 --- */
 
 Test(drift, MTG_10_drifting_meetings_listed_oldest_first)
 {
-    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     person manager = person_new(agency, "manager");
@@ -246,7 +252,6 @@ Test(drift, MTG_10_drifting_meetings_listed_oldest_first)
 
 Test(drift, MTG_10_requested_on_the_boundary_day_listed_the_working_day_after_not)
 {
-    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     char *on_boundary = meeting_new(&requester, "stop_and_review");
@@ -296,7 +301,6 @@ Test(drift, MTG_10_requested_on_the_boundary_day_listed_the_working_day_after_no
 
 Test(drift, MTG_10_held_cancelled_and_declined_meetings_not_listed)
 {
-    wait_clear_of_midnight();
     /* held: scheduled a moment ahead, attended, held once started */
     planned p;
     planned_scheduled(&p, "stop_and_review", 3);
@@ -310,12 +314,7 @@ Test(drift, MTG_10_held_cancelled_and_declined_meetings_not_listed)
     cr_assert_eq(r->status, 200, "%s", r->body);
     p.version = json_int(r->json, "version");
     http_free(r);
-    const char *held_params[] = {p.meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, held_params);
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
+    clock_past_start(p.meeting_id);
     r = api_call("POST", meeting_path(p.meeting_id, "hold"), p.manager.token, NULL,
                  etag_of(p.version));
     cr_assert_eq(r->status, 200, "%s", r->body);
@@ -372,7 +371,6 @@ Test(drift, MTG_10_held_cancelled_and_declined_meetings_not_listed)
 
 Test(drift, MTG_10_SEC_2_only_visible_meetings_listed)
 {
-    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     char *other = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
@@ -431,16 +429,19 @@ static void remove_added_holiday(void)
     remove_fictional_holiday(added_holiday, DRIFT_HOLIDAY);
 }
 
-Test(working_days, MTG_10_drift_window_counts_bank_holidays, .fini = remove_added_holiday)
+/* In this test's window of the calendar, years ahead (calendar_change.h).
+ * The report counts from created_at, which the database stamps now: the
+ * two meetings are moved into the window, onto the boundary days, like the
+ * other tests' meetings are moved into the past. */
+Test(drift, MTG_10_drift_window_counts_bank_holidays, .fini = remove_added_holiday)
 {
+    clock_in_window(WINDOW_DRIFT);
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     person admin = person_new(agency, "admin");
     char *on_old_boundary = meeting_new(&requester, "stop_and_review");
     char *on_new_boundary = meeting_new(&requester, "stop_and_review");
 
-    wait_until_alone();
-    wait_clear_of_midnight();
     http_response *r = report_ok(&requester);
     char *old_cutoff = strdup(json_str(r->json, "requested_on_or_before"));
     http_free(r);
@@ -452,11 +453,13 @@ Test(working_days, MTG_10_drift_window_counts_bank_holidays, .fini = remove_adde
     backdate(on_new_boundary, ts);
 
     /* a weekday inside the window that is not a holiday yet */
-    const char *params[] = {old_cutoff};
+    char *today = today_utc();
+    const char *params[] = {old_cutoff, today};
     char *day = db_value("SELECT to_char(max(g.d), 'YYYY-MM-DD') FROM generate_series("
-                         "$1::date + 1, (now() AT TIME ZONE 'UTC')::date - 1,"
-                         " interval '1 day') AS g(d) WHERE " WORKING("g.d"),
-                         1, params);
+                         "$1::date + 1, $2::date - 1, interval '1 day') AS g(d)"
+                         " WHERE " WORKING("g.d"),
+                         2, params);
+    free(today);
     cr_assert(strlen(day) == 10, "a working day between %s and today", old_cutoff);
 
     r = report_ok(&requester);
@@ -511,7 +514,6 @@ Test(working_days, MTG_10_drift_window_counts_bank_holidays, .fini = remove_adde
 
 Test(drift, SEC_4_report_audited_with_the_ids_shown)
 {
-    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     person newcomer = person_new(agency, "practitioner");
@@ -560,7 +562,6 @@ Test(drift, SEC_4_report_audited_with_the_ids_shown)
 
 Test(drift, SEC_6_bad_paging_400_changes_nothing)
 {
-    wait_clear_of_midnight();
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
     char *id = meeting_new(&requester, "stop_and_review");

@@ -15,9 +15,10 @@
  * agencies, and a digest of those escalations' representations.
  *
  * Due dates are computed here, independently of the service, from the bank
- * holidays it serves (GET /v1/bank-holidays) and the current UTC date. */
+ * holidays it serves (GET /v1/bank-holidays) and the test's UTC date: each
+ * test pins its clock (test_clock_pin_noon), so that the service's "today"
+ * is the test's. */
 #include <criterion/criterion.h>
-#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,33 +39,7 @@
 /* ESCALATION_STAGE_WORKING_DAYS defaults (ESC-2). */
 static const int stage_days[4] = {5, 5, 10, 10};
 
-/* --- the calendar lock --- */
-
-/* Every agency's feed hears of each bank holiday added or removed, and the
- * due dates these tests compute depend on the calendar: like the other
- * planning tests, each test holds the calendar advisory lock shared. The
- * connection's end releases it. */
-static PGconn *calendar_lock;
-
-static void hold_calendar(void)
-{
-    calendar_lock = PQconnectdb(getenv("MAM_DATABASE_URL"));
-    cr_assert_eq(PQstatus(calendar_lock), CONNECTION_OK, "connecting: %s",
-                 PQerrorMessage(calendar_lock));
-    PGresult *res = PQexec(calendar_lock, "SELECT pg_advisory_lock_shared(7746353214520101)");
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "locking: %s",
-                 PQerrorMessage(calendar_lock));
-    PQclear(res);
-}
-
-static void release_calendar(void)
-{
-    if (calendar_lock)
-        PQfinish(calendar_lock);
-    calendar_lock = NULL;
-}
-
-TestSuite(escalations, .init = hold_calendar, .fini = release_calendar);
+TestSuite(escalations, .init = test_clock_pin_noon);
 
 /* --- the database before and after --- */
 
@@ -223,9 +198,11 @@ static void ymd_of(long day, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* The test's today (the service's, the clock being pinned), in days since
+ * 1970-01-01. */
 static long today(void)
 {
-    return (long)(time(NULL) / 86400);
+    return (long)(test_now() / 86400);
 }
 
 static void today_ymd(char out[11])
@@ -435,11 +412,11 @@ static long stored_version(const char *id)
 /* Moves the stage due date `days_from_today` days (UTC) from today. */
 static void move_stage_due(const char *id, int days_from_today)
 {
-    char days[16];
-    snprintf(days, sizeof days, "%d", days_from_today);
-    const char *params[] = {id, days};
-    char *v = db_value("UPDATE escalations SET stage_due = (now() AT TIME ZONE 'UTC')::date +"
-                       " $2::integer WHERE id = $1::uuid RETURNING 1",
+    char day[11];
+    ymd_of(today() + days_from_today, day);
+    const char *params[] = {id, day};
+    char *v = db_value("UPDATE escalations SET stage_due = $2::date WHERE id = $1::uuid"
+                       " RETURNING 1",
                        2, params);
     cr_assert_str_eq(v, "1");
     free(v);
@@ -518,10 +495,12 @@ static char *invite_due_today(const planned *p, const person *invitee)
 
 static void move_response_deadline_to_the_past(const char *invitation_id)
 {
-    const char *params[] = {invitation_id};
-    char *v = db_value("UPDATE invitations SET respond_by = current_date - 3 WHERE id = $1"
+    char day[11];
+    ymd_of(today() - 3, day);
+    const char *params[] = {invitation_id, day};
+    char *v = db_value("UPDATE invitations SET respond_by = $2::date WHERE id = $1"
                        " RETURNING 1",
-                       1, params);
+                       2, params);
     cr_assert_str_eq(v, "1");
     free(v);
 }
@@ -1622,30 +1601,24 @@ Test(escalations, ESC_2_due_dates_count_working_days_and_overdue_is_listed)
 
 #define ESC_2_HOLIDAY "Fictional ESC-2 test holiday"
 
-/* The fictional holiday the next test adds, and the calendar lock it holds
- * while it is there (exclusively: not the suite's shared one, which this
- * suite does not take); its fini removes the one and releases the other
- * should the test stop half way. */
+/* The fictional holiday the next test adds; its fini removes it should the
+ * test stop half way. */
 static char esc2_holiday[11];
-static PGconn *esc2_lock;
 
 static void esc2_restore_calendar(void)
 {
     remove_fictional_holiday(esc2_holiday, ESC_2_HOLIDAY);
-    calendar_unlock(&esc2_lock);
 }
 
-Test(working_days, ESC_2_stage_due_date_skips_a_bank_holiday_in_the_window,
+/* In this test's window of the calendar, years ahead (calendar_change.h). */
+Test(escalations, ESC_2_stage_due_date_skips_a_bank_holiday_in_the_window,
      .fini = esc2_restore_calendar)
 {
+    clock_in_window(WINDOW_ESC_2);
     planned p;
     planned_authorised(&p, "professionals");
     planned_invite_agencies(&p);
     person admin = person_new(p.csc, "admin");
-
-    wait_until_alone();
-    esc2_lock = calendar_lock_exclusive();
-    wait_clear_of_midnight();
     long day0 = today(); /* the day the escalation is raised */
 
     /* without a new holiday: stage 1 is due 5 working days on; the holiday:

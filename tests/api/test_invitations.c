@@ -10,7 +10,6 @@
  * papers, its family-notice decisions, and the audit rows and feed events
  * about any of them, taken before and after. */
 #include <criterion/criterion.h>
-#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,33 +28,10 @@
 
 /* --- helpers --- */
 
-/* Every agency's feed hears of each bank holiday added or removed, which
- * would show in the fingerprints these tests compare: each test holds the
- * calendar advisory lock shared (test_bank_holidays.c, test_drift.c and
- * test_scheduling.c take it exclusively to change the calendar). It also
- * keeps the working days these tests count from moving under them. The
- * connection's end releases it. */
-static PGconn *calendar_lock;
-
-static void hold_calendar(void)
-{
-    calendar_lock = PQconnectdb(getenv("MAM_DATABASE_URL"));
-    cr_assert_eq(PQstatus(calendar_lock), CONNECTION_OK, "connecting: %s",
-                 PQerrorMessage(calendar_lock));
-    PGresult *res = PQexec(calendar_lock, "SELECT pg_advisory_lock_shared(7746353214520101)");
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "locking: %s",
-                 PQerrorMessage(calendar_lock));
-    PQclear(res);
-}
-
-static void release_calendar(void)
-{
-    if (calendar_lock)
-        PQfinish(calendar_lock);
-    calendar_lock = NULL;
-}
-
-TestSuite(invitations, .init = hold_calendar, .fini = release_calendar);
+/* Notice (INV-4) and response deadlines (INV-7) are counted in working days
+ * from the service's "today": each test pins its clock (test_clock_pin_noon)
+ * and counts from the same day. */
+TestSuite(invitations, .init = test_clock_pin_noon);
 
 /* Everything stored under one meeting, as one comparable string. */
 static char *planning_digest(const char *meeting_id)
@@ -1112,20 +1088,22 @@ Test(invitations, INV_4_thirty_days_notice_is_not_short)
     planned_free(&p);
 }
 
-/* Seconds from now to noon (UTC) of the n-th working day after today. */
+/* Seconds from the test's now to noon (UTC) of the n-th working day after
+ * its today. */
 static long noon_of_working_day(int n)
 {
-    char n_text[8];
+    char n_text[8], now[32];
     snprintf(n_text, sizeof n_text, "%d", n - 1);
-    const char *params[] = {n_text};
+    time_from_now(0, now);
+    const char *params[] = {n_text, now};
     return db_long(
         "SELECT extract(epoch FROM (d + time '12:00') AT TIME ZONE 'UTC')::bigint"
-        "       - extract(epoch FROM now())::bigint"
-        "  FROM (SELECT (now() AT TIME ZONE 'UTC')::date + k AS d"
+        "       - extract(epoch FROM $2::timestamptz)::bigint"
+        "  FROM (SELECT ($2::timestamptz AT TIME ZONE 'UTC')::date + k AS d"
         "          FROM generate_series(1, 40) AS g(k)) days"
         " WHERE extract(isodow FROM d) < 6 AND d NOT IN (SELECT day FROM bank_holidays)"
         " ORDER BY d OFFSET $1::int LIMIT 1",
-        1, params);
+        2, params);
 }
 
 Test(invitations, INV_4_five_working_days_is_enough_notice_four_is_not)
@@ -1136,7 +1114,6 @@ Test(invitations, INV_4_five_working_days_is_enough_notice_four_is_not)
     } cases[] = {{4, true}, {5, false}};
     for (size_t i = 0; i < 2; i++) {
         planned p;
-        wait_clear_of_midnight();
         planned_scheduled(&p, "multi_agency", noon_of_working_day(cases[i].working_days));
         person gp = person_new(p.health, "practitioner");
         http_response *r = invite_with(&p.requester, p.meeting_id, invitation_body(&gp, "GP view"));
@@ -1297,12 +1274,15 @@ Test(invitations, INV_7_respond_by_defaults_to_three_working_days)
                                    invitation_body(&p.police_officer, "Share what is known"));
     cr_assert_eq(r->status, 201, "%s", r->body);
     /* the third weekday after today (UTC) that is not a bank holiday */
+    char today[11];
+    date_from_today(0, today);
+    const char *params[] = {today};
     char *expected = db_value(
-        "SELECT to_char(d, 'YYYY-MM-DD') FROM (SELECT (now() AT TIME ZONE 'UTC')::date + n AS d"
+        "SELECT to_char(d, 'YYYY-MM-DD') FROM (SELECT $1::date + n AS d"
         "   FROM generate_series(1, 40) AS g(n)) days"
         " WHERE extract(isodow FROM d) < 6 AND d NOT IN (SELECT day FROM bank_holidays)"
         " ORDER BY d OFFSET 2 LIMIT 1",
-        0, NULL);
+        1, params);
     cr_assert_str_eq(json_str(r->json, "respond_by"), expected);
     cr_assert(json_is_false(json_object_get(r->json, "response_overdue")), "%s", r->body);
     char *id = strdup(json_str(r->json, "id"));

@@ -22,12 +22,13 @@
 #include "support/client.h"
 #include "support/expect.h"
 #include "support/fixtures.h"
+#include "support/minutes.h"
 #include "support/people.h"
 #include "support/planning.h"
 
 #define DAY 86400L
 /* how far ahead a meeting that is to be held is scheduled */
-#define START_IN 3L
+#define START_IN 3600L
 #define UNKNOWN_ID "0b6c7a52-1d6e-4c36-9a51-2f4f6c1d7e90"
 
 /* --- helpers --- */
@@ -36,14 +37,6 @@ static void expect_str(const char *got, const char *want)
 {
     cr_assert(got && strcmp(got, want) == 0, "expected '%s', got '%s'", want,
               got ? got : "(null)");
-}
-
-static void date_from_today(long days, char out[11])
-{
-    time_t t = time(NULL) + days * DAY;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 /* What a refused request must leave as it was: the fingerprint of the
@@ -117,40 +110,16 @@ static int errors_saying(const http_response *r, const char *rule, const char *f
 
 /* --- a held meeting and its minutes --- */
 
-static void sleep_past_start(const char *meeting_id)
-{
-    const char *params[] = {meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, params);
-    cr_assert(start > 0, "the meeting has a start");
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
-}
-
 /* Takes p's authorised meeting to held: the police officer and health
- * visitor invited and present, the manager in the chair, the requester
- * taking minutes. */
+ * visitor invited and present, and a parent at part 2 of the two-part
+ * meeting; the manager in the chair, the requester taking minutes. */
 static void hold_authorised(planned *p)
 {
     planned_invite_agencies(p);
     planned_inform_family(p);
-    planned_schedule(p, START_IN, "in_person", 0);
-    json_t *body = json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "entries", "invitation_id",
-                             p->police_invitation, "attendance", "present", "invitation_id",
-                             p->health_invitation, "attendance", "present");
-    http_response *r = api_call("PUT", meeting_path(p->meeting_id, "attendance"),
-                                p->requester.token, body, etag_of(p->version));
-    json_decref(body);
-    cr_assert_eq(r->status, 200, "attendance: %ld %s", r->status, r->body);
-    p->version = json_int(r->json, "version");
-    http_free(r);
-    sleep_past_start(p->meeting_id);
-    r = api_call("POST", meeting_path(p->meeting_id, "hold"), p->requester.token, NULL,
-                 etag_of(p->version));
-    cr_assert_eq(r->status, 200, "holding: %ld %s", r->status, r->body);
-    p->version = json_int(r->json, "version");
-    http_free(r);
+    planned_schedule(p, START_IN, "in_person", 1);
+    free(minutes_invite_parent(p, "Parent Example"));
+    minutes_hold(p, NULL);
 }
 
 /* A meeting of fresh agencies and people, held. */
@@ -166,12 +135,12 @@ static json_t *person_json(const person *who)
                      who->who.sub);
 }
 
-/* Complete minutes (MIN-2) whose plan has an item for each of the owners. */
+/* Complete minutes (support/minutes.c) whose plan has an item for each of
+ * the owners. */
 static json_t *complete_minutes(const planned *p, const person *const *owners, size_t n)
 {
-    char due[11], review[11];
+    char due[11];
     date_from_today(30, due);
-    date_from_today(60, review);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
         char description[64];
@@ -181,25 +150,8 @@ static json_t *complete_minutes(const planned *p, const person *const *owners, s
                                                "due_date", due, "contingency",
                                                "The chair reallocates it"));
     }
-    json_t *doc = json_object();
-    json_object_set_new(doc, "attendance",
-                        json_pack("[{s:s, s:s, s:s, s:s}]", "name", p->manager.who.name,
-                                  "agency", p->csc, "role", "chair", "attendance", "present"));
-    json_object_set_new(doc, "purpose", json_string("Agree a plan"));
-    json_object_set_new(doc, "needs", json_string("Stable routines"));
-    json_object_set_new(doc, "strengths", json_string("A supportive grandparent"));
-    json_object_set_new(doc, "risks", json_string("Missed appointments"));
-    json_object_set_new(doc, "decisions", json_string("A joint home visit"));
+    json_t *doc = minutes_complete(p, NULL);
     json_object_set_new(doc, "actions", items);
-    json_object_set_new(doc, "plan_coordinator", person_json(&p->requester));
-    json_object_set_new(doc, "information_sharing",
-                        json_pack("{s:s, s:s}", "with_whom", "The school", "family",
-                                  "The plan is shared with the parents"));
-    json_object_set_new(doc, "family_feedback", json_pack("{s:b}", "family_present", 1));
-    json_object_set_new(doc, "safeguarding_referral", json_pack("{s:b}", "needed", 0));
-    json_object_set_new(doc, "caf_considered", json_pack("{s:b}", "considered", 1));
-    json_object_set_new(doc, "fgc_considered", json_pack("{s:b}", "considered", 0));
-    json_object_set_new(doc, "next_review", json_pack("{s:s}", "date", review));
     return doc;
 }
 

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "support/client.h"
 #include "support/expect.h"
@@ -305,18 +304,6 @@ static http_response *hold(const person *by, const char *meeting_id, long versio
     return post_command(by, meeting_id, "hold", NULL, etag_of(version));
 }
 
-/* Waits until the scheduled start has passed. */
-static void sleep_past_start(const char *meeting_id)
-{
-    const char *params[] = {meeting_id};
-    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
-                         " FROM meetings WHERE id = $1",
-                         1, params);
-    cr_assert(start > 0, "the meeting has a start");
-    while ((long)time(NULL) <= start)
-        usleep(100 * 1000);
-}
-
 /* The invitation with this id in GET /v1/meetings/{id}/invitations, read
  * as `by` (the list's reference is kept in *list; free it with json_decref). */
 static json_t *listed_invitation(const person *by, const char *meeting_id,
@@ -434,7 +421,7 @@ Test(scheduling, MTG_8_FAM_2_full_path_requested_to_held)
     expect_listed_attendance(&p.requester, &p, p.health_invitation, "apologies");
 
     /* held, once the start has passed */
-    sleep_past_start(p.meeting_id);
+    clock_past_start(p.meeting_id);
     r = hold(&p.manager, p.meeting_id, p.version);
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "held");
@@ -557,7 +544,7 @@ Test(scheduling, MTG_6_start_with_an_offset_is_judged_as_an_instant)
 {
     planned p;
     planned_ready(&p, "professionals");
-    time_t now = time(NULL);
+    time_t now = test_now();
     struct tm tm;
     char start[40];
 
@@ -1273,7 +1260,7 @@ Test(scheduling, MTG_8_SEC_2_chair_records_attendance_and_holds)
     expect_listed_attendance(&chair, &p, p.police_invitation, "present");
     expect_listed_attendance(&chair, &p, p.health_invitation, "absent");
 
-    sleep_past_start(p.meeting_id);
+    clock_past_start(p.meeting_id);
     http_response *r = hold(&chair, p.meeting_id, p.version);
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "held");
@@ -1316,7 +1303,7 @@ Test(scheduling, MTG_8_hold_with_an_unmarked_invitation_refused)
     cr_assert_eq(r->status, 200, "%s", r->body);
     p.version = json_int(r->json, "version");
     http_free(r);
-    sleep_past_start(p.meeting_id);
+    clock_past_start(p.meeting_id);
 
     char *before = fingerprint(&p);
     r = hold(&p.requester, p.meeting_id, p.version);
@@ -1354,7 +1341,7 @@ Test(scheduling, MTG_8_held_meeting_cannot_be_held_again_cancelled_or_changed)
     planned p;
     planned_scheduled(&p, "professionals", 3);
     mark_both(&p, &p.requester, "present", "apologies");
-    sleep_past_start(p.meeting_id);
+    clock_past_start(p.meeting_id);
     http_response *r = hold(&p.requester, p.meeting_id, p.version);
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "held");

@@ -45,6 +45,18 @@ time_t test_now(void)
     return clock_set_at ? clock_set_at : time(NULL);
 }
 
+void test_clock_pin_noon(void)
+{
+    time_t t = time(NULL) + 3600; /* an hour: longer than any test runs */
+    time_t noon = t - t % 86400 + 43200;
+    test_clock_set(noon >= t ? noon : noon + 86400);
+}
+
+time_t test_clock_setting(void)
+{
+    return clock_set_at;
+}
+
 static const char *base_url(void)
 {
     const char *u = getenv("MAM_URL");

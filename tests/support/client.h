@@ -50,6 +50,16 @@ void test_clock_set(time_t now);
 void test_clock_advance(long seconds);
 /* The moment the test runs at: the one set, else the wall clock. */
 time_t test_now(void);
+/* Pins the test clock, for a test that compares the service's "today"
+ * with its own, at the first UTC noon at least an hour after the wall
+ * clock. The day cannot turn during the test, a start some hours ahead
+ * still falls on it, and every record the database stamps meanwhile with
+ * its own clock (created_at, held_at, invited_at) lies before that moment,
+ * on its day or the day before: never in the service's future. */
+void test_clock_pin_noon(void);
+/* The moment set, or 0 while the test follows the wall clock (to restore a
+ * setting with test_clock_set after moving the clock for one call). */
+time_t test_clock_setting(void);
 
 /* Convenience readers of r->json: NULL / -1 when absent. */
 const char *json_str(const json_t *j, const char *key);

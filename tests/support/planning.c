@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "core/clock.h"
 #include "support/fixtures.h"
 
 const char *etag_of(long version)
@@ -24,16 +24,24 @@ void time_from_now(long seconds_from_now, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void wait_clear_of_midnight(void)
+void date_from_today(long days, char out[11])
 {
-    long into_day = (long)(time(NULL) % 86400);
-    if (86400 - into_day < MIDNIGHT_MARGIN_S)
-        sleep((unsigned)(86400 - into_day + 1));
+    clock_date(test_now() + days * 86400L, out);
+}
+
+void clock_past_start(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    long start = db_long("SELECT ceil(extract(epoch FROM scheduled_start))::bigint"
+                         " FROM meetings WHERE id = $1",
+                         1, params);
+    cr_assert(start > 0, "the meeting has a start");
+    if ((long)test_now() <= start)
+        test_clock_set((time_t)start + 1);
 }
 
 void planned_authorised(planned *p, const char *type)
 {
-    wait_clear_of_midnight();
     memset(p, 0, sizeof *p);
     p->csc = agency_new("childrens_social_care");
     p->police = agency_new("police");

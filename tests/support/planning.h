@@ -49,14 +49,15 @@ http_response *invite(const person *by, const char *meeting_id, json_t *body);
 /* A schedule body starting `seconds_from_now` from now (new JSON object). */
 json_t *schedule_body(const planned *p, long seconds_from_now, const char *format, int two_part);
 
-/* An RFC 3339 UTC time `seconds_from_now` from now. */
+/* An RFC 3339 UTC time `seconds_from_now` from now (test_now). */
 void time_from_now(long seconds_from_now, char out[32]);
 
-/* When UTC midnight is under MIDNIGHT_MARGIN_S seconds away, waits until it
- * has passed: a test that compares the service's "today" with its own must
- * not see the day turn half way (the service counts days in UTC). */
-#define MIDNIGHT_MARGIN_S 120
-void wait_clear_of_midnight(void);
+/* The UTC date `days` from the test's today (test_now), YYYY-MM-DD. */
+void date_from_today(long days, char out[11]);
+
+/* A meeting is held only after its start (MTG-8): moves the test clock just
+ * past the meeting's scheduled start, as stored, rather than waiting for it. */
+void clock_past_start(const char *meeting_id);
 
 /* "\"<version>\"" in a static buffer, for If-Match. */
 const char *etag_of(long version);

@@ -19,9 +19,9 @@ static const char *const all_vars[] = {
     "DB_POOL_SIZE",  "DB_ACQUIRE_TIMEOUT_MS", "DB_STATEMENT_TIMEOUT_MS", "LOG_LEVEL",
     "JWT_ISSUER",    "JWT_AUDIENCE",          "JWT_HS256_SECRET",      "JWT_JWKS_FILE",
     "JWT_LEEWAY_S",  "REQUEST_TIMEOUT_S",     "NOTICE_WORKING_DAYS",   "RESPONSE_WORKING_DAYS",
-    "DRIFT_WORKING_DAYS", "FEEDBACK_WORKING_DAYS", "MINUTES_DUE_WORKING_DAYS",
-    "ESCALATION_STAGE_WORKING_DAYS", "JWT_ISSUERS_FILE", "CORS_ALLOWED_ORIGINS", "CORS_MAX_AGE_S",
-    "LOG_FORMAT", NULL};
+    "DRIFT_WORKING_DAYS", "FEEDBACK_WORKING_DAYS", "SAFEGUARDING_REFERRAL_WORKING_DAYS",
+    "MINUTES_DUE_WORKING_DAYS", "ESCALATION_STAGE_WORKING_DAYS", "JWT_ISSUERS_FILE",
+    "CORS_ALLOWED_ORIGINS", "CORS_MAX_AGE_S", "LOG_FORMAT", NULL};
 
 static void clear_env(void)
 {
@@ -112,6 +112,7 @@ Test(config, development_config_loads_with_documented_defaults)
     cr_assert_eq(cfg.response_working_days, 3);
     cr_assert_eq(cfg.drift_working_days, 20);
     cr_assert_eq(cfg.feedback_working_days, 5);
+    cr_assert_eq(cfg.safeguarding_referral_working_days, 1);
     cr_assert_eq(cfg.minutes_due_working_days, 15);
     cr_assert_eq(cfg.escalation_stage_days[0], 5);
     cr_assert_eq(cfg.escalation_stage_days[1], 5);
@@ -143,6 +144,7 @@ Test(config, every_setting_is_read)
     setenv("RESPONSE_WORKING_DAYS", "4", 1);
     setenv("DRIFT_WORKING_DAYS", "30", 1);
     setenv("FEEDBACK_WORKING_DAYS", "6", 1);
+    setenv("SAFEGUARDING_REFERRAL_WORKING_DAYS", "2", 1);
     setenv("MINUTES_DUE_WORKING_DAYS", "12", 1);
     setenv("ESCALATION_STAGE_WORKING_DAYS", "2,3,7,9", 1);
     config cfg;
@@ -165,6 +167,7 @@ Test(config, every_setting_is_read)
     cr_assert_eq(cfg.response_working_days, 4);
     cr_assert_eq(cfg.drift_working_days, 30);
     cr_assert_eq(cfg.feedback_working_days, 6);
+    cr_assert_eq(cfg.safeguarding_referral_working_days, 2);
     cr_assert_eq(cfg.minutes_due_working_days, 12);
     cr_assert_eq(cfg.escalation_stage_days[0], 2);
     cr_assert_eq(cfg.escalation_stage_days[1], 3);
@@ -675,4 +678,31 @@ Test(config, log_format_is_text_or_json)
     config_free(&cfg);
     setenv("LOG_FORMAT", "xml", 1);
     assert_refused(CONFIG_FOR_SERVE, "LOG_FORMAT");
+}
+
+/* ACT-4: a needed safeguarding referral is due SAFEGUARDING_REFERRAL_WORKING_DAYS
+ * after the meeting is held: 1 by default, 0 (the same day) to 20. */
+Test(config, ACT_4_safeguarding_referral_days_default_1_and_bounds)
+{
+    dev_env();
+    assert_loads(CONFIG_FOR_SERVE);
+    config cfg;
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert_eq(cfg.safeguarding_referral_working_days, 1);
+    config_free(&cfg);
+    static const char *const good[] = {"0", "1", "20"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        dev_env();
+        setenv("SAFEGUARDING_REFERRAL_WORKING_DAYS", good[i], 1);
+        cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s: %s", good[i], err_text);
+        cr_assert_eq(cfg.safeguarding_referral_working_days, atoi(good[i]));
+        config_free(&cfg);
+    }
+    static const char *const bad[] = {"-1", "21", "one", "1.5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dev_env();
+        setenv("SAFEGUARDING_REFERRAL_WORKING_DAYS", bad[i], 1);
+        assert_refused(CONFIG_FOR_SERVE, "SAFEGUARDING_REFERRAL_WORKING_DAYS");
+        cr_assert(strstr(err_text, "must be a whole number from"), "%s: %s", bad[i], err_text);
+    }
 }

@@ -6,6 +6,7 @@
  * that proves a rule carries the rule ID in its name. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,21 @@
 #include "domain/planning.h"
 #include "domain/violations.h"
 
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
 #define ACTION_A "0b6f3d2e-1c4a-4e8b-9f10-2a3b4c5d6e7f"
 #define ACTION_B "1c7e4f3a-2d5b-4f9c-8a21-3b4c5d6e7f80"
 #define ACTION_C "2d8f5a4b-3e6c-4a0d-9b32-4c5d6e7f8091"
 #define ACTION_X "3e9a6b5c-4f7d-4b1e-8c43-5d6e7f8091a2"
+/* the invitations of the meeting, as marked before the hold */
+#define INV_HV "4fab7c6d-5a8e-4c2f-9d54-6e7f8091a2b3"
+#define INV_ED "50bc8d7e-6b9f-4d30-8e65-7f8091a2b3c4"
+#define INV_X "61cd9e8f-7ca0-4e41-9f76-8091a2b3c4d5"
+
+static const minutes_invitation invited[] = {
+    {INV_HV, "professional", "NHS-HV", "apologies"},
+    {INV_ED, "specialist", "SCH-1", "present"},
+};
 
 /* ---- helpers ---- */
 
@@ -31,16 +43,22 @@ static json_t *load(const char *text)
 }
 
 /* The minutes of an ordinary meeting with every part MIN-2 asks for: the
- * family was absent (so FAM-6 needs who feeds back and how), a safeguarding
- * referral is needed (so MIN-2 needs who makes it and how), three actions. */
+ * attendance as marked on the two invitations (and the social worker, who
+ * convened it), the family was absent (so FAM-6 needs who feeds back and
+ * how), a safeguarding referral is needed (so MIN-2 needs who makes it and
+ * how), three actions. */
 static const char complete_text[] =
     "{"
     "\"attendance\": ["
     "  {\"name\": \"Sam Social\", \"agency\": \"LA-CSC\", \"role\": \"Social worker\","
     "   \"attendance\": \"present\"},"
-    "  {\"name\": \"Hana Health\", \"agency\": \"NHS-HV\", \"role\": \"Health visitor\","
-    "   \"attendance\": \"apologies\"}],"
+    "  {\"invitation_id\": \"" INV_HV "\", \"name\": \"Hana Health\", \"agency\": \"NHS-HV\","
+    "   \"role\": \"Health visitor\", \"attendance\": \"apologies\"},"
+    "  {\"invitation_id\": \"" INV_ED "\", \"name\": \"Ed Teacher\", \"agency\": \"SCH-1\","
+    "   \"role\": \"Class teacher\", \"attendance\": \"present\"}],"
     "\"purpose\": \"Review the support plan for school attendance\","
+    "\"childs_views\": {\"views\": \"Likes school on days with swimming; worries about mum\","
+    "  \"how_represented\": \"practitioner\"},"
     "\"needs\": \"Regular attendance and a settled bedtime routine\","
     "\"strengths\": \"Mother engages with the health visitor\","
     "\"risks\": \"Missed health appointments\","
@@ -66,6 +84,8 @@ static const char complete_text[] =
     "  \"how\": \"Phone the front door, then the written referral\"},"
     "\"caf_considered\": {\"considered\": true, \"note\": \"Already in place\"},"
     "\"fgc_considered\": {\"considered\": false},"
+    "\"further_assessment\": {\"required\": true, \"what\": \"Speech and language assessment\","
+    "  \"by\": {\"name\": \"Hana Health\", \"agency\": \"NHS-HV\"}, \"due_date\": \"2026-12-18\"},"
     "\"next_review\": {\"date\": \"2027-01-15\"}"
     "}";
 
@@ -79,7 +99,43 @@ static const char strategy_text[] =
     "  \"agency\": \"LA-CSC\"}, \"note\": \"No professional involved\"},"
     "\"shared_with_family\": {\"shared\": \"That a section 47 enquiry is starting\","
     "  \"not_shared\": \"The police interview plan\","
-    "  \"not_shared_rationale\": \"It would jeopardise the police investigation\"}"
+    "  \"not_shared_rationale\": \"It would jeopardise the police investigation\"},"
+    "\"risk_categories\": [\"physical_abuse\", \"neglect\"],"
+    "\"strategy_considerations\": {"
+    "  \"children_discussed\": ["
+    "    {\"child\": \"children[0]\", \"summary\": \"Seen at school; bruising explained\"},"
+    "    {\"child\": \"other_children[0]\", \"summary\": \"Sibling, 3: seen within 24 hours\"}],"
+    "  \"non_resident_parents\": {\"outcome\": \"to_be_done\","
+    "    \"note\": \"Father lives in another force area\","
+    "    \"by\": {\"name\": \"DC Example\", \"agency\": \"POL-1\"}, \"due_date\": \"2026-03-05\"},"
+    "  \"voice_of_child_and_family\": {\"outcome\": \"done\","
+    "    \"family\": \"Mother minimises; grandmother worried\"},"
+    "  \"safety_measures\": {\"outcome\": \"required\","
+    "    \"measures\": \"The children stay with their grandmother\","
+    "    \"involved\": [{\"name\": \"Sam Social\", \"agency\": \"LA-CSC\"},"
+    "                 {\"name\": \"DC Example\", \"agency\": \"POL-1\"}],"
+    "    \"review_date\": \"2026-03-06\"},"
+    "  \"child_protection_medical\": {\"outcome\": \"to_be_done\","
+    "    \"by\": {\"name\": \"Dr Paed\", \"agency\": \"NHS-HV\"}, \"due_date\": \"2026-03-04\"},"
+    "  \"sarc_referral\": {\"outcome\": \"not_required\", \"note\": \"No sexual abuse indicated\"},"
+    "  \"criminal_proceedings\": {\"outcome\": \"investigation_continuing\","
+    "    \"by\": {\"name\": \"DS Example\", \"agency\": \"POL-1\"}, \"due_date\": \"2026-03-18\","
+    "    \"family_sharing\": {\"can_share\": \"That police are making enquiries\","
+    "      \"cannot_share\": \"The neighbour's statement\"}},"
+    "  \"abe_interview\": {\"outcome\": \"to_be_done\","
+    "    \"by\": {\"name\": \"DC Example\", \"agency\": \"POL-1\"}, \"due_date\": \"2026-03-05\"}"
+    "}}";
+
+/* What domestic abuse among the risks adds (MIN-6). */
+static const char domestic_abuse_text[] =
+    "{"
+    "\"marac_referral\": {\"outcome\": \"to_be_done\","
+    "  \"by\": {\"name\": \"Ida IDVA\", \"agency\": \"VOL-1\"}, \"due_date\": \"2026-03-05\"},"
+    "\"dash_risk_assessment\": {\"outcome\": \"done\","
+    "  \"by\": {\"name\": \"PC Example\", \"agency\": \"POL-1\"}},"
+    "\"clares_law\": {\"outcome\": \"not_required\", \"note\": \"Mother knows the history\"},"
+    "\"children_as_victims\": {\"recognised\": true,"
+    "  \"support\": \"Referral to the children's domestic abuse service\"}"
     "}";
 
 /* A fresh, complete document: every test starts here and changes one thing. */
@@ -91,6 +147,19 @@ static json_t *complete_doc(bool strategy)
         cr_assert_eq(json_object_update(doc, extra), 0);
         json_decref(extra);
     }
+    return doc;
+}
+
+/* complete_doc(true) with domestic abuse among the risks and its
+ * considerations. */
+static json_t *domestic_abuse_doc(void)
+{
+    json_t *doc = complete_doc(true);
+    json_t *extra = load(domestic_abuse_text);
+    cr_assert_eq(json_object_update(json_object_get(doc, "strategy_considerations"), extra), 0);
+    json_decref(extra);
+    json_array_append_new(json_object_get(doc, "risk_categories"),
+                          json_string("domestic_abuse"));
     return doc;
 }
 
@@ -223,12 +292,31 @@ static caller make_caller(const char *sub, const char *agency, unsigned roles)
     return c;
 }
 
-/* Checks completeness, then releases doc. */
-static void complete(json_t *doc, bool strategy, violations *v)
+/* The facts of the meeting the minutes are checked against: a strategy
+ * discussion or a professionals meeting, with the two invitations. */
+static minutes_facts facts_of(bool strategy)
+{
+    return (minutes_facts){.meeting_type = strategy ? "strategy_discussion" : "professionals",
+                           .invitations = invited,
+                           .n_invitations = COUNT(invited),
+                           .n_children = 1,
+                           .n_other_children = 1};
+}
+
+/* Checks completeness against the facts, then releases doc. */
+static void complete_with(json_t *doc, const minutes_facts *f, violations *v)
 {
     violations_init(v);
-    minutes_check_complete(doc, strategy, v);
+    minutes_check_complete(doc, f, v);
     json_decref(doc);
+}
+
+/* Checks completeness for a meeting of the kind with the two invitations,
+ * then releases doc. */
+static void complete(json_t *doc, bool strategy, violations *v)
+{
+    minutes_facts f = facts_of(strategy);
+    complete_with(doc, &f, v);
 }
 
 /* Checks the shape, then releases doc. */
@@ -276,18 +364,22 @@ Test(minutes_rules, MIN_2_complete_minutes_accepted)
 static const want_t every_part[] = {
     {"MIN-2", "attendance"},
     {"MIN-2", "purpose"},
+    {"MIN-2", "childs_views.how_represented"},
+    {"MIN-2", "childs_views.views"},
     {"MIN-2", "needs"},
     {"MIN-2", "strengths"},
     {"MIN-2", "risks"},
     {"MIN-2", "decisions"},
     {"MIN-2", "actions"},
     {"MIN-2", "plan_coordinator"},
-    {"MIN-2", "information_sharing"},
-    {"FAM-6", "family_feedback.family_present"},
+    {"MIN-2", "information_sharing.with_whom"},
+    {"MIN-2", "information_sharing.family"},
+    {"FAM-6", "family_feedback.by"},
+    {"FAM-6", "family_feedback.method"},
     {"MIN-2", "safeguarding_referral.needed"},
     {"MIN-2", "caf_considered.considered"},
     {"MIN-2", "fgc_considered.considered"},
-    {"MIN-2", "next_review"},
+    {"MIN-2", "next_review.date"},
 };
 
 static const want_t strategy_parts[] = {
@@ -295,10 +387,20 @@ static const want_t strategy_parts[] = {
     {"MIN-2", "legal_action.required"},
     {"MIN-2", "further_strategy_discussion.required"},
     {"MIN-2", "lado_referral.required"},
-    {"FAM-7", "shared_with_family"},
+    {"FAM-7", "shared_with_family.shared"},
+    {"MIN-6", "risk_categories"},
+    {"MIN-6", "strategy_considerations.children_discussed"},
+    {"MIN-6", "strategy_considerations.children_discussed"},
+    {"MIN-6", "strategy_considerations.non_resident_parents.outcome"},
+    {"MIN-6", "strategy_considerations.voice_of_child_and_family.outcome"},
+    {"MIN-6", "strategy_considerations.safety_measures.outcome"},
+    {"MIN-6", "strategy_considerations.child_protection_medical.outcome"},
+    {"MIN-6", "strategy_considerations.sarc_referral.outcome"},
+    {"MIN-6", "strategy_considerations.criminal_proceedings.outcome"},
+    {"MIN-6", "strategy_considerations.criminal_proceedings.family_sharing.can_share"},
+    {"MIN-6", "strategy_considerations.criminal_proceedings.family_sharing.cannot_share"},
+    {"MIN-6", "strategy_considerations.abe_interview.outcome"},
 };
-
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Test(minutes_rules, MIN_2_empty_minutes_report_every_missing_part_at_once)
 {
@@ -335,34 +437,33 @@ static const struct {
     {"risks", "MIN-2", "risks"},
     {"decisions", "MIN-2", "decisions"},
     {"actions", "MIN-2", "actions"},
+    {"childs_views.views", "MIN-2", "childs_views.views"},
+    {"childs_views.how_represented", "MIN-2", "childs_views.how_represented"},
     {"plan_coordinator", "MIN-2", "plan_coordinator"},
-    {"plan_coordinator.name", "MIN-2", "plan_coordinator.name"},
-    {"plan_coordinator.agency", "MIN-2", "plan_coordinator.agency"},
-    {"information_sharing", "MIN-2", "information_sharing"},
+    {"plan_coordinator.name", "MIN-2", "plan_coordinator"},
+    {"plan_coordinator.agency", "MIN-2", "plan_coordinator"},
     {"information_sharing.with_whom", "MIN-2", "information_sharing.with_whom"},
     {"information_sharing.family", "MIN-2", "information_sharing.family"},
-    {"family_feedback", "FAM-6", "family_feedback.family_present"},
-    {"family_feedback.family_present", "FAM-6", "family_feedback.family_present"},
     {"family_feedback.by", "FAM-6", "family_feedback.by"},
-    {"family_feedback.by.name", "FAM-6", "family_feedback.by.name"},
-    {"family_feedback.by.agency", "FAM-6", "family_feedback.by.agency"},
+    {"family_feedback.by.name", "FAM-6", "family_feedback.by"},
+    {"family_feedback.by.agency", "FAM-6", "family_feedback.by"},
     {"family_feedback.method", "FAM-6", "family_feedback.method"},
     {"safeguarding_referral", "MIN-2", "safeguarding_referral.needed"},
     {"safeguarding_referral.needed", "MIN-2", "safeguarding_referral.needed"},
     {"safeguarding_referral.by", "MIN-2", "safeguarding_referral.by"},
-    {"safeguarding_referral.by.name", "MIN-2", "safeguarding_referral.by.name"},
-    {"safeguarding_referral.by.agency", "MIN-2", "safeguarding_referral.by.agency"},
+    {"safeguarding_referral.by.name", "MIN-2", "safeguarding_referral.by"},
+    {"safeguarding_referral.by.agency", "MIN-2", "safeguarding_referral.by"},
     {"safeguarding_referral.how", "MIN-2", "safeguarding_referral.how"},
     {"caf_considered", "MIN-2", "caf_considered.considered"},
     {"caf_considered.considered", "MIN-2", "caf_considered.considered"},
     {"fgc_considered", "MIN-2", "fgc_considered.considered"},
     {"fgc_considered.considered", "MIN-2", "fgc_considered.considered"},
-    {"next_review", "MIN-2", "next_review"},
-    {"next_review.date", "MIN-2", "next_review"},
+    {"next_review", "MIN-2", "next_review.date"},
+    {"next_review.date", "MIN-2", "next_review.date"},
     {"actions[0].description", "ACT-1", "actions[0].description"},
     {"actions[0].owner", "ACT-1", "actions[0].owner"},
-    {"actions[0].owner.name", "ACT-1", "actions[0].owner.name"},
-    {"actions[0].owner.agency", "ACT-1", "actions[0].owner.agency"},
+    {"actions[0].owner.name", "ACT-1", "actions[0].owner"},
+    {"actions[0].owner.agency", "ACT-1", "actions[0].owner"},
     {"actions[1].due_date", "ACT-1", "actions[1].due_date"},
     {"actions[2].contingency", "ACT-1", "actions[2].contingency"},
 };
@@ -414,7 +515,7 @@ Test(minutes_rules, ACT_1_every_gap_in_the_action_plan_reported_with_its_path)
     violations v;
     complete(doc, false, &v);
     const want_t want[] = {{"ACT-1", "actions[2].contingency"},
-                           {"ACT-1", "actions[0].owner.name"},
+                           {"ACT-1", "actions[0].owner"},
                            {"ACT-1", "actions[1].due_date"},
                            {"ACT-1", "actions[1].description"}};
     assert_exactly(&v, want, COUNT(want));
@@ -459,13 +560,350 @@ Test(minutes_rules, MIN_2_next_review_date_or_reason_for_none)
              false, &v);
     assert_none(&v);
     complete(with(complete_doc(false), "next_review", "{}"), false, &v);
-    assert_only(&v, "MIN-2", "next_review");
+    assert_only(&v, "MIN-2", "next_review.date");
     complete(with(complete_doc(false), "next_review", "{\"no_review_reason\": \"  \"}"), false,
              &v);
-    assert_only(&v, "MIN-2", "next_review");
+    assert_only(&v, "MIN-2", "next_review.date");
 }
 
+
+/* ---- MIN-2: always the leaf ---- */
+
+/* Leaving out a whole part or only its leaf names the same path: one per
+ * part, never the object around it. */
+static const struct {
+    const char *remove;
+    const char *fields[3];
+} leaf_cases[] = {
+    {"information_sharing", {"information_sharing.with_whom", "information_sharing.family"}},
+    {"information_sharing.family", {"information_sharing.family"}},
+    {"childs_views", {"childs_views.how_represented", "childs_views.views"}},
+    {"childs_views.views", {"childs_views.views"}},
+    {"plan_coordinator", {"plan_coordinator"}},
+    {"plan_coordinator.agency", {"plan_coordinator"}},
+    {"next_review", {"next_review.date"}},
+    {"next_review.date", {"next_review.date"}},
+    {"safeguarding_referral.by", {"safeguarding_referral.by"}},
+    {"safeguarding_referral.by.name", {"safeguarding_referral.by"}},
+    {"family_feedback.by", {"family_feedback.by"}},
+    {"family_feedback.by.agency", {"family_feedback.by"}},
+    {"further_assessment.by", {"further_assessment.by"}},
+    {"further_assessment.by.name", {"further_assessment.by"}},
+    {"actions[1].owner", {"actions[1].owner"}},
+    {"actions[1].owner.agency", {"actions[1].owner"}},
+};
+
+Test(minutes_rules, MIN_2_missing_parts_always_named_by_their_leaf)
+{
+    for (int i = 0; i < COUNT(leaf_cases); i++) {
+        violations v;
+        complete(with(complete_doc(false), leaf_cases[i].remove, NULL), false, &v);
+        int n = 0;
+        for (int k = 0; k < 3 && leaf_cases[i].fields[k]; k++, n++) {
+            bool named = false;
+            for (int j = 0; j < v.n; j++)
+                named |= v.items[j].rule && strcmp(v.items[j].field, leaf_cases[i].fields[k]) == 0;
+            cr_assert(named, "without %s: expected '%s', got %s", leaf_cases[i].remove,
+                      leaf_cases[i].fields[k], describe(&v));
+        }
+        cr_assert_eq(v.n, n, "without %s: %s", leaf_cases[i].remove, describe(&v));
+        cr_assert_not(v.schema);
+    }
+    /* the strategy parts too */
+    violations v;
+    complete(with(complete_doc(true), "shared_with_family", NULL), true, &v);
+    assert_only(&v, "FAM-7", "shared_with_family.shared");
+    complete(with(complete_doc(true), "lado_referral", "{\"required\": true}"), true, &v);
+    assert_only(&v, "MIN-2", "lado_referral.by");
+}
+
+Test(minutes_rules, MIN_2_lado_referral_required_needs_who_makes_it)
+{
+    violations v;
+    complete(with(complete_doc(true), "lado_referral", "{\"required\": true}"), true, &v);
+    assert_only(&v, "MIN-2", "lado_referral.by");
+    complete(with(complete_doc(true), "lado_referral",
+                  "{\"required\": true, \"by\": {\"name\": \"Sam Social\"}}"),
+             true, &v);
+    assert_only(&v, "MIN-2", "lado_referral.by");
+    complete(with(complete_doc(true), "lado_referral",
+                  "{\"required\": true, \"by\": {\"name\": \"Sam Social\","
+                  " \"agency\": \"LA-CSC\"}}"),
+             true, &v);
+    assert_none(&v);
+    /* not required: nobody needed */
+    complete(with(complete_doc(true), "lado_referral", "{\"required\": false}"), true, &v);
+    assert_none(&v);
+}
+
+/* ---- MIN-2: attendance against the marks recorded before the hold ---- */
+
+Test(minutes_rules, MIN_2_empty_attendance_entry_reports_name_agency_and_mark)
+{
+    violations v;
+    complete(with(complete_doc(false), "attendance[0]", "{}"), false, &v);
+    const want_t want[] = {{"MIN-2", "attendance[0].name"},
+                           {"MIN-2", "attendance[0].agency"},
+                           {"MIN-2", "attendance[0].attendance"}};
+    assert_exactly(&v, want, COUNT(want));
+    /* an entry of an invitation: the same three, and nothing else */
+    complete(with(complete_doc(false), "attendance[1]", "{\"invitation_id\": \"" INV_HV "\"}"),
+             false, &v);
+    const want_t of_invitation[] = {{"MIN-2", "attendance[1].name"},
+                                    {"MIN-2", "attendance[1].agency"},
+                                    {"MIN-2", "attendance[1].attendance"}};
+    assert_exactly(&v, of_invitation, COUNT(of_invitation));
+    /* blank text is no text */
+    complete(with(complete_doc(false), "attendance[2].name", "\"  \""), false, &v);
+    assert_only(&v, "MIN-2", "attendance[2].name");
+}
+
+Test(minutes_rules, MIN_2_attendance_differing_from_the_marks_lists_each_difference)
+{
+    json_t *doc = complete_doc(false);
+    with(doc, "attendance[1].attendance", "\"present\"");
+    with(doc, "attendance[2].attendance", "\"absent\"");
+    violations v;
+    complete(doc, false, &v);
+    const want_t want[] = {{"MIN-2", "attendance[1].attendance"},
+                           {"MIN-2", "attendance[2].attendance"}};
+    assert_exactly(&v, want, COUNT(want));
+    cr_assert(strstr(v.items[0].message, "apologies"), "names the mark recorded: %s",
+              describe(&v));
+    cr_assert(strstr(v.items[1].message, "present"), "names the mark recorded: %s",
+              describe(&v));
+    /* an entry without an invitation is not compared */
+    complete(with(complete_doc(false), "attendance[0].attendance", "\"absent\""), false, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_2_invitation_missing_from_the_attendance_listed)
+{
+    violations v;
+    complete(with(complete_doc(false), "attendance[2]", NULL), false, &v);
+    assert_only(&v, "MIN-2", "attendance");
+    cr_assert(strstr(v.items[0].message, INV_ED) && strstr(v.items[0].message, "present"),
+              "names the invitation and its mark: %s", describe(&v));
+    /* an entry that names no invitation does not stand for one */
+    complete(with(complete_doc(false), "attendance[1].invitation_id", NULL), false, &v);
+    assert_only(&v, "MIN-2", "attendance");
+    cr_assert(strstr(v.items[0].message, INV_HV), "%s", describe(&v));
+    /* each missing invitation listed */
+    json_t *doc = complete_doc(false);
+    with(doc, "attendance", "[{\"name\": \"Sam Social\", \"agency\": \"LA-CSC\","
+                            " \"attendance\": \"present\"}]");
+    complete(doc, false, &v);
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    cr_assert(strstr(v.items[0].message, INV_HV) || strstr(v.items[1].message, INV_HV));
+    cr_assert(strstr(v.items[0].message, INV_ED) || strstr(v.items[1].message, INV_ED));
+}
+
+Test(minutes_rules, MIN_2_unknown_or_repeated_invitation_in_the_attendance_refused)
+{
+    violations v;
+    complete(with(complete_doc(false), "attendance[0].invitation_id", "\"" INV_X "\""), false,
+             &v);
+    assert_only(&v, "MIN-2", "attendance[0].invitation_id");
+    json_t *doc = complete_doc(false);
+    json_array_append_new(json_object_get(doc, "attendance"),
+                          load("{\"invitation_id\": \"" INV_ED "\", \"name\": \"Ed Teacher\","
+                               " \"agency\": \"SCH-1\", \"attendance\": \"absent\"}"));
+    complete(doc, false, &v);
+    /* the repeat is refused once, its mark not compared a second time */
+    assert_only(&v, "MIN-2", "attendance[3].invitation_id");
+}
+
+Test(minutes_rules, MIN_2_family_attendee_needs_no_agency)
+{
+    static const minutes_invitation with_parent[] = {
+        {INV_HV, "professional", "NHS-HV", "apologies"},
+        {INV_ED, "specialist", "SCH-1", "present"},
+        {INV_X, "parent_carer", NULL, "absent"},
+    };
+    minutes_facts f = {.meeting_type = "professionals",
+                       .invitations = with_parent,
+                       .n_invitations = COUNT(with_parent)};
+    json_t *doc = complete_doc(false);
+    json_array_append_new(json_object_get(doc, "attendance"),
+                          load("{\"invitation_id\": \"" INV_X "\", \"name\": \"Pat Parent\","
+                               " \"attendance\": \"absent\"}"));
+    violations v;
+    complete_with(json_incref(doc), &f, &v);
+    assert_none(&v);
+    /* a professional's entry still needs the agency */
+    with(doc, "attendance[2].agency", NULL);
+    complete_with(doc, &f, &v);
+    assert_only(&v, "MIN-2", "attendance[2].agency");
+}
+
+Test(minutes_rules, MIN_2_an_invitation_never_marked_is_compared_with_nothing)
+{
+    static const minutes_invitation unmarked[] = {
+        {INV_HV, "professional", "NHS-HV", NULL},
+        {INV_ED, "specialist", "SCH-1", "present"},
+    };
+    minutes_facts f = {.meeting_type = "professionals",
+                       .invitations = unmarked,
+                       .n_invitations = COUNT(unmarked)};
+    violations v;
+    complete_with(complete_doc(false), &f, &v);
+    assert_none(&v);
+    complete_with(with(complete_doc(false), "attendance[1]", NULL), &f, &v);
+    assert_only(&v, "MIN-2", "attendance");
+}
+
+/* ---- MIN-2: the child's views ---- */
+
+Test(minutes_rules, MIN_2_childs_views_and_how_represented_for_every_type)
+{
+    static const char *const types[] = {"stop_and_review", "professionals", "professionals_only",
+                                        "strategy_discussion", "multi_agency"};
+    for (int i = 0; i < COUNT(types); i++) {
+        minutes_facts f = facts_of(false);
+        f.meeting_type = types[i];
+        violations v;
+        complete_with(with(complete_doc(true), "childs_views", NULL), &f, &v);
+        const want_t want[] = {{"MIN-2", "childs_views.how_represented"},
+                               {"MIN-2", "childs_views.views"}};
+        for (int k = 0; k < COUNT(want); k++)
+            cr_assert(violations_has(&v, want[k].rule, want[k].field), "%s: %s", types[i],
+                      describe(&v));
+        cr_assert_eq(v.n, 2, "%s: %s", types[i], describe(&v));
+    }
+    for (int i = 0; childs_views_represented[i]; i++) {
+        if (strcmp(childs_views_represented[i], "not_yet_sought") == 0)
+            continue;
+        json_t *doc = complete_doc(false);
+        with_value(doc, "childs_views.how_represented", json_string(childs_views_represented[i]));
+        violations v;
+        complete(doc, false, &v);
+        assert_none(&v);
+    }
+}
+
+Test(minutes_rules, MIN_2_childs_views_not_yet_sought_say_why)
+{
+    violations v;
+    complete(with(complete_doc(false), "childs_views",
+                  "{\"how_represented\": \"not_yet_sought\"}"),
+             false, &v);
+    assert_only(&v, "MIN-2", "childs_views.note");
+    complete(with(complete_doc(false), "childs_views",
+                  "{\"how_represented\": \"not_yet_sought\", \"note\": \"Seen alone at school"
+                  " by Friday\"}"),
+             false, &v);
+    assert_none(&v);
+}
+
+/* ---- MIN-2: a further assessment ---- */
+
+Test(minutes_rules, MIN_2_further_assessment_required_names_what_who_and_by_when)
+{
+    violations v;
+    complete(with(complete_doc(false), "further_assessment", "{\"required\": true}"), false, &v);
+    const want_t want[] = {{"MIN-2", "further_assessment.what"},
+                           {"MIN-2", "further_assessment.by"},
+                           {"MIN-2", "further_assessment.due_date"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(complete_doc(false), "further_assessment.due_date", NULL), false, &v);
+    assert_only(&v, "MIN-2", "further_assessment.due_date");
+    /* none required, or none recorded: nothing asked */
+    complete(with(complete_doc(false), "further_assessment", "{\"required\": false}"), false, &v);
+    assert_none(&v);
+    complete(with(complete_doc(false), "further_assessment", NULL), false, &v);
+    assert_none(&v);
+}
+
+
 /* ---- FAM-6: feeding back to a family that was not there ---- */
+
+/* The invitations of a meeting with a family: the two professionals, a
+ * parent and a young person, each family member marked as given. */
+static minutes_facts with_family(minutes_invitation out[4], const char *parent,
+                                 const char *young_person)
+{
+    out[0] = invited[0];
+    out[1] = invited[1];
+    out[2] = (minutes_invitation){INV_X, "parent_carer", NULL, parent};
+    out[3] = (minutes_invitation){ACTION_X, "child_young_person", NULL, young_person};
+    return (minutes_facts){
+        .meeting_type = "professionals", .invitations = out, .n_invitations = young_person ? 4 : 3};
+}
+
+Test(minutes_rules, FAM_6_family_presence_comes_from_the_attendance_marks)
+{
+    minutes_invitation list[4];
+    minutes_facts f;
+    /* no family member invited: not present */
+    cr_assert_not(minutes_family_present_from(invited, COUNT(invited)));
+    cr_assert_not(minutes_family_present_from(NULL, 0));
+    /* every family member invited marked present */
+    f = with_family(list, "present", NULL);
+    cr_assert(minutes_family_present_from(f.invitations, f.n_invitations));
+    f = with_family(list, "present", "present");
+    cr_assert(minutes_family_present_from(f.invitations, f.n_invitations));
+    /* one of them not there: the family was not present (feedback goes to
+     * each who was not there) */
+    f = with_family(list, "present", "absent");
+    cr_assert_not(minutes_family_present_from(f.invitations, f.n_invitations));
+    f = with_family(list, "apologies", "present");
+    cr_assert_not(minutes_family_present_from(f.invitations, f.n_invitations));
+    f = with_family(list, "absent", NULL);
+    cr_assert_not(minutes_family_present_from(f.invitations, f.n_invitations));
+    /* never marked is not present */
+    list[2].attendance = NULL;
+    cr_assert_not(minutes_family_present_from(list, 3));
+    /* professionals marked present are not the family */
+    static const minutes_invitation professionals[] = {
+        {INV_HV, "professional", "NHS-HV", "present"},
+        {INV_ED, "specialist", "SCH-1", "present"},
+    };
+    cr_assert_not(minutes_family_present_from(professionals, COUNT(professionals)));
+}
+
+/* complete_doc with an entry for the parent (and the young person) as marked. */
+static json_t *doc_with_family(const char *parent, const char *young_person)
+{
+    json_t *doc = complete_doc(false);
+    json_t *list = json_object_get(doc, "attendance");
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "invitation_id", INV_X, "name",
+                                          "Pat Parent", "attendance", parent));
+    if (young_person)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "invitation_id", ACTION_X,
+                                              "name", "Young Person", "attendance",
+                                              young_person));
+    return doc;
+}
+
+Test(minutes_rules, FAM_6_minutes_claiming_presence_against_the_marks_refused)
+{
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "absent", NULL);
+    json_t *doc = doc_with_family("absent", NULL);
+    with(doc, "family_feedback.family_present", "true");
+    violations v;
+    complete_with(doc, &f, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+    /* the parent there, the young person not: still not present */
+    f = with_family(list, "present", "absent");
+    doc = doc_with_family("present", "absent");
+    with(doc, "family_feedback.family_present", "true");
+    complete_with(doc, &f, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+    /* and no family invited at all */
+    complete(with(complete_doc(false), "family_feedback.family_present", "true"), false, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+}
+
+Test(minutes_rules, FAM_6_minutes_claiming_absence_against_the_marks_refused)
+{
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "present", "present");
+    violations v;
+    complete_with(doc_with_family("present", "present"), &f, &v);
+    assert_only(&v, "FAM-6", "family_feedback.family_present");
+    cr_assert(strstr(v.items[0].message, "was present"), "%s", describe(&v));
+}
 
 Test(minutes_rules, FAM_6_absent_family_needs_who_feeds_back_and_how)
 {
@@ -474,44 +912,51 @@ Test(minutes_rules, FAM_6_absent_family_needs_who_feeds_back_and_how)
              &v);
     const want_t want[] = {{"FAM-6", "family_feedback.by"}, {"FAM-6", "family_feedback.method"}};
     assert_exactly(&v, want, COUNT(want));
+    /* the same when the minutes do not say, or say nothing of the family */
+    complete(with(complete_doc(false), "family_feedback", "{}"), false, &v);
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(complete_doc(false), "family_feedback", NULL), false, &v);
+    assert_exactly(&v, want, COUNT(want));
+    /* a parent marked absent: the same */
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "absent", NULL);
+    json_t *doc = doc_with_family("absent", NULL);
+    with(doc, "family_feedback", "{}");
+    complete_with(doc, &f, &v);
+    assert_exactly(&v, want, COUNT(want));
 }
 
 Test(minutes_rules, FAM_6_feedback_person_needs_name_and_agency)
 {
     violations v;
     complete(with(complete_doc(false), "family_feedback.by", "{}"), false, &v);
-    const want_t want[] = {{"FAM-6", "family_feedback.by.name"},
-                           {"FAM-6", "family_feedback.by.agency"}};
-    assert_exactly(&v, want, COUNT(want));
+    assert_only(&v, "FAM-6", "family_feedback.by");
+    cr_assert(strstr(v.items[0].message, "agency"), "%s", describe(&v));
+    complete(with(complete_doc(false), "family_feedback.by.agency", NULL), false, &v);
+    assert_only(&v, "FAM-6", "family_feedback.by");
+    cr_assert(strstr(v.items[0].message, "give their agency"), "%s", describe(&v));
 }
 
 Test(minutes_rules, FAM_6_present_family_needs_no_feedback)
 {
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "present", NULL);
     violations v;
-    complete(with(complete_doc(false), "family_feedback", "{\"family_present\": true}"), false,
-             &v);
+    complete_with(with(doc_with_family("present", NULL), "family_feedback",
+                       "{\"family_present\": true}"),
+                  &f, &v);
     assert_none(&v);
 }
 
-Test(minutes_rules, FAM_6_family_present_must_be_stated)
+Test(minutes_rules, FAM_6_family_present_may_be_left_out)
 {
+    minutes_invitation list[4];
+    minutes_facts f = with_family(list, "present", NULL);
     violations v;
-    complete(with(complete_doc(false), "family_feedback",
-                  "{\"by\": {\"name\": \"Sam Social\", \"agency\": \"LA-CSC\"},"
-                  " \"method\": \"Visit\"}"),
-             false, &v);
-    assert_only(&v, "FAM-6", "family_feedback.family_present");
-}
-
-Test(minutes_rules, FAM_6_family_present_read_from_the_minutes)
-{
-    json_t *doc = complete_doc(false);
-    cr_assert_not(minutes_family_present(doc));
-    with(doc, "family_feedback.family_present", "true");
-    cr_assert(minutes_family_present(doc));
-    with(doc, "family_feedback", NULL);
-    cr_assert_not(minutes_family_present(doc));
-    json_decref(doc);
+    complete_with(with(doc_with_family("present", NULL), "family_feedback", NULL), &f, &v);
+    assert_none(&v);
+    complete(with(complete_doc(false), "family_feedback.family_present", NULL), false, &v);
+    assert_none(&v);
 }
 
 /* ---- strategy discussions (MIN-2, FAM-7) ---- */
@@ -526,7 +971,7 @@ static const struct {
     {"further_strategy_discussion.required", "MIN-2", "further_strategy_discussion.required"},
     {"lado_referral", "MIN-2", "lado_referral.required"},
     {"lado_referral.required", "MIN-2", "lado_referral.required"},
-    {"shared_with_family", "FAM-7", "shared_with_family"},
+    {"shared_with_family", "FAM-7", "shared_with_family.shared"},
     {"shared_with_family.shared", "FAM-7", "shared_with_family.shared"},
     {"shared_with_family.not_shared_rationale", "FAM-7",
      "shared_with_family.not_shared_rationale"},
@@ -579,6 +1024,458 @@ Test(minutes_rules, FAM_7_what_is_shared_is_required)
     violations v;
     complete(with(complete_doc(true), "shared_with_family", "{}"), true, &v);
     assert_only(&v, "FAM-7", "shared_with_family.shared");
+}
+
+
+
+/* ---- MIN-6: a strategy discussion's considerations ---- */
+
+#define SCP "strategy_considerations."
+
+Test(minutes_rules, MIN_6_every_consideration_missing_reported_by_its_leaf)
+{
+    violations v;
+    complete(with(complete_doc(true), "strategy_considerations", NULL), true, &v);
+    const want_t want[] = {
+        {"MIN-6", SCP "children_discussed"},
+        {"MIN-6", SCP "children_discussed"},
+        {"MIN-6", SCP "non_resident_parents.outcome"},
+        {"MIN-6", SCP "voice_of_child_and_family.outcome"},
+        {"MIN-6", SCP "safety_measures.outcome"},
+        {"MIN-6", SCP "child_protection_medical.outcome"},
+        {"MIN-6", SCP "sarc_referral.outcome"},
+        {"MIN-6", SCP "criminal_proceedings.outcome"},
+        {"MIN-6", SCP "criminal_proceedings.family_sharing.can_share"},
+        {"MIN-6", SCP "criminal_proceedings.family_sharing.cannot_share"},
+        {"MIN-6", SCP "abe_interview.outcome"},
+    };
+    assert_exactly(&v, want, COUNT(want));
+    /* the same path whether the consideration or its outcome is missing */
+    static const char *const each[] = {"non_resident_parents", "voice_of_child_and_family",
+                                       "safety_measures", "child_protection_medical",
+                                       "sarc_referral", "abe_interview"};
+    for (int i = 0; i < COUNT(each); i++) {
+        char object[96], outcome[128];
+        snprintf(object, sizeof object, SCP "%s", each[i]);
+        snprintf(outcome, sizeof outcome, SCP "%s.outcome", each[i]);
+        complete(with(complete_doc(true), object, NULL), true, &v);
+        assert_only(&v, "MIN-6", outcome);
+        complete(with(complete_doc(true), outcome, NULL), true, &v);
+        assert_only(&v, "MIN-6", outcome);
+    }
+}
+
+Test(minutes_rules, MIN_6_risk_categories_required)
+{
+    violations v;
+    complete(with(complete_doc(true), "risk_categories", NULL), true, &v);
+    assert_only(&v, "MIN-6", "risk_categories");
+    complete(with(complete_doc(true), "risk_categories", "[]"), true, &v);
+    assert_only(&v, "MIN-6", "risk_categories");
+}
+
+Test(minutes_rules, MIN_6_domestic_abuse_adds_marac_dash_clares_law_and_children_as_victims)
+{
+    violations v;
+    json_t *doc = complete_doc(true);
+    json_array_append_new(json_object_get(doc, "risk_categories"),
+                          json_string("domestic_abuse"));
+    complete(doc, true, &v);
+    const want_t want[] = {{"MIN-6", SCP "marac_referral.outcome"},
+                           {"MIN-6", SCP "dash_risk_assessment.outcome"},
+                           {"MIN-6", SCP "clares_law.outcome"},
+                           {"MIN-6", SCP "children_as_victims.recognised"},
+                           {"MIN-6", SCP "children_as_victims.support"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(domestic_abuse_doc(), true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_6_without_domestic_abuse_those_are_not_required)
+{
+    violations v;
+    complete(complete_doc(true), true, &v);
+    assert_none(&v);
+    /* recorded anyway: checked as any consideration is */
+    json_t *doc = domestic_abuse_doc();
+    json_array_remove(json_object_get(doc, "risk_categories"), 2);
+    complete(json_incref(doc), true, &v);
+    assert_none(&v);
+    /* domestic abuse is read from the categories only, never from the text */
+    with(doc, "risks", "\"Domestic abuse by the father\"");
+    with(doc, SCP "marac_referral", NULL);
+    complete(doc, true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_6_to_be_done_needs_who_and_by_when)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "abe_interview", "{\"outcome\": \"to_be_done\"}"), true,
+             &v);
+    const want_t want[] = {{"MIN-6", SCP "abe_interview.by"},
+                           {"MIN-6", SCP "abe_interview.due_date"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(complete_doc(true), SCP "child_protection_medical.by.agency", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "child_protection_medical.by");
+    complete(with(complete_doc(true), SCP "non_resident_parents.due_date", "\" \""), true, &v);
+    assert_only(&v, "MIN-6", SCP "non_resident_parents.due_date");
+    /* done, not required or not applicable: nobody to name */
+    complete(with(complete_doc(true), SCP "non_resident_parents",
+                  "{\"outcome\": \"not_applicable\"}"),
+             true, &v);
+    assert_none(&v);
+    complete(with(complete_doc(true), SCP "abe_interview", "{\"outcome\": \"done\"}"), true, &v);
+    assert_none(&v);
+    /* a voice still to be heard: who hears it, by when */
+    complete(with(complete_doc(true), SCP "voice_of_child_and_family",
+                  "{\"outcome\": \"to_be_done\"}"),
+             true, &v);
+    const want_t voice[] = {{"MIN-6", SCP "voice_of_child_and_family.by"},
+                            {"MIN-6", SCP "voice_of_child_and_family.due_date"}};
+    assert_exactly(&v, voice, COUNT(voice));
+}
+
+Test(minutes_rules, MIN_6_voice_of_child_and_family_heard_records_what_they_say)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "voice_of_child_and_family.family", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "voice_of_child_and_family.family");
+}
+
+Test(minutes_rules, MIN_6_dash_completed_names_who_completed_it)
+{
+    violations v;
+    complete(with(domestic_abuse_doc(), SCP "dash_risk_assessment.by", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "dash_risk_assessment.by");
+    complete(with(domestic_abuse_doc(), SCP "dash_risk_assessment",
+                  "{\"outcome\": \"to_be_done\", \"by\": {\"name\": \"PC Example\","
+                  " \"agency\": \"POL-1\"}, \"due_date\": \"2026-03-05\"}"),
+             true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_6_every_child_of_the_meeting_discussed)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "children_discussed[1]", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "children_discussed");
+    cr_assert(strstr(v.items[0].message, "other_children[0]"), "names the child: %s",
+              describe(&v));
+    complete(with(complete_doc(true), SCP "children_discussed[0].summary", "\"\""), true, &v);
+    assert_only(&v, "MIN-6", SCP "children_discussed[0].summary");
+    /* a meeting of three children and two others in the household */
+    minutes_facts f = facts_of(true);
+    f.n_children = 3;
+    f.n_other_children = 2;
+    complete_with(complete_doc(true), &f, &v);
+    cr_assert_eq(v.n, 3, "%s", describe(&v));
+    for (int i = 0; i < v.n; i++)
+        cr_assert_str_eq(v.items[i].field, SCP "children_discussed");
+}
+
+Test(minutes_rules, MIN_6_unknown_or_repeated_child_reference_refused)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "children_discussed[1].child", "\"children[1]\""), true,
+             &v);
+    const want_t unknown[] = {{"MIN-6", SCP "children_discussed[1].child"},
+                              {"MIN-6", SCP "children_discussed"}};
+    assert_exactly(&v, unknown, COUNT(unknown));
+    complete(with(complete_doc(true), SCP "children_discussed[1].child", "\"children[0]\""), true,
+             &v);
+    assert_exactly(&v, unknown, COUNT(unknown));
+    cr_assert(strstr(v.items[0].message, "already"), "%s", describe(&v));
+    complete(with(complete_doc(true), SCP "children_discussed[1].child", NULL), true, &v);
+    assert_exactly(&v, unknown, COUNT(unknown));
+}
+
+Test(minutes_rules, MIN_6_children_as_victims_are_recognised)
+{
+    violations v;
+    complete(with(domestic_abuse_doc(), SCP "children_as_victims.recognised", "false"), true, &v);
+    assert_only(&v, "MIN-6", SCP "children_as_victims.recognised");
+    cr_assert(strstr(v.items[0].message, "victims in their own right"), "%s", describe(&v));
+    complete(with(domestic_abuse_doc(), SCP "children_as_victims.support", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "children_as_victims.support");
+}
+
+Test(minutes_rules, MIN_6_safety_measures_name_who_and_when_reviewed)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "safety_measures", "{\"outcome\": \"required\"}"), true,
+             &v);
+    const want_t want[] = {{"MIN-6", SCP "safety_measures.measures"},
+                           {"MIN-6", SCP "safety_measures.involved"},
+                           {"MIN-6", SCP "safety_measures.review_date"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(complete_doc(true), SCP "safety_measures.involved[1]", "{\"name\": \"Gran\"}"),
+             true, &v);
+    assert_only(&v, "MIN-6", SCP "safety_measures.involved[1]");
+    complete(with(complete_doc(true), SCP "safety_measures", "{\"outcome\": \"not_required\"}"),
+             true, &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, MIN_6_criminal_proceedings_say_what_can_and_cannot_be_shared)
+{
+    violations v;
+    complete(with(complete_doc(true), SCP "criminal_proceedings",
+                  "{\"outcome\": \"no_grounds\"}"),
+             true, &v);
+    const want_t want[] = {{"MIN-6", SCP "criminal_proceedings.family_sharing.can_share"},
+                           {"MIN-6", SCP "criminal_proceedings.family_sharing.cannot_share"}};
+    assert_exactly(&v, want, COUNT(want));
+    /* the investigation continuing: who decides, by when */
+    complete(with(complete_doc(true), SCP "criminal_proceedings.by", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "criminal_proceedings.by");
+    complete(with(complete_doc(true), SCP "criminal_proceedings.due_date", NULL), true, &v);
+    assert_only(&v, "MIN-6", SCP "criminal_proceedings.due_date");
+}
+
+Test(minutes_rules, MIN_6_protective_orders_are_optional)
+{
+    violations v;
+    complete(with(domestic_abuse_doc(), SCP "protective_orders", "{\"outcome\": \"to_be_done\"}"),
+             true, &v);
+    const want_t want[] = {{"MIN-6", SCP "protective_orders.by"},
+                           {"MIN-6", SCP "protective_orders.due_date"}};
+    assert_exactly(&v, want, COUNT(want));
+    complete(with(domestic_abuse_doc(), SCP "protective_orders", "{}"), true, &v);
+    assert_only(&v, "MIN-6", SCP "protective_orders.outcome");
+}
+
+Test(minutes_rules, MIN_6_unknown_outcome_is_a_schema_violation)
+{
+    violations v;
+    shape(with(complete_doc(true), SCP "sarc_referral.outcome", "\"perhaps\""), &v);
+    assert_schema_only(&v, SCP "sarc_referral.outcome");
+    shape(with(complete_doc(true), "risk_categories[1]", "\"bad_luck\""), &v);
+    assert_schema_only(&v, "risk_categories[1]");
+    shape(with(complete_doc(true), SCP "colour", "\"blue\""), &v);
+    assert_schema_only(&v, SCP "colour");
+    /* every category of risk is known */
+    for (int i = 0; risk_categories[i]; i++) {
+        json_t *doc = complete_doc(true);
+        with_value(doc, "risk_categories", json_pack("[s]", risk_categories[i]));
+        shape(doc, &v);
+        assert_none(&v);
+    }
+}
+
+Test(minutes_rules, MIN_6_considerations_ignored_for_other_types)
+{
+    violations v;
+    json_t *doc = complete_doc(false);
+    with(doc, "risk_categories", "[\"domestic_abuse\"]");
+    complete(doc, false, &v);
+    assert_none(&v);
+}
+
+/* ---- MIN-5: two-part meetings and the family's copy ---- */
+
+static minutes_facts two_part_facts(void)
+{
+    minutes_facts f = facts_of(false);
+    f.two_part = true;
+    return f;
+}
+
+static json_t *two_part_doc(void)
+{
+    json_t *doc = complete_doc(false);
+    with(doc, "part_1", "{\"discussion\": \"The professionals shared the police history\"}");
+    with(doc, "part_2", "{\"discussion\": \"With the parents: the plan and the support\"}");
+    return doc;
+}
+
+Test(minutes_rules, MIN_5_two_part_minutes_need_part_1_and_part_2)
+{
+    minutes_facts f = two_part_facts();
+    violations v;
+    complete_with(two_part_doc(), &f, &v);
+    assert_none(&v);
+    complete_with(complete_doc(false), &f, &v);
+    const want_t both[] = {{"MIN-5", "part_1.discussion"}, {"MIN-5", "part_2.discussion"}};
+    assert_exactly(&v, both, COUNT(both));
+    complete_with(with(two_part_doc(), "part_1.discussion", "\" \""), &f, &v);
+    assert_only(&v, "MIN-5", "part_1.discussion");
+    complete_with(with(two_part_doc(), "part_2", NULL), &f, &v);
+    assert_only(&v, "MIN-5", "part_2.discussion");
+}
+
+Test(minutes_rules, MIN_5_one_part_minutes_have_no_parts)
+{
+    violations v;
+    complete(two_part_doc(), false, &v);
+    const want_t both[] = {{"MIN-5", "part_1"}, {"MIN-5", "part_2"}};
+    assert_exactly(&v, both, COUNT(both));
+    complete(with(complete_doc(false), "part_2", "null"), false, &v);
+    assert_none(&v);
+}
+
+/* Every text of the document whose path (indexes written []) is not in
+ * `allowed` becomes a marker the family must never see; part 1 carries its
+ * own. */
+static void mark_all_but(json_t *node, const char *path, const char *const *allowed)
+{
+    if (json_is_object(node)) {
+        const char *key;
+        json_t *value;
+        void *tmp;
+        json_object_foreach_safe(node, tmp, key, value) {
+            char sub[160];
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
+            if (json_is_string(value)) {
+                bool keep = false;
+                for (const char *const *a = allowed; *a; a++)
+                    keep |= strcmp(*a, sub) == 0;
+                if (!keep)
+                    json_object_set_new(node, key,
+                                        json_string(strcmp(sub, "part_1.discussion") == 0
+                                                        ? "P1-ONLY-MARKER"
+                                                        : "NOT-FOR-FAMILY"));
+            } else {
+                mark_all_but(value, sub, allowed);
+            }
+        }
+    } else if (json_is_array(node)) {
+        size_t i;
+        json_t *x;
+        char sub[160];
+        snprintf(sub, sizeof sub, "%s[]", path);
+        json_array_foreach(node, i, x) {
+            if (json_is_string(x))
+                json_array_set_new(node, i, json_string("NOT-FOR-FAMILY"));
+            else
+                mark_all_but(x, sub, allowed);
+        }
+    }
+}
+
+static char *family_copy_text(json_t *doc, const char *type, bool two_part)
+{
+    family_copy_facts f = {.meeting_id = "7d1c0000-0000-4000-8000-000000000001",
+                           .reference = "MAM-2026-000123",
+                           .type = type,
+                           .held_at = "2026-03-02T10:00:00.000000Z",
+                           .approved_at = "2026-03-04T09:00:00.000000Z",
+                           .two_part = two_part,
+                           .number = 2};
+    json_t *copy = minutes_family_copy(doc, &f);
+    cr_assert(json_is_object(copy));
+    cr_assert_str_eq(json_string_value(json_object_get(copy, "reference")), "MAM-2026-000123");
+    cr_assert_eq(json_integer_value(json_object_get(copy, "minutes_number")), 2);
+    cr_assert_null(json_object_get(copy, "part_1"), "never a part 1 member");
+    char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(copy);
+    return text;
+}
+
+static const char *const allowed_two_part[] = {
+    "purpose", "part_2.discussion", "decisions", "actions[].description",
+    "actions[].owner.name", "actions[].owner.agency", "actions[].due_date", "next_review.date",
+    "next_review.no_review_reason", NULL};
+
+Test(minutes_rules, MIN_5_family_copy_of_a_two_part_meeting_lacks_part_1)
+{
+    /* every member the minutes may hold, the strategy ones too */
+    json_t *doc = two_part_doc();
+    json_t *extra = load(strategy_text);
+    json_object_update(doc, extra);
+    json_decref(extra);
+    with(doc, "previous_actions",
+         "[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\", \"note\": \"Done\"}]");
+    mark_all_but(doc, "", allowed_two_part);
+    char *text = family_copy_text(doc, "professionals", true);
+    cr_assert_null(strstr(text, "P1-ONLY-MARKER"), "part 1 reached the family: %s", text);
+    cr_assert_null(strstr(text, "NOT-FOR-FAMILY"), "a member not for the family: %s", text);
+    /* what is for the family is there */
+    cr_assert(strstr(text, "With the parents: the plan and the support"), "%s", text);
+    cr_assert(strstr(text, "Continue the plan with a school nurse referral"), "%s", text);
+    cr_assert(strstr(text, "Refer to the school nurse") && strstr(text, "Ed Teacher") &&
+                  strstr(text, "2026-12-04") && strstr(text, "2027-01-15"),
+              "%s", text);
+    cr_assert(strstr(text, "\"discussion\":null"), "no needs or risks of a two-part meeting: %s",
+              text);
+    free(text);
+    json_decref(doc);
+}
+
+Test(minutes_rules, MIN_5_family_copy_of_a_one_part_meeting)
+{
+    static const char *const allowed[] = {
+        "purpose", "needs", "strengths", "risks", "decisions", "actions[].description",
+        "actions[].owner.name", "actions[].owner.agency", "actions[].due_date",
+        "next_review.date", "next_review.no_review_reason", NULL};
+    json_t *doc = complete_doc(false);
+    mark_all_but(doc, "", allowed);
+    char *text = family_copy_text(doc, "multi_agency", false);
+    cr_assert_null(strstr(text, "NOT-FOR-FAMILY"), "%s", text);
+    cr_assert(strstr(text, "Regular attendance and a settled bedtime routine"), "%s", text);
+    cr_assert(strstr(text, "\"part_2\":null"), "%s", text);
+    free(text);
+    json_decref(doc);
+}
+
+Test(minutes_rules, MIN_5_family_copy_of_a_strategy_discussion_is_what_is_shared)
+{
+    static const char *const allowed[] = {"shared_with_family.shared", NULL};
+    json_t *doc = complete_doc(true);
+    mark_all_but(doc, "", allowed);
+    char *text = family_copy_text(doc, "strategy_discussion", false);
+    cr_assert_null(strstr(text, "NOT-FOR-FAMILY"), "%s", text);
+    cr_assert(strstr(text, "That a section 47 enquiry is starting"), "%s", text);
+    cr_assert(strstr(text, "\"outcome\":null") && strstr(text, "\"purpose\":null"), "%s", text);
+    free(text);
+    json_decref(doc);
+}
+
+Test(minutes_rules, MIN_5_family_copy_of_an_odd_document_holds_nulls)
+{
+    /* approved minutes are complete, but the copy never trusts their types */
+    json_t *doc = load("{\"actions\": [5, {\"owner\": \"Ed\"}], \"next_review\": [],"
+                       " \"part_2\": \"text\", \"decisions\": 7}");
+    char *text = family_copy_text(doc, "professionals", true);
+    cr_assert(strstr(text, "\"decisions\":null"), "%s", text);
+    free(text);
+    json_decref(doc);
+}
+
+Test(minutes_rules, MIN_5_the_family_receives_the_family_copy)
+{
+    cr_assert_str_eq(minutes_copy_for("family"), "family");
+    cr_assert_str_eq(minutes_copy_for("professional"), "full");
+    cr_assert_str_eq(minutes_copy_for("other"), "full");
+}
+
+/* ---- ACT-4: a needed safeguarding referral is tracked ---- */
+
+Test(minutes_rules, ACT_4_a_referral_is_tracked_only_when_recorded_as_needed)
+{
+    json_t *doc = complete_doc(false);
+    cr_assert(minutes_referral_needed(doc));
+    with(doc, "safeguarding_referral.needed", "false");
+    cr_assert_not(minutes_referral_needed(doc));
+    with(doc, "safeguarding_referral", NULL);
+    cr_assert_not(minutes_referral_needed(doc));
+    json_decref(doc);
+}
+
+Test(minutes_rules, ACT_4_referral_due_working_days_after_the_day_held)
+{
+    /* England and Wales, Christmas 2026: Friday 25th and Monday 28th */
+    cal_day christmas[2];
+    cr_assert(cal_parse("2026-12-25", &christmas[0]) && cal_parse("2026-12-28", &christmas[1]));
+    holidays h = {christmas, 2};
+    cal_day held, tuesday;
+    cr_assert(cal_parse("2026-12-24", &held) && cal_parse("2026-12-29", &tuesday));
+    cr_assert_eq(minutes_referral_due(held, 1, &h), tuesday);
+    /* 0: the day it was held */
+    cr_assert_eq(minutes_referral_due(held, 0, &h), held);
+    char out[11];
+    cal_format(minutes_referral_due(held, 2, &h), out);
+    cr_assert_str_eq(out, "2026-12-30");
 }
 
 /* ---- MTG-9: review outcomes ---- */
@@ -764,6 +1661,7 @@ Test(minutes_rules, shape_incomplete_draft_is_no_schema_problem)
 static const char *const objects_at[] = {
     "",
     "attendance[0]",
+    "childs_views",
     "actions[0]",
     "actions[0].owner",
     "plan_coordinator",
@@ -774,6 +1672,10 @@ static const char *const objects_at[] = {
     "safeguarding_referral.by",
     "caf_considered",
     "fgc_considered",
+    "part_1",
+    "part_2",
+    "further_assessment",
+    "further_assessment.by",
     "next_review",
     "legal_action",
     "further_strategy_discussion",
@@ -781,11 +1683,29 @@ static const char *const objects_at[] = {
     "lado_referral.by",
     "shared_with_family",
     "previous_actions[0]",
+    "strategy_considerations",
+    "strategy_considerations.children_discussed[1]",
+    "strategy_considerations.non_resident_parents",
+    "strategy_considerations.non_resident_parents.by",
+    "strategy_considerations.voice_of_child_and_family",
+    "strategy_considerations.safety_measures",
+    "strategy_considerations.safety_measures.involved[0]",
+    "strategy_considerations.child_protection_medical",
+    "strategy_considerations.sarc_referral",
+    "strategy_considerations.criminal_proceedings",
+    "strategy_considerations.criminal_proceedings.family_sharing",
+    "strategy_considerations.abe_interview",
+    "strategy_considerations.marac_referral",
+    "strategy_considerations.dash_risk_assessment.by",
+    "strategy_considerations.clares_law",
+    "strategy_considerations.children_as_victims",
 };
 
 static json_t *shape_doc(void)
 {
-    json_t *doc = complete_doc(true);
+    json_t *doc = domestic_abuse_doc();
+    with(doc, "part_1", "{\"discussion\": \"Professionals only\"}");
+    with(doc, "part_2", "{\"discussion\": \"With the family\"}");
     return with(doc, "previous_actions",
                 "[{\"action_id\": \"" ACTION_A "\", \"outcome\": \"completed\"}]");
 }
@@ -828,6 +1748,16 @@ static const struct {
     {"attendance", "\"everyone\"", "attendance"},
     {"attendance[0]", "\"Sam Social\"", "attendance[0]"},
     {"attendance[0].attendance", "\"maybe\"", "attendance[0].attendance"},
+    {"attendance[1].invitation_id", "\"invitation-1\"", "attendance[1].invitation_id"},
+    {"attendance[1].invitation_id", "5", "attendance[1].invitation_id"},
+    {"childs_views", "\"Happy\"", "childs_views"},
+    {"part_1", "\"Professionals only\"", "part_1"},
+    {"part_2.discussion", "{}", "part_2.discussion"},
+    {"childs_views.views", "[]", "childs_views.views"},
+    {"childs_views.how_represented", "\"drawing\"", "childs_views.how_represented"},
+    {"further_assessment.required", "\"yes\"", "further_assessment.required"},
+    {"further_assessment.by", "\"Hana\"", "further_assessment.by"},
+    {"further_assessment.due_date", "\"soon\"", "further_assessment.due_date"},
     {"previous_actions", "{}", "previous_actions"},
     {"previous_actions[0]", "\"" ACTION_A "\"", "previous_actions[0]"},
     {"previous_actions[0].outcome", "\"done\"", "previous_actions[0].outcome"},
@@ -848,6 +1778,37 @@ static const struct {
     {"lado_referral.by", "true", "lado_referral.by"},
     {"shared_with_family.shared", "true", "shared_with_family.shared"},
     {"shared_with_family", "[]", "shared_with_family"},
+    {"risk_categories", "\"neglect\"", "risk_categories"},
+    {"risk_categories[0]", "\"weather\"", "risk_categories[0]"},
+    {"risk_categories[0]", "7", "risk_categories[0]"},
+    {"risk_categories", "[\"neglect\", \"neglect\"]", "risk_categories[1]"},
+    {"strategy_considerations", "[]", "strategy_considerations"},
+    {"strategy_considerations.children_discussed", "{}",
+     "strategy_considerations.children_discussed"},
+    {"strategy_considerations.children_discussed[0].child", "\"the eldest\"",
+     "strategy_considerations.children_discussed[0].child"},
+    {"strategy_considerations.children_discussed[0].child", "\"children[100]\"",
+     "strategy_considerations.children_discussed[0].child"},
+    {"strategy_considerations.children_discussed[0].child", "\"children[1] \"",
+     "strategy_considerations.children_discussed[0].child"},
+    {"strategy_considerations.non_resident_parents.outcome", "\"maybe\"",
+     "strategy_considerations.non_resident_parents.outcome"},
+    {"strategy_considerations.sarc_referral.outcome", "\"not_applicable\"",
+     "strategy_considerations.sarc_referral.outcome"},
+    {"strategy_considerations.criminal_proceedings.outcome", "\"done\"",
+     "strategy_considerations.criminal_proceedings.outcome"},
+    {"strategy_considerations.non_resident_parents.due_date", "\"Friday\"",
+     "strategy_considerations.non_resident_parents.due_date"},
+    {"strategy_considerations.safety_measures.involved", "\"Sam\"",
+     "strategy_considerations.safety_measures.involved"},
+    {"strategy_considerations.safety_measures.involved[1]", "\"DC Example\"",
+     "strategy_considerations.safety_measures.involved[1]"},
+    {"strategy_considerations.safety_measures.review_date", "\"soon\"",
+     "strategy_considerations.safety_measures.review_date"},
+    {"strategy_considerations.criminal_proceedings.family_sharing.can_share", "5",
+     "strategy_considerations.criminal_proceedings.family_sharing.can_share"},
+    {"strategy_considerations.children_as_victims.recognised", "\"yes\"",
+     "strategy_considerations.children_as_victims.recognised"},
 };
 
 Test(minutes_rules, shape_wrong_types_are_schema_violations)
