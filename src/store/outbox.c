@@ -82,10 +82,15 @@ void outbox_batch_free(outbox_batch *b)
     memset(b, 0, sizeof *b);
 }
 
+/* The worker's transactions commit without waiting for the WAL flush
+ * (store_begin_read): a lease or an answer lost with a crash of the
+ * database server only means the delivery is sent again, with the same
+ * webhook-id, and the writes of the requests are not held up behind the
+ * deliveries' flushes. */
 int outbox_claim(store *s, int lease_s, int max, outbox_batch *out)
 {
     memset(out, 0, sizeof *out);
-    if (store_begin(s) != 0)
+    if (store_begin_read(s) != 0)
         return -1;
     sql_int lease, limit;
     const char *params[] = {sql_int_of(&lease, lease_s), sql_int_of(&limit, max)};
@@ -119,7 +124,7 @@ int outbox_claim(store *s, int lease_s, int max, outbox_batch *out)
 
 static int run_alone(store *s, const db_stmt *st, const char *const *params)
 {
-    if (store_begin(s) != 0 || sql_run(s, st, params) != 0)
+    if (store_begin_read(s) != 0 || sql_run(s, st, params) != 0)
         return -1;
     return store_commit(s);
 }
