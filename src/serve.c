@@ -35,6 +35,8 @@ static struct {
     jwt_verifier *verifier;
     char *openapi;       /* the contract served at /openapi.yaml */
     size_t openapi_len;
+    char *reference;     /* its HTML reference, served at /reference (optional) */
+    size_t reference_len;
     http_service http;   /* what the server is handed */
 } app;
 
@@ -149,6 +151,7 @@ static void release_app(void)
 {
     jwt_verifier_free(app.verifier);
     free(app.openapi);
+    free(app.reference);
     config_free(&app.cfg);
 }
 
@@ -168,6 +171,12 @@ int serve_main(void)
         log_close();
         return 2;
     }
+    /* the HTML reference is built from the contract by tests/contract/reference.mjs
+     * (the image and make test build it); without it /reference answers 404 */
+    app.reference = read_file(app.cfg.reference_file, &app.reference_len);
+    if (!app.reference)
+        y_log_message(Y_LOG_LEVEL_WARNING, "REFERENCE_FILE %s cannot be read: /reference answers 404",
+                      app.cfg.reference_file);
     if (build_verifier() != 0) {
         release_app();
         keys_global_cleanup();
@@ -203,7 +212,9 @@ int serve_main(void)
                               .cfg = &app.cfg,
                               .verifier = app.verifier,
                               .contract = app.openapi,
-                              .contract_len = app.openapi_len};
+                              .contract_len = app.openapi_len,
+                              .reference = app.reference,
+                              .reference_len = app.reference_len};
     if (server_start(&app.http) != 0) {
         metrics_free();
         db_pool_close();

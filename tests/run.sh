@@ -61,6 +61,11 @@ out=$(mktemp -d)
 server_pid=""
 cleanup() {
   status=$?
+  # TEST_KEEP_RESPONSES=<file>: every exchange the tests recorded, for
+  # tests/contract/examples.mjs
+  if [ -n "${TEST_KEEP_RESPONSES:-}" ] && [ -f "$out/responses.jsonl" ]; then
+    cp "$out/responses.jsonl" "$TEST_KEEP_RESPONSES" || true
+  fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -KILL "$server_pid" 2>/dev/null || true
   fi
@@ -108,11 +113,16 @@ mkdir -p "$MAM_CALENDAR_SAMPLES"
 
 "$bin/mam" migrate
 
+# the contract's HTML reference, built offline, served at /reference
+node tests/contract/reference.mjs --spec "$OPENAPI_FILE" --out "$out/reference.html"
+export REFERENCE_FILE="$out/reference.html"
+
 # As root, the service runs as the postgres user, from copies it can read.
-mapfile -t staged < <(service_stage "$bin/mam" "$OPENAPI_FILE" tests/lsan.supp)
+mapfile -t staged < <(service_stage "$bin/mam" "$OPENAPI_FILE" tests/lsan.supp "$REFERENCE_FILE")
 server_binary=${staged[0]}
 export OPENAPI_FILE=${staged[1]}
 export LSAN_OPTIONS="suppressions=${staged[2]}:print_suppressions=0"
+export REFERENCE_FILE=${staged[3]}
 # the fault tests start service processes of their own from the same binary
 export MAM_SERVER_BINARY="$server_binary"
 export MAM_FAULT_LOGS="$out"
@@ -242,6 +252,8 @@ node tests/contract/check.mjs --spec openapi.yaml --routes "$out/routes.txt" \
   --responses "$out/responses.jsonl"
 tests/contract/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml \
   --format=summary
+# a client generated from the contract (openapi-typescript) has no `unknown` body
+node tests/contract/types.mjs --spec openapi.yaml --out "$out/api.d.ts"
 fi
 
 step "documentation cites tests that exist"

@@ -10,6 +10,8 @@ void handle_ops_livez(req *r);
 void handle_ops_readyz(req *r);
 void handle_ops_metrics(req *r);
 void handle_ops_openapi(req *r);
+void handle_ops_reference(req *r);
+void handle_ops_problem(req *r);
 
 /* agencies.c */
 void handle_agencies_list(req *r);

@@ -36,6 +36,8 @@ const route api_routes[] = {
     {"GET", "/readyz", handle_ops_readyz, ROUTE_PUBLIC, 0, NULL},
     {"GET", "/metrics", handle_ops_metrics, ROUTE_PUBLIC, 0, NULL},
     {"GET", "/openapi.yaml", handle_ops_openapi, ROUTE_PUBLIC, 0, NULL},
+    {"GET", "/reference", handle_ops_reference, ROUTE_PUBLIC, 0, NULL},
+    {"GET", "/problems/{problem}", handle_ops_problem, ROUTE_PUBLIC, 0, NULL},
 
     /* agency directory */
     {"GET", "/v1/agencies", handle_agencies_list, 0, 0, q_agencies},

@@ -259,6 +259,7 @@ int config_load(config *cfg, enum config_purpose purpose)
     cfg->request_timeout_s = (int)env_int("REQUEST_TIMEOUT_S", 30, 1, 3600, &bad);
     cfg->max_body_bytes = (size_t)env_int("MAX_BODY_BYTES", 1048576, 1024, 64L * 1048576, &bad);
     cfg->openapi_file = env_dup("OPENAPI_FILE", "openapi.yaml");
+    cfg->reference_file = env_dup("REFERENCE_FILE", "reference.html");
 
     cfg->database_url = env_dup("DATABASE_URL", NULL);
     cfg->migration_database_url = env_dup("MIGRATION_DATABASE_URL", NULL);
@@ -315,6 +316,7 @@ void config_free(config *cfg)
 {
     free(cfg->bind_address);
     free(cfg->openapi_file);
+    free(cfg->reference_file);
     free(cfg->database_url);
     free(cfg->migration_database_url);
     free(cfg->jwt_issuer);

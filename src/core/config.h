@@ -42,6 +42,7 @@ typedef struct config {
     int request_timeout_s;          /* to receive and answer one request */
     size_t max_body_bytes;
     char *openapi_file;
+    char *reference_file; /* the contract's HTML reference (tests/contract/reference.mjs) */
 
     /* Database */
     char *database_url;
