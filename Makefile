@@ -150,8 +150,9 @@ fuzz:
 	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),300)
 
 # Only the fault tests (database stopped under load, SIGTERM and SIGKILL
-# under writes, two instances, hostile connections, TLS), on make test's
-# set-up; make test runs them too.
+# under writes, two instances, hostile connections, connection pressure,
+# framing, PostgreSQL crashed during commits, TLS), on make test's set-up;
+# make test runs them too.
 faults:
 	@TEST_ONLY=faults tests/run.sh
 

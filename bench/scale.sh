@@ -75,7 +75,7 @@ start_instances() { # DATABASE_URL
   local i
   for i in 1 2 3; do
     (export DATABASE_URL="$1" PORT=$((base_port + i)) BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warning \
-            OPENAPI_FILE="$openapi" HTTP_THREADS=8 DB_POOL_SIZE=16 HTTP_CONNECTION_LIMIT=4096 \
+            OPENAPI_FILE="$openapi" DB_POOL_SIZE=16 \
             MAX_BODY_BYTES=65536
      service_exec "$binary") >>"$out/instance-$i.log" 2>&1 &
     pids+=($!)

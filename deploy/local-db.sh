@@ -5,6 +5,11 @@
 #
 #   deploy/local-db.sh start <name> <port>   init (first time) and start
 #   deploy/local-db.sh stop <name>           stop (fast shutdown)
+#   deploy/local-db.sh crash <name> immediate|kill
+#                                            test clusters only: an immediate stop (no
+#                                            shutdown checkpoint; recovery at the next
+#                                            start), or SIGKILL to the postmaster; returns
+#                                            once no process of the cluster is left
 #   deploy/local-db.sh status <name>         exit 0 when running
 #   deploy/local-db.sh ensure-db <name> <db> create the roles and database <db> if missing
 #   deploy/local-db.sh drop-db <name> <db>   drop database <db>
@@ -166,6 +171,13 @@ case "$cmd" in
     fi
     if ! is_running "$name"; then
       dir=$(cluster_dir "$name")
+      # A fault test holds commits with an absent synchronous standby
+      # (tests/faults/test_commit_outcome.c); one that died before letting
+      # go must not leave a test cluster whose every commit waits.
+      if is_test_cluster "$name" && [ -f "$dir/postgresql.auto.conf" ] &&
+         grep -q '^synchronous_standby_names' "$dir/postgresql.auto.conf"; then
+        as_owner sed -i '/^synchronous_standby_names/d' "$dir/postgresql.auto.conf"
+      fi
       if ! as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null; then
         tail -20 "$dir/server.log" >&2
         [ "$name" != pg ] || die "could not start cluster $name"
@@ -185,6 +197,33 @@ case "$cmd" in
     if is_running "$name"; then
       as_owner "$pg_bin/pg_ctl" -D "$(cluster_dir "$name")" -m fast -w stop >/dev/null
     fi
+    ;;
+  crash)
+    name=$1 how=${2:-}
+    is_test_cluster "$name" || die "crash is for test clusters only, not $name"
+    dir=$(cluster_dir "$name")
+    case "$how" in
+      immediate) as_owner "$pg_bin/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null ;;
+      kill)
+        [ -f "$dir/postmaster.pid" ] || die "cluster $name is not running"
+        kill -KILL "$(head -1 "$dir/postmaster.pid")"
+        ;;
+      *) die "usage: $0 crash <name> immediate|kill" ;;
+    esac
+    # Backends left behind by a killed postmaster hold its shared memory
+    # until they notice and exit; a start before then would fail (and a
+    # test cluster that fails to start is rebuilt). Each runs in the data
+    # directory.
+    # The killed postmaster itself counts until it is reaped.
+    for _ in $(seq 1 300); do
+      left=0
+      for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/cwd" 2>/dev/null)" = "$dir" ] && { left=1; break; }
+      done
+      [ "$left" = 0 ] && ! is_running "$name" && exit 0
+      sleep 0.1
+    done
+    die "processes of cluster $name still running 30 s after the crash"
     ;;
   status) is_running "$1" ;;
   ensure-db)
@@ -224,5 +263,5 @@ SQL
     [ -f "$dir/server.crt" ] || die "cluster $1 has no TLS certificate"
     echo "$dir/server.crt"
     ;;
-  *) die "usage: $0 start|stop|status|ensure-db|drop-db|url|owner-url|admin-url|ssl-cert ..." ;;
+  *) die "usage: $0 start|stop|crash|status|ensure-db|drop-db|url|owner-url|admin-url|ssl-cert ..." ;;
 esac

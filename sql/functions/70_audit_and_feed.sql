@@ -11,14 +11,144 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION audit_event_json(e audit_events) RETURNS json
+-- The row with the listed ids the reader may see (shown_ids).
+CREATE OR REPLACE FUNCTION audit_event_json(e audit_events, shown_ids text[]) RETURNS json
 LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
     'id', e.id::text, 'occurred_at', rfc3339(e.occurred_at), 'request_id', e.request_id,
     'trace_id', e.trace_id,
     'actor', json_build_object('sub', e.actor_sub, 'agency', e.actor_agency),
     'action', e.action, 'resource_type', e.resource_type, 'resource_id', e.resource_id,
-    'resource_ids', to_json(e.resource_ids), 'outcome', e.outcome)
+    'resource_ids', to_json(shown_ids), 'outcome', e.outcome)
+$$;
+
+-- The row with every listed id.
+CREATE OR REPLACE FUNCTION audit_event_json(e audit_events) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT audit_event_json(e, e.resource_ids)
+$$;
+
+-- SEC-4: whose rows an auditor reads (sql/020_audit_scope.sql). An audit
+-- row concerns the agency of its actor and the agencies concerned by its
+-- resource when it was written; a list row gives each agency the ids of the
+-- listed resources that concern it. audit_events_attribute() records them
+-- in audit_event_agencies, in the same transaction as the row.
+
+-- (id, agency) for each listed resource of the type and each agency it
+-- concerns: a meeting (or its minutes) its convening agency and every
+-- invited agency; an invitation, consent decision or action the same of its
+-- meeting (an invitation also its own agency, an action its owner's agency
+-- and the meetings it was agreed at and is tracked at); an escalation its
+-- two agencies; an agency's record the agency.
+CREATE OR REPLACE FUNCTION audit_resource_agencies(of_type text, listed text[])
+RETURNS TABLE (id text, agency text)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+  ids uuid[] := ARRAY(SELECT x::uuid FROM unnest(listed) x
+                       WHERE x ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$');
+BEGIN
+  IF of_type IN ('meeting', 'minutes') THEN
+    RETURN QUERY
+      SELECT m.id::text, m.convening_agency FROM meetings m WHERE m.id = ANY (ids)
+      UNION SELECT i.meeting_id::text, i.agency FROM invitations i
+             WHERE i.meeting_id = ANY (ids) AND i.agency IS NOT NULL;
+  ELSIF of_type = 'invitation' THEN
+    RETURN QUERY
+      SELECT i.id::text, m.convening_agency FROM invitations i JOIN meetings m ON m.id = i.meeting_id
+       WHERE i.id = ANY (ids)
+      UNION SELECT i.id::text, j.agency FROM invitations i
+              JOIN invitations j ON j.meeting_id = i.meeting_id
+             WHERE i.id = ANY (ids) AND j.agency IS NOT NULL;
+  ELSIF of_type = 'consent_decision' THEN
+    RETURN QUERY
+      SELECT d.id::text, m.convening_agency FROM consent_decisions d
+        JOIN meetings m ON m.id = d.meeting_id WHERE d.id = ANY (ids)
+      UNION SELECT d.id::text, j.agency FROM consent_decisions d
+              JOIN invitations j ON j.meeting_id = d.meeting_id
+             WHERE d.id = ANY (ids) AND j.agency IS NOT NULL;
+  ELSIF of_type = 'action' THEN
+    RETURN QUERY
+      SELECT a.id::text, a.owner_agency FROM actions a WHERE a.id = ANY (ids)
+      UNION SELECT a.id::text, m.convening_agency FROM actions a
+              JOIN meetings m ON m.id IN (a.meeting_id, a.current_meeting_id)
+             WHERE a.id = ANY (ids)
+      UNION SELECT a.id::text, j.agency FROM actions a
+              JOIN invitations j ON j.meeting_id IN (a.meeting_id, a.current_meeting_id)
+             WHERE a.id = ANY (ids) AND j.agency IS NOT NULL;
+  ELSIF of_type = 'escalation' THEN
+    RETURN QUERY
+      SELECT e.id::text, e.raised_by_agency FROM escalations e WHERE e.id = ANY (ids)
+      UNION SELECT e.id::text, e.with_agency FROM escalations e WHERE e.id = ANY (ids);
+  ELSIF of_type = 'agency' THEN
+    RETURN QUERY SELECT x, x FROM unnest(listed) x;
+  END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION audit_concerned(actor_agency text, of_type text, of_id text, of_ids text[])
+RETURNS TABLE (agency text, resource_ids text[])
+LANGUAGE sql STABLE AS $$
+  SELECT actor_agency, NULL::text[]
+  UNION ALL
+  SELECT r.agency, CASE WHEN of_ids IS NULL THEN NULL ELSE array_agg(DISTINCT r.id ORDER BY r.id) END
+    FROM audit_resource_agencies(of_type,
+           coalesce(of_ids, CASE WHEN of_id IS NULL THEN '{}'::text[] ELSE ARRAY[of_id] END)) r
+   WHERE r.agency IS NOT NULL AND r.agency <> actor_agency
+   GROUP BY r.agency
+$$;
+
+CREATE OR REPLACE FUNCTION audit_events_attribute() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO audit_event_agencies (agency, event_id, resource_ids)
+  SELECT c.agency, NEW.id, c.resource_ids
+    FROM audit_concerned(NEW.actor_agency, NEW.resource_type, NEW.resource_id, NEW.resource_ids) c;
+  RETURN NULL;
+END
+$$;
+
+-- One page of the trail for a caller, newest first: every row for an
+-- auditor who also holds `partnership`, else the rows that concern the
+-- caller's agency, each list row showing only the ids that concern it.
+CREATE OR REPLACE FUNCTION audit_reads_all(caller_roles text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT caller_roles @> ARRAY['auditor', 'partnership']
+$$;
+
+CREATE OR REPLACE FUNCTION audit_trail_page(caller_agency text, caller_roles text[], of_actor text,
+                                            of_resource text, of_type text, from_at timestamptz,
+                                            to_at timestamptz, before_id bigint, size integer)
+RETURNS TABLE (event json, id bigint)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  IF audit_reads_all(caller_roles) THEN
+    RETURN QUERY
+      SELECT audit_event_json(e, e.resource_ids), e.id FROM audit_events e
+       WHERE (of_actor IS NULL OR e.actor_sub = of_actor)
+         AND (of_resource IS NULL OR e.resource_id = of_resource
+              OR of_resource = ANY (e.resource_ids))
+         AND (of_type IS NULL OR e.resource_type = of_type)
+         AND (from_at IS NULL OR e.occurred_at >= from_at)
+         AND (to_at IS NULL OR e.occurred_at < to_at)
+         AND (before_id IS NULL OR e.id < before_id)
+       ORDER BY e.id DESC LIMIT size;
+  ELSE
+    RETURN QUERY
+      SELECT audit_event_json(e, coalesce(x.resource_ids, e.resource_ids)), e.id
+        FROM audit_event_agencies x JOIN audit_events e ON e.id = x.event_id
+       WHERE x.agency = caller_agency
+         AND (of_actor IS NULL OR e.actor_sub = of_actor)
+         AND (of_resource IS NULL OR e.resource_id = of_resource
+              OR of_resource = ANY (coalesce(x.resource_ids, e.resource_ids)))
+         AND (of_type IS NULL OR e.resource_type = of_type)
+         AND (from_at IS NULL OR e.occurred_at >= from_at)
+         AND (to_at IS NULL OR e.occurred_at < to_at)
+         AND (before_id IS NULL OR x.event_id < before_id)
+       ORDER BY x.event_id DESC LIMIT size;
+  END IF;
+END
 $$;
 
 -- minutes_number only on minutes events: with the row's version it names

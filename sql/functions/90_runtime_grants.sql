@@ -22,6 +22,7 @@ BEGIN
   REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM mam_runtime;
   REVOKE INSERT, UPDATE, DELETE ON schema_functions FROM mam_runtime;
   REVOKE UPDATE, DELETE ON audit_events FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON audit_event_agencies FROM mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public

@@ -76,8 +76,9 @@ static const char *const problem_types[] = {
     "invalid-state", "agency-exists", "already-invited", "already-answered",
     "bank-holiday-exists", "conflict", "idempotency-in-progress", "stale-version",
     "payload-too-large", "unsupported-media-type", "rule-violated", "idempotency-key-reused",
-    "precondition-required", "too-many-requests", "internal", "database-unavailable",
-    "concurrent-update", "schema-behind", "cors-origin-refused", NULL,
+    "precondition-required", "too-many-requests", "internal", "unsupported-transfer-coding",
+    "connection-limit", "database-unavailable", "concurrent-update", "outcome-unknown",
+    "schema-behind", "cors-origin-refused", NULL,
 };
 
 /* A problem's type, /problems/<name>, resolves to its description in the

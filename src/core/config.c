@@ -193,6 +193,38 @@ static void parse_cors(config *cfg, int *bad)
     free(copy);
 }
 
+/* HTTP_THREADS: by default 8, or as many as the connection limit needs at
+ * HTTP_CONNECTIONS_PER_THREAD_MAX a thread; a number too small for the
+ * limit is refused. The room over the limit (an eighth, at least 16) is
+ * where clients arriving at the limit are accepted and answered 503. */
+static void plan_http_threads(config *cfg, int *bad)
+{
+    int limit = cfg->http_connection_limit;
+    cfg->http_over_limit_room = limit / 8 > 16 ? limit / 8 : 16;
+    int accepted = limit + cfg->http_over_limit_room;
+    int needed = (accepted + HTTP_CONNECTIONS_PER_THREAD_MAX - 1) / HTTP_CONNECTIONS_PER_THREAD_MAX;
+    int threads = (int)env_int("HTTP_THREADS", 0, 1, 256, bad);
+    if (needed > 256) {
+        fprintf(stderr,
+                "config: HTTP_CONNECTION_LIMIT=%d would need %d HTTP threads (at most %d "
+                "connections each), more than 256; run more instances instead\n",
+                limit, needed, HTTP_CONNECTIONS_PER_THREAD_MAX);
+        (*bad)++;
+        cfg->http_threads = 256;
+    } else if (threads == 0) {
+        cfg->http_threads = needed > 8 ? needed : 8;
+    } else if (threads < needed) {
+        fprintf(stderr,
+                "config: HTTP_THREADS=%d is too few for HTTP_CONNECTION_LIMIT=%d: a thread holds "
+                "at most %d connections (%d with the room over the limit); use %d or more\n",
+                threads, limit, HTTP_CONNECTIONS_PER_THREAD_MAX, accepted, needed);
+        (*bad)++;
+        cfg->http_threads = needed;
+    } else {
+        cfg->http_threads = threads;
+    }
+}
+
 static void require(const char *name, const char *value, int *bad)
 {
     if (!value) {
@@ -253,8 +285,8 @@ int config_load(config *cfg, enum config_purpose purpose)
 
     cfg->port = (int)env_int("PORT", 8080, 1, 65535, &bad);
     cfg->bind_address = env_dup("BIND_ADDRESS", "0.0.0.0");
-    cfg->http_threads = (int)env_int("HTTP_THREADS", 8, 1, 256, &bad);
     cfg->http_connection_limit = (int)env_int("HTTP_CONNECTION_LIMIT", 1024, 16, 65536, &bad);
+    plan_http_threads(cfg, &bad);
     cfg->http_connection_timeout_s = (int)env_int("HTTP_CONNECTION_TIMEOUT_S", 30, 1, 3600, &bad);
     cfg->request_timeout_s = (int)env_int("REQUEST_TIMEOUT_S", 30, 1, 3600, &bad);
     cfg->max_body_bytes = (size_t)env_int("MAX_BODY_BYTES", 1048576, 1024, 64L * 1048576, &bad);

@@ -36,8 +36,9 @@ typedef struct config {
     /* HTTP */
     int port;
     char *bind_address;
-    int http_threads;
+    int http_threads;               /* resolved: HTTP_THREADS or enough for the limit */
     int http_connection_limit;
+    int http_over_limit_room;       /* accepted above the limit, only to be answered 503 */
     int http_connection_timeout_s;
     int request_timeout_s;          /* to receive and answer one request */
     size_t max_body_bytes;
@@ -82,6 +83,15 @@ typedef struct config {
     /* Integrations (INT-5, INT-6): core/config_integrations.c */
     config_integrations integrations;
 } config;
+
+/* libmicrohttpd's epoll loop takes at most 128 events per wait and, when it
+ * gets 128, waits again before handling any: a thread whose every
+ * connection (plus its wake-up descriptor) is ready at once sits until a
+ * timeout with all of them unanswered. A thread holding at most 126
+ * connections can never get 128 events (connections, the listening socket
+ * and the wake-up descriptor), so each thread is given no more than that
+ * (http/server.c; measured in tests/faults/test_connection_pressure.c). */
+#define HTTP_CONNECTIONS_PER_THREAD_MAX 126
 
 /* What the config is needed for: the token subcommand needs no database. */
 enum config_purpose { CONFIG_FOR_SERVE, CONFIG_FOR_MIGRATE, CONFIG_FOR_TOKEN };

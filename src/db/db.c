@@ -19,6 +19,9 @@ struct db_conn {
     /* statements already prepared on this connection, by identity */
     const db_stmt **prepared;
     size_t n_prepared, cap_prepared;
+    /* the transaction's id (db_begin), for learning a lost commit's outcome */
+    char xid[32];
+    struct timespec deadline; /* zero: none set */
     /* the last failure */
     enum db_failure failure;
     char sqlstate[6];
@@ -296,6 +299,7 @@ void db_release(db_conn *c)
         return;
     if (c->in_tx)
         db_rollback(c);
+    c->deadline = (struct timespec){0, 0};
     give_back((int)(c - pool.conns));
 }
 
@@ -415,18 +419,118 @@ static int simple(db_conn *c, const char *sql)
 
 int db_begin(db_conn *c)
 {
-    if (simple(c, "BEGIN") != 0)
+    c->xid[0] = '\0';
+    if (c->broken) {
+        set_failure(c, DB_UNAVAILABLE, "08006", "connection lost");
         return -1;
+    }
+    /* one round trip: BEGIN and the id the transaction will commit under */
+    PGresult *r = PQexec(c->pg, "BEGIN; SELECT pg_current_xact_id()::text");
     c->in_tx = true;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        record_error(c, r);
+        return -1;
+    }
+    snprintf(c->xid, sizeof c->xid, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
     return 0;
 }
 
 int db_begin_read(db_conn *c)
 {
+    c->xid[0] = '\0';
     if (simple(c, "BEGIN; SET LOCAL synchronous_commit = off") != 0)
         return -1;
     c->in_tx = true;
     return 0;
+}
+
+void db_set_deadline(db_conn *c, const struct timespec *by)
+{
+    c->deadline = *by;
+}
+
+static long ms_until(const struct timespec *t)
+{
+    struct timespec now;
+    now_mono(&now);
+    return (t->tv_sec - now.tv_sec) * 1000L + (t->tv_nsec - now.tv_nsec) / 1000000L;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+/* COMMIT got no answer, or an answer that does not say it failed: the
+ * connection broke (08xxx), the server shut the session down (57P0x), or
+ * nothing came back at all. Any other error rolled the transaction back. */
+static bool commit_outcome_unknown(const db_conn *c, const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    return !r || PQstatus(c->pg) != CONNECTION_OK || !state || !*state ||
+           strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0;
+}
+
+/* A connection made by `by` at the latest (libpq's connect_timeout counts
+ * whole seconds, two at least), or NULL. */
+static PGconn *connect_by(const char *url, const struct timespec *by)
+{
+    const char *keys[] = {"dbname", "application_name", NULL};
+    const char *vals[] = {url, "mam", NULL};
+    PGconn *pg = PQconnectStartParams(keys, vals, 1);
+    if (!pg || PQstatus(pg) == CONNECTION_BAD) {
+        PQfinish(pg);
+        return NULL;
+    }
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        long left = ms_until(by);
+        struct pollfd pfd = {.fd = PQsocket(pg),
+                             .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
+        if (left <= 0 || pfd.fd < 0 || poll(&pfd, 1, (int)left) <= 0)
+            break;
+        st = PQconnectPoll(pg);
+    }
+    if (st != PGRES_POLLING_OK) {
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+/* Asks the server whether transaction xid committed, on connections of
+ * its own, until `by`: 1 committed, 0 not (aborted, or lost in a crash),
+ * -1 when it could not be learnt in time. */
+static int learn_outcome(const char *xid, const struct timespec *by)
+{
+    const char *params[] = {xid};
+    for (int attempt = 0;; attempt++) {
+        if (ms_until(by) <= 0)
+            return -1;
+        PGconn *pg = connect_by(pool.url, by);
+        if (pg) {
+            PGresult *r = PQexecParams(pg, "SELECT pg_xact_status($1::xid8)", 1, NULL, params,
+                                       NULL, NULL, 0);
+            int outcome = -2; /* ask again */
+            if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+                const char *status = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
+                if (strcmp(status, "committed") == 0)
+                    outcome = 1;
+                else if (strcmp(status, "aborted") == 0)
+                    outcome = 0;
+                else if (strcmp(status, "in progress") != 0)
+                    outcome = -1; /* too old for the server to know: never */
+            }
+            PQclear(r);
+            PQfinish(pg);
+            if (outcome != -2)
+                return outcome;
+        }
+        long left = ms_until(by);
+        pause_ms(left < 200 ? (left > 0 ? left : 0) : (attempt < 5 ? 100 : 200));
+    }
 }
 
 int db_commit(db_conn *c)
@@ -439,7 +543,28 @@ int db_commit(db_conn *c)
     PGresult *r = PQexec(c->pg, "COMMIT");
     c->in_tx = false;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        bool unknown = c->xid[0] && commit_outcome_unknown(c, r);
         record_error(c, r);
+        if (!unknown)
+            return -1;
+        c->broken = true;
+        struct timespec by;
+        now_mono(&by);
+        add_ms(&by, DB_OUTCOME_WAIT_MS);
+        if ((c->deadline.tv_sec || c->deadline.tv_nsec) && before(&c->deadline, &by))
+            by = c->deadline;
+        int outcome = learn_outcome(c->xid, &by);
+        y_log_message(Y_LOG_LEVEL_WARNING, "db: connection lost during COMMIT; the transaction %s",
+                      outcome == 1   ? "committed (learnt from the server)"
+                      : outcome == 0 ? "did not commit (learnt from the server)"
+                                     : "may or may not have committed: the server could not "
+                                       "be asked in time");
+        if (outcome == 1) {
+            c->failure = DB_OK;
+            return 0;
+        }
+        if (outcome < 0)
+            set_failure(c, DB_OUTCOME_UNKNOWN, c->sqlstate, c->message);
         return -1;
     }
     /* COMMIT of a transaction that had already failed reports ROLLBACK */

@@ -14,6 +14,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <time.h>
 
 typedef struct db_stmt {
     const char *name; /* unique across the service; the prepared name */
@@ -31,6 +32,8 @@ enum db_failure {
     DB_RETRYABLE,     /* serialization failure or deadlock: run the transaction again */
     DB_TIMEOUT,       /* statement timeout */
     DB_REFUSED,       /* a constraint or trigger refused the change */
+    DB_OUTCOME_UNKNOWN, /* the connection was lost during COMMIT and the server could
+                           not be asked in time whether the transaction committed */
     DB_BUG            /* anything else: a defect in the service */
 };
 
@@ -56,11 +59,24 @@ PGresult *db_exec(db_conn *c, const db_stmt *s, const char *const *params);
 char *db_exec_value(db_conn *c, const db_stmt *s, const char *const *params, bool *found);
 
 /* Transactions. db_begin_read() commits asynchronously (reads whose only
- * write is their audit row; see README "Durability of read audits"). */
+ * write is their audit row; see README "Durability of read audits").
+ *
+ * db_begin() takes the transaction's id (pg_current_xact_id()) with BEGIN,
+ * in the same round trip. When the connection is lost while COMMIT runs,
+ * the transaction may have committed or not: db_commit() then asks the
+ * server (pg_xact_status() of that id) on a connection of its own, again
+ * and again while the server is away, until the deadline (db_set_deadline,
+ * and never more than DB_OUTCOME_WAIT_MS from the COMMIT). It returns 0
+ * when the transaction committed; -1 with DB_UNAVAILABLE when it did not;
+ * -1 with DB_OUTCOME_UNKNOWN when the server could not say in time. */
+#define DB_OUTCOME_WAIT_MS 10000
 int db_begin(db_conn *c);
 int db_begin_read(db_conn *c);
 int db_commit(db_conn *c);
 void db_rollback(db_conn *c);
+/* The latest moment (CLOCK_MONOTONIC) to give an answer by: learning a
+ * commit's outcome stops there. Reset when the connection is released. */
+void db_set_deadline(db_conn *c, const struct timespec *by);
 
 /* The failure of the last statement run on c (DB_OK when it succeeded). */
 enum db_failure db_failure_of(const db_conn *c);

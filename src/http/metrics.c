@@ -14,7 +14,7 @@
 static const jwt_verifier *verifier; /* its key stores' series, when set */
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
-                               412, 413, 415, 422, 428, 500, 503};
+                               412, 413, 415, 422, 428, 500, 501, 503};
 #define N_STATUS (sizeof statuses / sizeof statuses[0] + 1) /* + "other" */
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -90,6 +90,7 @@ static void labels(buf *out, int i)
 
 void metrics_render(buf *out)
 {
+    watchdog_counts counts = watchdog_counters();
     buf_puts(out, "# HELP mam_http_requests_total HTTP requests answered, by route and status.\n"
                   "# TYPE mam_http_requests_total counter\n");
     for (int i = 0; i < n_series; i++) {
@@ -139,8 +140,22 @@ void metrics_render(buf *out)
                "# HELP mam_http_requests_cut_off_total Connections shut down for taking longer than "
                "REQUEST_TIMEOUT_S to send a request.\n"
                "# TYPE mam_http_requests_cut_off_total counter\n"
-               "mam_http_requests_cut_off_total %lu\n",
-               db_pool_size(), db_pool_in_use(), watchdog_cut_off());
+               "mam_http_requests_cut_off_total %lu\n"
+               "# HELP mam_http_connections Connections held now, within HTTP_CONNECTION_LIMIT "
+               "and over it.\n"
+               "# TYPE mam_http_connections gauge\n"
+               "mam_http_connections{limit=\"within\"} %d\n"
+               "mam_http_connections{limit=\"over\"} %d\n"
+               "# HELP mam_http_connections_shed_total Idle connections shut down to make room "
+               "for a new one at HTTP_CONNECTION_LIMIT.\n"
+               "# TYPE mam_http_connections_shed_total counter\n"
+               "mam_http_connections_shed_total %lu\n"
+               "# HELP mam_http_requests_over_limit_total Requests answered 503 because they "
+               "came over HTTP_CONNECTION_LIMIT.\n"
+               "# TYPE mam_http_requests_over_limit_total counter\n"
+               "mam_http_requests_over_limit_total %lu\n",
+               db_pool_size(), db_pool_in_use(), counts.cut_off, counts.open,
+               counts.open_over_limit, counts.shed, counts.over_limit);
     refusals_render(out);
     buf_printf(out, "# HELP mam_webhook_attempts_total Webhook delivery attempts of this instance "
                     "by outcome.\n# TYPE mam_webhook_attempts_total counter\n");
@@ -163,4 +178,5 @@ void metrics_count_webhook(const char *outcome)
 void metrics_watch_verifier(const jwt_verifier *v)
 {
     __atomic_store_n(&verifier, v, __ATOMIC_RELEASE);
+
 }

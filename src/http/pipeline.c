@@ -47,28 +47,8 @@ static void begin(req *r, const struct _u_request *u, struct _u_response *resp,
     r->svc = service;
     /* the request's one clock, read once (core/clock.h) */
     r->now = clock_for_request(u_map_get_case(u->map_header, CLOCK_TEST_HEADER));
-    const char *given = u_map_get_case(u->map_header, "X-Request-Id");
-    size_t n = given ? strlen(given) : 0;
-    bool usable = n > 0 && n <= 64;
-    for (size_t i = 0; usable && i < n; i++) {
-        char c = given[i];
-        usable = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_' || c == '.' || c == ':';
-    }
-    if (usable)
-        memcpy(r->request_id, given, n + 1);
-    else
-        text_random_hex(r->request_id, 32);
+    req_id_choose(u_map_get_case(u->map_header, "X-Request-Id"), r->request_id);
     trace_parse(u_map_get_case(u->map_header, "traceparent"), r->trace_id);
-}
-
-static const char *method_label(const char *m)
-{
-    static const char *known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (m && strcmp(m, known[i]) == 0)
-            return known[i];
-    return "OTHER";
 }
 
 static void finish(req *r)
@@ -92,7 +72,7 @@ static void finish(req *r)
     metrics_observe(r->route ? (int)(r->route - service->routes) : -1, r->status, seconds);
     /* SEC-5: method, route template, status and timing only; never the path,
      * query, body or the caller's name. */
-    log_access(r->request_id, r->trace_id, method_label(r->u->http_verb),
+    log_access(r->request_id, r->trace_id, req_method_label(r->u->http_verb),
                r->route ? r->route->template : "unmatched", r->status, seconds * 1000.0);
 
     json_decref(r->body);

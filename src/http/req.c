@@ -8,6 +8,30 @@
 #include "core/text.h"
 #include "http/server.h"
 
+void req_id_choose(const char *given, char out[65])
+{
+    size_t n = given ? strlen(given) : 0;
+    bool usable = n > 0 && n <= 64;
+    for (size_t i = 0; usable && i < n; i++) {
+        char c = given[i];
+        usable = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.' || c == ':';
+    }
+    if (usable)
+        memcpy(out, given, n + 1);
+    else
+        text_random_hex(out, 32);
+}
+
+const char *req_method_label(const char *m)
+{
+    static const char *known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (m && strcmp(m, known[i]) == 0)
+            return known[i];
+    return "OTHER";
+}
+
 const char *req_header(const req *r, const char *name)
 {
     return u_map_get_case(r->u->map_header, name);
@@ -44,6 +68,11 @@ db_conn *req_db(req *r)
                                : "The database cannot be reached; try again shortly.");
         return NULL;
     }
+    /* learning a lost commit's outcome ends a second before the request's
+     * deadline, so that the answer still reaches the client */
+    struct timespec by = r->started;
+    by.tv_sec += req_config(r)->request_timeout_s - 1;
+    db_set_deadline(r->db, &by);
     store_init(&r->st, r->db, &r->who, r->request_id, r->now);
     r->st.trace_id = r->trace_id[0] ? r->trace_id : NULL;
     return r->db;
@@ -71,6 +100,15 @@ void req_db_failed(req *r)
         reply_header(r, "Retry-After", "1");
         problem(r, 503, "database-unavailable", "Service Unavailable",
                 "The database did not answer; try again shortly.");
+        return;
+    case DB_OUTCOME_UNKNOWN:
+        reply_header(r, "Retry-After", "1");
+        problem(r, 503, "outcome-unknown", "Service Unavailable",
+                "The connection to the database was lost while the change was being committed, "
+                "and the database could not be asked in time whether it was. Read the resource "
+                "again to learn whether the change was made; a request with an Idempotency-Key "
+                "may be repeated with the same key, which returns the first answer if the "
+                "change was made and makes it if not.");
         return;
     case DB_RETRYABLE:
         reply_header(r, "Retry-After", "1");

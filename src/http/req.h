@@ -55,6 +55,12 @@ typedef struct req {
 } req;
 
 /* --- reading the request --- */
+/* The request's id: the client's X-Request-Id when it is 1 to 64
+ * characters of A-Z a-z 0-9 - _ . :, else a new random one. */
+void req_id_choose(const char *given, char out[65]);
+/* The method for logs and metrics: a known one, else "OTHER". */
+const char *req_method_label(const char *method);
+
 const char *req_header(const req *r, const char *name);
 /* The i-th path parameter, in template order. */
 const char *req_path(const req *r, int i);

@@ -6,11 +6,13 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <ulfius.h>
 #include <unistd.h>
 #include <yder.h>
 
+#include "http/guard.h"
 #include "http/pipeline.h"
 #include "http/route.h"
 #include "http/watchdog.h"
@@ -32,19 +34,6 @@ static void ulfius_format(const char *template, char *out, size_t size)
     out[o] = '\0';
 }
 
-/* libmicrohttpd's own error messages, through the service's log (one
- * JSON object per line with LOG_FORMAT=json) instead of raw stderr */
-__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    char message[512];
-    vsnprintf(message, sizeof message, fmt, ap);
-    size_t n = strlen(message);
-    while (n > 0 && message[n - 1] == '\n')
-        message[--n] = '\0';
-    y_log_message(Y_LOG_LEVEL_WARNING, "libmicrohttpd: %s", message);
-}
-
 static int count_params(const char *template)
 {
     int n = 0;
@@ -53,9 +42,55 @@ static int count_params(const char *template)
     return n;
 }
 
+/* Descriptors the service holds besides its HTTP connections: per thread
+ * an epoll set and a wake-up descriptor, the listening socket, the
+ * database pool and one more connection per pooled one (a commit's outcome
+ * is asked on a connection of its own, db.h), logs, and room for the files
+ * it opens (the contract, keys, libpq's certificates). */
+static long descriptors_needed(const config *cfg, int accepted)
+{
+    return (long)accepted + 2L * (cfg->http_threads + 1) + 1 + 2L * cfg->db_pool_size + 64;
+}
+
+/* The service must be able to hold every connection it accepts: with too
+ * few descriptors accept() fails, libmicrohttpd stops accepting on that
+ * thread until one of its own connections closes, and clients wait
+ * unanswered in the kernel's queue. The soft RLIMIT_NOFILE is raised as
+ * far as needed (within the hard limit); when even that is too low the
+ * service refuses to start, saying what to change. */
+static int ensure_descriptors(const config *cfg, int accepted)
+{
+    long needed = descriptors_needed(cfg, accepted);
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return 0;
+    if (lim.rlim_cur != RLIM_INFINITY && (long)lim.rlim_cur < needed) {
+        if (lim.rlim_max != RLIM_INFINITY && (long)lim.rlim_max < needed) {
+            fprintf(stderr,
+                    "server: HTTP_CONNECTION_LIMIT=%d (and %d more connections accepted to be "
+                    "answered 503) needs %ld file descriptors, and the hard limit RLIMIT_NOFILE "
+                    "is %ld: raise it (LimitNOFILE=, ulimit -Hn) or lower HTTP_CONNECTION_LIMIT\n",
+                    cfg->http_connection_limit, cfg->http_over_limit_room, needed,
+                    (long)lim.rlim_max);
+            return -1;
+        }
+        lim.rlim_cur = (rlim_t)needed;
+        if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+            perror("server: cannot raise RLIMIT_NOFILE");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int server_start(const http_service *svc)
 {
     const config *cfg = svc->cfg;
+    /* connections libmicrohttpd accepts: those served, and the room over
+     * the limit where newcomers are answered 503 (http/watchdog.h) */
+    int accepted = cfg->http_connection_limit + cfg->http_over_limit_room;
+    if (ensure_descriptors(cfg, accepted) != 0)
+        return -1;
     pipeline_init(svc);
     memset(&bind_addr, 0, sizeof bind_addr);
     bind_addr.sin_family = AF_INET;
@@ -88,19 +123,23 @@ int server_start(const http_service *svc)
     ulfius_set_default_endpoint(&instance, pipeline_dispatch, NULL);
 
     /* the watchdog wraps the two callbacks ulfius requires */
-    if (watchdog_start(cfg->http_connection_limit + 64, cfg->request_timeout_s) != 0) {
+    if (watchdog_start(accepted + 16, cfg->http_connection_limit, cfg->request_timeout_s) != 0) {
         ulfius_clean_instance(&instance);
         return -1;
     }
+    guard_configure(cfg->max_body_bytes);
+    /* libmicrohttpd shares MHD_OPTION_CONNECTION_LIMIT among the threads;
+     * HTTP_THREADS is sized (core/config.c) so that none holds more than
+     * HTTP_CONNECTIONS_PER_THREAD_MAX */
     struct MHD_OptionItem options[] = {
-        /* first, so that libmicrohttpd uses it for every message */
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+        /* first, or libmicrohttpd logs what comes before it to stderr itself */
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)guard_log, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)watchdog_request_completed, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)watchdog_uri_logger, NULL},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)watchdog_notify_connection, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &bind_addr},
         {MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, cfg->http_connection_limit, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, accepted, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_connection_timeout_s, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
         {MHD_OPTION_END, 0, NULL},
@@ -109,6 +148,15 @@ int server_start(const http_service *svc)
                      MHD_USE_ERROR_LOG;
     if (ulfius_start_framework_with_mhd_options(&instance, flags, options) != U_OK) {
         fprintf(stderr, "server: cannot listen on %s:%d\n", cfg->bind_address, cfg->port);
+        watchdog_stop();
+        ulfius_clean_instance(&instance);
+        return -1;
+    }
+    if (!guard_installed()) {
+        /* ulfius no longer starts libmicrohttpd through MHD_start_daemon():
+         * without the guard, bodies would be read whole before any limit */
+        fprintf(stderr, "server: the request guard is not in front of ulfius (http/guard.h)\n");
+        ulfius_stop_framework(&instance);
         watchdog_stop();
         ulfius_clean_instance(&instance);
         return -1;
@@ -162,6 +210,7 @@ void server_stop(int grace_ms)
     ulfius_stop_framework(&instance);
     ulfius_clean_instance(&instance);
     watchdog_stop();
+    guard_reset();
     if (quiesced_socket != MHD_INVALID_SOCKET)
         close(quiesced_socket);
 }

@@ -14,17 +14,12 @@ static const db_stmt insert_list = {
     " resource_ids, outcome, trace_id) VALUES ($1, $2, $3, $4, $5, $6::text[], 'success', $7)",
     7};
 
+/* who reads which rows is audit_trail_page's (sql/functions) */
 static const db_stmt list_stmt = {
     "audit_events_list",
-    "SELECT audit_event_json(e), e.id FROM audit_events e"
-    " WHERE ($1::text IS NULL OR e.actor_sub = $1)"
-    "   AND ($2::text IS NULL OR e.resource_id = $2 OR $2 = ANY (e.resource_ids))"
-    "   AND ($3::text IS NULL OR e.resource_type = $3)"
-    "   AND ($4::timestamptz IS NULL OR e.occurred_at >= $4)"
-    "   AND ($5::timestamptz IS NULL OR e.occurred_at < $5)"
-    "   AND ($6::bigint IS NULL OR e.id < $6)"
-    " ORDER BY e.id DESC LIMIT $7",
-    7};
+    "SELECT event, id FROM audit_trail_page($1, $2::text[], $3, $4, $5, $6::timestamptz,"
+    " $7::timestamptz, $8::bigint, $9)",
+    9};
 
 static int insert(store *s, const db_stmt *st, const char *action, const char *type,
                   const char *id)
@@ -49,7 +44,9 @@ int audit_list(store *s, const audit_filters *f, int limit, const char *before,
                store_page *out)
 {
     sql_int lim;
-    const char *params[] = {f->actor, f->resource_id, f->resource_type, f->from, f->to, before,
-                            sql_int_of(&lim, limit + 1)};
+    char roles[256];
+    caller_roles_literal(s->who, roles, sizeof roles);
+    const char *params[] = {s->who->agency, roles, f->actor, f->resource_id, f->resource_type,
+                            f->from, f->to, before, sql_int_of(&lim, limit + 1)};
     return sql_list(s, &list_stmt, params, limit, 1, -1, out);
 }

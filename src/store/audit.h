@@ -16,7 +16,9 @@ int audit_record_list(store *s, const char *action, const char *resource_type,
                       const char *ids_array_literal);
 
 /* GET /v1/audit-events: a page of the trail, newest first, before the
- * cursor's id; every filter may be NULL. */
+ * cursor's id; every filter may be NULL. The caller reads the rows that
+ * concern their agency, or every row when they hold `partnership` as well
+ * as `auditor` (sql/010_audit_scope.sql). */
 typedef struct audit_filters {
     const char *actor, *resource_id, *resource_type, *from, *to;
 } audit_filters;

@@ -12,6 +12,7 @@
 #include "support/expect.h"
 #include "support/fixtures.h"
 #include "support/people.h"
+#include "support/planning.h"
 
 /* --- helpers --- */
 
@@ -159,7 +160,7 @@ Test(audit, SEC_4_list_reads_record_every_id_shown)
                  1);
 
     /* an auditor finds the list read under either meeting's id */
-    person auditor = person_new("AUDIT-OFFICE", "auditor");
+    person auditor = person_new("AUDIT-OFFICE", "auditor,partnership");
     char path[160];
     snprintf(path, sizeof path, "/v1/audit-events?resource_id=%s", second);
     r = get_ok(path, auditor.token);
@@ -182,12 +183,15 @@ Test(audit, SEC_4_list_reads_record_every_id_shown)
 }
 
 /* --- SEC-4: auditors query the trail --- */
+/* Every test below reads as an auditor of the partnership (roles auditor
+ * and partnership), who reads every agency's rows; the scope of an
+ * agency's auditor is tested under "whose rows". */
 
 Test(audit, SEC_4_auditor_filters_by_actor_resource_and_type)
 {
     story s;
     story_begin(&s);
-    person auditor = person_new("AUDIT-OFFICE", "auditor");
+    person auditor = person_new("AUDIT-OFFICE", "auditor,partnership");
     char path[512];
 
     /* by resource: three rows, newest first, every field present */
@@ -263,7 +267,7 @@ Test(audit, SEC_4_auditor_filters_by_time)
 {
     story s;
     story_begin(&s);
-    person auditor = person_new("AUDIT-OFFICE", "auditor");
+    person auditor = person_new("AUDIT-OFFICE", "auditor,partnership");
     char path[512];
     snprintf(path, sizeof path, "/v1/audit-events?resource_id=%s", s.id);
     http_response *all = get_ok(path, auditor.token);
@@ -325,7 +329,7 @@ Test(audit, SEC_4_auditor_pages_newest_first_via_cursor)
         cr_assert_eq(r->status, 200, "%s", r->body);
         http_free(r);
     }
-    person auditor = person_new("AUDIT-OFFICE", "auditor");
+    person auditor = person_new("AUDIT-OFFICE", "auditor,partnership");
     snprintf(path, sizeof path, "/v1/audit-events?resource_id=%s&limit=200", s.id);
     http_response *all = get_ok(path, auditor.token);
     json_t *expected = items_of(all);
@@ -366,7 +370,7 @@ Test(audit, SEC_4_auditor_pages_newest_first_via_cursor)
 
 Test(audit, SEC_6_malformed_audit_filters_400)
 {
-    person auditor = person_new("AUDIT-OFFICE", "auditor");
+    person auditor = person_new("AUDIT-OFFICE", "auditor,partnership");
     char cursor_word[32], cursor_two[32], long_id[80];
     text_base64url_encode((const unsigned char *)"c1|abc", 6, cursor_word, sizeof cursor_word);
     text_base64url_encode((const unsigned char *)"c1|5|6", 6, cursor_two, sizeof cursor_two);
@@ -434,7 +438,7 @@ static void subst(char *out, size_t size, const char *fmt, const char *arg)
  * (200) or refused as a bad filter (400), never a server error. */
 Test(audit, SEC_6_time_filters_with_large_offsets_never_500)
 {
-    person auditor = person_new("AUDIT-OFFICE", "auditor");
+    person auditor = person_new("AUDIT-OFFICE", "auditor,partnership");
     struct {
         const char *query, *field;
     } cases[] = {
@@ -518,6 +522,27 @@ Test(audit, SEC_4_audit_rows_cannot_be_updated_or_deleted)
         free(after);
     }
 
+    /* nor who the rows concern (sql/010): append-only likewise */
+    const char *attributions[] = {
+        "UPDATE audit_event_agencies SET agency = 'ELSEWHERE' WHERE event_id IN"
+        " (SELECT id FROM audit_events WHERE resource_id = '%s')",
+        "DELETE FROM audit_event_agencies WHERE event_id IN"
+        " (SELECT id FROM audit_events WHERE resource_id = '%s')",
+        "BEGIN; TRUNCATE audit_event_agencies; ROLLBACK -- %s",
+    };
+    const char *count_sql = "SELECT count(*) FROM audit_event_agencies x JOIN audit_events e"
+                            " ON e.id = x.event_id WHERE e.resource_id = $1";
+    const char *id_param[] = {s.id};
+    long attributed = db_long(count_sql, 1, id_param);
+    cr_assert_geq(attributed, 3, "each row concerns the agency at least");
+    for (size_t i = 0; i < sizeof attributions / sizeof attributions[0]; i++) {
+        subst(sql, sizeof sql, attributions[i], s.id);
+        char *state = db_try(sql);
+        cr_assert_str_eq(state, "42501", "%s -> SQLSTATE %s", sql, state);
+        free(state);
+        cr_assert_eq(db_long(count_sql, 1, id_param), attributed, "after %s", sql);
+    }
+
     /* nor can the service's role switch the protection off or change the
      * schema: it is not the tables' owner (least privilege, sql/002) */
     const char *owner_only[] = {
@@ -543,4 +568,241 @@ Test(audit, SEC_4_audit_rows_cannot_be_updated_or_deleted)
     free(grown);
     free(before);
     story_end(&s);
+}
+
+/* --- SEC-4: whose rows an auditor reads --- */
+
+/* The rows an auditor is shown for one query (a new response). */
+static http_response *trail(const person *auditor, const char *query)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/v1/audit-events?limit=200&%s", query);
+    return get_ok(path, auditor->token);
+}
+
+/* Whether the page holds a row of this action by this actor. */
+static bool shows(const http_response *r, const char *action, const char *actor_sub)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(items_of(r), i, item) {
+        if (strcmp(json_str(item, "action"), action) == 0 &&
+            strcmp(json_str(json_object_get(item, "actor"), "sub"), actor_sub) == 0)
+            return true;
+    }
+    return false;
+}
+
+static size_t rows(const http_response *r)
+{
+    return json_array_size(items_of(r));
+}
+
+/* A meeting convened by children's social care (csc), authorised, with the
+ * police and health invited and read by the police officer; a meeting of
+ * an unrelated agency; an escalation of csc's with the police. An auditor
+ * of csc reads every row about its meeting; the police's auditor the rows
+ * written once the police were invited, and its own officer's; health's
+ * auditor nothing of the escalation; the unrelated agency's auditor
+ * nothing of either; an auditor of the partnership everything. */
+Test(audit, SEC_4_agency_auditor_reads_only_the_rows_about_its_agency)
+{
+    planned p;
+    planned_authorised(&p, "multi_agency");
+    planned_invite_agencies(&p);
+    char path[160];
+    snprintf(path, sizeof path, "/v1/meetings/%s", p.meeting_id);
+    http_response *r = api_get(path, p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    json_t *esc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "meeting_id", p.meeting_id, "type",
+                            "concern_after_decision", "concern",
+                            "The agreed plan is not being followed by the other agency",
+                            "outcome_sought", "A joint review of the plan within a week",
+                            "with_agency", p.police);
+    r = api_call("POST", "/v1/escalations", p.requester.token, esc, NULL);
+    json_decref(esc);
+    cr_assert_eq(r->status, 201, "raising: %s", r->body);
+    char *escalation = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    char *other_agency = agency_new("education");
+    person teacher = person_new(other_agency, "practitioner");
+    char *other = meeting_new(&teacher, "professionals");
+
+    person csc_auditor = person_new(p.csc, "auditor");
+    person police_auditor = person_new(p.police, "auditor");
+    person health_auditor = person_new(p.health, "auditor");
+    person other_auditor = person_new(other_agency, "auditor");
+    person partnership = person_new("PARTNERSHIP", "auditor,partnership");
+
+    char q[200];
+    snprintf(q, sizeof q, "resource_id=%s", p.meeting_id);
+    http_response *all = trail(&partnership, q);
+    cr_assert(shows(all, "meeting.create", p.requester.who.sub), "%s", all->body);
+    cr_assert(shows(all, "meeting.authorise", p.manager.who.sub), "%s", all->body);
+    cr_assert(shows(all, "meeting.read", p.police_officer.who.sub), "%s", all->body);
+
+    /* the convening agency: all of its meeting's trail, the police's read too */
+    r = trail(&csc_auditor, q);
+    cr_assert_eq(rows(r), rows(all), "csc's auditor: %s", r->body);
+    http_free(r);
+    /* the police: its officer's read and what came after its invitation */
+    r = trail(&police_auditor, q);
+    cr_assert(shows(r, "meeting.read", p.police_officer.who.sub), "%s", r->body);
+    cr_assert(!shows(r, "meeting.create", p.requester.who.sub),
+              "the request came before the police were invited: %s", r->body);
+    cr_assert(!shows(r, "meeting.authorise", p.manager.who.sub), "%s", r->body);
+    http_free(r);
+    snprintf(q, sizeof q, "resource_id=%s", p.police_invitation);
+    r = trail(&police_auditor, q);
+    cr_assert(shows(r, "invitation.create", p.requester.who.sub),
+              "the police read the invitation of their agency: %s", r->body);
+    http_free(r);
+    /* health, invited too: the police officer's read of the meeting */
+    snprintf(q, sizeof q, "resource_id=%s", p.meeting_id);
+    r = trail(&health_auditor, q);
+    cr_assert(shows(r, "meeting.read", p.police_officer.who.sub), "%s", r->body);
+    http_free(r);
+    /* an unrelated agency: nothing of it */
+    r = trail(&other_auditor, q);
+    cr_assert_eq(rows(r), 0, "another agency's auditor: %s", r->body);
+    http_free(r);
+    http_free(all);
+
+    /* the escalation: its two agencies */
+    snprintf(q, sizeof q, "resource_id=%s", escalation);
+    const person *party[] = {&csc_auditor, &police_auditor, &partnership};
+    for (size_t i = 0; i < 3; i++) {
+        r = trail(party[i], q);
+        cr_assert(shows(r, "escalation.create", p.requester.who.sub), "%s", r->body);
+        http_free(r);
+    }
+    const person *outside[] = {&health_auditor, &other_auditor};
+    for (size_t i = 0; i < 2; i++) {
+        r = trail(outside[i], q);
+        cr_assert_eq(rows(r), 0, "not a party to the escalation: %s", r->body);
+        http_free(r);
+    }
+
+    /* the other agency's meeting: its own auditor and the partnership's */
+    snprintf(q, sizeof q, "resource_id=%s", other);
+    r = trail(&other_auditor, q);
+    cr_assert(shows(r, "meeting.create", teacher.who.sub), "%s", r->body);
+    http_free(r);
+    r = trail(&partnership, q);
+    cr_assert(shows(r, "meeting.create", teacher.who.sub), "%s", r->body);
+    http_free(r);
+    r = trail(&csc_auditor, q);
+    cr_assert_eq(rows(r), 0, "%s", r->body);
+    http_free(r);
+
+    /* by actor: an agency's auditor finds nothing of people of others it
+     * is not concerned with */
+    snprintf(q, sizeof q, "actor=%s", teacher.who.sub);
+    r = trail(&csc_auditor, q);
+    cr_assert_eq(rows(r), 0, "%s", r->body);
+    http_free(r);
+    r = trail(&other_auditor, q);
+    cr_assert_geq(rows(r), 1, "%s", r->body);
+    http_free(r);
+
+    person *all_auditors[] = {&csc_auditor, &police_auditor, &health_auditor, &other_auditor,
+                              &partnership};
+    for (size_t i = 0; i < 5; i++)
+        person_free(all_auditors[i]);
+    person_free(&teacher);
+    free(other);
+    free(other_agency);
+    free(escalation);
+    planned_free(&p);
+}
+
+/* A list shows meetings of several agencies: its row goes to each agency
+ * concerned, with only the ids that concern it; the lister's own agency
+ * and the partnership's auditors see every id. */
+Test(audit, SEC_4_list_rows_show_each_agency_only_its_own_ids)
+{
+    planned p;
+    planned_authorised(&p, "multi_agency");
+    planned_invite_agencies(&p);
+    /* the police officer's own meeting, convened by the police */
+    char *own = meeting_new(&p.police_officer, "professionals");
+    http_response *r = get_ok("/v1/meetings?limit=200", p.police_officer.token);
+    cr_assert_eq(json_array_size(items_of(r)), 2, "the officer sees both: %s", r->body);
+    char *rid = http_header(r, "X-Request-Id");
+    http_free(r);
+
+    char *other_agency = agency_new("education");
+    person csc_auditor = person_new(p.csc, "auditor");
+    person police_auditor = person_new(p.police, "auditor");
+    person other_auditor = person_new(other_agency, "auditor");
+    person partnership = person_new("PARTNERSHIP", "auditor,partnership");
+
+    char q[200];
+    snprintf(q, sizeof q, "actor=%s&resource_type=meeting", p.police_officer.who.sub);
+    struct {
+        const person *auditor;
+        size_t ids;
+        const char *id;
+    } expect[] = {{&police_auditor, 2, NULL},
+                  {&partnership, 2, NULL},
+                  {&csc_auditor, 1, p.meeting_id}};
+    for (size_t k = 0; k < 3; k++) {
+        r = trail(expect[k].auditor, q);
+        json_t *row = NULL, *item;
+        size_t i;
+        json_array_foreach(items_of(r), i, item) {
+            if (strcmp(json_str(item, "request_id"), rid) == 0)
+                row = item;
+        }
+        cr_assert(row, "auditor %zu sees the list row: %s", k, r->body);
+        json_t *ids = json_object_get(row, "resource_ids");
+        cr_assert_eq(json_array_size(ids), expect[k].ids, "auditor %zu: %s", k, r->body);
+        if (expect[k].id)
+            cr_assert_str_eq(json_string_value(json_array_get(ids, 0)), expect[k].id);
+        http_free(r);
+    }
+    /* the police's own meeting is not csc's business: not found under it */
+    char by_id[200];
+    snprintf(by_id, sizeof by_id, "resource_id=%s", own);
+    r = trail(&csc_auditor, by_id);
+    cr_assert_eq(rows(r), 0, "%s", r->body);
+    http_free(r);
+    r = trail(&other_auditor, q);
+    cr_assert_eq(rows(r), 0, "%s", r->body);
+    http_free(r);
+
+    person *all_auditors[] = {&csc_auditor, &police_auditor, &other_auditor, &partnership};
+    for (size_t i = 0; i < 4; i++)
+        person_free(all_auditors[i]);
+    free(other_agency);
+    free(rid);
+    free(own);
+    planned_free(&p);
+}
+
+/* The auditor's own queries concern their agency only. */
+Test(audit, SEC_4_an_auditors_queries_are_on_their_agencys_trail)
+{
+    char *a = agency_new("health");
+    char *b = agency_new("police");
+    person auditor = person_new(a, "auditor");
+    person other = person_new(b, "auditor");
+    http_response *r = get_ok("/v1/audit-events?limit=1", auditor.token);
+    char *rid = http_header(r, "X-Request-Id");
+    http_free(r);
+    char q[200];
+    snprintf(q, sizeof q, "actor=%s", auditor.who.sub);
+    r = trail(&auditor, q);
+    cr_assert(shows(r, "audit.list", auditor.who.sub), "%s", r->body);
+    http_free(r);
+    r = trail(&other, q);
+    cr_assert_eq(rows(r), 0, "%s", r->body);
+    http_free(r);
+    free(rid);
+    person_free(&auditor);
+    person_free(&other);
+    free(a);
+    free(b);
 }

@@ -18,8 +18,11 @@ if (args.out) writeFileSync(args.out, text);
 
 // Walk the text keeping the path of enclosing members, so each `unknown`
 // is reported where it is.
-// comments say "unknown" in words; only the types count
-const code = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " "));
+// comments say "unknown" in words, and string literals may hold it
+// ("/problems/outcome-unknown"); only the types count
+const code = text
+  .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " "))
+  .replace(/"(?:[^"\\\n]|\\.)*"(?!\??:)/g, (s) => `"${"x".repeat(s.length - 2)}"`);
 const lines = code.split("\n");
 const path = [];
 const problems = [];

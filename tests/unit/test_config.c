@@ -90,8 +90,10 @@ Test(config, development_config_loads_with_documented_defaults)
     cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
     cr_assert_eq(cfg.port, 8080);
     cr_assert_str_eq(cfg.bind_address, "0.0.0.0");
-    cr_assert_eq(cfg.http_threads, 8);
+    /* 1024 connections and 128 over the limit, at most 126 a thread */
+    cr_assert_eq(cfg.http_threads, 10);
     cr_assert_eq(cfg.http_connection_limit, 1024);
+    cr_assert_eq(cfg.http_over_limit_room, 128);
     cr_assert_eq(cfg.http_connection_timeout_s, 30);
     cr_assert_eq(cfg.request_timeout_s, 30);
     cr_assert_eq(cfg.max_body_bytes, 1048576u);
@@ -122,6 +124,43 @@ Test(config, development_config_loads_with_documented_defaults)
     config_free(&cfg);
     cr_assert_null(cfg.database_url, "config_free clears the struct");
     config_free(&cfg); /* and a second free is harmless */
+}
+
+/* libmicrohttpd stalls a thread that gets 128 events in one wait (see
+ * HTTP_CONNECTIONS_PER_THREAD_MAX): threads are sized from the limit, and
+ * too few of them are refused (issue 20). */
+Test(config, http_threads_follow_the_connection_limit)
+{
+    dev_env();
+    config cfg;
+    setenv("HTTP_CONNECTION_LIMIT", "64", 1);
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert_eq(cfg.http_threads, 8, "small limits keep 8 threads");
+    cr_assert_eq(cfg.http_over_limit_room, 16);
+    config_free(&cfg);
+
+    setenv("HTTP_CONNECTION_LIMIT", "4096", 1);
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert_eq(cfg.http_threads, 37, "(4096 + 512) / 126, rounded up");
+    cr_assert_leq((cfg.http_connection_limit + cfg.http_over_limit_room) / cfg.http_threads,
+                  HTTP_CONNECTIONS_PER_THREAD_MAX);
+    config_free(&cfg);
+
+    setenv("HTTP_CONNECTION_LIMIT", "1024", 1);
+    setenv("HTTP_THREADS", "8", 1);
+    cr_assert_neq(load(&cfg, CONFIG_FOR_SERVE), 0, "8 threads cannot hold 1152 connections");
+    cr_assert(strstr(err_text, "HTTP_THREADS=8 is too few"), "%s", err_text);
+    cr_assert(strstr(err_text, "use 10 or more"), "%s", err_text);
+
+    setenv("HTTP_THREADS", "10", 1);
+    cr_assert_eq(load(&cfg, CONFIG_FOR_SERVE), 0, "%s", err_text);
+    cr_assert_eq(cfg.http_threads, 10);
+    config_free(&cfg);
+
+    unsetenv("HTTP_THREADS");
+    setenv("HTTP_CONNECTION_LIMIT", "40000", 1);
+    cr_assert_neq(load(&cfg, CONFIG_FOR_SERVE), 0, "a limit needing over 256 threads");
+    cr_assert(strstr(err_text, "more than 256"), "%s", err_text);
 }
 
 Test(config, every_setting_is_read)
