@@ -39,7 +39,8 @@ $$;
 -- invited agency; an invitation, consent decision or action the same of its
 -- meeting (an invitation also its own agency, an action its owner's agency
 -- and the meetings it was agreed at and is tracked at); an escalation its
--- two agencies; an agency's record the agency.
+-- two agencies; an agency's record the agency; a webhook endpoint (INT-5)
+-- and its deliveries the endpoint's agency, whoever registered it.
 CREATE OR REPLACE FUNCTION audit_resource_agencies(of_type text, listed text[])
 RETURNS TABLE (id text, agency text)
 LANGUAGE plpgsql STABLE AS $$
@@ -82,6 +83,13 @@ BEGIN
       UNION SELECT e.id::text, e.with_agency FROM escalations e WHERE e.id = ANY (ids);
   ELSIF of_type = 'agency' THEN
     RETURN QUERY SELECT x, x FROM unnest(listed) x;
+  ELSIF of_type = 'webhook_endpoint' THEN
+    RETURN QUERY SELECT w.id::text, w.agency FROM webhook_endpoints w WHERE w.id = ANY (ids);
+  ELSIF of_type = 'webhook_delivery' THEN
+    RETURN QUERY
+      SELECT d.id::text, w.agency FROM webhook_deliveries d
+        JOIN webhook_endpoints w ON w.id = d.endpoint_id
+       WHERE d.id = ANY (ARRAY(SELECT x::bigint FROM unnest(listed) x WHERE x ~ '^[0-9]{1,18}$'));
   END IF;
 END
 $$;

@@ -164,8 +164,9 @@ void handle_webhooks_delete(req *r)
     store *s;
     endpoint_row e;
     if (load(r, &s, &e)) {
-        if (webhooks_delete(s, e.id) != 0 ||
-            audit_record(s, "webhook_endpoint.delete", "webhook_endpoint", e.id) != 0 ||
+        /* audited first, while the row still says whose endpoint it was */
+        if (audit_record(s, "webhook_endpoint.delete", "webhook_endpoint", e.id) != 0 ||
+            webhooks_delete(s, e.id) != 0 ||
             store_commit(s) != 0)
             req_db_failed(r);
         else

@@ -134,6 +134,59 @@ Test(webhooks, INT_5_an_integration_registers_an_endpoint_and_sees_its_secret_on
     free(agency);
 }
 
+/* The audit trail's scope (SEC-4) for endpoints: an admin of another
+ * agency registering, or deleting, an agency's endpoint is on that agency's
+ * trail, and on no unrelated agency's. */
+static json_t *trail_of(const person *auditor, const char *id)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/v1/audit-events?limit=200&resource_id=%s", id);
+    http_response *r = api_get(path, auditor->token);
+    cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
+    json_t *actions = json_array();
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(r->json, "items"), i, item)
+        json_array_append_new(actions, json_string(json_str(item, "action")));
+    http_free(r);
+    return actions;
+}
+
+Test(webhooks, SEC_4_an_endpoint_is_on_its_agencys_audit_trail_whoever_registered_it)
+{
+    char *agency = agency_new("police");
+    char *unrelated = agency_new("health");
+    person admin = person_new("ADMIN-W2", "admin");
+    http_response *r = create(&admin, json_pack("{s:s, s:[s], s:s}", "url", NOWHERE,
+                                                "event_types", "meeting.scheduled", "agency",
+                                                agency));
+    cr_assert_eq(r->status, 201, "%ld %s", r->status, r->body);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    r = api_call("DELETE", endpoint_path(id, NULL), admin.token, NULL, "\"1\"");
+    cr_assert_eq(r->status, 204, "%ld %s", r->status, r->body);
+    http_free(r);
+
+    person auditor = person_new(agency, "auditor");
+    person stranger = person_new(unrelated, "auditor");
+    json_t *seen = trail_of(&auditor, id);
+    cr_assert_eq(json_array_size(seen), 2, "the agency's auditor sees %zu rows",
+                 json_array_size(seen));
+    cr_assert_str_eq(json_string_value(json_array_get(seen, 0)), "webhook_endpoint.delete");
+    cr_assert_str_eq(json_string_value(json_array_get(seen, 1)), "webhook_endpoint.create");
+    json_decref(seen);
+    seen = trail_of(&stranger, id);
+    cr_assert_eq(json_array_size(seen), 0, "an unrelated agency's auditor sees nothing");
+    json_decref(seen);
+
+    person_free(&stranger);
+    person_free(&auditor);
+    free(id);
+    person_free(&admin);
+    free(unrelated);
+    free(agency);
+}
+
 Test(webhooks, INT_5_urls_and_event_types_are_checked)
 {
     char *agency = agency_new("health");
