@@ -31,7 +31,9 @@ static bool may_run(req *r, const meeting_row *m, bool planning)
 }
 
 /* INV-4 against the new start: flags each invitation and warns for those
- * sent too late. Returns false after answering a failure. */
+ * sent too late. An invitation whose flag changed has a new version, and
+ * its feed is told (invitation.notice_changed), so a follower sees every
+ * version. Returns false after answering a failure. */
 static bool judge_notice(req *r, store *s, const meeting_row *m, long long start_epoch,
                          json_t *warnings)
 {
@@ -46,7 +48,10 @@ static bool judge_notice(req *r, store *s, const meeting_row *m, long long start
         bool short_notice = invitation_short_notice(m->type, sent[i].day,
                                                     (cal_day)(start_epoch / 86400), notice, &h);
         late += short_notice;
-        ok = invitations_set_short_notice(s, sent[i].id, short_notice) == 0;
+        int changed = invitations_set_short_notice(s, sent[i].id, short_notice);
+        ok = changed >= 0 &&
+             (changed == 0 ||
+              store_announce(s, &STORE_INVITATION, sent[i].id, "invitation.notice_changed") == 0);
     }
     free(sent);
     holidays_free(&h);
@@ -186,6 +191,10 @@ void handle_meetings_attendance(req *r)
         const char *id = json_string_value(json_object_get(e, "invitation_id"));
         const char *mark = json_string_value(json_object_get(e, "attendance"));
         int marked = invitations_mark(s, m.id, id, mark);
+        /* the mark is the invitation's own new version: announced as such */
+        if (marked > 0 && store_announce(s, &STORE_INVITATION, id,
+                                         "invitation.attendance_recorded") != 0)
+            marked = -1;
         if (marked < 0) {
             req_db_failed(r);
             return;

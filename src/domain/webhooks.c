@@ -13,7 +13,7 @@ const char *const webhook_event_types[] = {
     "meeting.cancelled", "meeting.scheduled", "meeting.rescheduled",
     "meeting.attendance_recorded", "meeting.held", "meeting.closed",
     "invitation.created", "invitation.answered", "invitation.delegated",
-    "invitation.paper_shared",
+    "invitation.paper_shared", "invitation.notice_changed", "invitation.attendance_recorded",
     "consent_decision.recorded", "consent_decision.answered",
     "minutes.drafted", "minutes.approved", "minutes.amended", "minutes.distributed",
     "action.created", "action.updated", "action.completed", "action.cancelled",

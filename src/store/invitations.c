@@ -229,7 +229,12 @@ int invitations_mark(store *s, const char *meeting_id, const char *invitation_id
 int invitations_set_short_notice(store *s, const char *invitation_id, bool short_notice)
 {
     const char *params[] = {invitation_id, short_notice ? "true" : "false"};
-    return sql_run(s, &short_notice_stmt, params);
+    PGresult *res = sql_query(s, &short_notice_stmt, params);
+    if (!res)
+        return -1;
+    int n = atoi(PQcmdTuples(res));
+    PQclear(res);
+    return n > 0;
 }
 
 int invitations_of_meeting(store *s, const char *meeting_id, int limit, char *const *after,

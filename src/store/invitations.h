@@ -48,7 +48,9 @@ int invitations_add_paper(store *s, const char *invitation_id, const char *title
 int invitations_mark(store *s, const char *meeting_id, const char *invitation_id,
                      const char *attendance);
 
-/* Sets an invitation's short_notice flag (INV-4), as judged against the start. */
+/* Sets an invitation's short_notice flag (INV-4), as judged against the
+ * start: 1 when the flag (and so the version) changed, 0 when it was
+ * already so, -1 on failure. */
 int invitations_set_short_notice(store *s, const char *invitation_id, bool short_notice);
 
 /* A page of a meeting's invitations, oldest first, after (invited_at, id). */

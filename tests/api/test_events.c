@@ -20,7 +20,9 @@
 #include "support/client.h"
 #include "support/expect.h"
 #include "support/fixtures.h"
+#include "support/minutes.h"
 #include "support/people.h"
+#include "support/planning.h"
 
 /* --- helpers --- */
 
@@ -484,6 +486,80 @@ Test(events, INT_2_directory_changes_reach_the_agencys_own_feed_only)
     free(newer);
     person_free(&integration);
     free(older);
+}
+
+/* The versions of one invitation its feed announced, in feed order, as
+ * "1 2 3" (a new string), once the feed shows `last`. */
+static char *announced_versions(const person *integration, const char *invitation, long last)
+{
+    char *out = NULL;
+    for (int attempt = 0; attempt < 200 && !out; attempt++) {
+        if (attempt)
+            usleep(50000);
+        json_t *all = read_to_end(integration, NULL);
+        char seen[512] = "";
+        long highest = 0;
+        size_t i;
+        json_t *e;
+        json_array_foreach(all, i, e) {
+            if (strcmp(json_str(e, "resource_id"), invitation) != 0)
+                continue;
+            long v = json_int(e, "resource_version");
+            size_t used = strlen(seen);
+            snprintf(seen + used, sizeof seen - used, "%s%ld", used ? " " : "", v);
+            highest = v > highest ? v : highest;
+        }
+        json_decref(all);
+        if (highest >= last)
+            out = strdup(seen);
+    }
+    cr_assert(out, "the feed never showed version %ld of the invitation", last);
+    return out;
+}
+
+/* Every change of an invitation's version is announced (INT-2), so a
+ * follower sees 1, 2, 3 and never 1 then 3: a schedule that flags it short
+ * notice (INV-4), a reschedule that clears the flag, an answer, and the
+ * attendance marked at the meeting. */
+Test(events, INT_2_every_version_of_an_invitation_is_announced)
+{
+    planned p;
+    planned_scheduled(&p, "professionals", 3600);
+    json_t *body = schedule_body(&p, 60 * 86400L, "in_person", 0);
+    http_response *r = api_call("POST", meeting_path(p.meeting_id, "reschedule"),
+                                p.requester.token, body, etag_of(p.version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "rescheduling: %ld %s", r->status, r->body);
+    p.version = json_int(r->json, "version");
+    http_free(r);
+    char path[160];
+    const char *ids[] = {p.police_invitation};
+    snprintf(path, sizeof path, "/v1/invitations/%s/respond", p.police_invitation);
+    body = json_pack("{s:s}", "response", "accepted");
+    r = api_call("POST", path, p.police_officer.token, body,
+                 etag_of(db_long("SELECT version FROM invitations WHERE id = $1", 1, ids)));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "answering: %ld %s", r->status, r->body);
+    http_free(r);
+    minutes_hold(&p, NULL);
+
+    long version = db_long("SELECT version FROM invitations WHERE id = $1", 1, ids);
+    cr_assert_geq(version, 5, "created, flagged, cleared, answered, marked: %ld", version);
+    char want[512] = "";
+    for (long v = 1; v <= version; v++) {
+        size_t used = strlen(want);
+        snprintf(want + used, sizeof want - used, "%s%ld", v > 1 ? " " : "", v);
+    }
+    person integration = person_new(p.police, "integration");
+    char *seen = announced_versions(&integration, p.police_invitation, version);
+    cr_assert_str_eq(seen, want, "the police feed announced versions %s of %s", seen, want);
+    free(seen);
+    cr_assert_eq(db_long("SELECT count(DISTINCT type) FROM events WHERE resource_id = $1 AND"
+                         " type IN ('invitation.notice_changed', 'invitation.attendance_recorded')",
+                         1, ids),
+                 2);
+    person_free(&integration);
+    planned_free(&p);
 }
 
 Test(events, INT_2_events_carry_no_personal_data)
