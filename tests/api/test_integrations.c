@@ -3,7 +3,8 @@
  * for a professionals meeting it is invited to (invitations, the family
  * notice decision, the schedule, draft minutes, an escalation), reads every
  * resource each event names (200, audited as the integration), and gets 404
- * for a meeting and an escalation its agency was never told about. */
+ * for a meeting and an escalation its agency was never told about; then
+ * the actions that approved minutes made, the same way. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "support/client.h"
 #include "support/fixtures.h"
+#include "support/minutes.h"
 #include "support/people.h"
 #include "support/planning.h"
 
@@ -209,6 +211,64 @@ Test(integrations, INT_4_an_integration_reads_every_resource_its_feed_announced)
     person_free(&health_system);
     free(other);
     free(escalation);
+    person_free(&police_system);
+    planned_free(&p);
+}
+
+/* The actions approval makes are announced to the agencies at the meeting:
+ * the police integration reads each one its feed announced (200), and the
+ * approved minutes; another agency's integration reads none of them. */
+Test(integrations, INT_4_an_integration_reads_the_actions_its_feed_announced)
+{
+    planned p;
+    planned_scheduled(&p, "professionals", 3600);
+    minutes_hold(&p, NULL);
+    json_t *doc = minutes_complete(&p, NULL);
+    char path[256];
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes", p.meeting_id);
+    http_response *r = api_call("PUT", path, p.requester.token, doc, NULL);
+    json_decref(doc);
+    cr_assert_eq(r->status, 201, "writing minutes: %ld %s", r->status, r->body);
+    long v = json_int(r->json, "version");
+    http_free(r);
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes/approve", p.meeting_id);
+    r = api_call("POST", path, p.manager.token, NULL, etag_of(v));
+    cr_assert_eq(r->status, 200, "approving: %ld %s", r->status, r->body);
+    http_free(r);
+
+    person police_system = person_new(p.police, "integration");
+    char *stranger_agency = agency_new("police");
+    person stranger = person_new(stranger_agency, "integration");
+    json_t *feed = feed_until(&police_system, "minutes.approved", p.meeting_id);
+    size_t i;
+    json_t *e;
+    int actions = 0, minutes = 0;
+    json_array_foreach(feed, i, e) {
+        const char *type = json_str(e, "type");
+        bool action = strcmp(type, "action.created") == 0;
+        if (!action && strcmp(type, "minutes.approved") != 0)
+            continue;
+        resource_path(e, path, sizeof path);
+        r = api_get(path, police_system.token);
+        cr_assert_eq(r->status, 200, "%s %s: %ld %s", type, path, r->status, r->body);
+        http_free(r);
+        r = api_get(path, stranger.token);
+        cr_assert_eq(r->status, 404, "another agency's integration, %s: %ld", path, r->status);
+        http_free(r);
+        if (action)
+            actions++;
+        else
+            minutes++;
+    }
+    cr_assert_eq(minutes, 1);
+    const char *params[] = {p.meeting_id};
+    cr_assert_eq(actions, db_long("SELECT count(*) FROM actions WHERE meeting_id = $1", 1, params),
+                 "every action of the plan was announced to the police (%d)", actions);
+    cr_assert_geq(actions, 1);
+    json_decref(feed);
+
+    person_free(&stranger);
+    free(stranger_agency);
     person_free(&police_system);
     planned_free(&p);
 }
