@@ -123,4 +123,10 @@ int config_parse_schedule(const char *text, int *out, int max);
 /* Parses a whole decimal integer within [min, max]; 0 on success. */
 int config_parse_int(const char *text, long min, long max, long *out);
 
+/* For the configuration's own modules (config.c, config_integrations.c):
+ * a variable's value, NULL when unset or empty; and an integer variable,
+ * the fallback when unset, a bad value reported and counted in *bad. */
+const char *config_env(const char *name);
+long config_env_int(const char *name, long fallback, long min, long max, int *bad);
+
 #endif

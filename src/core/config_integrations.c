@@ -14,24 +14,6 @@
  * 10 h, 14 h, 20 h, 24 h after each failure, about three days in all. */
 static const int default_schedule[] = {5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400};
 
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-    return (v && *v) ? v : NULL;
-}
-
-static long env_int(const char *name, long fallback, long min, long max, int *bad)
-{
-    const char *v = env(name);
-    long out = fallback;
-    if (v && config_parse_int(v, min, max, &out) != 0) {
-        fprintf(stderr, "config: %s must be a whole number from %ld to %ld\n", name, min, max);
-        (*bad)++;
-        return fallback;
-    }
-    return out;
-}
-
 int config_parse_schedule(const char *text, int *out, int max)
 {
     int n = 0;
@@ -124,7 +106,7 @@ bool config_host_allowed(const config_integrations *c, const char *host)
 
 static void parse_hosts(config_integrations *c, int *bad)
 {
-    const char *v = env("WEBHOOK_ALLOWED_HOSTS");
+    const char *v = config_env("WEBHOOK_ALLOWED_HOSTS");
     if (!v)
         return;
     char *copy = xstrdup(v), *save = NULL;
@@ -153,7 +135,7 @@ static void parse_hosts(config_integrations *c, int *bad)
 
 static void parse_key(config_integrations *c, int *bad)
 {
-    const char *v = env("WEBHOOK_SECRET_KEY");
+    const char *v = config_env("WEBHOOK_SECRET_KEY");
     if (!v) {
         if (c->n_webhook_allowed_hosts > 0) {
             fprintf(stderr, "config: WEBHOOK_SECRET_KEY (32 random bytes, base64) is required "
@@ -195,7 +177,7 @@ static bool base_url_valid(const char *u)
 void config_load_integrations(config_integrations *c, int *bad)
 {
     memset(c, 0, sizeof *c);
-    const char *base = env("PUBLIC_BASE_URL");
+    const char *base = config_env("PUBLIC_BASE_URL");
     if (base && !base_url_valid(base)) {
         fprintf(stderr, "config: PUBLIC_BASE_URL must be an http(s) URL without a trailing "
                         "slash, query or fragment, such as https://mam.example.org\n");
@@ -203,15 +185,15 @@ void config_load_integrations(config_integrations *c, int *bad)
     } else if (base) {
         c->public_base_url = xstrdup(base);
     }
-    c->webhook_workers = (int)env_int("WEBHOOK_WORKERS", 2, 0, 64, bad);
-    c->webhook_timeout_ms = (int)env_int("WEBHOOK_TIMEOUT_MS", 15000, 100, 120000, bad);
+    c->webhook_workers = (int)config_env_int("WEBHOOK_WORKERS", 2, 0, 64, bad);
+    c->webhook_timeout_ms = (int)config_env_int("WEBHOOK_TIMEOUT_MS", 15000, 100, 120000, bad);
     c->webhook_connect_timeout_ms =
-        (int)env_int("WEBHOOK_CONNECT_TIMEOUT_MS", 5000, 100, 60000, bad);
-    c->webhook_poll_interval_ms = (int)env_int("WEBHOOK_POLL_INTERVAL_MS", 1000, 10, 60000, bad);
-    c->webhook_batch = (int)env_int("WEBHOOK_BATCH", 20, 1, 500, bad);
+        (int)config_env_int("WEBHOOK_CONNECT_TIMEOUT_MS", 5000, 100, 60000, bad);
+    c->webhook_poll_interval_ms = (int)config_env_int("WEBHOOK_POLL_INTERVAL_MS", 1000, 10, 60000, bad);
+    c->webhook_batch = (int)config_env_int("WEBHOOK_BATCH", 20, 1, 500, bad);
     c->webhook_rotation_overlap_s =
-        (int)env_int("WEBHOOK_ROTATION_OVERLAP_S", 86400, 0, 30 * 86400, bad);
-    const char *schedule = env("WEBHOOK_RETRY_SCHEDULE_S");
+        (int)config_env_int("WEBHOOK_ROTATION_OVERLAP_S", 86400, 0, 30 * 86400, bad);
+    const char *schedule = config_env("WEBHOOK_RETRY_SCHEDULE_S");
     if (schedule) {
         c->n_webhook_retry = config_parse_schedule(schedule, c->webhook_retry_s, CONFIG_RETRY_MAX);
         if (c->n_webhook_retry < 1) {
@@ -225,7 +207,7 @@ void config_load_integrations(config_integrations *c, int *bad)
         c->n_webhook_retry = (int)(sizeof default_schedule / sizeof default_schedule[0]);
         memcpy(c->webhook_retry_s, default_schedule, sizeof default_schedule);
     }
-    const char *loopback = env("WEBHOOK_ALLOW_LOOPBACK");
+    const char *loopback = config_env("WEBHOOK_ALLOW_LOOPBACK");
     if (loopback && strcmp(loopback, "true") != 0 && strcmp(loopback, "false") != 0) {
         fprintf(stderr, "config: WEBHOOK_ALLOW_LOOPBACK must be true or false\n");
         (*bad)++;
@@ -233,9 +215,9 @@ void config_load_integrations(config_integrations *c, int *bad)
     c->webhook_allow_loopback = loopback && strcmp(loopback, "true") == 0;
     parse_hosts(c, bad);
     parse_key(c, bad);
-    c->calendar_token_ttl_days = (int)env_int("CALENDAR_TOKEN_TTL_DAYS", 365, 1, 3650, bad);
+    c->calendar_token_ttl_days = (int)config_env_int("CALENDAR_TOKEN_TTL_DAYS", 365, 1, 3650, bad);
     c->calendar_feed_min_interval_s =
-        (int)env_int("CALENDAR_FEED_MIN_INTERVAL_S", 60, 0, 86400, bad);
+        (int)config_env_int("CALENDAR_FEED_MIN_INTERVAL_S", 60, 0, 86400, bad);
 }
 
 void config_free_integrations(config_integrations *c)
