@@ -19,68 +19,50 @@ void secret_random(unsigned char *out, size_t n)
     }
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
+/* base64 is gnutls's; only canonical text is accepted (what encoding the
+ * bytes gives back), so one secret or key has one spelling. */
 size_t secret_base64_encode(const unsigned char *in, size_t n, char *out, size_t out_size)
 {
-    size_t o = 0;
     if (out_size == 0)
         return 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        size_t chunk = n - i < 3 ? n - i : 3;
-        if (chunk > 1)
-            v |= (uint32_t)in[i + 1] << 8;
-        if (chunk > 2)
-            v |= in[i + 2];
-        if (o + 5 > out_size)
-            break;
-        for (size_t k = 0; k < 4; k++)
-            out[o++] = k <= chunk ? b64[(v >> (18 - 6 * k)) & 63] : '=';
-    }
-    out[o] = '\0';
-    return o;
-}
-
-static int b64_value(char c)
-{
-    const char *p = c ? strchr(b64, c) : NULL;
-    return p ? (int)(p - b64) : -1;
+    out[0] = '\0';
+    gnutls_datum_t raw = {(unsigned char *)in, (unsigned int)n}, text = {NULL, 0};
+    if (gnutls_base64_encode2(&raw, &text) != 0)
+        return 0;
+    size_t len = text.size;
+    while (len > 0 && text.data[len - 1] == '\0')
+        len--;
+    if (len >= out_size)
+        len = 0; /* does not fit: nothing rather than a part */
+    memcpy(out, text.data, len);
+    out[len] = '\0';
+    gnutls_free(text.data);
+    return len;
 }
 
 long secret_base64_decode(const char *in, unsigned char *out, size_t out_size)
 {
-    size_t n = strlen(in), o = 0;
-    if (n % 4 != 0)
+    size_t n = strlen(in);
+    if (n == 0 || n % 4 != 0 || strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "0123456789+/=") != n)
+        return n == 0 ? 0 : -1;
+    gnutls_datum_t text = {(unsigned char *)in, (unsigned int)n}, raw = {NULL, 0};
+    if (gnutls_base64_decode2(&text, &raw) != 0)
         return -1;
-    for (size_t i = 0; i < n; i += 4) {
-        uint32_t v = 0;
-        int pad = 0;
-        for (size_t k = 0; k < 4; k++) {
-            char c = in[i + k];
-            int d;
-            if (c == '=' && i + 4 == n && k >= 2) {
-                pad++;
-                d = 0;
-            } else {
-                if (pad)
-                    return -1; /* data after padding */
-                d = b64_value(c);
-                if (d < 0)
-                    return -1;
-            }
-            v = (v << 6) | (uint32_t)d;
-        }
-        size_t bytes = 3 - (size_t)pad;
-        /* canonical: the bits under the padding are zero */
-        if ((pad == 1 && (v & 0xff)) || (pad == 2 && (v & 0xffff)))
-            return -1;
-        if (o + bytes > out_size)
-            return -1;
-        for (size_t k = 0; k < bytes; k++)
-            out[o++] = (unsigned char)(v >> (16 - 8 * k));
+    long got = raw.size <= out_size ? (long)raw.size : -1;
+    if (got >= 0) {
+        char *again = xmalloc(n + 1);
+        got = secret_base64_encode(raw.data, raw.size, again, n + 1) == n &&
+                      memcmp(again, in, n) == 0
+                  ? got
+                  : -1;
+        free(again);
     }
-    return (long)o;
+    if (got >= 0)
+        memcpy(out, raw.data, (size_t)got);
+    gnutls_memset(raw.data, 0, raw.size);
+    gnutls_free(raw.data);
+    return got;
 }
 
 void secret_hmac_sha256(const unsigned char *key, size_t key_len, const void *data, size_t n,
