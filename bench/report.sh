@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Turns bench/out/results.tsv into bench/RESULTS.md: the table, then each
 # target of the performance issue judged from the same run. The block that
-# bench/scale.sh writes (between the scaling markers) is kept as it was.
+# bench/scale.sh writes (between the scaling markers) is kept as it was; the
+# one BENCH_ONLY=webhooks writes is not, since this table has that row.
 set -euo pipefail
 results=$1
 previous=${2:-bench/RESULTS.md}

@@ -9,7 +9,7 @@
 # answering the same bytes. Prints a table and writes bench/RESULTS.md.
 #
 # BENCH_ONLY=webhooks measures only the webhook row (stage 1's volume),
-# for a quick run of it.
+# for a quick run of it, and writes it to its own block of bench/RESULTS.md.
 #
 # Knobs: BENCH_SECONDS (6 per run), BENCH_CONNECTIONS (64),
 # BENCH_RSS_REQUESTS (10000000) and BENCH_RSS_FIRST (1000000) for the RSS
@@ -19,6 +19,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 source deploy/service-user.sh
+source bench/block.sh
 
 seconds=${BENCH_SECONDS:-6}
 read -r size1 size2 size3 <<<"${BENCH_SIZES:-10000 100000 1000000}"
@@ -256,7 +257,37 @@ webhook_compare() {
   read -r rps p50 p99 errors <<<"$best_on"
   record "POST /v1/meetings, webhooks subscribed" wrk "$rps" "$p50" "$p99" "$errors" \
     "$(( $(peak_kb) / 1024 ))" "without webhooks" "${best_off%% *}"
-  say "webhooks: $delivered delivered during the runs, $pending still queued at the end"
+  echo "$delivered delivered during the runs, $pending still queued at the end" > "$out/webhooks.txt"
+  say "webhooks: $(cat "$out/webhooks.txt")"
+}
+
+# BENCH_ONLY=webhooks: the row and its target in their own block of
+# bench/RESULTS.md (a full run has the row in its table and drops the
+# block); BENCH_NOTE, when given, says what else was running.
+webhook_block() {
+  local block
+  block=$(mktemp)
+  {
+    echo "<!-- webhooks:begin -->"
+    echo "## Writes with webhooks subscribed"
+    echo
+    echo "Measured by \`BENCH_ONLY=webhooks make bench\` on $(date -u +%Y-%m-%d) ($(nproc) cores,"
+    echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)), at $loaded meetings: \`POST /v1/meetings\` from wrk with $conns connections,"
+    echo "alternately with the 40 bench agencies' endpoints subscribed to \`meeting.requested\` (delivered"
+    echo "to nginx on loopback by the service's own workers, on the same cores) and with them disabled;"
+    echo "each figure the better of two ${seconds}-second runs."
+    echo
+    echo "| workload | meetings | req/s | p50 ms | p99 ms | errors | peak RSS MB | limit | limit/s | ratio |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+    awk -F'\t' '$9 == "without webhooks" { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $4, $5, $6, $7, $8, $9, $10, $11 }' "$results"
+    echo
+    awk -F'\t' '$9 == "without webhooks" { printf "- %s: %.2f of the same writes without (target 0.8): %s\n", $1, $11, ($11 + 0 >= 0.8) ? "met" : "**not met**" }' "$results"
+    echo "- webhooks: $(cat "$out/webhooks.txt")"
+    [ -z "${BENCH_NOTE:-}" ] || { echo; echo "$BENCH_NOTE"; }
+    echo "<!-- webhooks:end -->"
+  } > "$block"
+  results_block webhooks "$block"
+  rm -f "$block"
 }
 
 measure() { # name lua
@@ -331,7 +362,7 @@ start_service
 if [ "${BENCH_ONLY:-}" = webhooks ]; then
   webhook_compare
   stop_service
-  cat "$results"
+  webhook_block
   exit 0
 fi
 growth
