@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "support/client.h"
+#include "support/feed.h"
 #include "support/fixtures.h"
 #include "support/minutes.h"
 #include "support/people.h"
@@ -46,36 +47,14 @@ static void resource_path(json_t *event, char *out, size_t size)
 static json_t *feed_until(const person *integration, const char *type, const char *id)
 {
     for (int attempt = 0; attempt < 200; attempt++) {
-        json_t *all = json_array();
-        char *after = NULL;
-        bool seen = false;
-        for (int pages = 0; pages < 100; pages++) {
-            char path[256];
-            if (after)
-                snprintf(path, sizeof path, "/v1/events?limit=200&after=%s", after);
-            else
-                snprintf(path, sizeof path, "/v1/events?limit=200");
-            http_response *r = api_get(path, integration->token);
-            cr_assert_eq(r->status, 200, "%s", r->body);
-            json_t *items = json_object_get(r->json, "items");
-            size_t i;
-            json_t *e;
-            json_array_foreach(items, i, e) {
-                json_array_append(all, e);
-                seen |= strcmp(json_str(e, "type"), type) == 0 &&
-                        strcmp(json_str(e, "resource_id"), id) == 0;
-            }
-            size_t got = json_array_size(items);
-            free(after);
-            const char *next = json_str(r->json, "next_cursor");
-            after = next ? strdup(next) : NULL;
-            http_free(r);
-            if (got < 200)
-                break;
+        json_t *all = feed_read_all(integration);
+        size_t i;
+        json_t *e;
+        json_array_foreach(all, i, e) {
+            if (strcmp(json_str(e, "type"), type) == 0 &&
+                strcmp(json_str(e, "resource_id"), id) == 0)
+                return all;
         }
-        free(after);
-        if (seen)
-            return all;
         json_decref(all);
         usleep(50000);
     }
