@@ -8,6 +8,7 @@
 #include <time.h>
 #include <yder.h>
 
+#include "core/clock.h"
 #include "core/secret.h"
 #include "db/db.h"
 #include "http/metrics.h"
@@ -23,7 +24,20 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     volatile bool stopping;
-} w = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} w = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The idle wait is on the monotonic clock: a wall clock set back does not
+ * stall the workers. */
+static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
+
+static void wake_init(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.wake, &attr);
+    pthread_condattr_destroy(&attr);
+}
 
 int hook_retry_delay(const config_integrations *cfg, int attempt, int retry_after_s,
                      double jitter)
@@ -143,14 +157,8 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&w.lock);
         if (!w.stopping) {
             struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            long ms = w.cfg->webhook_poll_interval_ms * (got < 0 ? 5L : 1L);
-            until.tv_sec += ms / 1000;
-            until.tv_nsec += (ms % 1000) * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
+            clock_monotonic_after_ms(w.cfg->webhook_poll_interval_ms * (got < 0 ? 5LL : 1LL),
+                                     &until);
             pthread_cond_timedwait(&w.wake, &w.lock, &until);
         }
         pthread_mutex_unlock(&w.lock);
@@ -160,6 +168,7 @@ static void *worker_main(void *arg)
 
 void hook_workers_start(const config_integrations *cfg)
 {
+    pthread_once(&wake_once, wake_init);
     w.cfg = cfg;
     w.stopping = false;
     w.n = 0;
@@ -174,6 +183,7 @@ void hook_workers_start(const config_integrations *cfg)
 
 void hook_workers_stop(void)
 {
+    pthread_once(&wake_once, wake_init);
     pthread_mutex_lock(&w.lock);
     w.stopping = true;
     pthread_cond_broadcast(&w.wake);
