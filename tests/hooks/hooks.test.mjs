@@ -3,7 +3,7 @@
 // reference library (tests/hooks/lib/receiver.mjs). Each test starts its
 // own service instance (tests/idp/lib/mam.mjs) with a short retry schedule
 // and timeout, so that what takes days in production takes seconds here.
-import { test, before, after } from "node:test";
+import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { call, startMam, stopMam } from "../idp/lib/mam.mjs";
@@ -28,6 +28,7 @@ const ENV = {
 let mam;
 before(async () => { mam = await startMam(ENV); });
 after(async () => { if (mam) await stopMam(mam); });
+afterEach(() => Receiver.closeAll());
 
 async function register(system, receiver, eventTypes, path = "/hooks") {
   const r = await call(mam, "POST", "/v1/webhook-endpoints", {
@@ -108,20 +109,31 @@ test("INT_5_a_failing_receiver_is_retried_on_schedule_then_delivered", async () 
   // attempts 1-2 answer 503, attempt 3 hangs past the timeout, attempt 4
   // finds nobody listening, attempt 5 is accepted
   let attempts = 0;
+  let relisten = "not yet";
   receiver.behaviour = () => {
     attempts++;
     if (attempts <= 2) return 503;
     if (attempts === 3) {
       // hang past the sender's timeout, then stop listening for a while
       setTimeout(() => receiver.close(), 2000);
-      setTimeout(() => receiver.listen(port), 4500);
+      setTimeout(() => receiver.listen(port).then(() => { relisten = "listening"; },
+                                                  (err) => { relisten = String(err); }), 4500);
       return "hang";
     }
     return 204;
   };
   const id = await newMeeting(mam, who.practitioner);
   const [event] = (await feed(mam, who.system)).filter((e) => e.resource_id === id);
-  await receiver.until(() => receiver.unique.has(msgId(event.id)), 30000, "delivery after the failures");
+  try {
+    // about 9 s on a quiet machine (the schedule, one timeout); more on a loaded one
+    await receiver.until(() => receiver.unique.has(msgId(event.id)), 60000, "delivery after the failures");
+  } catch (err) {
+    // what the receiver saw and what the service recorded, to tell why
+    const t0 = receiver.requests[0]?.at ?? 0;
+    err.message += `; attempts seen at ms ${JSON.stringify(receiver.requests.map((q) => q.at - t0))}` +
+      `; listening again: ${relisten}; deliveries: ${JSON.stringify(await deliveries(who.system, endpoint.id))}`;
+    throw err;
+  }
   const seen = receiver.requests.filter((q) => q.id === msgId(event.id));
   assert.ok(seen.length >= 4, `attempts seen by the receiver: ${seen.length}`);
   assert.ok(seen.every((q) => q.verified));

@@ -8,6 +8,14 @@ import { createServer } from "node:http";
 import { Webhook } from "standardwebhooks";
 
 export class Receiver {
+  // every receiver listening, so that a failed test leaves none open (an
+  // open one would keep node, and make test, waiting)
+  static listening = new Set();
+
+  static async closeAll() {
+    for (const r of [...Receiver.listening]) await r.close();
+  }
+
   constructor() {
     this.secrets = [];          // whsec_ secrets trusted now
     this.requests = [];         // every request: { id, timestamp, signatures, body, verified, at }
@@ -26,11 +34,13 @@ export class Receiver {
     });
     await new Promise((resolve) => this.server.listen(port, "127.0.0.1", resolve));
     this.port = this.server.address().port;
+    Receiver.listening.add(this);
     return this;
   }
 
   // Stops listening: later attempts are refused connections.
   async close() {
+    Receiver.listening.delete(this);
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
     this.server.closeAllConnections?.();
