@@ -237,6 +237,14 @@ if [ -n "${TEST_API_FILTER:-}" ]; then
   exit 0
 fi
 
+# The next tests start service instances of their own on the same database,
+# with their own webhook settings (a short retry schedule): a delivery worker
+# of this instance would take their deliveries from the shared outbox and
+# retry them on its own schedule. So this instance stops here (checked for
+# sanitizer reports) and starts again for the fault tests.
+step "clean shutdown of the API tests' service"
+stop_and_check_server
+
 step "identity providers and the browser (oidc-provider, Chromium)"
 idp_tests
 
@@ -266,6 +274,7 @@ step "restore drill"
 tests/restore/drill-test.sh
 
 step "fault tests (the database is stopped and restarted)"
+start_server  # the tests make their fixtures through it
 # --verbose: each fault test logs what it survived (writes acknowledged,
 # 503s, recovery time), the figures the notes quote
 REQUEST_TIMEOUT_S=$fault_request_timeout_s "$bin/test-faults" --jobs 1 --verbose
