@@ -253,28 +253,39 @@ int actions_foreign_ids(store *s, const char *meeting_id, const char *content_js
     return count;
 }
 
-int actions_family_feedback(store *s, const char *meeting_id, int number, json_t *feedback,
-                            const char *due_date, char id_out[37])
+/* An action owned by whoever the minutes name in `entry`'s "by" (family
+ * feedback, FAM-6; a safeguarding referral, ACT-4): `how` is the member
+ * saying how it is to be done. */
+static int insert_named_action(store *s, const db_stmt *st, const char *meeting_id, int number,
+                               json_t *entry, const char *how, const char *due_date,
+                               char id_out[37])
 {
     sql_int number_text;
     const char *n = sql_int_of(&number_text, number);
-    json_t *by = json_object_get(feedback, "by");
+    json_t *by = json_object_get(entry, "by");
     const char *sub = json_string_value(json_object_get(by, "sub"));
     const char *params[] = {meeting_id,
                             n,
-                            json_string_value(json_object_get(feedback, "method")),
+                            json_string_value(json_object_get(entry, how)),
                             json_string_value(json_object_get(by, "name")),
                             json_string_value(json_object_get(by, "agency")),
                             sub ? sub : "",
                             due_date,
                             s->who->sub,
                             s->who->name};
-    PGresult *res = sql_query(s, &feedback_stmt, params);
+    PGresult *res = sql_query(s, st, params);
     if (!res)
         return -1;
     sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
     PQclear(res);
     return 0;
+}
+
+int actions_family_feedback(store *s, const char *meeting_id, int number, json_t *feedback,
+                            const char *due_date, char id_out[37])
+{
+    return insert_named_action(s, &feedback_stmt, meeting_id, number, feedback, "method",
+                               due_date, id_out);
 }
 
 int actions_has_safeguarding_referral(store *s, const char *meeting_id)
@@ -292,25 +303,8 @@ int actions_has_safeguarding_referral(store *s, const char *meeting_id)
 int actions_safeguarding_referral(store *s, const char *meeting_id, int number, json_t *referral,
                                   const char *due_date, char id_out[37])
 {
-    sql_int number_text;
-    const char *n = sql_int_of(&number_text, number);
-    json_t *by = json_object_get(referral, "by");
-    const char *sub = json_string_value(json_object_get(by, "sub"));
-    const char *params[] = {meeting_id,
-                            n,
-                            json_string_value(json_object_get(referral, "how")),
-                            json_string_value(json_object_get(by, "name")),
-                            json_string_value(json_object_get(by, "agency")),
-                            sub ? sub : "",
-                            due_date,
-                            s->who->sub,
-                            s->who->name};
-    PGresult *res = sql_query(s, &referral_stmt, params);
-    if (!res)
-        return -1;
-    sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return 0;
+    return insert_named_action(s, &referral_stmt, meeting_id, number, referral, "how", due_date,
+                               id_out);
 }
 
 int actions_open_for(store *s, const char *meeting_id, char ***ids, int *n)
