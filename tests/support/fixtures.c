@@ -170,7 +170,7 @@ char *db_meeting_digest(const char *meeting_id)
 
 const char *meeting_path(const char *id, const char *command)
 {
-    static char path[256];
+    static _Thread_local char path[256]; /* threads of a fault test call it */
     if (command)
         snprintf(path, sizeof path, "/v1/meetings/%s/%s", id, command);
     else
