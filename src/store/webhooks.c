@@ -16,10 +16,11 @@ const store_kind STORE_WEBHOOK_ENDPOINT = {
      "SELECT webhook_endpoint_json(w), w.version FROM webhook_endpoints w WHERE w.id = $1", 1},
     {"webhooks_read",
      "SELECT webhook_endpoint_json(w), w.version FROM webhook_endpoints w"
-     " WHERE w.id = $1 AND webhook_endpoint_visible(w, $3, $6::text[])"
+     " WHERE w.id = $1 AND webhook_endpoint_visible(w, $3, $7::text[])"
      /* the kind's other parameters, typed so that the statement prepares */
-     "   AND $2::text IS NOT NULL AND $4::boolean IS NOT NULL AND $5::date IS NOT NULL",
-     6},
+     "   AND $2::text IS NOT NULL AND $4::boolean IS NOT NULL AND $5::boolean IS NOT NULL"
+     "   AND $6::date IS NOT NULL",
+     7},
     {"webhooks_announce", "SELECT 1 WHERE false", 0},
 };
 
