@@ -152,8 +152,34 @@ static int on_progress(void *clientp, curl_off_t a, curl_off_t b, curl_off_t c, 
     return t->stopping && *t->stopping;
 }
 
-void hook_send(const config_integrations *cfg, const hook_message *m, const volatile bool *stopping,
-               hook_result *out)
+struct hook_client {
+    CURL *curl;
+};
+
+hook_client *hook_client_new(void)
+{
+    CURL *curl = curl_easy_init();
+    if (!curl)
+        return NULL;
+    hook_client *c = malloc(sizeof *c);
+    if (!c) {
+        curl_easy_cleanup(curl);
+        return NULL;
+    }
+    c->curl = curl;
+    return c;
+}
+
+void hook_client_free(hook_client *c)
+{
+    if (!c)
+        return;
+    curl_easy_cleanup(c->curl);
+    free(c);
+}
+
+void hook_send(const config_integrations *cfg, hook_client *client, const hook_message *m,
+               const volatile bool *stopping, hook_result *out)
 {
     memset(out, 0, sizeof *out);
     const char *why = webhook_url_refusal(m->url, cfg);
@@ -162,7 +188,7 @@ void hook_send(const config_integrations *cfg, const hook_message *m, const vola
         snprintf(out->error, sizeof out->error, "refused: %s", why);
         return;
     }
-    CURL *curl = curl_easy_init();
+    CURL *curl = client ? client->curl : curl_easy_init();
     if (!curl) {
         snprintf(out->error, sizeof out->error, "no HTTP client");
         return;
@@ -237,5 +263,11 @@ void hook_send(const config_integrations *cfg, const hook_message *m, const vola
         snprintf(out->error, sizeof out->error, "the receiver answered %ld", status);
     }
     curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    if (client)
+        /* back to no options at all, so that nothing of this send (its
+         * headers, its stack frame) stays in the handle; the connections,
+         * resolved names and TLS sessions stay */
+        curl_easy_reset(curl);
+    else
+        curl_easy_cleanup(curl);
 }

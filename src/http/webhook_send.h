@@ -57,9 +57,19 @@ typedef struct hook_message {
     size_t key_len[2];
 } hook_message;
 
-/* Sends one message; `stopping` (may be NULL) aborts a transfer under way
- * when it becomes true. */
-void hook_send(const config_integrations *cfg, const hook_message *m, const volatile bool *stopping,
-               hook_result *out);
+/* An HTTP client of one thread: it keeps its connections open between
+ * sends (HTTP keep-alive, and TLS sessions), so that a worker sending one
+ * message after another to a receiver does not connect for each. A kept
+ * connection was judged by the egress policy when it was opened, and is
+ * reused only for the same scheme, host and port. */
+typedef struct hook_client hook_client;
+hook_client *hook_client_new(void);
+void hook_client_free(hook_client *c);
+
+/* Sends one message with client (NULL: a connection of its own, closed
+ * after); `stopping` (may be NULL) aborts a transfer under way when it
+ * becomes true. */
+void hook_send(const config_integrations *cfg, hook_client *client, const hook_message *m,
+               const volatile bool *stopping, hook_result *out);
 
 #endif

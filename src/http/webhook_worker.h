@@ -1,9 +1,12 @@
 /* webhook_worker: the delivery threads of this instance (INT-5).
  *
- * WEBHOOK_WORKERS threads each loop: take an endpoint's due deliveries
- * (store/outbox.h, leased so that instances never send one endpoint's
- * messages at once), send them one after another in feed order
- * (http/webhook_send.h), record each answer, release the endpoint.
+ * WEBHOOK_WORKERS threads each loop: take a turn of a few endpoints' due
+ * deliveries (store/outbox.h, leased so that instances never send one
+ * endpoint's messages at once), send each endpoint's one after another in
+ * feed order over a kept connection (http/webhook_send.h), then record
+ * the turn's answers and end its leases in one statement. A turn that
+ * lasts long records what it has so far and renews its leases before
+ * they could run out under an attempt.
  * A 2xx delivers; 410 disables the endpoint; anything else (another
  * status, a timeout, a refused connection) is tried again after the next
  * delay of WEBHOOK_RETRY_SCHEDULE_S (plus up to 10% jitter, or the

@@ -3,18 +3,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/xalloc.h"
 #include "store/sql.h"
 
+/* Endpoints that are active, not leased, and have a delivery due. */
+#define SERVABLE(w)                                                                          \
+    " " w ".status = 'active' AND (" w ".leased_until IS NULL OR " w ".leased_until < now())" \
+    " AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = " w ".id"          \
+    "              AND d.status = 'pending' AND d.next_attempt_at <= now())"
+
+/* The least recently served endpoints first; no more of them than a fair
+ * share of those servable ($4 workers looking), so that the other workers
+ * find some too while this one serves its turn. */
 static const db_stmt claim_stmt = {
     "outbox_claim",
     "WITH e AS ("
-    "  SELECT w.id FROM webhook_endpoints w"
-    "   WHERE w.status = 'active' AND (w.leased_until IS NULL OR w.leased_until < now())"
-    "     AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = w.id"
-    "                    AND d.status = 'pending' AND d.next_attempt_at <= now())"
+    "  SELECT w.id FROM webhook_endpoints w WHERE" SERVABLE("w")
     "   ORDER BY w.leased_until NULLS FIRST, w.id"
-    "   LIMIT 1 FOR NO KEY UPDATE OF w SKIP LOCKED),"
+    "   LIMIT (SELECT least($3::integer, greatest(1, ceil(count(*) / $4::numeric)))::integer"
+    "            FROM webhook_endpoints s WHERE" SERVABLE("s") ")"
+    "   FOR NO KEY UPDATE OF w SKIP LOCKED),"
     " leased AS ("
     "  UPDATE webhook_endpoints w SET leased_until = now() + make_interval(secs => $1::integer)"
     "    FROM e WHERE w.id = e.id"
@@ -29,49 +38,49 @@ static const db_stmt claim_stmt = {
     "                  WHERE d.endpoint_id = l.id AND d.status = 'pending'"
     "                    AND d.next_attempt_at <= now()"
     "                  ORDER BY d.tx, d.event_position LIMIT $2::integer) d"
-    "  ORDER BY d.tx, d.event_position",
-    2};
-
-/* Each answer recorded renews the endpoint's lease for the next attempt. */
-#define RENEW_LEASE(param)                                                              \
-    " UPDATE webhook_endpoints SET leased_until = now() + make_interval(secs => " param   \
-    "::integer) WHERE id = $1"
-
-static const db_stmt delivered_stmt = {
-    "outbox_delivered",
-    "WITH d AS ("
-    "  UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1,"
-    "   last_attempt_at = now(), last_status = $3::integer, last_error = NULL,"
-    "   delivered_at = now()"
-    "   WHERE id = $2::bigint AND endpoint_id = $1 AND status = 'pending')" RENEW_LEASE("$4"),
+    "  ORDER BY l.id, d.tx, d.event_position",
     4};
 
-static const db_stmt retry_stmt = {
-    "outbox_retry",
-    "WITH d AS ("
-    "  UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(),"
-    "   last_status = nullif($3::integer, 0), last_error = $4,"
-    "   status = CASE WHEN $6::integer < 0 THEN 'failed' ELSE 'pending' END,"
-    "   next_attempt_at = CASE WHEN $6::integer < 0 THEN next_attempt_at"
-    "                     ELSE now() + make_interval(secs => $6::integer) END"
-    "   WHERE id = $2::bigint AND endpoint_id = $1 AND status = 'pending')" RENEW_LEASE("$5"),
-    6};
+/* $1: the answers, [{id, endpoint_id, outcome, status, error, delay_s}];
+ * $2: the leases, [{id, renew}]; $3: the renewed leases' seconds. A
+ * delivery is recorded only while pending (a replay meanwhile stays). */
+static const db_stmt record_stmt = {
+    "outbox_record",
+    "WITH o AS ("
+    "  SELECT * FROM json_to_recordset($1::json)"
+    "    AS o(id bigint, endpoint_id uuid, outcome text, status integer, error text,"
+    "         delay_s integer)),"
+    " recorded AS ("
+    "  UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(),"
+    "   last_status = nullif(o.status, 0),"
+    "   last_error = CASE o.outcome WHEN 'gone' THEN 'the receiver answered 410 Gone'"
+    "                               ELSE o.error END,"
+    "   status = CASE WHEN o.outcome = 'delivered' THEN 'delivered'"
+    "                 WHEN o.outcome = 'retry' AND o.delay_s >= 0 THEN 'pending'"
+    "                 ELSE 'failed' END,"
+    "   delivered_at = CASE WHEN o.outcome = 'delivered' THEN now() ELSE d.delivered_at END,"
+    "   next_attempt_at = CASE WHEN o.outcome = 'retry' AND o.delay_s >= 0"
+    "                          THEN now() + make_interval(secs => o.delay_s)"
+    "                          ELSE d.next_attempt_at END"
+    "   FROM o WHERE d.id = o.id AND d.endpoint_id = o.endpoint_id AND d.status = 'pending'),"
+    " l AS ("
+    "  SELECT coalesce(e.id, g.endpoint_id) AS id, g.endpoint_id IS NOT NULL AS gone,"
+    "         coalesce(e.renew, false) AS renew"
+    "    FROM json_to_recordset($2::json) AS e(id uuid, renew boolean)"
+    "    FULL JOIN (SELECT DISTINCT o.endpoint_id FROM o WHERE o.outcome = 'gone') g"
+    "      ON g.endpoint_id = e.id)"
+    " UPDATE webhook_endpoints w SET"
+    "  leased_until = CASE WHEN l.gone THEN NULL"
+    "                      WHEN l.renew THEN now() + make_interval(secs => $3::integer)"
+    "                      ELSE now() END,"
+    "  status = CASE WHEN l.gone THEN 'disabled' ELSE w.status END,"
+    "  disabled_reason = CASE WHEN l.gone THEN 'gone' ELSE w.disabled_reason END,"
+    "  version = w.version + CASE WHEN l.gone THEN 1 ELSE 0 END,"
+    "  updated_at = CASE WHEN l.gone THEN now() ELSE w.updated_at END"
+    " FROM l WHERE w.id = l.id",
+    3};
 
-static const db_stmt gone_stmt = {
-    "outbox_gone",
-    "WITH d AS ("
-    "  UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(),"
-    "   last_status = 410, last_error = 'the receiver answered 410 Gone', status = 'failed'"
-    "   WHERE id = $2::bigint AND status = 'pending')"
-    " UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'gone',"
-    "  leased_until = NULL, version = version + 1, updated_at = now()"
-    " WHERE id = $1",
-    2};
-
-static const db_stmt release_stmt = {
-    "outbox_release", "UPDATE webhook_endpoints SET leased_until = now() WHERE id = $1", 1};
-
-void outbox_batch_free(outbox_batch *b)
+static void batch_free(outbox_batch *b)
 {
     for (int i = 0; i < b->n; i++)
         free(b->items[i].payload);
@@ -79,7 +88,14 @@ void outbox_batch_free(outbox_batch *b)
     free(b->url);
     free(b->secret_sealed);
     free(b->previous_sealed);
-    memset(b, 0, sizeof *b);
+}
+
+void outbox_turn_free(outbox_turn *t)
+{
+    for (int i = 0; i < t->n; i++)
+        batch_free(&t->batches[i]);
+    free(t->batches);
+    memset(t, 0, sizeof *t);
 }
 
 /* The worker's transactions commit without waiting for the WAL flush
@@ -87,74 +103,101 @@ void outbox_batch_free(outbox_batch *b)
  * database server only means the delivery is sent again, with the same
  * webhook-id, and the writes of the requests are not held up behind the
  * deliveries' flushes. */
-int outbox_claim(store *s, int lease_s, int max, outbox_batch *out)
+int outbox_claim(store *s, int lease_s, int max_endpoints, int share_among, int max_items,
+                 outbox_turn *out)
 {
     memset(out, 0, sizeof *out);
     if (store_begin_read(s) != 0)
         return -1;
-    sql_int lease, limit;
-    const char *params[] = {sql_int_of(&lease, lease_s), sql_int_of(&limit, max)};
+    sql_int lease, limit, endpoints, among;
+    const char *params[] = {sql_int_of(&lease, lease_s), sql_int_of(&limit, max_items),
+                            sql_int_of(&endpoints, max_endpoints),
+                            sql_int_of(&among, share_among > 0 ? share_among : 1)};
     PGresult *res = sql_query(s, &claim_stmt, params);
     if (!res)
         return -1;
     int rows = PQntuples(res);
     if (rows > 0) {
-        sql_copy(out->endpoint_id, sizeof out->endpoint_id, PQgetvalue(res, 0, 0));
-        out->url = xstrdup(PQgetvalue(res, 0, 1));
-        out->secret_sealed = xstrdup(PQgetvalue(res, 0, 2));
-        if (!PQgetisnull(res, 0, 3))
-            out->previous_sealed = xstrdup(PQgetvalue(res, 0, 3));
-        out->items = xcalloc((size_t)rows, sizeof *out->items);
-        for (int i = 0; i < rows; i++) {
-            outbox_item *it = &out->items[i];
-            sql_copy(it->id, sizeof it->id, PQgetvalue(res, i, 4));
-            sql_copy(it->message_id, sizeof it->message_id, PQgetvalue(res, i, 5));
-            it->payload = xstrdup(PQgetvalue(res, i, 6));
-            it->attempts = atoi(PQgetvalue(res, i, 7));
+        out->batches = xcalloc((size_t)rows, sizeof *out->batches);
+        /* rows come grouped by endpoint; the items of each follow in feed order */
+        for (int r = 0; r < rows;) {
+            outbox_batch *b = &out->batches[out->n++];
+            int first = r;
+            while (r < rows && strcmp(PQgetvalue(res, r, 0), PQgetvalue(res, first, 0)) == 0)
+                r++;
+            sql_copy(b->endpoint_id, sizeof b->endpoint_id, PQgetvalue(res, first, 0));
+            b->url = xstrdup(PQgetvalue(res, first, 1));
+            b->secret_sealed = xstrdup(PQgetvalue(res, first, 2));
+            if (!PQgetisnull(res, first, 3))
+                b->previous_sealed = xstrdup(PQgetvalue(res, first, 3));
+            b->items = xcalloc((size_t)(r - first), sizeof *b->items);
+            for (int i = first; i < r; i++) {
+                outbox_item *it = &b->items[b->n++];
+                sql_copy(it->id, sizeof it->id, PQgetvalue(res, i, 4));
+                sql_copy(it->message_id, sizeof it->message_id, PQgetvalue(res, i, 5));
+                it->payload = xstrdup(PQgetvalue(res, i, 6));
+                it->attempts = atoi(PQgetvalue(res, i, 7));
+            }
         }
-        out->n = rows;
     }
     PQclear(res);
     if (store_commit(s) != 0) {
-        outbox_batch_free(out);
+        outbox_turn_free(out);
         return -1;
     }
     return rows > 0;
 }
 
-static int run_alone(store *s, const db_stmt *st, const char *const *params)
+static const char *outcome_name(enum outbox_outcome o)
 {
-    if (store_begin_read(s) != 0 || sql_run(s, st, params) != 0)
-        return -1;
-    return store_commit(s);
+    switch (o) {
+    case OUTBOX_DELIVERED:
+        return "delivered";
+    case OUTBOX_GONE:
+        return "gone";
+    case OUTBOX_RETRY:
+        break;
+    }
+    return "retry";
 }
 
-int outbox_delivered(store *s, const char *endpoint_id, const char *delivery_id, int status,
-                     int lease_s)
+int outbox_record(store *s, const outbox_answer *answers, int n_answers,
+                  const outbox_lease *leases, int n_leases, int lease_s)
 {
-    sql_int st, lease;
-    const char *params[] = {endpoint_id, delivery_id, sql_int_of(&st, status),
-                            sql_int_of(&lease, lease_s)};
-    return run_alone(s, &delivered_stmt, params);
-}
-
-int outbox_retry(store *s, const char *endpoint_id, const char *delivery_id, int status,
-                 const char *error, int delay_s, int lease_s)
-{
-    sql_int st, delay, lease;
-    const char *params[] = {endpoint_id, delivery_id, sql_int_of(&st, status), error,
-                            sql_int_of(&lease, lease_s), sql_int_of(&delay, delay_s)};
-    return run_alone(s, &retry_stmt, params);
-}
-
-int outbox_gone(store *s, const char *endpoint_id, const char *delivery_id)
-{
-    const char *params[] = {endpoint_id, delivery_id};
-    return run_alone(s, &gone_stmt, params);
-}
-
-int outbox_release(store *s, const char *endpoint_id)
-{
-    const char *params[] = {endpoint_id};
-    return run_alone(s, &release_stmt, params);
+    if (n_answers == 0 && n_leases == 0)
+        return 0;
+    buf a, l;
+    buf_init(&a);
+    buf_init(&l);
+    buf_putc(&a, '[');
+    for (int i = 0; i < n_answers; i++) {
+        const outbox_answer *x = &answers[i];
+        buf_puts(&a, i ? ",{\"id\":" : "{\"id\":");
+        buf_json_string(&a, x->delivery_id);
+        buf_puts(&a, ",\"endpoint_id\":");
+        buf_json_string(&a, x->endpoint_id);
+        buf_printf(&a, ",\"outcome\":\"%s\",\"status\":%d,\"delay_s\":%d,\"error\":",
+                   outcome_name(x->outcome), x->status, x->delay_s);
+        if (x->error)
+            buf_json_string(&a, x->error);
+        else
+            buf_puts(&a, "null");
+        buf_putc(&a, '}');
+    }
+    buf_putc(&a, ']');
+    buf_putc(&l, '[');
+    for (int i = 0; i < n_leases; i++) {
+        buf_puts(&l, i ? ",{\"id\":" : "{\"id\":");
+        buf_json_string(&l, leases[i].endpoint_id);
+        buf_puts(&l, leases[i].renew ? ",\"renew\":true}" : ",\"renew\":false}");
+    }
+    buf_putc(&l, ']');
+    sql_int lease;
+    const char *params[] = {a.data, l.data, sql_int_of(&lease, lease_s)};
+    int rc = -1;
+    if (store_begin_read(s) == 0 && sql_run(s, &record_stmt, params) == 0)
+        rc = store_commit(s);
+    buf_free(&a);
+    buf_free(&l);
+    return rc;
 }
