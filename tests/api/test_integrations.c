@@ -251,3 +251,45 @@ Test(integrations, INT_4_an_integration_reads_the_actions_its_feed_announced)
     person_free(&police_system);
     planned_free(&p);
 }
+
+/* The store says a caller is an integration for its transaction only
+ * (set_config(..., true), store.c): a pooled connection an integration's
+ * request used, handed next to a person of the same agency, gives that
+ * person nothing of the integration's access. Sequential requests take
+ * every connection of the pool in turn, alternately for each. */
+Test(integrations, INT_4_an_integrations_access_never_stays_on_a_pooled_connection)
+{
+    char *agency = agency_new("childrens_social_care");
+    person requester = person_new(agency, "practitioner");
+    person colleague = person_new(agency, "practitioner");
+    person system = person_new(agency, "integration");
+    char *meeting = meeting_new(&requester, "professionals");
+    char path[128];
+    snprintf(path, sizeof path, "%s", meeting_path(meeting, NULL));
+    /* announced to the agency's feed: its integration reads it */
+    http_response *r = NULL;
+    for (int i = 0; i < 100; i++) {
+        r = api_get(path, system.token);
+        if (r->status == 200)
+            break;
+        http_free(r);
+        r = NULL;
+        usleep(50000);
+    }
+    cr_assert_not_null(r, "the integration never read the meeting its feed announced");
+    http_free(r);
+    for (int i = 0; i < 48; i++) {
+        r = api_get(path, system.token);
+        cr_assert_eq(r->status, 200, "the integration's read %d: %ld", i, r->status);
+        http_free(r);
+        r = api_get(path, colleague.token);
+        cr_assert_eq(r->status, 404, "a colleague not on the meeting read it after the integration"
+                                     " (%d): %ld %s", i, r->status, r->body);
+        http_free(r);
+    }
+    free(meeting);
+    person_free(&system);
+    person_free(&colleague);
+    person_free(&requester);
+    free(agency);
+}
