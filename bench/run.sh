@@ -233,31 +233,64 @@ compare() { # name lua pgbench-args...
 # loopback (POST /hooks, 204) by the service's own delivery workers on the
 # same two cores. The same write workload runs alternately with the
 # endpoints active and disabled (disabled: no outbox rows, no deliveries),
-# best of two each; the ratio is with over without (target 0.8).
+# best of two each; the ratio is with over without (target 0.8). Then the
+# endpoints are active again until the outbox is empty, and the row counts
+# only when every outbox row of the runs was delivered, and arrived at
+# nginx with a signature that verifies (bench/hooks_check.mjs).
 webhook_compare() {
-  local a tok r best_on="0 0 0 0" best_off="0 0 0 0" round delivered pending
+  local a tok r best_on="0 0 0 0" best_off="0 0 0 0" round pending check events
+  local announced=0 during_runs before
+  (cd tests/hooks && { [ -f node_modules/.package-lock.json ] ||
+     npm ci --no-audit --no-fund --loglevel=error; })
   start_nginx
+  rm -f "$out/nginx/logs/hooks.log"
+  : > "$data/hook_secrets.txt"
   for a in $(seq -w 1 40); do
     tok=$(build/release/mam token --sub "bench-i-B$a" --name "Bench Integration" --agency "B$a" \
             --roles integration --ttl 3600)
-    curl -fsS -o /dev/null -X POST "http://127.0.0.1:$port/v1/webhook-endpoints" \
+    curl -fsS -X POST "http://127.0.0.1:$port/v1/webhook-endpoints" \
       -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
-      -d "{\"url\":\"http://127.0.0.1:$nginx_port/hooks\",\"event_types\":[\"meeting.requested\"]}"
+      -d "{\"url\":\"http://127.0.0.1:$nginx_port/hooks\",\"event_types\":[\"meeting.requested\"]}" |
+      node -e 'let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
+                 const j = JSON.parse(s); console.log(`${j.id} ${j.secret}`); })' \
+      >> "$data/hook_secrets.txt"
   done
+  events="SELECT count(*) FROM events WHERE type = 'meeting.requested' AND agency ~ '^B[0-9]+\$'"
   for round in 1 2; do
     psql_admin -c "UPDATE webhook_endpoints SET status = 'active', disabled_reason = NULL"
+    before=$(psql_admin -At -c "$events")
     r=$(wrk_run create_meeting.lua); [ "${r%% *}" -gt "${best_on%% *}" ] && best_on=$r
+    announced=$(( announced + $(psql_admin -At -c "$events") - before ))
     psql_admin -c "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'by_request'"
     r=$(wrk_run create_meeting.lua); [ "${r%% *}" -gt "${best_off%% *}" ] && best_off=$r
   done
-  delivered=$(psql_admin -At -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'")
-  pending=$(psql_admin -At -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'")
+  during_runs=$(psql_admin -At -c "SELECT count(*) FILTER (WHERE status = 'delivered') || ' delivered during the runs, ' || count(*) FILTER (WHERE status = 'pending') || ' still queued at their end' FROM webhook_deliveries")
+  # what was still queued is delivered now (nothing is written meanwhile)
+  psql_admin -c "UPDATE webhook_endpoints SET status = 'active', disabled_reason = NULL"
+  for _ in $(seq 1 600); do
+    pending=$(psql_admin -At -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'")
+    [ "$pending" = 0 ] && break
+    sleep 0.1
+  done
+  stop_nginx # writes out its log
+  psql_admin -At -F $'\t' -c "SELECT endpoint_id, message_id, status, payload FROM webhook_deliveries" \
+    > "$data/hook_deliveries.tsv"
+  if ! check=$(node bench/hooks_check.mjs \
+                 "$data/hook_secrets.txt" "$data/hook_deliveries.tsv" "$out/nginx/logs/hooks.log"); then
+    echo "webhooks: $check" >&2
+    exit 1
+  fi
+  if [ "$(wc -l < "$data/hook_deliveries.tsv")" != "$announced" ]; then
+    echo "webhooks: $announced meeting.requested events announced with the endpoints active," \
+         "but $(wc -l < "$data/hook_deliveries.tsv") outbox rows" >&2
+    exit 1
+  fi
   psql_admin -c "DELETE FROM webhook_endpoints"
-  stop_nginx
+  rm -f "$out/nginx/logs/hooks.log"
   read -r rps p50 p99 errors <<<"$best_on"
   record "POST /v1/meetings, webhooks subscribed" wrk "$rps" "$p50" "$p99" "$errors" \
     "$(( $(peak_kb) / 1024 ))" "without webhooks" "${best_off%% *}"
-  echo "$delivered delivered during the runs, $pending still queued at the end" > "$out/webhooks.txt"
+  echo "$during_runs; every one of the $announced events announced with the endpoints active arrived: $check" > "$out/webhooks.txt"
   say "webhooks: $(cat "$out/webhooks.txt")"
 }
 
