@@ -242,8 +242,8 @@ webhook_compare() {
   local announced=0 during_runs before
   (cd tests/hooks && { [ -f node_modules/.package-lock.json ] ||
      npm ci --no-audit --no-fund --loglevel=error; })
+  rm -f "$out/nginx/logs/hooks.log" # before nginx opens it
   start_nginx
-  rm -f "$out/nginx/logs/hooks.log"
   : > "$data/hook_secrets.txt"
   for a in $(seq -w 1 40); do
     tok=$(build/release/mam token --sub "bench-i-B$a" --name "Bench Integration" --agency "B$a" \
