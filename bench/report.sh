@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Turns bench/out/results.tsv into bench/RESULTS.md: the table, then each
 # target of the performance issue judged from the same run. The block that
-# bench/scale.sh writes (between the scaling markers) is kept as it was.
+# bench/scale.sh writes (between the scaling markers) is kept as it was; the
+# one BENCH_ONLY=webhooks writes is not, since this table has that row.
 set -euo pipefail
 results=$1
 previous=${2:-bench/RESULTS.md}
@@ -27,7 +28,8 @@ echo
 # rows on page 1 of the list at each size (bench/run.sh, page_rows)
 rows_file="$(dirname "$results")/page_rows.tsv"
 [ -f "$rows_file" ] || rows_file=/dev/null
-awk -F'\t' -v conns="${BENCH_CONNECTIONS:-64}" -v rows_file="$rows_file" '
+hooks=$(cat "$(dirname "$results")/webhooks.txt" 2>/dev/null || true)
+awk -F'\t' -v conns="${BENCH_CONNECTIONS:-64}" -v rows_file="$rows_file" -v hooks="$hooks" '
   function verdict(ok) { return ok ? "met" : "**not met**" }
   BEGIN { while ((getline line < rows_file) > 0) { split(line, f, "\t"); rows[f[1] "|" f[2]] = f[3] } }
   NR == 1 { next }
@@ -50,6 +52,10 @@ awk -F'\t' -v conns="${BENCH_CONNECTIONS:-64}" -v rows_file="$rows_file" '
     if (!write && name !~ /^mix/ && $6 + 0 >= 25 && conns * 1000 / $4 < 25)
       printf "  (%s connections at %s req/s wait %.0f ms on average, so the throughput is there and the p99 is the spread; pgbench running the same statements from %s clients had a p99 of %s ms. What would reach it: database cores not shared with the load generator and the service, or fewer requests in flight)\n",
         conns, $4, conns * 1000 / $4, conns, ($12 != "" ? $12 : "?")
+  }
+  $9 == "without webhooks" {
+    printf "- %s: %.2f of the same writes without (target 0.8): %s\n", name, $11, verdict($11 + 0 >= 0.8)
+    if (hooks != "") printf "  (webhooks: %s)\n", hooks
   }
   $9 == "nginx" { printf "- %s: %.2f of nginx (target 0.6): %s\n", name, $11, verdict($11 + 0 >= 0.6) }
   $8 ~ /->/ {

@@ -41,6 +41,19 @@ as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Starts the server without the caller's open files: it outlives this
+# script, and would otherwise hold them for ever after, such as the lock of
+# `flock FILE make bench` (every later bench waiting on an idle cluster).
+start_server() {
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ] && [ "$fd" -ne 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    as_owner "$pg_bin/pg_ctl" "$@"
+  )
+}
+
 # The cluster's real directory: postgres may not be able to follow a path
 # through the checkout, so symlinks are resolved before it is given one.
 cluster_dir() {
@@ -178,7 +191,7 @@ case "$cmd" in
          grep -q '^synchronous_standby_names' "$dir/postgresql.auto.conf"; then
         as_owner sed -i '/^synchronous_standby_names/d' "$dir/postgresql.auto.conf"
       fi
-      if ! as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+      if ! start_server -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null; then
         tail -20 "$dir/server.log" >&2
         [ "$name" != pg ] || die "could not start cluster $name"
         # Test clusters run without fsync and hold only throwaway databases:
@@ -187,7 +200,7 @@ case "$cmd" in
         as_owner find "$dir" -mindepth 1 -delete
         init_cluster "$name" "$port"
         ensure_ssl "$name" || true
-        as_owner "$pg_bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        start_server -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null \
           || { tail -20 "$dir/server.log" >&2; die "could not start cluster $name"; }
       fi
     fi

@@ -13,6 +13,17 @@
 -- manager or a safeguarding lead, as their agency's. Every read, list,
 -- report and feed of the service asks these functions, never the tables
 -- behind them.
+--
+-- INT-4: an agency's integration ('i:' and its code) sees every meeting its
+-- feed has announced anything about (an event about the meeting or about
+-- something under it: an invitation, a decision, the minutes, an action),
+-- from that event on, and everything under it as an invitee would. Its
+-- rows are added by a trigger on events (integration_access_on_events,
+-- 80_integrations.sql) in the transaction that announces, and are kept
+-- when the meeting's other rows are recomputed. A caller with the
+-- integration role acts as its agency's integration principal: the store
+-- says so for the transaction (mam.integration, store_begin), so that every
+-- statement's caller_principals(sub, agency, is_manager, is_lead) includes it.
 
 CREATE OR REPLACE FUNCTION principal_person(sub text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'p:' || sub $$;
@@ -23,14 +34,20 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'm:' || agency $$;
 CREATE OR REPLACE FUNCTION principal_leads(agency text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'l:' || agency $$;
 
--- The principals a caller acts as.
+CREATE OR REPLACE FUNCTION principal_integration(agency text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'i:' || agency $$;
+
+-- The principals a caller acts as. STABLE: it reads whether the
+-- transaction's caller is an integration (set by the store, transaction-local).
 CREATE OR REPLACE FUNCTION caller_principals(sub text, agency text, is_manager boolean,
                                              is_lead boolean)
 RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT ARRAY[principal_person(sub)]
          || CASE WHEN is_manager THEN ARRAY[principal_managers(agency)] ELSE '{}'::text[] END
          || CASE WHEN is_lead THEN ARRAY[principal_leads(agency)] ELSE '{}'::text[] END
+         || CASE WHEN current_setting('mam.integration', true) = 'on'
+                 THEN ARRAY[principal_integration(agency)] ELSE '{}'::text[] END
 $$;
 
 -- The principals who may see a meeting.
@@ -53,9 +70,14 @@ LANGUAGE sql STABLE AS $$
          WHERE m.id = meeting AND m.decided_by_sub IS NOT NULL
 $$;
 
+-- The integration rows (INT-4) stay: what a feed announced stays told;
+-- they only follow the meeting's status.
 CREATE OR REPLACE FUNCTION meeting_access_refresh(meeting uuid) RETURNS void
 LANGUAGE sql AS $$
-  DELETE FROM meeting_access WHERE meeting_id = meeting;
+  DELETE FROM meeting_access WHERE meeting_id = meeting AND principal NOT LIKE 'i:%';
+  UPDATE meeting_access a SET status = m.status FROM meetings m
+   WHERE m.id = meeting AND a.meeting_id = meeting AND a.principal LIKE 'i:%'
+     AND a.status <> m.status;
   INSERT INTO meeting_access (principal, meeting_id, created_at, status)
   SELECT p.principal, m.id, m.created_at, m.status
     FROM meetings m, meeting_principals(m.id) AS p(principal)
@@ -171,7 +193,8 @@ $$;
 
 -- An escalation follows the procedure, not the meeting: its raiser;
 -- practitioners and managers of the two agencies involved; their senior
--- managers from stage 3; the partnership's officers at stage 4.
+-- managers from stage 3; the partnership's officers at stage 4; and the
+-- integrations of the two agencies, whose feeds announce it (INT-4).
 CREATE OR REPLACE FUNCTION escalation_visible(e escalations, principals text[],
                                               caller_agency text, caller_roles text[])
 RETURNS boolean
@@ -183,6 +206,8 @@ LANGUAGE sql STABLE AS $$
       OR (caller_agency IN (e.raised_by_agency, e.with_agency) AND e.stage >= 3
           AND 'senior_manager' = ANY (caller_roles))
       OR (e.stage = 4 AND 'partnership' = ANY (caller_roles))
+      OR principal_integration(e.raised_by_agency) = ANY (principals)
+      OR principal_integration(e.with_agency) = ANY (principals)
 $$;
 
 -- INT-2: the agencies whose feeds hear of a meeting's changes: the
@@ -208,3 +233,19 @@ BEGIN
   RETURN meeting_visible(d.meeting_id, principals);
 END
 $$;
+
+-- INT-5: a webhook endpoint is the business of its agency's integrations
+-- and of administrators. Not case data, but another agency's endpoints are
+-- none of a caller's business: 404.
+CREATE OR REPLACE FUNCTION webhook_endpoint_visible(w webhook_endpoints, caller_agency text,
+                                                    caller_roles text[])
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT 'admin' = ANY (caller_roles)
+      OR ('integration' = ANY (caller_roles) AND w.agency = caller_agency)
+$$;
+
+-- INT-6: a calendar feed token is its owner's alone.
+CREATE OR REPLACE FUNCTION calendar_token_visible(t calendar_tokens, caller_sub text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT t.owner_sub = caller_sub $$;

@@ -226,8 +226,11 @@ void handle_meetings_attendance(req *r)
     if (ok)
         attendance_check(marks, (int)n, roll, n_roll,
                          facts.family_notice[0] ? facts.family_notice : NULL, &v);
+    /* each mark is the invitation's own new version: announced as such */
     for (size_t k = 0; ok && v.n == 0 && k < n; k++)
-        ok = invitations_mark(s, m.id, marks[k].invitation_id, marks[k].attendance) == 1;
+        ok = invitations_mark(s, m.id, marks[k].invitation_id, marks[k].attendance) == 1 &&
+             store_announce(s, &STORE_INVITATION, marks[k].invitation_id,
+                            "invitation.attendance_recorded") == 0;
     free(marks);
     free(roll);
     if (!ok) {

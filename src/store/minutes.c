@@ -9,8 +9,9 @@
 #include "store/sql.h"
 
 /* The current version of a meeting's minutes, named by the meeting's id;
- * its changes are announced to the meeting's agencies at the version of
- * the minutes row. */
+ * its changes are announced to the meeting's agencies with the version's
+ * number (minutes_number) and the row's version, which restarts with each
+ * amendment: the two together name exactly what changed. */
 const store_kind STORE_MINUTES = {
     "minutes",
     text_is_uuid,
@@ -25,8 +26,9 @@ const store_kind STORE_MINUTES = {
      " ORDER BY v.number DESC LIMIT 1",
      5},
     {"minutes_announce",
-     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-     " SELECT e.id, a.code, $2, 'minutes', v.meeting_id::text, v.version"
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version,"
+     " minutes_number)"
+     " SELECT e.id, a.code, $2, 'minutes', v.meeting_id::text, v.version, v.number"
      "   FROM (SELECT * FROM minutes WHERE meeting_id = $1 ORDER BY number DESC LIMIT 1) v,"
      "        (SELECT gen_random_uuid() AS id) e,"
      "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(v.meeting_id)) AS code) a",

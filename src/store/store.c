@@ -18,14 +18,27 @@ void store_init(store *s, db_conn *db, const caller *who, const char *request_id
     cal_format(s->today, s->today_text);
 }
 
+/* INT-4: a caller with the integration role acts, for this transaction
+ * only, as its agency's integration principal (caller_principals in
+ * sql/functions/10_access.sql reads the setting). */
+static const db_stmt integration_stmt = {
+    "store_as_integration", "SELECT set_config('mam.integration', 'on', true)", 0};
+
+static int as_caller(store *s, int begun)
+{
+    if (begun != 0 || !s->who || !caller_has_any(s->who, ROLE_INTEGRATION))
+        return begun;
+    return sql_run(s, &integration_stmt, NULL);
+}
+
 int store_begin(store *s)
 {
-    return db_begin(s->db);
+    return as_caller(s, db_begin(s->db));
 }
 
 int store_begin_read(store *s)
 {
-    return db_begin_read(s->db);
+    return as_caller(s, db_begin_read(s->db));
 }
 
 int store_commit(store *s)

@@ -292,6 +292,8 @@ static const id_route case_routes[] = {
     {"POST", "/v1/escalations/{escalation_id}/escalate", NULL, V_ESCALATION},
     {"POST", "/v1/escalations/{escalation_id}/resolve", b_outcome, V_ESCALATION},
     {"POST", "/v1/escalations/{escalation_id}/withdraw", b_reason, V_ESCALATION},
+    {"GET", "/v1/meetings/{meeting_id}/calendar", NULL, V_NONE},
+    {"GET", "/v1/invitations/{invitation_id}/calendar", NULL, V_NONE},
 };
 
 /* Routes with a path parameter that name no case data: the agency
@@ -306,6 +308,21 @@ static const struct {
     {"PATCH", "/v1/agencies/{code}"},
     {"GET", "/v1/bank-holidays/{date}"},
     {"DELETE", "/v1/bank-holidays/{date}"},
+    /* the contract's problem types (public redirects to the reference) */
+    {"GET", "/problems/{problem}"},
+    /* an agency's webhook configuration, its integration's and admins'
+     * (webhooks::INT_5_an_integration_registers_an_endpoint_and_sees_its_secret_once:
+     * another agency's integration gets 404) */
+    {"GET", "/v1/webhook-endpoints/{endpoint_id}"},
+    {"PATCH", "/v1/webhook-endpoints/{endpoint_id}"},
+    {"DELETE", "/v1/webhook-endpoints/{endpoint_id}"},
+    {"POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"},
+    {"GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"},
+    {"POST", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"},
+    /* a person's own calendar feed tokens, and the feed the token itself
+     * opens (icalendar::INT_6_a_personal_feed_is_reached_by_its_token_alone_and_revocable) */
+    {"DELETE", "/v1/calendar-tokens/{token_id}"},
+    {"GET", "/v1/calendar-feeds/{feed_token}"},
 };
 
 static const char *const roles[] = {

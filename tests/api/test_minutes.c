@@ -1136,6 +1136,17 @@ Test(minutes, MIN_3_an_amendment_is_a_new_version_approved_again)
     cr_assert_eq(v, 3);
     /* the amended items are the same actions: none made twice */
     cr_assert_eq(action_rows(p.meeting_id), 3);
+    /* each approval's event names the minutes it approved (INT-2): the
+     * number and that number's own version, never one for the other */
+    const char *ids[] = {p.meeting_id};
+    char *approvals = db_value("SELECT string_agg(DISTINCT n, ' ' ORDER BY n) FROM"
+                               " (SELECT minutes_number || ':' || resource_version AS n FROM events"
+                               "   WHERE resource_id = $1 AND type = 'minutes.approved') e",
+                               1, ids);
+    char want_approvals[32];
+    snprintf(want_approvals, sizeof want_approvals, "1:%ld 2:3", json_int(version1, "version"));
+    expect_str(approvals, want_approvals);
+    free(approvals);
 
     /* every version stays readable; version 1 as it was */
     r = api_get(minutes_path(p.meeting_id, "/versions/1"), p.police_officer.token);
