@@ -85,6 +85,15 @@ void handle_escalations_escalate(req *r);
 void handle_escalations_resolve(req *r);
 void handle_escalations_withdraw(req *r);
 
+/* policy.c: the clocks as policy (OBL-1) */
+void handle_policy_get(req *r);
+void handle_policy_versions(req *r);
+void handle_policy_put(req *r);
+
+/* obligations.c: what is owed (OBL-2) and the reminders (OBL-3) */
+void handle_obligations_list(req *r);
+void handle_reminders_run(req *r);
+
 /* audit_events.c */
 void handle_audit_events_list(req *r);
 

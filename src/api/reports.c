@@ -1,9 +1,9 @@
 /* Reports over the meetings the caller may see, judged with the
  * working-days calendar:
  *  GET /v1/reports/drifting-meetings (MTG-10): requested but not held once
- *    DRIFT_WORKING_DAYS working days have passed since the day of the
+ *    the policy's drift_working_days (OBL-1) have passed since the day of the
  *    request, oldest first;
- *  GET /v1/reports/overdue-minutes: held, and MINUTES_DUE_WORKING_DAYS
+ *  GET /v1/reports/overdue-minutes: held, and minutes_due_working_days
  *    working days on, still without approved minutes that went out to
  *    someone, oldest first. */
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "api/handlers.h"
 #include "core/buf.h"
 #include "store/holidays.h"
+#include "store/policy.h"
 #include "store/reports.h"
 
 /* The page, with the window it was judged by (a new string in place). */
@@ -29,7 +30,7 @@ static void add_window(store_page *page, int days, const char *window_name,
 
 /* One report: the visible meetings on or before the day `days` working
  * days ago, with the window in the answer. */
-static void report(req *r, enum meeting_report which, int days, const char *window_name,
+static void report(req *r, enum meeting_report which, const char *window_name,
                    const char *cutoff_name, const char *audit_action)
 {
     static const enum cursor_part key[] = {PART_TIMESTAMP, PART_UUID};
@@ -40,7 +41,9 @@ static void report(req *r, enum meeting_report which, int days, const char *wind
     holidays h = {NULL, 0};
     char cutoff[11] = "";
     store_page rendered;
-    if (s && frame_ok(r, holidays_load(s, &h))) {
+    policy p;
+    if (s && frame_ok(r, policy_load(s, &p)) && frame_ok(r, holidays_load(s, &h))) {
+        int days = which == REPORT_DRIFTING ? p.drift_working_days : p.minutes_due_working_days;
         cal_format(cal_add_working_days(s->today, -days, &h), cutoff);
         if (frame_ok(r, reports_meetings(s, which, cutoff, page.limit, page.after, &rendered))) {
             add_window(&rendered, days, window_name, cutoff_name, cutoff);
@@ -53,12 +56,12 @@ static void report(req *r, enum meeting_report which, int days, const char *wind
 
 void handle_reports_drifting(req *r)
 {
-    report(r, REPORT_DRIFTING, req_config(r)->drift_working_days, "window_working_days",
+    report(r, REPORT_DRIFTING, "window_working_days",
            "requested_on_or_before", "report.drifting_meetings");
 }
 
 void handle_reports_overdue_minutes(req *r)
 {
-    report(r, REPORT_OVERDUE_MINUTES, req_config(r)->minutes_due_working_days, "due_working_days",
+    report(r, REPORT_OVERDUE_MINUTES, "due_working_days",
            "held_on_or_before", "report.overdue_minutes");
 }

@@ -20,6 +20,9 @@ static const char *const q_mine[] = {"invitee", "status", PAGE, NULL};
 static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
 static const char *const q_actions[] = {"owner", "agency", "meeting_id", "status", "overdue",
                                         PAGE, NULL};
+static const char *const q_obligations[] = {"owner", "agency", "meeting_id",
+                                            "child_external_ref", "status", "due_before",
+                                            PAGE, NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
 
@@ -106,6 +109,15 @@ const route api_routes[] = {
     {"POST", "/v1/bank-holidays", handle_bank_holidays_create, BODY, ROLE_ADMIN, NULL},
     {"GET", "/v1/bank-holidays/{date}", handle_bank_holidays_get, 0, 0, NULL},
     {"DELETE", "/v1/bank-holidays/{date}", handle_bank_holidays_delete, 0, ROLE_ADMIN, NULL},
+
+    /* the clocks as policy (OBL-1) */
+    {"GET", "/v1/policy", handle_policy_get, 0, 0, NULL},
+    {"PUT", "/v1/policy", handle_policy_put, BODY | CHANGE, ROLE_ADMIN, NULL},
+    {"GET", "/v1/policy/versions", handle_policy_versions, 0, 0, q_page},
+
+    /* obligations and reminders (OBL-2, OBL-3) */
+    {"GET", "/v1/obligations", handle_obligations_list, 0, 0, q_obligations},
+    {"POST", "/v1/reminders/run", handle_reminders_run, 0, ROLE_ADMIN, NULL},
 
     /* audit and integration */
     {"GET", "/v1/audit-events", handle_audit_events_list, 0, ROLE_AUDITOR, q_audit},
