@@ -51,6 +51,7 @@ void handle_bank_holidays_list(req *r);
 void handle_bank_holidays_create(req *r);
 void handle_bank_holidays_get(req *r);
 void handle_bank_holidays_delete(req *r);
+void handle_bank_holiday_imports_create(req *r);
 
 /* reports.c */
 void handle_reports_drifting(req *r);

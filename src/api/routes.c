@@ -18,6 +18,7 @@ static const char *const q_events[] = {"after", "limit", NULL};
 static const char *const q_page[] = {PAGE, NULL};
 static const char *const q_mine[] = {"invitee", "status", PAGE, NULL};
 static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
+static const char *const q_import[] = {"division", NULL};
 static const char *const q_actions[] = {"owner", "agency", "meeting_id", "status", "overdue",
                                         PAGE, NULL};
 static const char *const q_obligations[] = {"owner", "agency", "meeting_id",
@@ -109,6 +110,8 @@ const route api_routes[] = {
     {"POST", "/v1/bank-holidays", handle_bank_holidays_create, BODY, ROLE_ADMIN, NULL},
     {"GET", "/v1/bank-holidays/{date}", handle_bank_holidays_get, 0, 0, NULL},
     {"DELETE", "/v1/bank-holidays/{date}", handle_bank_holidays_delete, 0, ROLE_ADMIN, NULL},
+    {"POST", "/v1/bank-holiday-imports", handle_bank_holiday_imports_create, BODY, ROLE_ADMIN,
+     q_import},
 
     /* the clocks as policy (OBL-1) */
     {"GET", "/v1/policy", handle_policy_get, 0, 0, NULL},
