@@ -236,16 +236,29 @@ $$;
 -- The meetings whose obligations a caller may be shown: those they can see,
 -- and those of the actions, invitations and escalations they can see
 -- without seeing the meeting (an action's owner, the managers of an invited
--- agency, the agencies of an escalation).
+-- agency, the agencies of an escalation). With `of_owner`, only the meetings
+-- where that person has a part (requester, chair, minute taker, invitee,
+-- action owner), each found through its own index: a busy practitioner's
+-- `owner=me` list costs what they are part of, not what their agency holds.
+-- Visibility is still judged per obligation (obligation_visible).
 CREATE OR REPLACE FUNCTION obligation_meetings(principals text[], caller_sub text,
-                                               caller_agency text, is_manager boolean)
+                                               caller_agency text, is_manager boolean,
+                                               of_owner text)
 RETURNS SETOF uuid
 LANGUAGE sql STABLE AS $$
-  SELECT a.meeting_id FROM meeting_access a WHERE a.principal = ANY (principals)
-  UNION SELECT x.current_meeting_id FROM actions x WHERE x.owner_sub = caller_sub
-  UNION SELECT x.current_meeting_id FROM actions x WHERE is_manager AND x.owner_agency = caller_agency
-  UNION SELECT i.meeting_id FROM invitations i WHERE is_manager AND i.agency = caller_agency
-  UNION SELECT e.meeting_id FROM escalations e WHERE caller_agency IN (e.raised_by_agency, e.with_agency)
+  SELECT a.meeting_id FROM meeting_access a
+   WHERE of_owner IS NULL AND a.principal = ANY (principals)
+  UNION SELECT a.meeting_id FROM meeting_access a
+   WHERE of_owner IS NOT NULL AND a.principal = principal_person(of_owner)
+  UNION SELECT x.current_meeting_id FROM actions x WHERE x.owner_sub = coalesce(of_owner, caller_sub)
+  UNION SELECT x.current_meeting_id FROM actions x
+   WHERE of_owner IS NULL AND is_manager AND x.owner_agency = caller_agency
+  UNION SELECT i.meeting_id FROM invitations i
+   WHERE of_owner IS NULL AND is_manager AND i.agency = caller_agency
+  UNION SELECT e.meeting_id FROM escalations e
+   WHERE of_owner IS NULL AND e.raised_by_agency = caller_agency
+  UNION SELECT e.meeting_id FROM escalations e
+   WHERE of_owner IS NULL AND e.with_agency = caller_agency
 $$;
 
 -- One page of the obligations a caller may see, by due date then id, with
@@ -275,7 +288,8 @@ LANGUAGE sql STABLE AS $$
            'ended_reason', CASE WHEN o.met_at IS NULL THEN o.ended_reason END),
          to_char(o.due, 'YYYY-MM-DD'), o.id
     FROM (SELECT DISTINCT c.meeting_id
-            FROM obligation_meetings(principals, caller_sub, caller_agency, is_manager) c(meeting_id)
+            FROM obligation_meetings(principals, caller_sub, caller_agency, is_manager,
+                                     of_owner) c(meeting_id)
            WHERE (of_meeting IS NULL OR c.meeting_id = of_meeting)
              AND (child_system IS NULL OR EXISTS (
                    SELECT 1 FROM meeting_children k WHERE k.meeting_id = c.meeting_id
