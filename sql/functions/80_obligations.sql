@@ -309,9 +309,41 @@ LANGUAGE sql STABLE AS $$
    LIMIT size
 $$;
 
+-- One obligation by its id, when the caller may see it (the same candidates
+-- and visibility as the list; any status). NULL when not.
+CREATE OR REPLACE FUNCTION obligation_find(principals text[], caller_sub text, caller_agency text,
+                                           caller_roles text[], is_manager boolean, today date,
+                                           of_id uuid)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+         'id', o.id,
+         'clock', o.clock,
+         'basis', json_build_object('clock', o.clock, 'event', o.basis_event,
+                                    'event_at', rfc3339(o.basis_at),
+                                    'policy_version', o.policy_version),
+         'meeting_id', o.meeting_id,
+         'resource', json_build_object('type', o.resource_type, 'id', o.resource_id),
+         'owner', json_build_object('sub', o.owner_sub, 'agency', o.owner_agency),
+         'due_date', to_char(o.due, 'YYYY-MM-DD'),
+         'status', obligation_status(o.met_at, o.ended, o.due, today),
+         'met_at', rfc3339(o.met_at),
+         'ended_reason', CASE WHEN o.met_at IS NULL THEN o.ended_reason END)
+    FROM (SELECT DISTINCT c.meeting_id
+            FROM obligation_meetings(principals, caller_sub, caller_agency, is_manager,
+                                     NULL) c(meeting_id)) cm,
+         LATERAL meeting_obligations(cm.meeting_id) o
+   WHERE o.id = of_id
+     AND obligation_visible(o.resource_type, o.resource_id, o.meeting_id, principals,
+                            caller_agency, caller_roles)
+   LIMIT 1
+$$;
+
 -- OBL-3: the reminders due on `today` and not yet sent: for every
 -- obligation still owed, the stages it has reached. Each stage goes to the
--- feed of the agency that owes it, naming the resource (never its content).
+-- feed of the agency that owes it, naming the obligation (resource_type
+-- `obligation`, GET /v1/obligations/{id}: its clock, due date and the
+-- resource it is about), never any content.
 --  response, papers, minutes, drift, review, icpc, escalation_stage: `due`
 --    on the due date;
 --  actions (action, family_feedback, safeguarding_referral): `due_soon`
@@ -348,7 +380,7 @@ LANGUAGE sql STABLE AS $$
   SELECT s.id, s.stage,
          CASE WHEN s.clock = 'action_plan_not_implemented' THEN 'reminder.escalation_offered'
               ELSE 'reminder.' || s.clock || '_' || s.stage END,
-         s.owner_agency, s.resource_type, s.resource_id, s.resource_version
+         s.owner_agency, 'obligation', s.id, NULL::integer
     FROM stages s
    WHERE s.owner_agency IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM reminders_sent r WHERE r.obligation_id = s.id AND r.stage = s.stage)

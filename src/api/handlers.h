@@ -93,6 +93,7 @@ void handle_policy_put(req *r);
 
 /* obligations.c: what is owed (OBL-2) and the reminders (OBL-3) */
 void handle_obligations_list(req *r);
+void handle_obligations_get(req *r);
 void handle_reminders_run(req *r);
 
 /* audit_events.c */

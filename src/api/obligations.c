@@ -74,6 +74,24 @@ void handle_obligations_list(req *r)
     free(child_id);
 }
 
+/* GET /v1/obligations/{obligation_id}: what a reminder on the feed names
+ * (OBL-3). Derived, never changed over the API: no version, no ETag. */
+void handle_obligations_get(req *r)
+{
+    store *s = frame_begin(r, FRAME_READ);
+    if (!s)
+        return;
+    const char *id = req_path(r, 0);
+    char *json = NULL;
+    if (!frame_found(r, obligations_find(s, id, &json)))
+        return;
+    if (audit_record(s, "obligation.read", "obligation", id) != 0 || store_commit(s) != 0)
+        req_db_failed(r);
+    else
+        reply_json_text(r, 200, json);
+    free(json);
+}
+
 void handle_reminders_run(req *r)
 {
     store *s = frame_begin(r, FRAME_CHANGE);

@@ -120,6 +120,7 @@ const route api_routes[] = {
 
     /* obligations and reminders (OBL-2, OBL-3) */
     {"GET", "/v1/obligations", handle_obligations_list, 0, 0, q_obligations},
+    {"GET", "/v1/obligations/{obligation_id}", handle_obligations_get, 0, 0, NULL},
     {"POST", "/v1/reminders/run", handle_reminders_run, 0, ROLE_ADMIN, NULL},
 
     /* audit and integration */

@@ -4,7 +4,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "store/sql.h"
+
+static const db_stmt find_stmt = {
+    "obligations_find",
+    "SELECT j FROM obligation_find(caller_principals($2, $3, $4::boolean), $2, $3, $6::text[],"
+    " $4::boolean, $5::date, $1::uuid) j WHERE j IS NOT NULL",
+    6};
+
+int obligations_find(store *s, const char *id, char **json)
+{
+    *json = NULL;
+    if (!text_is_uuid(id))
+        return 0;
+    char roles[256];
+    caller_roles_literal(s->who, roles, sizeof roles);
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
+                            s->today_text, roles};
+    bool found;
+    *json = sql_value(s, &find_stmt, params, &found);
+    return *json ? 1 : found ? -1 : 0;
+}
 
 static const db_stmt list_stmt = {
     "obligations_list",

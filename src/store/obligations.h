@@ -10,6 +10,11 @@
 
 #include "store/store.h"
 
+/* One obligation by its id, rendered (*json, a new string), when the caller
+ * may see it: 1, 0 (absent, not visible or not a UUID: the same, SEC-2), or
+ * -1 on a failure. */
+int obligations_find(store *s, const char *id, char **json);
+
 typedef struct obligation_filters {
     const char *owner_sub;    /* owed by this person, or NULL */
     const char *agency;       /* owed by this agency, or NULL */

@@ -661,11 +661,36 @@ static void run_on(const person *admin, const char *day)
     cr_assert(c.ran, "the scheduler ran on %s", day);
 }
 
-/* How many reminders of this type went to the feed about a resource. */
-static long reminders_of(const char *resource_id, const char *type)
+/* The id of the obligation of this clock about this record. */
+static char *obligation_of(const char *clock, const char *source_id)
 {
-    const char *params[] = {resource_id, type};
-    return db_long("SELECT count(*) FROM events WHERE resource_id = $1 AND type = $2", 2, params);
+    const char *params[] = {clock, source_id};
+    return db_value("SELECT obligation_id($1, $2::uuid, 0)", 2, params);
+}
+
+/* How many reminders of this type went to the feed about the obligation of
+ * this clock and record (resource_type obligation, OBL-3). */
+static long reminders_of(const char *clock, const char *source_id, const char *type)
+{
+    char *id = obligation_of(clock, source_id);
+    const char *params[] = {id, type};
+    long n = db_long("SELECT count(*) FROM events WHERE resource_type = 'obligation'"
+                     " AND resource_id = $1 AND type = $2",
+                     2, params);
+    free(id);
+    return n;
+}
+
+/* The agency whose feed a reminder went to. */
+static char *reminded_agency(const char *clock, const char *source_id, const char *type)
+{
+    char *id = obligation_of(clock, source_id);
+    const char *params[] = {id, type};
+    char *agency = db_value("SELECT agency FROM events WHERE resource_type = 'obligation'"
+                            " AND resource_id = $1 AND type = $2",
+                            2, params);
+    free(id);
+    return agency;
 }
 
 static long policy_clock(const char *column, const char *at_sql, const char *id)
@@ -711,18 +736,31 @@ Test(obligations, OBL_3_action_reminders_once_per_stage_with_two_instances)
 
     /* nothing before its stage */
     run_on(&admin, before_soon);
-    cr_assert_eq(reminders_of(action, "reminder.action_due_soon"), 0);
+    cr_assert_eq(reminders_of("action", action, "reminder.action_due_soon"), 0);
 
     /* due soon: once, to the owner's agency, however often the scheduler runs */
     run_on(&admin, soon);
     run_on(&admin, soon);
-    cr_assert_eq(reminders_of(action, "reminder.action_due_soon"), 1);
-    const char *ev[] = {action};
-    char *agency = db_value("SELECT agency FROM events WHERE resource_id = $1"
-                            " AND type = 'reminder.action_due_soon'",
-                            1, ev);
+    cr_assert_eq(reminders_of("action", action, "reminder.action_due_soon"), 1);
+    char *agency = reminded_agency("action", action, "reminder.action_due_soon");
     cr_assert_str_eq(agency, p.police);
     free(agency);
+    /* what the reminder names: the obligation, which the owner reads (and
+     * nobody outside the meeting does) */
+    char *obligation = obligation_of("action", action);
+    snprintf(path, sizeof path, "/v1/obligations/%s", obligation);
+    r = api_get(path, p.police_officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "clock"), "action");
+    cr_assert_str_eq(json_str(json_object_get(r->json, "resource"), "id"), action);
+    cr_assert_str_eq(json_str(r->json, "due_date"), due);
+    http_free(r);
+    person outsider = person_new(p.police, "practitioner");
+    r = api_get(path, outsider.token);
+    expect_problem(r, 404, NULL);
+    http_free(r);
+    person_free(&outsider);
+    free(obligation);
 
     /* overdue: two instances run at once; one reminder */
     instance second;
@@ -744,8 +782,8 @@ Test(obligations, OBL_3_action_reminders_once_per_stage_with_two_instances)
         usleep(50 * 1000); /* a third scheduler (another test's instance) held the lock */
     }
     cr_assert(calls[0].ran || calls[1].ran, "one of them ran");
-    cr_assert_eq(reminders_of(action, "reminder.action_overdue"), 1);
-    cr_assert_eq(reminders_of(action, "reminder.action_due_soon"), 1);
+    cr_assert_eq(reminders_of("action", action, "reminder.action_overdue"), 1);
+    cr_assert_eq(reminders_of("action", action, "reminder.action_due_soon"), 1);
 
     /* then to the owner's manager, once, whichever instance runs */
     test_clock_set(noon_of(manager));
@@ -754,7 +792,7 @@ Test(obligations, OBL_3_action_reminders_once_per_stage_with_two_instances)
     cr_assert_eq(again.status, 200);
     run_on(&admin, manager);
     run_on(&admin, manager);
-    cr_assert_eq(reminders_of(action, "reminder.action_overdue_manager"), 1);
+    cr_assert_eq(reminders_of("action", action, "reminder.action_overdue_manager"), 1);
     cr_assert_eq(instance_stop(&second, SIGTERM), 0);
 
     /* before its contingency passes, no escalation is offered */
@@ -764,10 +802,8 @@ Test(obligations, OBL_3_action_reminders_once_per_stage_with_two_instances)
     http_free(r);
     /* past it: offered to the chair, as an obligation and on the feed */
     run_on(&admin, contingency);
-    cr_assert_eq(reminders_of(action, "reminder.escalation_offered"), 1);
-    agency = db_value("SELECT agency FROM events WHERE resource_id = $1"
-                      " AND type = 'reminder.escalation_offered'",
-                      1, ev);
+    cr_assert_eq(reminders_of("action_plan_not_implemented", action, "reminder.escalation_offered"), 1);
+    agency = reminded_agency("action_plan_not_implemented", action, "reminder.escalation_offered");
     cr_assert_str_eq(agency, p.csc);
     free(agency);
     r = obligations(&p.manager, "owner=me&limit=200");
@@ -831,7 +867,7 @@ Test(obligations, OBL_3_scheduler_thread_survives_restart_and_sends_once)
     long sent = 0;
     for (int i = 0; i < 150 && sent == 0; i++) {
         usleep(100 * 1000); /* the thread's own interval, not a date */
-        sent = reminders_of(invitation, "reminder.response_due");
+        sent = reminders_of("response", invitation, "reminder.response_due");
     }
     cr_assert_eq(sent, 1, "the scheduler reminded the invitee once");
     cr_assert_eq(instance_stop(&one, SIGTERM), 0);
@@ -849,7 +885,7 @@ Test(obligations, OBL_3_scheduler_thread_survives_restart_and_sends_once)
             break;
     }
     free(metrics);
-    cr_assert_eq(reminders_of(invitation, "reminder.response_due"), 1);
+    cr_assert_eq(reminders_of("response", invitation, "reminder.response_due"), 1);
     cr_assert_eq(instance_stop(&two, SIGTERM), 0);
     free(invitation);
     person_free(&invitee);
