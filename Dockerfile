@@ -25,9 +25,14 @@ RUN /tmp/deploy/packages.sh install runtime \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin mam
 COPY --from=build /src/build/release/mam /usr/local/bin/mam
 COPY openapi.yaml /usr/share/mam/openapi.yaml
+# The contract's HTML reference (served at /reference) is built before the
+# image, on the build machine, by `make reference` (the pinned Redocly of
+# tests/contract): the image build downloads nothing from npm.
+COPY dist/reference.html /usr/share/mam/reference.html
 ENV PORT=8080 \
     BIND_ADDRESS=0.0.0.0 \
-    OPENAPI_FILE=/usr/share/mam/openapi.yaml
+    OPENAPI_FILE=/usr/share/mam/openapi.yaml \
+    REFERENCE_FILE=/usr/share/mam/reference.html
 USER 10001:10001
 EXPOSE 8080
 # The image has no curl: the binary checks its own /livez.

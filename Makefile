@@ -14,7 +14,7 @@ MODE ?= release
 BUILD_ROOT ?= build
 B := $(BUILD_ROOT)/$(MODE)
 
-PKGS := libulfius librhonabwy jansson libpq liborcania libyder gnutls libmicrohttpd libcurl
+PKGS := libulfius librhonabwy jansson libpq liborcania libyder gnutls libmicrohttpd libcurl libical
 TEST_PKGS := criterion
 
 CC ?= cc
@@ -75,7 +75,7 @@ FAULT_OBJ := $(patsubst tests/%.c,$(B)/obj/tests/%.o,$(FAULT_SRC))
 MAM_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 MAM_COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-.PHONY: FORCE build tests fuzzers fuzz faults run test valgrind bench scale clean clean-data token
+.PHONY: FORCE build tests fuzzers fuzz faults run test valgrind bench scale clean clean-data token reference
 .DEFAULT_GOAL := build
 
 build: $(B)/mam
@@ -134,6 +134,14 @@ $(B)/obj/gen/migrations.o: $(B)/gen/migrations.c
 
 run:
 	@deploy/run-local.sh
+
+# The contract's HTML reference, built offline with the pinned Redocly of
+# tests/contract, for the image (the Dockerfile copies dist/reference.html).
+reference:
+	@deploy/packages.sh install docs
+	@cd tests/contract && { [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@mkdir -p dist
+	@node tests/contract/reference.mjs --spec openapi.yaml --out dist/reference.html
 
 # The benchmark against the machine's own limits; writes bench/RESULTS.md.
 bench:

@@ -21,9 +21,13 @@ SELECT format('B%s', lpad(n::text, 2, '0')), format('Bench Agency %s (fictional)
   FROM generate_series(1, 40) n
 ON CONFLICT DO NOTHING;
 
--- bench_meetings maps a dense number to each meeting, for the workloads
+-- bench_meetings maps a dense number to each meeting, for the workloads;
+-- the loading sessions run at once, and two racing CREATE TABLE IF NOT
+-- EXISTS can both try to create it, so one at a time
+SELECT pg_advisory_lock(hashtext('bench_meetings')) \gset
 CREATE TABLE IF NOT EXISTS bench_meetings (n integer PRIMARY KEY, id uuid NOT NULL,
                                            agency text NOT NULL, status text NOT NULL);
+SELECT pg_advisory_unlock(hashtext('bench_meetings')) \gset
 
 -- status and type spread over every agency alike (n picks the agency)
 CREATE TEMP TABLE batch AS

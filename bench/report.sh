@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Turns bench/out/results.tsv into bench/RESULTS.md: the table, then each
 # target of the performance issue judged from the same run. The block that
-# bench/scale.sh writes (between the scaling markers) is kept as it was.
+# bench/scale.sh writes (between the scaling markers) is kept as it was; the
+# one BENCH_ONLY=webhooks writes is not, since this table has that row.
 set -euo pipefail
 results=$1
 previous=${2:-bench/RESULTS.md}
@@ -51,6 +52,7 @@ awk -F'\t' -v conns="${BENCH_CONNECTIONS:-64}" -v rows_file="$rows_file" '
       printf "  (%s connections at %s req/s wait %.0f ms on average, so the throughput is there and the p99 is the spread; pgbench running the same statements from %s clients had a p99 of %s ms. What would reach it: database cores not shared with the load generator and the service, or fewer requests in flight)\n",
         conns, $4, conns * 1000 / $4, conns, ($12 != "" ? $12 : "?")
   }
+  $9 == "without webhooks" { printf "- %s: %.2f of the same writes without (target 0.8): %s\n", name, $11, verdict($11 + 0 >= 0.8) }
   $9 == "nginx" { printf "- %s: %.2f of nginx (target 0.6): %s\n", name, $11, verdict($11 + 0 >= 0.6) }
   $8 ~ /->/ {
     split($8, rss, " ")

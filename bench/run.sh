@@ -8,6 +8,9 @@
 # pgbench running the same statements in the same transactions, or nginx
 # answering the same bytes. Prints a table and writes bench/RESULTS.md.
 #
+# BENCH_ONLY=webhooks measures only the webhook row (stage 1's volume),
+# for a quick run of it, and writes it to its own block of bench/RESULTS.md.
+#
 # Knobs: BENCH_SECONDS (6 per run), BENCH_CONNECTIONS (64),
 # BENCH_RSS_REQUESTS (10000000) and BENCH_RSS_FIRST (1000000) for the RSS
 # check, BENCH_SIZES ("10000 100000 1000000", the
@@ -16,6 +19,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 source deploy/service-user.sh
+source bench/block.sh
 
 seconds=${BENCH_SECONDS:-6}
 read -r size1 size2 size3 <<<"${BENCH_SIZES:-10000 100000 1000000}"
@@ -83,6 +87,9 @@ feed_to() {
   feed_events=$to
 }
 
+# seals the bench endpoints' webhook secrets
+webhook_key=$(head -c 32 /dev/urandom | base64)
+
 # --- people and tokens (fictional) ---
 export JWT_ISSUER=https://bench.invalid/issuer JWT_AUDIENCE=mam-bench
 JWT_HS256_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
@@ -116,6 +123,8 @@ start_service() {
   binary=$(service_stage build/release/mam)
   OPENAPI_FILE=$(service_stage openapi.yaml) PORT=$port LOG_LEVEL=warning \
     HTTP_THREADS=${BENCH_HTTP_THREADS:-} DB_POOL_SIZE=${BENCH_DB_POOL:-16} \
+    WEBHOOK_ALLOWED_HOSTS=127.0.0.1 WEBHOOK_ALLOW_LOOPBACK=true \
+    WEBHOOK_SECRET_KEY="$webhook_key" WEBHOOK_POLL_INTERVAL_MS=100 \
     bash -c "source deploy/service-user.sh; service_exec '$binary'" >>"$out/service.log" 2>&1 &
   service_pid=$!
   for _ in $(seq 1 100); do
@@ -219,6 +228,68 @@ compare() { # name lua pgbench-args...
   record "$name" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))" "pgbench" "${best_pg%% *}" "$pg_p99_at_conns"
 }
 
+# Writes with webhooks subscribed (INT-5): each of the 40 bench agencies
+# registers an endpoint for meeting.requested, delivered to nginx on
+# loopback (POST /hooks, 204) by the service's own delivery workers on the
+# same two cores. The same write workload runs alternately with the
+# endpoints active and disabled (disabled: no outbox rows, no deliveries),
+# best of two each; the ratio is with over without (target 0.8).
+webhook_compare() {
+  local a tok r best_on="0 0 0 0" best_off="0 0 0 0" round delivered pending
+  start_nginx
+  for a in $(seq -w 1 40); do
+    tok=$(build/release/mam token --sub "bench-i-B$a" --name "Bench Integration" --agency "B$a" \
+            --roles integration --ttl 3600)
+    curl -fsS -o /dev/null -X POST "http://127.0.0.1:$port/v1/webhook-endpoints" \
+      -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+      -d "{\"url\":\"http://127.0.0.1:$nginx_port/hooks\",\"event_types\":[\"meeting.requested\"]}"
+  done
+  for round in 1 2; do
+    psql_admin -c "UPDATE webhook_endpoints SET status = 'active', disabled_reason = NULL"
+    r=$(wrk_run create_meeting.lua); [ "${r%% *}" -gt "${best_on%% *}" ] && best_on=$r
+    psql_admin -c "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'by_request'"
+    r=$(wrk_run create_meeting.lua); [ "${r%% *}" -gt "${best_off%% *}" ] && best_off=$r
+  done
+  delivered=$(psql_admin -At -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'")
+  pending=$(psql_admin -At -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'")
+  psql_admin -c "DELETE FROM webhook_endpoints"
+  stop_nginx
+  read -r rps p50 p99 errors <<<"$best_on"
+  record "POST /v1/meetings, webhooks subscribed" wrk "$rps" "$p50" "$p99" "$errors" \
+    "$(( $(peak_kb) / 1024 ))" "without webhooks" "${best_off%% *}"
+  echo "$delivered delivered during the runs, $pending still queued at the end" > "$out/webhooks.txt"
+  say "webhooks: $(cat "$out/webhooks.txt")"
+}
+
+# BENCH_ONLY=webhooks: the row and its target in their own block of
+# bench/RESULTS.md (a full run has the row in its table and drops the
+# block); BENCH_NOTE, when given, says what else was running.
+webhook_block() {
+  local block
+  block=$(mktemp)
+  {
+    echo "<!-- webhooks:begin -->"
+    echo "## Writes with webhooks subscribed"
+    echo
+    echo "Measured by \`BENCH_ONLY=webhooks make bench\` on $(date -u +%Y-%m-%d) ($(nproc) cores,"
+    echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)), at $loaded meetings: \`POST /v1/meetings\` from wrk with $conns connections,"
+    echo "alternately with the 40 bench agencies' endpoints subscribed to \`meeting.requested\` (delivered"
+    echo "to nginx on loopback by the service's own workers, on the same cores) and with them disabled;"
+    echo "each figure the better of two ${seconds}-second runs."
+    echo
+    echo "| workload | meetings | req/s | p50 ms | p99 ms | errors | peak RSS MB | limit | limit/s | ratio |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+    awk -F'\t' '$9 == "without webhooks" { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $4, $5, $6, $7, $8, $9, $10, $11 }' "$results"
+    echo
+    awk -F'\t' '$9 == "without webhooks" { printf "- %s: %.2f of the same writes without (target 0.8): %s\n", $1, $11, ($11 + 0 >= 0.8) ? "met" : "**not met**" }' "$results"
+    echo "- webhooks: $(cat "$out/webhooks.txt")"
+    [ -z "${BENCH_NOTE:-}" ] || { echo; echo "$BENCH_NOTE"; }
+    echo "<!-- webhooks:end -->"
+  } > "$block"
+  results_block webhooks "$block"
+  rm -f "$block"
+}
+
 measure() { # name lua
   local r
   r=$(wrk_run "$2")
@@ -288,6 +359,12 @@ load_to "$size1" 1
 feed_to "$size1"
 write_meeting_lists
 start_service
+if [ "${BENCH_ONLY:-}" = webhooks ]; then
+  webhook_compare
+  stop_service
+  webhook_block
+  exit 0
+fi
 growth
 
 # === stage 2: 100,000 meetings, 100,000 feed events: every workload ===
@@ -312,6 +389,7 @@ compare "GET /v1/meetings?status=scheduled" list_meetings.lua -f "$top/bench/pgb
 compare "GET /v1/actions?owner=me&overdue=true" overdue_actions.lua -f "$top/bench/pgbench/overdue_actions.sql" -D ids="$ids"
 compare "GET /v1/events" feed.lua -f "$top/bench/pgbench/feed.sql" -D tx=0 -D pos=0
 compare "POST /v1/meetings" create_meeting.lua -f "$top/bench/pgbench/create_meeting.sql"
+webhook_compare
 compare "mix 80/20" mix.lua -f "$top/bench/pgbench/get_meeting.sql@40" -f "$top/bench/pgbench/list_meetings.sql@20" \
   -f "$top/bench/pgbench/overdue_actions.sql@20" -f "$top/bench/pgbench/create_meeting.sql@10" \
   -f "$top/bench/pgbench/consent_decision.sql@10" -D meetings="$meetings" -D ids="$ids"

@@ -16,6 +16,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 source deploy/service-user.sh
+source bench/block.sh
 
 meetings=${SCALE_MEETINGS:-10000}
 seconds=${SCALE_SECONDS:-15}
@@ -234,16 +235,6 @@ block=$(mktemp)
   echo "${SCALE_NOTE:-Everything, load generator included, shares the same two cores, so more instances cannot add capacity here: the table shows where the CPU goes, not a scaling curve. See docs/operations.md, \"Scaling and its limits\".}"
   echo "<!-- scaling:end -->"
 } > "$block"
-touch bench/RESULTS.md
-if grep -q '<!-- scaling:begin -->' bench/RESULTS.md; then
-  awk -v blockfile="$block" '
-    /<!-- scaling:begin -->/ { while ((getline l < blockfile) > 0) print l; skip = 1; next }
-    /<!-- scaling:end -->/ { skip = 0; next }
-    !skip { print }' bench/RESULTS.md > "$block.new"
-  mv "$block.new" bench/RESULTS.md
-else
-  { echo; cat "$block"; } >> bench/RESULTS.md
-fi
+results_block scaling "$block"
 rm -f "$block"
-sed -n '/<!-- scaling:begin -->/,/<!-- scaling:end -->/p' bench/RESULTS.md
 say "done"

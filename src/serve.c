@@ -19,12 +19,14 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "core/clock.h"
+#include "domain/ical.h"
 #include "store/idempotency.h"
 #include "store/obligations.h"
 #include "http/metrics.h"
 #include "http/process_metrics.h"
 #include "http/route.h"
 #include "http/server.h"
+#include "http/webhook_worker.h"
 
 #define SHUTDOWN_GRACE_MS 10000
 #define MAINTENANCE_INTERVAL_S 600
@@ -35,6 +37,8 @@ static struct {
     jwt_verifier *verifier;
     char *openapi;       /* the contract served at /openapi.yaml */
     size_t openapi_len;
+    char *reference;     /* its HTML reference, served at /reference (optional) */
+    size_t reference_len;
     http_service http;   /* what the server is handed */
 } app;
 
@@ -203,6 +207,7 @@ static void release_app(void)
 {
     jwt_verifier_free(app.verifier);
     free(app.openapi);
+    free(app.reference);
     config_free(&app.cfg);
 }
 
@@ -222,6 +227,12 @@ int serve_main(void)
         log_close();
         return 2;
     }
+    /* the HTML reference is built from the contract by tests/contract/reference.mjs
+     * (the image and make test build it); without it /reference answers 404 */
+    app.reference = read_file(app.cfg.reference_file, &app.reference_len);
+    if (!app.reference)
+        y_log_message(Y_LOG_LEVEL_WARNING, "REFERENCE_FILE %s cannot be read: /reference answers 404",
+                      app.cfg.reference_file);
     if (build_verifier() != 0) {
         release_app();
         keys_global_cleanup();
@@ -229,6 +240,7 @@ int serve_main(void)
         return 2;
     }
     json_object_seed(0);
+    ical_init();
     token_cache_init();
 
     /* Every thread started from here on inherits this mask; the signals are
@@ -256,7 +268,9 @@ int serve_main(void)
                               .cfg = &app.cfg,
                               .verifier = app.verifier,
                               .contract = app.openapi,
-                              .contract_len = app.openapi_len};
+                              .contract_len = app.openapi_len,
+                              .reference = app.reference,
+                              .reference_len = app.reference_len};
     if (server_start(&app.http) != 0) {
         metrics_free();
         db_pool_close();
@@ -271,6 +285,7 @@ int serve_main(void)
         pthread_create(&scheduler.thread, NULL, scheduler_loop, NULL);
         scheduler.started = true;
     }
+    hook_workers_start(&app.cfg.integrations);
     jwt_verifier_start(app.verifier);
     y_log_message(Y_LOG_LEVEL_INFO,
                   "listening on %s:%d (%d HTTP threads, %d database connections, schema %d)",
@@ -289,6 +304,7 @@ int serve_main(void)
     y_log_message(Y_LOG_LEVEL_INFO, "signal %d: finishing requests in flight, then stopping", sig);
     server_stop(SHUTDOWN_GRACE_MS);
     stop_scheduler();
+    hook_workers_stop();
     stop_maintenance();
     db_pool_close();
     metrics_free();

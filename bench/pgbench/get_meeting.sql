@@ -5,6 +5,6 @@
 \set a ((:n - 1) % 40) + 1
 BEGIN;
 SET LOCAL synchronous_commit = off;
-SELECT meeting_json(m, (now() AT TIME ZONE 'UTC')::date), m.version FROM meetings m WHERE m.id = md5('bench-meeting-' || :n)::uuid AND meeting_visible(m.id, caller_principals('bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), true::boolean));
+SELECT meeting_json(m, (now() AT TIME ZONE 'UTC')::date), m.version FROM meetings m WHERE m.id = md5('bench-meeting-' || :n)::uuid AND meeting_visible(m.id, caller_principals('bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), true::boolean, false::boolean));
 INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type, resource_id, outcome) VALUES (md5(:n::text), 'bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), 'meeting.read', 'meeting', md5('bench-meeting-' || :n)::uuid::text, 'success');
 COMMIT;

@@ -4,6 +4,6 @@
 \set a random(1, 40)
 BEGIN;
 SET LOCAL synchronous_commit = off;
-SELECT meeting_json(m, (now() AT TIME ZONE 'UTC')::date), rfc3339(m.created_at), m.id FROM visible_meetings_page(caller_principals('bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), true::boolean), 'scheduled', 'infinity'::timestamptz, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid, 51) v JOIN meetings m ON m.id = v.meeting_id ORDER BY v.created_at DESC, v.meeting_id DESC;
+SELECT meeting_json(m, (now() AT TIME ZONE 'UTC')::date), rfc3339(m.created_at), m.id FROM visible_meetings_page(caller_principals('bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), true::boolean, false::boolean), 'scheduled', 'infinity'::timestamptz, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid, 51) v JOIN meetings m ON m.id = v.meeting_id ORDER BY v.created_at DESC, v.meeting_id DESC;
 INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type, resource_ids, outcome) VALUES (md5(:a::text), 'bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), 'meeting.list', 'meeting', :ids::text[], 'success');
 COMMIT;

@@ -2,13 +2,28 @@
 --
 -- A meeting is visible to its requester, chair and minute taker, every
 -- current invitee, and the managers (manager, senior_manager) of the
--- convening agency. meeting_access holds that as rows, one per principal
--- and meeting, kept exact by the triggers below in the same transaction as
--- any change to a meeting or its invitations. A principal is a person
--- ('p:' and their subject id) or the managers of an agency ('m:' and its
--- code); a caller acts as their own person and, when they are a manager,
--- as their agency's managers. Every read, list, report and feed of the
--- service asks these functions, never the tables behind them.
+-- convening agency; a stop and review's request also to the convening
+-- agency's designated safeguarding leads while it awaits a decision, which
+-- they may make (MTG-4); and whoever decided the request. meeting_access
+-- holds that as rows, one per principal and meeting, kept exact by the
+-- triggers below in the same transaction as any change to a meeting or its
+-- invitations. A principal is a person ('p:' and their subject id), the
+-- managers of an agency ('m:' and its code) or its safeguarding leads ('l:'
+-- and its code); a caller acts as their own person and, when they are a
+-- manager or a safeguarding lead, as their agency's. Every read, list,
+-- report and feed of the service asks these functions, never the tables
+-- behind them.
+--
+-- INT-4: an agency's integration ('i:' and its code) sees every meeting its
+-- feed has announced anything about (an event about the meeting or about
+-- something under it: an invitation, a decision, the minutes, an action),
+-- from that event on, and everything under it as an invitee would. Its
+-- rows are added by a trigger on events (integration_access_on_events,
+-- 80_integrations.sql) in the transaction that announces, and are kept
+-- when the meeting's other rows are recomputed. A caller with the
+-- integration role acts as its agency's integration principal: the store
+-- says so for the transaction (mam.integration, store_begin), so that every
+-- statement's caller_principals(sub, agency, is_manager, is_lead) includes it.
 
 CREATE OR REPLACE FUNCTION principal_person(sub text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'p:' || sub $$;
@@ -16,12 +31,23 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'p:' || sub $$;
 CREATE OR REPLACE FUNCTION principal_managers(agency text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'm:' || agency $$;
 
--- The principals a caller acts as.
-CREATE OR REPLACE FUNCTION caller_principals(sub text, agency text, is_manager boolean)
+CREATE OR REPLACE FUNCTION principal_leads(agency text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'l:' || agency $$;
+
+CREATE OR REPLACE FUNCTION principal_integration(agency text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'i:' || agency $$;
+
+-- The principals a caller acts as. STABLE: it reads whether the
+-- transaction's caller is an integration (set by the store, transaction-local).
+CREATE OR REPLACE FUNCTION caller_principals(sub text, agency text, is_manager boolean,
+                                             is_lead boolean)
 RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN is_manager THEN ARRAY[principal_person(sub), principal_managers(agency)]
-              ELSE ARRAY[principal_person(sub)] END
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT ARRAY[principal_person(sub)]
+         || CASE WHEN is_manager THEN ARRAY[principal_managers(agency)] ELSE '{}'::text[] END
+         || CASE WHEN is_lead THEN ARRAY[principal_leads(agency)] ELSE '{}'::text[] END
+         || CASE WHEN current_setting('mam.integration', true) = 'on'
+                 THEN ARRAY[principal_integration(agency)] ELSE '{}'::text[] END
 $$;
 
 -- The principals who may see a meeting.
@@ -35,11 +61,23 @@ LANGUAGE sql STABLE AS $$
          WHERE m.id = meeting AND m.minute_taker_sub IS NOT NULL
   UNION SELECT principal_person(i.invitee_sub) FROM invitations i
          WHERE i.meeting_id = meeting AND i.invitee_sub IS NOT NULL
+  -- MTG-4: a stop and review awaiting its decision, to the convening
+  -- agency's safeguarding leads, who may make it
+  UNION SELECT principal_leads(m.convening_agency) FROM meetings m
+         WHERE m.id = meeting AND m.type = 'stop_and_review' AND m.status = 'requested'
+  -- whoever decided the request keeps sight of what they decided
+  UNION SELECT principal_person(m.decided_by_sub) FROM meetings m
+         WHERE m.id = meeting AND m.decided_by_sub IS NOT NULL
 $$;
 
+-- The integration rows (INT-4) stay: what a feed announced stays told;
+-- they only follow the meeting's status.
 CREATE OR REPLACE FUNCTION meeting_access_refresh(meeting uuid) RETURNS void
 LANGUAGE sql AS $$
-  DELETE FROM meeting_access WHERE meeting_id = meeting;
+  DELETE FROM meeting_access WHERE meeting_id = meeting AND principal NOT LIKE 'i:%';
+  UPDATE meeting_access a SET status = m.status FROM meetings m
+   WHERE m.id = meeting AND a.meeting_id = meeting AND a.principal LIKE 'i:%'
+     AND a.status <> m.status;
   INSERT INTO meeting_access (principal, meeting_id, created_at, status)
   SELECT p.principal, m.id, m.created_at, m.status
     FROM meetings m, meeting_principals(m.id) AS p(principal)
@@ -55,6 +93,8 @@ BEGIN
      OR NEW.status IS DISTINCT FROM OLD.status
      OR NEW.requester_sub IS DISTINCT FROM OLD.requester_sub
      OR NEW.convening_agency IS DISTINCT FROM OLD.convening_agency
+     OR NEW.type IS DISTINCT FROM OLD.type
+     OR NEW.decided_by_sub IS DISTINCT FROM OLD.decided_by_sub
      OR NEW.chair_sub IS DISTINCT FROM OLD.chair_sub
      OR NEW.minute_taker_sub IS DISTINCT FROM OLD.minute_taker_sub THEN
     PERFORM meeting_access_refresh(NEW.id);
@@ -153,7 +193,8 @@ $$;
 
 -- An escalation follows the procedure, not the meeting: its raiser;
 -- practitioners and managers of the two agencies involved; their senior
--- managers from stage 3; the partnership's officers at stage 4.
+-- managers from stage 3; the partnership's officers at stage 4; and the
+-- integrations of the two agencies, whose feeds announce it (INT-4).
 CREATE OR REPLACE FUNCTION escalation_visible(e escalations, principals text[],
                                               caller_agency text, caller_roles text[])
 RETURNS boolean
@@ -165,6 +206,8 @@ LANGUAGE sql STABLE AS $$
       OR (caller_agency IN (e.raised_by_agency, e.with_agency) AND e.stage >= 3
           AND 'senior_manager' = ANY (caller_roles))
       OR (e.stage = 4 AND 'partnership' = ANY (caller_roles))
+      OR principal_integration(e.raised_by_agency) = ANY (principals)
+      OR principal_integration(e.with_agency) = ANY (principals)
 $$;
 
 -- INT-2: the agencies whose feeds hear of a meeting's changes: the
@@ -190,3 +233,19 @@ BEGIN
   RETURN meeting_visible(d.meeting_id, principals);
 END
 $$;
+
+-- INT-5: a webhook endpoint is the business of its agency's integrations
+-- and of administrators. Not case data, but another agency's endpoints are
+-- none of a caller's business: 404.
+CREATE OR REPLACE FUNCTION webhook_endpoint_visible(w webhook_endpoints, caller_agency text,
+                                                    caller_roles text[])
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT 'admin' = ANY (caller_roles)
+      OR ('integration' = ANY (caller_roles) AND w.agency = caller_agency)
+$$;
+
+-- INT-6: a calendar feed token is its owner's alone.
+CREATE OR REPLACE FUNCTION calendar_token_visible(t calendar_tokens, caller_sub text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT t.owner_sub = caller_sub $$;

@@ -34,8 +34,25 @@ BEGIN
 END
 $$;
 
+-- MTG-12: the next review date agreed in the approved minutes has passed
+-- (by the request's date) and no review meeting was requested (one that
+-- was cancelled or declined does not count).
+CREATE OR REPLACE FUNCTION meeting_review_overdue(m meetings, today date) RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN m.next_review_on IS NOT NULL AND m.next_review_on < today
+     AND m.status IN ('held', 'closed')
+     AND NOT EXISTS (SELECT 1 FROM meetings r
+                      WHERE r.previous_meeting_id = m.id
+                        AND r.status NOT IN ('cancelled', 'declined'));
+END
+$$;
+
 -- A meeting as the API shows it. today is the request's date, which the
--- embedded actions' overdue flags are judged against.
+-- embedded actions' overdue flags are judged against. `decision` is the
+-- current decision on the request (MTG-4), `decisions` every one made,
+-- oldest first, with those a changed request superseded (MTG-11).
 CREATE OR REPLACE FUNCTION meeting_json(m meetings, today date) RETURNS json
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
@@ -65,6 +82,18 @@ BEGIN
                   'by', json_build_object('sub', m.decided_by_sub, 'name', m.decided_by_name),
                   'at', rfc3339(m.decided_at),
                   'reason', m.decline_reason) END,
+    'decisions', coalesce((SELECT json_agg(json_build_object(
+                  'outcome', d.outcome,
+                  'by', json_build_object('sub', d.by_sub, 'name', d.by_name),
+                  'at', rfc3339(d.at),
+                  'reason', d.reason,
+                  'superseded_at', rfc3339(d.superseded_at),
+                  'superseded_because', d.superseded_because,
+                  'superseded_by', CASE WHEN d.superseded_by_sub IS NULL THEN NULL ELSE
+                                     json_build_object('sub', d.superseded_by_sub,
+                                                       'name', d.superseded_by_name) END)
+                  ORDER BY d.seq)
+                FROM meeting_decisions d WHERE d.meeting_id = m.id), '[]'::json),
     'cancellation', CASE WHEN m.cancelled_at IS NULL THEN NULL ELSE json_build_object(
                   'by', json_build_object('sub', m.cancelled_by_sub, 'name', m.cancelled_by_name),
                   'at', rfc3339(m.cancelled_at),
@@ -75,7 +104,8 @@ BEGIN
                   'format', m.format,
                   'venue', m.venue,
                   'chair', json_build_object('sub', m.chair_sub, 'name', m.chair_name,
-                                             'agency', m.chair_agency, 'role', m.chair_role),
+                                             'agency', m.chair_agency, 'role', m.chair_role,
+                                             'child_role', m.chair_child_role),
                   'minute_taker', json_build_object('sub', m.minute_taker_sub,
                                                     'name', m.minute_taker_name,
                                                     'agency', m.minute_taker_agency),
@@ -93,6 +123,8 @@ BEGIN
                                          'approved_at', rfc3339(v.approved_at))
                   FROM minutes v WHERE v.meeting_id = m.id ORDER BY v.number DESC LIMIT 1),
     'closed_at', rfc3339(m.closed_at),
+    'next_review_on', to_char(m.next_review_on, 'YYYY-MM-DD'),
+    'review_overdue', meeting_review_overdue(m, today),
     'version', m.version,
     'created_at', rfc3339(m.created_at),
     'updated_at', rfc3339(m.updated_at)));

@@ -25,6 +25,7 @@ BEGIN
     'status', i.status,
     'response_note', i.response_note,
     'technology_access_confirmed', i.technology_access_confirmed,
+    'technology_support', i.technology_support,
     'respond_by', to_char(i.respond_by, 'YYYY-MM-DD'),
     'responded_at', rfc3339(i.responded_at),
     'responded_by', CASE WHEN i.responded_by_sub IS NULL THEN NULL ELSE
@@ -32,6 +33,10 @@ BEGIN
     'response_overdue', i.status = 'invited' AND i.respond_by < today,
     'short_notice', i.short_notice,
     'attendance', i.attendance,
+    'withdrawn', CASE WHEN i.withdrawn_at IS NULL THEN NULL ELSE json_build_object(
+                   'at', rfc3339(i.withdrawn_at),
+                   'by', json_build_object('sub', i.withdrawn_by_sub, 'name', i.withdrawn_by_name),
+                   'reason', i.withdraw_reason) END,
     'papers', coalesce((SELECT json_agg(json_build_object(
                   'id', p.id, 'title', p.title, 'reference', p.reference,
                   'shared_at', rfc3339(p.shared_at),

@@ -39,7 +39,8 @@ $$;
 -- invited agency; an invitation, consent decision or action the same of its
 -- meeting (an invitation also its own agency, an action its owner's agency
 -- and the meetings it was agreed at and is tracked at); an escalation its
--- two agencies; an agency's record the agency.
+-- two agencies; an agency's record the agency; a webhook endpoint (INT-5)
+-- and its deliveries the endpoint's agency, whoever registered it.
 CREATE OR REPLACE FUNCTION audit_resource_agencies(of_type text, listed text[])
 RETURNS TABLE (id text, agency text)
 LANGUAGE plpgsql STABLE AS $$
@@ -82,6 +83,13 @@ BEGIN
       UNION SELECT e.id::text, e.with_agency FROM escalations e WHERE e.id = ANY (ids);
   ELSIF of_type = 'agency' THEN
     RETURN QUERY SELECT x, x FROM unnest(listed) x;
+  ELSIF of_type = 'webhook_endpoint' THEN
+    RETURN QUERY SELECT w.id::text, w.agency FROM webhook_endpoints w WHERE w.id = ANY (ids);
+  ELSIF of_type = 'webhook_delivery' THEN
+    RETURN QUERY
+      SELECT d.id::text, w.agency FROM webhook_deliveries d
+        JOIN webhook_endpoints w ON w.id = d.endpoint_id
+       WHERE d.id = ANY (ARRAY(SELECT x::bigint FROM unnest(listed) x WHERE x ~ '^[0-9]{1,18}$'));
   END IF;
 END
 $$;
@@ -151,10 +159,16 @@ BEGIN
 END
 $$;
 
+-- minutes_number only on minutes events: with the row's version it names
+-- exactly which version of the minutes changed, and how.
 CREATE OR REPLACE FUNCTION event_json(e events) RETURNS json
 LANGUAGE sql STABLE AS $$
-  SELECT json_build_object(
+  SELECT CASE WHEN e.minutes_number IS NULL THEN json_build_object(
     'id', e.event_id, 'type', e.type, 'occurred_at', rfc3339(e.occurred_at),
     'agency', e.agency, 'resource_type', e.resource_type, 'resource_id', e.resource_id,
     'resource_version', e.resource_version)
+  ELSE json_build_object(
+    'id', e.event_id, 'type', e.type, 'occurred_at', rfc3339(e.occurred_at),
+    'agency', e.agency, 'resource_type', e.resource_type, 'resource_id', e.resource_id,
+    'resource_version', e.resource_version, 'minutes_number', e.minutes_number) END
 $$;

@@ -1,10 +1,12 @@
 /* Family-notice decisions: whether the parents or carers are told of the
  * meeting beforehand (FAM-1), with the invited agencies' agreement to a
  * decision not to (FAM-2), never inherited (FAM-3), with a recommendation
- * when a parent objects (FAM-4), every decision kept (FAM-8); and the
+ * when a parent objects (FAM-4), every decision kept (FAM-8), none not to
+ * inform while family members hold invitations (FAM-9); and the
  * decision on sharing the minutes with the family (FAM-5). */
 #include <string.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "domain/json_in.h"
@@ -16,49 +18,72 @@
 
 /* --- POST /v1/meetings/{meeting_id}/consent-decisions --- */
 
+/* FAM-2: a named doctor who can see the meeting (typically invited) records
+ * a decision not to inform the family on the ground of fabricated or
+ * induced illness, which only they or a senior manager make. */
+static bool fii_named_doctor(const caller *who, const consent_in *in)
+{
+    return !consent_is_sharing(in) && in->decision && strcmp(in->decision, "not_inform") == 0 &&
+           consent_on_fii_ground(in) && caller_has_any(who, ROLE_NAMED_DOCTOR);
+}
+
 /* May this caller record this decision? Answers 403 when not. */
 static bool may_decide(req *r, const meeting_row *m, const consent_in *in)
 {
     bool sharing = consent_is_sharing(in);
-    if (!meeting_row_convening_side(m, &r->who) && !(sharing && meeting_row_runs_it(m, &r->who))) {
+    if (!meeting_row_convening_side(m, &r->who) && !(sharing && meeting_row_runs_it(m, &r->who)) &&
+        !fii_named_doctor(&r->who, in)) {
         problem_forbidden(r, NULL, sharing ? "The convening side, the chair or the minute taker "
                                              "decides on sharing the minutes with the family."
                                            : "The convening side records whether the family is "
                                              "informed.");
         return false;
     }
+    if (sharing && !chair_authority(r, m)) /* MTG-6: the chair decides on sharing as chair */
+        return false;
     const char *refused = consent_refused_rule(in, &r->who);
     if (refused) {
-        problem_forbidden(r, refused, strcmp(refused, "FAM-2") == 0
-                                          ? "A decision not to inform the family is made by a "
-                                            "manager or senior manager."
-                                          : "Withholding the minutes for fabricated or induced "
-                                            "illness is decided by a senior manager or a named "
-                                            "doctor.");
+        problem_forbidden(r, refused,
+                          strcmp(refused, "FAM-5") == 0
+                              ? "Withholding the minutes for fabricated or induced illness is "
+                                "decided by a senior manager or a named doctor."
+                          : consent_on_fii_ground(in)
+                              ? "A decision not to inform the family on the ground of "
+                                "fabricated or induced illness is made by a senior manager or "
+                                "a named doctor."
+                              : "A decision not to inform the family is made by a manager or "
+                                "senior manager.");
         return false;
     }
     return true;
 }
 
-/* The warnings a new decision comes with (INV-2, FAM-4); false after
- * answering a failure. */
-static bool decision_warnings(req *r, store *s, const meeting_row *m, const consent_in *in,
-                              json_t *warnings)
+/* FAM-9: a decision not to inform the family cannot stand beside family
+ * members' invitations; they are withdrawn first. False after answering a
+ * failure. */
+static bool check_family_invited(req *r, store *s, const meeting_row *m, const consent_in *in,
+                                 violations *v)
 {
-    if (!consent_is_sharing(in) && strcmp(in->decision, "not_inform") == 0) {
-        planning_facts facts;
-        if (!frame_ok(r, planning_facts_load(s, m->id, &facts)))
-            return false;
-        if (facts.family_invited)
-            warning_add(warnings, "INV-2", "decision",
-                        "family members already hold invitations made while the family was to "
-                        "be informed");
-    }
+    if (consent_is_sharing(in) || !in->decision || strcmp(in->decision, "not_inform") != 0)
+        return true;
+    planning_facts facts;
+    if (!frame_ok(r, planning_facts_load(s, m->id, &facts)))
+        return false;
+    if (facts.family_invitations > 0)
+        violation_rule(v, "decision", "FAM-9",
+                       "%d family member(s) hold invitations to the meeting: withdraw them "
+                       "before deciding not to inform the family",
+                       facts.family_invitations);
+    return true;
+}
+
+/* The warnings a new decision comes with (FAM-4). */
+static void decision_warnings(const consent_in *in, json_t *warnings)
+{
     if (in->parent_objection)
         warning_add(warnings, "FAM-4", "parent_objection",
                     "a parent or carer objects to the meeting: consider whether the concerns "
                     "call for a strategy discussion instead");
-    return true;
 }
 
 void handle_consent_create(req *r)
@@ -79,12 +104,12 @@ void handle_consent_create(req *r)
                     m.status))
         return;
     consent_check(&in, &v);
-    if (frame_violations(r, &v))
+    if (!check_family_invited(r, s, &m, &in, &v) || frame_violations(r, &v))
         return;
     char id[37];
     json_t *warnings = json_array();
-    if (frame_ok(r, consent_insert(s, m.id, &in, id)) &&
-        decision_warnings(r, s, &m, &in, warnings))
+    decision_warnings(&in, warnings);
+    if (frame_ok(r, consent_insert(s, m.id, &in, id)))
         frame_finish(r, &(frame_change){.kind = &STORE_CONSENT_DECISION,
                                         .id = id,
                                         .audit_action = "consent_decision.create",

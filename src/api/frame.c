@@ -129,6 +129,8 @@ static bool location_of(const store_kind *kind, const char *id, char *out, size_
         {"escalation", "/v1/escalations/"},
         {"agency", "/v1/agencies/"},
         {"bank_holiday", "/v1/bank-holidays/"},
+        {"webhook_endpoint", "/v1/webhook-endpoints/"},
+        {"calendar_token", "/v1/calendar-tokens/"},
     };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         if (strcmp(paths[i].kind, store_kind_name(kind)) == 0) {
@@ -138,15 +140,19 @@ static bool location_of(const store_kind *kind, const char *id, char *out, size_
     return false;
 }
 
-/* The representation with "warnings" added when there are any (new string). */
-static char *with_warnings(const char *json, json_t *warnings)
+/* The representation with "warnings" added when there are any, and the
+ * extra members (new string). */
+static char *with_warnings(const char *json, json_t *warnings, json_t *extra)
 {
-    if (!warnings || json_array_size(warnings) == 0)
+    if ((!warnings || json_array_size(warnings) == 0) && !extra)
         return strdup(json);
     json_t *doc = json_loads(json, 0, NULL);
     if (!doc)
         return strdup(json);
-    json_object_set(doc, "warnings", warnings);
+    if (warnings && json_array_size(warnings) > 0)
+        json_object_set(doc, "warnings", warnings);
+    if (extra)
+        json_object_update(doc, extra);
     char *out = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     return out;
@@ -163,7 +169,7 @@ void frame_finish(req *r, const frame_change *c)
     }
     long version = 0;
     char *json = store_render(s, c->kind, c->id, &version);
-    char *body = json ? with_warnings(json, c->warnings) : NULL;
+    char *body = json ? with_warnings(json, c->warnings, c->extra) : NULL;
     free(json);
     if (!body) {
         req_db_failed(r);
@@ -174,7 +180,8 @@ void frame_finish(req *r, const frame_change *c)
                    (c->location ? snprintf(location, sizeof location, "%s", c->location) > 0
                                 : location_of(c->kind, c->id, location, sizeof location));
     snprintf(etag, sizeof etag, "\"%ld\"", version);
-    if (c->created && idem_remember(r, 201, located ? location : NULL, etag, body) != 0)
+    if (c->created && !c->extra &&
+        idem_remember(r, 201, located ? location : NULL, etag, body) != 0)
         req_db_failed(r);
     else
         answer(r, c->created ? 201 : 200, body, version, located ? location : NULL);

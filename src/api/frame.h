@@ -89,6 +89,8 @@ typedef struct frame_change {
     json_t *warnings;   /* non-blocking warnings (INV-4, FAM-4 ...), or NULL */
     bool created;
     const char *location; /* where the created resource lives, when not /v1/<kind>s/<id> */
+    json_t *extra;        /* members added to this answer only (a secret shown once); such an
+                             answer is never remembered for an Idempotency-Key */
 } frame_change;
 void frame_finish(req *r, const frame_change *c);
 

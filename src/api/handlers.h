@@ -10,6 +10,8 @@ void handle_ops_livez(req *r);
 void handle_ops_readyz(req *r);
 void handle_ops_metrics(req *r);
 void handle_ops_openapi(req *r);
+void handle_ops_reference(req *r);
+void handle_ops_problem(req *r);
 
 /* agencies.c */
 void handle_agencies_list(req *r);
@@ -39,6 +41,7 @@ void handle_invitations_get(req *r);
 void handle_invitations_mine(req *r);
 void handle_invitations_respond(req *r);
 void handle_invitations_add_paper(req *r);
+void handle_invitations_withdraw(req *r);
 
 /* consent.c: family-notice decisions (FAM-1 to FAM-4, FAM-8) */
 void handle_consent_create(req *r);
@@ -76,6 +79,7 @@ void handle_actions_cancel(req *r);
 
 /* reports.c */
 void handle_reports_overdue_minutes(req *r);
+void handle_reports_review_overdue(req *r);
 
 /* escalations.c (ESC-1 to ESC-4) */
 void handle_escalations_create(req *r);
@@ -101,5 +105,23 @@ void handle_audit_events_list(req *r);
 
 /* events.c */
 void handle_events_list(req *r);
+
+/* webhooks.c (INT-5) */
+void handle_webhooks_create(req *r);
+void handle_webhooks_list(req *r);
+void handle_webhooks_get(req *r);
+void handle_webhooks_update(req *r);
+void handle_webhooks_delete(req *r);
+void handle_webhooks_rotate(req *r);
+void handle_webhooks_deliveries(req *r);
+void handle_webhooks_replay(req *r);
+
+/* calendar.c (INT-6) */
+void handle_meetings_calendar(req *r);
+void handle_invitations_calendar(req *r);
+void handle_calendar_tokens_create(req *r);
+void handle_calendar_tokens_list(req *r);
+void handle_calendar_tokens_revoke(req *r);
+void handle_calendar_feed(req *r);
 
 #endif

@@ -43,7 +43,8 @@ void handle_invitations_respond(req *r)
                                       "invitation (the convening side answers for family members).");
         return;
     }
-    if (!frame_if_match(r, row.version) || !frame_gate(r, &meeting_gate_answers, m.status))
+    if (!frame_if_match(r, row.version) || !frame_gate(r, &meeting_gate_answers, m.status) ||
+        !frame_gate(r, &invitation_gate_withdrawn, row.status))
         return;
     response_facts f = {.category = row.category,
                         .meeting_format = m.format[0] ? m.format : NULL,

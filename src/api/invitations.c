@@ -1,5 +1,7 @@
 /* Invitations: sending them (INV-1, INV-2, INV-4, INV-7), reading them and
- * sharing papers in advance (INV-6). Answers are in invitation_answers.c. */
+ * sharing papers in advance (INV-6). Answers are in invitation_answers.c.
+ * An agency invited while the family is not to be informed re-opens that
+ * decision until it agrees (FAM-2), which the answer warns of. */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,16 +30,30 @@ static bool in_list(const char *const *list, const char *s)
 /* --- POST /v1/meetings/{meeting_id}/invitations --- */
 
 /* The rules that need the database: the facts of the meeting, an active
- * agency for professionals. Returns false after answering a failure. */
+ * agency for professionals. *reopens: the invitation brings an agency whose
+ * agreement the current decision not to inform the family now needs
+ * (FAM-2). Returns false after answering a failure. */
 static bool check_with_facts(req *r, store *s, const meeting_row *m, const invitation_in *in,
-                             violations *v)
+                             violations *v, bool *reopens)
 {
     planning_facts facts;
+    *reopens = false;
     if (!frame_ok(r, planning_facts_load(s, m->id, &facts)))
         return false;
+    if (strcmp(facts.family_notice, "not_inform") == 0 && in->invitee.agency &&
+        !invitation_is_family(in->category)) {
+        int invited = invitations_agency_invited(s, m->id, in->invitee.agency);
+        if (!frame_ok(r, invited < 0 ? -1 : 0))
+            return false;
+        *reopens = invited == 0;
+    }
     char today[11];
     clock_date(r->now, today);
+    char start_day[11];
+    if (m->start_epoch)
+        clock_date((time_t)m->start_epoch, start_day);
     invitation_facts f = {.today = today,
+                          .start_day = m->start_epoch ? start_day : NULL,
                           .family_notice = facts.family_notice[0] ? facts.family_notice : NULL,
                           .family_notice_status = facts.family_notice_status,
                           .two_part = m->two_part,
@@ -56,8 +72,10 @@ static bool check_with_facts(req *r, store *s, const meeting_row *m, const invit
     return true;
 }
 
-/* respond_by, unless given: the policy's response working days from today (OBL-1).
- * Also judges short notice against the start, once there is one (INV-4). */
+/* respond_by, unless given: the policy's response working days from today (OBL-1),
+ * and once the meeting is scheduled no later than the working day before it
+ * starts (INV-8). Also judges short notice against the start, once there is
+ * one (INV-4). */
 static bool deadline_and_notice(req *r, store *s, const meeting_row *m, const invitation_in *in,
                                 char respond_by[11], bool *short_notice)
 {
@@ -69,7 +87,10 @@ static bool deadline_and_notice(req *r, store *s, const meeting_row *m, const in
     if (in->respond_by)
         snprintf(respond_by, 11, "%s", in->respond_by);
     else
-        cal_format(cal_add_working_days(s->today, cfg->response_working_days, &h), respond_by);
+        cal_format(invitation_default_deadline(m->type, s->today, m->start_epoch != 0,
+                                               (cal_day)(m->start_epoch / 86400),
+                                               cfg->response_working_days, &h),
+                   respond_by);
     *short_notice = m->start_epoch != 0 &&
                     invitation_short_notice(m->type, s->today, (cal_day)(m->start_epoch / 86400),
                                             cfg->notice_working_days, &h);
@@ -95,8 +116,9 @@ void handle_invitations_create(req *r)
                                    "convening agency) sends invitations.");
         return;
     }
+    bool reopens;
     if (!frame_gate(r, &meeting_gate_invitations, m.status) ||
-        !check_with_facts(r, s, &m, &in, &v) || frame_violations(r, &v))
+        !check_with_facts(r, s, &m, &in, &v, &reopens) || frame_violations(r, &v))
         return;
     char respond_by[11];
     bool short_notice;
@@ -115,6 +137,14 @@ void handle_invitations_create(req *r)
     if (short_notice)
         warning_add(warnings, "INV-4", "invitations",
                     "sent with less than the notice the policy asks for before the start");
+    if (reopens) {
+        char message[240];
+        snprintf(message, sizeof message,
+                 "this invitation re-opens the decision not to inform the family: it takes "
+                 "effect again only once %s agrees",
+                 in.invitee.agency);
+        warning_add(warnings, "FAM-2", "invitee.agency", message);
+    }
     frame_finish(r, &(frame_change){.kind = &STORE_INVITATION,
                                     .id = id,
                                     .audit_action = "invitation.create",
@@ -146,7 +176,8 @@ void handle_meeting_invitations_list(req *r)
 
 void handle_invitations_mine(req *r)
 {
-    static const char *const statuses[] = {"invited", "accepted", "declined", "apologies", NULL};
+    static const char *const statuses[] = {"invited",   "accepted", "declined",
+                                           "apologies", "withdrawn", NULL};
     const char *invitee = req_query(r, "invitee");
     const char *status = req_query(r, "status");
     if (!invitee || strcmp(invitee, "me") != 0)
@@ -203,7 +234,8 @@ void handle_invitations_add_paper(req *r)
         problem_forbidden(r, NULL, "Papers are shared by the convening side, the chair or the minute taker.");
         return;
     }
-    if (!frame_gate(r, &meeting_gate_papers, m.status) || frame_violations(r, &v))
+    if (!frame_gate(r, &meeting_gate_papers, m.status) ||
+        !frame_gate(r, &invitation_gate_withdrawn, row.status) || frame_violations(r, &v))
         return;
     char paper_id[37];
     if (frame_ok(r, invitations_add_paper(s, row.id, title, reference, shared_at, paper_id)))
@@ -212,4 +244,50 @@ void handle_invitations_add_paper(req *r)
                                         .audit_action = "invitation.paper",
                                         .event = "invitation.paper_shared",
                                         .created = true});
+}
+
+/* --- POST /v1/invitations/{invitation_id}/withdraw --- */
+
+#define WITHDRAW_REASON_MAX 2000
+
+/* FAM-9: the convening side withdraws a family member's invitation (so that
+ * the family can be left uninformed, or the invitation undone), with a
+ * reason. The meeting is locked first, as consent decisions and attendance
+ * lock it, so that a decision not to inform and a withdrawal are taken one
+ * after the other. */
+void handle_invitations_withdraw(req *r)
+{
+    static const char *const fields[] = {"reason", NULL};
+    violations v;
+    violations_init(&v);
+    jin_only_keys(&v, r->body, "", fields, NULL);
+    const char *reason = jin_string(&v, r->body, "", "reason", WITHDRAW_REASON_MAX, false, NULL);
+    if (v.schema && frame_violations(r, &v))
+        return;
+    invitation_row row;
+    meeting_row m;
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s)
+        return;
+    int found = invitations_find(s, req_path(r, 0), false, &row);
+    if (found > 0)
+        found = meetings_load(s, row.meeting_id, true, &m);
+    if (found > 0)
+        found = invitations_find(s, row.id, true, &row);
+    if (!frame_found(r, found))
+        return;
+    if (!meeting_row_convening_side(&m, &r->who)) {
+        problem_forbidden(r, NULL, "The convening side (the requester or a manager of the "
+                                   "convening agency) withdraws an invitation.");
+        return;
+    }
+    if (!frame_if_match(r, row.version) || !frame_gate(r, &meeting_gate_withdrawals, m.status) ||
+        !frame_gate(r, &invitation_gate_withdrawn, row.status))
+        return;
+    withdrawal_check(row.category, reason, &v);
+    if (!frame_violations(r, &v) && frame_ok(r, invitations_withdraw(s, row.id, reason)))
+        frame_finish(r, &(frame_change){.kind = &STORE_INVITATION,
+                                        .id = row.id,
+                                        .audit_action = "invitation.withdraw",
+                                        .event = "invitation.withdrawn"});
 }

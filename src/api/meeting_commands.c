@@ -43,17 +43,18 @@ static bool permitted(req *r, const command *cmd, const meeting_row *m)
                           "Only the requester or a manager of the convening agency can cancel.");
         return false;
     }
-    switch (meeting_can_decide(m->convening_agency, m->requester_sub, &r->who)) {
+    static const char who_decides[] =
+        "A manager or senior manager of the convening agency (or, for a stop and review, its "
+        "designated safeguarding lead) decides on a request.";
+    switch (meeting_can_decide(m->type, m->convening_agency, m->requester_sub, &r->who)) {
     case DECIDE_OK:
         return true;
     case DECIDE_NOT_MANAGER:
-        problem_forbidden(r, "MTG-4", "Only a manager of the convening agency can decide on a request.");
-        return false;
     case DECIDE_OTHER_AGENCY:
-        problem_forbidden(r, "MTG-4", "Only a manager of the convening agency can decide on a request.");
+        problem_forbidden(r, "MTG-4", who_decides);
         return false;
     case DECIDE_OWN_REQUEST:
-        problem_forbidden(r, "MTG-4", "A manager cannot decide on their own request (four eyes).");
+        problem_forbidden(r, "MTG-4", "Nobody decides on their own request (four eyes).");
         return false;
     }
     return false;

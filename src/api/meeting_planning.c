@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "core/text.h"
+#include "core/xalloc.h"
 #include "domain/json_in.h"
 #include "domain/meeting.h"
 #include "domain/planning.h"
@@ -31,10 +33,34 @@ static bool may_run(req *r, const meeting_row *m, bool planning)
     return false;
 }
 
+/* INV-8: answers still awaited are due before the new start: deadlines
+ * after the cap are pulled in to it, each a change of the invitation that
+ * is announced to the meeting's agencies. Warns of how many moved. */
+static bool pull_deadlines(store *s, const meeting_row *m, long long start_epoch,
+                           const holidays *h, json_t *warnings)
+{
+    char cap[11];
+    cal_format(invitation_deadline_cap(m->type, s->today, (cal_day)(start_epoch / 86400), h),
+               cap);
+    char (*moved)[37] = NULL;
+    int n = 0;
+    bool ok = invitations_pull_deadlines(s, m->id, cap, &moved, &n) == 0;
+    for (int i = 0; ok && i < n; i++)
+        ok = store_announce(s, &STORE_INVITATION, moved[i], "invitation.deadline_changed") == 0;
+    free(moved);
+    if (ok && n) {
+        char message[160];
+        snprintf(message, sizeof message,
+                 "%d response deadline(s) moved to %s, before the meeting starts", n, cap);
+        warning_add(warnings, "INV-8", "invitations", message);
+    }
+    return ok;
+}
+
 /* INV-4 against the new start: flags each invitation and warns for those
- * sent too late. Returns false after answering a failure. */
-static bool judge_notice(req *r, store *s, const meeting_row *m, long long start_epoch,
-                         json_t *warnings)
+ * sent too late; then INV-8. Returns false after answering a failure. */
+static bool judge_invitations(req *r, store *s, const meeting_row *m, long long start_epoch,
+                              json_t *warnings)
 {
     policy p;
     holidays h = {NULL, 0};
@@ -51,17 +77,18 @@ static bool judge_notice(req *r, store *s, const meeting_row *m, long long start
         ok = invitations_set_short_notice(s, sent[i].id, short_notice) == 0;
     }
     free(sent);
-    holidays_free(&h);
-    if (!ok) {
-        req_db_failed(r);
-        return false;
-    }
-    if (late) {
+    if (ok && late) {
         char message[160];
         snprintf(message, sizeof message,
                  "%d invitation(s) went out less than %d working days before the start", late,
                  notice);
         warning_add(warnings, "INV-4", "invitations", message);
+    }
+    ok = ok && pull_deadlines(s, m, start_epoch, &h, warnings);
+    holidays_free(&h);
+    if (!ok) {
+        req_db_failed(r);
+        return false;
     }
     return true;
 }
@@ -123,12 +150,13 @@ static void schedule(req *r, bool again)
     if (remote && facts.unconfirmed_technology > 0) {
         char message[160];
         snprintf(message, sizeof message,
-                 "%d invitee(s) accepted without confirming access to the technology; ask them to "
-                 "answer again", facts.unconfirmed_technology);
+                 "%d invitee(s), family members included, have not confirmed access to the "
+                 "technology or stated the support they need to join",
+                 facts.unconfirmed_technology);
         warning_add(warnings, "INV-5", "invitations", message);
     }
     if (frame_ok(r, meetings_schedule(s, m.id, &in)) &&
-        judge_notice(r, s, &m, in.start_epoch, warnings))
+        judge_invitations(r, s, &m, in.start_epoch, warnings))
         frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
                                         .id = m.id,
                                         .audit_action =
@@ -181,22 +209,35 @@ void handle_meetings_attendance(req *r)
     meeting_row m;
     store *s = frame_begin(r, FRAME_CHANGE);
     if (!s || !frame_found(r, meetings_find(s, req_path(r, 0), true, &m)) ||
-        !may_run(r, &m, false) || !frame_if_match(r, m.version) ||
+        !may_run(r, &m, false) || !chair_authority(r, &m) || !frame_if_match(r, m.version) ||
         !frame_gate(r, &meeting_gate_attendance, m.status))
         return;
+    /* every mark is checked against the meeting's invitations and its
+     * family-notice decision before any is written (MTG-8, FAM-9) */
+    size_t n = json_array_size(entries);
+    mark_in *marks = xcalloc(n ? n : 1, sizeof *marks);
     json_array_foreach(entries, i, e) {
-        const char *id = json_string_value(json_object_get(e, "invitation_id"));
-        const char *mark = json_string_value(json_object_get(e, "attendance"));
-        int marked = invitations_mark(s, m.id, id, mark);
-        if (marked < 0) {
-            req_db_failed(r);
-            return;
-        }
-        if (marked == 0) {
-            char path[64];
-            snprintf(path, sizeof path, "entries[%zu].invitation_id", i);
-            violation_rule(&v, path, "MTG-8", "not an invitation to this meeting");
-        }
+        marks[i].invitation_id = json_string_value(json_object_get(e, "invitation_id"));
+        marks[i].attendance = json_string_value(json_object_get(e, "attendance"));
+    }
+    planning_facts facts;
+    roll_invitation *roll = NULL;
+    int n_roll = 0;
+    bool ok = planning_facts_load(s, m.id, &facts) == 0 &&
+              invitations_roll(s, m.id, &roll, &n_roll) == 0;
+    if (ok)
+        attendance_check(marks, (int)n, roll, n_roll,
+                         facts.family_notice[0] ? facts.family_notice : NULL, &v);
+    /* each mark is the invitation's own new version: announced as such */
+    for (size_t k = 0; ok && v.n == 0 && k < n; k++)
+        ok = invitations_mark(s, m.id, marks[k].invitation_id, marks[k].attendance) == 1 &&
+             store_announce(s, &STORE_INVITATION, marks[k].invitation_id,
+                            "invitation.attendance_recorded") == 0;
+    free(marks);
+    free(roll);
+    if (!ok) {
+        req_db_failed(r);
+        return;
     }
     if (!frame_violations(r, &v) && frame_ok(r, meetings_bump(s, m.id)))
         frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
@@ -217,7 +258,7 @@ void handle_meetings_hold(req *r)
     }
     store *s = frame_begin(r, FRAME_CHANGE);
     if (!s || !frame_found(r, meetings_find(s, req_path(r, 0), true, &m)) ||
-        !may_run(r, &m, false) || !frame_if_match(r, m.version) ||
+        !may_run(r, &m, false) || !chair_authority(r, &m) || !frame_if_match(r, m.version) ||
         !frame_transition(r, m.status, "held"))
         return;
     planning_facts facts;
@@ -228,7 +269,15 @@ void handle_meetings_hold(req *r)
     hold_facts f = {.now_epoch = (long long)r->now,
                     .start_epoch = m.start_epoch,
                     .invitations = facts.invitations,
-                    .unmarked = facts.unmarked};
+                    .unmarked = facts.unmarked,
+                    .meeting_type = m.type,
+                    .family_notice = facts.family_notice[0] ? facts.family_notice : NULL,
+                    .family_notice_status = facts.family_notice_status,
+                    .awaiting_agencies = facts.awaiting_agencies,
+                    .family_invitations = facts.family_invitations,
+                    .csc_present = facts.csc_present,
+                    .police_present = facts.police_present,
+                    .health_present = facts.health_present};
     hold_check(&f, &v);
     if (!frame_violations(r, &v) && frame_ok(r, meetings_hold(s, m.id)))
         frame_finish(r, &(frame_change){.kind = &STORE_MEETING,

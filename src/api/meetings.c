@@ -1,5 +1,6 @@
 /* Meetings: requesting (MTG-1, MTG-2, MTG-3, MTG-5), reading (SEC-2),
- * listing and editing a request before it is scheduled. */
+ * listing and editing a request before it is scheduled — an authorised one
+ * going back for a new decision when what was authorised changes (MTG-11). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,57 @@ static json_t *merged_request(const char *current_json, json_t *patch)
     return copy;
 }
 
+/* MTG-11: the request as it was authorised changed; the message names
+ * what changed. */
+static void reopening_warning(json_t *warnings, const char *const *changed, int n)
+{
+    char message[400];
+    int used = snprintf(message, sizeof message,
+                        "the request changed after it was authorised (");
+    for (int i = 0; i < n && used > 0 && (size_t)used < sizeof message; i++)
+        used += snprintf(message + used, sizeof message - (size_t)used, "%s%s", i ? ", " : "",
+                         changed[i]);
+    if (used > 0 && (size_t)used < sizeof message)
+        snprintf(message + used, sizeof message - (size_t)used,
+                 "): it is requested again and needs a new decision; the earlier decision is "
+                 "kept in its decisions");
+    warning_add(warnings, "MTG-11", changed[0], message);
+}
+
+/* Writes the checked request; an authorised one whose authorised parts
+ * changed goes back to requested (MTG-11). */
+static void update(req *r, store *s, const meeting_row *m, json_t *doc, json_t *was,
+                   const meeting_draft *d)
+{
+    const char *changed[MEETING_AUTHORISED_PARTS];
+    int n_changed = 0;
+    if (strcmp(m->status, "authorised") == 0) {
+        violations scratch;
+        violations_init(&scratch);
+        meeting_draft before;
+        meeting_draft_parse(was, &before, &scratch);
+        n_changed = meeting_authorised_parts_changed(&before, d, changed);
+    }
+    if (!frame_ok(r, meetings_update(s, m->id, doc)) ||
+        (n_changed > 0 && !frame_ok(r, meetings_reopen(s, m->id))))
+        return;
+    json_t *warnings = json_array();
+    if (n_changed > 0) {
+        reopening_warning(warnings, changed, n_changed);
+        /* the change and, with it, the decision that no longer stands */
+        if (!frame_ok(r, store_announce(s, &STORE_MEETING, m->id, "meeting.decision_reopened"))) {
+            json_decref(warnings);
+            return;
+        }
+    }
+    frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
+                                    .id = m->id,
+                                    .audit_action = "meeting.update",
+                                    .event = "meeting.updated",
+                                    .warnings = warnings});
+    json_decref(warnings);
+}
+
 void handle_meetings_update(req *r)
 {
     violations v;
@@ -240,16 +292,17 @@ void handle_meetings_update(req *r)
         return;
     }
     json_t *doc = merged_request(current, r->body);
+    json_t *unpatched = json_object();
+    json_t *was = merged_request(current, unpatched);
+    json_decref(unpatched);
     free(current);
     meeting_draft d;
     meeting_draft_parse(doc, &d, &v);
     char today[11];
     clock_date(r->now, today);
     meeting_check_draft(&d, today, &v);
-    if (!frame_violations(r, &v) && frame_ok(r, meetings_update(s, m.id, doc)))
-        frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
-                                        .id = m.id,
-                                        .audit_action = "meeting.update",
-                                        .event = "meeting.updated"});
+    if (!frame_violations(r, &v))
+        update(r, s, &m, doc, was, &d);
     json_decref(doc);
+    json_decref(was);
 }

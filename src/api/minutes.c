@@ -4,6 +4,7 @@
  * distribution in minutes_distribution.c. */
 #include <stdlib.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "api/minutes_common.h"
@@ -23,7 +24,7 @@ void handle_minutes_put(req *r)
     if (frame_violations(r, &v))
         return;
     minutes_ctx m;
-    if (!minutes_open(r, true, &m) || !minutes_writer(r, &m) ||
+    if (!minutes_open(r, true, &m) || !minutes_writer(r, &m) || !chair_authority(r, &m.meeting) ||
         !frame_gate(r, &meeting_gate_minutes, m.meeting.status))
         return;
     bool create = m.current.number == 0;
@@ -162,7 +163,7 @@ void handle_minutes_amend(req *r)
         return;
     minutes_ctx m;
     if (!minutes_open(r, true, &m) || !frame_idempotent(r, "minutes.amend.replayed", "minutes") ||
-        !minutes_writer(r, &m))
+        !minutes_writer(r, &m) || !chair_authority(r, &m.meeting))
         return;
     if (m.current.number == 0) {
         problem_conflict(r, "MIN-3", "There are no approved minutes to amend.");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "api/minutes_common.h"
@@ -119,6 +120,8 @@ void handle_minutes_approve(req *r)
         problem_forbidden(r, "MIN-3", "Only the chair approves the minutes.");
         return;
     }
+    if (!chair_authority(r, &m.meeting)) /* MTG-6 */
+        return;
     if (m.current.number == 0) {
         problem_conflict(r, "MIN-3", "There are no minutes to approve yet.");
         return;
@@ -151,6 +154,7 @@ void handle_minutes_approve(req *r)
     bool ok = foreign >= 0 && check_review(s, &m.meeting, content, &v);
     if (ok && !frame_violations(r, &v)) {
         ok = minutes_approve(s, m.meeting.id, m.current.number) == 0 &&
+             meetings_set_next_review(s, m.meeting.id, m.current.number) == 0 && /* MTG-12 */
              actions_from_minutes(s, m.meeting.id, m.current.number, text, &new_ids) >= 0 &&
              add_feedback_action(&m, &facts.facts, content, &new_ids) &&
              add_referral_action(&m, &facts, content, &new_ids) &&

@@ -3,14 +3,18 @@
  * where the current sharing decision says share (FAM-5), and then the
  * family's copy, never the full record (MIN-5).
  * POST /v1/meetings/{meeting_id}/close closes a held meeting once its
- * minutes are approved (MTG-8). */
+ * approved minutes went to every agency that attended or sent apologies,
+ * and to the family where the sharing decision, which must be on record,
+ * says share (MTG-8, FAM-5). */
 #include <string.h>
 
+#include "api/chair.h"
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "api/minutes_common.h"
 #include "core/text.h"
 #include "domain/json_in.h"
+#include "domain/meeting.h"
 #include "domain/minutes.h"
 #include "store/consent.h"
 #include "store/meetings.h"
@@ -70,6 +74,8 @@ void handle_minutes_distribute(req *r)
                                       "distributes the minutes.");
         return;
     }
+    if (!chair_authority(r, &m.meeting)) /* MTG-6 */
+        return;
     if (!frame_gate(r, &minutes_gate_distribution, m.current.status))
         return;
     if (family) {
@@ -115,16 +121,21 @@ void handle_meetings_close(req *r)
         problem_forbidden(r, NULL, "The chair or the convening side closes the meeting.");
         return;
     }
+    if (!chair_authority(r, &m.meeting)) /* MTG-6 */
+        return;
     if (!frame_if_match(r, m.meeting.version) ||
         !frame_transition(r, m.meeting.status, "closed"))
         return;
-    /* the close's precondition, a rule (422) rather than a state (409) */
-    if (!gate_open(&minutes_gate_distribution, m.current.status)) {
-        req_error(r, "minutes", "MTG-8", "a meeting closes once its minutes are approved");
-        problem_invalid(r);
+    /* the close's preconditions, rules (422) rather than a state (409):
+     * approved minutes, distributed (MTG-8), a sharing decision (FAM-5) */
+    close_facts facts;
+    close_storage storage;
+    if (!frame_ok(r, meetings_close_facts(m.s, m.meeting.id, &facts, &storage)))
         return;
-    }
-    if (frame_ok(r, meetings_close(m.s, m.meeting.id)))
+    violations v;
+    violations_init(&v);
+    close_check(&facts, &v);
+    if (!frame_violations(r, &v) && frame_ok(r, meetings_close(m.s, m.meeting.id)))
         frame_finish(r, &(frame_change){.kind = &STORE_MEETING,
                                         .id = m.meeting.id,
                                         .audit_action = "meeting.close",

@@ -81,3 +81,42 @@ void handle_ops_openapi(req *r)
 {
     reply_bytes(r, 200, "application/yaml", r->svc->contract, r->svc->contract_len);
 }
+
+void handle_ops_reference(req *r)
+{
+    if (!r->svc->reference) {
+        problem(r, 404, "not-found", "Not Found",
+                "The HTML reference was not built for this installation (REFERENCE_FILE); the "
+                "contract itself is at /openapi.yaml.");
+        return;
+    }
+    reply_bytes(r, 200, "text/html; charset=utf-8", r->svc->reference, r->svc->reference_len);
+}
+
+/* Every problem type the service answers (openapi.yaml, ProblemType). */
+static const char *const problem_types[] = {
+    "invalid-request", "unauthenticated", "forbidden", "not-found", "method-not-allowed",
+    "invalid-state", "agency-exists", "already-invited", "already-answered",
+    "bank-holiday-exists", "conflict", "idempotency-in-progress", "stale-version",
+    "payload-too-large", "unsupported-media-type", "rule-violated", "idempotency-key-reused",
+    "precondition-required", "too-many-requests", "internal", "unsupported-transfer-coding",
+    "connection-limit", "database-unavailable", "concurrent-update", "outcome-unknown",
+    "schema-behind", "cors-origin-refused", NULL,
+};
+
+/* A problem's type, /problems/<name>, resolves to its description in the
+ * HTML reference. */
+void handle_ops_problem(req *r)
+{
+    const char *name = req_path(r, 0);
+    for (int i = 0; problem_types[i]; i++) {
+        if (strcmp(problem_types[i], name) == 0) {
+            char location[96];
+            snprintf(location, sizeof location, "/reference#section/Problem-types/%s", name);
+            reply_header(r, "Location", location);
+            reply_empty(r, 303);
+            return;
+        }
+    }
+    problem_not_found(r);
+}

@@ -1,7 +1,7 @@
 /* The clocks as policy (OBL-1): every caller reads the policy in effect and
  * its history; admins change it with PUT, which records a new version
  * effective from that moment. Obligations already open keep the version they
- * opened under (sql/functions/80_obligations.sql). Not case data: reads are
+ * opened under (sql/functions/85_obligations.sql). Not case data: reads are
  * not audited; a change is audited and announced to every agency. */
 #include <stdio.h>
 #include <stdlib.h>

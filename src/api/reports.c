@@ -5,7 +5,10 @@
  *    request, oldest first;
  *  GET /v1/reports/overdue-minutes: held, and minutes_due_working_days
  *    working days on, still without approved minutes that went out to
- *    someone, oldest first. */
+ *    someone, oldest first;
+ *  GET /v1/reports/review-overdue (MTG-12): the next review date agreed in
+ *    the approved minutes passed with no review requested, for the
+ *    convening side. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +61,29 @@ void handle_reports_drifting(req *r)
 {
     report(r, REPORT_DRIFTING, "window_working_days",
            "requested_on_or_before", "report.drifting_meetings");
+}
+
+/* GET /v1/reports/review-overdue (MTG-12): the meetings whose next review
+ * date passed with no review meeting requested, for their convening side,
+ * by review date. */
+void handle_reports_review_overdue(req *r)
+{
+    static const enum cursor_part key[] = {PART_DATE, PART_UUID};
+    frame_page page;
+    if (!frame_page_read(r, &page, 2, key))
+        return;
+    store *s = frame_begin(r, FRAME_READ);
+    store_page rendered;
+    if (s && frame_ok(r, reports_review_overdue(s, page.limit, page.after, &rendered))) {
+        buf out;
+        buf_init(&out);
+        buf_append(&out, rendered.json, strlen(rendered.json) - 1);
+        buf_printf(&out, ",\"next_review_before\":\"%s\"}", s->today_text);
+        free(rendered.json);
+        rendered.json = buf_steal(&out);
+        frame_list(r, &rendered, "report.review_overdue", "meeting");
+    }
+    frame_page_free(&page);
 }
 
 void handle_reports_overdue_minutes(req *r)

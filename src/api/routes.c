@@ -15,6 +15,8 @@ static const char *const q_meetings[] = {"status",       "type",      "convening
 static const char *const q_audit[] = {"actor", "resource_id", "resource_type", "from", "to", PAGE,
                                       NULL};
 static const char *const q_events[] = {"after", "limit", NULL};
+static const char *const q_hooks[] = {"agency", PAGE, NULL};
+static const char *const q_deliveries[] = {"status", PAGE, NULL};
 static const char *const q_page[] = {PAGE, NULL};
 static const char *const q_mine[] = {"invitee", "status", PAGE, NULL};
 static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
@@ -30,6 +32,7 @@ static const char *const q_escalations[] = {"meeting_id", "status", "stage", "ag
 #define BODY ROUTE_BODY_REQUIRED
 #define BODY_OPT ROUTE_BODY_OPTIONAL
 #define CHANGE ROUTE_IF_MATCH
+#define HOOK_ROLES (ROLE_INTEGRATION | ROLE_ADMIN)
 
 const route api_routes[] = {
     /* operations */
@@ -37,6 +40,8 @@ const route api_routes[] = {
     {"GET", "/readyz", handle_ops_readyz, ROUTE_PUBLIC, 0, NULL},
     {"GET", "/metrics", handle_ops_metrics, ROUTE_PUBLIC, 0, NULL},
     {"GET", "/openapi.yaml", handle_ops_openapi, ROUTE_PUBLIC, 0, NULL},
+    {"GET", "/reference", handle_ops_reference, ROUTE_PUBLIC, 0, NULL},
+    {"GET", "/problems/{problem}", handle_ops_problem, ROUTE_PUBLIC, 0, NULL},
 
     /* agency directory */
     {"GET", "/v1/agencies", handle_agencies_list, 0, 0, q_agencies},
@@ -66,6 +71,7 @@ const route api_routes[] = {
     {"GET", "/v1/invitations/{invitation_id}", handle_invitations_get, 0, 0, NULL},
     {"POST", "/v1/invitations/{invitation_id}/respond", handle_invitations_respond, BODY | CHANGE, 0, NULL},
     {"POST", "/v1/invitations/{invitation_id}/papers", handle_invitations_add_paper, BODY, 0, NULL},
+    {"POST", "/v1/invitations/{invitation_id}/withdraw", handle_invitations_withdraw, BODY | CHANGE, 0, NULL},
 
     /* family-notice decisions */
     {"POST", "/v1/meetings/{meeting_id}/consent-decisions", handle_consent_create, BODY, 0, NULL},
@@ -104,6 +110,7 @@ const route api_routes[] = {
     /* reports */
     {"GET", "/v1/reports/drifting-meetings", handle_reports_drifting, 0, 0, q_page},
     {"GET", "/v1/reports/overdue-minutes", handle_reports_overdue_minutes, 0, 0, q_page},
+    {"GET", "/v1/reports/review-overdue", handle_reports_review_overdue, 0, 0, q_page},
 
     /* working-days calendar */
     {"GET", "/v1/bank-holidays", handle_bank_holidays_list, 0, 0, q_holidays},
@@ -126,6 +133,24 @@ const route api_routes[] = {
     /* audit and integration */
     {"GET", "/v1/audit-events", handle_audit_events_list, 0, ROLE_AUDITOR, q_audit},
     {"GET", "/v1/events", handle_events_list, 0, ROLE_INTEGRATION, q_events},
+
+    /* webhooks (INT-5) */
+    {"POST", "/v1/webhook-endpoints", handle_webhooks_create, BODY, HOOK_ROLES, NULL},
+    {"GET", "/v1/webhook-endpoints", handle_webhooks_list, 0, HOOK_ROLES, q_hooks},
+    {"GET", "/v1/webhook-endpoints/{endpoint_id}", handle_webhooks_get, 0, HOOK_ROLES, NULL},
+    {"PATCH", "/v1/webhook-endpoints/{endpoint_id}", handle_webhooks_update, BODY | CHANGE, HOOK_ROLES, NULL},
+    {"DELETE", "/v1/webhook-endpoints/{endpoint_id}", handle_webhooks_delete, CHANGE, HOOK_ROLES, NULL},
+    {"POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret", handle_webhooks_rotate, BODY_OPT | CHANGE, HOOK_ROLES, NULL},
+    {"GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries", handle_webhooks_deliveries, 0, HOOK_ROLES, q_deliveries},
+    {"POST", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay", handle_webhooks_replay, BODY_OPT, HOOK_ROLES, NULL},
+
+    /* calendars (INT-6) */
+    {"GET", "/v1/meetings/{meeting_id}/calendar", handle_meetings_calendar, 0, 0, NULL},
+    {"GET", "/v1/invitations/{invitation_id}/calendar", handle_invitations_calendar, 0, 0, NULL},
+    {"POST", "/v1/calendar-tokens", handle_calendar_tokens_create, BODY_OPT, 0, NULL},
+    {"GET", "/v1/calendar-tokens", handle_calendar_tokens_list, 0, 0, q_page},
+    {"DELETE", "/v1/calendar-tokens/{token_id}", handle_calendar_tokens_revoke, 0, 0, NULL},
+    {"GET", "/v1/calendar-feeds/{feed_token}", handle_calendar_feed, ROUTE_PUBLIC, 0, NULL},
 
     {NULL, NULL, NULL, 0, 0, NULL},
 };

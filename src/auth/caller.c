@@ -10,6 +10,7 @@ static const struct {
     {"senior_practitioner", ROLE_SENIOR_PRACTITIONER},
     {"manager", ROLE_MANAGER},
     {"senior_manager", ROLE_SENIOR_MANAGER},
+    {"safeguarding_lead", ROLE_SAFEGUARDING_LEAD},
     {"named_doctor", ROLE_NAMED_DOCTOR},
     {"partnership", ROLE_PARTNERSHIP},
     {"auditor", ROLE_AUDITOR},

@@ -18,14 +18,18 @@ enum role {
     ROLE_AUDITOR             = 1u << 6,
     ROLE_ADMIN               = 1u << 7,
     ROLE_INTEGRATION         = 1u << 8,
+    ROLE_SAFEGUARDING_LEAD   = 1u << 9, /* a designated safeguarding lead (MTG-4) */
 };
+
+/* The highest role bit: every role is a bit from 1 up to it. */
+#define ROLE_HIGHEST ROLE_SAFEGUARDING_LEAD
 
 /* "Managers" of an agency, as SEC-2 uses the word. */
 #define ROLES_MANAGERS (ROLE_MANAGER | ROLE_SENIOR_MANAGER)
 
 /* Roles held by people who work directly with children and families. */
 #define ROLES_CASEWORK (ROLE_PRACTITIONER | ROLE_SENIOR_PRACTITIONER | ROLE_MANAGER | \
-                        ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR)
+                        ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR | ROLE_SAFEGUARDING_LEAD)
 
 #define CALLER_SUB_MAX 128
 #define CALLER_NAME_MAX 200
@@ -53,6 +57,14 @@ static inline bool caller_has_any(const caller *c, unsigned roles)
 static inline const char *caller_manager_param(const caller *c)
 {
     return caller_has_any(c, ROLES_MANAGERS) ? "true" : "false";
+}
+
+/* "true" or "false": whether the caller is a designated safeguarding lead,
+ * who sees the stop-and-review requests of their agency that they may
+ * decide (MTG-4), as a SQL parameter. */
+static inline const char *caller_lead_param(const caller *c)
+{
+    return caller_has_any(c, ROLE_SAFEGUARDING_LEAD) ? "true" : "false";
 }
 
 /* The caller's roles as a PostgreSQL array literal, e.g. {manager,admin}. */

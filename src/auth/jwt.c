@@ -481,7 +481,7 @@ json_t *jwt_claims_for(const caller *c, const char *issuer, const char *audience
                        long ttl_s)
 {
     json_t *roles = json_array();
-    for (unsigned bit = 1; bit <= ROLE_INTEGRATION; bit <<= 1)
+    for (unsigned bit = 1; bit <= ROLE_HIGHEST; bit <<= 1)
         if (c->roles & bit)
             json_array_append_new(roles, json_string(role_name(bit)));
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I}", "iss", issuer, "aud",

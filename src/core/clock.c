@@ -48,3 +48,14 @@ void clock_rfc3339(time_t t, char out[21])
     gmtime_r(&t, &tm);
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+void clock_monotonic_after_ms(long long ms, struct timespec *out)
+{
+    clock_gettime(CLOCK_MONOTONIC, out);
+    out->tv_sec += (time_t)(ms / 1000);
+    out->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (out->tv_nsec >= 1000000000L) {
+        out->tv_sec++;
+        out->tv_nsec -= 1000000000L;
+    }
+}

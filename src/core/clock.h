@@ -34,4 +34,8 @@ bool clock_is_settable(void);
 void clock_date(time_t t, char out[11]);
 void clock_rfc3339(time_t t, char out[21]);
 
+/* CLOCK_MONOTONIC ms milliseconds from now, as pthread_cond_timedwait
+ * wants it for a condition variable on that clock. */
+void clock_monotonic_after_ms(long long ms, struct timespec *out);
+
 #endif

@@ -25,16 +25,15 @@ int config_parse_int(const char *text, long min, long max, long *out)
     return 0;
 }
 
-static const char *env(const char *name)
+const char *config_env(const char *name)
 {
     const char *v = getenv(name);
     return (v && *v) ? v : NULL;
 }
 
-/* Reads an integer variable; on a bad value records the problem in *bad. */
-static long env_int(const char *name, long fallback, long min, long max, int *bad)
+long config_env_int(const char *name, long fallback, long min, long max, int *bad)
 {
-    const char *v = env(name);
+    const char *v = config_env(name);
     long out = fallback;
     if (v && config_parse_int(v, min, max, &out) != 0) {
         fprintf(stderr, "config: %s must be a whole number from %ld to %ld\n", name, min, max);
@@ -46,7 +45,7 @@ static long env_int(const char *name, long fallback, long min, long max, int *ba
 
 static char *env_dup(const char *name, const char *fallback)
 {
-    const char *v = env(name);
+    const char *v = config_env(name);
     if (v)
         return xstrdup(v);
     return fallback ? xstrdup(fallback) : NULL;
@@ -58,7 +57,7 @@ static int parse_log_level(config *cfg, int *bad)
         {"error", Y_LOG_LEVEL_ERROR}, {"warning", Y_LOG_LEVEL_WARNING},
         {"info", Y_LOG_LEVEL_INFO},   {"debug", Y_LOG_LEVEL_DEBUG},
     };
-    const char *v = env("LOG_LEVEL");
+    const char *v = config_env("LOG_LEVEL");
     if (!v)
         v = "info";
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
@@ -78,7 +77,7 @@ static void parse_stage_days(config *cfg, int *bad)
 {
     static const int defaults[4] = {5, 5, 10, 10};
     memcpy(cfg->escalation_stage_days, defaults, sizeof defaults);
-    const char *v = env("ESCALATION_STAGE_WORKING_DAYS");
+    const char *v = config_env("ESCALATION_STAGE_WORKING_DAYS");
     if (!v)
         return;
     /* every field counts, empty ones too ("5,,5,10" is refused), and a
@@ -113,7 +112,7 @@ static void parse_stage_days(config *cfg, int *bad)
 
 static void parse_log_format(config *cfg, int *bad)
 {
-    const char *v = env("LOG_FORMAT");
+    const char *v = config_env("LOG_FORMAT");
     if (!v || strcmp(v, "text") == 0)
         return;
     if (strcmp(v, "json") == 0) {
@@ -162,7 +161,7 @@ bool config_origin_valid(const char *origin)
 /* CORS_ALLOWED_ORIGINS: comma-separated exact origins. */
 static void parse_cors(config *cfg, int *bad)
 {
-    const char *v = env("CORS_ALLOWED_ORIGINS");
+    const char *v = config_env("CORS_ALLOWED_ORIGINS");
     if (!v)
         return;
     char *copy = xstrdup(v), *save = NULL;
@@ -203,7 +202,7 @@ static void plan_http_threads(config *cfg, int *bad)
     cfg->http_over_limit_room = limit / 8 > 16 ? limit / 8 : 16;
     int accepted = limit + cfg->http_over_limit_room;
     int needed = (accepted + HTTP_CONNECTIONS_PER_THREAD_MAX - 1) / HTTP_CONNECTIONS_PER_THREAD_MAX;
-    int threads = (int)env_int("HTTP_THREADS", 0, 1, 256, bad);
+    int threads = (int)config_env_int("HTTP_THREADS", 0, 1, 256, bad);
     if (needed > 256) {
         fprintf(stderr,
                 "config: HTTP_CONNECTION_LIMIT=%d would need %d HTTP threads (at most %d "
@@ -241,7 +240,7 @@ static void check_issuers_file(config *cfg, int *bad)
     static const char *const shorthand[] = {"JWT_ISSUER", "JWT_AUDIENCE", "JWT_HS256_SECRET",
                                             "JWT_JWKS_FILE", NULL};
     for (int i = 0; shorthand[i]; i++) {
-        if (env(shorthand[i])) {
+        if (config_env(shorthand[i])) {
             fprintf(stderr, "config: %s belongs to the single-issuer shorthand; with "
                             "JWT_ISSUERS_FILE, configure every issuer in the file\n",
                     shorthand[i]);
@@ -283,42 +282,46 @@ int config_load(config *cfg, enum config_purpose purpose)
     int bad = 0;
     memset(cfg, 0, sizeof *cfg);
 
-    cfg->port = (int)env_int("PORT", 8080, 1, 65535, &bad);
+    cfg->port = (int)config_env_int("PORT", 8080, 1, 65535, &bad);
     cfg->bind_address = env_dup("BIND_ADDRESS", "0.0.0.0");
-    cfg->http_connection_limit = (int)env_int("HTTP_CONNECTION_LIMIT", 1024, 16, 65536, &bad);
+    cfg->http_connection_limit = (int)config_env_int("HTTP_CONNECTION_LIMIT", 1024, 16, 65536, &bad);
     plan_http_threads(cfg, &bad);
-    cfg->http_connection_timeout_s = (int)env_int("HTTP_CONNECTION_TIMEOUT_S", 30, 1, 3600, &bad);
-    cfg->request_timeout_s = (int)env_int("REQUEST_TIMEOUT_S", 30, 1, 3600, &bad);
-    cfg->max_body_bytes = (size_t)env_int("MAX_BODY_BYTES", 1048576, 1024, 64L * 1048576, &bad);
+    cfg->http_connection_timeout_s = (int)config_env_int("HTTP_CONNECTION_TIMEOUT_S", 30, 1, 3600, &bad);
+    cfg->request_timeout_s = (int)config_env_int("REQUEST_TIMEOUT_S", 30, 1, 3600, &bad);
+    cfg->max_body_bytes = (size_t)config_env_int("MAX_BODY_BYTES", 1048576, 1024, 64L * 1048576, &bad);
     cfg->openapi_file = env_dup("OPENAPI_FILE", "openapi.yaml");
+    cfg->reference_file = env_dup("REFERENCE_FILE", "reference.html");
 
     cfg->database_url = env_dup("DATABASE_URL", NULL);
     cfg->migration_database_url = env_dup("MIGRATION_DATABASE_URL", NULL);
-    cfg->db_pool_size = (int)env_int("DB_POOL_SIZE", 8, 1, 512, &bad);
-    cfg->db_acquire_timeout_ms = (int)env_int("DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 60000, &bad);
-    cfg->db_statement_timeout_ms = (int)env_int("DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &bad);
+    cfg->db_pool_size = (int)config_env_int("DB_POOL_SIZE", 8, 1, 512, &bad);
+    cfg->db_acquire_timeout_ms = (int)config_env_int("DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 60000, &bad);
+    cfg->db_statement_timeout_ms = (int)config_env_int("DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000, &bad);
 
     parse_log_level(cfg, &bad);
     parse_log_format(cfg, &bad);
     parse_cors(cfg, &bad);
-    cfg->cors_max_age_s = (int)env_int("CORS_MAX_AGE_S", 600, 0, 86400, &bad);
+    cfg->cors_max_age_s = (int)config_env_int("CORS_MAX_AGE_S", 600, 0, 86400, &bad);
 
-    cfg->notice_working_days = (int)env_int("NOTICE_WORKING_DAYS", 5, 0, 100, &bad);
-    cfg->response_working_days = (int)env_int("RESPONSE_WORKING_DAYS", 3, 1, 100, &bad);
-    cfg->drift_working_days = (int)env_int("DRIFT_WORKING_DAYS", 20, 1, 500, &bad);
-    cfg->feedback_working_days = (int)env_int("FEEDBACK_WORKING_DAYS", 5, 1, 100, &bad);
+    cfg->notice_working_days = (int)config_env_int("NOTICE_WORKING_DAYS", 5, 0, 100, &bad);
+    cfg->response_working_days = (int)config_env_int("RESPONSE_WORKING_DAYS", 3, 1, 100, &bad);
+    cfg->drift_working_days = (int)config_env_int("DRIFT_WORKING_DAYS", 20, 1, 500, &bad);
+    cfg->feedback_working_days = (int)config_env_int("FEEDBACK_WORKING_DAYS", 5, 1, 100, &bad);
     cfg->safeguarding_referral_working_days =
-        (int)env_int("SAFEGUARDING_REFERRAL_WORKING_DAYS", 1, 0, 20, &bad);
-    cfg->minutes_due_working_days = (int)env_int("MINUTES_DUE_WORKING_DAYS", 15, 1, 200, &bad);
+        (int)config_env_int("SAFEGUARDING_REFERRAL_WORKING_DAYS", 1, 0, 20, &bad);
+    cfg->minutes_due_working_days = (int)config_env_int("MINUTES_DUE_WORKING_DAYS", 15, 1, 200, &bad);
     parse_stage_days(cfg, &bad);
-    cfg->reminder_interval_s = (int)env_int("REMINDER_INTERVAL_S", 60, 0, 86400, &bad);
+    cfg->reminder_interval_s = (int)config_env_int("REMINDER_INTERVAL_S", 60, 0, 86400, &bad);
 
     cfg->jwt_issuer = env_dup("JWT_ISSUER", NULL);
     cfg->jwt_audience = env_dup("JWT_AUDIENCE", NULL);
     cfg->jwt_hs256_secret = env_dup("JWT_HS256_SECRET", NULL);
     cfg->jwt_jwks_file = env_dup("JWT_JWKS_FILE", NULL);
-    cfg->jwt_leeway_s = (int)env_int("JWT_LEEWAY_S", 30, 0, 300, &bad);
+    cfg->jwt_leeway_s = (int)config_env_int("JWT_LEEWAY_S", 30, 0, 300, &bad);
     cfg->jwt_issuers_file = env_dup("JWT_ISSUERS_FILE", NULL);
+
+    if (purpose == CONFIG_FOR_SERVE)
+        config_load_integrations(&cfg->integrations, &bad);
 
     if (purpose == CONFIG_FOR_SERVE || (purpose == CONFIG_FOR_MIGRATE && !cfg->migration_database_url))
         require("DATABASE_URL", cfg->database_url, &bad);
@@ -345,6 +348,7 @@ void config_free(config *cfg)
 {
     free(cfg->bind_address);
     free(cfg->openapi_file);
+    free(cfg->reference_file);
     free(cfg->database_url);
     free(cfg->migration_database_url);
     free(cfg->jwt_issuer);
@@ -355,5 +359,6 @@ void config_free(config *cfg)
     for (int i = 0; i < cfg->n_cors_origins; i++)
         free(cfg->cors_origins[i]);
     free(cfg->cors_origins);
+    config_free_integrations(&cfg->integrations);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -9,6 +9,29 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define CONFIG_RETRY_MAX 20
+#define CONFIG_ALLOWED_HOSTS_MAX 64
+
+/* Webhooks (INT-5) and calendars (INT-6). */
+typedef struct config_integrations {
+    char *public_base_url;          /* PUBLIC_BASE_URL: absolute links, or NULL */
+    int webhook_workers;            /* delivery threads in this instance; 0: none */
+    int webhook_timeout_ms;         /* one delivery request, all of it */
+    int webhook_connect_timeout_ms;
+    int webhook_poll_interval_ms;   /* idle workers look for due deliveries this often */
+    int webhook_batch;              /* deliveries of one endpoint taken at once */
+    int webhook_retry_s[CONFIG_RETRY_MAX]; /* delays after the 1st, 2nd, ... failure */
+    int n_webhook_retry;
+    int webhook_rotation_overlap_s; /* a rotated-out secret keeps signing this long */
+    char **webhook_allowed_hosts;   /* exact host names or *.suffix */
+    int n_webhook_allowed_hosts;
+    bool webhook_allow_loopback;    /* tests only: plain http to 127.0.0.0/8 and ::1 */
+    bool has_webhook_secret_key;
+    unsigned char webhook_secret_key[32]; /* seals endpoint secrets at rest */
+    int calendar_token_ttl_days;
+    int calendar_feed_min_interval_s; /* a feed token is served at most this often */
+} config_integrations;
+
 typedef struct config {
     /* HTTP */
     int port;
@@ -20,6 +43,7 @@ typedef struct config {
     int request_timeout_s;          /* to receive and answer one request */
     size_t max_body_bytes;
     char *openapi_file;
+    char *reference_file; /* the contract's HTML reference (tests/contract/reference.mjs) */
 
     /* Database */
     char *database_url;
@@ -60,6 +84,9 @@ typedef struct config {
     char *jwt_jwks_file;    /* production: RS256/ES256 public keys */
     int jwt_leeway_s;
     char *jwt_issuers_file; /* the issuers document (auth/idp_config.h reads it) */
+
+    /* Integrations (INT-5, INT-6): core/config_integrations.c */
+    config_integrations integrations;
 } config;
 
 /* libmicrohttpd's epoll loop takes at most 128 events per wait and, when it
@@ -82,7 +109,29 @@ void config_free(config *cfg);
  * no path, no wildcard. */
 bool config_origin_valid(const char *origin);
 
+/* Reads the integration settings (config_integrations.c); counts each
+ * problem in *bad after printing it. */
+void config_load_integrations(config_integrations *c, int *bad);
+void config_free_integrations(config_integrations *c);
+
+/* WEBHOOK_ALLOWED_HOSTS entries: a lower-case host name, "*." and a
+ * suffix, or an IPv4 literal. */
+bool config_host_pattern_valid(const char *pattern);
+/* Is host (any case) allowed by the list? "*.example.org" allows every
+ * name under example.org, not example.org itself. */
+bool config_host_allowed(const config_integrations *c, const char *host);
+
+/* WEBHOOK_RETRY_SCHEDULE_S: comma-separated delays in seconds (1 to
+ * 604800), at most CONFIG_RETRY_MAX; returns how many, or -1. */
+int config_parse_schedule(const char *text, int *out, int max);
+
 /* Parses a whole decimal integer within [min, max]; 0 on success. */
 int config_parse_int(const char *text, long min, long max, long *out);
+
+/* For the configuration's own modules (config.c, config_integrations.c):
+ * a variable's value, NULL when unset or empty; and an integer variable,
+ * the fallback when unset, a bad value reported and counted in *bad. */
+const char *config_env(const char *name);
+long config_env_int(const char *name, long fallback, long min, long max, int *bad);
 
 #endif

@@ -21,6 +21,9 @@ struct db_conn {
     size_t n_prepared, cap_prepared;
     /* the transaction's id (db_begin), for learning a lost commit's outcome */
     char xid[32];
+    /* when the server that gave it started: after a crash, ids whose
+     * transactions left nothing durable are handed out again */
+    char incarnation[40];
     struct timespec deadline; /* zero: none set */
     /* the last failure */
     enum db_failure failure;
@@ -424,14 +427,17 @@ int db_begin(db_conn *c)
         set_failure(c, DB_UNAVAILABLE, "08006", "connection lost");
         return -1;
     }
-    /* one round trip: BEGIN and the id the transaction will commit under */
-    PGresult *r = PQexec(c->pg, "BEGIN; SELECT pg_current_xact_id()::text");
+    /* one round trip: BEGIN, the id the transaction will commit under and
+     * the server's incarnation, which together name the transaction */
+    PGresult *r = PQexec(c->pg, "BEGIN; SELECT pg_current_xact_id()::text, "
+                                "pg_postmaster_start_time()::text");
     c->in_tx = true;
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         record_error(c, r);
         return -1;
     }
     snprintf(c->xid, sizeof c->xid, "%s", PQgetvalue(r, 0, 0));
+    snprintf(c->incarnation, sizeof c->incarnation, "%s", PQgetvalue(r, 0, 1));
     PQclear(r);
     return 0;
 }
@@ -500,33 +506,60 @@ static PGconn *connect_by(const char *url, const struct timespec *by)
     return pg;
 }
 
-/* Asks the server whether transaction xid committed, on connections of
- * its own, until `by`: 1 committed, 0 not (aborted, or lost in a crash),
- * -1 when it could not be learnt in time. */
-static int learn_outcome(const char *xid, const struct timespec *by)
+/* What asking the server about a lost COMMIT found. */
+enum outcome {
+    OUTCOME_COMMITTED,
+    OUTCOME_NOT_COMMITTED,
+    OUTCOME_NOT_LEARNT,   /* not in time, or too old for the server to know */
+    OUTCOME_RESTARTED,    /* the id committed, but maybe another transaction's */
+};
+
+/* Reads one answer of learn_outcome's query; -1: ask again.
+ *
+ * A server that crashed since the transaction began recovers its next
+ * transaction id from the WAL that reached disk, so a transaction that wrote
+ * nothing durable leaves its id to be handed out again. Had ours committed,
+ * its commit record was durable and its id is not reused: an id that a
+ * restarted server calls in progress, or has not yet seen complete, was
+ * therefore not ours to commit. But "committed" may then be another
+ * transaction's, and the status alone cannot tell the two apart. */
+static int outcome_of(const PGresult *r, const char *incarnation)
+{
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        return -1;
+    const char *status = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
+    bool restarted = strcmp(PQgetvalue(r, 0, 1), incarnation) != 0;
+    if (strcmp(status, "aborted") == 0)
+        return OUTCOME_NOT_COMMITTED;
+    if (strcmp(status, "in progress") == 0 || strcmp(status, "not yet completed") == 0)
+        return restarted ? OUTCOME_NOT_COMMITTED : -1;
+    if (strcmp(status, "committed") != 0)
+        return OUTCOME_NOT_LEARNT; /* too old for the server to know */
+    return restarted ? OUTCOME_RESTARTED : OUTCOME_COMMITTED;
+}
+
+/* Asks the server whether transaction xid, begun on the server incarnation
+ * `incarnation`, committed, on connections of its own, until `by`. */
+static enum outcome learn_outcome(const char *xid, const char *incarnation,
+                                  const struct timespec *by)
 {
     const char *params[] = {xid};
     for (int attempt = 0;; attempt++) {
         if (ms_until(by) <= 0)
-            return -1;
+            return OUTCOME_NOT_LEARNT;
         PGconn *pg = connect_by(pool.url, by);
         if (pg) {
-            PGresult *r = PQexecParams(pg, "SELECT pg_xact_status($1::xid8)", 1, NULL, params,
-                                       NULL, NULL, 0);
-            int outcome = -2; /* ask again */
-            if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-                const char *status = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
-                if (strcmp(status, "committed") == 0)
-                    outcome = 1;
-                else if (strcmp(status, "aborted") == 0)
-                    outcome = 0;
-                else if (strcmp(status, "in progress") != 0)
-                    outcome = -1; /* too old for the server to know: never */
-            }
+            PGresult *r = PQexecParams(pg,
+                                       "SELECT CASE WHEN $1::xid8 < pg_snapshot_xmax("
+                                       "pg_current_snapshot()) THEN pg_xact_status($1::xid8) "
+                                       "ELSE 'not yet completed' END, "
+                                       "pg_postmaster_start_time()::text",
+                                       1, NULL, params, NULL, NULL, 0);
+            int outcome = outcome_of(r, incarnation);
             PQclear(r);
             PQfinish(pg);
-            if (outcome != -2)
-                return outcome;
+            if (outcome >= 0)
+                return (enum outcome)outcome;
         }
         long left = ms_until(by);
         pause_ms(left < 200 ? (left > 0 ? left : 0) : (attempt < 5 ? 100 : 200));
@@ -553,17 +586,22 @@ int db_commit(db_conn *c)
         add_ms(&by, DB_OUTCOME_WAIT_MS);
         if ((c->deadline.tv_sec || c->deadline.tv_nsec) && before(&c->deadline, &by))
             by = c->deadline;
-        int outcome = learn_outcome(c->xid, &by);
+        enum outcome outcome = learn_outcome(c->xid, c->incarnation, &by);
+        static const char *const said[] = {
+            [OUTCOME_COMMITTED] = "committed (learnt from the server)",
+            [OUTCOME_NOT_COMMITTED] = "did not commit (learnt from the server)",
+            [OUTCOME_NOT_LEARNT] = "may or may not have committed: the server could not be "
+                                   "asked in time",
+            [OUTCOME_RESTARTED] = "may or may not have committed: the server restarted since "
+                                  "it began, and its id may since be another's",
+        };
         y_log_message(Y_LOG_LEVEL_WARNING, "db: connection lost during COMMIT; the transaction %s",
-                      outcome == 1   ? "committed (learnt from the server)"
-                      : outcome == 0 ? "did not commit (learnt from the server)"
-                                     : "may or may not have committed: the server could not "
-                                       "be asked in time");
-        if (outcome == 1) {
+                      said[outcome]);
+        if (outcome == OUTCOME_COMMITTED) {
             c->failure = DB_OK;
             return 0;
         }
-        if (outcome < 0)
+        if (outcome != OUTCOME_NOT_COMMITTED)
             set_failure(c, DB_OUTCOME_UNKNOWN, c->sqlstate, c->message);
         return -1;
     }

@@ -61,12 +61,16 @@ static bool is(const char *a, const char *b)
 void escalation_check(const escalation_in *in, const caller *raiser,
                       const escalation_refs *refs, violations *v)
 {
-    if (is(in->with_agency, raiser->agency))
-        violation_rule(v, "with_agency", "ESC-1",
-                       "the disagreement is with another agency than your own");
     bool engagement = is(in->type, "lack_of_engagement");
     bool notice = is(in->type, "family_notice_disagreement");
     bool need = is(in->type, "disagreement_about_need_for_meeting");
+    bool declined = need && in->declined_request_id && refs->declined_found &&
+                    is(refs->declined_status, "declined");
+    /* ESC-1: the requester disputes their own agency's decline */
+    bool own_decline = declined && is(refs->declined_requester_sub, raiser->sub);
+    if (is(in->with_agency, raiser->agency) && !own_decline)
+        violation_rule(v, "with_agency", "ESC-1",
+                       "the disagreement is with another agency than your own");
     if (in->invitation_id && !engagement)
         violation_rule(v, "invitation_id", "ESC-1", "an invitation goes with lack_of_engagement");
     if (in->consent_decision_id && !notice)
@@ -82,10 +86,13 @@ void escalation_check(const escalation_in *in, const caller *raiser,
         else if (!refs->invitation_found)
             violation_rule(v, "invitation_id", "INV-7", "not an invitation to this meeting");
         else if (!is(refs->invitation_status, "declined") &&
-                 !(is(refs->invitation_status, "invited") && refs->invitation_past_deadline))
+                 !(is(refs->invitation_status, "invited") && refs->invitation_past_deadline) &&
+                 !(is(refs->invitation_status, "accepted") &&
+                   is(refs->invitation_attendance, "absent")))
             violation_rule(v, "invitation_id", "INV-7",
-                           "the invitation was neither declined nor left unanswered past its "
-                           "response deadline");
+                           "the invitation was neither declined, nor left unanswered past its "
+                           "response deadline, nor accepted and then marked absent without "
+                           "apologies");
     }
     if (notice) {
         if (!in->consent_decision_id)
@@ -107,6 +114,19 @@ void escalation_check(const escalation_in *in, const caller *raiser,
             violation_rule(v, "declined_request_id", "ESC-1", "not a request you can see");
         else if (!is(refs->declined_status, "declined"))
             violation_rule(v, "declined_request_id", "ESC-1", "that request was not declined");
+        else if (own_decline || refs->raiser_agency_invited) {
+            if (in->with_agency && !is(in->with_agency, refs->declined_convening_agency))
+                violation_rule(v, "with_agency", "ESC-1",
+                               own_decline ? "the requester disputes the decline with their own "
+                                             "agency, which declined it (%s)"
+                                           : "an invited agency disputes the decline with the "
+                                             "convening agency (%s)",
+                               refs->declined_convening_agency);
+        } else {
+            violation_rule(v, "declined_request_id", "ESC-1",
+                           "a decline is disputed by an agency invited to the meeting, or by "
+                           "its requester against their own agency's decline");
+        }
     }
 }
 

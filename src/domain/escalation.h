@@ -40,13 +40,22 @@ typedef struct escalation_refs {
     bool invitation_found;        /* an invitation of this meeting */
     const char *invitation_status;
     bool invitation_past_deadline;
+    const char *invitation_attendance; /* its mark at the meeting, "" when none */
     bool decision_found;          /* a family-notice decision of this meeting */
     const char *decision_status;  /* "superseded" once a later decision replaced it */
     bool declined_found;          /* a meeting the caller can see */
     const char *declined_status;
+    const char *declined_requester_sub;
+    const char *declined_convening_agency;
+    bool raiser_agency_invited;   /* the raiser's agency holds a professional invitation to it */
 } escalation_refs;
 
-/* ESC-1 with INV-7 and FAM-2: the reference each type needs. */
+/* ESC-1 with INV-7 and FAM-2: the reference each type needs. A declined
+ * request's need is disputed by an agency invited to it, with the convening
+ * agency, or by its requester, with their own agency whose manager declined
+ * it. INV-7: an invitation declined, unanswered past its deadline, or
+ * accepted and then marked absent without apologies is a lack of
+ * engagement. */
 void escalation_check(const escalation_in *in, const caller *raiser,
                       const escalation_refs *refs, violations *v);
 

@@ -38,9 +38,9 @@ const char *const meeting_patchable_fields[] = {"title",          "purpose",  "r
 
 const char *const meeting_read_only_fields[] = {
     "id",        "reference",  "type",       "status",     "convening_agency", "requester",
-    "decision",  "cancellation", "version",  "created_at", "updated_at", "schedule",
+    "decision",  "decisions", "cancellation", "version",  "created_at", "updated_at", "schedule",
     "family_notice", "held_at", "previous_open_actions", "minutes", "closed_at",
-    "previous_meeting_id", NULL};
+    "previous_meeting_id", "next_review_on", "review_overdue", NULL};
 
 static const char *const request_fields[] = {"type",     "title",          "purpose",
                                              "rationale", "criteria",      "children",
@@ -227,16 +227,92 @@ void meeting_check_requester(const char *type, const char *agency_kind, violatio
                        "a strategy discussion is requested by children's social care");
 }
 
-enum decide_check meeting_can_decide(const char *convening_agency, const char *requester_sub,
-                                     const caller *who)
+enum decide_check meeting_can_decide(const char *type, const char *convening_agency,
+                                     const char *requester_sub, const caller *who)
 {
-    if (!caller_has_any(who, ROLE_MANAGER))
+    bool stop_and_review = type && strcmp(type, "stop_and_review") == 0;
+    unsigned deciders = ROLES_MANAGERS | (stop_and_review ? ROLE_SAFEGUARDING_LEAD : 0u);
+    if (!caller_has_any(who, deciders))
         return DECIDE_NOT_MANAGER;
     if (strcmp(who->agency, convening_agency) != 0)
         return DECIDE_OTHER_AGENCY;
     if (strcmp(who->sub, requester_sub) == 0)
         return DECIDE_OWN_REQUEST;
     return DECIDE_OK;
+}
+
+/* Two optional strings are the same, leading and trailing blanks aside (the
+ * database keeps children's names trimmed). */
+static bool same_text(const char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    while (*a == ' ')
+        a++;
+    while (*b == ' ')
+        b++;
+    size_t na = strlen(a), nb = strlen(b);
+    while (na && a[na - 1] == ' ')
+        na--;
+    while (nb && b[nb - 1] == ' ')
+        nb--;
+    return na == nb && memcmp(a, b, na) == 0;
+}
+
+static bool same_criteria(const meeting_draft *a, const meeting_draft *b)
+{
+    for (int i = 0; i < a->n_criteria; i++) {
+        bool found = false;
+        for (int k = 0; k < b->n_criteria && !found; k++)
+            found = strcmp(a->criteria[i], b->criteria[k]) == 0;
+        if (!found)
+            return false;
+    }
+    for (int k = 0; k < b->n_criteria; k++) {
+        bool found = false;
+        for (int i = 0; i < a->n_criteria && !found; i++)
+            found = strcmp(a->criteria[i], b->criteria[k]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static bool same_children(const meeting_draft *a, const meeting_draft *b)
+{
+    if (a->n_children != b->n_children)
+        return false;
+    for (int i = 0; i < a->n_children; i++) {
+        const child_in *x = &a->children[i], *y = &b->children[i];
+        if (!same_text(x->name, y->name) || !same_text(x->ref.system, y->ref.system) ||
+            !same_text(x->ref.id, y->ref.id) || !same_text(x->date_of_birth, y->date_of_birth) ||
+            (x->unborn == 1) != (y->unborn == 1))
+            return false;
+    }
+    return true;
+}
+
+int meeting_authorised_parts_changed(const meeting_draft *before, const meeting_draft *after,
+                                     const char *changed[MEETING_AUTHORISED_PARTS])
+{
+    int n = 0;
+    if (!same_text(before->type, after->type))
+        changed[n++] = "type";
+    if (!same_text(before->purpose, after->purpose))
+        changed[n++] = "purpose";
+    if (!same_text(before->rationale, after->rationale))
+        changed[n++] = "rationale";
+    if (!same_criteria(before, after))
+        changed[n++] = "criteria";
+    if (!same_children(before, after))
+        changed[n++] = "children";
+    return n;
+}
+
+bool meeting_chair_token_ok(const char *chair_role, const caller *who)
+{
+    unsigned role = chair_role ? role_from_name(chair_role) : 0u;
+    return role != 0 && caller_has_any(who, role);
 }
 
 bool meeting_can_edit(const char *convening_agency, const char *requester_sub, const caller *who)
@@ -256,6 +332,8 @@ const state_gate meeting_gate_answers = {
     "MTG-8", "Invitations are answered before the meeting is held.", {"authorised", "scheduled"}};
 const state_gate meeting_gate_papers = {
     "MTG-8", "Papers are shared in advance of the meeting.", {"authorised", "scheduled"}};
+const state_gate meeting_gate_withdrawals = {
+    "MTG-8", "Invitations are withdrawn before the meeting is held.", {"authorised", "scheduled"}};
 const state_gate meeting_gate_rescheduling = {
     "MTG-8", "Only a scheduled meeting is rescheduled.", {"scheduled"}};
 const state_gate meeting_gate_attendance = {
@@ -269,6 +347,30 @@ const state_gate meeting_gate_agreements = {
     {"requested", "authorised", "scheduled"}};
 const state_gate meeting_gate_minutes_sharing = {
     "MTG-8", "Sharing the minutes is decided once the meeting is held.", {"held", "closed"}};
+
+void close_check(const close_facts *f, violations *v)
+{
+    if (!f->approved)
+        violation_rule(v, "minutes", "MTG-8", "a meeting closes once its minutes are approved");
+    if (!f->sharing)
+        violation_rule(v, "minutes_sharing", "FAM-5",
+                       "record whether the minutes are shared with the family, or withheld and "
+                       "why");
+    for (int i = 0; i < f->n_attending; i++) {
+        bool sent = false;
+        for (int k = 0; k < f->n_distributed && !sent; k++)
+            sent = strcmp(f->attending[i], f->distributed[k]) == 0;
+        if (!sent)
+            violation_rule(v, "distribution", "MTG-8",
+                           "the approved minutes are not yet recorded as sent to %s, which "
+                           "attended or sent apologies",
+                           f->attending[i]);
+    }
+    if (f->sharing && strcmp(f->sharing, "share") == 0 && !f->family_copy_sent)
+        violation_rule(v, "distribution", "MTG-8",
+                       "the family's copy is not yet recorded as sent, and the sharing decision "
+                       "says share (FAM-5)");
+}
 
 bool meeting_transition_allowed(const char *from, const char *to)
 {

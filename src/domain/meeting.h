@@ -70,29 +70,62 @@ void meeting_check_draft(const meeting_draft *d, const char *today, violations *
 /* MTG-2: a strategy discussion is requested from children's social care. */
 void meeting_check_requester(const char *type, const char *agency_kind, violations *v);
 
-/* MTG-4: who may authorise or decline a requested meeting. */
+/* MTG-4: who may authorise or decline a requested meeting: a manager or
+ * senior manager of the convening agency, or, for a stop and review, its
+ * designated safeguarding lead; never the requester. */
 enum decide_check {
     DECIDE_OK,
-    DECIDE_NOT_MANAGER,       /* 403 MTG-4: lacks the manager role */
+    DECIDE_NOT_MANAGER,       /* 403 MTG-4: lacks a role that decides this type */
     DECIDE_OTHER_AGENCY,      /* 403 MTG-4: not of the convening agency */
     DECIDE_OWN_REQUEST,       /* 403 MTG-4: four eyes */
 };
-enum decide_check meeting_can_decide(const char *convening_agency, const char *requester_sub,
-                                     const caller *who);
+enum decide_check meeting_can_decide(const char *type, const char *convening_agency,
+                                     const char *requester_sub, const caller *who);
+
+/* MTG-11: an authorisation covers the request as it was authorised — its
+ * type, purpose, rationale, criteria (in any order) and the children it is
+ * about. Fills `changed` with the names of those members that differ
+ * between the two drafts, in that order, and returns how many; title,
+ * external reference and the other children of the household are not
+ * covered. */
+#define MEETING_AUTHORISED_PARTS 5
+int meeting_authorised_parts_changed(const meeting_draft *before, const meeting_draft *after,
+                                     const char *changed[MEETING_AUTHORISED_PARTS]);
 
 /* MTG-8: the lifecycle. */
 bool meeting_transition_allowed(const char *from, const char *to);
+
+/* MTG-8: a held meeting closes once its approved minutes went to every
+ * agency that attended or sent apologies, and to the family where the
+ * sharing decision says share (FAM-5); a sharing decision must be on
+ * record. */
+typedef struct close_facts {
+    bool approved;                    /* the latest version of the minutes is approved */
+    const char *sharing;              /* FAM-5: "share", "withhold" or NULL (none) */
+    const char *const *attending;     /* agency codes marked present or apologies */
+    int n_attending;
+    const char *const *distributed;   /* agency codes the approved version went to */
+    int n_distributed;
+    bool family_copy_sent;            /* a family recipient of the approved version */
+} close_facts;
+void close_check(const close_facts *f, violations *v);
 
 /* MTG-8: what a meeting is open to in each status. */
 extern const state_gate meeting_gate_request_edits; /* the request changes (PATCH) */
 extern const state_gate meeting_gate_invitations;   /* invitations are sent */
 extern const state_gate meeting_gate_answers;       /* invitations are answered */
 extern const state_gate meeting_gate_papers;        /* papers are shared in advance */
+extern const state_gate meeting_gate_withdrawals;   /* a family member's invitation is withdrawn */
 extern const state_gate meeting_gate_rescheduling;  /* a new time, place or chair */
 extern const state_gate meeting_gate_attendance;    /* attendance is marked */
 extern const state_gate meeting_gate_family_notice; /* whether the family is told (FAM-1) */
 extern const state_gate meeting_gate_agreements;    /* agencies agree not to tell (FAM-2) */
 extern const state_gate meeting_gate_minutes_sharing; /* sharing the minutes (FAM-5) */
+
+/* MTG-6: the chair's authority is the role the schedule relied on
+ * (chair_role, as scheduled); whenever they act as chair their own token
+ * must hold it. False for a role that is not known. */
+bool meeting_chair_token_ok(const char *chair_role, const caller *who);
 
 /* The convening side, who may change, cancel and plan a meeting: its
  * requester or a manager (manager or senior_manager) of the convening

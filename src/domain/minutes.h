@@ -78,7 +78,8 @@ void minutes_check_review(json_t *content, const char *const *open_action_ids, i
 /* FAM-6: whether the family was present, from the attendance recorded on
  * the invitations before the hold (never from the minutes): at least one
  * family member (parent_carer, child_young_person) was invited and every
- * family member invited was marked present. Feedback goes to each of them
+ * family member invited was marked present (the store leaves withdrawn
+ * invitations out of the facts, FAM-9). Feedback goes to each of them
  * who was not there; a child attending does not inform absent parents. */
 bool minutes_family_present_from(const minutes_invitation *invitations, int n);
 

@@ -12,7 +12,11 @@ const char *const invitation_categories[] = {"professional", "specialist", "pare
 const char *const invitation_responses[] = {"accepted", "declined", "apologies", "delegated",
                                             NULL};
 const char *const meeting_formats[] = {"in_person", "virtual", "hybrid", "phone", NULL};
-const char *const chair_roles[] = {"manager", "senior_manager", "senior_practitioner", NULL};
+/* MTG-6: a practitioner chairs only a stop and review, as the child's lead
+ * practitioner or keyworker (chair_child_roles). */
+const char *const chair_roles[] = {"manager", "senior_manager", "senior_practitioner",
+                                   "practitioner", NULL};
+const char *const chair_child_roles[] = {"lead_practitioner", "keyworker", NULL};
 const char *const attendance_marks[] = {"present", "apologies", "absent", NULL};
 const char *const not_inform_grounds[] = {"significant_harm_if_known",
                                           "fabricated_or_induced_illness",
@@ -60,6 +64,8 @@ static bool parse_person(violations *v, json_t *body, const char *key, person_in
         const char *value;
         if (strcmp(f, "role") == 0)
             value = jin_enum(v, obj, key, f, chair_roles, required_fields[i], rule);
+        else if (strcmp(f, "child_role") == 0)
+            value = jin_enum(v, obj, key, f, chair_child_roles, required_fields[i], NULL);
         else
             value = jin_string(v, obj, key, f, max, required_fields[i], rule);
         if (strcmp(f, "sub") == 0)
@@ -70,6 +76,8 @@ static bool parse_person(violations *v, json_t *body, const char *key, person_in
             p->agency = value;
         else if (strcmp(f, "role") == 0)
             p->role = value;
+        else if (strcmp(f, "child_role") == 0)
+            p->child_role = value;
         else if (strcmp(f, "contact") == 0)
             p->contact = value;
     }
@@ -132,6 +140,10 @@ void invitation_check(const invitation_in *in, const invitation_facts *f, violat
             violation_rule(v, "category", "INV-2",
                            "family members can be invited only where the family is informed of "
                            "the meeting (FAM-1)");
+        if (f->family_notice && strcmp(f->family_notice, "not_inform") == 0)
+            violation_rule(v, "category", "FAM-9",
+                           "no family member is invited while the decision is not to inform "
+                           "the family");
         if (!f->scheduled || !f->two_part)
             violation_rule(v, "category", "INV-2",
                            "family members are invited only to part 2 of a two-part meeting");
@@ -143,6 +155,28 @@ void invitation_check(const invitation_in *in, const invitation_facts *f, violat
     }
     if (in->respond_by && strcmp(in->respond_by, f->today) < 0)
         violation_rule(v, "respond_by", "INV-7", "a response deadline cannot be in the past");
+    else if (in->respond_by && f->start_day && strcmp(in->respond_by, f->start_day) > 0)
+        violation_rule(v, "respond_by", "INV-8",
+                       "a response deadline falls before the meeting, which starts on %s",
+                       f->start_day);
+}
+
+cal_day invitation_deadline_cap(const char *meeting_type, cal_day today, cal_day start,
+                                const holidays *h)
+{
+    bool strategy = meeting_type && strcmp(meeting_type, "strategy_discussion") == 0;
+    cal_day cap = strategy ? start : cal_add_working_days(start, -1, h);
+    return cap < today ? today : cap;
+}
+
+cal_day invitation_default_deadline(const char *meeting_type, cal_day today, bool scheduled,
+                                    cal_day start, int response_days, const holidays *h)
+{
+    cal_day due = cal_add_working_days(today, response_days, h);
+    if (!scheduled)
+        return due;
+    cal_day cap = invitation_deadline_cap(meeting_type, today, start, h);
+    return due < cap ? due : cap;
 }
 
 bool invitation_short_notice(const char *meeting_type, cal_day invited, cal_day start,
@@ -158,7 +192,8 @@ bool invitation_short_notice(const char *meeting_type, cal_day invited, cal_day 
 void response_parse(json_t *body, response_in *in, violations *v)
 {
     static const char *const fields[] = {"response", "reason", "contribution", "delegate",
-                                         "technology_access_confirmed", NULL};
+                                         "technology_access_confirmed", "technology_support",
+                                         NULL};
     static const char *const read_only[] = {"status", "version", "invitee", "attendance", NULL};
     static const char *const person_fields[] = {"sub", "name", "agency", "contact", NULL};
     static const bool person_required[] = {true, true, false, true};
@@ -170,6 +205,7 @@ void response_parse(json_t *body, response_in *in, violations *v)
     in->has_delegate = parse_person(v, body, "delegate", &in->delegate, false, "INV-3",
                                     person_fields, person_required);
     in->technology_access_confirmed = jin_bool(v, body, "", "technology_access_confirmed");
+    in->technology_support = jin_string(v, body, "", "technology_support", NOTE_MAX, false, NULL);
 }
 
 void response_check(const response_in *in, const response_facts *f, violations *v)
@@ -195,11 +231,17 @@ void response_check(const response_in *in, const response_facts *f, violations *
     } else if (in->has_delegate) {
         violation_rule(v, "delegate", "INV-3", "a delegate goes with a delegation");
     }
+    /* INV-5: every invitee, family members included, confirms access to the
+     * technology or states the support they need to join */
     bool remote = f->meeting_format && (strcmp(f->meeting_format, "virtual") == 0 ||
                                         strcmp(f->meeting_format, "hybrid") == 0);
-    if (accepted && remote && is_professional(f->category) && in->technology_access_confirmed != 1)
+    if (accepted && remote && in->technology_access_confirmed != 1 && !in->technology_support)
         violation_rule(v, "technology_access_confirmed", "INV-5",
-                       "confirm access to the technology for a virtual or hybrid meeting");
+                       "confirm access to the technology for a virtual or hybrid meeting, or "
+                       "state the support needed to join in technology_support");
+    if (in->technology_support && !accepted)
+        violation_rule(v, "technology_support", "INV-5",
+                       "the support needed to join goes with an acceptance");
 }
 
 bool response_may_answer(const caller *who, const char *category, const char *invitee_sub,
@@ -286,21 +328,27 @@ void consent_check(const consent_in *in, violations *v)
                        "an objection is recorded with the family-notice decision");
 }
 
+bool consent_on_fii_ground(const consent_in *in)
+{
+    for (int i = 0; i < in->n_grounds; i++)
+        if (strcmp(in->grounds[i], "fabricated_or_induced_illness") == 0)
+            return true;
+    return false;
+}
+
 const char *consent_refused_rule(const consent_in *in, const caller *who)
 {
     if (!in->decision)
         return NULL;
-    if (!consent_is_sharing(in))
-        return strcmp(in->decision, "not_inform") == 0 && !caller_has_any(who, ROLES_MANAGERS)
-                   ? "FAM-2"
-                   : NULL;
-    if (strcmp(in->decision, "withhold") != 0)
+    bool sharing = consent_is_sharing(in);
+    if (strcmp(in->decision, sharing ? "withhold" : "not_inform") != 0)
         return NULL;
-    for (int i = 0; i < in->n_grounds; i++)
-        if (strcmp(in->grounds[i], "fabricated_or_induced_illness") == 0 &&
-            !caller_has_any(who, ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR))
-            return "FAM-5";
-    return NULL;
+    if (consent_on_fii_ground(in))
+        return caller_has_any(who, ROLE_SENIOR_MANAGER | ROLE_NAMED_DOCTOR) ? NULL
+               : sharing                                                 ? "FAM-5"
+                                                                         : "FAM-2";
+    /* withholding on other grounds: whoever may record the decision */
+    return sharing || caller_has_any(who, ROLES_MANAGERS) ? NULL : "FAM-2";
 }
 
 /* --- scheduling --- */
@@ -310,8 +358,9 @@ void schedule_parse(json_t *body, schedule_in *in, violations *v)
     static const char *const fields[] = {"start", "duration_minutes", "format", "venue",
                                          "chair", "minute_taker", "two_part", NULL};
     static const char *const read_only[] = {"status", "version", "scheduled_at", NULL};
-    static const char *const chair_fields[] = {"sub", "name", "agency", "role", NULL};
-    static const bool chair_required[] = {true, true, true, true};
+    static const char *const chair_fields[] = {"sub", "name", "agency", "role", "child_role",
+                                               NULL};
+    static const bool chair_required[] = {true, true, true, true, false};
     static const char *const taker_fields[] = {"sub", "name", "agency", NULL};
     static const bool taker_required[] = {true, true, true};
     memset(in, 0, sizeof *in);
@@ -350,6 +399,17 @@ void schedule_check(const schedule_in *in, const schedule_facts *f, violations *
         violation_rule(v, "venue", "MTG-6", "an in-person or hybrid meeting needs a venue");
     if (in->chair.sub && in->minute_taker.sub && strcmp(in->chair.sub, in->minute_taker.sub) == 0)
         violation_rule(v, "minute_taker.sub", "MTG-6", "the minute taker is not the chair");
+    bool stop_and_review = f->meeting_type && strcmp(f->meeting_type, "stop_and_review") == 0;
+    if (in->chair.role && strcmp(in->chair.role, "practitioner") == 0) {
+        if (!stop_and_review)
+            violation_rule(v, "chair.role", "MTG-6",
+                           "a practitioner chairs only a stop and review, as the child's lead "
+                           "practitioner or keyworker");
+        else if (!in->chair.child_role)
+            violation_rule(v, "chair.child_role", "MTG-6",
+                           "a practitioner chairs a stop and review as the child's lead "
+                           "practitioner or keyworker: say which");
+    }
     if (f->invited_agencies < 2)
         violation_rule(v, "invitations", "MTG-6",
                        "invite at least two agencies before scheduling (%d invited)",
@@ -377,6 +437,51 @@ void schedule_check(const schedule_in *in, const schedule_facts *f, violations *
                        "family members are invited, so the meeting stays in two parts");
 }
 
+/* --- attendance --- */
+
+void attendance_check(const mark_in *marks, int n, const roll_invitation *roll, int n_roll,
+                      const char *family_notice, violations *v)
+{
+    bool not_inform = family_notice && strcmp(family_notice, "not_inform") == 0;
+    for (int i = 0; i < n; i++) {
+        const roll_invitation *inv = NULL;
+        for (int k = 0; k < n_roll && !inv; k++)
+            if (marks[i].invitation_id && strcmp(roll[k].id, marks[i].invitation_id) == 0)
+                inv = &roll[k];
+        char path[64];
+        snprintf(path, sizeof path, "entries[%d].invitation_id", i);
+        if (!inv) {
+            violation_rule(v, path, "MTG-8", "not an invitation to this meeting");
+            continue;
+        }
+        if (strcmp(inv->status, "withdrawn") == 0) {
+            violation_rule(v, path, "MTG-8", "the invitation was withdrawn");
+            continue;
+        }
+        snprintf(path, sizeof path, "entries[%d].attendance", i);
+        if (not_inform && invitation_is_family(inv->category) && marks[i].attendance &&
+            strcmp(marks[i].attendance, "present") == 0)
+            violation_rule(v, path, "FAM-9",
+                           "no family member is marked present while the decision is not to "
+                           "inform the family");
+    }
+}
+
+/* --- withdrawing --- */
+
+const state_gate invitation_gate_withdrawn = {
+    "FAM-9", "The invitation was withdrawn.", {"invited", "accepted", "declined", "apologies"}};
+
+void withdrawal_check(const char *category, const char *reason, violations *v)
+{
+    if (!invitation_is_family(category))
+        violation_rule(v, "category", "FAM-9",
+                       "only a family member's invitation is withdrawn; a professional declines "
+                       "or delegates");
+    if (!reason)
+        violation_rule(v, "reason", "FAM-9", "say why the invitation is withdrawn");
+}
+
 /* --- holding --- */
 
 void hold_check(const hold_facts *f, violations *v)
@@ -387,4 +492,35 @@ void hold_check(const hold_facts *f, violations *v)
         violation_rule(v, "attendance", "MTG-8",
                        "mark every invitation present, apologies or absent first (%d of %d unmarked)",
                        f->unmarked, f->invitations);
+    /* FAM-9: held only while the current family-notice decision is in effect */
+    const char *status = f->family_notice_status ? f->family_notice_status : "";
+    if (!f->family_notice)
+        violation_rule(v, "family_notice", "FAM-9",
+                       "record whether the family is informed of the meeting (FAM-1)");
+    else if (strcmp(status, "pending_agreement") == 0)
+        violation_rule(v, "family_notice", "FAM-9",
+                       "the decision not to inform the family is not in effect: it awaits the "
+                       "agreement of %s",
+                       f->awaiting_agencies && *f->awaiting_agencies ? f->awaiting_agencies
+                                                                     : "the invited agencies");
+    else if (strcmp(status, "disputed") == 0)
+        violation_rule(v, "family_notice", "FAM-9",
+                       "the decision not to inform the family is disputed; resolve or escalate "
+                       "it, or record a new decision");
+    if (f->family_notice && strcmp(f->family_notice, "not_inform") == 0 &&
+        f->family_invitations > 0)
+        violation_rule(v, "invitations", "FAM-9",
+                       "%d family member(s) hold invitations under a decision not to inform the "
+                       "family: withdraw them first",
+                       f->family_invitations);
+    /* MTG-7: a strategy discussion is held with all three agencies there */
+    if (f->meeting_type && strcmp(f->meeting_type, "strategy_discussion") == 0) {
+        if (!f->csc_present)
+            violation_rule(v, "attendance", "MTG-7",
+                           "children's social care is not marked present");
+        if (!f->police_present)
+            violation_rule(v, "attendance", "MTG-7", "the police are not marked present");
+        if (!f->health_present)
+            violation_rule(v, "attendance", "MTG-7", "health is not marked present");
+    }
 }

@@ -14,6 +14,7 @@
 
 #include "auth/caller.h"
 #include "domain/calendar.h"
+#include "domain/gate.h"
 #include "domain/violations.h"
 
 #define CONTACT_MAX 200
@@ -27,6 +28,7 @@ extern const char *const invitation_categories[];
 extern const char *const invitation_responses[];
 extern const char *const meeting_formats[];
 extern const char *const chair_roles[];
+extern const char *const chair_child_roles[];
 extern const char *const attendance_marks[];
 extern const char *const not_inform_grounds[];
 
@@ -36,6 +38,7 @@ typedef struct person_in {
     const char *name;
     const char *agency;
     const char *role;
+    const char *child_role; /* the chair: the child's lead practitioner or keyworker */
     const char *contact;
 } person_in;
 
@@ -56,6 +59,7 @@ void invitation_parse(json_t *body, invitation_in *in, violations *v);
 
 typedef struct invitation_facts {
     const char *today;                 /* YYYY-MM-DD */
+    const char *start_day;             /* the meeting's start (UTC date), NULL until scheduled */
     const char *family_notice;         /* current decision: inform, not_inform or NULL */
     const char *family_notice_status;  /* effective, agreed, pending_agreement, disputed */
     bool two_part;
@@ -63,6 +67,19 @@ typedef struct invitation_facts {
 } invitation_facts;
 
 void invitation_check(const invitation_in *in, const invitation_facts *f, violations *v);
+
+/* INV-8: the latest response deadline an invitation to a meeting that
+ * starts on `start` may have — the working day before the start, or, for a
+ * strategy discussion, called at the pace harm demands, the start day
+ * itself — and never before today. */
+cal_day invitation_deadline_cap(const char *meeting_type, cal_day today, cal_day start,
+                                const holidays *h);
+
+/* INV-8: the response deadline an invitation sent today gets by default:
+ * `response_days` working days after today, and, once the meeting is
+ * scheduled, no later than the cap above. */
+cal_day invitation_default_deadline(const char *meeting_type, cal_day today, bool scheduled,
+                                    cal_day start, int response_days, const holidays *h);
 
 /* INV-4: sent less than `notice` working days before the start; never for
  * strategy discussions, which are called at the pace harm demands. */
@@ -78,6 +95,7 @@ typedef struct response_in {
     person_in delegate;        /* delegated */
     bool has_delegate;
     int technology_access_confirmed; /* -1 absent */
+    const char *technology_support;  /* INV-5: the support needed to join, instead */
 } response_in;
 
 void response_parse(json_t *body, response_in *in, violations *v);
@@ -113,9 +131,14 @@ bool consent_is_sharing(const consent_in *in);
 void consent_parse(json_t *body, consent_in *in, violations *v);
 void consent_check(const consent_in *in, violations *v);
 
-/* FAM-2: a decision not to inform is made by a manager or senior manager.
- * FAM-5: withholding the minutes for fabricated or induced illness by a
- * senior manager or a named doctor. Returns the rule refused, or NULL. */
+/* Whether one of the decision's grounds is fabricated or induced illness. */
+bool consent_on_fii_ground(const consent_in *in);
+
+/* FAM-2: a decision not to inform is made by a manager or senior manager;
+ * on the ground of fabricated or induced illness only by a senior manager
+ * or a named doctor, as FAM-5. FAM-5: withholding the minutes for
+ * fabricated or induced illness by a senior manager or a named doctor.
+ * Returns the rule refused, or NULL. */
 const char *consent_refused_rule(const consent_in *in, const caller *who);
 
 /* --- scheduling (MTG-6, MTG-7) --- */
@@ -146,13 +169,51 @@ typedef struct schedule_facts {
 /* Every missing precondition, each with its rule ID, in one go. */
 void schedule_check(const schedule_in *in, const schedule_facts *f, violations *v);
 
-/* --- holding (MTG-8) --- */
+/* --- attendance (MTG-8, FAM-9) --- */
+
+/* An invitation of the meeting as attendance is checked against it. */
+typedef struct roll_invitation {
+    char id[37];
+    char category[24];
+    char status[16];
+} roll_invitation;
+
+typedef struct mark_in {
+    const char *invitation_id;
+    const char *attendance;
+} mark_in;
+
+/* MTG-8: each mark names an invitation of this meeting that was not
+ * withdrawn (entries[i].invitation_id); FAM-9: under a decision not to
+ * inform the family (family_notice "not_inform"), no family member is
+ * marked present (entries[i].attendance). */
+void attendance_check(const mark_in *marks, int n, const roll_invitation *roll, int n_roll,
+                      const char *family_notice, violations *v);
+
+/* --- withdrawing a family member's invitation (FAM-9) --- */
+
+/* What an invitation is open to by its own status: withdrawn ones to
+ * nothing more (409 FAM-9). */
+extern const state_gate invitation_gate_withdrawn;
+
+/* FAM-9: only a family member's invitation is withdrawn (a professional
+ * declines or delegates), with a reason. */
+void withdrawal_check(const char *category, const char *reason, violations *v);
+
+/* --- holding (MTG-8, MTG-7, FAM-9) --- */
 
 typedef struct hold_facts {
     long long now_epoch;
     long long start_epoch;
-    int invitations;
+    int invitations;                  /* not withdrawn */
     int unmarked;
+    const char *meeting_type;
+    const char *family_notice;        /* current decision, NULL when none */
+    const char *family_notice_status; /* its derived status */
+    const char *awaiting_agencies;    /* those whose agreement it awaits, "A, B" */
+    int family_invitations;           /* family members invited, not withdrawn */
+    /* MTG-7: marked present (children's social care also when it convenes) */
+    bool csc_present, police_present, health_present;
 } hold_facts;
 
 void hold_check(const hold_facts *f, violations *v);

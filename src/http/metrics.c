@@ -45,6 +45,10 @@ typedef struct series {
     unsigned long micros_sum;
 } series;
 
+static const char *const hook_outcomes[] = {"delivered", "failed", "given_up", "gone"};
+#define N_HOOK_OUTCOMES (sizeof hook_outcomes / sizeof hook_outcomes[0])
+static unsigned long hook_counts[N_HOOK_OUTCOMES];
+
 static series *table;
 static int n_series;
 static const route *labelled; /* the route table, in series order */
@@ -187,10 +191,22 @@ void metrics_render(buf *out)
                __atomic_load_n(&reminders.sent, __ATOMIC_RELAXED),
                __atomic_load_n(&reminders.last_run, __ATOMIC_RELAXED));
     refusals_render(out);
+    buf_printf(out, "# HELP mam_webhook_attempts_total Webhook delivery attempts of this instance "
+                    "by outcome.\n# TYPE mam_webhook_attempts_total counter\n");
+    for (size_t i = 0; i < N_HOOK_OUTCOMES; i++)
+        buf_printf(out, "mam_webhook_attempts_total{outcome=\"%s\"} %lu\n", hook_outcomes[i],
+                   __atomic_load_n(&hook_counts[i], __ATOMIC_RELAXED));
     const jwt_verifier *v = __atomic_load_n(&verifier, __ATOMIC_ACQUIRE);
     if (v)
         jwt_verifier_render_metrics(v, out);
     process_metrics_render(out);
+}
+
+void metrics_count_webhook(const char *outcome)
+{
+    for (size_t i = 0; i < N_HOOK_OUTCOMES; i++)
+        if (strcmp(hook_outcomes[i], outcome) == 0)
+            __atomic_add_fetch(&hook_counts[i], 1, __ATOMIC_RELAXED);
 }
 
 void metrics_watch_verifier(const jwt_verifier *v)

@@ -23,6 +23,10 @@ void metrics_render(buf *out);
  * lock and ran, and how many reminders it sent. */
 void metrics_reminders(bool ran, long sent);
 
+/* A webhook delivery attempt's outcome: delivered, failed (to be retried),
+ * given_up, gone (410). */
+void metrics_count_webhook(const char *outcome);
+
 /* The identity providers' key stores to render with the rest (NULL: none). */
 struct jwt_verifier;
 void metrics_watch_verifier(const struct jwt_verifier *v);

@@ -20,6 +20,8 @@ typedef struct http_service {
     const jwt_verifier *verifier;
     const char *contract;         /* openapi.yaml, served at /openapi.yaml */
     size_t contract_len;
+    const char *reference;        /* its HTML reference, served at /reference, or NULL */
+    size_t reference_len;
 } http_service;
 
 int server_start(const http_service *svc);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <ulfius.h>
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 
 enum phase {
@@ -345,16 +346,8 @@ static void *watch(void *arg)
         }
         w.last_poll_ms = now;
         struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
         long long wait = next - now_ms();
-        if (wait < 1)
-            wait = 1;
-        until.tv_sec += wait / 1000;
-        until.tv_nsec += (wait % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        clock_monotonic_after_ms(wait < 1 ? 1 : wait, &until);
         pthread_cond_timedwait(&w.wake, &w.lock, &until);
     }
     pthread_mutex_unlock(&w.lock);

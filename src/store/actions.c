@@ -17,9 +17,9 @@ const store_kind STORE_ACTION = {
     {"actions_render", "SELECT action_json(a, $2::date), a.version FROM actions a WHERE a.id = $1",
      2},
     {"actions_read",
-     "SELECT action_json(a, $5::date), a.version FROM actions a"
-     " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean))",
-     5},
+     "SELECT action_json(a, $6::date), a.version FROM actions a"
+     " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean, $5::boolean))",
+     6},
     {"actions_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
      " SELECT e.id, g.code, $2, 'action', a.id::text, a.version"
@@ -38,14 +38,15 @@ const store_kind STORE_ACTION = {
 static const db_stmt find_stmt = {
     "actions_find",
     "SELECT " ACTION_COLUMNS " FROM actions a"
-    " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean))",
-    4};
+    " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean, $5::boolean))",
+    5};
 
 static const db_stmt lock_stmt = {
     "actions_lock",
     "SELECT " ACTION_COLUMNS " FROM actions a"
-    " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean)) FOR UPDATE",
-    4};
+    " WHERE a.id = $1 AND action_visible(a, caller_principals($2, $3, $4::boolean, $5::boolean))"
+    " FOR UPDATE",
+    5};
 
 static const db_stmt has_feedback_stmt = {
     "actions_has_feedback",
@@ -174,7 +175,7 @@ static const db_stmt reschedule_stmt = {
 static const db_stmt list_stmt = {
     "actions_list",
     "SELECT action_json(a, $12::date), to_char(a.due_date, 'YYYY-MM-DD'), a.id FROM actions a"
-    " WHERE action_visible(a, caller_principals($1, $2, $3::boolean))"
+    " WHERE action_visible(a, caller_principals($1, $2, $3::boolean, $13::boolean))"
     "   AND ($4::text IS NULL OR a.owner_sub = $4)"
     "   AND ($5::text IS NULL OR a.owner_agency = $5)"
     "   AND ($6::uuid IS NULL OR $6 IN (a.meeting_id, a.current_meeting_id))"
@@ -183,7 +184,7 @@ static const db_stmt list_stmt = {
     "        AND a.due_date < $12::date))"
     "   AND ($9::date IS NULL OR (a.due_date, a.id) > ($9::date, $10::uuid))"
     " ORDER BY a.due_date, a.id LIMIT $11",
-    12};
+    13};
 
 /* The owner's own overdue actions, the commonest question, off one index
  * range; an owner always sees their own actions (action_visible). */
@@ -200,7 +201,8 @@ int actions_find(store *s, const char *id, bool lock, action_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
-    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
+                            caller_lead_param(s->who)};
     PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     if (!res)
         return -1;
@@ -251,28 +253,39 @@ int actions_foreign_ids(store *s, const char *meeting_id, const char *content_js
     return count;
 }
 
-int actions_family_feedback(store *s, const char *meeting_id, int number, json_t *feedback,
-                            const char *due_date, char id_out[37])
+/* An action owned by whoever the minutes name in `entry`'s "by" (family
+ * feedback, FAM-6; a safeguarding referral, ACT-4): `how` is the member
+ * saying how it is to be done. */
+static int insert_named_action(store *s, const db_stmt *st, const char *meeting_id, int number,
+                               json_t *entry, const char *how, const char *due_date,
+                               char id_out[37])
 {
     sql_int number_text;
     const char *n = sql_int_of(&number_text, number);
-    json_t *by = json_object_get(feedback, "by");
+    json_t *by = json_object_get(entry, "by");
     const char *sub = json_string_value(json_object_get(by, "sub"));
     const char *params[] = {meeting_id,
                             n,
-                            json_string_value(json_object_get(feedback, "method")),
+                            json_string_value(json_object_get(entry, how)),
                             json_string_value(json_object_get(by, "name")),
                             json_string_value(json_object_get(by, "agency")),
                             sub ? sub : "",
                             due_date,
                             s->who->sub,
                             s->who->name};
-    PGresult *res = sql_query(s, &feedback_stmt, params);
+    PGresult *res = sql_query(s, st, params);
     if (!res)
         return -1;
     sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
     PQclear(res);
     return 0;
+}
+
+int actions_family_feedback(store *s, const char *meeting_id, int number, json_t *feedback,
+                            const char *due_date, char id_out[37])
+{
+    return insert_named_action(s, &feedback_stmt, meeting_id, number, feedback, "method",
+                               due_date, id_out);
 }
 
 int actions_has_safeguarding_referral(store *s, const char *meeting_id)
@@ -290,25 +303,8 @@ int actions_has_safeguarding_referral(store *s, const char *meeting_id)
 int actions_safeguarding_referral(store *s, const char *meeting_id, int number, json_t *referral,
                                   const char *due_date, char id_out[37])
 {
-    sql_int number_text;
-    const char *n = sql_int_of(&number_text, number);
-    json_t *by = json_object_get(referral, "by");
-    const char *sub = json_string_value(json_object_get(by, "sub"));
-    const char *params[] = {meeting_id,
-                            n,
-                            json_string_value(json_object_get(referral, "how")),
-                            json_string_value(json_object_get(by, "name")),
-                            json_string_value(json_object_get(by, "agency")),
-                            sub ? sub : "",
-                            due_date,
-                            s->who->sub,
-                            s->who->name};
-    PGresult *res = sql_query(s, &referral_stmt, params);
-    if (!res)
-        return -1;
-    sql_copy(id_out, 37, PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return 0;
+    return insert_named_action(s, &referral_stmt, meeting_id, number, referral, "how", due_date,
+                               id_out);
 }
 
 int actions_open_for(store *s, const char *meeting_id, char ***ids, int *n)
@@ -409,6 +405,7 @@ int actions_list(store *s, const action_filters *f, int limit, char *const *afte
     const char *params[] = {s->who->sub,  s->who->agency, caller_manager_param(s->who),
                             f->owner_sub, f->agency,      f->meeting_id,
                             f->status,    f->overdue,     after[0],
-                            after[1],     limit_text,     s->today_text};
+                            after[1],     limit_text,     s->today_text,
+                            caller_lead_param(s->who)};
     return sql_list(s, &list_stmt, params, limit, 2, 2, out);
 }

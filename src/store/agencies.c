@@ -10,7 +10,9 @@ static bool code_well_formed(const char *code)
     return agency_code_valid(code);
 }
 
-/* Directory changes concern every agency: each agency's feed hears of them. */
+/* A directory change is announced on the agency's own feed only (its
+ * integration learns that its entry changed); other agencies read the
+ * directory when they need it. */
 const store_kind STORE_AGENCY = {
     "agency",
     code_well_formed,
@@ -18,9 +20,8 @@ const store_kind STORE_AGENCY = {
     {"agencies_read", "SELECT agency_json(a), a.version FROM agencies a WHERE a.code = $1", 1},
     {"agencies_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-     " SELECT e.id, a.code, $2, 'agency', g.code, g.version"
-     "   FROM agencies g, (SELECT gen_random_uuid() AS id) e, agencies a"
-     "  WHERE g.code = $1",
+     " SELECT gen_random_uuid(), g.code, $2, 'agency', g.code, g.version"
+     "   FROM agencies g WHERE g.code = $1",
      2},
 };
 

@@ -15,8 +15,9 @@ const store_kind STORE_CONSENT_DECISION = {
      "SELECT consent_decision_json(d), d.version FROM consent_decisions d WHERE d.id = $1", 1},
     {"consent_read",
      "SELECT consent_decision_json(d), d.version FROM consent_decisions d"
-     " WHERE d.id = $1 AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean))",
-     4},
+     " WHERE d.id = $1"
+     "   AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean, $5::boolean))",
+     5},
     {"consent_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
      " SELECT e.id, a.code, $2, 'consent_decision', d.id::text, d.version"
@@ -33,8 +34,9 @@ static const db_stmt find_stmt = {
     "              WHERE n.meeting_id = d.meeting_id AND n.kind = d.kind AND n.seq > d.seq),"
     " d.version"
     " FROM consent_decisions d"
-    " WHERE d.id = $1 AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean))",
-    4};
+    " WHERE d.id = $1"
+    "   AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean, $5::boolean))",
+    5};
 
 /* Locks the decision's meeting, so agreements and new decisions on one
  * meeting are taken one at a time. */
@@ -45,9 +47,10 @@ static const db_stmt lock_stmt = {
     "              WHERE n.meeting_id = d.meeting_id AND n.kind = d.kind AND n.seq > d.seq),"
     " d.version"
     " FROM consent_decisions d JOIN meetings m ON m.id = d.meeting_id"
-    " WHERE d.id = $1 AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean))"
+    " WHERE d.id = $1"
+    "   AND consent_decision_visible(d, caller_principals($2, $3, $4::boolean, $5::boolean))"
     " FOR UPDATE OF m, d",
-    4};
+    5};
 
 static const db_stmt sharing_stmt = {
     "consent_minutes_sharing",
@@ -104,7 +107,8 @@ int consent_find(store *s, const char *id, bool lock, decision_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
-    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
+                            caller_lead_param(s->who)};
     PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     return res ? fill(res, out) : -1;
 }

@@ -14,10 +14,11 @@ const store_kind STORE_ESCALATION = {
     {"escalations_render",
      "SELECT escalation_json(e, $2::date), e.version FROM escalations e WHERE e.id = $1", 2},
     {"escalations_read",
-     "SELECT escalation_json(e, $5::date), e.version FROM escalations e"
+     "SELECT escalation_json(e, $6::date), e.version FROM escalations e"
      " WHERE e.id = $1"
-     "   AND escalation_visible(e, caller_principals($2, $3, $4::boolean), $3, $6::text[])",
-     6},
+     "   AND escalation_visible(e, caller_principals($2, $3, $4::boolean, $5::boolean), $3,"
+     "                          $7::text[])",
+     7},
     {"escalations_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
      " SELECT e.id, a.code, $2, 'escalation', x.id::text, x.version"
@@ -34,15 +35,19 @@ const store_kind STORE_ESCALATION = {
 static const db_stmt find_stmt = {
     "escalations_find",
     "SELECT " ESCALATION_COLUMNS " FROM escalations e"
-    " WHERE e.id = $1 AND escalation_visible(e, caller_principals($2, $3, $5::boolean), $3, $4::text[])",
-    5};
+    " WHERE e.id = $1"
+    "   AND escalation_visible(e, caller_principals($2, $3, $5::boolean, $6::boolean), $3,"
+    "                          $4::text[])",
+    6};
 
 static const db_stmt lock_stmt = {
     "escalations_lock",
     "SELECT " ESCALATION_COLUMNS " FROM escalations e"
-    " WHERE e.id = $1 AND escalation_visible(e, caller_principals($2, $3, $5::boolean), $3, $4::text[])"
+    " WHERE e.id = $1"
+    "   AND escalation_visible(e, caller_principals($2, $3, $5::boolean, $6::boolean), $3,"
+    "                          $4::text[])"
     " FOR UPDATE",
-    5};
+    6};
 
 
 static const db_stmt refs_stmt = {
@@ -57,8 +62,13 @@ static const db_stmt refs_stmt = {
     "    FROM consent_decisions d WHERE d.id = $3::uuid"
     "   AND d.meeting_id = $1 AND d.kind = 'family_notice'),"
     " (SELECT m.status FROM meetings m WHERE m.id = $4::uuid"
-    "   AND meeting_visible(m.id, caller_principals($5, $6, $7::boolean)))",
-    8};
+    "   AND meeting_visible(m.id, caller_principals($5, $6, $7::boolean, $9::boolean))),"
+    " (SELECT i.attendance FROM invitations i WHERE i.id = $2::uuid AND i.meeting_id = $1),"
+    " (SELECT m.requester_sub FROM meetings m WHERE m.id = $4::uuid),"
+    " (SELECT m.convening_agency FROM meetings m WHERE m.id = $4::uuid),"
+    " EXISTS (SELECT 1 FROM invitations i WHERE i.meeting_id = $4::uuid AND i.agency = $6"
+    "          AND i.category IN ('professional', 'specialist'))",
+    9};
 
 
 static const db_stmt insert_stmt = {
@@ -95,7 +105,8 @@ static const db_stmt bump_stmt = {
 static const db_stmt list_stmt = {
     "escalations_list",
     "SELECT escalation_json(e, $12::date), rfc3339(e.created_at), e.id FROM escalations e"
-    " WHERE escalation_visible(e, caller_principals($1, $2, $13::boolean), $2, $3::text[])"
+    " WHERE escalation_visible(e, caller_principals($1, $2, $13::boolean, $14::boolean), $2,"
+    "                          $3::text[])"
     "   AND ($4::uuid IS NULL OR e.meeting_id = $4)"
     "   AND ($5::text IS NULL OR e.status = $5)"
     "   AND ($6::integer IS NULL OR e.stage = $6)"
@@ -104,7 +115,7 @@ static const db_stmt list_stmt = {
     "        AND e.stage_due < $12::date))"
     "   AND ($9::timestamptz IS NULL OR (e.created_at, e.id) < ($9::timestamptz, $10::uuid))"
     " ORDER BY e.created_at DESC, e.id DESC LIMIT $11",
-    13};
+    14};
 
 int escalations_find(store *s, const char *id, bool lock, escalation_row *out)
 {
@@ -112,7 +123,8 @@ int escalations_find(store *s, const char *id, bool lock, escalation_row *out)
         return 0;
     char roles[256];
     caller_roles_literal(s->who, roles, sizeof roles);
-    const char *params[] = {id, s->who->sub, s->who->agency, roles, caller_manager_param(s->who)};
+    const char *params[] = {id,    s->who->sub, s->who->agency, roles, caller_manager_param(s->who),
+                            caller_lead_param(s->who)};
     PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     if (!res)
         return -1;
@@ -142,7 +154,8 @@ int escalations_refs(store *st, const escalation_in *in, escalation_refs *refs, 
                             st->who->sub,
                             st->who->agency,
                             caller_manager_param(st->who),
-                            st->today_text};
+                            st->today_text,
+                            caller_lead_param(st->who)};
     PGresult *res = sql_query(st, &refs_stmt, params);
     if (!res)
         return -1;
@@ -156,6 +169,18 @@ int escalations_refs(store *st, const escalation_in *in, escalation_refs *refs, 
     refs->declined_found = !PQgetisnull(res, 0, 3);
     sql_copy(s->declined_status, sizeof s->declined_status, PQgetvalue(res, 0, 3));
     refs->declined_status = s->declined_status;
+    sql_copy(s->invitation_attendance, sizeof s->invitation_attendance, PQgetvalue(res, 0, 4));
+    refs->invitation_attendance = s->invitation_attendance;
+    /* what the declined request is, only once it is known to be visible */
+    if (refs->declined_found) {
+        sql_copy(s->declined_requester_sub, sizeof s->declined_requester_sub,
+                 PQgetvalue(res, 0, 5));
+        sql_copy(s->declined_convening_agency, sizeof s->declined_convening_agency,
+                 PQgetvalue(res, 0, 6));
+        refs->raiser_agency_invited = PQgetvalue(res, 0, 7)[0] == 't';
+    }
+    refs->declined_requester_sub = s->declined_requester_sub;
+    refs->declined_convening_agency = s->declined_convening_agency;
     PQclear(res);
     return 0;
 }
@@ -228,6 +253,6 @@ int escalations_list(store *s, const escalation_filters *f, int limit, char *con
                             f->meeting_id, f->status,      f->stage,
                             f->agency,     f->overdue,     before[0],
                             before[1],     sql_int_of(&lim, limit + 1), s->today_text,
-                            caller_manager_param(s->who)};
+                            caller_manager_param(s->who), caller_lead_param(s->who)};
     return sql_list(s, &list_stmt, params, limit, 2, 2, out);
 }

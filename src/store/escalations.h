@@ -32,8 +32,11 @@ int escalations_find(store *s, const char *id, bool lock, escalation_row *out);
  * in refs live in `storage`, owned by the caller. 0, or -1 on failure. */
 typedef struct refs_storage {
     char invitation_status[16];
+    char invitation_attendance[16];
     char decision_status[24];
     char declined_status[16];
+    char declined_requester_sub[CALLER_SUB_MAX + 1];
+    char declined_convening_agency[CALLER_AGENCY_MAX + 1];
 } refs_storage;
 int escalations_refs(store *st, const escalation_in *in, escalation_refs *refs, refs_storage *s);
 

@@ -35,6 +35,10 @@ int invitations_find(store *s, const char *id, bool lock, invitation_row *out);
 int invitations_insert(store *s, const char *meeting_id, const invitation_in *in,
                        const char *respond_by, bool part_two, bool short_notice, char id_out[37]);
 
+/* FAM-2: 1 when the agency is already among the professional agencies
+ * invited to the meeting, 0 when not, -1 on a failure. */
+int invitations_agency_invited(store *s, const char *meeting_id, const char *agency);
+
 /* Records an answer by the store's caller (and a delegation), with its
  * history entry. */
 int invitations_answer(store *s, const invitation_row *row, const response_in *in);
@@ -43,12 +47,29 @@ int invitations_answer(store *s, const invitation_row *row, const response_in *i
 int invitations_add_paper(store *s, const char *invitation_id, const char *title,
                           const char *reference, const char *shared_at, char id_out[37]);
 
+/* Every invitation of a meeting as attendance is checked against it (id,
+ * category, status); *out is malloc'd (free()). */
+int invitations_roll(store *s, const char *meeting_id, roll_invitation **out, int *n);
+
+/* FAM-9: a family member's invitation withdrawn by the store's caller, with
+ * its reason, kept in its history. */
+int invitations_withdraw(store *s, const char *invitation_id, const char *reason);
+
 /* Marks attendance; 1 when the invitation belongs to the meeting, 0 when
  * not, -1 on failure. */
 int invitations_mark(store *s, const char *meeting_id, const char *invitation_id,
                      const char *attendance);
 
-/* Sets an invitation's short_notice flag (INV-4), as judged against the start. */
+/* INV-8: the response deadline of every invitation still awaiting its
+ * answer that falls after `cap` (YYYY-MM-DD) is pulled in to it — a change
+ * of the invitation's terms: its version is raised and the change kept in
+ * its history, by the store's caller. *ids (malloc'd, free()) lists the
+ * invitations moved, *n how many. */
+int invitations_pull_deadlines(store *s, const char *meeting_id, const char *cap,
+                               char (**ids)[37], int *n);
+
+/* Sets an invitation's short_notice flag (INV-4), as judged against the
+ * start; a judgement, not a change of the invitation: its version stays. */
 int invitations_set_short_notice(store *s, const char *invitation_id, bool short_notice);
 
 /* A page of a meeting's invitations, oldest first, after (invited_at, id). */

@@ -13,10 +13,12 @@
     "m.id, m.type, m.status, m.convening_agency, m.requester_sub, m.version,"                \
     " coalesce(m.chair_sub, ''), coalesce(m.minute_taker_sub, ''), coalesce(m.format, ''),"   \
     " coalesce(extract(epoch FROM m.scheduled_start)::bigint, 0), m.two_part,"              \
-    " coalesce(m.previous_meeting_id::text, '')"
+    " coalesce(m.previous_meeting_id::text, ''), coalesce(m.chair_role, '')"
 
-/* SEC-2 for the caller whose sub, agency and manager flag are $2 to $4. */
-#define VISIBLE_TO_CALLER " meeting_visible(m.id, caller_principals($2, $3, $4::boolean))"
+/* SEC-2 for the caller whose sub, agency, manager and lead flags are $2
+ * to $5. */
+#define VISIBLE_TO_CALLER \
+    " meeting_visible(m.id, caller_principals($2, $3, $4::boolean, $5::boolean))"
 
 const store_kind STORE_MEETING = {
     "meeting",
@@ -24,9 +26,9 @@ const store_kind STORE_MEETING = {
     {"meetings_render",
      "SELECT meeting_json(m, $2::date), m.version FROM meetings m WHERE m.id = $1", 2},
     {"meetings_read",
-     "SELECT meeting_json(m, $5::date), m.version FROM meetings m"
+     "SELECT meeting_json(m, $6::date), m.version FROM meetings m"
      " WHERE m.id = $1 AND" VISIBLE_TO_CALLER,
-     5},
+     6},
     {"meetings_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
      " SELECT e.id, a.code, $2, 'meeting', m.id::text, m.version"
@@ -38,13 +40,13 @@ const store_kind STORE_MEETING = {
 
 static const db_stmt find_stmt = {
     "meetings_find",
-    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER, 4};
+    "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER, 5};
 
 static const db_stmt lock_stmt = {
     "meetings_lock",
     "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER
     " FOR UPDATE",
-    4};
+    5};
 
 static const db_stmt load_stmt = {
     "meetings_load", "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = $1", 1};
@@ -70,14 +72,14 @@ static const db_stmt same_child_stmt = {
     "meetings_same_child",
     "SELECT EXISTS (SELECT 1 FROM meeting_children p"
     "  WHERE p.meeting_id = m.id AND p.is_subject AND EXISTS ("
-    "    SELECT 1 FROM json_array_elements($5::json) c(j)"
+    "    SELECT 1 FROM json_array_elements($6::json) c(j)"
     "     WHERE (p.external_system IS NOT NULL"
     "            AND p.external_system = c.j->'external_ref'->>'system'"
     "            AND p.external_id = c.j->'external_ref'->>'id')"
     "        OR (p.name IS NOT NULL AND lower(p.name) = lower(c.j->>'name')"
     "            AND p.date_of_birth = (c.j->>'date_of_birth')::date)))"
     " FROM meetings m WHERE m.id = $1 AND" VISIBLE_TO_CALLER,
-    5};
+    6};
 
 static const db_stmt update_stmt = {
     "meetings_update",
@@ -90,10 +92,27 @@ static const db_stmt update_stmt = {
 
 static const db_stmt decide_stmt = {
     "meetings_decide",
-    "UPDATE meetings SET status = $2, decided_by_sub = $3, decided_by_name = $4,"
-    " decided_at = now(), decline_reason = $5, version = version + 1, updated_at = now()"
-    " WHERE id = $1",
+    "WITH decided AS ("
+    "  UPDATE meetings SET status = $2, decided_by_sub = $3, decided_by_name = $4,"
+    "   decided_at = now(), decline_reason = $5, version = version + 1, updated_at = now()"
+    "   WHERE id = $1 RETURNING id, status, decided_by_sub, decided_by_name, decided_at,"
+    "   decline_reason)"
+    " INSERT INTO meeting_decisions (meeting_id, outcome, by_sub, by_name, at, reason)"
+    " SELECT id, status, decided_by_sub, decided_by_name, decided_at, decline_reason"
+    "   FROM decided",
     5};
+
+/* MTG-11: the authorisation no longer covers the request. */
+static const db_stmt reopen_stmt = {
+    "meetings_reopen",
+    "WITH superseded AS ("
+    "  UPDATE meeting_decisions SET superseded_at = now(),"
+    "   superseded_because = 'request_changed', superseded_by_sub = $2, superseded_by_name = $3"
+    "   WHERE meeting_id = $1 AND superseded_at IS NULL)"
+    " UPDATE meetings SET status = 'requested', decided_by_sub = NULL, decided_by_name = NULL,"
+    " decided_at = NULL, decline_reason = NULL, updated_at = now()"
+    " WHERE id = $1 AND status = 'authorised'",
+    3};
 
 static const db_stmt cancel_stmt = {
     "meetings_cancel",
@@ -108,10 +127,10 @@ static const db_stmt schedule_stmt = {
     " duration_minutes = $3::integer, format = $4, venue = $5,"
     " chair_sub = $6, chair_name = $7, chair_agency = $8, chair_role = $9,"
     " minute_taker_sub = $10, minute_taker_name = $11, minute_taker_agency = $12,"
-    " two_part = coalesce($13::boolean, false), scheduled_at = now(),"
+    " two_part = coalesce($13::boolean, false), chair_child_role = $14, scheduled_at = now(),"
     " version = version + 1, updated_at = now()"
     " WHERE id = $1",
-    13};
+    14};
 
 static const db_stmt hold_stmt = {
     "meetings_hold",
@@ -123,6 +142,38 @@ static const db_stmt close_stmt = {
     "meetings_close",
     "UPDATE meetings SET status = 'closed', closed_at = now(), closed_by_sub = $2,"
     " version = version + 1, updated_at = now() WHERE id = $1",
+    2};
+
+/* MTG-8: the latest minutes, the sharing decision (FAM-5), who attended
+ * and who the approved version went to (agency codes have no commas). */
+static const db_stmt close_facts_stmt = {
+    "meetings_close_facts",
+    "WITH latest AS ("
+    "  SELECT number, status FROM minutes WHERE meeting_id = $1 ORDER BY number DESC LIMIT 1),"
+    " sent AS ("
+    "  SELECT d.recipient_agency, d.category FROM minutes_distribution d JOIN latest l"
+    "      ON d.number = l.number AND l.status = 'approved'"
+    "   WHERE d.meeting_id = $1)"
+    " SELECT coalesce((SELECT status = 'approved' FROM latest), false),"
+    "  coalesce((SELECT decision FROM consent_decisions WHERE meeting_id = $1"
+    "             AND kind = 'minutes_sharing' ORDER BY seq DESC LIMIT 1), ''),"
+    "  coalesce((SELECT string_agg(DISTINCT i.agency, ',') FROM invitations i"
+    "             WHERE i.meeting_id = $1 AND i.category IN ('professional', 'specialist')"
+    "               AND i.status <> 'withdrawn' AND i.attendance IN ('present', 'apologies')), ''),"
+    "  coalesce((SELECT string_agg(DISTINCT recipient_agency, ',') FROM sent"
+    "             WHERE category <> 'family' AND recipient_agency IS NOT NULL), ''),"
+    "  EXISTS (SELECT 1 FROM sent WHERE category = 'family')",
+    1};
+
+/* MTG-12: the date as the approved minutes agreed it (checked as a date
+ * when the draft was written, MIN-2). */
+static const db_stmt next_review_stmt = {
+    "meetings_next_review",
+    "UPDATE meetings m SET next_review_on = ("
+    "  SELECT CASE WHEN v.content -> 'next_review' ->> 'date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+    "              THEN (v.content -> 'next_review' ->> 'date')::date END"
+    "    FROM minutes v WHERE v.meeting_id = m.id AND v.number = $2::integer)"
+    " WHERE m.id = $1",
     2};
 
 static const db_stmt bump_stmt = {
@@ -153,7 +204,8 @@ static const db_stmt insert_children_stmt = {
 static const db_stmt list_stmt = {
     "meetings_list",
     "SELECT meeting_json(m, $15::date), rfc3339(m.created_at), m.id FROM meetings m"
-    " WHERE m.id IN (SELECT v.meeting_id FROM visible_meetings(caller_principals($1, $2, $3::boolean)) v)"
+    " WHERE m.id IN (SELECT v.meeting_id"
+    "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $16::boolean)) v)"
     "   AND ($4::text IS NULL OR m.status = $4)"
     "   AND ($5::text IS NULL OR m.type = $5)"
     "   AND ($6::text IS NULL OR m.convening_agency = $6)"
@@ -163,7 +215,7 @@ static const db_stmt list_stmt = {
     "   AND ($11::text IS NULL OR m.reference = $11)"
     "   AND ($12::timestamptz IS NULL OR (m.created_at, m.id) < ($12::timestamptz, $13::uuid))"
     " ORDER BY m.created_at DESC, m.id DESC LIMIT $14",
-    15};
+    16};
 
 /* The common list — by status or not at all, a page at a time — off one
  * index range per principal (visible_meetings_page), whatever the volume.
@@ -171,11 +223,11 @@ static const db_stmt list_stmt = {
 static const db_stmt list_page_stmt = {
     "meetings_list_page",
     "SELECT meeting_json(m, $7::date), rfc3339(m.created_at), m.id"
-    "  FROM visible_meetings_page(caller_principals($1, $2, $3::boolean), $4,"
+    "  FROM visible_meetings_page(caller_principals($1, $2, $3::boolean, $9::boolean), $4,"
     "                             $5::timestamptz, $6::uuid, $8::integer) v"
     "  JOIN meetings m ON m.id = v.meeting_id"
     " ORDER BY v.created_at DESC, v.meeting_id DESC",
-    8};
+    9};
 
 #define CURSOR_START_TIME "infinity"
 #define CURSOR_START_ID "ffffffff-ffff-ffff-ffff-ffffffffffff"
@@ -208,6 +260,7 @@ static int fill_row(PGresult *res, meeting_row *out)
         out->two_part = PQgetvalue(res, 0, 10)[0] == 't';
         sql_copy(out->previous_meeting_id, sizeof out->previous_meeting_id,
                  PQgetvalue(res, 0, 11));
+        sql_copy(out->chair_role, sizeof out->chair_role, PQgetvalue(res, 0, 12));
     }
     PQclear(res);
     return found;
@@ -217,7 +270,8 @@ int meetings_find(store *s, const char *id, bool lock, meeting_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
-    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who)};
+    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
+                            caller_lead_param(s->who)};
     PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
     return res ? fill_row(res, out) : -1;
 }
@@ -313,7 +367,7 @@ int meetings_same_child(store *s, const char *previous_id, json_t *doc)
 {
     char *children = json_param(doc, "children");
     const char *params[] = {previous_id, s->who->sub, s->who->agency,
-                            caller_manager_param(s->who), children};
+                            caller_manager_param(s->who), caller_lead_param(s->who), children};
     bool found;
     char *same = sql_value(s, &same_child_stmt, params, &found);
     free(children);
@@ -328,6 +382,12 @@ int meetings_decide(store *s, const char *id, const char *status, const char *re
 {
     const char *params[] = {id, status, s->who->sub, s->who->name, reason};
     return sql_run(s, &decide_stmt, params);
+}
+
+int meetings_reopen(store *s, const char *id)
+{
+    const char *params[] = {id, s->who->sub, s->who->name};
+    return sql_run(s, &reopen_stmt, params);
 }
 
 int meetings_cancel(store *s, const char *id, const char *reason)
@@ -351,7 +411,8 @@ int meetings_schedule(store *s, const char *id, const struct schedule_in *in)
                             in->minute_taker.sub,
                             in->minute_taker.name,
                             in->minute_taker.agency,
-                            in->two_part < 0 ? NULL : in->two_part ? "true" : "false"};
+                            in->two_part < 0 ? NULL : in->two_part ? "true" : "false",
+                            in->chair.child_role};
     return sql_run(s, &schedule_stmt, params);
 }
 
@@ -365,6 +426,52 @@ int meetings_close(store *s, const char *id)
 {
     const char *params[] = {id, s->who->sub};
     return sql_run(s, &close_stmt, params);
+}
+
+/* Splits "A,B,C" into at most CLOSE_MAX_AGENCIES codes; returns how many. */
+static int split_agencies(const char *list, char (*codes)[CALLER_AGENCY_MAX + 1],
+                          const char **out)
+{
+    int n = 0;
+    while (*list && n < CLOSE_MAX_AGENCIES) {
+        size_t len = strcspn(list, ",");
+        snprintf(codes[n], CALLER_AGENCY_MAX + 1, "%.*s", (int)len, list);
+        out[n] = codes[n];
+        n++;
+        list += len;
+        if (*list == ',')
+            list++;
+    }
+    return n;
+}
+
+int meetings_close_facts(store *s, const char *id, struct close_facts *out,
+                         close_storage *storage)
+{
+    const char *params[] = {id};
+    PGresult *res = sql_query(s, &close_facts_stmt, params);
+    if (!res)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->approved = PQgetvalue(res, 0, 0)[0] == 't';
+    sql_copy(storage->sharing, sizeof storage->sharing, PQgetvalue(res, 0, 1));
+    out->sharing = storage->sharing[0] ? storage->sharing : NULL;
+    out->n_attending =
+        split_agencies(PQgetvalue(res, 0, 2), storage->agencies[0], storage->attending);
+    out->attending = storage->attending;
+    out->n_distributed =
+        split_agencies(PQgetvalue(res, 0, 3), storage->agencies[1], storage->distributed);
+    out->distributed = storage->distributed;
+    out->family_copy_sent = PQgetvalue(res, 0, 4)[0] == 't';
+    PQclear(res);
+    return 0;
+}
+
+int meetings_set_next_review(store *s, const char *id, int number)
+{
+    sql_int n;
+    const char *params[] = {id, sql_int_of(&n, number)};
+    return sql_run(s, &next_review_stmt, params);
 }
 
 int meetings_bump(store *s, const char *id)
@@ -388,13 +495,15 @@ int meetings_list(store *s, const meeting_filters *f, int limit, char *const *af
                                 after[0] ? after[0] : CURSOR_START_TIME,
                                 after[0] ? after[1] : CURSOR_START_ID,
                                 s->today_text,
-                                lim};
+                                lim,
+                                caller_lead_param(s->who)};
         return sql_list(s, &list_page_stmt, params, limit, 2, 2, out);
     }
     const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
                             f->status,     f->type,        f->convening_agency,
                             f->ext_system, f->ext_id,      f->child_system,
                             f->child_id,   f->reference,   after[0],
-                            after[1],      lim,            s->today_text};
+                            after[1],      lim,            s->today_text,
+                            caller_lead_param(s->who)};
     return sql_list(s, &list_stmt, params, limit, 2, 2, out);
 }

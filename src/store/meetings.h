@@ -24,6 +24,7 @@ typedef struct meeting_row {
     long version;
     /* set once scheduled */
     char chair_sub[CALLER_SUB_MAX + 1];
+    char chair_role[24]; /* MTG-6: the role the schedule relied on */
     char minute_taker_sub[CALLER_SUB_MAX + 1];
     char format[16];
     long long start_epoch; /* 0 until scheduled */
@@ -56,8 +57,14 @@ int meetings_update(store *s, const char *id, json_t *doc);
  * visible (or not a meeting), -1 on a failure. */
 int meetings_same_child(store *s, const char *previous_id, json_t *doc);
 
-/* MTG-4: authorised or declined (with its reason) by the store's caller. */
+/* MTG-4: authorised or declined (with its reason) by the store's caller;
+ * the decision is kept in the meeting's history of decisions (MTG-11). */
 int meetings_decide(store *s, const char *id, const char *status, const char *reason);
+
+/* MTG-11: the request changed after it was authorised: back to requested,
+ * its decision superseded in the history (by the store's caller) and no
+ * longer current. The version is raised by the change itself. */
+int meetings_reopen(store *s, const char *id);
 
 /* MTG-8: cancelled with its reason by the store's caller. */
 int meetings_cancel(store *s, const char *id, const char *reason);
@@ -71,6 +78,26 @@ int meetings_hold(store *s, const char *id);
 
 /* MTG-8: closed by the store's caller. */
 int meetings_close(store *s, const char *id);
+
+/* MTG-8, FAM-5: what closing needs to know, in one query: whether the
+ * latest minutes are approved, the current sharing decision, the agencies
+ * whose invitations are marked present or apologies, and those (and the
+ * family) that the approved version was recorded as sent to. The strings
+ * of `out` live in `storage`. 0, or -1 on a failure. */
+#define CLOSE_MAX_AGENCIES 64
+typedef struct close_storage {
+    char sharing[16];
+    char agencies[2][CLOSE_MAX_AGENCIES][CALLER_AGENCY_MAX + 1];
+    const char *attending[CLOSE_MAX_AGENCIES];
+    const char *distributed[CLOSE_MAX_AGENCIES];
+} close_storage;
+struct close_facts;
+int meetings_close_facts(store *s, const char *id, struct close_facts *out,
+                         close_storage *storage);
+
+/* MTG-12: the meeting follows the next review date of its minutes' version
+ * `number`, just approved (NULL when they give a reason for none). */
+int meetings_set_next_review(store *s, const char *id, int number);
 
 /* Raises the version, for changes kept elsewhere (attendance). */
 int meetings_bump(store *s, const char *id);

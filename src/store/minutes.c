@@ -9,8 +9,9 @@
 #include "store/sql.h"
 
 /* The current version of a meeting's minutes, named by the meeting's id;
- * its changes are announced to the meeting's agencies at the version of
- * the minutes row. */
+ * its changes are announced to the meeting's agencies with the version's
+ * number (minutes_number) and the row's version, which restarts with each
+ * amendment: the two together name exactly what changed. */
 const store_kind STORE_MINUTES = {
     "minutes",
     text_is_uuid,
@@ -20,12 +21,14 @@ const store_kind STORE_MINUTES = {
      1},
     {"minutes_read",
      "SELECT minutes_json(v), v.version FROM minutes v"
-     " WHERE v.meeting_id = $1 AND meeting_visible($1, caller_principals($2, $3, $4::boolean))"
+     " WHERE v.meeting_id = $1"
+     "   AND meeting_visible($1, caller_principals($2, $3, $4::boolean, $5::boolean))"
      " ORDER BY v.number DESC LIMIT 1",
-     4},
+     5},
     {"minutes_announce",
-     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-     " SELECT e.id, a.code, $2, 'minutes', v.meeting_id::text, v.version"
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version,"
+     " minutes_number)"
+     " SELECT e.id, a.code, $2, 'minutes', v.meeting_id::text, v.version, v.number"
      "   FROM (SELECT * FROM minutes WHERE meeting_id = $1 ORDER BY number DESC LIMIT 1) v,"
      "        (SELECT gen_random_uuid() AS id) e,"
      "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(v.meeting_id)) AS code) a",
@@ -93,14 +96,17 @@ static const db_stmt approve_stmt = {
     " WHERE meeting_id = $1 AND number = $2::integer AND status = 'draft'",
     4};
 
-/* FAM-9 (on merge): every invitation counts here; leave out status 'withdrawn' once it exists. */
+/* What the approval is judged against: the meeting's invitations with the
+ * marks recorded before the hold, leaving out family invitations withdrawn
+ * (FAM-9), which neither attended nor need an entry or feedback. */
 static const db_stmt facts_stmt = {
     "minutes_facts",
     "SELECT json_build_object('type', m.type, 'two_part', m.two_part,"
     "  'held_on', to_char((m.held_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'),"
     "  'invitations', coalesce((SELECT json_agg(json_build_object('id', i.id,"
     "      'category', i.category, 'agency', i.agency, 'attendance', i.attendance)"
-    "      ORDER BY i.invited_at, i.id) FROM invitations i WHERE i.meeting_id = m.id), '[]'),"
+    "      ORDER BY i.invited_at, i.id) FROM invitations i"
+    "      WHERE i.meeting_id = m.id AND i.status <> 'withdrawn'), '[]'),"
     "  'children', (SELECT count(*) FROM meeting_children c"
     "                WHERE c.meeting_id = m.id AND c.is_subject),"
     "  'other_children', (SELECT count(*) FROM meeting_children c"

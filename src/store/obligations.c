@@ -9,9 +9,9 @@
 
 static const db_stmt find_stmt = {
     "obligations_find",
-    "SELECT j FROM obligation_find(caller_principals($2, $3, $4::boolean), $2, $3, $6::text[],"
-    " $4::boolean, $5::date, $1::uuid) j WHERE j IS NOT NULL",
-    6};
+    "SELECT j FROM obligation_find(caller_principals($2, $3, $4::boolean, $7::boolean), $2, $3,"
+    " $6::text[], $4::boolean, $5::date, $1::uuid) j WHERE j IS NOT NULL",
+    7};
 
 int obligations_find(store *s, const char *id, char **json)
 {
@@ -21,7 +21,7 @@ int obligations_find(store *s, const char *id, char **json)
     char roles[256];
     caller_roles_literal(s->who, roles, sizeof roles);
     const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
-                            s->today_text, roles};
+                            s->today_text, roles, caller_lead_param(s->who)};
     bool found;
     *json = sql_value(s, &find_stmt, params, &found);
     return *json ? 1 : found ? -1 : 0;
@@ -29,10 +29,10 @@ int obligations_find(store *s, const char *id, char **json)
 
 static const db_stmt list_stmt = {
     "obligations_list",
-    "SELECT o.item, o.due, o.id FROM obligations_page(caller_principals($1, $2, $4::boolean), $1,"
-    " $2, $3::text[], $4::boolean, $5::date, $6, $7, $8::uuid, $9, $10, $11, $12::date,"
-    " $13::date, $14::uuid, $15) o",
-    15};
+    "SELECT o.item, o.due, o.id FROM obligations_page(caller_principals($1, $2, $4::boolean,"
+    " $16::boolean), $1, $2, $3::text[], $4::boolean, $5::date, $6, $7, $8::uuid, $9, $10, $11,"
+    " $12::date, $13::date, $14::uuid, $15) o",
+    16};
 
 int obligations_list(store *s, const obligation_filters *f, int limit, char *const *after,
                      store_page *out)
@@ -54,7 +54,8 @@ int obligations_list(store *s, const obligation_filters *f, int limit, char *con
                             f->due_before,
                             after[0],
                             after[1],
-                            sql_int_of(&lim, limit + 1)};
+                            sql_int_of(&lim, limit + 1),
+                            caller_lead_param(s->who)};
     return sql_list(s, &list_stmt, params, limit, 2, 2, out);
 }
 

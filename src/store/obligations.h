@@ -1,5 +1,5 @@
 /* obligations (store): what is owed, derived from the records (OBL-2,
- * sql/functions/80_obligations.sql), and the reminders due on it (OBL-3).
+ * sql/functions/85_obligations.sql), and the reminders due on it (OBL-3).
  *
  * An obligation is never stored. Each has its basis (the clock and the event
  * it runs from, with the policy version in effect then), who owes it, its

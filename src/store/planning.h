@@ -14,10 +14,15 @@ typedef struct planning_facts {
     char family_notice[16];          /* current decision, "" when none */
     char family_notice_status[24];   /* its status, "" when none */
     char family_notice_id[37];
-    bool family_invited;
-    int invitations;
-    int unmarked;                    /* invitations without attendance */
-    int unconfirmed_technology;      /* accepted professionals, technology not confirmed */
+    char awaiting_agencies[400];     /* FAM-2: whose agreement it awaits, "A, B" */
+    bool family_invited;             /* family members invited, not withdrawn */
+    int family_invitations;          /* how many */
+    int invitations;                 /* not withdrawn */
+    int unmarked;                    /* invitations (not withdrawn) without attendance */
+    /* MTG-7: marked present; children's social care also when it convenes */
+    bool csc_present, police_present, health_present;
+    int unconfirmed_technology;      /* INV-5: invitees, family members included, still to come
+                                      * who neither confirmed the technology nor stated support */
 } planning_facts;
 
 /* 0 on success, -1 on a database failure. */

@@ -15,4 +15,10 @@ enum meeting_report {
 int reports_meetings(store *s, enum meeting_report report, const char *cutoff, int limit,
                      char *const *after, store_page *out);
 
+/* MTG-12: a page of the meetings whose next review date has passed with no
+ * review requested, of which the caller is the convening side (requester,
+ * or manager of the convening agency), by review date, after the cursor's
+ * (date, id). */
+int reports_review_overdue(store *s, int limit, char *const *after, store_page *out);
+
 #endif

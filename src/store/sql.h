@@ -2,7 +2,7 @@
  * src/store includes this header.
  *
  * Statements name the caller's principals (SEC-2, sql/functions/10_access.sql)
- * as caller_principals(sub, agency, is_manager), fed from the three
+ * as caller_principals(sub, agency, is_manager, is_lead), fed from the four
  * parameters sql_caller() fills. */
 #ifndef MAM_STORE_SQL_H
 #define MAM_STORE_SQL_H
@@ -16,8 +16,8 @@
 
 /* A resource kind (store.h): statements with fixed parameters.
  *  render:   $1 id, $2 today -> json, version
- *  read:     $1 id, $2 sub, $3 agency, $4 is_manager, $5 today, $6 roles
- *            (a PostgreSQL array) -> json, version, only when visible
+ *  read:     $1 id, $2 sub, $3 agency, $4 is_manager, $5 is_lead, $6 today,
+ *            $7 roles (a PostgreSQL array) -> json, version, only when visible
  * A statement takes the leading parameters it uses (nparams), so one that
  * needs no date or roles stops before them.
  *  announce: $1 id, $2 event type -> inserts the feed events */
@@ -60,9 +60,9 @@ char *sql_value(store *s, const db_stmt *st, const char *const *params, bool *fo
 /* Copies a column into a fixed buffer, cut to size. */
 void sql_copy(char *dst, size_t size, const char *src);
 
-/* The caller's sub, agency and whether they count as a manager (SEC-2),
- * as statement parameters. */
-void sql_caller(const store *s, const char *out[3]);
+/* The caller's sub, agency, whether they count as a manager and whether
+ * as a safeguarding lead (SEC-2, MTG-4), as statement parameters. */
+void sql_caller(const store *s, const char *out[4]);
 
 /* A whole number as a statement parameter. */
 typedef struct sql_int {

@@ -18,14 +18,27 @@ void store_init(store *s, db_conn *db, const caller *who, const char *request_id
     cal_format(s->today, s->today_text);
 }
 
+/* INT-4: a caller with the integration role acts, for this transaction
+ * only, as its agency's integration principal (caller_principals in
+ * sql/functions/10_access.sql reads the setting). */
+static const db_stmt integration_stmt = {
+    "store_as_integration", "SELECT set_config('mam.integration', 'on', true)", 0};
+
+static int as_caller(store *s, int begun)
+{
+    if (begun != 0 || !s->who || !caller_has_any(s->who, ROLE_INTEGRATION))
+        return begun;
+    return sql_run(s, &integration_stmt, NULL);
+}
+
 int store_begin(store *s)
 {
-    return db_begin(s->db);
+    return as_caller(s, db_begin(s->db));
 }
 
 int store_begin_read(store *s)
 {
-    return db_begin_read(s->db);
+    return as_caller(s, db_begin_read(s->db));
 }
 
 int store_commit(store *s)
@@ -72,11 +85,12 @@ void sql_copy(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src);
 }
 
-void sql_caller(const store *s, const char *out[3])
+void sql_caller(const store *s, const char *out[4])
 {
     out[0] = s->who->sub;
     out[1] = s->who->agency;
     out[2] = caller_manager_param(s->who);
+    out[3] = caller_lead_param(s->who);
 }
 
 const char *sql_int_of(sql_int *holder, long long v)
@@ -120,8 +134,13 @@ char *store_read(store *s, const store_kind *k, const char *id, long *version, b
         return NULL;
     char roles[256];
     caller_roles_literal(s->who, roles, sizeof roles);
-    const char *params[] = {id, s->who->sub, s->who->agency, caller_manager_param(s->who),
-                            s->today_text, roles};
+    const char *params[] = {id,
+                            s->who->sub,
+                            s->who->agency,
+                            caller_manager_param(s->who),
+                            caller_lead_param(s->who),
+                            s->today_text,
+                            roles};
     PGresult *res = db_exec(s->db, &k->read, params);
     if (!res) {
         *found = true;

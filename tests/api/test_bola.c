@@ -272,6 +272,7 @@ static const id_route case_routes[] = {
     {"GET", "/v1/invitations/{invitation_id}", NULL, V_NONE},
     {"POST", "/v1/invitations/{invitation_id}/respond", b_respond, V_INVITATION},
     {"POST", "/v1/invitations/{invitation_id}/papers", b_paper, V_NONE},
+    {"POST", "/v1/invitations/{invitation_id}/withdraw", b_reason, V_INVITATION},
     {"POST", "/v1/meetings/{meeting_id}/consent-decisions", b_decision, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/consent-decisions", NULL, V_NONE},
     {"GET", "/v1/consent-decisions/{decision_id}", NULL, V_NONE},
@@ -295,6 +296,8 @@ static const id_route case_routes[] = {
     {"POST", "/v1/escalations/{escalation_id}/resolve", b_outcome, V_ESCALATION},
     {"POST", "/v1/escalations/{escalation_id}/withdraw", b_reason, V_ESCALATION},
     {"GET", "/v1/obligations/{obligation_id}", NULL, V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/calendar", NULL, V_NONE},
+    {"GET", "/v1/invitations/{invitation_id}/calendar", NULL, V_NONE},
 };
 
 /* Routes with a path parameter that name no case data: the agency
@@ -309,13 +312,28 @@ static const struct {
     {"PATCH", "/v1/agencies/{code}"},
     {"GET", "/v1/bank-holidays/{date}"},
     {"DELETE", "/v1/bank-holidays/{date}"},
+    /* the contract's problem types (public redirects to the reference) */
+    {"GET", "/problems/{problem}"},
+    /* an agency's webhook configuration, its integration's and admins'
+     * (webhooks::INT_5_an_integration_registers_an_endpoint_and_sees_its_secret_once:
+     * another agency's integration gets 404) */
+    {"GET", "/v1/webhook-endpoints/{endpoint_id}"},
+    {"PATCH", "/v1/webhook-endpoints/{endpoint_id}"},
+    {"DELETE", "/v1/webhook-endpoints/{endpoint_id}"},
+    {"POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"},
+    {"GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"},
+    {"POST", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"},
+    /* a person's own calendar feed tokens, and the feed the token itself
+     * opens (icalendar::INT_6_a_personal_feed_is_reached_by_its_token_alone_and_revocable) */
+    {"DELETE", "/v1/calendar-tokens/{token_id}"},
+    {"GET", "/v1/calendar-feeds/{feed_token}"},
 };
 
 static const char *const roles[] = {
     "practitioner", "senior_practitioner", "manager",     "senior_manager", "named_doctor",
-    "partnership",  "auditor",             "admin",       "integration",
+    "partnership",  "auditor",             "admin",       "integration", "safeguarding_lead",
     "practitioner,senior_practitioner,manager,senior_manager,named_doctor,partnership,auditor,"
-    "admin,integration",
+    "admin,integration,safeguarding_lead",
 };
 
 /* The template with the world's ids put in. */

@@ -683,6 +683,12 @@ Test(consent, FAM_2_inviting_another_agency_reopens_the_agreement)
     http_response *r = invite(&p.requester, p.meeting_id, body);
     json_decref(body);
     cr_assert_eq(r->status, 201, "%s", r->body);
+    /* the answer says so (FAM-2) */
+    json_t *warnings = json_object_get(r->json, "warnings");
+    cr_assert_eq(json_array_size(warnings), 1, "%s", r->body);
+    cr_assert_str_eq(json_str(json_array_get(warnings, 0), "rule"), "FAM-2");
+    cr_assert_str_eq(json_str(json_array_get(warnings, 0), "field"), "invitee.agency");
+    cr_assert(strstr(json_str(json_array_get(warnings, 0), "message"), school), "%s", r->body);
     http_free(r);
 
     d = decision_read(&p.manager, id);
@@ -707,6 +713,175 @@ Test(consent, FAM_2_inviting_another_agency_reopens_the_agreement)
     free(id);
     free(school);
     person_free(&teacher);
+    planned_free(&p);
+}
+
+Test(consent, FAM_2_inviting_an_agency_already_invited_does_not_warn)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    char *id = decide_ok(&p.manager, p.meeting_id, not_inform());
+    agree_ok(&p.police_officer, id);
+    agree_ok(&p.health_visitor, id);
+
+    /* a second officer of the police, which has agreed already */
+    person detective = person_new(p.police, "practitioner");
+    json_t *body = invitation_body(&detective, "Share the investigation's progress");
+    http_response *r = invite(&p.requester, p.meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_null(json_object_get(r->json, "warnings"), "%s", r->body);
+    http_free(r);
+    json_t *d = decision_read(&p.manager, id);
+    cr_assert_str_eq(json_str(d, "status"), "agreed");
+    json_decref(d);
+
+    /* nor does any invitation while the family is to be informed */
+    planned q;
+    planned_authorised(&q, "professionals");
+    planned_inform_family(&q);
+    body = invitation_body(&q.police_officer, "Share what the police know");
+    r = invite(&q.requester, q.meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_null(json_object_get(r->json, "warnings"), "%s", r->body);
+    http_free(r);
+
+    free(id);
+    person_free(&detective);
+    planned_free(&p);
+    planned_free(&q);
+}
+
+static json_t *not_inform_fii(void)
+{
+    return json_pack("{s:s, s:[s], s:s}", "decision", "not_inform", "grounds",
+                     "fabricated_or_induced_illness", "rationale",
+                     "Telling the parent would alert them to the paediatric investigation of "
+                     "fabricated illness");
+}
+
+Test(consent, FAM_2_team_manager_cannot_decide_not_to_inform_on_the_fii_ground)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+
+    snapshot s = snap(p.meeting_id, p.csc, p.police, p.health, NULL);
+    http_response *r = decide(&p.manager, p.meeting_id, not_inform_fii());
+    expect_problem(r, 403, "/problems/forbidden");
+    expect_rule(r, "FAM-2", NULL);
+    cr_assert(strstr(json_str(r->json, "detail"), "fabricated"), "%s", r->body);
+    http_free(r);
+    expect_same(&s);
+    cr_assert_eq(decisions_of(p.meeting_id), 0);
+
+    /* a senior manager of the convening agency may */
+    person senior = person_new(p.csc, "senior_manager");
+    r = decide(&senior, p.meeting_id, not_inform_fii());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "decision"), "not_inform");
+    cr_assert_str_eq(json_str(json_object_get(r->json, "decided_by"), "sub"), senior.who.sub);
+    http_free(r);
+    cr_assert_eq(decisions_of(p.meeting_id), 1);
+
+    person_free(&senior);
+    planned_free(&p);
+}
+
+Test(consent, FAM_2_named_doctor_decides_not_to_inform_on_the_fii_ground)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    /* the trust's named doctor for safeguarding, invited to the meeting */
+    person doctor = person_new(p.health, "named_doctor");
+    json_t *body = invitation_body(&doctor, "Advise on the medical picture");
+    http_response *r = invite(&p.requester, p.meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+
+    /* not on another ground: that is the convening side's decision */
+    snapshot s = snap(p.meeting_id, p.csc, p.health, NULL);
+    r = decide(&doctor, p.meeting_id, not_inform());
+    expect_problem(r, 403, "/problems/forbidden");
+    http_free(r);
+    expect_same(&s);
+
+    r = decide(&doctor, p.meeting_id, not_inform_fii());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "decision"), "not_inform");
+    cr_assert_str_eq(json_str(r->json, "status"), "pending_agreement");
+    cr_assert_str_eq(json_str(json_object_get(r->json, "decided_by"), "sub"), doctor.who.sub);
+    cr_assert_str_eq(json_str(json_object_get(r->json, "decided_by"), "agency"), p.health);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    cr_assert_eq(count_of("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                          " AND action = 'consent_decision.create'", id), 1);
+    cr_assert_eq(count_of("SELECT count(*) FROM events WHERE resource_id = $1"
+                          " AND type = 'consent_decision.recorded'", id), 3);
+    json_t *notice = family_notice(&p.manager, p.meeting_id);
+    cr_assert_str_eq(json_str(notice, "decision"), "not_inform");
+    json_decref(notice);
+
+    /* a named doctor who cannot see the meeting learns nothing of it */
+    person stranger = person_new(p.health, "named_doctor");
+    s = snap(p.meeting_id, p.csc, p.health, NULL);
+    r = decide(&stranger, p.meeting_id, not_inform_fii());
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    expect_same(&s);
+
+    free(id);
+    person_free(&doctor);
+    person_free(&stranger);
+    planned_free(&p);
+}
+
+Test(consent, FAM_9_not_inform_refused_while_a_parent_is_invited_until_withdrawn)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    planned_schedule(&p, 30 * 86400L, "in_person", 1);
+    json_t *body = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s, s:s}", "category", "parent_carer",
+                             "invitee", "name", "Jo Example", "contact",
+                             "jo.example@example.invalid", "role", "Share the family's view",
+                             "invited_by", "The social worker, by phone", "support_needs", "none");
+    http_response *r = invite(&p.requester, p.meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *parent = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    /* the family cannot be left uninformed while a parent holds an invitation */
+    snapshot s = snap(p.meeting_id, p.csc, p.police, p.health, NULL);
+    r = decide(&p.manager, p.meeting_id, not_inform());
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "FAM-9", "decision");
+    http_free(r);
+    expect_same(&s);
+    cr_assert_eq(decisions_of(p.meeting_id), 1, "only the decision to inform");
+
+    /* withdrawn first, then decided */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/invitations/%s/withdraw", parent);
+    body = json_pack("{s:s}", "reason", "The police now ask that the family is not told");
+    r = api_call("POST", path, p.requester.token, body, "\"1\"");
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    r = decide(&p.manager, p.meeting_id, not_inform());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "decision"), "not_inform");
+    cr_assert_null(json_object_get(r->json, "warnings"), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(decisions_of(p.meeting_id), 2);
+
+    free(parent);
     planned_free(&p);
 }
 

@@ -981,6 +981,57 @@ Test(escalations, INV_7_lack_of_engagement_accepted_invitation_refused)
     planned_free(&p);
 }
 
+/* Accepted, and then the meeting is scheduled and the police invitation
+ * marked `police_mark` (health present). */
+static void accepted_then_marked(planned *p, const char *police_mark)
+{
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    accept_invitation(&p->police_officer, p->police_invitation);
+    planned_inform_family(p);
+    planned_schedule(p, 3600, "in_person", 0);
+    json_t *body = json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "entries", "invitation_id",
+                             p->police_invitation, "attendance", police_mark, "invitation_id",
+                             p->health_invitation, "attendance", "present");
+    http_response *r = api_call("PUT", meeting_path(p->meeting_id, "attendance"),
+                                p->requester.token, body, etag_of(p->version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "marking attendance: %ld %s", r->status, r->body);
+    p->version = json_int(r->json, "version");
+    http_free(r);
+}
+
+Test(escalations, INV_7_lack_of_engagement_accepted_then_absent_accepted)
+{
+    planned p;
+    accepted_then_marked(&p, "absent");
+    http_response *r = raise_esc(&p.requester, engagement_body(&p, p.police_invitation, p.police));
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    expect_str(json_str(r->json, "type"), "lack_of_engagement");
+    expect_str(json_str(r->json, "invitation_id"), p.police_invitation);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    cr_assert_eq(audit_rows(id, "escalation.create", &p.requester), 1);
+    free(id);
+    planned_free(&p);
+}
+
+Test(escalations, INV_7_lack_of_engagement_accepted_then_present_or_apologies_refused)
+{
+    const char *marks[] = {"present", "apologies"};
+    for (size_t i = 0; i < 2; i++) {
+        planned p;
+        accepted_then_marked(&p, marks[i]);
+        snapshot s = snap(p.csc, p.police, NULL);
+        http_response *r =
+            raise_esc(&p.requester, engagement_body(&p, p.police_invitation, p.police));
+        expect_refusal(r, 422, "/problems/rule-violated", "INV-7", "invitation_id");
+        http_free(r);
+        expect_same(&s);
+        planned_free(&p);
+    }
+}
+
 Test(escalations, INV_7_lack_of_engagement_invitation_within_its_deadline_refused)
 {
     planned p;
@@ -1256,8 +1307,9 @@ Test(escalations, ESC_1_disagreement_about_need_for_meeting_needs_a_declined_req
     http_free(r);
     expect_same(&s);
 
-    /* the declined request itself */
-    body = esc_body(declined, "disagreement_about_need_for_meeting", p.police);
+    /* the declined request itself, disputed by its requester with their own agency,
+     * whose manager declined it (ESC-1) */
+    body = esc_body(declined, "disagreement_about_need_for_meeting", p.csc);
     json_object_set_new(body, "declined_request_id", json_string(declined));
     r = raise_esc(&p.requester, body);
     cr_assert_eq(r->status, 201, "%s", r->body);
@@ -1271,6 +1323,72 @@ Test(escalations, ESC_1_disagreement_about_need_for_meeting_needs_a_declined_req
     free(elsewhere);
     person_free(&other_requester);
     person_free(&other_manager);
+    planned_free(&p);
+}
+
+Test(escalations, ESC_1_requester_escalates_their_managers_decline)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    char *declined = declined_request(&p.requester, &p.manager);
+
+    /* not with another agency: the decline was their own agency's */
+    snapshot s = snap(p.csc, p.police, NULL);
+    json_t *body = esc_body(declined, "disagreement_about_need_for_meeting", p.police);
+    json_object_set_new(body, "declined_request_id", json_string(declined));
+    http_response *r = raise_esc(&p.requester, body);
+    expect_refusal(r, 422, "/problems/rule-violated", "ESC-1", "with_agency");
+    cr_assert(strstr(r->body, p.csc), "the message names the agency to escalate with: %s",
+              r->body);
+    http_free(r);
+    expect_same(&s);
+
+    body = esc_body(declined, "disagreement_about_need_for_meeting", p.csc);
+    json_object_set_new(body, "declined_request_id", json_string(declined));
+    r = raise_esc(&p.requester, body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    expect_str(json_str(r->json, "with_agency"), p.csc);
+    expect_str(json_str(json_object_get(r->json, "raised_by"), "agency"), p.csc);
+    cr_assert_eq(json_int(r->json, "stage"), 1);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    cr_assert_eq(audit_rows(id, "escalation.create", &p.requester), 1);
+    const char *params[] = {id};
+    cr_assert_eq(db_long("SELECT count(*) FROM events WHERE resource_id = $1"
+                         " AND type = 'escalation.raised'", 1, params), 1,
+                 "one agency involved, one feed");
+
+    /* the manager who declined it sees it and answers for their agency at stage 2 */
+    r = api_get(esc_path(id, NULL), p.manager.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    free(id);
+    free(declined);
+    planned_free(&p);
+}
+
+Test(escalations, ESC_1_convening_manager_cannot_escalate_the_decline)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    char *declined = declined_request(&p.requester, &p.manager);
+    person colleague = person_new(p.csc, "manager");
+
+    /* a manager of the convening agency is neither its requester nor invited to it */
+    const char *with[] = {p.police, p.csc};
+    for (size_t i = 0; i < 2; i++) {
+        snapshot s = snap(p.csc, p.police, NULL);
+        json_t *body = esc_body(declined, "disagreement_about_need_for_meeting", with[i]);
+        json_object_set_new(body, "declined_request_id", json_string(declined));
+        http_response *r = raise_esc(&colleague, body);
+        expect_refusal(r, 422, "/problems/rule-violated", "ESC-1", "declined_request_id");
+        http_free(r);
+        expect_same(&s);
+    }
+
+    free(declined);
+    person_free(&colleague);
     planned_free(&p);
 }
 

@@ -3,11 +3,11 @@
  * the same transaction; GET /v1/events?after= returns an agency's events in
  * commit order, each exactly once, without personal data.
  *
- * Every agency's feed also hears of each agency added to the directory
- * afterwards and of each bank holiday added or removed, and tests running
- * in parallel add agencies and fictional holidays all the time: so these
- * tests look at their own events (their meetings and their agency) and
- * compare whole feeds only up to a position read before. */
+ * Every agency's feed also hears of each bank holiday added or removed,
+ * and tests running in parallel add fictional holidays all the time: so
+ * these tests look at their own events (their meetings and their agency)
+ * and compare whole feeds only up to a position read before. Directory
+ * changes reach only the agency's own feed. */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,7 +20,9 @@
 #include "support/client.h"
 #include "support/expect.h"
 #include "support/fixtures.h"
+#include "support/minutes.h"
 #include "support/people.h"
+#include "support/planning.h"
 
 /* --- helpers --- */
 
@@ -430,11 +432,12 @@ Test(events, INT_2_other_agencies_never_see_the_events)
     free(agency);
 }
 
-Test(events, INT_2_directory_changes_reach_every_agency)
+Test(events, INT_2_directory_changes_reach_the_agencys_own_feed_only)
 {
     char *older = agency_new("police");
     person integration = person_new(older, "integration");
     char *newer = agency_new("health");
+    person newer_integration = person_new(newer, "integration");
     person admin = person_new("ADMIN-H4", "admin");
     char path[96];
     snprintf(path, sizeof path, "/v1/agencies/%s", newer);
@@ -444,17 +447,18 @@ Test(events, INT_2_directory_changes_reach_every_agency)
     http_free(r);
     json_decref(body);
 
-    /* the older agency's feed hears of the newer agency and of its change */
+    /* the newer agency's own feed hears of its creation and of its change */
     bool created = false, updated = false;
     for (int attempt = 0; attempt < 200 && !(created && updated); attempt++) {
-        json_t *all = read_to_end(&integration, NULL);
+        json_t *all = read_to_end(&newer_integration, NULL);
         size_t i;
         json_t *e;
         json_array_foreach(all, i, e) {
-            if (strcmp(json_str(e, "resource_id"), newer) != 0)
+            cr_assert_str_eq(json_str(e, "agency"), newer);
+            if (strcmp(json_str(e, "resource_type"), "agency") != 0)
                 continue;
-            cr_assert_str_eq(json_str(e, "resource_type"), "agency");
-            cr_assert_str_eq(json_str(e, "agency"), older);
+            cr_assert_str_eq(json_str(e, "resource_id"), newer,
+                             "no other agency's directory events: %s", json_str(e, "resource_id"));
             if (strcmp(json_str(e, "type"), "agency.created") == 0) {
                 cr_assert(!updated, "created comes before updated");
                 cr_assert_eq(json_int(e, "resource_version"), 1);
@@ -468,11 +472,100 @@ Test(events, INT_2_directory_changes_reach_every_agency)
         if (!(created && updated))
             usleep(50000);
     }
-    cr_assert(created && updated, "the directory events reach the older agency's feed");
+    cr_assert(created && updated, "the directory events reach the agency's own feed");
+    /* and never another agency's: the older agency's feed has none of them */
+    const char *params[] = {older, newer};
+    cr_assert_eq(db_long("SELECT count(*) FROM events WHERE agency = $1 AND resource_id = $2", 2,
+                         params),
+                 0);
+    json_t *all = read_to_end(&integration, NULL);
+    size_t i;
+    json_t *e;
+    json_array_foreach(all, i, e)
+        cr_assert(strcmp(json_str(e, "resource_type"), "agency") != 0 ||
+                      strcmp(json_str(e, "resource_id"), older) == 0,
+                  "another agency's directory event on the feed");
+    json_decref(all);
     person_free(&admin);
+    person_free(&newer_integration);
     free(newer);
     person_free(&integration);
     free(older);
+}
+
+/* The versions of one invitation its feed announced, in feed order, as
+ * "1 2 3" (a new string), once the feed shows `last`. */
+static char *announced_versions(const person *integration, const char *invitation, long last)
+{
+    char *out = NULL;
+    for (int attempt = 0; attempt < 200 && !out; attempt++) {
+        if (attempt)
+            usleep(50000);
+        json_t *all = read_to_end(integration, NULL);
+        char seen[512] = "";
+        long highest = 0;
+        size_t i;
+        json_t *e;
+        json_array_foreach(all, i, e) {
+            if (strcmp(json_str(e, "resource_id"), invitation) != 0)
+                continue;
+            long v = json_int(e, "resource_version");
+            size_t used = strlen(seen);
+            snprintf(seen + used, sizeof seen - used, "%s%ld", used ? " " : "", v);
+            highest = v > highest ? v : highest;
+        }
+        json_decref(all);
+        if (highest >= last)
+            out = strdup(seen);
+    }
+    cr_assert(out, "the feed never showed version %ld of the invitation", last);
+    return out;
+}
+
+/* Every change of an invitation's version is announced (INT-2), so a
+ * follower sees 1, 2, 3 and never 1 then 3: a schedule and a reschedule
+ * judge its short notice (INV-4) without changing its version (issue 13),
+ * then an answer, and the attendance marked at the meeting. */
+Test(events, INT_2_every_version_of_an_invitation_is_announced)
+{
+    planned p;
+    planned_scheduled(&p, "professionals", 3600);
+    json_t *body = schedule_body(&p, 60 * 86400L, "in_person", 0);
+    http_response *r = api_call("POST", meeting_path(p.meeting_id, "reschedule"),
+                                p.requester.token, body, etag_of(p.version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "rescheduling: %ld %s", r->status, r->body);
+    p.version = json_int(r->json, "version");
+    http_free(r);
+    char path[160];
+    const char *ids[] = {p.police_invitation};
+    snprintf(path, sizeof path, "/v1/invitations/%s/respond", p.police_invitation);
+    body = json_pack("{s:s}", "response", "accepted");
+    r = api_call("POST", path, p.police_officer.token, body,
+                 etag_of(db_long("SELECT version FROM invitations WHERE id = $1", 1, ids)));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "answering: %ld %s", r->status, r->body);
+    http_free(r);
+    minutes_hold(&p, NULL);
+
+    long version = db_long("SELECT version FROM invitations WHERE id = $1", 1, ids);
+    cr_assert_geq(version, 3, "created, answered, marked: %ld", version);
+    char want[512] = "";
+    for (long v = 1; v <= version; v++) {
+        size_t used = strlen(want);
+        snprintf(want + used, sizeof want - used, "%s%ld", v > 1 ? " " : "", v);
+    }
+    person integration = person_new(p.police, "integration");
+    char *seen = announced_versions(&integration, p.police_invitation, version);
+    cr_assert_str_eq(seen, want, "the police feed announced versions %s of %s", seen, want);
+    free(seen);
+    /* one version marked, announced to each agency concerned */
+    cr_assert_eq(db_long("SELECT count(DISTINCT resource_version) FROM events"
+                         " WHERE resource_id = $1 AND type = 'invitation.attendance_recorded'",
+                         1, ids),
+                 1);
+    person_free(&integration);
+    planned_free(&p);
 }
 
 Test(events, INT_2_events_carry_no_personal_data)
@@ -510,7 +603,7 @@ Test(events, INT_2_events_carry_no_personal_data)
         cr_assert_null(strstr(r->body, *word), "the feed carries '%s': %s", *word, r->body);
     /* only references and metadata */
     const char *allowed[] = {"id", "type", "occurred_at", "agency", "resource_type",
-                             "resource_id", "resource_version", NULL};
+                             "resource_id", "resource_version", "minutes_number", NULL};
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(r->json, "items"), i, e) {

@@ -1002,12 +1002,16 @@ Test(hostile, SEC_6_FAM_2_decision_limits_enforced_at_the_boundary)
     planned_invite_agencies(&p);
     char path[160];
     snprintf(path, sizeof path, "/v1/meetings/%s/consent-decisions", p.meeting_id);
+    /* all four grounds include fabricated or induced illness, decided by a senior
+     * manager (FAM-2) */
+    person senior = person_new(p.csc, "senior_manager");
     target t;
-    target_init(&t, "POST", path, &p.manager, 0, &p, 201);
+    target_init(&t, "POST", path, &senior, 0, &p, 201);
     for (size_t i = 0; i < sizeof consent_limits / sizeof consent_limits[0]; i++) {
         limit_run run = {&t, fresh_consent, NULL, ground_item, 201};
         check_limit(&run, &consent_limits[i]);
     }
+    person_free(&senior);
     planned_free(&p);
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/text.h"
@@ -567,7 +568,8 @@ Test(invitations, INV_2_family_refused_under_a_decision_not_to_inform)
     http_free(r);
     expect_same(&s);
 
-    /* and once agreed and scheduled in two parts: only "not informed" is left */
+    /* and once agreed and scheduled in two parts: only "not informed" is left, which
+     * INV-2 and FAM-9 both refuse */
     agree(&p.police_officer, decision);
     agree(&p.health_visitor, decision);
     planned_schedule(&p, 30 * DAY, "in_person", 1);
@@ -575,7 +577,8 @@ Test(invitations, INV_2_family_refused_under_a_decision_not_to_inform)
     r = invite_with(&p.requester, p.meeting_id, family_body());
     expect_problem(r, 422, "/problems/rule-violated");
     expect_rule(r, "INV-2", "category");
-    cr_assert_eq(json_array_size(errors_of(r)), 1, "%s", r->body);
+    expect_rule(r, "FAM-9", "category");
+    cr_assert_eq(json_array_size(errors_of(r)), 2, "%s", r->body);
     http_free(r);
     expect_same(&s);
     cr_assert_eq(invitations_of(p.meeting_id), 2);
@@ -1179,6 +1182,96 @@ Test(invitations, INV_5_virtual_meeting_acceptance_confirms_technology)
     planned_free(&p);
 }
 
+Test(invitations, INV_5_parent_joining_a_virtual_meeting_is_asked_about_technology)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    planned_schedule(&p, 30 * DAY, "virtual", 1);
+    http_response *r = invite_with(&p.requester, p.meeting_id, family_body());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *parent = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    /* the convening side answers for the parent: joining needs the technology */
+    snapshot s = snap(p.meeting_id, p.csc, NULL);
+    r = respond(&p.requester, parent, answer("accepted"), "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "INV-5", "technology_access_confirmed");
+    http_free(r);
+    expect_same(&s);
+
+    /* support on a decline is not what INV-5 asks */
+    s = snap(p.meeting_id, p.csc, NULL);
+    r = respond(&p.requester, parent,
+                json_pack("{s:s, s:s, s:s}", "response", "declined", "reason",
+                          "Mother cannot attend on that day", "technology_support", "A laptop"),
+                "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "INV-5", "technology_support");
+    http_free(r);
+    expect_same(&s);
+
+    /* the support they need, stated instead */
+    r = respond(&p.requester, parent,
+                json_pack("{s:s, s:s}", "response", "accepted", "technology_support",
+                          "Needs a laptop lent by the school"),
+                "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "accepted");
+    cr_assert_str_eq(json_str(r->json, "technology_support"), "Needs a laptop lent by the school");
+    cr_assert(json_is_null(json_object_get(r->json, "technology_access_confirmed")), "%s",
+              r->body);
+    http_free(r);
+    cr_assert_eq(count_of("SELECT count(*) FROM invitations WHERE id = $1::uuid"
+                          " AND technology_support = 'Needs a laptop lent by the school'",
+                          parent),
+                 1);
+    cr_assert_eq(count_of("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                          " AND action = 'invitation.respond'", parent), 1);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(invitations, INV_5_schedule_warning_counts_family_invitees)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    planned_schedule(&p, 30 * DAY, "in_person", 1);
+    http_response *r = invite_with(&p.requester, p.meeting_id, family_body());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    /* the police confirm; health and the parent have not said */
+    r = respond(&p.police_officer, p.police_invitation,
+                json_pack("{s:s, s:b}", "response", "accepted", "technology_access_confirmed", 1),
+                "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    /* moved online: the warning counts every invitee still to say, the parent too */
+    json_t *body = schedule_body(&p, 30 * DAY, "virtual", 1);
+    r = api_call("POST", meeting_path(p.meeting_id, "reschedule"), p.requester.token, body,
+                 etag_of(p.version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *w = NULL;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(r->json, "warnings"), i, item) {
+        if (strcmp(json_str(item, "rule"), "INV-5") == 0)
+            w = item;
+    }
+    cr_assert_not_null(w, "%s", r->body);
+    cr_assert_str_eq(json_str(w, "field"), "invitations");
+    cr_assert(strstr(json_str(w, "message"), "2 invitee(s), family members included"), "%s",
+              r->body);
+    http_free(r);
+    planned_free(&p);
+}
+
 Test(invitations, INV_5_hybrid_meeting_acceptance_confirms_technology)
 {
     planned p;
@@ -1305,6 +1398,189 @@ Test(invitations, INV_7_respond_by_defaults_to_three_working_days)
     http_free(r);
     free(expected);
     free(id);
+    planned_free(&p);
+}
+
+/* --- INV-8: the response deadline falls before the meeting --- */
+
+/* A moment by the test clock: YYYY-MM-DDTHH:MM:SSZ. */
+static time_t moment(const char *rfc3339)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    cr_assert(strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ", &tm), "a moment: %s", rfc3339);
+    return timegm(&tm);
+}
+
+/* Schedules p's meeting to start at `start` (RFC 3339) as the requester;
+ * returns the answer. */
+static http_response *schedule_at(planned *p, const char *start, const char *format)
+{
+    json_t *body = schedule_body(p, 3600, format, -1);
+    json_object_set_new(body, "start", json_string(start));
+    http_response *r = api_call("POST", meeting_path(p->meeting_id, "schedule"),
+                                p->requester.token, body, etag_of(p->version));
+    json_decref(body);
+    return r;
+}
+
+/* The warning with this rule in an answer, or NULL. */
+static json_t *warning_of(const http_response *r, const char *rule)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(r->json, "warnings"), i, w) {
+        const char *wr = json_str(w, "rule");
+        if (wr && strcmp(wr, rule) == 0)
+            return w;
+    }
+    return NULL;
+}
+
+/* The invitation as `p` reads it (a new reference). */
+static json_t *invitation_read(const person *p, const char *id)
+{
+    http_response *r = api_get(invitation_path(id, NULL), p->token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *j = json_incref(r->json);
+    http_free(r);
+    return j;
+}
+
+Test(invitations, INV_8_same_day_strategy_discussion_deadlines_moved_to_its_start)
+{
+    /* Monday 1 March 2027, nine in the morning */
+    test_clock_set(moment("2027-03-01T09:00:00Z"));
+    planned p;
+    planned_authorised(&p, "strategy_discussion");
+    planned_invite_agencies(&p);
+    json_t *before = invitation_read(&p.police_officer, p.police_invitation);
+    cr_assert_str_eq(json_str(before, "respond_by"), "2027-03-04", "three working days");
+    json_decref(before);
+    planned_inform_family(&p);
+
+    /* the discussion is called for five past nine, by phone */
+    http_response *r = schedule_at(&p, "2027-03-01T09:05:00Z", "phone");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *w = warning_of(r, "INV-8");
+    cr_assert_not_null(w, "%s", r->body);
+    cr_assert_str_eq(json_str(w, "field"), "invitations");
+    cr_assert(strstr(json_str(w, "message"), "2 response deadline") &&
+                  strstr(json_str(w, "message"), "2027-03-01"),
+              "%s", r->body);
+    cr_assert_null(warning_of(r, "INV-4"), "never short notice for a strategy discussion");
+    p.version = json_int(r->json, "version");
+    http_free(r);
+
+    const char *ids[] = {p.police_invitation, p.health_invitation};
+    for (int i = 0; i < 2; i++) {
+        json_t *inv = invitation_read(&p.requester, ids[i]);
+        cr_assert_str_eq(json_str(inv, "respond_by"), "2027-03-01", "due at the start");
+        cr_assert_eq(json_int(inv, "version"), 2, "a change of its terms");
+        json_t *history = json_object_get(inv, "history");
+        json_t *last = json_array_get(history, json_array_size(history) - 1);
+        cr_assert_str_eq(json_str(last, "action"), "deadline_changed");
+        cr_assert_str_eq(json_str(last, "note"), "from 2027-03-04 to 2027-03-01");
+        cr_assert_str_eq(json_str(json_object_get(last, "by"), "sub"), p.requester.who.sub);
+        json_decref(inv);
+        cr_assert_eq(count_of("SELECT count(DISTINCT event_id) FROM events WHERE resource_id = $1"
+                              " AND type = 'invitation.deadline_changed' AND resource_version = 2",
+                              ids[i]),
+                     1, "announced");
+    }
+    /* the police's feed hears of it */
+    cr_assert_eq(count_of("SELECT count(*) FROM events WHERE resource_id = $1"
+                          " AND type = 'invitation.deadline_changed'",
+                          p.police_invitation),
+                 3, "the convening agency, the police and health");
+
+    /* an answer with the ETag read before is stale: the invitee re-reads */
+    r = respond(&p.police_officer, p.police_invitation, answer("accepted"), "\"1\"");
+    expect_problem(r, 412, "/problems/stale-version");
+    http_free(r);
+    r = respond(&p.police_officer, p.police_invitation, answer("accepted"), "\"2\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    planned_free(&p);
+}
+
+Test(invitations, INV_8_invitation_after_scheduling_defaults_before_the_start)
+{
+    /* Monday 1 March 2027; the meeting on Thursday 4 March */
+    test_clock_set(moment("2027-03-01T09:00:00Z"));
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    http_response *r = schedule_at(&p, "2027-03-04T10:00:00Z", "in_person");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_not_null(warning_of(r, "INV-8"), "4 March pulled to the Wednesday: %s", r->body);
+    http_free(r);
+    json_t *inv = invitation_read(&p.requester, p.police_invitation);
+    cr_assert_str_eq(json_str(inv, "respond_by"), "2027-03-03");
+    json_decref(inv);
+
+    /* a colleague invited now is due on the working day before the start */
+    person nurse = person_new(p.health, "practitioner");
+    r = invite_with(&p.requester, p.meeting_id, invitation_body(&nurse, "Share the health picture"));
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "respond_by"), "2027-03-03", "%s", r->body);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    cr_assert_eq(count_of("SELECT count(*) FROM invitations WHERE id = $1"
+                          " AND respond_by = '2027-03-03'", id), 1);
+
+    /* a meeting further ahead keeps the policy's three working days */
+    planned q;
+    planned_authorised(&q, "professionals");
+    planned_invite_agencies(&q);
+    planned_inform_family(&q);
+    r = schedule_at(&q, "2027-03-15T10:00:00Z", "in_person");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_null(warning_of(r, "INV-8"), "nothing moved: %s", r->body);
+    http_free(r);
+    r = invite_with(&q.requester, q.meeting_id, invitation_body(&nurse, "Share the health picture"));
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "respond_by"), "2027-03-04", "%s", r->body);
+    http_free(r);
+
+    free(id);
+    person_free(&nurse);
+    planned_free(&p);
+    planned_free(&q);
+}
+
+Test(invitations, INV_8_explicit_deadline_after_the_start_refused)
+{
+    test_clock_set(moment("2027-03-01T09:00:00Z"));
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    http_response *r = schedule_at(&p, "2027-03-04T10:00:00Z", "in_person");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    person nurse = person_new(p.health, "practitioner");
+    snapshot s = snap(p.meeting_id, p.csc, p.health, NULL);
+    json_t *body = invitation_body(&nurse, "Share the health picture");
+    json_object_set_new(body, "respond_by", json_string("2027-03-05"));
+    r = invite_with(&p.requester, p.meeting_id, body);
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "INV-8", "respond_by");
+    http_free(r);
+    expect_same(&s);
+    cr_assert_eq(invitations_of(p.meeting_id), 2);
+
+    /* by the day it starts is accepted */
+    body = invitation_body(&nurse, "Share the health picture");
+    json_object_set_new(body, "respond_by", json_string("2027-03-04"));
+    r = invite_with(&p.requester, p.meeting_id, body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "respond_by"), "2027-03-04");
+    http_free(r);
+
+    person_free(&nurse);
     planned_free(&p);
 }
 
@@ -1531,6 +1807,148 @@ Test(invitations, SEC_2_an_uninvited_agency_sees_nothing)
 }
 
 /* --- SEC-4 and INT-2: audit rows and feed events --- */
+
+/* --- FAM-9: withdrawing a family member's invitation --- */
+
+/* POST /v1/invitations/{id}/withdraw with this reason (NULL: none). */
+static http_response *withdraw(const person *by, const char *invitation_id, const char *reason,
+                               const char *if_match)
+{
+    json_t *body = reason ? json_pack("{s:s}", "reason", reason) : json_object();
+    http_response *r =
+        api_call("POST", invitation_path(invitation_id, "withdraw"), by->token, body, if_match);
+    json_decref(body);
+    return r;
+}
+
+/* A two-part meeting, scheduled, with a parent invited to part 2; returns
+ * the parent's invitation. */
+static char *parent_invited(planned *p)
+{
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    planned_schedule(p, 30 * DAY, "in_person", 1);
+    http_response *r = invite_with(&p->requester, p->meeting_id, family_body());
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    return id;
+}
+
+Test(invitations, FAM_9_convening_side_withdraws_a_family_invitation)
+{
+    planned p;
+    char *parent = parent_invited(&p);
+
+    http_response *r = withdraw(&p.manager, parent, "The family is no longer to be told", "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "withdrawn");
+    cr_assert_eq(json_int(r->json, "version"), 2);
+    json_t *w = json_object_get(r->json, "withdrawn");
+    cr_assert_str_eq(json_str(w, "reason"), "The family is no longer to be told");
+    cr_assert_str_eq(json_str(json_object_get(w, "by"), "sub"), p.manager.who.sub);
+    cr_assert_not_null(json_str(w, "at"));
+    json_t *history = json_object_get(r->json, "history");
+    json_t *last = json_array_get(history, json_array_size(history) - 1);
+    cr_assert_str_eq(json_str(last, "action"), "withdrawn");
+    cr_assert_str_eq(json_str(last, "note"), "The family is no longer to be told");
+    http_free(r);
+    cr_assert_eq(count_of("SELECT count(*) FROM invitations WHERE id = $1::uuid"
+                          " AND status = 'withdrawn' AND withdrawn_by_sub IS NOT NULL",
+                          parent),
+                 1);
+    cr_assert_eq(count_of("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                          " AND action = 'invitation.withdraw'", parent), 1);
+    cr_assert_eq(count_of("SELECT count(DISTINCT event_id) FROM events WHERE resource_id = $1"
+                          " AND type = 'invitation.withdrawn' AND resource_version = 2",
+                          parent),
+                 1);
+
+    /* nothing more happens to it: not answered, not withdrawn again */
+    snapshot s = snap(p.meeting_id, p.csc, NULL);
+    r = respond(&p.requester, parent, answer("accepted"), "\"2\"");
+    expect_problem(r, 409, "/problems/invalid-state");
+    expect_rule(r, "FAM-9", NULL);
+    http_free(r);
+    r = withdraw(&p.manager, parent, "Again", "\"2\"");
+    expect_problem(r, 409, "/problems/invalid-state");
+    expect_rule(r, "FAM-9", NULL);
+    http_free(r);
+    expect_same(&s);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(invitations, FAM_9_withdraw_is_for_family_invitations_only)
+{
+    planned p;
+    char *parent = parent_invited(&p);
+    snapshot s = snap(p.meeting_id, p.csc, p.police, NULL);
+    http_response *r = withdraw(&p.requester, p.police_invitation, "No longer needed", "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "FAM-9", "category");
+    http_free(r);
+    expect_same(&s);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(invitations, FAM_9_withdraw_needs_a_reason)
+{
+    planned p;
+    char *parent = parent_invited(&p);
+    snapshot s = snap(p.meeting_id, p.csc, NULL);
+    http_response *r = withdraw(&p.requester, parent, NULL, "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "FAM-9", "reason");
+    http_free(r);
+    r = withdraw(&p.requester, parent, "   ", "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    expect_rule(r, "FAM-9", "reason");
+    http_free(r);
+    /* a reason of the wrong type is a shape problem */
+    json_t *body = json_pack("{s:i}", "reason", 7);
+    r = api_call("POST", invitation_path(parent, "withdraw"), p.requester.token, body, "\"1\"");
+    json_decref(body);
+    expect_problem(r, 400, "/problems/invalid-request");
+    expect_shape_error(r, "reason");
+    http_free(r);
+    expect_same(&s);
+    free(parent);
+    planned_free(&p);
+}
+
+Test(invitations, FAM_9_withdraw_by_the_convening_side_with_a_current_if_match)
+{
+    planned p;
+    char *parent = parent_invited(&p);
+    char *elsewhere = agency_new("childrens_social_care");
+    person stranger = person_new(elsewhere, "manager");
+    snapshot s = snap(p.meeting_id, p.csc, p.police, NULL);
+
+    /* an invitee sees the meeting, but does not withdraw anyone */
+    http_response *r = withdraw(&p.police_officer, parent, "Not mine to do", "\"1\"");
+    expect_problem(r, 403, "/problems/forbidden");
+    http_free(r);
+    /* a stranger learns nothing */
+    r = withdraw(&stranger, parent, "Not mine to do", "\"1\"");
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    /* a stale version changes nothing */
+    r = withdraw(&p.requester, parent, "Stale", "\"7\"");
+    expect_problem(r, 412, "/problems/stale-version");
+    http_free(r);
+    r = withdraw(&p.requester, parent, "No If-Match", NULL);
+    expect_problem(r, 428, "/problems/precondition-required");
+    http_free(r);
+    expect_same(&s);
+
+    free(parent);
+    free(elsewhere);
+    person_free(&stranger);
+    planned_free(&p);
+}
 
 Test(invitations, SEC_4_INT_2_invitations_are_audited_and_announced)
 {

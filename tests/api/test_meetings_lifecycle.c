@@ -425,6 +425,234 @@ Test(meetings, MTG_4_practitioner_requester_cannot_authorise)
     person_free(&requester);
 }
 
+/* Whether GET /v1/meetings, read as p, lists the meeting. */
+static bool listed_for(const person *p, const char *id)
+{
+    http_response *r = api_get("/v1/meetings?limit=200", p->token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    bool found = false;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(r->json, "items"), i, item) {
+        const char *mid = json_str(item, "id");
+        found |= mid && strcmp(mid, id) == 0;
+    }
+    http_free(r);
+    return found;
+}
+
+Test(meetings, MTG_4_senior_manager_authorises)
+{
+    char *agency = agency_new("childrens_social_care");
+    person requester = person_new(agency, "practitioner");
+    person senior = person_new(agency, "senior_manager");
+    char *id = meeting_new(&requester, "professionals");
+
+    http_response *r = command(&senior, id, "authorise", NULL, "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "authorised");
+    json_t *decision = json_object_get(r->json, "decision");
+    cr_assert_str_eq(json_str(decision, "outcome"), "authorised");
+    cr_assert_str_eq(json_str(json_object_get(decision, "by"), "sub"), senior.who.sub);
+    http_free(r);
+    expect_status(id, "authorised");
+    cr_assert_eq(count_for("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                           " AND action = 'meeting.authorise'", id), 1);
+    cr_assert_eq(count_for("SELECT count(*) FROM events WHERE resource_id = $1"
+                           " AND type = 'meeting.authorised'", id), 1);
+
+    free(id);
+    free(agency);
+    person_free(&requester);
+    person_free(&senior);
+}
+
+Test(meetings, MTG_4_safeguarding_lead_sees_and_authorises_a_colleagues_stop_and_review)
+{
+    char *school = agency_new("education");
+    person teacher = person_new(school, "practitioner");
+    person dsl = person_new(school, "safeguarding_lead");
+    char *id = meeting_new(&teacher, "stop_and_review");
+
+    /* the school's designated safeguarding lead sees the request it may decide */
+    http_response *r = api_get(meeting_path(id, NULL), dsl.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "requested");
+    http_free(r);
+    cr_assert(listed_for(&dsl, id), "the request is in the lead's list");
+    char url[160];
+    snprintf(url, sizeof url, "/v1/meetings?status=requested&type=stop_and_review&limit=200");
+    r = api_get(url, dsl.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(strstr(r->body, id), "filtered lists show it too: %s", r->body);
+    http_free(r);
+
+    r = command(&dsl, id, "authorise", NULL, "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "authorised");
+    json_t *decision = json_object_get(r->json, "decision");
+    cr_assert_str_eq(json_str(json_object_get(decision, "by"), "sub"), dsl.who.sub);
+    http_free(r);
+    expect_status(id, "authorised");
+    cr_assert_eq(count_for("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                           " AND action = 'meeting.authorise'", id), 1);
+    cr_assert_eq(count_for("SELECT count(*) FROM events WHERE resource_id = $1"
+                           " AND type = 'meeting.authorised'", id), 1);
+
+    /* whoever decided keeps sight of what they decided */
+    r = api_get(meeting_path(id, NULL), dsl.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "authorised");
+    http_free(r);
+    cr_assert(listed_for(&dsl, id));
+
+    free(id);
+    free(school);
+    person_free(&teacher);
+    person_free(&dsl);
+}
+
+Test(meetings, MTG_4_safeguarding_lead_declines_with_reason)
+{
+    char *school = agency_new("education");
+    person teacher = person_new(school, "practitioner");
+    person dsl = person_new(school, "safeguarding_lead");
+    char *id = meeting_new(&teacher, "stop_and_review");
+    char *before = db_fingerprint(school);
+
+    /* a decline needs its reason, from the lead as from a manager */
+    http_response *r = command(&dsl, id, "decline", NULL, "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert(problem_has_rule(r, "MTG-4", "reason"), "%s", r->body);
+    http_free(r);
+    expect_unchanged(school, before);
+
+    r = command(&dsl, id, "decline", "The school's own plan is working; review in a month",
+                "\"1\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "declined");
+    json_t *decision = json_object_get(r->json, "decision");
+    cr_assert_str_eq(json_str(decision, "outcome"), "declined");
+    cr_assert_str_eq(json_str(decision, "reason"),
+                     "The school's own plan is working; review in a month");
+    cr_assert_str_eq(json_str(json_object_get(decision, "by"), "sub"), dsl.who.sub);
+    http_free(r);
+    expect_status(id, "declined");
+    cr_assert_eq(count_for("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                           " AND action = 'meeting.decline'", id), 1);
+    cr_assert_eq(count_for("SELECT count(*) FROM events WHERE resource_id = $1"
+                           " AND type = 'meeting.declined'", id), 1);
+
+    free(before);
+    free(id);
+    free(school);
+    person_free(&teacher);
+    person_free(&dsl);
+}
+
+Test(meetings, MTG_4_safeguarding_lead_cannot_see_a_professionals_request_404)
+{
+    char *school = agency_new("education");
+    person teacher = person_new(school, "practitioner");
+    person dsl = person_new(school, "safeguarding_lead");
+    char *id = meeting_new(&teacher, "professionals");
+    char *before = db_fingerprint(school);
+
+    http_response *r = api_get(meeting_path(id, NULL), dsl.token);
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    r = command(&dsl, id, "authorise", NULL, "\"1\"");
+    expect_problem(r, 404, "/problems/not-found");
+    cr_assert_null(json_object_get(r->json, "errors"), "%s", r->body);
+    http_free(r);
+    expect_unchanged(school, before);
+    expect_status(id, "requested");
+    cr_assert_not(listed_for(&dsl, id)); /* (a list is audited: after the comparison) */
+
+    free(before);
+    free(id);
+    free(school);
+    person_free(&teacher);
+    person_free(&dsl);
+}
+
+Test(meetings, MTG_4_safeguarding_lead_cannot_authorise_own_request_403)
+{
+    char *school = agency_new("education");
+    person dsl = person_new(school, "safeguarding_lead");
+    char *id = meeting_new(&dsl, "stop_and_review");
+    char *before = db_fingerprint(school);
+
+    http_response *r = command(&dsl, id, "authorise", NULL, "\"1\"");
+    expect_problem(r, 403, "/problems/forbidden");
+    cr_assert(problem_has_rule(r, "MTG-4", NULL), "%s", r->body);
+    http_free(r);
+    expect_unchanged(school, before);
+    expect_status(id, "requested");
+
+    free(before);
+    free(id);
+    free(school);
+    person_free(&dsl);
+}
+
+Test(meetings, MTG_4_safeguarding_lead_of_another_agency_sees_nothing_404)
+{
+    char *school = agency_new("education");
+    char *other_school = agency_new("education");
+    person teacher = person_new(school, "practitioner");
+    person other_dsl = person_new(other_school, "safeguarding_lead");
+    char *id = meeting_new(&teacher, "stop_and_review");
+    char *before = db_fingerprint(school);
+
+    http_response *r = command(&other_dsl, id, "authorise", NULL, "\"1\"");
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    expect_unchanged(school, before);
+    expect_status(id, "requested");
+    cr_assert_not(listed_for(&other_dsl, id)); /* (a list is audited: after the comparison) */
+
+    free(before);
+    free(id);
+    free(school);
+    free(other_school);
+    person_free(&teacher);
+    person_free(&other_dsl);
+}
+
+Test(meetings, MTG_4_SEC_2_safeguarding_lead_no_longer_sees_a_request_another_manager_decided)
+{
+    char *school = agency_new("education");
+    person teacher = person_new(school, "practitioner");
+    person dsl = person_new(school, "safeguarding_lead");
+    person head = person_new(school, "manager");
+    char *id = meeting_new(&teacher, "stop_and_review");
+
+    http_response *r = api_get(meeting_path(id, NULL), dsl.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    cr_assert_eq(meeting_authorise(&head, id, 1), 2);
+
+    /* no longer a request awaiting the lead's decision, and not theirs */
+    char *before = db_fingerprint(school);
+    r = api_get(meeting_path(id, NULL), dsl.token);
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    r = command(&dsl, id, "cancel", "Not needed", "\"2\"");
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    expect_unchanged(school, before);
+    expect_status(id, "authorised");
+    cr_assert_not(listed_for(&dsl, id)); /* (a list is audited: after the comparison) */
+
+    free(before);
+    free(id);
+    free(school);
+    person_free(&teacher);
+    person_free(&dsl);
+    person_free(&head);
+}
+
 /* The members of a 404 that could tell one missing meeting from another. */
 static void expect_same_not_found(const http_response *a, const http_response *b)
 {

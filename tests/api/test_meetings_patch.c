@@ -101,7 +101,44 @@ Test(meetings_patch, requester_edits_title_and_children)
     person_free(&requester);
 }
 
-Test(meetings_patch, manager_of_convening_agency_edits_authorised_request)
+/* True when warnings[] holds an entry with this rule and field. */
+static bool has_warning(const http_response *r, const char *rule, const char *field)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(r->json, "warnings"), i, w) {
+        const char *wr = json_str(w, "rule"), *wf = json_str(w, "field");
+        if (wr && strcmp(wr, rule) == 0 && wf && strcmp(wf, field) == 0)
+            return true;
+    }
+    return false;
+}
+
+static long count_for2(const char *sql, const char *a, const char *b)
+{
+    const char *params[] = {a, b};
+    return db_long(sql, 2, params);
+}
+
+/* MTG-11: an authorised request changed in what the authorisation covered
+ * is requested again; the answer says so and the earlier decision is kept. */
+static void expect_reopened(const http_response *r, const char *field, const person *decider)
+{
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "requested");
+    cr_assert(has_warning(r, "MTG-11", field), "a warning MTG-11 on %s: %s", field, r->body);
+    cr_assert(json_is_null(json_object_get(r->json, "decision")), "no current decision: %s",
+              r->body);
+    json_t *decisions = json_object_get(r->json, "decisions");
+    cr_assert_eq(json_array_size(decisions), 1, "%s", r->body);
+    json_t *earlier = json_array_get(decisions, 0);
+    cr_assert_str_eq(json_str(earlier, "outcome"), "authorised");
+    cr_assert_str_eq(json_str(json_object_get(earlier, "by"), "sub"), decider->who.sub);
+    cr_assert_not_null(json_str(earlier, "superseded_at"), "%s", r->body);
+    cr_assert_str_eq(json_str(earlier, "superseded_because"), "request_changed");
+}
+
+Test(meetings_patch, MTG_11_change_after_authorisation_returns_to_requested)
 {
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
@@ -114,13 +151,119 @@ Test(meetings_patch, manager_of_convening_agency_edits_authorised_request)
                                        "criteria", "professional_disagreement",
                                        "phone_email_inadequate"),
                              "\"2\"");
-    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_reopened(r, "rationale", &manager);
     cr_assert_eq(json_int(r->json, "version"), 3);
-    cr_assert_str_eq(json_str(r->json, "status"), "authorised", "editing is not a transition");
     cr_assert_eq(json_array_size(json_object_get(r->json, "criteria")), 2);
     cr_assert_str_eq(json_str(json_object_get(r->json, "requester"), "sub"), requester.who.sub,
                      "the requester stays who asked");
+    json_t *warning = json_array_get(json_object_get(r->json, "warnings"), 0);
+    cr_assert(strstr(json_str(warning, "message"), "criteria"), "%s", r->body);
+    json_t *superseded_by = json_object_get(
+        json_array_get(json_object_get(r->json, "decisions"), 0), "superseded_by");
+    cr_assert_str_eq(json_str(superseded_by, "sub"), manager.who.sub);
     http_free(r);
+
+    /* stored, audited and announced: the change and the decision reopened */
+    cr_assert_eq(count_for("SELECT count(*) FROM meetings WHERE id = $1 AND status = 'requested'"
+                           " AND decided_at IS NULL", id), 1);
+    cr_assert_eq(count_for("SELECT count(*) FROM meeting_decisions WHERE meeting_id = $1"
+                           " AND superseded_because = 'request_changed'", id), 1);
+    cr_assert_eq(count_for("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                           " AND action = 'meeting.update'", id), 1);
+    cr_assert_eq(count_for2("SELECT count(*) FROM events WHERE resource_id = $1 AND type = $2"
+                            " AND resource_version = 3", id, "meeting.decision_reopened"), 1);
+    cr_assert_eq(count_for2("SELECT count(*) FROM events WHERE resource_id = $1 AND type = $2"
+                            " AND resource_version = 3", id, "meeting.updated"), 1);
+
+    /* not authorised any more: it cannot be scheduled */
+    char *before = db_fingerprint(agency);
+    json_t *body = json_pack("{s:s}", "start", "2099-01-01T10:00:00Z");
+    r = api_call("POST", meeting_path(id, "schedule"), requester.token, body, "\"3\"");
+    json_decref(body);
+    expect_problem(r, 409, "/problems/invalid-state");
+    cr_assert(problem_has_rule(r, "MTG-8", NULL), "%s", r->body);
+    http_free(r);
+    expect_unchanged(agency, before);
+    free(before);
+
+    /* a new decision on the request as it now stands */
+    r = api_call("POST", meeting_path(id, "authorise"), manager.token, NULL, "\"3\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "authorised");
+    json_t *decisions = json_object_get(r->json, "decisions");
+    cr_assert_eq(json_array_size(decisions), 2, "%s", r->body);
+    cr_assert_not_null(json_str(json_array_get(decisions, 0), "superseded_at"));
+    cr_assert(json_is_null(json_object_get(json_array_get(decisions, 1), "superseded_at")));
+    cr_assert_str_eq(json_str(json_object_get(r->json, "decision"), "outcome"), "authorised");
+    http_free(r);
+
+    free(id);
+    free(agency);
+    person_free(&requester);
+    person_free(&manager);
+}
+
+Test(meetings_patch, MTG_11_children_changed_after_authorisation_needs_a_new_decision)
+{
+    char *agency = agency_new("childrens_social_care");
+    person requester = person_new(agency, "practitioner");
+    person manager = person_new(agency, "manager");
+    char *id = meeting_new(&requester, "stop_and_review");
+    cr_assert_eq(meeting_authorise(&manager, id, 1), 2);
+
+    http_response *r = patch(&requester, id,
+                             json_pack("{s:[{s:s, s:s}]}", "children", "name", "Jo Example",
+                                       "date_of_birth", "2017-02-03"),
+                             "\"2\"");
+    expect_reopened(r, "children", &manager);
+    cr_assert_str_eq(json_str(json_array_get(json_object_get(r->json, "children"), 0), "name"),
+                     "Jo Example");
+    http_free(r);
+    cr_assert_eq(count_for("SELECT count(*) FROM meetings WHERE id = $1 AND status = 'requested'",
+                           id), 1);
+    cr_assert_eq(count_for("SELECT count(*) FROM events WHERE resource_id = $1"
+                           " AND type = 'meeting.decision_reopened'", id), 1);
+
+    free(id);
+    free(agency);
+    person_free(&requester);
+    person_free(&manager);
+}
+
+Test(meetings_patch, MTG_11_title_change_keeps_the_authorisation)
+{
+    char *agency = agency_new("childrens_social_care");
+    person requester = person_new(agency, "practitioner");
+    person manager = person_new(agency, "manager");
+    char *id = meeting_new(&requester, "professionals");
+    cr_assert_eq(meeting_authorise(&manager, id, 1), 2);
+
+    /* the title, the external reference and the same children as rendered */
+    http_response *r = api_get(meeting_path(id, NULL), requester.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *children = json_deep_copy(json_object_get(r->json, "children"));
+    http_free(r);
+    size_t i;
+    json_t *child;
+    json_array_foreach(children, i, child) {
+        json_object_del(child, "relationship"); /* null, and only for other children */
+        json_object_del(child, "external_ref"); /* null */
+    }
+    r = patch(&requester, id,
+              json_pack("{s:s, s:{s:s, s:s}, s:o}", "title", "A clearer title", "external_ref",
+                        "system", "testcms", "id", "CASE-NEW", "children", children),
+              "\"2\"");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "authorised", "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "title"), "A clearer title");
+    cr_assert_null(json_object_get(r->json, "warnings"), "%s", r->body);
+    cr_assert_str_eq(json_str(json_object_get(r->json, "decision"), "outcome"), "authorised");
+    cr_assert_eq(json_array_size(json_object_get(r->json, "decisions")), 1);
+    http_free(r);
+    cr_assert_eq(count_for("SELECT count(*) FROM events WHERE resource_id = $1"
+                           " AND type = 'meeting.decision_reopened'", id), 0);
+    cr_assert_eq(count_for("SELECT count(*) FROM meeting_decisions WHERE meeting_id = $1"
+                           " AND superseded_at IS NULL", id), 1);
 
     free(id);
     free(agency);

@@ -1136,6 +1136,17 @@ Test(minutes, MIN_3_an_amendment_is_a_new_version_approved_again)
     cr_assert_eq(v, 3);
     /* the amended items are the same actions: none made twice */
     cr_assert_eq(action_rows(p.meeting_id), 3);
+    /* each approval's event names the minutes it approved (INT-2): the
+     * number and that number's own version, never one for the other */
+    const char *ids[] = {p.meeting_id};
+    char *approvals = db_value("SELECT string_agg(DISTINCT n, ' ' ORDER BY n) FROM"
+                               " (SELECT minutes_number || ':' || resource_version AS n FROM events"
+                               "   WHERE resource_id = $1 AND type = 'minutes.approved') e",
+                               1, ids);
+    char want_approvals[32];
+    snprintf(want_approvals, sizeof want_approvals, "1:%ld 2:3", json_int(version1, "version"));
+    expect_str(approvals, want_approvals);
+    free(approvals);
 
     /* every version stays readable; version 1 as it was */
     r = api_get(minutes_path(p.meeting_id, "/versions/1"), p.police_officer.token);
@@ -1904,6 +1915,55 @@ Test(minutes, FAM_6_family_present_no_feedback_action)
     planned_free(&p);
 }
 
+/* A family member's invitation withdrawn (FAM-9) counts for nothing in the
+ * minutes: no attendance entry is owed for it, none may name it (MIN-2),
+ * and the family was present when every one still invited was (FAM-6). */
+Test(minutes, FAM_9_FAM_6_MIN_2_withdrawn_family_invitation_owes_no_entry_nor_feedback)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    planned_invite_agencies(&p);
+    planned_inform_family(&p);
+    planned_schedule(&p, START_IN, "in_person", 1);
+    char *mother = minutes_invite_parent(&p, "Mother Example");
+    char *father = minutes_invite_parent(&p, "Father Example");
+    char path[160];
+    snprintf(path, sizeof path, "/v1/invitations/%s/withdraw", father);
+    json_t *reason = json_pack("{s:s}", "reason", "The father no longer has contact");
+    http_response *r = api_call("POST", path, p.requester.token, reason, "\"1\"");
+    json_decref(reason);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "withdrawn");
+    http_free(r);
+    minutes_hold(&p, NULL); /* the mother present; the father is marked nothing */
+
+    /* an entry naming the withdrawn invitation names none of the meeting's */
+    json_t *doc = complete_minutes(&p);
+    json_t *entries = json_object_get(doc, "attendance");
+    cr_assert_eq(json_array_size(entries), 4, "the chair, the police, health and the mother");
+    json_array_append_new(entries, json_pack("{s:s, s:s, s:s, s:s}", "invitation_id", father,
+                                             "name", "Father Example", "role", "parent",
+                                             "attendance", "absent"));
+    long v = write_ok(&p, doc, 0);
+    json_decref(doc);
+    const missing_case want[] = {{NULL, NULL, "MIN-2", "attendance[4].invitation_id"},
+                                 {NULL, NULL, "MIN-2", "attendance[4].agency"}};
+    expect_approval_refused(&p, v, want, 2);
+
+    /* without it: the family was present, no feedback is owed */
+    doc = complete_minutes(&p);
+    cr_assert(json_is_true(json_object_get(json_object_get(doc, "family_feedback"),
+                                           "family_present")));
+    v = write_ok(&p, doc, v);
+    json_decref(doc);
+    approve_ok(&p.manager, p.meeting_id, v);
+    cr_assert_eq(family_feedback_actions(p.meeting_id), 0);
+    cr_assert_eq(plan_action_rows(p.meeting_id), 3);
+    free(mother);
+    free(father);
+    planned_free(&p);
+}
+
 /* --- FAM-6 with a bank holiday in the window --- */
 
 #define FAM_6_HOLIDAY "Fictional FAM-6 test holiday"
@@ -2219,6 +2279,21 @@ Test(minutes, MTG_8_a_meeting_closes_once_its_minutes_are_approved)
     free(before);
 
     approve_ok(&p.manager, p.meeting_id, v);
+    /* MTG-8, FAM-5: the sharing decided, and the minutes sent to the agencies that
+     * attended (test_closing.c tests these preconditions) */
+    json_t *withhold = json_pack("{s:s, s:s, s:s}", "kind", "minutes_sharing", "decision",
+                                 "withhold", "rationale", "The family hears the outcome in person");
+    r = sharing_decision(&p.manager, p.meeting_id, withhold);
+    json_decref(withhold);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    json_t *recipients = json_pack("{s:[o, o]}", "recipients",
+                                   recipient("Police records", p.police, "professional"),
+                                   recipient("Health records", p.health, "professional"));
+    r = distribute(&p.manager, p.meeting_id, recipients);
+    json_decref(recipients);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
     before = snapshot(&p, NULL);
     r = api_call("POST", meeting_path(p.meeting_id, "close"), p.manager.token, NULL, NULL);
     expect_refusal(r, 428, "/problems/precondition-required", NULL, NULL);

@@ -226,3 +226,46 @@ Test(ops, unknown_paths_404_problem)
         http_free(r);
     }
 }
+
+/* The contract as an HTML reference, built offline, where every problem
+ * type of the contract (openapi.yaml's ProblemType) has its section, and
+ * /problems/<name> redirects to it: a problem's `type` resolves. */
+Test(ops, INT_3_every_problem_type_resolves_to_its_section_of_the_html_reference)
+{
+    http_response *page = http_call("GET", "/reference", NULL, NULL, NULL, 0);
+    cr_assert_eq(page->status, 200, "%ld", page->status);
+    char *type = http_header(page, "Content-Type");
+    cr_assert(type && strncmp(type, "text/html", 9) == 0, "%s", type);
+    free(type);
+    cr_assert_null(strstr(page->body, "<script src=\"http"), "nothing loaded from elsewhere");
+
+    const char *spec = getenv("OPENAPI_FILE");
+    cr_assert(spec, "OPENAPI_FILE is set by tests/run.sh");
+    FILE *f = fopen(spec, "r");
+    cr_assert(f, "%s", spec);
+    char line[256];
+    int types = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[64];
+        if (sscanf(line, "        - /problems/%63[a-z-]", name) != 1)
+            continue;
+        types++;
+        char path[96], anchor[128], want[128];
+        snprintf(path, sizeof path, "/problems/%s", name);
+        http_response *r = http_call("GET", path, NULL, NULL, NULL, 0);
+        cr_assert_eq(r->status, 303, "%s: %ld", path, r->status);
+        char *location = http_header(r, "Location");
+        snprintf(want, sizeof want, "/reference#section/Problem-types/%s", name);
+        cr_assert_str_eq(location, want);
+        free(location);
+        http_free(r);
+        snprintf(anchor, sizeof anchor, "id=\"section/Problem-types/%s\"", name);
+        cr_assert(strstr(page->body, anchor), "the reference has no section for %s", name);
+    }
+    fclose(f);
+    cr_assert_geq(types, 20, "the contract lists its problem types (%d)", types);
+    http_response *r = http_call("GET", "/problems/no-such-problem", NULL, NULL, NULL, 0);
+    cr_assert_eq(r->status, 404);
+    http_free(r);
+    http_free(page);
+}

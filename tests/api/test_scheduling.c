@@ -395,11 +395,23 @@ Test(scheduling, MTG_8_FAM_2_full_path_requested_to_held)
     expect_str(json_str(notice, "decision"), "not_inform");
     expect_str(json_str(notice, "status"), "agreed");
     cr_assert(has_warning(r, "INV-4"), "invitations went out today: short notice: %s", r->body);
+    cr_assert(has_warning(r, "INV-8"), "their answers are due before the start: %s", r->body);
     p.version = 3;
     http_free(r);
 
-    /* the invitees answer; scheduling flagged their invitations as short
-     * notice (INV-4), which moved each to version 2 */
+    /* scheduling judged the invitations short notice (INV-4), which changes
+     * nothing the invitees answer; but it pulled their response deadlines in
+     * to today, before the meeting (INV-8): a change of their terms, which
+     * moved each to version 2 and was announced to the agencies */
+    cr_assert(listed_short_notice(&p, p.police_invitation));
+    const char *moved[] = {p.police_invitation, p.health_invitation};
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(count_for("SELECT count(*) FROM invitations WHERE id = $1"
+                               " AND respond_by = $2::date AND version = 2",
+                               moved[i], start), 1, "due today, version 2");
+        cr_assert_eq(feed_events(moved[i], "invitation.deadline_changed"), 1);
+        cr_assert_eq(feed_rows(moved[i], "invitation.deadline_changed"), 3);
+    }
     body = json_pack("{s:s}", "response", "accepted");
     r = respond(&p.police_officer, p.police_invitation, body, 2);
     json_decref(body);
@@ -821,7 +833,11 @@ Test(scheduling, MTG_7_INV_4_strategy_discussion_with_all_three_scheduled_withou
     cr_assert_eq(r->status, 200, "%s", r->body);
     expect_str(json_str(r->json, "status"), "scheduled");
     cr_assert(!has_warning(r, "INV-4"), "no short-notice warning: %s", r->body);
-    cr_assert_eq(json_array_size(json_object_get(r->json, "warnings")), 0, "%s", r->body);
+    /* only that their answers, due in three working days, are now due today (INV-8),
+     * and that neither invitee has yet confirmed the technology (INV-5) */
+    cr_assert(has_warning(r, "INV-8"), "%s", r->body);
+    cr_assert(has_warning(r, "INV-5"), "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(r->json, "warnings")), 2, "%s", r->body);
     p.version = json_int(r->json, "version");
     http_free(r);
     cr_assert(!listed_short_notice(&p, p.police_invitation));
@@ -1014,6 +1030,63 @@ Test(scheduling, INV_4_short_notice_warning_when_invitations_went_out_late)
     http_free(r);
     cr_assert(listed_short_notice(&p, p.police_invitation));
     cr_assert(listed_short_notice(&p, p.health_invitation));
+    planned_free(&p);
+}
+
+/* The stored version of an invitation. */
+static long invitation_version(const char *invitation_id)
+{
+    const char *params[] = {invitation_id};
+    return db_long("SELECT version FROM invitations WHERE id = $1", 1, params);
+}
+
+Test(scheduling, INV_4_scheduling_judges_short_notice_without_changing_the_invitation_version)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    /* invitations whose answers are due today: nothing about them moves but the
+     * short-notice judgement */
+    char today[11];
+    time_t now = test_now();
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
+    const person *invitees[] = {&p.police_officer, &p.health_visitor};
+    char *ids[2];
+    for (int i = 0; i < 2; i++) {
+        json_t *body = invitation_body(invitees[i], "Share what the agency knows");
+        json_object_set_new(body, "respond_by", json_string(today));
+        http_response *r = invite(&p.requester, p.meeting_id, body);
+        json_decref(body);
+        cr_assert_eq(r->status, 201, "%s", r->body);
+        ids[i] = strdup(json_str(r->json, "id"));
+        http_free(r);
+    }
+    planned_inform_family(&p);
+    json_t *body = schedule_body(&p, HOUR, "in_person", 0);
+    http_response *r =
+        post_command(&p.requester, p.meeting_id, "schedule", body, etag_of(p.version));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(has_warning(r, "INV-4"), "%s", r->body);
+    http_free(r);
+
+    for (int i = 0; i < 2; i++) {
+        cr_assert(listed_short_notice(&p, ids[i]), "judged short notice");
+        cr_assert_eq(invitation_version(ids[i]), 1, "the invitation itself did not change");
+    }
+    cr_assert_eq(count_for("SELECT count(DISTINCT event_id) FROM events"
+                           " WHERE resource_id = $1 AND type LIKE $2",
+                           ids[0], "invitation.%"), 1, "only its creation was announced");
+    /* the invitee answers with the ETag they read before the meeting was scheduled */
+    body = json_pack("{s:s}", "response", "accepted");
+    r = respond(&p.police_officer, ids[0], body, 1);
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "accepted");
+    cr_assert(json_is_true(json_object_get(r->json, "short_notice")), "%s", r->body);
+    http_free(r);
+
+    free(ids[0]);
+    free(ids[1]);
     planned_free(&p);
 }
 
@@ -1291,6 +1364,266 @@ Test(scheduling, MTG_8_hold_before_the_start_refused)
     expect_nothing_changed(&p, before);
     expect_stored_status(p.meeting_id, "scheduled");
     free(before);
+    planned_free(&p);
+}
+
+/* --- FAM-9 and MTG-7 at the hold --- */
+
+/* The fingerprint of the planned meeting's agencies and one more. */
+static char *fingerprint_with(const planned *p, const char *agency)
+{
+    char *a = fingerprint(p), *b = db_fingerprint(agency);
+    size_t n = strlen(a) + strlen(b) + 4;
+    char *out = malloc(n);
+    snprintf(out, n, "%s | %s", a, b);
+    free(a);
+    free(b);
+    return out;
+}
+
+static void expect_nothing_changed_with(const planned *p, const char *agency, const char *before)
+{
+    char *after = fingerprint_with(p, agency);
+    cr_assert_str_eq(after, before, "the database changed: %s -> %s", before, after);
+    free(after);
+}
+
+/* Marks three invitations; fails the test if refused. */
+static void mark_three(planned *p, const char *a, const char *a_mark, const char *b,
+                       const char *b_mark, const char *c, const char *c_mark)
+{
+    json_t *entries = json_pack("[o, o, o]", mark(a, a_mark), mark(b, b_mark), mark(c, c_mark));
+    http_response *r = put_attendance(&p->requester, p->meeting_id, entries, etag_of(p->version));
+    cr_assert_eq(r->status, 200, "recording attendance: %ld %s", r->status, r->body);
+    p->version = json_int(r->json, "version");
+    http_free(r);
+}
+
+/* An agreed decision not to inform the family, the meeting scheduled an
+ * hour ahead by the test clock, and a school invited afterwards (which
+ * re-opens the decision, FAM-2); all three marked present. */
+static char *reopened_after_scheduling(planned *p, char **school, person *teacher,
+                                       char **school_invitation)
+{
+    test_clock_set(time(NULL));
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    char *decision = decide_not_inform(p);
+    agree_ok(&p->police_officer, decision, true, "pending_agreement");
+    agree_ok(&p->health_visitor, decision, true, "agreed");
+    json_t *body = schedule_body(p, HOUR, "in_person", 0);
+    schedule_ok(p, body);
+    json_decref(body);
+
+    *school = agency_new("education");
+    *teacher = person_new(*school, "practitioner");
+    body = invitation_body(teacher, "Share school attendance");
+    http_response *r = invite(&p->requester, p->meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert(has_warning(r, "FAM-2"), "the invitation re-opens the decision: %s", r->body);
+    *school_invitation = strdup(json_str(r->json, "id"));
+    http_free(r);
+    mark_three(p, p->police_invitation, "present", p->health_invitation, "present",
+               *school_invitation, "present");
+    test_clock_advance(2 * HOUR);
+    return decision;
+}
+
+Test(scheduling, FAM_9_agency_invited_after_scheduling_blocks_the_hold_until_it_agrees)
+{
+    planned p;
+    char *school, *school_invitation;
+    person teacher;
+    char *decision = reopened_after_scheduling(&p, &school, &teacher, &school_invitation);
+
+    char *before = fingerprint_with(&p, school);
+    http_response *r = hold(&p.manager, p.meeting_id, p.version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "FAM-9", "family_notice"), 1, "%s", r->body);
+    cr_assert(error_says(r, "FAM-9", school), "names the agency it awaits: %s", r->body);
+    cr_assert_eq(error_count(r), 1, "%s", r->body);
+    http_free(r);
+    expect_nothing_changed_with(&p, school, before);
+    expect_stored_status(p.meeting_id, "scheduled");
+    free(before);
+
+    /* the school agrees: the decision is in effect again, and the meeting is held */
+    agree_ok(&teacher, decision, true, "agreed");
+    r = hold(&p.manager, p.meeting_id, p.version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "held");
+    http_free(r);
+    expect_stored_status(p.meeting_id, "held");
+    cr_assert_eq(audit_rows(p.meeting_id, "meeting.hold"), 1);
+    cr_assert_eq(feed_events(p.meeting_id, "meeting.held"), 1);
+
+    free(decision);
+    free(school);
+    free(school_invitation);
+    person_free(&teacher);
+    planned_free(&p);
+}
+
+Test(scheduling, FAM_9_disputed_decision_blocks_the_hold)
+{
+    planned p;
+    char *school, *school_invitation;
+    person teacher;
+    char *decision = reopened_after_scheduling(&p, &school, &teacher, &school_invitation);
+    agree_ok(&teacher, decision, false, "disputed");
+
+    char *before = fingerprint_with(&p, school);
+    http_response *r = hold(&p.manager, p.meeting_id, p.version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "FAM-9", "family_notice"), 1, "%s", r->body);
+    cr_assert(error_says(r, "FAM-9", "disputed"), "%s", r->body);
+    http_free(r);
+    expect_nothing_changed_with(&p, school, before);
+    expect_stored_status(p.meeting_id, "scheduled");
+
+    free(before);
+    free(decision);
+    free(school);
+    free(school_invitation);
+    person_free(&teacher);
+    planned_free(&p);
+}
+
+/* A parent invited to part 2 (the family informed), and then, as data made
+ * before FAM-9 could be, a decision not to inform recorded over it. */
+static char *parent_under_legacy_not_inform(planned *p)
+{
+    test_clock_set(time(NULL));
+    planned_authorised(p, "professionals");
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    planned_schedule(p, HOUR, "in_person", 1);
+    json_t *body = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s, s:s}", "category", "parent_carer",
+                             "invitee", "name", "Jo Example", "contact",
+                             "jo.example@example.invalid", "role", "Share the family's view",
+                             "invited_by", "The social worker, by phone", "support_needs", "none");
+    http_response *r = invite(&p->requester, p->meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *parent = strdup(json_str(r->json, "id"));
+    http_free(r);
+    const char *params[] = {p->meeting_id, p->csc};
+    char *id = db_value("INSERT INTO consent_decisions (meeting_id, kind, decision, grounds,"
+                        " rationale, decided_by_sub, decided_by_name, decided_by_agency)"
+                        " VALUES ($1, 'family_notice', 'not_inform',"
+                        " ARRAY['significant_harm_if_known'], 'Recorded before FAM-9',"
+                        " 'legacy-manager', 'A manager', $2) RETURNING id",
+                        2, params);
+    free(id);
+    return parent;
+}
+
+Test(scheduling, FAM_9_parent_cannot_be_marked_present_under_not_inform)
+{
+    planned p;
+    char *parent = parent_under_legacy_not_inform(&p);
+
+    char *before = fingerprint(&p);
+    json_t *entries = json_pack("[o, o, o]", mark(p.police_invitation, "present"),
+                                mark(p.health_invitation, "present"), mark(parent, "present"));
+    http_response *r = put_attendance(&p.requester, p.meeting_id, entries, etag_of(p.version));
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "FAM-9", "entries[2].attendance"), 1, "%s", r->body);
+    cr_assert_eq(error_count(r), 1, "%s", r->body);
+    http_free(r);
+    expect_nothing_changed(&p, before);
+    expect_stored_attendance(p.police_invitation, "(none)");
+    expect_stored_attendance(parent, "(none)");
+    free(before);
+
+    /* absent may be recorded; the hold then wants the invitation withdrawn and the
+     * decision agreed */
+    mark_three(&p, p.police_invitation, "present", p.health_invitation, "present", parent,
+               "absent");
+    test_clock_advance(2 * HOUR);
+    before = fingerprint(&p);
+    r = hold(&p.manager, p.meeting_id, p.version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "FAM-9", "invitations"), 1, "%s", r->body);
+    cr_assert_eq(rule_count(r, "FAM-9", "family_notice"), 1, "%s", r->body);
+    http_free(r);
+    expect_nothing_changed(&p, before);
+    free(before);
+
+    char path[128];
+    snprintf(path, sizeof path, "/v1/invitations/%s/withdraw", parent);
+    json_t *body = json_pack("{s:s}", "reason", "The family is now not to be told of the meeting");
+    r = api_call("POST", path, p.requester.token, body, "\"2\"");
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    const char *params[] = {p.meeting_id};
+    char *decision = db_value("SELECT id FROM consent_decisions WHERE meeting_id = $1"
+                              " AND kind = 'family_notice' ORDER BY seq DESC LIMIT 1",
+                              1, params);
+    agree_ok(&p.police_officer, decision, true, "pending_agreement");
+    agree_ok(&p.health_visitor, decision, true, "agreed");
+    r = hold(&p.manager, p.meeting_id, p.version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    free(decision);
+    free(parent);
+    planned_free(&p);
+}
+
+/* A strategy discussion scheduled an hour ahead by the test clock. */
+static void strategy_scheduled(planned *p)
+{
+    test_clock_set(time(NULL));
+    planned_authorised(p, "strategy_discussion");
+    planned_invite_agencies(p);
+    planned_inform_family(p);
+    planned_schedule(p, HOUR, "phone", -1);
+}
+
+Test(scheduling, MTG_7_strategy_discussion_held_without_police_refused)
+{
+    planned p;
+    strategy_scheduled(&p);
+    /* the police decline, and are marked absent */
+    const char *params[] = {p.police_invitation};
+    long version = db_long("SELECT version FROM invitations WHERE id = $1", 1, params);
+    json_t *body = json_pack("{s:s, s:s}", "response", "declined", "reason",
+                             "No officer is free this afternoon");
+    http_response *r = respond(&p.police_officer, p.police_invitation, body, version);
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    mark_both(&p, &p.requester, "absent", "present");
+    test_clock_advance(2 * HOUR);
+
+    char *before = fingerprint(&p);
+    r = hold(&p.manager, p.meeting_id, p.version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert_eq(rule_count(r, "MTG-7", "attendance"), 1, "%s", r->body);
+    cr_assert(error_says(r, "MTG-7", "police"), "names the police: %s", r->body);
+    cr_assert_eq(error_count(r), 1, "%s", r->body);
+    http_free(r);
+    expect_nothing_changed(&p, before);
+    expect_stored_status(p.meeting_id, "scheduled");
+    free(before);
+    planned_free(&p);
+}
+
+Test(scheduling, MTG_7_strategy_discussion_held_with_all_three_present)
+{
+    planned p;
+    strategy_scheduled(&p);
+    mark_both(&p, &p.requester, "present", "present");
+    test_clock_advance(2 * HOUR);
+    http_response *r = hold(&p.manager, p.meeting_id, p.version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "status"), "held");
+    http_free(r);
+    expect_stored_status(p.meeting_id, "held");
+    cr_assert_eq(audit_rows(p.meeting_id, "meeting.hold"), 1);
     planned_free(&p);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test that docs/security.md cites as `suite::name` (a * matches any
 # run of characters) must exist among the Test(suite, name) declarations
-# under tests/ (or the test("name") calls of tests/idp/<suite>.test.mjs),
+# under tests/ (or the test("name") calls of tests/idp/ and tests/hooks/<suite>.test.mjs),
 # so the OWASP table cannot point at tests that were renamed or never
 # written. Prints how many citations were checked.
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$top"
 declared=$( (grep -rhoE '^(Test|ParameterizedTest)\([a-z_0-9]+, *[A-Za-z_0-9]+' tests --include='*.c' |
              sed -E 's/^[A-Za-z]+\(([a-z_0-9]+), *([A-Za-z_0-9]+)/\1::\2/'
              # node:test files: test("name") in tests/idp/<suite>.test.mjs is <suite>::name
-             for f in tests/idp/*.test.mjs; do
+             for f in tests/idp/*.test.mjs tests/hooks/*.test.mjs; do
                suite=$(basename "$f" .test.mjs)
                grep -oE '^test\("[A-Za-z_0-9]+"' "$f" | sed -E "s/^test\\(\"([A-Za-z_0-9]+)\"/$suite::\\1/"
              done) | sort -u)

@@ -63,8 +63,11 @@ static const char *base_url(void)
     return u ? u : "http://127.0.0.1:18080";
 }
 
-/* One JSON line per response, for the contract check. */
-static void record(const char *method, const char *path, const http_response *r)
+/* One JSON line per response, for the contract check (with the JSON body
+ * the request sent, when it sent one: tests/contract/examples.mjs draws the
+ * contract's examples from real exchanges). */
+static void record(const char *method, const char *path, const http_response *r,
+                   const char *request_body, size_t request_len)
 {
     const char *file = getenv("MAM_RESPONSES_LOG");
     if (!file)
@@ -77,6 +80,11 @@ static void record(const char *method, const char *path, const http_response *r)
     json_t *line = json_pack("{s:s, s:s, s:I, s:s?, s:f}", "method", method, "path", plain_path,
                              "status", (json_int_t)r->status, "content_type", content_type,
                              "seconds", r->seconds);
+    if (request_body && request_len > 0 && request_len < 65536) {
+        json_t *sent = json_loadb(request_body, request_len, 0, NULL);
+        if (sent)
+            json_object_set_new(line, "request", sent);
+    }
     if (r->json)
         json_object_set(line, "body", r->json);
     else if (r->body && r->body_len < 200000)
@@ -170,7 +178,7 @@ http_response *http_call_to(const char *base, const char *method, const char *pa
         r->json = json_loadb(r->body, r->body_len, 0, NULL);
     free(ct);
     if (r->status > 0)
-        record(method, path, r);
+        record(method, path, r, body, body_len);
     return r;
 }
 

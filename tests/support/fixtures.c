@@ -145,6 +145,7 @@ char *db_meeting_digest(const char *meeting_id)
         " SELECT concat_ws(' ',"
         " 'meeting', " ROWS("m", "meetings m WHERE m.id = $1::uuid") ","
         " 'children', " ROWS("c", "meeting_children c WHERE c.meeting_id = $1::uuid") ","
+        " 'meeting_decisions', " ROWS("md", "meeting_decisions md WHERE md.meeting_id = $1::uuid") ","
         " 'invitations', " ROWS("i", "invitations i WHERE i.id IN (SELECT id FROM inv)") ","
         " 'history', " ROWS("h", "invitation_history h WHERE h.invitation_id IN"
                                " (SELECT id FROM inv)") ","
@@ -171,7 +172,7 @@ char *db_meeting_digest(const char *meeting_id)
 
 const char *meeting_path(const char *id, const char *command)
 {
-    static char path[256];
+    static _Thread_local char path[256]; /* threads of a fault test call it */
     if (command)
         snprintf(path, sizeof path, "/v1/meetings/%s/%s", id, command);
     else

@@ -45,7 +45,7 @@ char *db_try(const char *sql);
 char *db_fingerprint(const char *agency);
 
 /* Everything stored under one meeting, as one comparable string: the
- * meeting and its children, invitations (with history and papers),
+ * meeting, its history of decisions and its children, invitations (with history and papers),
  * decisions (with agreements), minutes and their distribution, actions the
  * meeting agreed or tracks (with history), escalations about it (with their
  * events), each digested row by row, and the audit rows and feed events

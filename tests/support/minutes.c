@@ -91,6 +91,14 @@ static json_t *invitations_of(const planned *p)
     return items;
 }
 
+/* A family member's invitation withdrawn (FAM-9): not marked at the hold,
+ * and nothing the minutes account for. */
+static bool is_withdrawn(json_t *invitation)
+{
+    const char *status = json_str(invitation, "status");
+    return status && strcmp(status, "withdrawn") == 0;
+}
+
 static bool is_family(json_t *invitation)
 {
     const char *category = json_str(invitation, "category");
@@ -121,6 +129,8 @@ void minutes_hold(planned *p, json_t *marks)
     size_t i;
     json_t *x;
     json_array_foreach(invitations, i, x) {
+        if (is_withdrawn(x))
+            continue;
         const char *id = json_str(x, "id");
         const char *mark = marks ? json_string_value(json_object_get(marks, id)) : NULL;
         json_array_append_new(entries, json_pack("{s:s, s:s}", "invitation_id", id, "attendance",
@@ -164,6 +174,8 @@ static json_t *attendance_of(json_t *meeting, json_t *invitations)
     size_t i;
     json_t *x;
     json_array_foreach(invitations, i, x) {
+        if (is_withdrawn(x))
+            continue;
         json_t *invitee = json_object_get(x, "invitee");
         json_t *entry = json_pack("{s:s, s:s, s:s}", "invitation_id", json_str(x, "id"), "name",
                                   json_str(invitee, "name"), "role",
@@ -179,14 +191,15 @@ static json_t *attendance_of(json_t *meeting, json_t *invitations)
 }
 
 /* FAM-6, as the service judges it: the family was present when at least
- * one family member was invited and every one of them was marked present. */
+ * one family member was invited and every one of them not withdrawn
+ * (FAM-9) was marked present. */
 static bool family_present(json_t *invitations)
 {
     int family = 0, present = 0;
     size_t i;
     json_t *x;
     json_array_foreach(invitations, i, x) {
-        if (!is_family(x))
+        if (!is_family(x) || is_withdrawn(x))
             continue;
         family++;
         const char *mark = json_str(x, "attendance");

@@ -31,7 +31,8 @@ char *minutes_invite_parent(const planned *p, const char *name);
 /* Takes p's scheduled meeting to held: every invitation of the meeting is
  * marked as `marks` says ({"<invitation id>": "present" | "apologies" |
  * "absent"}, borrowed; an invitation it does not name, or every one when
- * it is NULL, is marked present), then the requester holds it at a moment
+ * it is NULL, is marked present; a withdrawn one, FAM-9, is left out),
+ * then the requester holds it at a moment
  * just after its start, named with the test clock (restored afterwards),
  * so no test waits for the start. Keeps p->version up to date. */
 void minutes_hold(planned *p, json_t *marks);

@@ -396,6 +396,38 @@ Test(escalation_rules, INV_7_invitation_unanswered_past_its_deadline_accepted)
     assert_none(&v);
 }
 
+Test(escalation_rules, INV_7_accepted_then_marked_absent_accepted)
+{
+    violations v;
+    escalation_refs r = invitation("accepted", false);
+    r.invitation_attendance = "absent";
+    check(engagement_doc(true), &r, &v);
+    assert_none(&v);
+}
+
+Test(escalation_rules, INV_7_accepted_then_apologies_refused)
+{
+    violations v;
+    escalation_refs r = invitation("accepted", false);
+    r.invitation_attendance = "apologies";
+    check(engagement_doc(true), &r, &v);
+    assert_only(&v, "INV-7", "invitation_id");
+}
+
+Test(escalation_rules, INV_7_accepted_and_present_refused)
+{
+    violations v;
+    escalation_refs r = invitation("accepted", true);
+    r.invitation_attendance = "present";
+    check(engagement_doc(true), &r, &v);
+    assert_only(&v, "INV-7", "invitation_id");
+    /* absent after apologies is not a lack of engagement either */
+    r = invitation("apologies", false);
+    r.invitation_attendance = "absent";
+    check(engagement_doc(true), &r, &v);
+    assert_only(&v, "INV-7", "invitation_id");
+}
+
 /* ---- FAM-2: a disputed family-notice decision may be escalated ---- */
 
 static json_t *notice_doc(bool with_decision)
@@ -493,12 +525,63 @@ Test(escalation_rules, ESC_1_request_not_declined_refused)
     }
 }
 
-Test(escalation_rules, ESC_1_declined_request_accepted)
+/* A declined request of the convening agency, requested by requester_sub,
+ * to which the raiser's agency is (not) invited. */
+static escalation_refs declined_by(const char *convening, const char *requester_sub,
+                                   bool raiser_invited)
+{
+    escalation_refs r = declined("declined");
+    r.declined_convening_agency = convening;
+    r.declined_requester_sub = requester_sub;
+    r.raiser_agency_invited = raiser_invited;
+    return r;
+}
+
+Test(escalation_rules, ESC_1_invited_agency_escalates_a_decline)
 {
     violations v;
-    escalation_refs r = declined("declined");
+    escalation_refs r = declined_by(WITH_AGENCY, "officer-9", true);
     check(need_doc(true), &r, &v);
     assert_none(&v);
+}
+
+Test(escalation_rules, ESC_1_invited_agency_names_the_convening_agency)
+{
+    violations v;
+    escalation_refs r = declined_by("HEALTH-1", "nurse-9", true);
+    check(need_doc(true), &r, &v);
+    assert_only(&v, "ESC-1", "with_agency");
+}
+
+Test(escalation_rules, ESC_1_requester_escalates_own_agency_decline)
+{
+    violations v;
+    /* the raiser (sw-1) asked for the meeting; their own manager declined it */
+    escalation_refs r = declined_by(RAISER_AGENCY, "sw-1", false);
+    check(with(need_doc(true), "with_agency", "\"" RAISER_AGENCY "\""), &r, &v);
+    assert_none(&v);
+}
+
+Test(escalation_rules, ESC_1_requester_must_name_own_agency)
+{
+    violations v;
+    escalation_refs r = declined_by(RAISER_AGENCY, "sw-1", false);
+    check(need_doc(true), &r, &v); /* with_agency POLICE */
+    assert_only(&v, "ESC-1", "with_agency");
+}
+
+Test(escalation_rules, ESC_1_other_raisers_of_a_need_disagreement_refused)
+{
+    violations v;
+    /* neither its requester nor of an agency invited to it */
+    escalation_refs r = declined_by(WITH_AGENCY, "officer-9", false);
+    check(need_doc(true), &r, &v);
+    assert_only(&v, "ESC-1", "declined_request_id");
+    /* a colleague of the requester, naming their own agency, is refused twice over */
+    r = declined_by(RAISER_AGENCY, "sw-2", false);
+    check(with(need_doc(true), "with_agency", "\"" RAISER_AGENCY "\""), &r, &v);
+    cr_assert(violations_has(&v, "ESC-1", "with_agency"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "ESC-1", "declined_request_id"), "%s", describe(&v));
 }
 
 /* ---- ESC-1: each reference goes with its own type ---- */

@@ -767,7 +767,7 @@ Test(jwt, SEC_1_every_role_maps_to_its_bit)
 {
     const char *names[] = {"practitioner", "senior_practitioner", "manager", "senior_manager",
                            "named_doctor", "partnership",         "auditor", "admin",
-                           "integration"};
+                           "integration",  "safeguarding_lead"};
     unsigned all = 0;
     json_t *roles = json_array();
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -852,7 +852,7 @@ Test(jwt, SEC_1_hs256_round_trip_with_jwt_claims_for)
     snprintf(c.sub, sizeof c.sub, "dev-1");
     snprintf(c.name, sizeof c.name, "Dev \xc3\x89lodie");
     snprintf(c.agency, sizeof c.agency, "LA-CSC");
-    c.roles = ROLE_SENIOR_PRACTITIONER | ROLE_INTEGRATION;
+    c.roles = ROLE_SENIOR_PRACTITIONER | ROLE_INTEGRATION | ROLE_SAFEGUARDING_LEAD;
 
     json_t *claims = jwt_claims_for(&c, ISS, AUD, NOW, 600);
     cr_assert_not_null(claims);
@@ -860,7 +860,7 @@ Test(jwt, SEC_1_hs256_round_trip_with_jwt_claims_for)
     cr_assert_str_eq(json_string_value(json_object_get(claims, "aud")), AUD);
     cr_assert_eq(json_integer_value(json_object_get(claims, "nbf")), NOW);
     cr_assert_eq(json_integer_value(json_object_get(claims, "exp")), NOW + 600);
-    cr_assert_eq(json_array_size(json_object_get(claims, "roles")), 2);
+    cr_assert_eq(json_array_size(json_object_get(claims, "roles")), 3, "every role, the last too");
 
     char *token = jwt_sign_hs256(SECRET, claims);
     json_decref(claims);

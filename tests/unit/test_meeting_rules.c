@@ -393,42 +393,85 @@ Test(meeting_rules, MTG_3_relationship_reason_rejected_for_strategy_too)
 Test(meeting_rules, MTG_4_other_manager_of_convening_agency_may_decide)
 {
     caller m = make_caller("manager-2", "LA-CSC", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &m), DECIDE_OK);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &m), DECIDE_OK);
     caller both = make_caller("manager-3", "LA-CSC", ROLE_PRACTITIONER | ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &both), DECIDE_OK);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &both), DECIDE_OK);
+}
+
+Test(meeting_rules, MTG_4_senior_manager_of_convening_agency_decides)
+{
+    caller sm = make_caller("senior-2", "LA-CSC", ROLE_SENIOR_MANAGER);
+    for (size_t i = 0; meeting_types[i]; i++)
+        cr_assert_eq(meeting_can_decide(meeting_types[i], "LA-CSC", "requester-1", &sm),
+                     DECIDE_OK, "a senior manager decides a %s", meeting_types[i]);
+}
+
+Test(meeting_rules, MTG_4_safeguarding_lead_decides_a_stop_and_review)
+{
+    caller dsl = make_caller("dsl-1", "SCHOOL-1", ROLE_SAFEGUARDING_LEAD);
+    cr_assert_eq(meeting_can_decide("stop_and_review", "SCHOOL-1", "teacher-1", &dsl), DECIDE_OK);
+}
+
+Test(meeting_rules, MTG_4_safeguarding_lead_does_not_decide_other_types)
+{
+    caller dsl = make_caller("dsl-1", "SCHOOL-1", ROLE_SAFEGUARDING_LEAD);
+    for (size_t i = 0; meeting_types[i]; i++) {
+        if (strcmp(meeting_types[i], "stop_and_review") == 0)
+            continue;
+        cr_assert_eq(meeting_can_decide(meeting_types[i], "SCHOOL-1", "teacher-1", &dsl),
+                     DECIDE_NOT_MANAGER, "a safeguarding lead does not decide a %s",
+                     meeting_types[i]);
+    }
+}
+
+Test(meeting_rules, MTG_4_safeguarding_lead_of_another_agency_cannot_decide)
+{
+    caller dsl = make_caller("dsl-9", "SCHOOL-2", ROLE_SAFEGUARDING_LEAD);
+    cr_assert_eq(meeting_can_decide("stop_and_review", "SCHOOL-1", "teacher-1", &dsl),
+                 DECIDE_OTHER_AGENCY);
+}
+
+Test(meeting_rules, MTG_4_safeguarding_lead_cannot_decide_own_request)
+{
+    caller dsl = make_caller("dsl-1", "SCHOOL-1", ROLE_SAFEGUARDING_LEAD);
+    cr_assert_eq(meeting_can_decide("stop_and_review", "SCHOOL-1", "dsl-1", &dsl),
+                 DECIDE_OWN_REQUEST, "four eyes apply to the safeguarding lead too");
 }
 
 Test(meeting_rules, MTG_4_requester_cannot_authorise_own_request)
 {
     caller m = make_caller("manager-1", "LA-CSC", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "manager-1", &m), DECIDE_OWN_REQUEST,
-                 "four eyes: a manager cannot decide their own request");
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "manager-1", &m),
+                 DECIDE_OWN_REQUEST, "four eyes: a manager cannot decide their own request");
 }
 
 Test(meeting_rules, MTG_4_manager_of_other_agency_cannot_decide)
 {
     caller m = make_caller("manager-9", "POLICE-1", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &m), DECIDE_OTHER_AGENCY);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &m),
+                 DECIDE_OTHER_AGENCY);
 }
 
 Test(meeting_rules, MTG_4_non_manager_cannot_decide)
 {
-    unsigned others[] = {ROLE_PRACTITIONER,   ROLE_SENIOR_PRACTITIONER, ROLE_SENIOR_MANAGER,
-                         ROLE_NAMED_DOCTOR,   ROLE_PARTNERSHIP,         ROLE_AUDITOR,
-                         ROLE_ADMIN,          ROLE_INTEGRATION,         0};
+    unsigned others[] = {ROLE_PRACTITIONER, ROLE_SENIOR_PRACTITIONER, ROLE_NAMED_DOCTOR,
+                         ROLE_PARTNERSHIP,  ROLE_AUDITOR,             ROLE_ADMIN,
+                         ROLE_INTEGRATION,  ROLE_SAFEGUARDING_LEAD,   0};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         caller c = make_caller("someone", "LA-CSC", others[i]);
-        cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &c), DECIDE_NOT_MANAGER,
-                     "role bits 0x%x do not decide", others[i]);
+        cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &c),
+                     DECIDE_NOT_MANAGER, "role bits 0x%x do not decide", others[i]);
     }
 }
 
 Test(meeting_rules, MTG_4_agency_comparison_is_exact)
 {
     caller m = make_caller("manager-2", "LA-CS", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &m), DECIDE_OTHER_AGENCY);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &m),
+                 DECIDE_OTHER_AGENCY);
     caller m2 = make_caller("manager-2", "la-csc", ROLE_MANAGER);
-    cr_assert_eq(meeting_can_decide("LA-CSC", "requester-1", &m2), DECIDE_OTHER_AGENCY);
+    cr_assert_eq(meeting_can_decide("professionals", "LA-CSC", "requester-1", &m2),
+                 DECIDE_OTHER_AGENCY);
 }
 
 Test(meeting_rules, MTG_4_requester_or_convening_manager_may_edit)
@@ -441,6 +484,233 @@ Test(meeting_rules, MTG_4_requester_or_convening_manager_may_edit)
     cr_assert(meeting_can_edit("LA-CSC", "requester-1", &manager));
     cr_assert_not(meeting_can_edit("LA-CSC", "requester-1", &colleague));
     cr_assert_not(meeting_can_edit("LA-CSC", "requester-1", &other_manager));
+}
+
+/* ---- MTG-6: the chair acts with the role the schedule relied on ---- */
+
+Test(meeting_rules, MTG_6_chair_token_must_hold_the_role_the_schedule_relied_on)
+{
+    caller senior = make_caller("chair-1", "LA-CSC", ROLE_SENIOR_PRACTITIONER);
+    caller practitioner = make_caller("chair-1", "LA-CSC", ROLE_PRACTITIONER);
+    caller manager = make_caller("chair-1", "LA-CSC", ROLE_MANAGER | ROLE_PRACTITIONER);
+    cr_assert(meeting_chair_token_ok("senior_practitioner", &senior));
+    cr_assert_not(meeting_chair_token_ok("senior_practitioner", &practitioner),
+                  "declared a senior practitioner, holds only practitioner");
+    cr_assert_not(meeting_chair_token_ok("senior_practitioner", &manager),
+                  "another role, however senior, is not the one relied on");
+    cr_assert(meeting_chair_token_ok("practitioner", &practitioner),
+              "a keyworker chairs a stop and review as a practitioner");
+    cr_assert(meeting_chair_token_ok("manager", &manager));
+    cr_assert_not(meeting_chair_token_ok(NULL, &manager), "no role recorded");
+    cr_assert_not(meeting_chair_token_ok("", &manager));
+    cr_assert_not(meeting_chair_token_ok("chair", &manager), "an unknown role");
+}
+
+/* ---- MTG-8: a meeting closes once its approved minutes are out ---- */
+
+static const char *const two_agencies[] = {"POLICE-1", "HEALTH-1"};
+
+/* Approved, withheld from the family, sent to both agencies that attended. */
+static close_facts close_facts_ok(void)
+{
+    close_facts f = {.approved = true,
+                     .sharing = "withhold",
+                     .attending = two_agencies,
+                     .n_attending = 2,
+                     .distributed = two_agencies,
+                     .n_distributed = 2};
+    return f;
+}
+
+static void check_close(const close_facts *f, violations *v)
+{
+    violations_init(v);
+    close_check(f, v);
+}
+
+Test(meeting_rules, MTG_8_close_allowed_when_all_sent)
+{
+    close_facts f = close_facts_ok();
+    violations v;
+    check_close(&f, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+    /* and when the family's copy went too, under a decision to share */
+    f.sharing = "share";
+    f.family_copy_sent = true;
+    check_close(&f, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+}
+
+Test(meeting_rules, MTG_8_close_refused_until_distributed_to_every_attending_agency)
+{
+    close_facts f = close_facts_ok();
+    f.n_distributed = 0;
+    violations v;
+    check_close(&f, &v);
+    cr_assert_eq(count_field(&v, "distribution"), 2, "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    cr_assert(strstr(v.items[0].message, "POLICE-1") && strstr(v.items[1].message, "HEALTH-1"),
+              "each agency named: %s", describe(&v));
+    /* one sent, the other not */
+    static const char *const police_only[] = {"POLICE-1", "OTHER-9"};
+    f.distributed = police_only;
+    f.n_distributed = 2;
+    check_close(&f, &v);
+    assert_only(&v, "MTG-8", "distribution");
+    cr_assert(strstr(v.items[0].message, "HEALTH-1"), "%s", describe(&v));
+}
+
+Test(meeting_rules, MTG_8_agencies_that_sent_apologies_receive_the_minutes_too)
+{
+    /* whoever the store counts as attending (present or apologies) is owed a copy;
+     * an agency marked absent is not listed, and is not owed one */
+    static const char *const attended[] = {"POLICE-1"};
+    close_facts f = close_facts_ok();
+    f.attending = attended;
+    f.n_attending = 1;
+    f.n_distributed = 0;
+    violations v;
+    check_close(&f, &v);
+    assert_only(&v, "MTG-8", "distribution");
+    f.n_attending = 0;
+    check_close(&f, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+}
+
+Test(meeting_rules, MTG_8_close_needs_the_family_copy_when_sharing)
+{
+    close_facts f = close_facts_ok();
+    f.sharing = "share";
+    violations v;
+    check_close(&f, &v);
+    assert_only(&v, "MTG-8", "distribution");
+    cr_assert(strstr(v.items[0].message, "family"), "%s", describe(&v));
+}
+
+Test(meeting_rules, FAM_5_close_needs_a_sharing_decision)
+{
+    close_facts f = close_facts_ok();
+    f.sharing = NULL;
+    violations v;
+    check_close(&f, &v);
+    assert_only(&v, "FAM-5", "minutes_sharing");
+}
+
+Test(meeting_rules, MTG_8_close_lists_every_missing_part_at_once)
+{
+    close_facts f = {.approved = false, .attending = two_agencies, .n_attending = 2};
+    violations v;
+    check_close(&f, &v);
+    cr_assert(violations_has(&v, "MTG-8", "minutes"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "FAM-5", "minutes_sharing"), "%s", describe(&v));
+    cr_assert_eq(count_field(&v, "distribution"), 2, "%s", describe(&v));
+    cr_assert_eq(v.n, 4, "%s", describe(&v));
+}
+
+/* ---- MTG-11: an authorisation covers the request as authorised ---- */
+
+/* What changed between valid_request and valid_request with one member
+ * replaced (value is JSON text); fills the names, returns how many. */
+static int changed_by(const char *key, const char *value, const char *changed[])
+{
+    json_t *before_doc = valid_doc(), *after_doc = valid_doc();
+    json_object_set_new(after_doc, key, load(value));
+    violations v;
+    violations_init(&v);
+    meeting_draft before, after;
+    meeting_draft_parse(before_doc, &before, &v);
+    meeting_draft_parse(after_doc, &after, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+    int n = meeting_authorised_parts_changed(&before, &after, changed);
+    json_decref(before_doc);
+    json_decref(after_doc);
+    return n;
+}
+
+Test(meeting_rules, MTG_11_change_after_authorisation_returns_to_requested)
+{
+    const struct {
+        const char *key, *value, *part;
+    } cases[] = {
+        {"type", "\"professionals_only\"", "type"},
+        {"purpose", "\"Agree a plan for the summer holidays\"", "purpose"},
+        {"rationale", "\"A new concern was raised by the school\"", "rationale"},
+        {"criteria", "[\"drift_no_improved_outcomes\", \"professional_disagreement\"]", "criteria"},
+        {"criteria", "[\"professional_disagreement\"]", "criteria"},
+        {"children", "[{\"name\": \"Jo Example\", \"date_of_birth\": \"2015-04-01\"}]", "children"},
+        {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-02\"}]", "children"},
+        {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-01\"},"
+                     " {\"name\": \"Baby Example\", \"unborn\": true}]", "children"},
+        {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-01\","
+                     " \"external_ref\": {\"system\": \"cms\", \"id\": \"C-1\"}}]", "children"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *changed[MEETING_AUTHORISED_PARTS];
+        int n = changed_by(cases[i].key, cases[i].value, changed);
+        cr_assert_eq(n, 1, "%s = %s: one part changed, got %d", cases[i].key, cases[i].value, n);
+        cr_assert_str_eq(changed[0], cases[i].part);
+    }
+}
+
+Test(meeting_rules, MTG_11_every_changed_part_is_named_in_order)
+{
+    json_t *before_doc = valid_doc(), *after_doc = valid_doc();
+    json_object_set_new(after_doc, "children",
+                        load("[{\"name\": \"Jo Example\", \"date_of_birth\": \"2015-04-01\"}]"));
+    json_object_set_new(after_doc, "rationale", json_string("Something else"));
+    json_object_set_new(after_doc, "criteria", load("[\"professional_safety\"]"));
+    violations v;
+    violations_init(&v);
+    meeting_draft before, after;
+    meeting_draft_parse(before_doc, &before, &v);
+    meeting_draft_parse(after_doc, &after, &v);
+    const char *changed[MEETING_AUTHORISED_PARTS];
+    cr_assert_eq(meeting_authorised_parts_changed(&before, &after, changed), 3);
+    cr_assert_str_eq(changed[0], "rationale");
+    cr_assert_str_eq(changed[1], "criteria");
+    cr_assert_str_eq(changed[2], "children");
+    json_decref(before_doc);
+    json_decref(after_doc);
+}
+
+Test(meeting_rules, MTG_11_title_external_ref_or_household_change_keeps_authorisation)
+{
+    const struct {
+        const char *key, *value;
+    } cases[] = {
+        {"title", "\"A better title\""},
+        {"external_ref", "{\"system\": \"cms\", \"id\": \"CASE-9\"}"},
+        {"other_children", "[{\"name\": \"Sam Example\", \"relationship\": \"sibling\"}]"},
+        {"no_other_children", "false"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *changed[MEETING_AUTHORISED_PARTS];
+        cr_assert_eq(changed_by(cases[i].key, cases[i].value, changed), 0, "%s",
+                     cases[i].key);
+    }
+}
+
+Test(meeting_rules, MTG_11_reordered_criteria_or_the_same_child_as_rendered_is_no_change)
+{
+    const char *changed[MEETING_AUTHORISED_PARTS];
+    json_t *before_doc = valid_doc(), *after_doc = valid_doc();
+    json_object_set_new(before_doc, "criteria",
+                        load("[\"drift_no_improved_outcomes\", \"professional_disagreement\"]"));
+    json_object_set_new(after_doc, "criteria",
+                        load("[\"professional_disagreement\", \"drift_no_improved_outcomes\"]"));
+    /* the child as the service renders it: unborn false, nulls left out */
+    json_object_set_new(after_doc, "children",
+                        load("[{\"name\": \" Alex Example\", \"date_of_birth\": \"2015-04-01\","
+                             " \"unborn\": false}]"));
+    violations v;
+    violations_init(&v);
+    meeting_draft before, after;
+    meeting_draft_parse(before_doc, &before, &v);
+    meeting_draft_parse(after_doc, &after, &v);
+    cr_assert_eq(v.n, 0, "%s", describe(&v));
+    cr_assert_eq(meeting_authorised_parts_changed(&before, &after, changed), 0);
+    json_decref(before_doc);
+    json_decref(after_doc);
 }
 
 /* ---- MTG-5: children and household ---- */

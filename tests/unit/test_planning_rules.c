@@ -395,7 +395,10 @@ Test(planning_rules, INV_2_family_invitation_refused_while_family_not_informed)
     f.family_notice_status = "effective";
     violations v;
     check_invitation(load(family_invitation), &f, &v);
-    assert_only(&v, "INV-2", "category");
+    /* and FAM-9: no family member is invited under a decision not to inform */
+    cr_assert(violations_has(&v, "INV-2", "category"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "FAM-9", "category"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
 }
 
 Test(planning_rules, INV_2_family_invitation_refused_with_no_family_notice_decision)
@@ -414,7 +417,9 @@ Test(planning_rules, INV_2_child_invitation_refused_while_family_not_informed)
     f.family_notice = "not_inform";
     violations v;
     check_invitation(with(load(family_invitation), "category", "\"child_young_person\""), &f, &v);
-    assert_only(&v, "INV-2", "category");
+    cr_assert(violations_has(&v, "INV-2", "category"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "FAM-9", "category"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
 }
 
 Test(planning_rules, INV_2_family_invitation_refused_before_scheduling)
@@ -443,7 +448,8 @@ Test(planning_rules, INV_2_family_not_informed_and_single_part_both_reported)
     violations v;
     check_invitation(load(family_invitation), &f, &v);
     cr_assert_eq(count_rule(&v, "INV-2"), 2, "%s", describe(&v));
-    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    cr_assert_eq(count_rule(&v, "FAM-9"), 1, "%s", describe(&v));
+    cr_assert_eq(v.n, 3, "%s", describe(&v));
 }
 
 Test(planning_rules, INV_2_family_invitation_needs_invited_by)
@@ -518,6 +524,112 @@ Test(planning_rules, INV_7_respond_by_is_optional)
     check_invitation_ok_facts(with(load(professional_invitation), "respond_by", NULL), &v);
     assert_none(&v);
     check_invitation_ok_facts(with(load(professional_invitation), "respond_by", "null"), &v);
+    assert_none(&v);
+}
+
+/* ---- INV-8: the response deadline falls before the meeting ---- */
+
+static const char *ymd(cal_day d)
+{
+    static char out[4][11];
+    static int next;
+    char *o = out[next++ % 4];
+    cal_format(d, o);
+    return o;
+}
+
+Test(planning_rules, INV_8_default_is_the_earlier_of_response_days_and_the_working_day_before_the_start)
+{
+    /* sent Monday 23 November (three working days: Thursday 26) */
+    cal_day today = day("2026-11-23");
+    /* a meeting on Wednesday 25: due Tuesday 24, the working day before it */
+    cr_assert_str_eq(ymd(invitation_default_deadline("professionals", today, true,
+                                                     day("2026-11-25"), 3, NULL)),
+                     "2026-11-24");
+    /* a meeting on Monday 30: due Friday 27 would do, but three working days come first */
+    cr_assert_str_eq(ymd(invitation_default_deadline("professionals", today, true,
+                                                     day("2026-11-30"), 3, NULL)),
+                     "2026-11-26");
+    /* a meeting on Monday 30 with a policy of five days: the Friday before */
+    cr_assert_str_eq(ymd(invitation_default_deadline("multi_agency", today, true,
+                                                     day("2026-11-30"), 5, NULL)),
+                     "2026-11-27");
+}
+
+Test(planning_rules, INV_8_strategy_discussion_default_is_the_start_day)
+{
+    cal_day today = day("2026-11-23");
+    cr_assert_str_eq(ymd(invitation_default_deadline("strategy_discussion", today, true, today,
+                                                     3, NULL)),
+                     "2026-11-23", "a same-day discussion: answers are due today");
+    cr_assert_str_eq(ymd(invitation_default_deadline("strategy_discussion", today, true,
+                                                     day("2026-11-24"), 3, NULL)),
+                     "2026-11-24");
+    cr_assert_str_eq(ymd(invitation_deadline_cap("strategy_discussion", today, day("2026-11-25"),
+                                                 NULL)),
+                     "2026-11-25");
+}
+
+Test(planning_rules, INV_8_deadline_never_before_today)
+{
+    cal_day today = day("2026-11-23");
+    /* a meeting later today, or tomorrow: the working day before is past or today */
+    cr_assert_str_eq(ymd(invitation_default_deadline("professionals", today, true, today, 3,
+                                                     NULL)),
+                     "2026-11-23");
+    cr_assert_str_eq(ymd(invitation_deadline_cap("stop_and_review", today, day("2026-11-24"),
+                                                 NULL)),
+                     "2026-11-23");
+    /* sent on a Saturday for the Monday: due that day, not the Friday before */
+    cr_assert_str_eq(ymd(invitation_deadline_cap("professionals", day("2026-11-28"),
+                                                 day("2026-11-30"), NULL)),
+                     "2026-11-28");
+}
+
+Test(planning_rules, INV_8_unscheduled_meeting_uses_response_days)
+{
+    cal_day today = day("2026-11-23");
+    cr_assert_str_eq(ymd(invitation_default_deadline("strategy_discussion", today, false, 0, 3,
+                                                     NULL)),
+                     "2026-11-26");
+    cr_assert_str_eq(ymd(invitation_default_deadline("professionals", day("2026-11-26"), false,
+                                                     0, 3, NULL)),
+                     "2026-12-01", "over the weekend");
+}
+
+Test(planning_rules, INV_8_bank_holiday_before_the_start_is_skipped)
+{
+    /* a meeting on Tuesday 29 December 2026, after Christmas Day (Friday 25) and the
+     * Boxing Day substitute (Monday 28): the working day before is Thursday 24 */
+    cal_day bank[] = {day("2026-12-25"), day("2026-12-28")};
+    holidays h = {.days = bank, .n = 2};
+    cr_assert_str_eq(ymd(invitation_deadline_cap("multi_agency", day("2026-12-21"),
+                                                 day("2026-12-29"), &h)),
+                     "2026-12-24");
+    cr_assert_str_eq(ymd(invitation_default_deadline("multi_agency", day("2026-12-22"), true,
+                                                     day("2026-12-29"), 3, &h)),
+                     "2026-12-24");
+}
+
+Test(planning_rules, INV_8_explicit_deadline_after_the_start_refused)
+{
+    invitation_facts f = invitation_facts_ok();
+    f.start_day = "2026-12-07";
+    violations v;
+    check_invitation(with(load(professional_invitation), "respond_by", "\"2026-12-08\""), &f,
+                     &v);
+    assert_only(&v, "INV-8", "respond_by");
+    /* by the start day itself, or earlier, is accepted */
+    check_invitation(with(load(professional_invitation), "respond_by", "\"2026-12-07\""), &f,
+                     &v);
+    assert_none(&v);
+    check_invitation(with(load(professional_invitation), "respond_by", "\"2026-12-01\""), &f,
+                     &v);
+    assert_none(&v);
+    /* before scheduling there is no start to be before */
+    f.start_day = NULL;
+    check_invitation(with(load(professional_invitation), "respond_by", "\"2027-03-01\""), &f,
+                     &v);
     assert_none(&v);
 }
 
@@ -1022,7 +1134,7 @@ Test(planning_rules, INV_5_in_person_and_phone_meetings_need_no_confirmation)
     }
 }
 
-Test(planning_rules, INV_5_family_members_need_no_confirmation)
+Test(planning_rules, INV_5_family_member_accepting_a_virtual_meeting_confirms_or_states_support)
 {
     const char *categories[] = {"parent_carer", "child_young_person"};
     const char *formats[] = {"virtual", "hybrid"};
@@ -1032,8 +1144,41 @@ Test(planning_rules, INV_5_family_members_need_no_confirmation)
             f.invitee_sub = NULL;
             violations v;
             check_response_facts("{\"response\": \"accepted\"}", &f, &v);
-            cr_assert_eq(v.n, 0, "%s, %s: %s", categories[c], formats[fm], describe(&v));
+            assert_only(&v, "INV-5", "technology_access_confirmed");
+            check_response_facts(
+                "{\"response\": \"accepted\", \"technology_access_confirmed\": true}", &f, &v);
+            assert_none(&v);
+            check_response_facts("{\"response\": \"accepted\", \"technology_support\":"
+                                 " \"Needs a laptop lent by the school\"}",
+                                 &f, &v);
+            assert_none(&v);
         }
+}
+
+Test(planning_rules, INV_5_stated_support_accepts_without_confirmation)
+{
+    const char *categories[] = {"professional", "specialist", "parent_carer"};
+    for (size_t c = 0; c < 3; c++) {
+        response_facts f = response_facts_for(categories[c], "virtual");
+        violations v;
+        check_response_facts("{\"response\": \"accepted\", \"technology_access_confirmed\": false,"
+                             " \"technology_support\": \"Joins from the GP surgery's room\"}",
+                             &f, &v);
+        assert_none(&v);
+    }
+}
+
+Test(planning_rules, INV_5_support_only_with_an_acceptance)
+{
+    response_facts f = response_facts_for("professional", "virtual");
+    violations v;
+    check_response_facts("{\"response\": \"apologies\", \"technology_support\": \"A laptop\"}",
+                         &f, &v);
+    assert_only(&v, "INV-5", "technology_support");
+    check_response_facts("{\"response\": \"declined\", \"reason\": \"r\","
+                         " \"technology_support\": \"A laptop\"}",
+                         &f, &v);
+    assert_only(&v, "INV-5", "technology_support");
 }
 
 Test(planning_rules, INV_5_only_an_acceptance_needs_confirmation)
@@ -1281,6 +1426,39 @@ Test(planning_rules, FAM_2_not_inform_decided_only_by_a_manager_or_senior_manage
     cr_assert((consent_refused_rule(&in, &senior_manager) == NULL));
     cr_assert((consent_refused_rule(&in, &both) == NULL));
     json_decref(doc);
+}
+
+Test(planning_rules, FAM_2_not_inform_on_the_fii_ground_only_by_senior_manager_or_named_doctor)
+{
+    const char *docs[] = {
+        "{\"decision\": \"not_inform\", \"rationale\": \"r\","
+        " \"grounds\": [\"fabricated_or_induced_illness\"]}",
+        /* beside another ground, the FII ground still decides who decides */
+        "{\"decision\": \"not_inform\", \"rationale\": \"r\","
+        " \"grounds\": [\"significant_harm_if_known\", \"fabricated_or_induced_illness\"]}",
+    };
+    caller manager = make_caller("tm-1", "LA-CSC", ROLE_MANAGER);
+    caller practitioner = make_caller("sw-1", "LA-CSC", ROLE_PRACTITIONER);
+    caller senior_manager = make_caller("hos-1", "LA-CSC", ROLE_SENIOR_MANAGER);
+    caller doctor = make_caller("dr-1", "NHS-HV", ROLE_NAMED_DOCTOR);
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_t *doc = load(docs[i]);
+        consent_in in;
+        violations v;
+        violations_init(&v);
+        consent_parse(doc, &in, &v);
+        consent_check(&in, &v);
+        assert_none(&v);
+        cr_assert(consent_on_fii_ground(&in));
+        const char *refused = consent_refused_rule(&in, &manager);
+        cr_assert(refused && strcmp(refused, "FAM-2") == 0, "a team manager is refused: %s",
+                  docs[i]);
+        refused = consent_refused_rule(&in, &practitioner);
+        cr_assert(refused && strcmp(refused, "FAM-2") == 0);
+        cr_assert_null(consent_refused_rule(&in, &senior_manager), "%s", docs[i]);
+        cr_assert_null(consent_refused_rule(&in, &doctor), "%s", docs[i]);
+        json_decref(doc);
+    }
 }
 
 Test(planning_rules, FAM_2_anyone_records_a_decision_to_inform)
@@ -1609,8 +1787,8 @@ Test(planning_rules, MTG_6_chair_and_minute_taker_named_in_full)
 
 Test(planning_rules, MTG_6_chair_role_must_be_manager_senior_manager_or_senior_practitioner)
 {
-    const char *bad[] = {"\"practitioner\"", "\"named_doctor\"", "\"admin\"", "\"partnership\"",
-                         "\"chair\""};
+    const char *bad[] = {"\"named_doctor\"", "\"admin\"", "\"partnership\"", "\"chair\"",
+                         "\"safeguarding_lead\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         violations v;
         check_schedule_ok_facts(with(load(valid_schedule), "chair.role", bad[i]), &v);
@@ -1618,12 +1796,71 @@ Test(planning_rules, MTG_6_chair_role_must_be_manager_senior_manager_or_senior_p
         cr_assert_eq(v.n, 1, "%s: %s", bad[i], describe(&v));
         cr_assert_not(v.schema);
     }
-    for (int i = 0; chair_roles[i]; i++) {
+    const char *good[] = {"manager", "senior_manager", "senior_practitioner"};
+    for (int i = 0; i < 3; i++) {
         violations v;
         check_schedule_ok_facts(
-            with_value(load(valid_schedule), "chair.role", json_string(chair_roles[i])), &v);
-        cr_assert_eq(v.n, 0, "%s: %s", chair_roles[i], describe(&v));
+            with_value(load(valid_schedule), "chair.role", json_string(good[i])), &v);
+        cr_assert_eq(v.n, 0, "%s: %s", good[i], describe(&v));
     }
+}
+
+/* A stop and review's schedule with a practitioner in the chair. */
+static void check_practitioner_chair(const char *type, const char *child_role, violations *v)
+{
+    json_t *doc = with_value(load(valid_schedule), "chair.role", json_string("practitioner"));
+    if (child_role)
+        with_value(doc, "chair.child_role", json_string(child_role));
+    schedule_facts f = schedule_facts_ok();
+    f.meeting_type = type;
+    check_schedule(doc, &f, v);
+}
+
+Test(planning_rules, MTG_6_practitioner_chairs_a_stop_and_review_as_keyworker)
+{
+    violations v;
+    check_practitioner_chair("stop_and_review", "keyworker", &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, MTG_6_practitioner_chairs_a_stop_and_review_as_lead_practitioner)
+{
+    violations v;
+    check_practitioner_chair("stop_and_review", "lead_practitioner", &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, MTG_6_practitioner_chair_without_child_role_refused)
+{
+    violations v;
+    check_practitioner_chair("stop_and_review", NULL, &v);
+    assert_only(&v, "MTG-6", "chair.child_role");
+}
+
+Test(planning_rules, MTG_6_practitioner_chair_refused_for_other_types)
+{
+    const char *types[] = {"professionals", "professionals_only", "strategy_discussion",
+                           "multi_agency"};
+    for (int i = 0; i < 4; i++) {
+        violations v;
+        check_practitioner_chair(types[i], "keyworker", &v);
+        cr_assert(violations_has(&v, "MTG-6", "chair.role"), "%s: %s", types[i], describe(&v));
+        cr_assert_not(violations_has(&v, "MTG-6", "chair.child_role"), "%s", describe(&v));
+    }
+}
+
+Test(planning_rules, MTG_6_unknown_child_role_is_a_schema_violation)
+{
+    violations v;
+    check_schedule_ok_facts(with(load(valid_schedule), "chair.child_role", "\"social_worker\""),
+                            &v);
+    cr_assert(violations_has(&v, NULL, "chair.child_role"), "%s", describe(&v));
+    cr_assert(v.schema);
+    check_schedule_ok_facts(with(load(valid_schedule), "chair.child_role", "7"), &v);
+    cr_assert(v.schema, "%s", describe(&v));
+    /* a senior practitioner who is also the child's keyworker may say so */
+    check_schedule_ok_facts(with(load(valid_schedule), "chair.child_role", "\"keyworker\""), &v);
+    assert_none(&v);
 }
 
 Test(planning_rules, MTG_6_minute_taker_is_not_the_chair)
@@ -1851,37 +2088,56 @@ Test(planning_rules, schedule_too_long_strings_are_schema_violations)
 
 /* ---- MTG-8: holding ---- */
 
+/* A meeting past its start, every invitation marked, the family informed:
+ * every test changes what it is about. */
+static hold_facts hold_facts_ok(void)
+{
+    hold_facts f = {.now_epoch = epoch(START) + 5400,
+                    .start_epoch = epoch(START),
+                    .invitations = 4,
+                    .unmarked = 0,
+                    .meeting_type = "professionals",
+                    .family_notice = "inform",
+                    .family_notice_status = "effective",
+                    .awaiting_agencies = ""};
+    return f;
+}
+
+static void check_hold(const hold_facts *f, violations *v)
+{
+    violations_init(v);
+    hold_check(f, v);
+}
+
 Test(planning_rules, MTG_8_hold_refused_before_the_start)
 {
-    hold_facts f = {.now_epoch = epoch(START) - 1, .start_epoch = epoch(START),
-                    .invitations = 4, .unmarked = 0};
+    hold_facts f = hold_facts_ok();
+    f.now_epoch = epoch(START) - 1;
     violations v;
-    violations_init(&v);
-    hold_check(&f, &v);
+    check_hold(&f, &v);
     assert_only(&v, "MTG-8", "status");
 }
 
 Test(planning_rules, MTG_8_hold_refused_with_unmarked_invitations)
 {
-    hold_facts f = {.now_epoch = epoch(START) + 3600, .start_epoch = epoch(START),
-                    .invitations = 4, .unmarked = 1};
+    hold_facts f = hold_facts_ok();
+    f.unmarked = 1;
     violations v;
-    violations_init(&v);
-    hold_check(&f, &v);
+    check_hold(&f, &v);
     assert_only(&v, "MTG-8", "attendance");
     f.unmarked = 4;
-    violations_init(&v);
-    hold_check(&f, &v);
+    check_hold(&f, &v);
     assert_only(&v, "MTG-8", "attendance");
 }
 
 Test(planning_rules, MTG_8_hold_before_start_with_unmarked_reports_both)
 {
-    hold_facts f = {.now_epoch = epoch(NOW), .start_epoch = epoch(START), .invitations = 3,
-                    .unmarked = 2};
+    hold_facts f = hold_facts_ok();
+    f.now_epoch = epoch(NOW);
+    f.invitations = 3;
+    f.unmarked = 2;
     violations v;
-    violations_init(&v);
-    hold_check(&f, &v);
+    check_hold(&f, &v);
     cr_assert(violations_has(&v, "MTG-8", "status"), "%s", describe(&v));
     cr_assert(violations_has(&v, "MTG-8", "attendance"), "%s", describe(&v));
     cr_assert_eq(v.n, 2, "%s", describe(&v));
@@ -1890,10 +2146,206 @@ Test(planning_rules, MTG_8_hold_before_start_with_unmarked_reports_both)
 
 Test(planning_rules, MTG_8_hold_allowed_after_the_start_with_every_invitation_marked)
 {
-    hold_facts f = {.now_epoch = epoch(START) + 5400, .start_epoch = epoch(START),
-                    .invitations = 4, .unmarked = 0};
+    hold_facts f = hold_facts_ok();
+    violations v;
+    check_hold(&f, &v);
+    assert_none(&v);
+}
+
+/* ---- FAM-9: held only while the family-notice decision is in effect ---- */
+
+Test(planning_rules, FAM_9_hold_refused_while_not_inform_awaits_agreement)
+{
+    hold_facts f = hold_facts_ok();
+    f.family_notice = "not_inform";
+    f.family_notice_status = "pending_agreement";
+    f.awaiting_agencies = "SCHOOL-1";
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "FAM-9", "family_notice");
+    cr_assert(strstr(v.items[0].message, "SCHOOL-1"), "names who it awaits: %s", describe(&v));
+}
+
+Test(planning_rules, FAM_9_hold_refused_while_not_inform_disputed)
+{
+    hold_facts f = hold_facts_ok();
+    f.family_notice = "not_inform";
+    f.family_notice_status = "disputed";
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "FAM-9", "family_notice");
+}
+
+Test(planning_rules, FAM_9_hold_refused_without_a_decision)
+{
+    hold_facts f = hold_facts_ok();
+    f.family_notice = NULL;
+    f.family_notice_status = "";
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "FAM-9", "family_notice");
+}
+
+Test(planning_rules, FAM_9_hold_allowed_under_inform_or_an_agreed_not_inform)
+{
+    hold_facts f = hold_facts_ok();
+    violations v;
+    check_hold(&f, &v);
+    assert_none(&v);
+    f.family_notice = "not_inform";
+    f.family_notice_status = "agreed";
+    check_hold(&f, &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, FAM_9_hold_refused_while_family_invited_under_not_inform)
+{
+    hold_facts f = hold_facts_ok();
+    f.family_notice = "not_inform";
+    f.family_notice_status = "agreed";
+    f.family_invitations = 1;
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "FAM-9", "invitations");
+    /* under a decision to inform, family members are invited as they should be */
+    f.family_notice = "inform";
+    f.family_notice_status = "effective";
+    check_hold(&f, &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, FAM_9_family_member_refused_under_not_inform)
+{
+    invitation_facts f = invitation_facts_ok();
+    f.family_notice = "not_inform";
+    f.family_notice_status = "agreed";
+    violations v;
+    check_invitation(load(family_invitation), &f, &v);
+    cr_assert(violations_has(&v, "FAM-9", "category"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "INV-2", "category"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    /* a professional is not refused for it */
+    check_invitation(load(professional_invitation), &f, &v);
+    assert_none(&v);
+}
+
+static roll_invitation roll_entry(const char *id, const char *category, const char *status)
+{
+    roll_invitation r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.id, sizeof r.id, "%s", id);
+    snprintf(r.category, sizeof r.category, "%s", category);
+    snprintf(r.status, sizeof r.status, "%s", status);
+    return r;
+}
+
+#define INV_POLICE "00000000-0000-4000-8000-00000000000a"
+#define INV_PARENT "00000000-0000-4000-8000-00000000000b"
+#define INV_CHILD "00000000-0000-4000-8000-00000000000c"
+#define INV_OTHER "00000000-0000-4000-8000-00000000000d"
+
+Test(planning_rules, FAM_9_family_never_marked_present_under_not_inform)
+{
+    roll_invitation roll[] = {roll_entry(INV_POLICE, "professional", "accepted"),
+                              roll_entry(INV_PARENT, "parent_carer", "accepted"),
+                              roll_entry(INV_CHILD, "child_young_person", "invited")};
+    mark_in marks[] = {{INV_POLICE, "present"}, {INV_PARENT, "present"}, {INV_CHILD, "present"}};
     violations v;
     violations_init(&v);
-    hold_check(&f, &v);
+    attendance_check(marks, 3, roll, 3, "not_inform", &v);
+    cr_assert(violations_has(&v, "FAM-9", "entries[1].attendance"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "FAM-9", "entries[2].attendance"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+    /* absent or apologies may be recorded; and under a decision to inform, present */
+    mark_in absent[] = {{INV_PARENT, "absent"}, {INV_CHILD, "apologies"}};
+    violations_init(&v);
+    attendance_check(absent, 2, roll, 3, "not_inform", &v);
     assert_none(&v);
+    violations_init(&v);
+    attendance_check(marks, 3, roll, 3, "inform", &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, MTG_8_FAM_9_marks_name_invitations_of_the_meeting_not_withdrawn)
+{
+    roll_invitation roll[] = {roll_entry(INV_POLICE, "professional", "accepted"),
+                              roll_entry(INV_PARENT, "parent_carer", "withdrawn")};
+    mark_in marks[] = {{INV_POLICE, "present"}, {INV_PARENT, "absent"}, {INV_OTHER, "present"}};
+    violations v;
+    violations_init(&v);
+    attendance_check(marks, 3, roll, 2, "inform", &v);
+    cr_assert(violations_has(&v, "MTG-8", "entries[1].invitation_id"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "MTG-8", "entries[2].invitation_id"), "%s", describe(&v));
+    cr_assert_eq(v.n, 2, "%s", describe(&v));
+}
+
+Test(planning_rules, FAM_9_only_a_family_invitation_is_withdrawn_with_a_reason)
+{
+    violations v;
+    violations_init(&v);
+    withdrawal_check("parent_carer", "The decision is now not to inform the family", &v);
+    assert_none(&v);
+    withdrawal_check("child_young_person", "r", &v);
+    assert_none(&v);
+    withdrawal_check("professional", "r", &v);
+    assert_only(&v, "FAM-9", "category");
+    violations_init(&v);
+    withdrawal_check("parent_carer", NULL, &v);
+    assert_only(&v, "FAM-9", "reason");
+    cr_assert(gate_open(&invitation_gate_withdrawn, "accepted"));
+    cr_assert_not(gate_open(&invitation_gate_withdrawn, "withdrawn"));
+}
+
+/* ---- MTG-7: a strategy discussion is held with all three agencies there ---- */
+
+static hold_facts strategy_hold(void)
+{
+    hold_facts f = hold_facts_ok();
+    f.meeting_type = "strategy_discussion";
+    f.csc_present = f.police_present = f.health_present = true;
+    return f;
+}
+
+Test(planning_rules, MTG_7_hold_refused_without_police_present)
+{
+    hold_facts f = strategy_hold();
+    f.police_present = false;
+    violations v;
+    check_hold(&f, &v);
+    assert_only(&v, "MTG-7", "attendance");
+    cr_assert(strstr(v.items[0].message, "police"), "%s", describe(&v));
+}
+
+Test(planning_rules, MTG_7_hold_names_every_missing_kind)
+{
+    hold_facts f = strategy_hold();
+    f.csc_present = f.police_present = f.health_present = false;
+    violations v;
+    check_hold(&f, &v);
+    cr_assert_eq(v.n, 3, "%s", describe(&v));
+    const char *kinds[] = {"children's social care", "police", "health"};
+    for (int i = 0; i < 3; i++)
+        cr_assert(violations_has(&v, "MTG-7", "attendance") && strstr(v.items[i].message, kinds[i]),
+                  "%s: %s", kinds[i], describe(&v));
+}
+
+Test(planning_rules, MTG_7_held_with_all_three_present)
+{
+    hold_facts f = strategy_hold();
+    violations v;
+    check_hold(&f, &v);
+    assert_none(&v);
+}
+
+Test(planning_rules, MTG_7_other_types_hold_without_particular_kinds)
+{
+    const char *types[] = {"stop_and_review", "professionals", "professionals_only",
+                           "multi_agency"};
+    for (int i = 0; i < 4; i++) {
+        hold_facts f = hold_facts_ok();
+        f.meeting_type = types[i];
+        violations v;
+        check_hold(&f, &v);
+        assert_none(&v);
+    }
 }

@@ -109,13 +109,17 @@ LANGUAGE sql STABLE AS $$
          NULL, NULL, p.version, NULL, NULL
     FROM m, policy_at(m.held_at) p WHERE m.held_at IS NOT NULL
   UNION ALL
-  -- MTG-12: a review meeting requested by the next review date agreed
+  -- MTG-12: a review meeting requested by the next review date agreed in the
+  -- approved minutes (the meeting's next_review_on, set at each approval):
+  -- the clock meeting_review_overdue (30_meetings.sql) and the review-overdue
+  -- report read; met when a review is requested (one declined or cancelled
+  -- does not count)
   SELECT obligation_id('review', m.id, 0), 'review', 'minutes.approved', a.approved_at, m.id,
          'meeting', m.id, m.version, m.chair_sub, m.convening_agency,
-         (a.content -> 'next_review' ->> 'date')::date, NULL,
+         m.next_review_on, NULL,
          f.requested_at, NULL, NULL, p.version, NULL, NULL
     FROM m, approved a, followed f, policy_at(a.approved_at) p
-   WHERE a.content -> 'next_review' ->> 'date' IS NOT NULL
+   WHERE m.next_review_on IS NOT NULL AND m.status IN ('held', 'closed')
   UNION ALL
   -- OBL-1: the initial child protection conference, 15 working days (policy)
   -- after a strategy discussion whose approved minutes start section 47
@@ -358,9 +362,10 @@ LANGUAGE sql STABLE AS $$
     SELECT m.id FROM meetings m WHERE m.status IN ('requested', 'authorised', 'scheduled', 'held')
     UNION SELECT a.current_meeting_id FROM actions a WHERE a.status = 'open'
     UNION SELECT e.meeting_id FROM escalations e WHERE e.status = 'open'
-    UNION SELECT v.meeting_id FROM minutes v
-           WHERE v.status = 'approved' AND v.content -> 'next_review' ->> 'date' IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM meetings f WHERE f.previous_meeting_id = v.meeting_id)),
+    UNION SELECT r.id FROM meetings r
+           WHERE r.next_review_on IS NOT NULL AND r.status IN ('held', 'closed')
+             AND NOT EXISTS (SELECT 1 FROM meetings f WHERE f.previous_meeting_id = r.id
+                                AND f.status NOT IN ('declined', 'cancelled'))),
   owed AS (
     SELECT o.* FROM candidates c, LATERAL meeting_obligations(c.id) o
      WHERE o.met_at IS NULL AND o.ended IS NULL),
