@@ -3,15 +3,16 @@
 #include "store/sql.h"
 
 /* The reports are views of the obligations (OBL-2): a meeting is listed
- * while its clock's obligation (meeting_obligations, 85_obligations.sql: the
- * one definition of each clock, under the policy version of its event) is
- * still owed and its due date has come. The visible meetings' status is
- * only the index's way in: those that can still owe it. */
+ * while its clock's obligation (the row of table obligations, as
+ * meeting_obligations in 85_obligations.sql derives it: the one definition
+ * of each clock, under the policy version of its event) is still owed and
+ * its due date has come. The visible meetings' status is only the index's
+ * way in: those that can still owe it. */
 static const db_stmt drifting_stmt = {
     "reports_drifting",
     "SELECT meeting_json(m, $4::date), rfc3339(m.created_at), m.id"
-    "  FROM meetings m, LATERAL meeting_obligations(m.id) o"
-    " WHERE o.clock = 'drift' AND o.met_at IS NULL AND o.ended IS NULL AND o.due <= $4::date"
+    "  FROM meetings m JOIN obligations o ON o.id = obligation_id('drift', m.id, 0)"
+    " WHERE o.met_at IS NULL AND o.ended IS NULL AND o.due <= $4::date"
     "   AND m.id IN (SELECT v.meeting_id"
     "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $8::boolean)) v"
     "                 WHERE v.status IN ('requested', 'authorised', 'scheduled'))"
@@ -22,8 +23,8 @@ static const db_stmt drifting_stmt = {
 static const db_stmt overdue_minutes_stmt = {
     "reports_overdue_minutes",
     "SELECT meeting_json(m, $4::date), rfc3339(m.held_at), m.id"
-    "  FROM meetings m, LATERAL meeting_obligations(m.id) o"
-    " WHERE o.clock = 'minutes' AND o.met_at IS NULL AND o.ended IS NULL AND o.due <= $4::date"
+    "  FROM meetings m JOIN obligations o ON o.id = obligation_id('minutes', m.id, 0)"
+    " WHERE o.met_at IS NULL AND o.ended IS NULL AND o.due <= $4::date"
     "   AND m.id IN (SELECT v.meeting_id"
     "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $8::boolean)) v"
     "                 WHERE v.status IN ('held', 'closed'))"
@@ -36,9 +37,9 @@ static const db_stmt overdue_minutes_stmt = {
 static const db_stmt review_overdue_stmt = {
     "reports_review_overdue",
     "SELECT meeting_json(m, $4::date), to_char(o.due, 'YYYY-MM-DD'), m.id"
-    "  FROM meetings m, LATERAL meeting_obligations(m.id) o"
+    "  FROM meetings m JOIN obligations o ON o.id = obligation_id('review', m.id, 0)"
     " WHERE m.next_review_on < $4::date"
-    "   AND o.clock = 'review' AND o.met_at IS NULL AND o.ended IS NULL AND o.due < $4::date"
+    "   AND o.met_at IS NULL AND o.ended IS NULL AND o.due < $4::date"
     "   AND m.id IN (SELECT v.meeting_id"
     "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $8::boolean)) v"
     "                 WHERE v.status IN ('held', 'closed'))"

@@ -891,3 +891,102 @@ Test(obligations, OBL_3_scheduler_thread_survives_restart_and_sends_once)
     person_free(&invitee);
     planned_free(&p);
 }
+
+/* --- OBL-2: the rows kept are the rows derived --- */
+
+/* The meeting's rows in table obligations and the rows meeting_obligations
+ * derives from its records now, compared whole: how many differ. */
+static long rows_differing(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_long("SELECT count(*) FROM ("
+                   " (SELECT * FROM meeting_obligations($1::uuid)"
+                   "  EXCEPT SELECT * FROM obligations WHERE meeting_id = $1::uuid)"
+                   " UNION ALL"
+                   " (SELECT * FROM obligations WHERE meeting_id = $1::uuid"
+                   "  EXCEPT SELECT * FROM meeting_obligations($1::uuid))) d",
+                   1, params);
+}
+
+static long rows_kept(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_long("SELECT count(*) FROM obligations WHERE meeting_id = $1::uuid", 1, params);
+}
+
+/* Each change of a record an obligation is derived from (a meeting
+ * requested, authorised, invited to, scheduled, held; minutes approved with
+ * an action; an invitation answered; the action completed) leaves, once
+ * committed, exactly the rows the derivation gives: the lists and reports
+ * read those rows. */
+Test(obligations, OBL_2_rows_kept_are_the_rows_derived_after_each_change)
+{
+    planned b;
+    planned_scheduled(&b, "professionals", 3600);
+    cr_assert_eq(rows_differing(b.meeting_id), 0, "scheduled");
+    planned a;
+    planned_authorised(&a, "professionals");
+    cr_assert_gt(rows_kept(a.meeting_id), 0, "the drift obligation from the request");
+    cr_assert_eq(rows_differing(a.meeting_id), 0, "authorised");
+
+    /* B's chair invited to A as a professional of their agency */
+    person *chair = &b.manager;
+    json_t *body = invitation_body(chair, "Bring the plan");
+    http_response *r = invite(&a.requester, a.meeting_id, body);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "inviting: %s", r->body);
+    char *invitation = strdup(json_str(r->json, "id"));
+    long iv = json_int(r->json, "version");
+    http_free(r);
+    cr_assert_eq(rows_differing(a.meeting_id), 0, "invited");
+
+    char path[160];
+    snprintf(path, sizeof path, "/v1/invitations/%s/respond", invitation);
+    body = json_pack("{s:s}", "response", "accepted");
+    r = api_call("POST", path, chair->token, body, etag_of(iv));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "answering: %s", r->body);
+    http_free(r);
+    cr_assert_eq(rows_differing(a.meeting_id), 0, "answered");
+
+    minutes_hold(&b, NULL);
+    cr_assert_eq(rows_differing(b.meeting_id), 0, "held");
+    json_t *doc = minutes_complete(&b, NULL);
+    char due[11];
+    minutes_date(30, due);
+    json_array_append_new(json_object_get(doc, "actions"),
+                          minutes_action("Review the plan with the school", &b.manager, due,
+                                         "The senior manager reviews it"));
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes", b.meeting_id);
+    r = api_call("PUT", path, b.requester.token, doc, NULL);
+    json_decref(doc);
+    cr_assert_eq(r->status, 201, "writing minutes: %s", r->body);
+    long mv = json_int(r->json, "version");
+    http_free(r);
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes/approve", b.meeting_id);
+    r = api_call("POST", path, b.manager.token, NULL, etag_of(mv));
+    cr_assert_eq(r->status, 200, "approving: %s", r->body);
+    http_free(r);
+    cr_assert_eq(rows_differing(b.meeting_id), 0, "minutes approved, actions agreed");
+
+    const char *aparams[] = {b.meeting_id, b.manager.who.sub};
+    char *action = db_value("SELECT id FROM actions WHERE meeting_id = $1::uuid AND owner_sub = $2",
+                            2, aparams);
+    snprintf(path, sizeof path, "/v1/actions/%s/complete", action);
+    body = json_pack("{s:s}", "note", "Reviewed with the school");
+    r = api_call("POST", path, b.manager.token, body, etag_of(1));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "completing: %s", r->body);
+    http_free(r);
+    cr_assert_eq(rows_differing(b.meeting_id), 0, "the action completed");
+    const char *met_params[] = {action};
+    cr_assert_eq(db_long("SELECT count(*) FROM obligations WHERE resource_id = $1::uuid"
+                         " AND clock = 'action' AND met_at IS NOT NULL",
+                         1, met_params),
+                 1, "kept as met");
+
+    free(action);
+    free(invitation);
+    planned_free(&b);
+    planned_free(&a);
+}
