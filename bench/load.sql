@@ -126,13 +126,17 @@ SELECT b.id, 1, 'approved',
 -- about one in four open actions is overdue
 INSERT INTO actions (meeting_id, current_meeting_id, minutes_number, item_index, description,
                      owner_name, owner_agency, owner_sub, due_date, contingency, status,
-                     status_note, created_at)
+                     status_note, created_at, closed_at, closed_by_sub)
 SELECT b.id, b.id, 1, k - 1, format('Action %s of meeting %s', k, b.n),
        format('Practitioner %s', b.n % 25), a.code, format('bench-p-%s-%s', a.code, b.n % 25),
        current_date + ((b.n * k) % 60) - 15, 'Escalate to the chair',
        CASE WHEN (b.n + k) % 3 = 0 THEN 'completed' ELSE 'open' END,
        CASE WHEN (b.n + k) % 3 = 0 THEN 'Done' END,
-       b.created_at + interval '12 days'
+       b.created_at + interval '12 days',
+       -- completed as the service completes: when and by whom (the
+       -- obligation of a completed action is met then)
+       CASE WHEN (b.n + k) % 3 = 0 THEN b.created_at + interval '20 days' END,
+       CASE WHEN (b.n + k) % 3 = 0 THEN format('bench-p-%s-%s', a.code, b.n % 25) END
   FROM batch b, generate_series(1, 5) k,
        LATERAL (SELECT format('B%s', lpad(((((b.n - 1) % 40) + (k % 3) + 1) % 40 + 1)::text, 2, '0')) AS code) a
  WHERE b.status IN ('held', 'closed');
@@ -178,5 +182,10 @@ SELECT DISTINCT 'p:' || i.invitee_sub, b.id, b.created_at, b.status
  WHERE i.invitee_sub IS NOT NULL
 ON CONFLICT DO NOTHING;
 \endif
+
+-- the obligations the records imply (OBL-2, migration 032): the loader runs
+-- with triggers off, so the rows obligations_on_change would keep are
+-- derived here, by the same definition (meeting_obligations)
+INSERT INTO obligations SELECT o.* FROM batch b, LATERAL meeting_obligations(b.id) o;
 
 DROP TABLE batch;

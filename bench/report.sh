@@ -72,7 +72,7 @@ awk -F'\t' -v conns="${BENCH_CONNECTIONS:-64}" -v rows_file="$rows_file" -v hook
       printf "- %s at %s meetings: p50 %.2f times page 1'"'"'s (target about 1): %s\n", name, m,
         $5 / page1[m "|" base], verdict($5 / page1[m "|" base] <= 1.5)
   }
-  name ~ /^(list scheduled|event feed|overdue actions)/ {
+  name ~ /^(list scheduled|event feed|overdue actions|obligations owner=me)/ {
     if (!(name in first)) { first[name] = $5; fm[name] = m }
     last[name] = $5; lm[name] = m
   }

@@ -10,6 +10,9 @@
 #
 # BENCH_ONLY=webhooks measures only the webhook row (stage 1's volume),
 # for a quick run of it, and writes it to its own block of bench/RESULTS.md.
+# BENCH_ONLY=obligations measures only the obligations list (OBL-2) at the
+# three stages, compared with pgbench at the second, and writes its own
+# block (the growth from the second stage to the third).
 #
 # Knobs: BENCH_SECONDS (6 per run), BENCH_CONNECTIONS (64),
 # BENCH_RSS_REQUESTS (10000000) and BENCH_RSS_FIRST (1000000) for the RSS
@@ -124,7 +127,7 @@ start_service() {
   OPENAPI_FILE=$(service_stage openapi.yaml) PORT=$port LOG_LEVEL=warning \
     HTTP_THREADS=${BENCH_HTTP_THREADS:-} DB_POOL_SIZE=${BENCH_DB_POOL:-16} \
     WEBHOOK_ALLOWED_HOSTS=127.0.0.1 WEBHOOK_ALLOW_LOOPBACK=true \
-    WEBHOOK_SECRET_KEY="$webhook_key" WEBHOOK_POLL_INTERVAL_MS=100 \
+    WEBHOOK_SECRET_KEY="$webhook_key" WEBHOOK_POLL_INTERVAL_MS=100 REMINDER_INTERVAL_S=0 \
     bash -c "source deploy/service-user.sh; service_exec '$binary'" >>"$out/service.log" 2>&1 &
   service_pid=$!
   for _ in $(seq 1 100); do
@@ -363,6 +366,11 @@ page_rows() {
       FROM generate_series(1, 40) k"
 }
 
+# The reminder scheduler (OBL-3) stays off in the measured service
+# (REMINDER_INTERVAL_S=0 above): the synthetic volume's obligations are all
+# long due, and its first run would announce a reminder for every one of
+# them while the workloads run.
+
 growth() {
   measure "list scheduled (page 1)" list_meetings.lua
   printf 'list scheduled (page 1)\t%s\t%s\n' "$loaded" "$(page_rows)" >> "$out/page_rows.tsv"
@@ -373,10 +381,70 @@ growth() {
     BENCH_CURSOR_FILE=cursors.txt measure "list scheduled (last page)" list_meetings.lua
   fi
   measure "overdue actions" overdue_actions.lua
+  obligations_growth
   measure "event feed (page 1)" feed.lua
   if [ "$feed_events" -ge 50000 ]; then
     BENCH_FEED_CURSOR=$(feed_cursor 1000) measure "event feed (page 1000)" feed.lua
   fi
+}
+
+# OBL-2: page 1 of a practitioner's own obligations, at each stage; the
+# rows page 1 held, averaged over the bench practitioners, beside it.
+obligations_growth() {
+  measure "obligations owner=me (page 1)" obligations.lua
+  printf 'obligations owner=me (page 1)\t%s\t%s\n' "$loaded" "$(psql_admin -At -c "
+    SELECT round(avg(least(50, (SELECT count(*) FROM obligations o
+                                 WHERE o.owner_sub = 'bench-p-B' || lpad(a::text, 2, '0') || '-' || k
+                                   AND o.met_at IS NULL AND o.ended IS NULL))), 1)
+      FROM generate_series(1, 40) a, generate_series(0, 4) k")" >> "$out/page_rows.tsv"
+}
+
+# BENCH_ONLY=obligations: the list at the three stages and against pgbench
+# at the second, in its own block of bench/RESULTS.md.
+obligations_only() {
+  local block p
+  obligations_growth
+  load_to "$size2" 1
+  write_meeting_lists
+  ids=$(psql_admin -At -c "SELECT '{' || string_agg(id::text, ',') || '}' FROM (SELECT id FROM meetings LIMIT 50) s")
+  compare "GET /v1/obligations?owner=me" obligations.lua -f "$top/bench/pgbench/obligations.sql" -D ids="$ids"
+  p=$(pgb_clients=$pool pgbench_run -f "$top/bench/pgbench/obligations.sql" -D ids="$ids")
+  printf 'pgbench: GET /v1/obligations?owner=me statements, %s clients\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\n' "$pool" "$loaded" $p >> "$results"
+  obligations_growth
+  stop_service
+  load_to "$size3" 0
+  start_service
+  obligations_growth
+  stop_service
+  block=$(mktemp)
+  {
+    echo "<!-- obligations:begin -->"
+    echo "## The obligations list (OBL-2)"
+    echo
+    echo "Measured by \`BENCH_ONLY=obligations make bench\` on $(date -u +%Y-%m-%d) ($(nproc) cores,"
+    echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)): \`GET /v1/obligations?owner=me\` from wrk with $conns connections by the"
+    echo "bench practitioners (each has a part in one meeting in a thousand, so a busier one at each"
+    echo "stage), against pgbench running the same statements in the same transaction at $size2"
+    echo "meetings; then page 1 at $size1, $size2 and $size3 meetings (the last stage loaded without"
+    echo "the invitations' and minutes' history, as in the full run)."
+    echo
+    echo "| workload | meetings | tool | req/s | p50 ms | p99 ms | errors | peak RSS MB | limit | limit/s | ratio |"
+    echo "|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|"
+    awk -F'\t' 'NR > 1 && $1 ~ /obligations/ { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$results"
+    echo
+    awk -F'\t' -v s2="$size2" -v s3="$size3" '
+      $1 == "GET /v1/obligations?owner=me" { printf "- %s at %s meetings: p50 %s ms, %.2f of pgbench'"'"'s transactions a second\n", $1, $2, $5, $11 }
+      $1 ~ /^pgbench: GET \/v1\/obligations/ { printf "- pgbench alone, the same statements: p50 %s ms at %s/s\n", $5, $4 }
+      $1 == "obligations owner=me (page 1)" { p50[$2] = $5 }
+      END { if (p50[s2] > 0) printf "- page 1 p50 at %s meetings / at %s: %.2f (target within 1.5): %s\n", s3, s2, p50[s3] / p50[s2], (p50[s3] / p50[s2] <= 1.5) ? "met" : "**not met**" }' "$results"
+    if [ -f "$out/page_rows.tsv" ]; then
+      echo "- rows on page 1, averaged over the practitioners: $(awk -F'\t' '$1 ~ /^obligations/ { printf "%s%s at %s", sep, $3, $2; sep = ", " }' "$out/page_rows.tsv")"
+    fi
+    [ -z "${BENCH_NOTE:-}" ] || { echo; echo "$BENCH_NOTE"; }
+    echo "<!-- obligations:end -->"
+  } > "$block"
+  results_block obligations "$block"
+  rm -f "$block"
 }
 
 # The cursor after page `page` (of 50) of the feed agency's events, as the
@@ -398,6 +466,10 @@ if [ "${BENCH_ONLY:-}" = webhooks ]; then
   webhook_compare
   stop_service
   webhook_block
+  exit 0
+fi
+if [ "${BENCH_ONLY:-}" = obligations ]; then
+  obligations_only
   exit 0
 fi
 growth
@@ -422,6 +494,7 @@ record "GET /livez" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))
 compare "GET /v1/meetings/{id}" get_meeting.lua -f "$top/bench/pgbench/get_meeting.sql" -D meetings="$meetings"
 compare "GET /v1/meetings?status=scheduled" list_meetings.lua -f "$top/bench/pgbench/list_meetings.sql" -D ids="$ids"
 compare "GET /v1/actions?owner=me&overdue=true" overdue_actions.lua -f "$top/bench/pgbench/overdue_actions.sql" -D ids="$ids"
+compare "GET /v1/obligations?owner=me" obligations.lua -f "$top/bench/pgbench/obligations.sql" -D ids="$ids"
 compare "GET /v1/events" feed.lua -f "$top/bench/pgbench/feed.sql" -D tx=0 -D pos=0
 compare "POST /v1/meetings" create_meeting.lua -f "$top/bench/pgbench/create_meeting.sql"
 webhook_compare

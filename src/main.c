@@ -56,12 +56,35 @@ static int cmd_migrate(bool require_runtime_role)
     /* migrations run as the schema's owner when one is configured */
     const char *url = cfg.migration_database_url ? cfg.migration_database_url : cfg.database_url;
     PGconn *pg = db_connect_direct(url, err, sizeof err);
-    config_free(&cfg);
     if (!pg) {
+        config_free(&cfg);
         fprintf(stderr, "migrate: cannot connect: %s", err);
         return 1;
     }
-    int rc = migrate_apply(pg);
+    /* The environment's clocks seed the first policy version of a new
+     * database (sql/030_policy_and_reminders.sql); afterwards the policy
+     * lives in the database and admins change it over the API (OBL-1). */
+    char v[7][16], stages[64];
+    const int days[] = {cfg.drift_working_days,       cfg.notice_working_days,
+                        cfg.response_working_days,    cfg.minutes_due_working_days,
+                        cfg.feedback_working_days,    cfg.safeguarding_referral_working_days};
+    for (int i = 0; i < 6; i++)
+        snprintf(v[i], sizeof v[i], "%d", days[i]);
+    snprintf(stages, sizeof stages, "%d,%d,%d,%d", cfg.escalation_stage_days[0],
+             cfg.escalation_stage_days[1], cfg.escalation_stage_days[2],
+             cfg.escalation_stage_days[3]);
+    const char *const names[] = {"mam.seed_drift_working_days",
+                                 "mam.seed_notice_working_days",
+                                 "mam.seed_response_working_days",
+                                 "mam.seed_minutes_due_working_days",
+                                 "mam.seed_feedback_working_days",
+                                 "mam.seed_safeguarding_referral_working_days",
+                                 "mam.seed_escalation_stage_working_days"};
+    const char *const values[] = {v[0], v[1], v[2], v[3], v[4], v[5], stages};
+    config_free(&cfg);
+    int rc = migrate_set(pg, names, values, 7);
+    if (rc == 0)
+        rc = migrate_apply(pg);
     if (rc == 0) {
         int granted = migrate_grant_runtime(pg);
         if (granted == 1) {

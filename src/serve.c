@@ -18,8 +18,10 @@
 #include "core/version.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "core/clock.h"
 #include "domain/ical.h"
 #include "store/idempotency.h"
+#include "store/obligations.h"
 #include "http/metrics.h"
 #include "http/process_metrics.h"
 #include "http/route.h"
@@ -138,6 +140,60 @@ static void *maintenance_loop(void *arg)
     return NULL;
 }
 
+/* OBL-3: the reminder scheduler, every REMINDER_INTERVAL_S seconds. Every
+ * instance runs one; a transaction-level advisory lock lets one at a time
+ * send (store/obligations.c), and reminders_sent's key makes each reminder
+ * go once whatever runs it. Its state is all in the database, so a restart
+ * picks up where it stood: a stage reached while no instance ran is sent at
+ * the next run. */
+static struct {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop, started;
+} scheduler = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void *scheduler_loop(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&scheduler.lock);
+    while (!scheduler.stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += app.cfg.reminder_interval_s;
+        pthread_cond_timedwait(&scheduler.wake, &scheduler.lock, &until);
+        if (scheduler.stop)
+            break;
+        pthread_mutex_unlock(&scheduler.lock);
+        enum db_failure why;
+        db_conn *c = db_acquire(&why);
+        if (c) {
+            bool ran = false;
+            long sent = 0;
+            if (reminders_tick(c, clock_wall(), &ran, &sent) != 0)
+                y_log_message(Y_LOG_LEVEL_WARNING, "reminders: the run failed; tried again next time");
+            else if (sent > 0)
+                y_log_message(Y_LOG_LEVEL_INFO, "reminders: %ld sent", sent);
+            metrics_reminders(ran, sent);
+            db_release(c);
+        }
+        pthread_mutex_lock(&scheduler.lock);
+    }
+    pthread_mutex_unlock(&scheduler.lock);
+    return NULL;
+}
+
+static void stop_scheduler(void)
+{
+    if (!scheduler.started)
+        return;
+    pthread_mutex_lock(&scheduler.lock);
+    scheduler.stop = true;
+    pthread_cond_signal(&scheduler.wake);
+    pthread_mutex_unlock(&scheduler.lock);
+    pthread_join(scheduler.thread, NULL);
+}
+
 static void stop_maintenance(void)
 {
     pthread_mutex_lock(&maintenance.lock);
@@ -225,6 +281,10 @@ int serve_main(void)
         return 1;
     }
     pthread_create(&maintenance.thread, NULL, maintenance_loop, NULL);
+    if (app.cfg.reminder_interval_s > 0) {
+        pthread_create(&scheduler.thread, NULL, scheduler_loop, NULL);
+        scheduler.started = true;
+    }
     hook_workers_start(&app.cfg.integrations);
     jwt_verifier_start(app.verifier);
     y_log_message(Y_LOG_LEVEL_INFO,
@@ -243,6 +303,7 @@ int serve_main(void)
     }
     y_log_message(Y_LOG_LEVEL_INFO, "signal %d: finishing requests in flight, then stopping", sig);
     server_stop(SHUTDOWN_GRACE_MS);
+    stop_scheduler();
     hook_workers_stop();
     stop_maintenance();
     db_pool_close();

@@ -101,6 +101,11 @@ export WEBHOOK_CONNECT_TIMEOUT_MS=1000
 export CALENDAR_FEED_MIN_INTERVAL_S=2
 export OPENAPI_FILE="${OPENAPI_FILE_OVERRIDE:-$top/openapi.yaml}"
 export LOG_LEVEL=warning
+# The reminder scheduler's own thread (OBL-3) reads the wall clock; the API
+# tests drive it through POST /v1/reminders/run with the test clock instead,
+# and tests/api/test_obligations.c starts instances of their own with the
+# thread on.
+export REMINDER_INTERVAL_S=0
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1"
 export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

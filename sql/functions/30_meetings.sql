@@ -36,16 +36,17 @@ $$;
 
 -- MTG-12: the next review date agreed in the approved minutes has passed
 -- (by the request's date) and no review meeting was requested (one that
--- was cancelled or declined does not count).
+-- was cancelled or declined does not count): the review obligation
+-- (meeting_obligations, 85_obligations.sql, the clock's one definition)
+-- overdue. next_review_on only spares the look for the meetings without one.
 CREATE OR REPLACE FUNCTION meeting_review_overdue(m meetings, today date) RETURNS boolean
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 BEGIN
   RETURN m.next_review_on IS NOT NULL AND m.next_review_on < today
-     AND m.status IN ('held', 'closed')
-     AND NOT EXISTS (SELECT 1 FROM meetings r
-                      WHERE r.previous_meeting_id = m.id
-                        AND r.status NOT IN ('cancelled', 'declined'));
+     AND EXISTS (SELECT 1 FROM meeting_obligations(m.id) o
+                  WHERE o.clock = 'review' AND o.met_at IS NULL AND o.ended IS NULL
+                    AND o.due < today);
 END
 $$;
 

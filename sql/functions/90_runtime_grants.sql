@@ -23,6 +23,9 @@ BEGIN
   REVOKE INSERT, UPDATE, DELETE ON schema_functions FROM mam_runtime;
   REVOKE UPDATE, DELETE ON audit_events FROM mam_runtime;
   REVOKE UPDATE, DELETE ON audit_event_agencies FROM mam_runtime;
+  -- policy history is only added to (OBL-1); a reminder once sent stays sent (OBL-3)
+  REVOKE UPDATE, DELETE ON policy_versions FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON reminders_sent FROM mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public

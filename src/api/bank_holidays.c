@@ -1,9 +1,12 @@
 /* The working-days calendar (domain/calendar.h): every caller reads the
  * bank holidays; admins add and remove them. Not case data, so reads are
  * not audited; changes are audited and announced to every agency. */
+#include <stdlib.h>
+
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "core/text.h"
+#include "domain/govuk_holidays.h"
 #include "domain/json_in.h"
 #include "store/audit.h"
 #include "store/holidays.h"
@@ -79,4 +82,57 @@ void handle_bank_holidays_delete(req *r)
         return;
     }
     reply_empty(r, 204);
+}
+
+/* POST /v1/bank-holiday-imports?division=: the GOV.UK bank-holidays file
+ * (https://www.gov.uk/bank-holidays.json) as the body; the division's list
+ * becomes the calendar within the span of its dates (store/holidays.h).
+ * Each day added or removed is announced as a single change would be. */
+static json_t *date_array(char **dates, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_string(dates[i]));
+    return a;
+}
+
+void handle_bank_holiday_imports_create(req *r)
+{
+    const char *division = req_query(r, "division");
+    if (!division)
+        division = "england-and-wales";
+    violations v;
+    violations_init(&v);
+    int n = 0;
+    govuk_holiday *list = govuk_holidays_read(r->body, division, &n, &v);
+    if (frame_violations(r, &v)) {
+        free(list);
+        return;
+    }
+    store *s = frame_begin(r, FRAME_CHANGE);
+    char **added = NULL, **removed = NULL;
+    int n_added = 0, n_removed = 0;
+    char last[11] = "";
+    bool ok = s && holidays_import(s, list, n, &added, &n_added, &removed, &n_removed) == 0;
+    for (int i = 0; ok && i < n_added; i++)
+        ok = store_announce(s, &STORE_BANK_HOLIDAY, added[i], "bank_holiday.created") == 0;
+    for (int i = 0; ok && i < n_removed; i++)
+        ok = store_announce(s, &STORE_BANK_HOLIDAY, removed[i], "bank_holiday.removed") == 0;
+    ok = ok && audit_record(s, "bank_holiday.import", "bank_holiday", NULL) == 0 &&
+         holidays_last(s, last) == 0 && store_commit(s) == 0;
+    if (!ok) {
+        if (s)
+            req_db_failed(r);
+    } else {
+        json_t *body = json_pack("{s:s, s:i, s:o, s:o, s:s?, s:s?}", "division", division,
+                                 "listed", n, "added", date_array(added, n_added), "removed",
+                                 date_array(removed, n_removed), "first",
+                                 n ? list[0].date : NULL, "last", n ? list[n - 1].date : NULL);
+        json_object_set_new(body, "calendar_ends", last[0] ? json_string(last) : json_null());
+        reply_json(r, 200, body);
+        json_decref(body);
+    }
+    holidays_dates_free(added, n_added);
+    holidays_dates_free(removed, n_removed);
+    free(list);
 }

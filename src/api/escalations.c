@@ -15,15 +15,18 @@
 #include "store/escalations.h"
 #include "store/holidays.h"
 #include "store/meetings.h"
+#include "store/policy.h"
 
-/* The due date of a stage: its working days from today (ESC-2). */
+/* The due date of a stage: its working days from today (ESC-2), by the
+ * policy in effect (OBL-1). */
 static bool stage_due(req *r, store *s, int stage, char due[11])
 {
+    (void)r;
+    policy p;
     holidays h;
-    if (holidays_load(s, &h) != 0)
+    if (policy_load(s, &p) != 0 || holidays_load(s, &h) != 0)
         return false;
-    cal_format(cal_add_working_days(s->today, req_config(r)->escalation_stage_days[stage - 1], &h),
-               due);
+    cal_format(cal_add_working_days(s->today, p.escalation_stage_working_days[stage - 1], &h), due);
     holidays_free(&h);
     return true;
 }

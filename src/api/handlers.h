@@ -54,6 +54,7 @@ void handle_bank_holidays_list(req *r);
 void handle_bank_holidays_create(req *r);
 void handle_bank_holidays_get(req *r);
 void handle_bank_holidays_delete(req *r);
+void handle_bank_holiday_imports_create(req *r);
 
 /* reports.c */
 void handle_reports_drifting(req *r);
@@ -88,6 +89,16 @@ void handle_escalations_respond(req *r);
 void handle_escalations_escalate(req *r);
 void handle_escalations_resolve(req *r);
 void handle_escalations_withdraw(req *r);
+
+/* policy.c: the clocks as policy (OBL-1) */
+void handle_policy_get(req *r);
+void handle_policy_versions(req *r);
+void handle_policy_put(req *r);
+
+/* obligations.c: what is owed (OBL-2) and the reminders (OBL-3) */
+void handle_obligations_list(req *r);
+void handle_obligations_get(req *r);
+void handle_reminders_run(req *r);
 
 /* audit_events.c */
 void handle_audit_events_list(req *r);

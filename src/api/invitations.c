@@ -14,6 +14,7 @@
 #include "domain/planning.h"
 #include "store/agencies.h"
 #include "store/holidays.h"
+#include "store/policy.h"
 #include "store/invitations.h"
 #include "store/meetings.h"
 #include "store/planning.h"
@@ -71,7 +72,7 @@ static bool check_with_facts(req *r, store *s, const meeting_row *m, const invit
     return true;
 }
 
-/* respond_by, unless given: RESPONSE_WORKING_DAYS working days from today,
+/* respond_by, unless given: the policy's response working days from today (OBL-1),
  * and once the meeting is scheduled no later than the working day before it
  * starts (INV-8). Also judges short notice against the start, once there is
  * one (INV-4). */
@@ -79,9 +80,10 @@ static bool deadline_and_notice(req *r, store *s, const meeting_row *m, const in
                                 char respond_by[11], bool *short_notice)
 {
     holidays h;
-    if (!frame_ok(r, holidays_load(s, &h)))
+    policy pol;
+    if (!frame_ok(r, policy_load(s, &pol)) || !frame_ok(r, holidays_load(s, &h)))
         return false;
-    const config *cfg = req_config(r);
+    const policy *cfg = &pol;
     if (in->respond_by)
         snprintf(respond_by, 11, "%s", in->respond_by);
     else

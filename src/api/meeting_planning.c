@@ -15,6 +15,7 @@
 #include "domain/planning.h"
 #include "store/agencies.h"
 #include "store/holidays.h"
+#include "store/policy.h"
 #include "store/invitations.h"
 #include "store/meetings.h"
 #include "store/planning.h"
@@ -61,11 +62,12 @@ static bool pull_deadlines(store *s, const meeting_row *m, long long start_epoch
 static bool judge_invitations(req *r, store *s, const meeting_row *m, long long start_epoch,
                               json_t *warnings)
 {
-    int notice = req_config(r)->notice_working_days;
-    holidays h;
+    policy p;
+    holidays h = {NULL, 0};
     invitation_sent *sent = NULL;
     int n = 0;
-    bool ok = holidays_load(s, &h) == 0;
+    bool ok = policy_load(s, &p) == 0 && holidays_load(s, &h) == 0;
+    int notice = p.notice_working_days;
     ok = ok && invitations_sent(s, m->id, &sent, &n) == 0;
     int late = 0;
     for (int i = 0; ok && i < n; i++) {

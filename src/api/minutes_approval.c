@@ -17,6 +17,7 @@
 #include "domain/minutes.h"
 #include "store/actions.h"
 #include "store/holidays.h"
+#include "store/policy.h"
 
 /* MTG-9: the previous meeting's open actions each need an outcome. */
 static bool check_review(store *s, const meeting_row *m, json_t *content, violations *v)
@@ -36,7 +37,7 @@ static bool check_review(store *s, const meeting_row *m, json_t *content, violat
 
 /* FAM-6: once per meeting, when the family was not present (by the marks
  * recorded before the hold). */
-static bool add_feedback_action(req *r, const minutes_ctx *m, const minutes_facts *f,
+static bool add_feedback_action(const minutes_ctx *m, const minutes_facts *f,
                                 json_t *content, buf *new_ids)
 {
     if (minutes_family_present_from(f->invitations, f->n_invitations))
@@ -45,11 +46,12 @@ static bool add_feedback_action(req *r, const minutes_ctx *m, const minutes_fact
     int exists = actions_has_family_feedback(s, m->meeting.id);
     if (exists != 0)
         return exists > 0;
+    policy p;
     holidays h;
-    if (holidays_load(s, &h) != 0)
+    if (policy_load(s, &p) != 0 || holidays_load(s, &h) != 0)
         return false;
     char due[11];
-    cal_format(cal_add_working_days(s->today, req_config(r)->feedback_working_days, &h), due);
+    cal_format(cal_add_working_days(s->today, p.feedback_working_days, &h), due);
     holidays_free(&h);
     char id[37];
     if (actions_family_feedback(s, m->meeting.id, m->current.number,
@@ -64,7 +66,7 @@ static bool add_feedback_action(req *r, const minutes_ctx *m, const minutes_fact
 /* ACT-4: once per meeting, when a safeguarding referral is recorded as
  * needed: an action for whoever makes it, due SAFEGUARDING_REFERRAL_WORKING_DAYS
  * working days after the day the meeting was held. */
-static bool add_referral_action(req *r, const minutes_ctx *m, const minutes_facts_data *facts,
+static bool add_referral_action(const minutes_ctx *m, const minutes_facts_data *facts,
                                 json_t *content, buf *new_ids)
 {
     if (!minutes_referral_needed(content))
@@ -76,12 +78,12 @@ static bool add_referral_action(req *r, const minutes_ctx *m, const minutes_fact
     cal_day held;
     if (!facts->held_on || !cal_parse(facts->held_on, &held))
         held = s->today; /* a held meeting has its day; never reached */
+    policy p;
     holidays h;
-    if (holidays_load(s, &h) != 0)
+    if (policy_load(s, &p) != 0 || holidays_load(s, &h) != 0)
         return false;
     char due[11];
-    cal_format(minutes_referral_due(held, req_config(r)->safeguarding_referral_working_days, &h),
-               due);
+    cal_format(minutes_referral_due(held, p.safeguarding_referral_working_days, &h), due);
     holidays_free(&h);
     char id[37];
     if (actions_safeguarding_referral(s, m->meeting.id, m->current.number,
@@ -154,8 +156,8 @@ void handle_minutes_approve(req *r)
         ok = minutes_approve(s, m.meeting.id, m.current.number) == 0 &&
              meetings_set_next_review(s, m.meeting.id, m.current.number) == 0 && /* MTG-12 */
              actions_from_minutes(s, m.meeting.id, m.current.number, text, &new_ids) >= 0 &&
-             add_feedback_action(r, &m, &facts.facts, content, &new_ids) &&
-             add_referral_action(r, &m, &facts, content, &new_ids) &&
+             add_feedback_action(&m, &facts.facts, content, &new_ids) &&
+             add_referral_action(&m, &facts, content, &new_ids) &&
              (!m.meeting.previous_meeting_id[0] ||
               actions_apply_review(s, m.meeting.id, text) == 0) &&
              announce_actions(s, new_ids.data ? new_ids.data : "");

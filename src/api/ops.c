@@ -4,8 +4,11 @@
 
 #include "api/handlers.h"
 #include "core/buf.h"
+#include "core/clock.h"
+#include "domain/calendar.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "store/holidays.h"
 #include "store/schema.h"
 
 void handle_ops_livez(req *r)
@@ -40,8 +43,28 @@ void handle_ops_readyz(req *r)
         problem(r, 503, "schema-behind", "Service Unavailable", detail);
         return;
     }
-    char body[96];
-    snprintf(body, sizeof body, "{\"status\":\"ready\",\"schema_version\":%d}", current);
+    /* Ready, but say so when the calendar runs out within a year: working
+     * days after its last bank holiday are counted with weekends alone. */
+    char last[11] = "", year_on[11], today[11];
+    if (holidays_last(s, last) != 0) {
+        req_db_failed(r);
+        return;
+    }
+    clock_date(r->now, today);
+    int y, m, d;
+    sscanf(today, "%4d-%2d-%2d", &y, &m, &d);
+    cal_format(cal_from_ymd(y + 1, m, d), year_on);
+    char body[512];
+    if (strcmp(last, year_on) < 0)
+        snprintf(body, sizeof body,
+                 "{\"status\":\"ready\",\"schema_version\":%d,\"warnings\":[{\"code\":"
+                 "\"bank_holidays_ending\",\"message\":\"The bank holidays the calendar counts "
+                 "end %s, less than twelve months ahead: load the GOV.UK file (POST "
+                 "/v1/bank-holiday-imports).\",\"calendar_ends\":%s%s%s}]}",
+                 current, last[0] ? last : "already", last[0] ? "\"" : "", last[0] ? last : "null",
+                 last[0] ? "\"" : "");
+    else
+        snprintf(body, sizeof body, "{\"status\":\"ready\",\"schema_version\":%d}", current);
     reply_json_text(r, 200, body);
 }
 

@@ -1,14 +1,18 @@
-/* Reports over the meetings the caller may see, judged with the
- * working-days calendar:
- *  GET /v1/reports/drifting-meetings (MTG-10): requested but not held once
- *    DRIFT_WORKING_DAYS working days have passed since the day of the
- *    request, oldest first;
- *  GET /v1/reports/overdue-minutes: held, and MINUTES_DUE_WORKING_DAYS
- *    working days on, still without approved minutes that went out to
- *    someone, oldest first;
- *  GET /v1/reports/review-overdue (MTG-12): the next review date agreed in
- *    the approved minutes passed with no review requested, for the
- *    convening side. */
+/* Reports over the meetings the caller may see: views of the obligations
+ * (OBL-2), each clock defined once (meeting_obligations in
+ * sql/functions/85_obligations.sql), under the policy version in effect at
+ * its event (OBL-1):
+ *  GET /v1/reports/drifting-meetings (MTG-10): the drift obligation still
+ *    owed (not held, not declined or cancelled) and due by today, oldest
+ *    request first;
+ *  GET /v1/reports/overdue-minutes (MIN-4): the minutes obligation still
+ *    owed (no approved minutes sent to anyone) and due by today, oldest hold
+ *    first;
+ *  GET /v1/reports/review-overdue (MTG-12): the review obligation (the next
+ *    review date agreed in the approved minutes) overdue with no review
+ *    requested, for the convening side.
+ * The window and cutoff in the first two answers are the current policy's:
+ * those of a meeting requested or held today. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +20,7 @@
 #include "api/handlers.h"
 #include "core/buf.h"
 #include "store/holidays.h"
+#include "store/policy.h"
 #include "store/reports.h"
 
 /* The page, with the window it was judged by (a new string in place). */
@@ -30,9 +35,10 @@ static void add_window(store_page *page, int days, const char *window_name,
     page->json = buf_steal(&out);
 }
 
-/* One report: the visible meetings on or before the day `days` working
- * days ago, with the window in the answer. */
-static void report(req *r, enum meeting_report which, int days, const char *window_name,
+/* One report: the visible meetings whose obligation is owed and due by
+ * today, with the current policy's window and the day `days` working days
+ * ago in the answer. */
+static void report(req *r, enum meeting_report which, const char *window_name,
                    const char *cutoff_name, const char *audit_action)
 {
     static const enum cursor_part key[] = {PART_TIMESTAMP, PART_UUID};
@@ -43,9 +49,11 @@ static void report(req *r, enum meeting_report which, int days, const char *wind
     holidays h = {NULL, 0};
     char cutoff[11] = "";
     store_page rendered;
-    if (s && frame_ok(r, holidays_load(s, &h))) {
+    policy p;
+    if (s && frame_ok(r, policy_load(s, &p)) && frame_ok(r, holidays_load(s, &h))) {
+        int days = which == REPORT_DRIFTING ? p.drift_working_days : p.minutes_due_working_days;
         cal_format(cal_add_working_days(s->today, -days, &h), cutoff);
-        if (frame_ok(r, reports_meetings(s, which, cutoff, page.limit, page.after, &rendered))) {
+        if (frame_ok(r, reports_meetings(s, which, page.limit, page.after, &rendered))) {
             add_window(&rendered, days, window_name, cutoff_name, cutoff);
             frame_list(r, &rendered, audit_action, "meeting");
         }
@@ -56,7 +64,7 @@ static void report(req *r, enum meeting_report which, int days, const char *wind
 
 void handle_reports_drifting(req *r)
 {
-    report(r, REPORT_DRIFTING, req_config(r)->drift_working_days, "window_working_days",
+    report(r, REPORT_DRIFTING, "window_working_days",
            "requested_on_or_before", "report.drifting_meetings");
 }
 
@@ -85,6 +93,6 @@ void handle_reports_review_overdue(req *r)
 
 void handle_reports_overdue_minutes(req *r)
 {
-    report(r, REPORT_OVERDUE_MINUTES, req_config(r)->minutes_due_working_days, "due_working_days",
+    report(r, REPORT_OVERDUE_MINUTES, "due_working_days",
            "held_on_or_before", "report.overdue_minutes");
 }

@@ -20,8 +20,12 @@ static const char *const q_deliveries[] = {"status", PAGE, NULL};
 static const char *const q_page[] = {PAGE, NULL};
 static const char *const q_mine[] = {"invitee", "status", PAGE, NULL};
 static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
+static const char *const q_import[] = {"division", NULL};
 static const char *const q_actions[] = {"owner", "agency", "meeting_id", "status", "overdue",
                                         PAGE, NULL};
+static const char *const q_obligations[] = {"owner", "agency", "meeting_id",
+                                            "child_external_ref", "status", "due_before",
+                                            PAGE, NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
 
@@ -113,6 +117,18 @@ const route api_routes[] = {
     {"POST", "/v1/bank-holidays", handle_bank_holidays_create, BODY, ROLE_ADMIN, NULL},
     {"GET", "/v1/bank-holidays/{date}", handle_bank_holidays_get, 0, 0, NULL},
     {"DELETE", "/v1/bank-holidays/{date}", handle_bank_holidays_delete, 0, ROLE_ADMIN, NULL},
+    {"POST", "/v1/bank-holiday-imports", handle_bank_holiday_imports_create, BODY, ROLE_ADMIN,
+     q_import},
+
+    /* the clocks as policy (OBL-1) */
+    {"GET", "/v1/policy", handle_policy_get, 0, 0, NULL},
+    {"PUT", "/v1/policy", handle_policy_put, BODY | CHANGE, ROLE_ADMIN, NULL},
+    {"GET", "/v1/policy/versions", handle_policy_versions, 0, 0, q_page},
+
+    /* obligations and reminders (OBL-2, OBL-3) */
+    {"GET", "/v1/obligations", handle_obligations_list, 0, 0, q_obligations},
+    {"GET", "/v1/obligations/{obligation_id}", handle_obligations_get, 0, 0, NULL},
+    {"POST", "/v1/reminders/run", handle_reminders_run, 0, ROLE_ADMIN, NULL},
 
     /* audit and integration */
     {"GET", "/v1/audit-events", handle_audit_events_list, 0, ROLE_AUDITOR, q_audit},

@@ -311,6 +311,7 @@ int config_load(config *cfg, enum config_purpose purpose)
         (int)config_env_int("SAFEGUARDING_REFERRAL_WORKING_DAYS", 1, 0, 20, &bad);
     cfg->minutes_due_working_days = (int)config_env_int("MINUTES_DUE_WORKING_DAYS", 15, 1, 200, &bad);
     parse_stage_days(cfg, &bad);
+    cfg->reminder_interval_s = (int)config_env_int("REMINDER_INTERVAL_S", 60, 0, 86400, &bad);
 
     cfg->jwt_issuer = env_dup("JWT_ISSUER", NULL);
     cfg->jwt_audience = env_dup("JWT_AUDIENCE", NULL);

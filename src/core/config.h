@@ -71,6 +71,11 @@ typedef struct config {
     int safeguarding_referral_working_days; /* ACT-4: a needed referral due after the hold */
     int minutes_due_working_days;   /* minutes distributed this long after holding */
     int escalation_stage_days[4];   /* ESC-2: due dates of stages 1 to 4 */
+    /* The policies above only seed the first policy version of a new
+     * database (mam migrate; OBL-1): the service reads them from there. */
+
+    /* OBL-3: seconds between the reminder scheduler's runs; 0: none */
+    int reminder_interval_s;
 
     /* Tokens */
     char *jwt_issuer;

@@ -134,6 +134,22 @@ static int apply_functions(PGconn *pg)
     return 0;
 }
 
+int migrate_set(PGconn *pg, const char *const *names, const char *const *values, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *params[] = {names[i], values[i]};
+        PGresult *r = PQexecParams(pg, "SELECT set_config($1, $2, false)", 2, NULL, params, NULL,
+                                   NULL, 0);
+        int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (!ok)
+            fprintf(stderr, "migrate: %s", PQerrorMessage(pg));
+        PQclear(r);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
 int migrate_apply(PGconn *pg)
 {
     if (run(pg, "SET client_min_messages = warning") != 0 ||

@@ -32,6 +32,11 @@ extern const int mam_function_file_count;
 /* The version the binary expects the schema to be at. */
 int migrate_latest_version(void);
 
+/* Session settings the migrations may read (current_setting), such as the
+ * environment's policy values that 030 seeds the first policy version
+ * with: names[i] = values[i]. 0 on success. Call before migrate_apply. */
+int migrate_set(PGconn *pg, const char *const *names, const char *const *values, int n);
+
 /* Applies pending migrations, then the function files, on pg; prints
  * progress to stderr. 0 on success. */
 int migrate_apply(PGconn *pg);

@@ -371,7 +371,7 @@ void minutes_check_shape(json_t *content, violations *v)
         "safeguarding_referral", "caf_considered", "fgc_considered", "further_assessment",
         "next_review", "risk_analysis", "legal_action", "further_strategy_discussion",
         "lado_referral", "shared_with_family", "risk_categories", "strategy_considerations",
-        "previous_actions", NULL};
+        "previous_actions", "section_47_enquiry", NULL};
     static const char *const sharing[] = {"with_whom", "family", NULL};
     static const char *const feedback[] = {"family_present", "by", "method", NULL};
     static const char *const referral[] = {"needed", "by", "how", NULL};
@@ -417,6 +417,10 @@ void minutes_check_shape(json_t *content, violations *v)
     }
     flag_shape(v, content, "", "legal_action", "required", required);
     flag_shape(v, content, "", "further_strategy_discussion", "required", required);
+    /* strategy discussions: section 47 enquiries started, from which the
+     * initial child protection conference is due (OBL-1, the icpc clock) */
+    static const char *const s47[] = {"started", "note", NULL};
+    flag_shape(v, content, "", "section_47_enquiry", "started", s47);
     flag_shape(v, content, "", "lado_referral", "required", lado);
     json_t *sw = jin_object(v, content, "", "shared_with_family", false, NULL);
     if (sw) {

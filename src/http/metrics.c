@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth/jwt.h"
 #include "auth/refusals.h"
@@ -12,6 +13,22 @@
 #include "http/watchdog.h"
 
 static const jwt_verifier *verifier; /* its key stores' series, when set */
+
+/* OBL-3: the reminder scheduler's runs (serve.c) */
+static struct {
+    unsigned long runs, skipped, sent, last_run;
+} reminders;
+
+void metrics_reminders(bool ran, long sent)
+{
+    if (ran) {
+        __atomic_add_fetch(&reminders.runs, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&reminders.sent, (unsigned long)(sent > 0 ? sent : 0), __ATOMIC_RELAXED);
+        __atomic_store_n(&reminders.last_run, (unsigned long)time(NULL), __ATOMIC_RELAXED);
+    } else {
+        __atomic_add_fetch(&reminders.skipped, 1, __ATOMIC_RELAXED);
+    }
+}
 
 static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
                                412, 413, 415, 422, 428, 500, 501, 503};
@@ -156,6 +173,23 @@ void metrics_render(buf *out)
                "mam_http_requests_over_limit_total %lu\n",
                db_pool_size(), db_pool_in_use(), counts.cut_off, counts.open,
                counts.open_over_limit, counts.shed, counts.over_limit);
+    buf_printf(out,
+               "# HELP mam_reminder_runs_total Runs of the reminder scheduler (OBL-3) by this "
+               "instance: ran, or skipped because another instance held the lock.\n"
+               "# TYPE mam_reminder_runs_total counter\n"
+               "mam_reminder_runs_total{outcome=\"ran\"} %lu\n"
+               "mam_reminder_runs_total{outcome=\"skipped\"} %lu\n"
+               "# HELP mam_reminders_sent_total Reminders this instance sent to the feed.\n"
+               "# TYPE mam_reminders_sent_total counter\n"
+               "mam_reminders_sent_total %lu\n"
+               "# HELP mam_reminder_last_run_timestamp_seconds When this instance last ran the "
+               "scheduler (0: never).\n"
+               "# TYPE mam_reminder_last_run_timestamp_seconds gauge\n"
+               "mam_reminder_last_run_timestamp_seconds %lu\n",
+               __atomic_load_n(&reminders.runs, __ATOMIC_RELAXED),
+               __atomic_load_n(&reminders.skipped, __ATOMIC_RELAXED),
+               __atomic_load_n(&reminders.sent, __ATOMIC_RELAXED),
+               __atomic_load_n(&reminders.last_run, __ATOMIC_RELAXED));
     refusals_render(out);
     buf_printf(out, "# HELP mam_webhook_attempts_total Webhook delivery attempts of this instance "
                     "by outcome.\n# TYPE mam_webhook_attempts_total counter\n");

@@ -6,6 +6,8 @@
 #ifndef MAM_METRICS_H
 #define MAM_METRICS_H
 
+#include <stdbool.h>
+
 #include "core/buf.h"
 #include "http/route.h"
 
@@ -16,6 +18,10 @@ void metrics_free(void);
 /* route_index is the route's table index, or -1 for unmatched requests. */
 void metrics_observe(int route_index, int status, double seconds);
 void metrics_render(buf *out);
+
+/* OBL-3: one run of the reminder scheduler: whether this instance held the
+ * lock and ran, and how many reminders it sent. */
+void metrics_reminders(bool ran, long sent);
 
 /* A webhook delivery attempt's outcome: delivered, failed (to be retried),
  * given_up, gone (410). */

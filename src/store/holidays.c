@@ -1,9 +1,12 @@
 #include "store/holidays.h"
 
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/text.h"
 #include "core/xalloc.h"
+#include "domain/govuk_holidays.h"
 #include "store/sql.h"
 
 const store_kind STORE_BANK_HOLIDAY = {
@@ -83,4 +86,74 @@ int holidays_list(store *s, const char *from, const char *to, int limit, const c
     sql_int lim;
     const char *params[] = {from, to, after, sql_int_of(&lim, limit + 1)};
     return sql_list(s, &list_stmt, params, limit, 1, 1, out);
+}
+
+static const db_stmt import_remove_stmt = {
+    "holidays_import_remove",
+    "DELETE FROM bank_holidays WHERE day BETWEEN $1::date AND $2::date"
+    "   AND day NOT IN (SELECT (e ->> 'date')::date FROM json_array_elements($3::json) e)"
+    " RETURNING to_char(day, 'YYYY-MM-DD')",
+    3};
+
+static const db_stmt import_add_stmt = {
+    "holidays_import_add",
+    "INSERT INTO bank_holidays (day, name)"
+    " SELECT (e ->> 'date')::date, e ->> 'title' FROM json_array_elements($1::json) e"
+    " ON CONFLICT (day) DO NOTHING RETURNING to_char(day, 'YYYY-MM-DD')",
+    1};
+
+static const db_stmt last_stmt = {
+    "holidays_last", "SELECT coalesce(to_char(max(day), 'YYYY-MM-DD'), '') FROM bank_holidays", 0};
+
+static int dates_of(PGresult *res, char ***out, int *n)
+{
+    *n = PQntuples(res);
+    *out = xcalloc((size_t)(*n ? *n : 1), sizeof **out);
+    for (int i = 0; i < *n; i++)
+        (*out)[i] = xstrdup(PQgetvalue(res, i, 0));
+    PQclear(res);
+    return 0;
+}
+
+void holidays_dates_free(char **dates, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(dates[i]);
+    free(dates);
+}
+
+int holidays_import(store *s, const struct govuk_holiday *list, int n, char ***added,
+                    int *n_added, char ***removed, int *n_removed)
+{
+    *added = *removed = NULL;
+    *n_added = *n_removed = 0;
+    if (n == 0)
+        return 0;
+    json_t *events = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(events, json_pack("{s:s, s:s}", "date", list[i].date, "title",
+                                                list[i].title));
+    char *doc = json_dumps(events, JSON_COMPACT);
+    json_decref(events);
+    const char *remove_params[] = {list[0].date, list[n - 1].date, doc};
+    PGresult *res = sql_query(s, &import_remove_stmt, remove_params);
+    if (res)
+        dates_of(res, removed, n_removed);
+    const char *add_params[] = {doc};
+    res = res ? sql_query(s, &import_add_stmt, add_params) : NULL;
+    if (res)
+        dates_of(res, added, n_added);
+    free(doc);
+    return res ? 0 : -1;
+}
+
+int holidays_last(store *s, char out[11])
+{
+    bool found;
+    char *last = sql_value(s, &last_stmt, NULL, &found);
+    if (!last)
+        return -1;
+    snprintf(out, 11, "%s", last);
+    free(last);
+    return 0;
 }

@@ -35,6 +35,8 @@
 #define WINDOW_DRIFT "2036-06-11"         /* test_drift.c */
 #define WINDOW_ESC_2 "2037-06-10"         /* test_escalations.c */
 #define WINDOW_FAM_6 "2038-06-09"         /* test_minutes.c */
+#define WINDOW_IMPORT "2041-06-12"        /* test_bank_holidays.c, the GOV.UK file */
+#define WINDOW_IMPORT_REFUSED "2042-06-11" /* test_bank_holidays.c, a GOV.UK file refused */
 
 /* Pins the test clock at noon (UTC) of the window's day. */
 static inline void clock_in_window(const char *day)

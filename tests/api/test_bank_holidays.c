@@ -469,3 +469,158 @@ Test(bank_holidays, removing_an_absent_date_404_changes_nothing)
     person_free(&admin);
     free(agency);
 }
+
+/* --- the GOV.UK bank-holidays file --- */
+
+/* A file in the GOV.UK format whose England and Wales division lists the
+ * given fictional days of the import window (a new reference); Scotland
+ * lists another, which an import of England and Wales ignores. */
+static json_t *govuk_file(const char *const *days)
+{
+    json_t *events = json_array();
+    for (const char *const *d = days; *d; d++)
+        json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:b}", "title",
+                                                "Fictional import day", "date", *d, "notes", "",
+                                                "bunting", 1));
+    return json_pack("{s:{s:s, s:o}, s:{s:s, s:[{s:s, s:s, s:s, s:b}]}}", "england-and-wales",
+                     "division", "england-and-wales", "events", events, "scotland", "division",
+                     "scotland", "events", "title", "Fictional Scottish day", "date",
+                     "2041-06-19", "notes", "", "bunting", 0);
+}
+
+static http_response *import_file(const person *by, json_t *file, const char *division)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/bank-holiday-imports%s%s", division ? "?division=" : "",
+             division ? division : "");
+    return api_call("POST", path, by->token, file, NULL);
+}
+
+static long import_rows(void)
+{
+    return db_long("SELECT count(*) FROM bank_holidays WHERE day BETWEEN '2041-06-01' AND"
+                   " '2041-06-30'",
+                   0, NULL);
+}
+
+static void import_cleanup(void)
+{
+    free(db_value("DELETE FROM bank_holidays WHERE day BETWEEN '2041-06-01' AND '2041-06-30'"
+                  " AND name LIKE 'Fictional %' RETURNING 1",
+                  0, NULL));
+}
+
+Test(bank_holidays, calendar_loaded_from_the_govuk_file_within_its_span)
+{
+    clock_in_window(WINDOW_IMPORT);
+    import_cleanup();
+    char *agency = agency_new("childrens_social_care");
+    person admin = person_new(agency, "admin");
+    static const char *const first[] = {"2041-06-14", "2041-06-17", NULL};
+    json_t *file = govuk_file(first);
+    http_response *r = import_file(&admin, file, NULL);
+    json_decref(file);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_str(r->json, "division"), "england-and-wales");
+    cr_assert_eq(json_array_size(json_object_get(r->json, "added")), 2, "%s", r->body);
+    cr_assert_eq(json_array_size(json_object_get(r->json, "removed")), 0, "%s", r->body);
+    http_free(r);
+    cr_assert_eq(import_rows(), 2, "Scotland's day is not England's");
+
+    /* the working days count them at once */
+    r = api_get("/v1/bank-holidays/2041-06-17", admin.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    /* again: nothing changes; a new edition: within its span the calendar
+     * becomes its list */
+    file = govuk_file(first);
+    r = import_file(&admin, file, "england-and-wales");
+    json_decref(file);
+    cr_assert_eq(json_array_size(json_object_get(r->json, "added")), 0, "%s", r->body);
+    http_free(r);
+    static const char *const second[] = {"2041-06-14", "2041-06-21", NULL};
+    file = govuk_file(second);
+    r = import_file(&admin, file, NULL);
+    json_decref(file);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    expect_str(json_string_value(json_array_get(json_object_get(r->json, "added"), 0)),
+               "2041-06-21");
+    expect_str(json_string_value(json_array_get(json_object_get(r->json, "removed"), 0)),
+               "2041-06-17");
+    http_free(r);
+    cr_assert_eq(import_rows(), 2);
+    /* announced to every agency, as a single removal is (agency_new made one) */
+    const char *announced[] = {"2041-06-17", agency};
+    cr_assert_eq(db_long("SELECT count(*) FROM events WHERE resource_type = 'bank_holiday'"
+                         " AND resource_id = $1 AND type = 'bank_holiday.removed' AND agency = $2",
+                         2, announced),
+                 1);
+    import_cleanup();
+    person_free(&admin);
+    free(agency);
+}
+
+Test(bank_holidays, govuk_file_refused_whole_and_changes_nothing)
+{
+    clock_in_window(WINDOW_IMPORT_REFUSED);
+    /* the window's own year: the import test changes 2041 meanwhile, and the
+     * other calendar tests their own windows */
+    char *agency = agency_new("childrens_social_care");
+    person admin = person_new(agency, "admin");
+    person practitioner = person_new(agency, "practitioner");
+    const char *window_sql = "SELECT count(*) FROM bank_holidays"
+                             " WHERE day BETWEEN '2042-01-01' AND '2042-12-31'";
+    long before = db_long(window_sql, 0, NULL);
+    static const char *const days[] = {"2042-06-13", NULL};
+
+    json_t *file = govuk_file(days);
+    http_response *r = import_file(&practitioner, file, NULL);
+    expect_problem(r, 403, NULL);
+    http_free(r);
+    r = import_file(&admin, file, "wales");
+    expect_problem(r, 400, NULL);
+    cr_assert(problem_has_field(r, "division"), "%s", r->body);
+    http_free(r);
+    json_decref(file);
+
+    /* a day that does not exist, a blank title, the same day twice: all
+     * named at once */
+    static const char *const bad_days[] = {"2042-02-30", "2042-06-13", "2042-06-13", NULL};
+    file = govuk_file(bad_days);
+    json_t *events = json_object_get(json_object_get(file, "england-and-wales"), "events");
+    json_object_set_new(json_array_get(events, 1), "title", json_string("  "));
+    r = import_file(&admin, file, NULL);
+    json_decref(file);
+    expect_problem(r, 400, NULL);
+    cr_assert(problem_has_field(r, "england-and-wales.events[0].date"), "%s", r->body);
+    cr_assert(problem_has_field(r, "england-and-wales.events[1].title"), "%s", r->body);
+    http_free(r);
+    json_t *no_division = json_pack("{s:[]}", "scotland");
+    r = api_call("POST", "/v1/bank-holiday-imports", admin.token, no_division, NULL);
+    json_decref(no_division);
+    expect_problem(r, 400, NULL);
+    http_free(r);
+    cr_assert_eq(db_long(window_sql, 0, NULL), before);
+    person_free(&practitioner);
+    person_free(&admin);
+    free(agency);
+}
+
+/* /readyz warns, still ready, when the calendar ends less than twelve months
+ * ahead (working days after it would count weekends alone). */
+Test(bank_holidays, readyz_warns_when_less_than_a_year_is_covered)
+{
+    http_response *r = api_get("/readyz", NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_null(json_object_get(r->json, "warnings"), "%s", r->body);
+    http_free(r);
+    clock_in_window("2060-06-09");
+    r = api_get("/readyz", NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *w = json_array_get(json_object_get(r->json, "warnings"), 0);
+    cr_assert(w, "%s", r->body);
+    expect_str(json_str(w, "code"), "bank_holidays_ending");
+    cr_assert(json_str(w, "calendar_ends"), "%s", r->body);
+    http_free(r);
+}

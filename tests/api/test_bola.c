@@ -43,6 +43,7 @@ typedef struct world {
     char *decision_id;
     char *action_id;
     char *escalation_id;
+    char *obligation_id; /* the action's obligation (OBL-2) */
     char reference[64];
     char title[256];
 } world;
@@ -100,6 +101,7 @@ static void world_build(world *w)
     cr_assert_eq(r->status, 201, "raising: %ld %s", r->status, r->body);
     w->escalation_id = strdup(json_str(r->json, "id"));
     http_free(r);
+    w->obligation_id = db_str1("SELECT obligation_id('action', $1::uuid, 0)", w->action_id);
 
     char *ref = db_str1("SELECT reference FROM meetings WHERE id = $1", p->meeting_id);
     snprintf(w->reference, sizeof w->reference, "%s", ref);
@@ -114,6 +116,7 @@ static void world_free(world *w)
     free(w->decision_id);
     free(w->action_id);
     free(w->escalation_id);
+    free(w->obligation_id);
     planned_free(&w->p);
 }
 
@@ -292,6 +295,7 @@ static const id_route case_routes[] = {
     {"POST", "/v1/escalations/{escalation_id}/escalate", NULL, V_ESCALATION},
     {"POST", "/v1/escalations/{escalation_id}/resolve", b_outcome, V_ESCALATION},
     {"POST", "/v1/escalations/{escalation_id}/withdraw", b_reason, V_ESCALATION},
+    {"GET", "/v1/obligations/{obligation_id}", NULL, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/calendar", NULL, V_NONE},
     {"GET", "/v1/invitations/{invitation_id}/calendar", NULL, V_NONE},
 };
@@ -339,7 +343,8 @@ static void fill(const world *w, const char *template, char *out, size_t size)
         const char *name, *value;
     } subs[] = {{"{meeting_id}", w->p.meeting_id},       {"{invitation_id}", w->p.police_invitation},
                 {"{decision_id}", w->decision_id},       {"{action_id}", w->action_id},
-                {"{escalation_id}", w->escalation_id},   {"{number}", "1"}};
+                {"{escalation_id}", w->escalation_id},   {"{number}", "1"},
+                {"{obligation_id}", w->obligation_id}};
     size_t o = 0;
     for (const char *t = template; *t && o + 1 < size;) {
         bool done = false;
@@ -481,6 +486,7 @@ Test(bola, SEC_2_ids_that_name_nothing_are_404_too)
             w.decision_id = (char *)ids[i];
             w.action_id = (char *)ids[i];
             w.escalation_id = (char *)ids[i];
+            w.obligation_id = (char *)ids[i];
             w.p.manager = p;
             w.p.requester = p;
             char path[256];

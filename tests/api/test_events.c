@@ -45,13 +45,18 @@ static http_response *feed(const person *integration, const char *after, int lim
 
 /* Is this event one of the test's own: about its meetings, or about its
  * agency (and not another test's agency joining the directory, nor another
- * test's bank holiday)? */
+ * test's bank holiday or policy change, nor a reminder)? */
 static bool mine(json_t *event, const char *agency)
 {
     const char *type = json_str(event, "resource_type");
     if (type && strcmp(type, "agency") == 0)
         return strcmp(json_str(event, "resource_id"), agency) == 0;
-    return !type || strcmp(type, "bank_holiday") != 0;
+    /* reminders (OBL-3) come from the scheduler on its own time, like
+     * another test's bank holiday or a policy change: not the test's own */
+    const char *event_type = json_str(event, "type");
+    if (event_type && strncmp(event_type, "reminder.", 9) == 0)
+        return false;
+    return !type || (strcmp(type, "bank_holiday") != 0 && strcmp(type, "policy") != 0);
 }
 
 /* Reads the integration's feed from the start to its current end, 200 at a
@@ -628,7 +633,8 @@ Test(events, INT_2_refused_changes_append_nothing)
     char *id = meeting_new(&requester, "stop_and_review");
     const char *params[] = {agency};
     const char *own_sql = "SELECT count(*) FROM events WHERE agency = $1"
-                          " AND NOT (resource_type IN ('agency', 'bank_holiday')"
+                          " AND type NOT LIKE 'reminder.%'"
+                          " AND NOT (resource_type IN ('agency', 'bank_holiday', 'policy')"
                           "          AND resource_id <> $1)";
     long before = db_long(own_sql, 1, params);
 

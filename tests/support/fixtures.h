@@ -38,9 +38,10 @@ char *db_try(const char *sql);
  * meetings, children, audit events, feed events and the agency row, and a
  * digest of the meetings' representations (so an edit that kept the version
  * would still show).
- * Directory and calendar events about other resources (every agency's feed
- * hears of each new agency and bank holiday) are left out, so tests running
- * in parallel do not disturb it. */
+ * Directory, calendar and policy events about other resources (every
+ * agency's feed hears of each new agency, bank holiday and policy change)
+ * and reminders (the scheduler sends them on its own time, OBL-3) are left
+ * out, so tests running in parallel do not disturb it. */
 char *db_fingerprint(const char *agency);
 
 /* Everything stored under one meeting, as one comparable string: the
@@ -48,7 +49,8 @@ char *db_fingerprint(const char *agency);
  * decisions (with agreements), minutes and their distribution, actions the
  * meeting agreed or tracks (with history), escalations about it (with their
  * events), each digested row by row, and the audit rows and feed events
- * about any of them, counted. */
+ * about any of them, counted (reminders left out: the scheduler sends them
+ * on its own time, OBL-3). */
 char *db_meeting_digest(const char *meeting_id);
 
 #endif
