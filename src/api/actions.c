@@ -21,23 +21,10 @@ void handle_actions_list(req *r)
     static const char *const statuses[] = {"open", "completed", "cancelled", NULL};
     action_filters f;
     memset(&f, 0, sizeof f);
-    const char *owner = req_query(r, "owner");
     const char *overdue = req_query(r, "overdue");
-    f.agency = req_query(r, "agency");
-    f.meeting_id = req_query(r, "meeting_id");
+    frame_read_whose(r, &f.owner_sub, &f.agency, &f.meeting_id);
     f.status = req_query(r, "status");
-    if (owner)
-        f.owner_sub = strcmp(owner, "me") == 0 ? r->who.sub : owner;
-    if (owner && (!*owner || strlen(owner) > CALLER_SUB_MAX))
-        req_schema_error(r, "owner", "owner is me or a subject id");
-    if (f.agency && !agency_code_valid(f.agency))
-        req_schema_error(r, "agency", "agency is not an agency code");
-    if (f.meeting_id && !text_is_uuid(f.meeting_id))
-        req_schema_error(r, "meeting_id", "meeting_id must be a UUID");
-    bool known_status = false;
-    for (const char *const *s = statuses; f.status && *s; s++)
-        known_status |= strcmp(*s, f.status) == 0;
-    if (f.status && !known_status)
+    if (f.status && !text_in_list(statuses, f.status))
         req_schema_error(r, "status", "status is open, completed or cancelled");
     if (overdue && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
         req_schema_error(r, "overdue", "overdue is true or false");

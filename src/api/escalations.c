@@ -109,10 +109,7 @@ void handle_escalations_list(req *r)
     f.stage = req_query(r, "stage");
     f.agency = req_query(r, "agency");
     const char *overdue = req_query(r, "overdue");
-    bool known = false;
-    for (const char *const *s = escalation_statuses; f.status && *s; s++)
-        known |= strcmp(*s, f.status) == 0;
-    if (f.status && !known)
+    if (f.status && !text_in_list(escalation_statuses, f.status))
         req_schema_error(r, "status", "status is open, resolved or withdrawn");
     if (f.meeting_id && !text_is_uuid(f.meeting_id))
         req_schema_error(r, "meeting_id", "meeting_id must be a UUID");

@@ -233,6 +233,21 @@ bool frame_page_read(req *r, frame_page *p, int n_parts, const enum cursor_part 
     return true;
 }
 
+void frame_read_whose(req *r, const char **owner_sub, const char **agency,
+                      const char **meeting_id)
+{
+    const char *owner = req_query(r, "owner");
+    *agency = req_query(r, "agency");
+    *meeting_id = req_query(r, "meeting_id");
+    *owner_sub = owner && strcmp(owner, "me") == 0 ? r->who.sub : owner;
+    if (owner && (!*owner || strlen(owner) > CALLER_SUB_MAX))
+        req_schema_error(r, "owner", "owner is me or a subject id");
+    if (*agency && !agency_code_valid(*agency))
+        req_schema_error(r, "agency", "agency is not an agency code");
+    if (*meeting_id && !text_is_uuid(*meeting_id))
+        req_schema_error(r, "meeting_id", "meeting_id must be a UUID");
+}
+
 void frame_page_free(frame_page *p)
 {
     for (int i = 0; i < CURSOR_MAX_PARTS; i++) {

@@ -110,6 +110,12 @@ typedef struct frame_page {
 bool frame_page_read(req *r, frame_page *p, int n_parts, const enum cursor_part *parts);
 void frame_page_free(frame_page *p);
 
+/* Reads the filters the lists of work owed share (actions, obligations):
+ * ?owner= (`me` or a subject id), ?agency= and ?meeting_id=, each NULL when
+ * absent; a malformed one is noted on r (req_schema_error). */
+void frame_read_whose(req *r, const char **owner_sub, const char **agency,
+                      const char **meeting_id);
+
 /* The page was read: records the audit event for the ids it shows (unless
  * audit_action is NULL), commits and answers 200. Frees the page. */
 void frame_list(req *r, store_page *page, const char *audit_action, const char *resource_type);

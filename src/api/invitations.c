@@ -19,14 +19,6 @@
 #include "store/meetings.h"
 #include "store/planning.h"
 
-static bool in_list(const char *const *list, const char *s)
-{
-    for (; *list; list++)
-        if (strcmp(*list, s) == 0)
-            return true;
-    return false;
-}
-
 /* --- POST /v1/meetings/{meeting_id}/invitations --- */
 
 /* The rules that need the database: the facts of the meeting, an active
@@ -182,7 +174,7 @@ void handle_invitations_mine(req *r)
     const char *status = req_query(r, "status");
     if (!invitee || strcmp(invitee, "me") != 0)
         req_schema_error(r, "invitee", "invitee=me is required: the list shows your own invitations");
-    if (status && !in_list(statuses, status))
+    if (status && !text_in_list(statuses, status))
         req_schema_error(r, "status", "status is not an invitation status");
     if (req_has_errors(r)) {
         problem_invalid(r);

@@ -8,6 +8,7 @@
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "core/clock.h"
+#include "core/text.h"
 #include "domain/json_in.h"
 #include "domain/meeting.h"
 #include "store/agencies.h"
@@ -81,25 +82,6 @@ void handle_meetings_get(req *r)
 
 /* --- GET /v1/meetings --- */
 
-static bool in_list(const char *const *list, const char *s)
-{
-    for (; *list; list++)
-        if (strcmp(*list, s) == 0)
-            return true;
-    return false;
-}
-
-/* "system:id" into its two halves (new strings); false when malformed. */
-static bool split_ref(const char *text, char **system, char **id)
-{
-    const char *colon = strchr(text, ':');
-    if (!colon || colon == text || !colon[1] || strlen(text) > 201)
-        return false;
-    *system = strndup(text, (size_t)(colon - text));
-    *id = strdup(colon + 1);
-    return true;
-}
-
 typedef struct list_query {
     meeting_filters f;
     char *ext_system, *ext_id, *child_system, *child_id; /* owned */
@@ -124,17 +106,17 @@ static bool list_query_read(req *r, list_query *q)
     f->reference = req_query(r, "reference");
     const char *ext = req_query(r, "external_ref");
     const char *child_ext = req_query(r, "child_external_ref");
-    if (f->status && !in_list(meeting_statuses, f->status))
+    if (f->status && !text_in_list(meeting_statuses, f->status))
         req_schema_error(r, "status", "status is not a meeting status");
-    if (f->type && !in_list(meeting_types, f->type))
+    if (f->type && !text_in_list(meeting_types, f->type))
         req_schema_error(r, "type", "type is not a meeting type");
     if (f->convening_agency && !agency_code_valid(f->convening_agency))
         req_schema_error(r, "convening_agency", "convening_agency is not an agency code");
     if (f->reference && strlen(f->reference) > 32)
         req_schema_error(r, "reference", "reference is too long");
-    if (ext && !split_ref(ext, &q->ext_system, &q->ext_id))
+    if (ext && !text_split_ref(ext, &q->ext_system, &q->ext_id))
         req_schema_error(r, "external_ref", "external_ref must be system:id (INT-1)");
-    if (child_ext && !split_ref(child_ext, &q->child_system, &q->child_id))
+    if (child_ext && !text_split_ref(child_ext, &q->child_system, &q->child_id))
         req_schema_error(r, "child_external_ref", "child_external_ref must be system:id (INT-1)");
     f->ext_system = q->ext_system;
     f->ext_id = q->ext_id;

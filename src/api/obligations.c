@@ -18,44 +18,21 @@
 #include "store/audit.h"
 #include "store/obligations.h"
 
-static bool split_ref(const char *text, char **system, char **id)
-{
-    const char *colon = strchr(text, ':');
-    if (!colon || colon == text || !colon[1] || strlen(text) > 201)
-        return false;
-    *system = strndup(text, (size_t)(colon - text));
-    *id = strdup(colon + 1);
-    return true;
-}
-
 void handle_obligations_list(req *r)
 {
     static const char *const statuses[] = {"open", "overdue", "met", "missed", "withdrawn", NULL};
     obligation_filters f;
     memset(&f, 0, sizeof f);
     char *child_system = NULL, *child_id = NULL;
-    const char *owner = req_query(r, "owner");
     const char *child = req_query(r, "child_external_ref");
-    f.agency = req_query(r, "agency");
-    f.meeting_id = req_query(r, "meeting_id");
+    frame_read_whose(r, &f.owner_sub, &f.agency, &f.meeting_id);
     f.status = req_query(r, "status");
     f.due_before = req_query(r, "due_before");
-    if (owner)
-        f.owner_sub = strcmp(owner, "me") == 0 ? r->who.sub : owner;
-    if (owner && (!*owner || strlen(owner) > CALLER_SUB_MAX))
-        req_schema_error(r, "owner", "owner is me or a subject id");
-    if (f.agency && !agency_code_valid(f.agency))
-        req_schema_error(r, "agency", "agency is not an agency code");
-    if (f.meeting_id && !text_is_uuid(f.meeting_id))
-        req_schema_error(r, "meeting_id", "meeting_id must be a UUID");
-    if (child && !split_ref(child, &child_system, &child_id))
+    if (child && !text_split_ref(child, &child_system, &child_id))
         req_schema_error(r, "child_external_ref", "child_external_ref must be system:id (INT-1)");
     if (f.due_before && !text_is_date(f.due_before))
         req_schema_error(r, "due_before", "due_before must be a date (YYYY-MM-DD)");
-    bool known_status = false;
-    for (const char *const *s = statuses; f.status && *s; s++)
-        known_status |= strcmp(*s, f.status) == 0;
-    if (f.status && !known_status)
+    if (f.status && !text_in_list(statuses, f.status))
         req_schema_error(r, "status", "status is open, overdue, met, missed or withdrawn");
     f.child_system = child_system;
     f.child_id = child_id;

@@ -51,6 +51,24 @@ static bool valid_ymd(int y, int m, int d)
     return d <= max;
 }
 
+bool text_in_list(const char *const *list, const char *s)
+{
+    for (; s && *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+bool text_split_ref(const char *text, char **system, char **id)
+{
+    const char *colon = strchr(text, ':');
+    if (!colon || colon == text || !colon[1] || strlen(text) > 201)
+        return false;
+    *system = strndup(text, (size_t)(colon - text));
+    *id = strdup(colon + 1);
+    return true;
+}
+
 bool text_is_date(const char *s)
 {
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')

@@ -9,6 +9,14 @@
 /* A canonical UUID: 8-4-4-4-12 hexadecimal digits. */
 bool text_is_uuid(const char *s);
 
+/* s is one of the NULL-terminated list's strings. */
+bool text_in_list(const char *const *list, const char *s);
+
+/* An external reference "system:id" split into its halves, each a new
+ * string (system at least one character, id too; 201 characters in all at
+ * most); false, allocating nothing, when malformed. */
+bool text_split_ref(const char *text, char **system, char **id);
+
 /* A calendar date YYYY-MM-DD that exists (leap years included). */
 bool text_is_date(const char *s);
 

@@ -23,6 +23,38 @@ Test(text, uuid)
     cr_assert_not(text_is_uuid(" 0b5e3c1a-1111-4222-8333-94444555566"));
 }
 
+Test(text, in_list)
+{
+    static const char *const statuses[] = {"open", "completed", NULL};
+    cr_assert(text_in_list(statuses, "open"));
+    cr_assert(text_in_list(statuses, "completed"));
+    cr_assert_not(text_in_list(statuses, "Open"), "case matters");
+    cr_assert_not(text_in_list(statuses, "open "));
+    cr_assert_not(text_in_list(statuses, ""));
+    cr_assert_not(text_in_list(statuses, NULL));
+}
+
+Test(text, split_ref)
+{
+    char *system = NULL, *id = NULL;
+    cr_assert(text_split_ref("lcs:12:34", &system, &id));
+    cr_assert_str_eq(system, "lcs");
+    cr_assert_str_eq(id, "12:34", "the id keeps any later colon");
+    free(system);
+    free(id);
+    char long_ref[203];
+    memset(long_ref, 'x', sizeof long_ref - 1);
+    long_ref[sizeof long_ref - 1] = '\0';
+    long_ref[3] = ':';
+    const char *bad[] = {"", "lcs", ":12", "lcs:", long_ref};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        system = id = NULL;
+        cr_assert_not(text_split_ref(bad[i], &system, &id), "%.20s", bad[i]);
+        cr_assert_null(system, "nothing allocated for a malformed reference");
+        cr_assert_null(id);
+    }
+}
+
 Test(text, date)
 {
     cr_assert(text_is_date("2026-11-23"));
