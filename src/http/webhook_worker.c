@@ -197,7 +197,19 @@ static bool serve(turn *u, int k, hook_client *client)
     return go_on;
 }
 
-/* One turn: 1 when there was work, 0 when none, -1 failure. */
+/* Was the turn as large as a turn may be (so that more is likely due)? */
+static bool turn_full(const outbox_turn *t)
+{
+    if (t->n >= TURN_ENDPOINTS)
+        return true;
+    for (int k = 0; k < t->n; k++)
+        if (t->batches[k].n >= w.cfg->webhook_batch)
+            return true;
+    return false;
+}
+
+/* One turn: 2 when it was full, 1 when there was less work than a turn
+ * takes, 0 when none, -1 failure. */
 static int work_once(hook_client *client)
 {
     store s;
@@ -220,11 +232,12 @@ static int work_once(hook_client *client)
     for (int k = 0; k < u.t.n && serve(&u, k, client); k++)
         ;
     record(&u, u.t.n, false);
+    int full = turn_full(&u.t);
     free(u.answers);
     free(u.errors);
     free(u.leases);
     outbox_turn_free(&u.t);
-    return 1;
+    return full ? 2 : 1;
 }
 
 static void *worker_main(void *arg)
@@ -232,8 +245,13 @@ static void *worker_main(void *arg)
     (void)arg;
     hook_client *client = hook_client_new(); /* NULL: a connection per send */
     while (!w.stopping) {
+        /* Only a full turn is followed at once by the next. After a
+         * smaller one the worker waits the poll interval like an idle one,
+         * so that under a stream of writes a turn carries what arrived
+         * meanwhile: a claim and a record per endpoint per interval rather
+         * than per delivery, which would take the writes' own cores. */
         int got = work_once(client);
-        if (got > 0)
+        if (got == 2)
             continue;
         pthread_mutex_lock(&w.lock);
         if (!w.stopping) {
