@@ -77,6 +77,11 @@ load_to() {
   # loaded rows during the first workload measured after the load, on the
   # same two cores, and the visibility map is empty for index-only scans
   psql_admin -c "VACUUM (ANALYZE)" 2>/dev/null
+  # and a checkpoint: the load leaves gigabytes of dirty pages at 1M, and
+  # the checkpoint that writes them out otherwise runs under the next
+  # workload (pgbench at 1M answered the obligations statements as fast as
+  # at 100k, while the service measured beside that checkpoint was 2x slower)
+  psql_admin -c "CHECKPOINT"
   say "loaded $to meetings in $(( $(date +%s) - t0 ))s"
 }
 
@@ -328,6 +333,15 @@ webhook_block() {
   rm -f "$block"
 }
 
+measure_best() { # name lua: the better of two runs, as the compared rows are
+  local r best="0 0 0 0"
+  for _ in 1 2; do
+    r=$(wrk_run "$2"); [ "${r%% *}" -gt "${best%% *}" ] && best=$r
+  done
+  read -r rps p50 p99 errors <<<"$best"
+  record "$1" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))"
+}
+
 measure() { # name lua
   local r
   r=$(wrk_run "$2")
@@ -391,7 +405,7 @@ growth() {
 # OBL-2: page 1 of a practitioner's own obligations, at each stage; the
 # rows page 1 held, averaged over the bench practitioners, beside it.
 obligations_growth() {
-  measure "obligations owner=me (page 1)" obligations.lua
+  measure_best "obligations owner=me (page 1)" obligations.lua
   printf 'obligations owner=me (page 1)\t%s\t%s\n' "$loaded" "$(psql_admin -At -c "
     SELECT round(avg(least(50, (SELECT count(*) FROM obligations o
                                  WHERE o.owner_sub = 'bench-p-B' || lpad(a::text, 2, '0') || '-' || k
@@ -416,6 +430,10 @@ obligations_only() {
   start_service
   obligations_growth
   stop_service
+  # the same statements at the last stage: what the database alone grows by
+  ids=$(psql_admin -At -c "SELECT '{' || string_agg(id::text, ',') || '}' FROM (SELECT id FROM meetings LIMIT 50) s")
+  p=$(pgb_clients=$pool pgbench_run -f "$top/bench/pgbench/obligations.sql" -D ids="$ids")
+  printf 'pgbench: GET /v1/obligations?owner=me statements, %s clients\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\n' "$pool" "$loaded" $p >> "$results"
   block=$(mktemp)
   {
     echo "<!-- obligations:begin -->"
@@ -426,7 +444,8 @@ obligations_only() {
     echo "bench practitioners (each has a part in one meeting in a thousand, so a busier one at each"
     echo "stage), against pgbench running the same statements in the same transaction at $size2"
     echo "meetings; then page 1 at $size1, $size2 and $size3 meetings (the last stage loaded without"
-    echo "the invitations' and minutes' history, as in the full run)."
+    echo "the invitations' and minutes' history, as in the full run), each the better of two runs, and"
+    echo "pgbench on the same statements at $size3 as well."
     echo
     echo "| workload | meetings | tool | req/s | p50 ms | p99 ms | errors | peak RSS MB | limit | limit/s | ratio |"
     echo "|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|"
@@ -434,7 +453,7 @@ obligations_only() {
     echo
     awk -F'\t' -v s2="$size2" -v s3="$size3" '
       $1 == "GET /v1/obligations?owner=me" { printf "- %s at %s meetings: p50 %s ms, %.2f of pgbench'"'"'s transactions a second\n", $1, $2, $5, $11 }
-      $1 ~ /^pgbench: GET \/v1\/obligations/ { printf "- pgbench alone, the same statements: p50 %s ms at %s/s\n", $5, $4 }
+      $1 ~ /^pgbench: GET \/v1\/obligations/ { printf "- pgbench alone, the same statements, at %s meetings: p50 %s ms at %s/s\n", $2, $5, $4 }
       $1 == "obligations owner=me (page 1)" { p50[$2] = $5 }
       END { if (p50[s2] > 0) printf "- page 1 p50 at %s meetings / at %s: %.2f (target within 1.5): %s\n", s3, s2, p50[s3] / p50[s2], (p50[s3] / p50[s2] <= 1.5) ? "met" : "**not met**" }' "$results"
     if [ -f "$out/page_rows.tsv" ]; then
