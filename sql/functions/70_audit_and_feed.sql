@@ -80,6 +80,14 @@ BEGIN
     RETURN QUERY
       SELECT e.id::text, e.raised_by_agency FROM escalations e WHERE e.id = ANY (ids)
       UNION SELECT e.id::text, e.with_agency FROM escalations e WHERE e.id = ANY (ids);
+  ELSIF of_type = 'child' THEN
+    -- a child concerns the agencies of every meeting about it
+    RETURN QUERY
+      SELECT c.child_id::text, m.convening_agency FROM meeting_children c
+        JOIN meetings m ON m.id = c.meeting_id WHERE c.child_id = ANY (ids)
+      UNION SELECT c.child_id::text, i.agency FROM meeting_children c
+              JOIN invitations i ON i.meeting_id = c.meeting_id
+             WHERE c.child_id = ANY (ids) AND i.agency IS NOT NULL;
   ELSIF of_type = 'agency' THEN
     RETURN QUERY SELECT x, x FROM unnest(listed) x;
   END IF;

@@ -20,6 +20,7 @@ static const char *const q_mine[] = {"invitee", "status", PAGE, NULL};
 static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
 static const char *const q_actions[] = {"owner", "agency", "meeting_id", "status", "overdue",
                                         PAGE, NULL};
+static const char *const q_children[] = {"ref", PAGE, NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
 
@@ -48,6 +49,10 @@ const route api_routes[] = {
     {"POST", "/v1/meetings/{meeting_id}/authorise", handle_meetings_authorise, BODY_OPT | CHANGE, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/decline", handle_meetings_decline, BODY_OPT | CHANGE, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/cancel", handle_meetings_cancel, BODY_OPT | CHANGE, 0, NULL},
+
+    /* children as subjects (CHR-1, INT-1) */
+    {"GET", "/v1/children", handle_children_list, 0, 0, q_children},
+    {"GET", "/v1/children/{child_id}", handle_children_get, 0, 0, NULL},
 
     /* planning: scheduling, attendance, holding */
     {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL},
