@@ -86,3 +86,170 @@ BEGIN
       'version', (SELECT x.version FROM children x WHERE x.id = child)));
 END
 $$;
+
+-- CHR-1: a child's chronology, derived from the records themselves (never
+-- typed twice): each entry drawn from a record the caller may see, by the
+-- one visibility of each kind of record (sql/functions/10_access.sql):
+-- the meetings about the child (requested, decided, scheduled, held,
+-- cancelled), their family-notice decisions and the agencies' agreements,
+-- approved minutes (with their decisions), the actions they agreed and
+-- what became of them, the distribution of the minutes, and the
+-- escalations about those meetings (raised, moved up a stage, resolved,
+-- withdrawn). Each entry says when, what kind, which agency, what
+-- happened, what was done about it (or why nothing), why it matters, and
+-- links its source: the resource, its id and its version (for minutes,
+-- the version's number). entry_key orders entries of one moment and makes
+-- the list's cursor.
+CREATE OR REPLACE FUNCTION child_chronology(child uuid, principals text[], caller_agency text,
+                                            caller_roles text[])
+RETURNS TABLE (at timestamptz, entry_key text, kind text, agency text, summary text,
+               action_taken text, significance text, source_type text, source_id text,
+               source_version integer, source_path text)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH ms AS (
+    SELECT m.* FROM meetings m
+     WHERE m.id IN (SELECT c.meeting_id FROM meeting_children c WHERE c.child_id = child)
+       AND meeting_visible(m.id, principals)),
+  entries AS (
+    SELECT m.created_at AS at, 'meeting_requested' AS kind, m.convening_agency AS agency,
+           format('%s meeting %s requested by %s: %s', initcap(replace(m.type, '_', ' ')),
+                  m.reference, m.requester_name, m.title) AS summary,
+           m.purpose AS action_taken, m.rationale AS significance,
+           'meeting' AS source_type, m.id::text AS source_id, m.version AS source_version,
+           '/v1/meetings/' || m.id AS source_path, 0::bigint AS seq
+      FROM ms m
+    UNION ALL
+    SELECT d.at, 'meeting_' || d.outcome, m.convening_agency,
+           format('Request for %s %s by %s', m.reference, d.outcome, d.by_name),
+           CASE WHEN d.outcome = 'declined' THEN 'Not convened: ' || d.reason
+                ELSE 'The meeting is to be scheduled' END,
+           CASE WHEN d.superseded_at IS NOT NULL
+                THEN 'Superseded: the request changed after this decision'
+                WHEN d.outcome = 'declined' THEN 'The agencies did not meet on this request'
+                ELSE 'The agencies are to meet about the child' END,
+           'meeting', m.id::text, m.version, '/v1/meetings/' || m.id, d.seq
+      FROM ms m JOIN meeting_decisions d ON d.meeting_id = m.id
+    UNION ALL
+    SELECT m.scheduled_at, 'meeting_scheduled', m.convening_agency,
+           format('%s scheduled for %s (%s), chaired by %s', m.reference,
+                  to_char(m.scheduled_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+                  replace(m.format, '_', ' '), m.chair_name),
+           'Agencies invited', 'The agencies are to meet about the child',
+           'meeting', m.id::text, m.version, '/v1/meetings/' || m.id, 0
+      FROM ms m WHERE m.scheduled_at IS NOT NULL
+    UNION ALL
+    SELECT m.held_at, 'meeting_held', m.convening_agency,
+           format('%s held', m.reference),
+           'Minutes to be written and approved by the chair',
+           'The agencies met about the child',
+           'meeting', m.id::text, m.version, '/v1/meetings/' || m.id, 0
+      FROM ms m WHERE m.held_at IS NOT NULL
+    UNION ALL
+    SELECT m.cancelled_at, 'meeting_cancelled', m.convening_agency,
+           format('%s cancelled by %s', m.reference, m.cancelled_by_name),
+           'Not held: ' || m.cancel_reason, 'The agencies did not meet as planned',
+           'meeting', m.id::text, m.version, '/v1/meetings/' || m.id, 0
+      FROM ms m WHERE m.cancelled_at IS NOT NULL
+    UNION ALL
+    SELECT d.decided_at,
+           CASE d.kind WHEN 'family_notice' THEN 'family_notice_decided'
+                       ELSE 'minutes_sharing_decided' END,
+           d.decided_by_agency,
+           CASE d.decision
+             WHEN 'inform' THEN format('Decision to inform the family of %s, by %s', m.reference,
+                                       d.decided_by_name)
+             WHEN 'not_inform' THEN format('Decision not to inform the family of %s (%s), by %s',
+                                           m.reference, array_to_string(d.grounds, ', '),
+                                           d.decided_by_name)
+             WHEN 'share' THEN format('Decision to share the minutes of %s with the family, by %s',
+                                      m.reference, d.decided_by_name)
+             ELSE format('Decision to withhold the minutes of %s from the family, by %s',
+                         m.reference, d.decided_by_name) END,
+           CASE d.decision
+             WHEN 'inform' THEN 'The family is told of the meeting beforehand'
+             WHEN 'share' THEN 'The family receives its copy of the minutes'
+             ELSE coalesce(d.rationale, 'No rationale recorded') END,
+           CASE d.decision
+             WHEN 'inform' THEN 'The family knows agencies are meeting'
+             WHEN 'not_inform' THEN 'The family is not told of the meeting; every invited agency must agree'
+             WHEN 'share' THEN 'The family sees the outcome in writing'
+             ELSE 'The family does not receive the minutes' END,
+           'consent_decision', d.id::text, d.version, '/v1/consent-decisions/' || d.id, d.seq
+      FROM ms m JOIN consent_decisions d ON d.meeting_id = m.id
+     WHERE consent_decision_visible(d, principals)
+    UNION ALL
+    SELECT a.at, 'family_notice_agreement', a.agency,
+           format('%s %s the decision not to inform the family of %s', a.by_name,
+                  CASE WHEN a.agrees THEN 'agreed with' ELSE 'disagreed with' END, m.reference),
+           coalesce(a.comment, 'No comment recorded'),
+           CASE WHEN a.agrees THEN 'One agency fewer to agree' ELSE 'The decision is disputed' END,
+           'consent_decision', d.id::text, d.version, '/v1/consent-decisions/' || d.id, d.seq
+      FROM ms m JOIN consent_decisions d ON d.meeting_id = m.id
+      JOIN consent_agreements a ON a.decision_id = d.id
+     WHERE consent_decision_visible(d, principals)
+    UNION ALL
+    SELECT v.approved_at, 'minutes_approved', m.convening_agency,
+           format('Minutes of %s, version %s, approved by %s', m.reference, v.number,
+                  v.approved_by_name),
+           coalesce(nullif(btrim(v.content->>'decisions'), ''), 'No decisions recorded'),
+           CASE WHEN v.number > 1 THEN 'An amendment: ' || v.amendment_reason
+                ELSE 'The agreed record of the meeting' END,
+           'minutes', m.id::text, v.number,
+           '/v1/meetings/' || m.id || '/minutes/versions/' || v.number, v.number
+      FROM ms m JOIN minutes v ON v.meeting_id = m.id WHERE v.status = 'approved'
+    UNION ALL
+    SELECT md.sent_at, 'minutes_distributed', m.convening_agency,
+           format('Minutes of %s, version %s, sent to %s (%s)', m.reference, md.number,
+                  md.recipient_name, coalesce(md.recipient_agency, md.category)),
+           'Sent by ' || md.recorded_by_name,
+           CASE WHEN md.category = 'family' THEN 'The family received the record'
+                ELSE 'An agency received the record' END,
+           'minutes', m.id::text, md.number,
+           '/v1/meetings/' || m.id || '/minutes/versions/' || md.number, md.number
+      FROM ms m JOIN minutes_distribution md ON md.meeting_id = m.id
+    UNION ALL
+    SELECT a.created_at, 'action_agreed', a.owner_agency,
+           format('Action for %s (%s), due %s: %s', a.owner_name, a.owner_agency,
+                  to_char(a.due_date, 'YYYY-MM-DD'), a.description),
+           'Contingency: ' || a.contingency,
+           CASE WHEN a.kind = 'family_feedback' THEN 'The family is to be told the outcome'
+                ELSE 'Part of the plan for the child' END,
+           'action', a.id::text, a.version, '/v1/actions/' || a.id, 0
+      FROM actions a WHERE a.meeting_id IN (SELECT m.id FROM ms m)
+       AND action_visible(a, principals)
+    UNION ALL
+    SELECT a.closed_at, 'action_' || a.status, a.owner_agency,
+           format('Action %s: %s', a.status, a.description), a.status_note,
+           CASE WHEN a.status = 'completed' THEN 'Done as planned'
+                ELSE 'Not done: the plan changed' END,
+           'action', a.id::text, a.version, '/v1/actions/' || a.id, 1
+      FROM actions a WHERE a.meeting_id IN (SELECT m.id FROM ms m)
+       AND a.status <> 'open' AND a.closed_at IS NOT NULL
+       AND action_visible(a, principals)
+    UNION ALL
+    SELECT ev.at, 'escalation_' || ev.kind, ev.by_agency,
+           CASE ev.kind
+             WHEN 'raised' THEN format('Escalation about %s raised by %s with %s (%s), stage %s',
+                                       m.reference, ev.by_name, e.with_agency,
+                                       replace(e.type, '_', ' '), ev.stage)
+             WHEN 'escalated' THEN format('Escalation about %s moved to stage %s by %s',
+                                          m.reference, ev.stage, ev.by_name)
+             ELSE format('Escalation about %s %s by %s', m.reference, ev.kind, ev.by_name) END,
+           coalesce(ev.text, CASE WHEN ev.kind = 'raised' THEN e.concern END, 'None recorded'),
+           CASE ev.kind WHEN 'raised' THEN 'Agencies disagree: ' || e.outcome_sought
+                        WHEN 'escalated' THEN 'The disagreement is not resolved at the stage below'
+                        WHEN 'resolved' THEN 'The disagreement is settled'
+                        ELSE 'The escalation was withdrawn' END,
+           'escalation', e.id::text, e.version, '/v1/escalations/' || e.id, ev.seq
+      FROM ms m JOIN escalations e ON e.meeting_id = m.id
+      JOIN escalation_events ev ON ev.escalation_id = e.id AND ev.kind <> 'response'
+     WHERE escalation_visible(e, principals, caller_agency, caller_roles))
+  SELECT x.at, x.kind || ':' || x.source_id || ':' || x.seq, x.kind, x.agency, x.summary,
+         x.action_taken, x.significance, x.source_type, x.source_id, x.source_version,
+         x.source_path
+    FROM entries x;
+END
+$$;

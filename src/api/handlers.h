@@ -20,6 +20,7 @@ void handle_agencies_update(req *r);
 /* children.c: children as subjects (CHR-1, INT-1) */
 void handle_children_list(req *r);
 void handle_children_get(req *r);
+void handle_children_chronology(req *r);
 
 /* meetings.c, meeting_commands.c */
 void handle_meetings_create(req *r);

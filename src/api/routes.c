@@ -21,6 +21,7 @@ static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
 static const char *const q_actions[] = {"owner", "agency", "meeting_id", "status", "overdue",
                                         PAGE, NULL};
 static const char *const q_children[] = {"ref", PAGE, NULL};
+static const char *const q_chronology[] = {"from", "to", "agency", "kind", PAGE, NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
 
@@ -53,6 +54,7 @@ const route api_routes[] = {
     /* children as subjects (CHR-1, INT-1) */
     {"GET", "/v1/children", handle_children_list, 0, 0, q_children},
     {"GET", "/v1/children/{child_id}", handle_children_get, 0, 0, NULL},
+    {"GET", "/v1/children/{child_id}/chronology", handle_children_chronology, 0, 0, q_chronology},
 
     /* planning: scheduling, attendance, holding */
     {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL},

@@ -1,6 +1,8 @@
 /* Children as subjects (children.h). */
 #include "store/children.h"
 
+#include <stdlib.h>
+
 #include "core/text.h"
 #include "store/sql.h"
 
@@ -50,4 +52,57 @@ int children_list_by_ref(store *s, const child_ref *ref, int limit, char *const 
     const char *params[] = {who[0],  who[1], who[2], who[3], ref->system, ref->id,
                             after[0], sql_int_of(&lim, limit + 1)};
     return sql_list(s, &list_by_ref_stmt, params, limit, 1, 1, out);
+}
+
+static const db_stmt visible_stmt = {
+    "children_visible",
+    "SELECT 1 FROM children c"
+    " WHERE c.id = $1 AND child_visible(c.id, caller_principals($2, $3, $4::boolean, $5::boolean))",
+    5};
+
+int children_visible(store *s, const char *child_id)
+{
+    if (!text_is_uuid(child_id))
+        return 0;
+    const char *who[4];
+    sql_caller(s, who);
+    const char *params[] = {child_id, who[0], who[1], who[2], who[3]};
+    bool found;
+    char *one = sql_value(s, &visible_stmt, params, &found);
+    if (!one)
+        return found ? -1 : 0;
+    free(one);
+    return 1;
+}
+
+static const db_stmt chronology_stmt = {
+    "children_chronology",
+    "SELECT json_build_object('at', rfc3339(e.at), 'kind', e.kind, 'agency', e.agency,"
+    "         'summary', e.summary, 'action_taken', e.action_taken,"
+    "         'significance', e.significance,"
+    "         'source', json_build_object('type', e.source_type, 'id', e.source_id,"
+    "                                     'version', e.source_version, 'href', e.source_path)),"
+    "       rfc3339(e.at), e.entry_key"
+    "  FROM child_chronology($1::uuid, caller_principals($2, $3, $4::boolean, $5::boolean), $3,"
+    "                        $6::text[]) e"
+    " WHERE ($7::date IS NULL OR e.at >= $7::date::timestamp AT TIME ZONE 'UTC')"
+    "   AND ($8::date IS NULL OR e.at < ($8::date + 1)::timestamp AT TIME ZONE 'UTC')"
+    "   AND ($9::text IS NULL OR e.agency = $9)"
+    "   AND ($10::text IS NULL OR e.kind = $10)"
+    "   AND ($11::timestamptz IS NULL OR (e.at, e.entry_key) > ($11::timestamptz, $12::text))"
+    " ORDER BY e.at, e.entry_key LIMIT $13",
+    13};
+
+int children_chronology(store *s, const char *child_id, const chronology_filters *f, int limit,
+                        char *const *after, store_page *out)
+{
+    const char *who[4];
+    sql_caller(s, who);
+    char roles[256];
+    caller_roles_literal(s->who, roles, sizeof roles);
+    sql_int lim;
+    const char *params[] = {child_id, who[0],   who[1],   who[2],   who[3],
+                            roles,    f->from,  f->to,    f->agency, f->kind,
+                            after[0], after[1], sql_int_of(&lim, limit + 1)};
+    return sql_list(s, &chronology_stmt, params, limit, 2, -1, out);
 }

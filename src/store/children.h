@@ -7,6 +7,7 @@
 #define MAM_STORE_CHILDREN_H
 
 #include "domain/child_ids.h"
+#include "domain/chronology.h"
 #include "store/store.h"
 
 /* GET /v1/children/{child_id}: rendered with child_record_json for the
@@ -18,5 +19,14 @@ extern const store_kind STORE_CHILD;
  * caller may see gives it (a page of at most one), after the cursor's id. */
 int children_list_by_ref(store *s, const child_ref *ref, int limit, char *const *after,
                          store_page *out);
+
+/* Is the child one the caller may see? 1, 0 (not, or not a UUID), -1. */
+int children_visible(store *s, const char *child_id);
+
+/* GET /v1/children/{child_id}/chronology: a page of the child's chronology
+ * (CHR-1) as the caller may see it, oldest first, after the cursor's
+ * (timestamp, entry key). */
+int children_chronology(store *s, const char *child_id, const chronology_filters *f, int limit,
+                        char *const *after, store_page *out);
 
 #endif
