@@ -196,6 +196,17 @@ BEGIN
 END
 $$;
 
+-- An agency's own chronology entry (CHR-2) is part of the child's
+-- multi-agency record: whoever may see the child sees it.
+CREATE OR REPLACE FUNCTION chronology_entry_visible(e chronology_entries, principals text[])
+RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN child_visible(e.child_id, principals);
+END
+$$;
+
 -- INT-2: the agencies whose feeds hear of a meeting's changes: the
 -- convening agency and every invited agency.
 CREATE OR REPLACE FUNCTION meeting_agencies(meeting uuid) RETURNS text[]

@@ -95,7 +95,7 @@ $$;
 -- approved minutes (with their decisions), the actions they agreed and
 -- what became of them, the distribution of the minutes, and the
 -- escalations about those meetings (raised, moved up a stage, resolved,
--- withdrawn). Each entry says when, what kind, which agency, what
+-- withdrawn); and the agencies' own entries (CHR-2). Each entry says when, what kind, which agency, what
 -- happened, what was done about it (or why nothing), why it matters, and
 -- links its source: the resource, its id and its version (for minutes,
 -- the version's number). entry_key orders entries of one moment and makes
@@ -246,10 +246,47 @@ BEGIN
            'escalation', e.id::text, e.version, '/v1/escalations/' || e.id, ev.seq
       FROM ms m JOIN escalations e ON e.meeting_id = m.id
       JOIN escalation_events ev ON ev.escalation_id = e.id AND ev.kind <> 'response'
-     WHERE escalation_visible(e, principals, caller_agency, caller_roles))
+     WHERE escalation_visible(e, principals, caller_agency, caller_roles)
+    UNION ALL
+    -- CHR-2: the agencies' own entries, at the date they happened
+    SELECT x.occurred_on::timestamp AT TIME ZONE 'UTC', 'agency_entry', x.agency,
+           x.what_happened,
+           coalesce(x.action_taken, 'No action: ' || x.why_no_action),
+           CASE x.basis WHEN 'fact' THEN 'A fact recorded by ' || x.author_name
+                        ELSE 'The opinion of ' || x.author_name END,
+           'chronology_entry', x.id::text, x.version, '/v1/chronology-entries/' || x.id, 0
+      FROM chronology_entries x
+     WHERE x.child_id = child AND chronology_entry_visible(x, principals))
   SELECT x.at, x.kind || ':' || x.source_id || ':' || x.seq, x.kind, x.agency, x.summary,
          x.action_taken, x.significance, x.source_type, x.source_id, x.source_version,
          x.source_path
     FROM entries x;
+END
+$$;
+
+-- CHR-2: an agency's own entry, with every version, oldest first.
+CREATE OR REPLACE FUNCTION chronology_entry_json(e chronology_entries) RETURNS json
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN json_build_object(
+    'id', e.id,
+    'child_id', e.child_id,
+    'agency', e.agency,
+    'author', json_build_object('sub', e.author_sub, 'name', e.author_name),
+    'occurred_on', to_char(e.occurred_on, 'YYYY-MM-DD'),
+    'what_happened', e.what_happened,
+    'action_taken', e.action_taken,
+    'why_no_action', e.why_no_action,
+    'basis', e.basis,
+    'version', e.version,
+    'created_at', rfc3339(e.created_at),
+    'versions', (SELECT json_agg(json_build_object(
+                   'version', v.version, 'occurred_on', to_char(v.occurred_on, 'YYYY-MM-DD'),
+                   'what_happened', v.what_happened, 'action_taken', v.action_taken,
+                   'why_no_action', v.why_no_action, 'basis', v.basis, 'reason', v.reason,
+                   'by', json_build_object('sub', v.by_sub, 'name', v.by_name),
+                   'at', rfc3339(v.at)) ORDER BY v.version)
+                   FROM chronology_entry_versions v WHERE v.entry_id = e.id));
 END
 $$;

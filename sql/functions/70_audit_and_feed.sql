@@ -88,6 +88,16 @@ BEGIN
       UNION SELECT c.child_id::text, i.agency FROM meeting_children c
               JOIN invitations i ON i.meeting_id = c.meeting_id
              WHERE c.child_id = ANY (ids) AND i.agency IS NOT NULL;
+  ELSIF of_type = 'chronology_entry' THEN
+    RETURN QUERY
+      SELECT x.id::text, x.agency FROM chronology_entries x WHERE x.id = ANY (ids)
+      UNION SELECT x.id::text, m.convening_agency FROM chronology_entries x
+              JOIN meeting_children c ON c.child_id = x.child_id
+              JOIN meetings m ON m.id = c.meeting_id WHERE x.id = ANY (ids)
+      UNION SELECT x.id::text, i.agency FROM chronology_entries x
+              JOIN meeting_children c ON c.child_id = x.child_id
+              JOIN invitations i ON i.meeting_id = c.meeting_id
+             WHERE x.id = ANY (ids) AND i.agency IS NOT NULL;
   ELSIF of_type = 'agency' THEN
     RETURN QUERY SELECT x, x FROM unnest(listed) x;
   END IF;

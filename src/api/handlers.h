@@ -22,6 +22,11 @@ void handle_children_list(req *r);
 void handle_children_get(req *r);
 void handle_children_chronology(req *r);
 
+/* chronology_entries.c: agencies' own chronology entries (CHR-2) */
+void handle_chronology_entries_create(req *r);
+void handle_chronology_entries_get(req *r);
+void handle_chronology_entries_update(req *r);
+
 /* meetings.c, meeting_commands.c */
 void handle_meetings_create(req *r);
 void handle_meetings_list(req *r);

@@ -55,6 +55,9 @@ const route api_routes[] = {
     {"GET", "/v1/children", handle_children_list, 0, 0, q_children},
     {"GET", "/v1/children/{child_id}", handle_children_get, 0, 0, NULL},
     {"GET", "/v1/children/{child_id}/chronology", handle_children_chronology, 0, 0, q_chronology},
+    {"POST", "/v1/children/{child_id}/chronology/entries", handle_chronology_entries_create, BODY, ROLES_CASEWORK, NULL},
+    {"GET", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_get, 0, 0, NULL},
+    {"PATCH", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_update, BODY | CHANGE, 0, NULL},
 
     /* planning: scheduling, attendance, holding */
     {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL},

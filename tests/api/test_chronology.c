@@ -406,3 +406,130 @@ Test(chronology, CHR_1_a_held_meeting_adds_schedule_hold_minutes_actions_and_dis
     free(child);
     planned_free(&p);
 }
+
+static long entries_of(const char *child)
+{
+    const char *params[] = {child};
+    return db_long("SELECT (SELECT count(*) FROM chronology_entries WHERE child_id = $1)"
+                   " + (SELECT count(*) FROM chronology_entry_versions v JOIN chronology_entries x"
+                   "     ON x.id = v.entry_id WHERE x.child_id = $1)",
+                   1, params);
+}
+
+Test(chronology, CHR_2_an_agency_entry_joins_the_chronology_and_changes_by_versions)
+{
+    walk w;
+    walk_child(&w);
+    char path[200], happened_on[11];
+    date_from_today(-10, happened_on);
+    snprintf(path, sizeof path, "/v1/children/%s/chronology/entries", w.child);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "occurred_on", happened_on, "what_happened",
+                             "Seen at the clinic with a bruise the parent explained",
+                             "action_taken", "Body map completed and shared with the social worker",
+                             "basis", "fact");
+    long stored = entries_of(w.child);
+    /* a fourth agency may not write about a child it cannot see */
+    http_response *r = api_call("POST", path, w.teacher.token, body, NULL);
+    expect_problem(r, 404, NULL);
+    http_free(r);
+    cr_assert_eq(entries_of(w.child), stored);
+
+    r = api_call("POST", path, w.nurse.token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *entry = strdup(json_str(r->json, "id"));
+    cr_assert_str_eq(json_str(r->json, "agency"), w.health);
+    cr_assert_eq(json_int(r->json, "version"), 1);
+    http_free(r);
+
+    /* in the chronology of whoever may see the child, at the date it happened */
+    r = chronology(&w, &w.officer, "kind=agency_entry");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *items = json_object_get(r->json, "items");
+    cr_assert_eq(json_array_size(items), 1, "%s", r->body);
+    json_t *e = json_array_get(items, 0);
+    cr_assert(strncmp(json_str(e, "at"), happened_on, 10) == 0, "%s", r->body);
+    cr_assert_str_eq(json_str(json_object_get(e, "source"), "id"), entry);
+    cr_assert_str_eq(json_str(json_object_get(e, "source"), "type"), "chronology_entry");
+    http_free(r);
+    r = chronology(&w, &w.officer, NULL);
+    cr_assert_str_eq(json_str(json_array_get(json_object_get(r->json, "items"), 0), "kind"),
+                     "agency_entry", "ten days ago comes first: %s", r->body);
+    http_free(r);
+    snprintf(path, sizeof path, "/v1/chronology-entries/%s", entry);
+    r = api_get(path, w.teacher.token);
+    expect_problem(r, 404, NULL);
+    http_free(r);
+
+    /* a change needs a reason (422), its author or a manager of its agency (403) */
+    stored = entries_of(w.child);
+    json_t *change = json_pack("{s:s}", "what_happened", "Seen at the clinic with two bruises");
+    r = api_call("PATCH", path, w.nurse.token, change, "\"1\"");
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert(problem_has_rule(r, "CHR-2", "reason"), "%s", r->body);
+    http_free(r);
+    json_object_set_new(change, "reason", json_string("The nurse's notes say two bruises"));
+    r = api_call("PATCH", path, w.officer.token, change, "\"1\"");
+    expect_problem(r, 403, NULL);
+    http_free(r);
+    r = api_call("PATCH", path, w.nurse.token, change, "\"7\"");
+    expect_problem(r, 412, NULL);
+    http_free(r);
+    cr_assert_eq(entries_of(w.child), stored, "refusals change nothing");
+
+    r = api_call("PATCH", path, w.health_manager.token, change, "\"1\"");
+    json_decref(change);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(json_int(r->json, "version"), 2);
+    json_t *versions = json_object_get(r->json, "versions");
+    cr_assert_eq(json_array_size(versions), 2, "%s", r->body);
+    cr_assert_str_eq(json_str(json_array_get(versions, 0), "what_happened"),
+                     "Seen at the clinic with a bruise the parent explained",
+                     "the first version stays readable");
+    cr_assert_str_eq(json_str(json_array_get(versions, 1), "reason"),
+                     "The nurse's notes say two bruises");
+    http_free(r);
+    free(entry);
+    walk_free(&w);
+}
+
+Test(chronology, CHR_2_an_entry_needs_its_parts_and_nothing_is_stored_without_them)
+{
+    walk w;
+    walk_child(&w);
+    char path[200], tomorrow[11], last_week[11];
+    date_from_today(1, tomorrow);
+    date_from_today(-7, last_week);
+    snprintf(path, sizeof path, "/v1/children/%s/chronology/entries", w.child);
+    struct {
+        json_t *body;
+        const char *field;
+    } cases[] = {
+        {json_pack("{s:s, s:s, s:s}", "occurred_on", last_week, "what_happened", "Missed school",
+                   "basis", "fact"),
+         "action_taken"},
+        {json_pack("{s:s, s:s, s:s, s:s, s:s}", "occurred_on", last_week, "what_happened",
+                   "Missed school", "action_taken", "Called home", "why_no_action", "None",
+                   "basis", "fact"),
+         "why_no_action"},
+        {json_pack("{s:s, s:s, s:s, s:s}", "occurred_on", tomorrow, "what_happened",
+                   "Missed school", "action_taken", "Called home", "basis", "fact"),
+         "occurred_on"},
+        {json_pack("{s:s, s:s, s:s}", "occurred_on", last_week, "action_taken", "Called home",
+                   "basis", "fact"),
+         "what_happened"},
+        {json_pack("{s:s, s:s, s:s, s:s}", "occurred_on", last_week, "what_happened",
+                   "Missed school", "action_taken", "Called home", "basis", "rumour"),
+         "basis"},
+    };
+    long stored = entries_of(w.child);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        http_response *r = api_call("POST", path, w.nurse.token, cases[i].body, NULL);
+        json_decref(cases[i].body);
+        expect_problem(r, 422, "/problems/rule-violated");
+        cr_assert(problem_has_rule(r, "CHR-2", cases[i].field), "%s: %s", cases[i].field, r->body);
+        http_free(r);
+    }
+    cr_assert_eq(entries_of(w.child), stored, "SEC-6: nothing stored");
+    walk_free(&w);
+}
