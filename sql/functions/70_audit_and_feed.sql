@@ -98,6 +98,11 @@ BEGIN
               JOIN meeting_children c ON c.child_id = x.child_id
               JOIN invitations i ON i.meeting_id = c.meeting_id
              WHERE x.id = ANY (ids) AND i.agency IS NOT NULL;
+  ELSIF of_type = 'information_sharing' THEN
+    RETURN QUERY
+      SELECT x.id::text, x.from_agency FROM information_sharing x WHERE x.id = ANY (ids)
+      UNION SELECT x.id::text, x.to_agency FROM information_sharing x
+             WHERE x.id = ANY (ids) AND x.to_agency IS NOT NULL;
   ELSIF of_type = 'agency' THEN
     RETURN QUERY SELECT x, x FROM unnest(listed) x;
   END IF;

@@ -22,6 +22,10 @@ void handle_children_list(req *r);
 void handle_children_get(req *r);
 void handle_children_chronology(req *r);
 
+/* sharing.c: the information-sharing ledger (ISL-1 to ISL-3) */
+void handle_sharing_create(req *r);
+void handle_sharing_list(req *r);
+
 /* chronology_entries.c: agencies' own chronology entries (CHR-2) */
 void handle_chronology_entries_create(req *r);
 void handle_chronology_entries_get(req *r);

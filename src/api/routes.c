@@ -21,6 +21,7 @@ static const char *const q_holidays[] = {"from", "to", PAGE, NULL};
 static const char *const q_actions[] = {"owner", "agency", "meeting_id", "status", "overdue",
                                         PAGE, NULL};
 static const char *const q_children[] = {"ref", PAGE, NULL};
+static const char *const q_sharing[] = {"child_id", "agency", "from", "to", PAGE, NULL};
 static const char *const q_chronology[] = {"from", "to", "agency", "kind", PAGE, NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
@@ -58,6 +59,10 @@ const route api_routes[] = {
     {"POST", "/v1/children/{child_id}/chronology/entries", handle_chronology_entries_create, BODY, ROLES_CASEWORK, NULL},
     {"GET", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_get, 0, 0, NULL},
     {"PATCH", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_update, BODY | CHANGE, 0, NULL},
+
+    /* the information-sharing ledger (ISL-1 to ISL-3) */
+    {"POST", "/v1/information-sharing", handle_sharing_create, BODY, ROLES_CASEWORK, NULL},
+    {"GET", "/v1/information-sharing", handle_sharing_list, 0, ROLE_DPO | ROLE_AUDITOR, q_sharing},
 
     /* planning: scheduling, attendance, holding */
     {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL},
