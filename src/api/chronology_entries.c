@@ -6,6 +6,7 @@
 
 #include "api/frame.h"
 #include "api/handlers.h"
+#include "auth/caller.h"
 #include "core/clock.h"
 #include "domain/json_in.h"
 #include "domain/chronology.h"
@@ -29,6 +30,12 @@ void handle_chronology_entries_create(req *r)
         return;
     if (!frame_found(r, children_visible(s, req_path(r, 0))))
         return;
+    /* the role after visibility, so that a caller who may not see the child
+     * learns nothing of it (SEC-2), as on every route that names case data */
+    if (!caller_has_any(&r->who, ROLES_CASEWORK)) {
+        problem_forbidden(r, NULL, "Adding to a child's chronology needs a casework role.");
+        return;
+    }
     if (frame_violations(r, &v))
         return;
     char id[37];

@@ -56,7 +56,7 @@ const route api_routes[] = {
     {"GET", "/v1/children", handle_children_list, 0, 0, q_children},
     {"GET", "/v1/children/{child_id}", handle_children_get, 0, 0, NULL},
     {"GET", "/v1/children/{child_id}/chronology", handle_children_chronology, 0, 0, q_chronology},
-    {"POST", "/v1/children/{child_id}/chronology/entries", handle_chronology_entries_create, BODY, ROLES_CASEWORK, NULL},
+    {"POST", "/v1/children/{child_id}/chronology/entries", handle_chronology_entries_create, BODY, 0, NULL},
     {"GET", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_get, 0, 0, NULL},
     {"PATCH", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_update, BODY | CHANGE, 0, NULL},
 
