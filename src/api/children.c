@@ -3,6 +3,8 @@
  * `nhs_number:` and `upn:` for the national identifiers), and read by id.
  * A caller sees a child, and what is said of it, only through the meetings
  * they may see (SEC-2); every read is audited. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/frame.h"
@@ -11,6 +13,7 @@
 #include "core/text.h"
 #include "domain/child_ids.h"
 #include "domain/chronology.h"
+#include "domain/chronology_pdf.h"
 #include "store/audit.h"
 #include "store/children.h"
 
@@ -50,26 +53,36 @@ void handle_children_get(req *r)
 
 /* --- GET /v1/children/{child_id}/chronology --- */
 
-void handle_children_chronology(req *r)
+/* The filters of the chronology and of its PDF; false (answered 400) when
+ * one is malformed. */
+static bool chronology_filters_read(req *r, chronology_filters *f)
 {
-    chronology_filters f = {
+    *f = (chronology_filters){
         .from = req_query(r, "from"),
         .to = req_query(r, "to"),
         .agency = req_query(r, "agency"),
         .kind = req_query(r, "kind"),
     };
-    if (f.from && !text_is_date(f.from))
+    if (f->from && !text_is_date(f->from))
         req_schema_error(r, "from", "from must be a date, YYYY-MM-DD");
-    if (f.to && !text_is_date(f.to))
+    if (f->to && !text_is_date(f->to))
         req_schema_error(r, "to", "to must be a date, YYYY-MM-DD");
-    if (f.agency && !agency_code_valid(f.agency))
+    if (f->agency && !agency_code_valid(f->agency))
         req_schema_error(r, "agency", "agency is not an agency code");
-    if (f.kind && !chronology_kind_known(f.kind))
+    if (f->kind && !chronology_kind_known(f->kind))
         req_schema_error(r, "kind", "kind is not a kind of chronology entry (CHR-1)");
     if (req_has_errors(r)) {
         problem_invalid(r);
-        return;
+        return false;
     }
+    return true;
+}
+
+void handle_children_chronology(req *r)
+{
+    chronology_filters f;
+    if (!chronology_filters_read(r, &f))
+        return;
     static const enum cursor_part key[] = {PART_TIMESTAMP, PART_TEXT};
     frame_page page;
     if (!frame_page_read(r, &page, 2, key))
@@ -88,4 +101,57 @@ void handle_children_chronology(req *r)
         }
     }
     frame_page_free(&page);
+}
+
+/* --- GET /v1/children/{child_id}/chronology/pdf --- */
+
+/* A court bundle's chronology is whole or not made: one document holds at
+ * most this many entries; more must be narrowed by period (CHR-3). */
+#define CHRONOLOGY_PDF_ENTRIES_MAX 2000
+
+static void too_long(req *r, const char *detail)
+{
+    req_error(r, "to", "CHR-3", detail);
+    problem_invalid(r);
+}
+
+void handle_children_chronology_pdf(req *r)
+{
+    chronology_filters f;
+    if (!chronology_filters_read(r, &f))
+        return;
+    const char *child_id = req_path(r, 0);
+    store *s = frame_begin(r, FRAME_READ);
+    if (!s || !frame_found(r, children_visible(s, child_id)))
+        return;
+    chronology_child child;
+    chronology_item *items;
+    size_t n;
+    if (!frame_ok(r, children_chronology_export(s, child_id, &f, CHRONOLOGY_PDF_ENTRIES_MAX,
+                                                &child, &items, &n)))
+        return;
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    int pages = 0;
+    enum chronology_pdf_result made = CHRONOLOGY_PDF_TOO_LONG;
+    if (n <= CHRONOLOGY_PDF_ENTRIES_MAX)
+        made = chronology_pdf_render(&child, items, n, &f, r->now, &pdf, &len, &pages);
+    children_chronology_export_free(&child, items, n);
+    if (made == CHRONOLOGY_PDF_TOO_LONG)
+        too_long(r, "The chronology is too long for one document: ask for a shorter period "
+                    "with from and to.");
+    else if (made != CHRONOLOGY_PDF_OK)
+        problem_internal(r);
+    /* the export is one audit row naming the child, as the read is */
+    else if (audit_record(s, "child.chronology_pdf", "child", child_id) != 0 ||
+             store_commit(s) != 0)
+        req_db_failed(r);
+    else {
+        char disposition[120];
+        snprintf(disposition, sizeof disposition,
+                 "attachment; filename=\"chronology-%s.pdf\"", child_id);
+        reply_header(r, "Content-Disposition", disposition);
+        reply_bytes(r, 200, "application/pdf", (const char *)pdf, len);
+    }
+    free(pdf);
 }

@@ -23,6 +23,7 @@ void handle_agencies_update(req *r);
 void handle_children_list(req *r);
 void handle_children_get(req *r);
 void handle_children_chronology(req *r);
+void handle_children_chronology_pdf(req *r);
 
 /* sharing.c: the information-sharing ledger (ISL-1 to ISL-3) */
 void handle_sharing_create(req *r);

@@ -29,6 +29,7 @@ static const char *const q_obligations[] = {"owner", "agency", "meeting_id",
 static const char *const q_children[] = {"ref", PAGE, NULL};
 static const char *const q_sharing[] = {"child_id", "agency", "from", "to", PAGE, NULL};
 static const char *const q_chronology[] = {"from", "to", "agency", "kind", PAGE, NULL};
+static const char *const q_chronology_pdf[] = {"from", "to", "agency", "kind", NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
 
@@ -65,6 +66,7 @@ const route api_routes[] = {
     {"GET", "/v1/children", handle_children_list, 0, 0, q_children},
     {"GET", "/v1/children/{child_id}", handle_children_get, 0, 0, NULL},
     {"GET", "/v1/children/{child_id}/chronology", handle_children_chronology, 0, 0, q_chronology},
+    {"GET", "/v1/children/{child_id}/chronology/pdf", handle_children_chronology_pdf, 0, 0, q_chronology_pdf},
     {"POST", "/v1/children/{child_id}/chronology/entries", handle_chronology_entries_create, BODY, 0, NULL},
     {"GET", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_get, 0, 0, NULL},
     {"PATCH", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_update, BODY | CHANGE, 0, NULL},

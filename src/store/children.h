@@ -1,5 +1,5 @@
 /* children (store): children as subjects of their own (CHR-1, INT-1),
- * keyed by their identifiers (sql/021_children.sql). A caller sees a child
+ * keyed by their identifiers (sql/033_children.sql). A caller sees a child
  * only through the meetings they may see (child_visible,
  * sql/functions/10_access.sql), and sees of it only what those meetings
  * say. */
@@ -8,6 +8,7 @@
 
 #include "domain/child_ids.h"
 #include "domain/chronology.h"
+#include "domain/chronology_pdf.h"
 #include "store/store.h"
 
 /* GET /v1/children/{child_id}: rendered with child_record_json for the
@@ -28,5 +29,15 @@ int children_visible(store *s, const char *child_id);
  * (timestamp, entry key). */
 int children_chronology(store *s, const char *child_id, const chronology_filters *f, int limit,
                         char *const *after, store_page *out);
+
+/* The whole chronology for its PDF (CHR-3): the child as the caller may see
+ * them (child), and the entries the filters choose, oldest first, as
+ * children_chronology shows them, at most max + 1 of them (more than max:
+ * too many for one document). Free with children_chronology_export_free.
+ * 0, or -1 on a failure (nothing to free). */
+int children_chronology_export(store *s, const char *child_id, const chronology_filters *f,
+                               int max, chronology_child *child, chronology_item **items,
+                               size_t *n);
+void children_chronology_export_free(chronology_child *child, chronology_item *items, size_t n);
 
 #endif
