@@ -369,6 +369,7 @@ static const id_route case_routes[] = {
     {"GET", "/v1/invitations/{invitation_id}/calendar", NULL, V_NONE},
     {"GET", "/v1/children/{child_id}", NULL, V_NONE},
     {"GET", "/v1/children/{child_id}/chronology", NULL, V_NONE},
+    {"GET", "/v1/children/{child_id}/chronology/pdf", NULL, V_NONE},
     {"POST", "/v1/children/{child_id}/chronology/entries", b_entry, V_NONE},
     {"GET", "/v1/chronology-entries/{entry_id}", NULL, V_NONE},
     {"PATCH", "/v1/chronology-entries/{entry_id}", b_entry_change, V_ENTRY},
