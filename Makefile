@@ -45,7 +45,8 @@ endif
 # pkg-config runs only when compiling, after the set-up scripts have had the
 # chance to install the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+# libhpdf (libharu, the chronology's PDF) ships no pkg-config file
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lhpdf
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS))
 

@@ -13,6 +13,9 @@
 # BENCH_ONLY=obligations measures only the obligations list (OBL-2) at the
 # three stages, compared with pgbench at the second, and writes its own
 # block (the growth from the second stage to the third).
+# BENCH_ONLY=chronology measures only the chronology of a child of 200
+# entries (CHR-1, and its PDF, CHR-3) against pgbench at stage 1's volume,
+# and writes its own block.
 #
 # Knobs: BENCH_SECONDS (6 per run), BENCH_CONNECTIONS (64),
 # BENCH_RSS_REQUESTS (10000000) and BENCH_RSS_FIRST (1000000) for the RSS
@@ -466,6 +469,57 @@ obligations_only() {
   rm -f "$block"
 }
 
+# The bench child (bench/chronology_child.sql): the subject of twenty
+# meetings of B01, and agencies' own entries to make 200 in all, as the
+# manager of B01 sees them.
+chronology_setup() {
+  { echo 'SET session_replication_role = replica;'; cat bench/chronology_child.sql; } |
+    psql_admin -v meetings=800 -v entries=200 -f - >/dev/null
+  psql_admin -c "VACUUM (ANALYZE) children, child_identifiers, meeting_children, chronology_entries, chronology_entry_versions" 2>/dev/null
+  psql_admin -At -c "SELECT md5('bench-child')::uuid" > "$data/chronology_child.txt"
+  chronology_entries=$(psql_admin -At -c "SELECT count(*) FROM child_chronology(md5('bench-child')::uuid,
+    caller_principals('bench-m-B01', 'B01', true, false), 'B01', '{manager}')")
+  say "the bench child's chronology has $chronology_entries entries"
+}
+
+# The whole chronology in one page of JSON, and as a PDF, each against
+# pgbench running the same statements in the same transaction.
+chronology_compare() {
+  compare "GET /v1/children/{id}/chronology?limit=200" chronology.lua -f "$top/bench/pgbench/chronology.sql"
+  BENCH_CHRONOLOGY_PDF=1 compare "GET /v1/children/{id}/chronology/pdf" chronology.lua -f "$top/bench/pgbench/chronology_pdf.sql"
+}
+
+# BENCH_ONLY=chronology: the two rows in their own block of bench/RESULTS.md.
+chronology_only() {
+  local block
+  chronology_setup
+  chronology_compare
+  stop_service
+  block=$(mktemp)
+  {
+    echo "<!-- chronology:begin -->"
+    echo "## A child's chronology of 200 entries (CHR-1, CHR-3)"
+    echo
+    echo "Measured by \`BENCH_ONLY=chronology make bench\` on $(date -u +%Y-%m-%d) ($(nproc) cores,"
+    echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)) at $loaded meetings: the bench child is the subject of twenty"
+    echo "meetings of one agency and has agencies' own entries besides, $chronology_entries entries in all as the"
+    echo "agency's manager sees them (\`bench/chronology_child.sql\`). wrk with $conns connections reads the"
+    echo "whole chronology as that manager, as one page of JSON (\`?limit=200\`) and as a PDF; pgbench runs"
+    echo "the same statements in the same transaction, audit row included (\`bench/pgbench/chronology.sql\`,"
+    echo "\`chronology_pdf.sql\`): the PDF's document is made by the service (libhpdf), not by pgbench."
+    echo
+    echo "| workload | meetings | tool | req/s | p50 ms | p99 ms | errors | peak RSS MB | limit | limit/s | ratio |"
+    echo "|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|"
+    awk -F'\t' 'NR > 1 && $1 ~ /chronology/ { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$results"
+    echo
+    awk -F'\t' '$1 ~ /chronology/ { printf "- %s: p50 %s ms, %.2f of pgbench'"'"'s transactions a second (pgbench p99 at %s connections: %s ms)\n", $1, $5, $11, '"$conns"', $12 }' "$results"
+    [ -z "${BENCH_NOTE:-}" ] || { echo; echo "$BENCH_NOTE"; }
+    echo "<!-- chronology:end -->"
+  } > "$block"
+  results_block chronology "$block"
+  rm -f "$block"
+}
+
 # The cursor after page `page` (of 50) of the feed agency's events, as the
 # service encodes it (base64url of c1|tx|position).
 feed_cursor() { # page
@@ -489,6 +543,10 @@ if [ "${BENCH_ONLY:-}" = webhooks ]; then
 fi
 if [ "${BENCH_ONLY:-}" = obligations ]; then
   obligations_only
+  exit 0
+fi
+if [ "${BENCH_ONLY:-}" = chronology ]; then
+  chronology_only
   exit 0
 fi
 growth
@@ -516,6 +574,8 @@ compare "GET /v1/actions?owner=me&overdue=true" overdue_actions.lua -f "$top/ben
 compare "GET /v1/obligations?owner=me" obligations.lua -f "$top/bench/pgbench/obligations.sql" -D ids="$ids"
 compare "GET /v1/events" feed.lua -f "$top/bench/pgbench/feed.sql" -D tx=0 -D pos=0
 compare "POST /v1/meetings" create_meeting.lua -f "$top/bench/pgbench/create_meeting.sql"
+chronology_setup
+chronology_compare
 webhook_compare
 compare "mix 80/20" mix.lua -f "$top/bench/pgbench/get_meeting.sql@40" -f "$top/bench/pgbench/list_meetings.sql@20" \
   -f "$top/bench/pgbench/overdue_actions.sql@20" -f "$top/bench/pgbench/create_meeting.sql@10" \

@@ -210,6 +210,28 @@ LANGUAGE sql STABLE AS $$
       OR principal_integration(e.with_agency) = ANY (principals)
 $$;
 
+-- A child (CHR-1): whoever may see a meeting about the child, and what
+-- they see of the child is what those meetings say (child_record_json).
+CREATE OR REPLACE FUNCTION child_visible(child uuid, principals text[]) RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM meeting_children c
+                  WHERE c.child_id = child AND meeting_visible(c.meeting_id, principals));
+END
+$$;
+
+-- An agency's own chronology entry (CHR-2) is part of the child's
+-- multi-agency record: whoever may see the child sees it.
+CREATE OR REPLACE FUNCTION chronology_entry_visible(e chronology_entries, principals text[])
+RETURNS boolean
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN child_visible(e.child_id, principals);
+END
+$$;
+
 -- INT-2: the agencies whose feeds hear of a meeting's changes: the
 -- convening agency and every invited agency.
 CREATE OR REPLACE FUNCTION meeting_agencies(meeting uuid) RETURNS text[]

@@ -16,6 +16,8 @@ LANGUAGE sql STABLE AS $$
     'name', c.name,
     'external_ref', CASE WHEN c.external_system IS NULL THEN NULL
                     ELSE json_build_object('system', c.external_system, 'id', c.external_id) END,
+    'nhs_number', c.nhs_number,
+    'upn', c.upn,
     'date_of_birth', to_char(c.date_of_birth, 'YYYY-MM-DD'),
     'unborn', c.unborn,
     'relationship', c.relationship)

@@ -81,6 +81,29 @@ BEGIN
     RETURN QUERY
       SELECT e.id::text, e.raised_by_agency FROM escalations e WHERE e.id = ANY (ids)
       UNION SELECT e.id::text, e.with_agency FROM escalations e WHERE e.id = ANY (ids);
+  ELSIF of_type = 'child' THEN
+    -- a child concerns the agencies of every meeting about it
+    RETURN QUERY
+      SELECT c.child_id::text, m.convening_agency FROM meeting_children c
+        JOIN meetings m ON m.id = c.meeting_id WHERE c.child_id = ANY (ids)
+      UNION SELECT c.child_id::text, i.agency FROM meeting_children c
+              JOIN invitations i ON i.meeting_id = c.meeting_id
+             WHERE c.child_id = ANY (ids) AND i.agency IS NOT NULL;
+  ELSIF of_type = 'chronology_entry' THEN
+    RETURN QUERY
+      SELECT x.id::text, x.agency FROM chronology_entries x WHERE x.id = ANY (ids)
+      UNION SELECT x.id::text, m.convening_agency FROM chronology_entries x
+              JOIN meeting_children c ON c.child_id = x.child_id
+              JOIN meetings m ON m.id = c.meeting_id WHERE x.id = ANY (ids)
+      UNION SELECT x.id::text, i.agency FROM chronology_entries x
+              JOIN meeting_children c ON c.child_id = x.child_id
+              JOIN invitations i ON i.meeting_id = c.meeting_id
+             WHERE x.id = ANY (ids) AND i.agency IS NOT NULL;
+  ELSIF of_type = 'information_sharing' THEN
+    RETURN QUERY
+      SELECT x.id::text, x.from_agency FROM information_sharing x WHERE x.id = ANY (ids)
+      UNION SELECT x.id::text, x.to_agency FROM information_sharing x
+             WHERE x.id = ANY (ids) AND x.to_agency IS NOT NULL;
   ELSIF of_type = 'agency' THEN
     RETURN QUERY SELECT x, x FROM unnest(listed) x;
   ELSIF of_type = 'webhook_endpoint' THEN

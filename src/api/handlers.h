@@ -19,6 +19,21 @@ void handle_agencies_create(req *r);
 void handle_agencies_get(req *r);
 void handle_agencies_update(req *r);
 
+/* children.c: children as subjects (CHR-1, INT-1) */
+void handle_children_list(req *r);
+void handle_children_get(req *r);
+void handle_children_chronology(req *r);
+void handle_children_chronology_pdf(req *r);
+
+/* sharing.c: the information-sharing ledger (ISL-1 to ISL-3) */
+void handle_sharing_create(req *r);
+void handle_sharing_list(req *r);
+
+/* chronology_entries.c: agencies' own chronology entries (CHR-2) */
+void handle_chronology_entries_create(req *r);
+void handle_chronology_entries_get(req *r);
+void handle_chronology_entries_update(req *r);
+
 /* meetings.c, meeting_commands.c */
 void handle_meetings_create(req *r);
 void handle_meetings_list(req *r);

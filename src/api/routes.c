@@ -26,6 +26,10 @@ static const char *const q_actions[] = {"owner", "agency", "meeting_id", "status
 static const char *const q_obligations[] = {"owner", "agency", "meeting_id",
                                             "child_external_ref", "status", "due_before",
                                             PAGE, NULL};
+static const char *const q_children[] = {"ref", PAGE, NULL};
+static const char *const q_sharing[] = {"child_id", "agency", "from", "to", PAGE, NULL};
+static const char *const q_chronology[] = {"from", "to", "agency", "kind", PAGE, NULL};
+static const char *const q_chronology_pdf[] = {"from", "to", "agency", "kind", NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
 
@@ -57,6 +61,19 @@ const route api_routes[] = {
     {"POST", "/v1/meetings/{meeting_id}/authorise", handle_meetings_authorise, BODY_OPT | CHANGE, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/decline", handle_meetings_decline, BODY_OPT | CHANGE, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/cancel", handle_meetings_cancel, BODY_OPT | CHANGE, 0, NULL},
+
+    /* children as subjects (CHR-1, INT-1) */
+    {"GET", "/v1/children", handle_children_list, 0, 0, q_children},
+    {"GET", "/v1/children/{child_id}", handle_children_get, 0, 0, NULL},
+    {"GET", "/v1/children/{child_id}/chronology", handle_children_chronology, 0, 0, q_chronology},
+    {"GET", "/v1/children/{child_id}/chronology/pdf", handle_children_chronology_pdf, 0, 0, q_chronology_pdf},
+    {"POST", "/v1/children/{child_id}/chronology/entries", handle_chronology_entries_create, BODY, 0, NULL},
+    {"GET", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_get, 0, 0, NULL},
+    {"PATCH", "/v1/chronology-entries/{entry_id}", handle_chronology_entries_update, BODY | CHANGE, 0, NULL},
+
+    /* the information-sharing ledger (ISL-1 to ISL-3) */
+    {"POST", "/v1/information-sharing", handle_sharing_create, BODY, ROLES_CASEWORK, NULL},
+    {"GET", "/v1/information-sharing", handle_sharing_list, 0, ROLE_DPO | ROLE_AUDITOR, q_sharing},
 
     /* planning: scheduling, attendance, holding */
     {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL},

@@ -16,6 +16,7 @@ static const struct {
     {"auditor", ROLE_AUDITOR},
     {"admin", ROLE_ADMIN},
     {"integration", ROLE_INTEGRATION},
+    {"dpo", ROLE_DPO},
 };
 
 unsigned role_from_name(const char *name)

@@ -19,10 +19,11 @@ enum role {
     ROLE_ADMIN               = 1u << 7,
     ROLE_INTEGRATION         = 1u << 8,
     ROLE_SAFEGUARDING_LEAD   = 1u << 9, /* a designated safeguarding lead (MTG-4) */
+    ROLE_DPO                 = 1u << 10, /* the data protection officer (ISL-3) */
 };
 
 /* The highest role bit: every role is a bit from 1 up to it. */
-#define ROLE_HIGHEST ROLE_SAFEGUARDING_LEAD
+#define ROLE_HIGHEST ROLE_DPO
 
 /* "Managers" of an agency, as SEC-2 uses the word. */
 #define ROLES_MANAGERS (ROLE_MANAGER | ROLE_SENIOR_MANAGER)

@@ -72,8 +72,9 @@ static void parse_ref(json_t *obj, const char *at, const char *key, external_ref
 
 static void parse_child(json_t *item, const char *at, child_in *c, bool subject, violations *v)
 {
-    static const char *const subject_fields[] = {"name", "external_ref", "date_of_birth",
-                                                 "unborn", NULL};
+    static const char *const subject_fields[] = {"name",          "external_ref", "nhs_number",
+                                                 "upn",           "date_of_birth", "unborn",
+                                                 NULL};
     static const char *const other_fields[] = {"name", "external_ref", "date_of_birth",
                                                "unborn", "relationship", NULL};
     memset(c, 0, sizeof *c);
@@ -85,6 +86,29 @@ static void parse_child(json_t *item, const char *at, child_in *c, bool subject,
     jin_only_keys(v, item, at, subject ? subject_fields : other_fields, NULL);
     c->name = jin_string(v, item, at, "name", PERSON_NAME_MAX, false, NULL);
     parse_ref(item, at, "external_ref", &c->ref, v);
+    if (c->ref.system &&
+        (strcmp(c->ref.system, CHILD_SYSTEM_NHS) == 0 || strcmp(c->ref.system, CHILD_SYSTEM_UPN) == 0)) {
+        char path[160];
+        jin_path(path, sizeof path, at, "external_ref.system");
+        violation_rule(v, path, "INT-1",
+                       "nhs_number and upn are national identifiers: give them as the child's "
+                       "nhs_number or upn, where their check is made");
+    }
+    if (subject) {
+        char path[160];
+        const char *nhs = jin_string(v, item, at, "nhs_number", 12, false, NULL);
+        jin_path(path, sizeof path, at, "nhs_number");
+        if (nhs && !child_nhs_number_parse(nhs, c->nhs_number))
+            violation_rule(v, path, "INT-1",
+                           "not an NHS number: ten digits (3-3-4 spacing allowed) whose last is "
+                           "the modulus 11 check digit of the others");
+        const char *upn = jin_string(v, item, at, "upn", 13, false, NULL);
+        jin_path(path, sizeof path, at, "upn");
+        if (upn && !child_upn_parse(upn, c->upn))
+            violation_rule(v, path, "INT-1",
+                           "not a Unique Pupil Number: a check letter, eleven digits and a digit or "
+                           "letter, the check letter right for the rest");
+    }
     c->date_of_birth = jin_string(v, item, at, "date_of_birth", 10, false, NULL);
     c->unborn = jin_bool(v, item, at, "unborn");
     if (!subject)
@@ -285,7 +309,8 @@ static bool same_children(const meeting_draft *a, const meeting_draft *b)
     for (int i = 0; i < a->n_children; i++) {
         const child_in *x = &a->children[i], *y = &b->children[i];
         if (!same_text(x->name, y->name) || !same_text(x->ref.system, y->ref.system) ||
-            !same_text(x->ref.id, y->ref.id) || !same_text(x->date_of_birth, y->date_of_birth) ||
+            !same_text(x->ref.id, y->ref.id) || strcmp(x->nhs_number, y->nhs_number) != 0 ||
+            strcmp(x->upn, y->upn) != 0 || !same_text(x->date_of_birth, y->date_of_birth) ||
             (x->unborn == 1) != (y->unborn == 1))
             return false;
     }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "auth/caller.h"
+#include "domain/child_ids.h"
 #include "domain/gate.h"
 #include "domain/violations.h"
 
@@ -35,6 +36,8 @@ typedef struct external_ref {
 typedef struct child_in {
     const char *name;
     external_ref ref;
+    char nhs_number[11];      /* subject children: normalised, "" when absent or invalid */
+    char upn[14];             /* the same for the Unique Pupil Number */
     const char *date_of_birth;
     int unborn;               /* -1 absent, 0, 1 */
     const char *relationship; /* other children only */

@@ -183,19 +183,30 @@ static const db_stmt bump_stmt = {
 static const db_stmt delete_children_stmt = {
     "meetings_delete_children", "DELETE FROM meeting_children WHERE meeting_id = $1", 1};
 
+/* A subject child is linked to the child its identifiers name (CHR-1,
+ * child_link). The national identifiers were validated by the request's
+ * parser (domain/child_ids.c) and are stored in their normal form: the
+ * NHS number's digits alone, the UPN in upper case. */
 static const db_stmt insert_children_stmt = {
     "meetings_insert_children",
     "INSERT INTO meeting_children (meeting_id, is_subject, position, name, external_system,"
-    " external_id, date_of_birth, unborn, relationship)"
+    " external_id, nhs_number, upn, date_of_birth, unborn, relationship, child_id)"
     " SELECT $1::uuid, s.is_subject, (s.ord - 1)::smallint, nullif(btrim(s.j->>'name'), ''),"
-    "        s.j->'external_ref'->>'system', s.j->'external_ref'->>'id',"
+    "        s.ext_system, s.ext_id, s.nhs, s.upn,"
     "        (s.j->>'date_of_birth')::date, coalesce((s.j->>'unborn')::boolean, false),"
-    "        nullif(btrim(s.j->>'relationship'), '')"
-    "   FROM (SELECT true AS is_subject, e.j, e.ord"
+    "        nullif(btrim(s.j->>'relationship'), ''),"
+    "        CASE WHEN s.is_subject THEN child_link(s.ext_system, s.ext_id, s.nhs, s.upn) END"
+    "   FROM (SELECT true AS is_subject, e.j, e.ord,"
+    "                e.j->'external_ref'->>'system' AS ext_system,"
+    "                e.j->'external_ref'->>'id' AS ext_id,"
+    "                regexp_replace(e.j->>'nhs_number', '[ -]', '', 'g') AS nhs,"
+    "                upper(e.j->>'upn') AS upn"
     "           FROM json_array_elements($2::json) WITH ORDINALITY e(j, ord)"
     "         UNION ALL"
-    "         SELECT false, e.j, e.ord"
-    "           FROM json_array_elements($3::json) WITH ORDINALITY e(j, ord)) s",
+    "         SELECT false, e.j, e.ord, e.j->'external_ref'->>'system',"
+    "                e.j->'external_ref'->>'id', NULL, NULL"
+    "           FROM json_array_elements($3::json) WITH ORDINALITY e(j, ord)) s"
+    "  ORDER BY s.is_subject DESC, s.ord",
     3};
 
 /* Any filter but status: the caller's visible meetings (bounded by what

@@ -4,7 +4,8 @@
  * One meeting is taken as far as the service goes — authorised, two
  * agencies invited, a family-notice decision, scheduled, attendance, held,
  * minutes written and approved (which makes the actions), an escalation
- * raised — and then every route of src/api/routes.c that takes the id of
+ * raised, its child named by an NHS number and given an agency's own
+ * chronology entry (CHR-1, CHR-2) — and then every route of src/api/routes.c that takes the id of
  * case data is called by people of an unrelated agency, one for each role
  * and one holding every role, with a well-formed request (the right body,
  * the resource's current version in If-Match), so that nothing but
@@ -44,6 +45,8 @@ typedef struct world {
     char *action_id;
     char *escalation_id;
     char *obligation_id; /* the action's obligation (OBL-2) */
+    char *child_id;
+    char *entry_id;
     char reference[64];
     char title[256];
 } world;
@@ -65,6 +68,32 @@ static void world_build(world *w)
     memset(w, 0, sizeof *w);
     planned *p = &w->p;
     planned_authorised(p, "professionals");
+    /* the child by a fictitious NHS number of the 999 test range, unique
+     * to the world (the meeting is authorised again after the change) */
+    char nhs[11];
+    unsigned h = 2166136261u;
+    for (const char *c = p->meeting_id; *c; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    for (;; h++) {
+        snprintf(nhs, sizeof nhs, "999%06u", h % 1000000u);
+        int sum = 0;
+        for (int i = 0; i < 9; i++)
+            sum += (nhs[i] - '0') * (10 - i);
+        int check = (11 - sum % 11) % 11;
+        if (check == 10)
+            continue;
+        nhs[9] = (char)('0' + check);
+        nhs[10] = '\0';
+        break;
+    }
+    json_t *patch = json_pack("{s:[{s:s, s:s, s:s}]}", "children", "name", "Alex Example",
+                              "date_of_birth", "2015-06-01", "nhs_number", nhs);
+    http_response *pr = api_call("PATCH", meeting_path(p->meeting_id, NULL), p->requester.token,
+                                 patch, etag_of(p->version));
+    json_decref(patch);
+    cr_assert_eq(pr->status, 200, "naming the child: %ld %s", pr->status, pr->body);
+    p->version = meeting_authorise(&p->manager, p->meeting_id, json_int(pr->json, "version"));
+    http_free(pr);
     planned_invite_agencies(p);
     planned_inform_family(p);
     planned_schedule(p, 3600, "in_person", 0);
@@ -103,6 +132,19 @@ static void world_build(world *w)
     http_free(r);
     w->obligation_id = db_str1("SELECT obligation_id('action', $1::uuid, 0)", w->action_id);
 
+    w->child_id = db_str1("SELECT child_id FROM meeting_children WHERE meeting_id = $1"
+                          " AND is_subject",
+                          p->meeting_id);
+    cr_assert(*w->child_id, "the child is linked");
+    snprintf(path, sizeof path, "/v1/children/%s/chronology/entries", w->child_id);
+    json_t *entry = json_pack("{s:s, s:s, s:s, s:s}", "occurred_on", "2020-01-06", "what_happened",
+                              "Seen at the clinic", "action_taken", "Notes shared", "basis",
+                              "fact");
+    r = api_call("POST", path, p->requester.token, entry, NULL);
+    json_decref(entry);
+    cr_assert_eq(r->status, 201, "an entry: %ld %s", r->status, r->body);
+    w->entry_id = strdup(json_str(r->json, "id"));
+    http_free(r);
     char *ref = db_str1("SELECT reference FROM meetings WHERE id = $1", p->meeting_id);
     snprintf(w->reference, sizeof w->reference, "%s", ref);
     free(ref);
@@ -117,6 +159,8 @@ static void world_free(world *w)
     free(w->action_id);
     free(w->escalation_id);
     free(w->obligation_id);
+    free(w->child_id);
+    free(w->entry_id);
     planned_free(&w->p);
 }
 
@@ -125,7 +169,17 @@ static void world_free(world *w)
 static char *world_state(const world *w, const char *stranger_agency)
 {
     const planned *p = &w->p;
-    char *digest = db_meeting_digest(p->meeting_id);
+    char *meeting = db_meeting_digest(p->meeting_id);
+    /* the child's own entries and ledger, which are not under the meeting */
+    char *child = db_str1("SELECT (SELECT count(*) || ':' || coalesce(sum(version), 0)"
+                          "          FROM chronology_entries WHERE child_id = $1::uuid)"
+                          "    || '/' || (SELECT count(*) FROM information_sharing"
+                          "                WHERE child_id = $1::uuid)",
+                          w->child_id);
+    char *digest = NULL;
+    cr_assert(asprintf(&digest, "%s | child %s", meeting, child) > 0);
+    free(meeting);
+    free(child);
     const char *agencies[] = {p->csc, p->police, p->health, stranger_agency};
     char *out = digest;
     for (size_t i = 0; i < N(agencies); i++) {
@@ -150,6 +204,7 @@ typedef enum {
     V_MINUTES,
     V_ACTION,
     V_ESCALATION,
+    V_ENTRY,
 } version_of_kind;
 
 typedef json_t *(*body_fn)(const world *w, const person *caller);
@@ -250,6 +305,20 @@ static json_t *b_text(const world *w, const person *c)
     (void)c;
     return json_pack("{s:s}", "text", "A stranger's response");
 }
+static json_t *b_entry(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s, s:s, s:s}", "occurred_on", "2020-01-06", "what_happened",
+                     "A stranger's account", "why_no_action", "None", "basis", "opinion");
+}
+static json_t *b_entry_change(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s}", "what_happened", "Rewritten by a stranger", "reason",
+                     "A stranger says so");
+}
 static json_t *b_outcome(const world *w, const person *c)
 {
     (void)w;
@@ -298,6 +367,12 @@ static const id_route case_routes[] = {
     {"GET", "/v1/obligations/{obligation_id}", NULL, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/calendar", NULL, V_NONE},
     {"GET", "/v1/invitations/{invitation_id}/calendar", NULL, V_NONE},
+    {"GET", "/v1/children/{child_id}", NULL, V_NONE},
+    {"GET", "/v1/children/{child_id}/chronology", NULL, V_NONE},
+    {"GET", "/v1/children/{child_id}/chronology/pdf", NULL, V_NONE},
+    {"POST", "/v1/children/{child_id}/chronology/entries", b_entry, V_NONE},
+    {"GET", "/v1/chronology-entries/{entry_id}", NULL, V_NONE},
+    {"PATCH", "/v1/chronology-entries/{entry_id}", b_entry_change, V_ENTRY},
 };
 
 /* Routes with a path parameter that name no case data: the agency
@@ -332,8 +407,9 @@ static const struct {
 static const char *const roles[] = {
     "practitioner", "senior_practitioner", "manager",     "senior_manager", "named_doctor",
     "partnership",  "auditor",             "admin",       "integration", "safeguarding_lead",
+    "dpo",
     "practitioner,senior_practitioner,manager,senior_manager,named_doctor,partnership,auditor,"
-    "admin,integration,safeguarding_lead",
+    "admin,integration,safeguarding_lead,dpo",
 };
 
 /* The template with the world's ids put in. */
@@ -344,7 +420,8 @@ static void fill(const world *w, const char *template, char *out, size_t size)
     } subs[] = {{"{meeting_id}", w->p.meeting_id},       {"{invitation_id}", w->p.police_invitation},
                 {"{decision_id}", w->decision_id},       {"{action_id}", w->action_id},
                 {"{escalation_id}", w->escalation_id},   {"{number}", "1"},
-                {"{obligation_id}", w->obligation_id}};
+                {"{obligation_id}", w->obligation_id},
+                {"{child_id}", w->child_id},             {"{entry_id}", w->entry_id}};
     size_t o = 0;
     for (const char *t = template; *t && o + 1 < size;) {
         bool done = false;
@@ -379,6 +456,8 @@ static long current_version(const world *w, version_of_kind k)
         return version_of("SELECT version FROM actions WHERE id = $1", w->action_id);
     case V_ESCALATION:
         return version_of("SELECT version FROM escalations WHERE id = $1", w->escalation_id);
+    case V_ENTRY:
+        return version_of("SELECT version FROM chronology_entries WHERE id = $1", w->entry_id);
     case V_NONE:
         break;
     }

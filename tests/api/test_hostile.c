@@ -440,7 +440,20 @@ typedef struct scope {
     const char *agencies[3];
     const char *meeting_id; /* may be NULL */
     const char *sub;        /* the caller: meetings requested, idempotency keys */
+    const char *child_id;   /* a child's own entries (CHR-2), when not NULL */
 } scope;
+
+/* A child's agencies' entries and their versions, digested row by row. */
+static char *child_entries_digest(const char *child_id)
+{
+    const char *params[] = {child_id};
+    return db_value("SELECT (SELECT count(*) || ':' || md5(coalesce(string_agg(e::text, ','"
+                    "  ORDER BY e::text), '')) FROM chronology_entries e WHERE e.child_id = $1)"
+                    " || '/' || (SELECT count(*) || ':' || md5(coalesce(string_agg(v::text, ','"
+                    "  ORDER BY v::text), '')) FROM chronology_entry_versions v"
+                    "  JOIN chronology_entries x ON x.id = v.entry_id WHERE x.child_id = $1)",
+                    1, params);
+}
 
 static char *state_of(const scope *s)
 {
@@ -459,11 +472,13 @@ static char *state_of(const scope *s)
                           " WHERE caller_sub = $1)",
                           1, params);
     char *digest = s->meeting_id ? db_meeting_digest(s->meeting_id) : strdup("-");
+    char *entries = s->child_id ? child_entries_digest(s->child_id) : strdup("-");
     char *next = NULL;
-    cr_assert(asprintf(&next, "%s%s | %s", out, mine, digest) > 0);
+    cr_assert(asprintf(&next, "%s%s | %s | %s", out, mine, digest, entries) > 0);
     free(out);
     free(mine);
     free(digest);
+    free(entries);
     return next;
 }
 
@@ -542,6 +557,8 @@ static const shape schedule_shape = {"venue", 300, NULL, 0, "duration_minutes", 
 static const shape minutes_shape = {"decisions", 20000, "attendance", 200, NULL, 0, 0,
                                     "family_feedback"};
 static const shape escalation_shape = {"concern", 10000, NULL, 0, NULL, 0, 0, NULL};
+static const shape chronology_entry_shape = {"what_happened", 10000, NULL, 0, NULL, 0, 0, NULL};
+static const shape chronology_change_shape = {"reason", 10000, NULL, 0, NULL, 0, 0, NULL};
 static const shape attendance_shape = {"entries[0].invitation_id", 36, "entries", 200, NULL, 0,
                                        0, "entries[0]"};
 
@@ -602,6 +619,42 @@ static json_t *escalation_body(const planned *p)
                      "concern_after_decision", "concern",
                      "The agreed plan is not being followed", "outcome_sought",
                      "A joint review of the plan", "with_agency", p->police, "immediate_risk", 0);
+}
+
+static json_t *chronology_entry_body(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s}", "occurred_on", "2024-03-04", "what_happened",
+                     "Seen at the clinic with a bruise the parent explained", "action_taken",
+                     "Body map completed and shared with the social worker", "basis", "fact");
+}
+
+static json_t *chronology_change_body(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "occurred_on", "2024-03-04", "what_happened",
+                     "Seen at the clinic with two bruises the parent explained", "action_taken",
+                     "Body map completed and shared with the social worker", "basis", "fact",
+                     "reason", "The second bruise was left out by mistake");
+}
+
+/* A new meeting about a child named by an external reference, requested
+ * by p: the child's id (new string), whom p may see (CHR-1). */
+static char *child_of_new_meeting(const person *p)
+{
+    json_t *body = meeting_body("professionals");
+    char ref[40];
+    unique_suffix(ref, sizeof ref);
+    json_object_set_new(json_array_get(json_object_get(body, "children"), 0), "external_ref",
+                        json_pack("{s:s, s:s}", "system", "hostilecms", "id", ref));
+    http_response *r = api_call("POST", "/v1/meetings", p->token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    const char *params[] = {json_str(r->json, "id")};
+    char *child = db_value("SELECT child_id::text FROM meeting_children WHERE meeting_id = $1"
+                           " AND is_subject AND child_id IS NOT NULL",
+                           1, params);
+    http_free(r);
+    cr_assert(child[0], "the meeting's child is a child of its own");
+    return child;
 }
 
 static json_t *attendance_body(const planned *p)
@@ -766,6 +819,46 @@ Test(hostile, SEC_6_escalation_create_refuses_hostile_bodies)
     json_t *valid = escalation_body(&p);
     assault(&t, valid, &escalation_shape);
     json_decref(valid);
+    planned_free(&p);
+}
+
+Test(hostile, SEC_6_CHR_2_chronology_entry_create_refuses_hostile_bodies)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    char *child = child_of_new_meeting(&p.requester);
+    char path[200];
+    snprintf(path, sizeof path, "/v1/children/%s/chronology/entries", child);
+    target t;
+    target_init(&t, "POST", path, &p.requester, 0, &p, 201);
+    t.where.child_id = child;
+    json_t *valid = chronology_entry_body();
+    assault(&t, valid, &chronology_entry_shape);
+    json_decref(valid);
+    free(child);
+    planned_free(&p);
+}
+
+Test(hostile, SEC_6_CHR_2_chronology_entry_change_refuses_hostile_bodies)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    char *child = child_of_new_meeting(&p.requester);
+    char path[200];
+    snprintf(path, sizeof path, "/v1/children/%s/chronology/entries", child);
+    json_t *entry = chronology_entry_body();
+    http_response *r = api_call("POST", path, p.requester.token, entry, NULL);
+    json_decref(entry);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    snprintf(path, sizeof path, "/v1/chronology-entries/%s", json_str(r->json, "id"));
+    http_free(r);
+    target t;
+    target_init(&t, "PATCH", path, &p.requester, 1, &p, 200);
+    t.where.child_id = child;
+    json_t *valid = chronology_change_body();
+    assault(&t, valid, &chronology_change_shape);
+    json_decref(valid);
+    free(child);
     planned_free(&p);
 }
 
@@ -1168,6 +1261,8 @@ Test(hostile, total_hostile_inputs)
         {attendance_body(&p), &attendance_shape},
         {minutes_body(&p), &minutes_shape},
         {escalation_body(&p), &escalation_shape},
+        {chronology_entry_body(), &chronology_entry_shape},
+        {chronology_change_body(), &chronology_change_shape},
     };
     size_t total = 0;
     for (size_t i = 0; i < N(all); i++) {

@@ -88,7 +88,8 @@ static void record(const char *method, const char *path, const http_response *r,
     if (r->json)
         json_object_set(line, "body", r->json);
     else if (r->body && r->body_len < 200000)
-        json_object_set_new(line, "text", json_stringn_nocheck(r->body, r->body_len));
+        /* a body that is not UTF-8 (a PDF) is recorded without its text */
+        json_object_set_new(line, "text", json_stringn(r->body, r->body_len));
     const char *header_names[] = {"ETag", "Location", "X-Request-Id", "Allow", "Retry-After",
                                   "WWW-Authenticate", "Idempotent-Replayed", "Cache-Control"};
     json_t *headers = json_object();

@@ -643,6 +643,11 @@ Test(meeting_rules, MTG_11_change_after_authorisation_returns_to_requested)
                      " {\"name\": \"Baby Example\", \"unborn\": true}]", "children"},
         {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-01\","
                      " \"external_ref\": {\"system\": \"cms\", \"id\": \"C-1\"}}]", "children"},
+        /* CHR-1: a national identifier says which child the meeting is about */
+        {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-01\","
+                     " \"nhs_number\": \"9990000018\"}]", "children"},
+        {"children", "[{\"name\": \"Alex Example\", \"date_of_birth\": \"2015-04-01\","
+                     " \"upn\": \"V999201000010\"}]", "children"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *changed[MEETING_AUTHORISED_PARTS];
@@ -938,4 +943,31 @@ Test(meeting_rules, MTG_8_unknown_statuses_refused)
     cr_assert_not(meeting_transition_allowed("requested", "approved"));
     cr_assert_not(meeting_transition_allowed("", ""));
     cr_assert_not(meeting_transition_allowed("Requested", "Authorised"), "case matters");
+}
+
+Test(meeting_rules, INT_1_national_identifiers_checked_and_normalised)
+{
+    json_t *doc = json_loads("{\"type\": \"professionals\", \"title\": \"t\", \"purpose\": \"p\","
+                             " \"rationale\": \"r\", \"criteria\": [\"drift_no_improved_outcomes\"],"
+                             " \"no_other_children\": true, \"children\": ["
+                             " {\"name\": \"A\", \"unborn\": true, \"nhs_number\": \"999 000 0018\","
+                             "  \"upn\": \"v99920100001a\"},"
+                             " {\"name\": \"B\", \"unborn\": true, \"nhs_number\": \"9990000019\","
+                             "  \"upn\": \"W999201000010\"},"
+                             " {\"name\": \"C\", \"unborn\": true,"
+                             "  \"external_ref\": {\"system\": \"upn\", \"id\": \"V999201000010\"}}]}",
+                             0, NULL);
+    cr_assert(doc);
+    violations v;
+    violations_init(&v);
+    meeting_draft d;
+    meeting_draft_parse(doc, &d, &v);
+    cr_assert_str_eq(d.children[0].nhs_number, "9990000018");
+    cr_assert_str_eq(d.children[0].upn, "V99920100001A");
+    cr_assert(violations_has(&v, "INT-1", "children[1].nhs_number"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "INT-1", "children[1].upn"), "%s", describe(&v));
+    cr_assert(violations_has(&v, "INT-1", "children[2].external_ref.system"), "%s", describe(&v));
+    cr_assert_eq(v.n, 3, "%s", describe(&v));
+    cr_assert_not(v.schema, "a failed check is a rule, not a shape: %s", describe(&v));
+    json_decref(doc);
 }
