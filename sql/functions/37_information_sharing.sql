@@ -1,6 +1,6 @@
 -- ISL-2: the flows that disclose write their own ledger entries, in the
 -- same transaction, whichever code path inserts the disclosure: a trigger
--- on each record of a disclosure (sql/023_information_sharing.sql).
+-- on each record of a disclosure (sql/035_information_sharing.sql).
 --
 -- These entries are written without the discloser being asked for a
 -- purpose, a lawful basis or the views sought, which the flows do not

@@ -1,5 +1,5 @@
 /* children (store): children as subjects of their own (CHR-1, INT-1),
- * keyed by their identifiers (sql/021_children.sql). A caller sees a child
+ * keyed by their identifiers (sql/033_children.sql). A caller sees a child
  * only through the meetings they may see (child_visible,
  * sql/functions/10_access.sql), and sees of it only what those meetings
  * say. */
