@@ -328,7 +328,7 @@ LANGUAGE sql STABLE AS $$
      AND (of_meeting IS NULL OR o.meeting_id = of_meeting)
      AND (child_system IS NULL OR EXISTS (
            SELECT 1 FROM meeting_children k WHERE k.meeting_id = o.meeting_id
-              AND k.external_system = child_system AND k.external_id = child_id))
+              AND k.external_system = child_system AND k.external_id = obligation_listed.child_id))
      AND (due_before IS NULL OR o.due < due_before)
      AND CASE WHEN of_status IS NULL
               THEN obligation_status(o.met_at, o.ended, o.due, today) IN ('open', 'overdue')
