@@ -1,4 +1,4 @@
--- 021 CHR-1, INT-1: children as subjects of their own, keyed by the
+-- 033 CHR-1, INT-1: children as subjects of their own, keyed by the
 -- identifiers agencies know them by, so that a chronology or a ledger can
 -- be asked for by any of them.
 --

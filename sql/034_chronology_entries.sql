@@ -1,4 +1,4 @@
--- 022 CHR-2: agencies' own entries in a child's chronology. An entry is
+-- 034 CHR-2: agencies' own entries in a child's chronology. An entry is
 -- the agency's (of its author): the date it happened, what happened, the
 -- action taken or why none, and whether it is fact or opinion. It changes
 -- only by a new version with a reason; every version is kept, in

@@ -1,4 +1,4 @@
--- 023 ISL-1 to ISL-3: the information-sharing ledger. Every disclosure of
+-- 035 ISL-1 to ISL-3: the information-sharing ledger. Every disclosure of
 -- case data outside the agency holding it is an entry: what (a resource
 -- and its version, or a summary of what was said), to whom, when, for what
 -- purpose, on which lawful basis (a closed vocabulary), whether the

@@ -1,5 +1,5 @@
 -- CHR-1, INT-1: children as subjects, keyed by their identifiers
--- (sql/021_children.sql).
+-- (sql/033_children.sql).
 
 -- The identifiers a meeting's child gives, strongest first: the NHS
 -- number, the UPN, then the external reference.

@@ -1,6 +1,6 @@
 -- ISL-2: the flows that disclose write their own ledger entries, in the
 -- same transaction, whichever code path inserts the disclosure: a trigger
--- on each record of a disclosure (sql/023_information_sharing.sql).
+-- on each record of a disclosure (sql/035_information_sharing.sql).
 --
 -- These entries are written without the discloser being asked for a
 -- purpose, a lawful basis or the views sought, which the flows do not
@@ -10,7 +10,9 @@
 -- recorded (NULL), and the onward limit the partnership's default. The
 -- holding agency is the meeting's convening agency.
 
--- MIN-4: minutes sent to a recipient; to the family, their copy (FAM-5).
+-- MIN-4: minutes sent to a recipient; to the family, their copy (FAM-5),
+-- which is their rendition (REN-2, sql/036_renditions.sql): the entry
+-- names the rendition sent (rows from before renditions name the minutes).
 CREATE OR REPLACE FUNCTION information_sharing_on_distribution() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -19,7 +21,10 @@ BEGIN
     lawful_basis, decided_by_sub, decided_by_name, onward_limit)
   SELECT 'disclosure', CASE WHEN NEW.category = 'family' THEN 'family_copy'
                             ELSE 'minutes_distribution' END,
-         m.id, m.convening_agency, 'minutes', m.id::text, NEW.number,
+         m.id, m.convening_agency,
+         CASE WHEN NEW.rendition_id IS NULL THEN 'minutes' ELSE 'rendition' END,
+         coalesce(NEW.rendition_id, m.id)::text,
+         CASE WHEN NEW.rendition_id IS NULL THEN NEW.number ELSE 1 END,
          format('Minutes of %s, version %s%s', m.reference, NEW.number,
                 CASE WHEN NEW.category = 'family' THEN ', the family''s copy' ELSE '' END),
          NEW.recipient_name, NEW.recipient_agency, NEW.category, NEW.sent_at,
@@ -27,6 +32,49 @@ BEGIN
          NEW.recorded_by_sub, NEW.recorded_by_name,
          'Not to be passed on without the agreement of ' || m.convening_agency
     FROM meetings m WHERE m.id = NEW.meeting_id;
+  RETURN NULL;
+END
+$$;
+
+-- REN-2: a rendition sent to a recipient.
+CREATE OR REPLACE FUNCTION information_sharing_on_rendition_share() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO information_sharing (kind, channel, meeting_id, from_agency, resource_type,
+    resource_id, resource_version, what, to_name, to_agency, to_category, shared_at, purpose,
+    lawful_basis, decided_by_sub, decided_by_name, onward_limit)
+  SELECT 'disclosure', 'rendition', m.id, m.convening_agency, 'rendition', r.id::text,
+         r.version,
+         format('Minutes of %s, version %s, the %s rendition', m.reference, r.number,
+                replace(r.audience, '_', ' ')),
+         NEW.recipient_name, NEW.recipient_agency, NEW.category, NEW.sent_at,
+         'The record of a multi-agency safeguarding meeting, for its audience (REN-2)',
+         'public_task', NEW.recorded_by_sub, NEW.recorded_by_name,
+         'Not to be passed on without the agreement of ' || m.convening_agency
+    FROM minutes_renditions r JOIN meetings m ON m.id = r.meeting_id
+   WHERE r.id = NEW.rendition_id;
+  RETURN NULL;
+END
+$$;
+
+-- REN-3: the chair's outcome letter, to each invitee.
+CREATE OR REPLACE FUNCTION information_sharing_on_outcome_letter() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO information_sharing (kind, channel, meeting_id, from_agency, resource_type,
+    resource_id, resource_version, what, to_name, to_agency, to_category, shared_at, purpose,
+    lawful_basis, decided_by_sub, decided_by_name, onward_limit)
+  SELECT 'disclosure', 'outcome_letter', m.id, m.convening_agency, 'outcome_letter',
+         m.id::text, l.version, format('The outcome letter of %s', m.reference),
+         i.invitee_name, i.agency,
+         CASE WHEN i.category IN ('parent_carer', 'child_young_person') THEN 'family'
+              ELSE 'professional' END,
+         l.sent_at, 'The outcome of a multi-agency safeguarding meeting (REN-3)', 'public_task',
+         l.sent_by_sub, l.sent_by_name,
+         'Not to be passed on without the agreement of ' || m.convening_agency
+    FROM outcome_letters l JOIN meetings m ON m.id = l.meeting_id
+    JOIN invitations i ON i.id = NEW.invitation_id
+   WHERE l.meeting_id = NEW.meeting_id;
   RETURN NULL;
 END
 $$;

@@ -49,11 +49,25 @@ DECLARE
   ids uuid[] := ARRAY(SELECT x::uuid FROM unnest(listed) x
                        WHERE x ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$');
 BEGIN
-  IF of_type IN ('meeting', 'minutes') THEN
+  IF of_type IN ('meeting', 'minutes', 'outcome_letter') THEN
     RETURN QUERY
       SELECT m.id::text, m.convening_agency FROM meetings m WHERE m.id = ANY (ids)
       UNION SELECT i.meeting_id::text, i.agency FROM invitations i
              WHERE i.meeting_id = ANY (ids) AND i.agency IS NOT NULL;
+  ELSIF of_type = 'rendition' THEN
+    RETURN QUERY
+      SELECT r.id::text, m.convening_agency FROM minutes_renditions r
+        JOIN meetings m ON m.id = r.meeting_id WHERE r.id = ANY (ids)
+      UNION SELECT r.id::text, i.agency FROM minutes_renditions r
+              JOIN invitations i ON i.meeting_id = r.meeting_id
+             WHERE r.id = ANY (ids) AND i.agency IS NOT NULL;
+  ELSIF of_type = 'inaccuracy' THEN
+    RETURN QUERY
+      SELECT x.id::text, m.convening_agency FROM minutes_inaccuracies x
+        JOIN meetings m ON m.id = x.meeting_id WHERE x.id = ANY (ids)
+      UNION SELECT x.id::text, i.agency FROM minutes_inaccuracies x
+              JOIN invitations i ON i.meeting_id = x.meeting_id
+             WHERE x.id = ANY (ids) AND i.agency IS NOT NULL;
   ELSIF of_type = 'invitation' THEN
     RETURN QUERY
       SELECT i.id::text, m.convening_agency FROM invitations i JOIN meetings m ON m.id = i.meeting_id

@@ -7,11 +7,15 @@ CREATE OR REPLACE FUNCTION event_meeting(resource_type text, resource_id text) R
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   CASE resource_type
-    WHEN 'meeting', 'minutes' THEN RETURN resource_id::uuid;
+    WHEN 'meeting', 'minutes', 'outcome_letter' THEN RETURN resource_id::uuid;
     WHEN 'invitation' THEN
       RETURN (SELECT i.meeting_id FROM invitations i WHERE i.id = resource_id::uuid);
     WHEN 'consent_decision' THEN
       RETURN (SELECT d.meeting_id FROM consent_decisions d WHERE d.id = resource_id::uuid);
+    WHEN 'rendition' THEN
+      RETURN (SELECT r.meeting_id FROM minutes_renditions r WHERE r.id = resource_id::uuid);
+    WHEN 'inaccuracy' THEN
+      RETURN (SELECT x.meeting_id FROM minutes_inaccuracies x WHERE x.id = resource_id::uuid);
     WHEN 'action' THEN
       RETURN (SELECT a.current_meeting_id FROM actions a WHERE a.id = resource_id::uuid);
     ELSE RETURN NULL;
@@ -29,7 +33,7 @@ BEGIN
     FROM (SELECT e.agency, event_meeting(e.resource_type, e.resource_id) AS meeting_id
             FROM new_events e
            WHERE e.resource_type IN ('meeting', 'minutes', 'invitation', 'consent_decision',
-                                     'action')) t
+                                     'action', 'rendition', 'inaccuracy', 'outcome_letter')) t
     JOIN meetings m ON m.id = t.meeting_id
   ON CONFLICT DO NOTHING;
   RETURN NULL;
@@ -47,6 +51,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WHEN 'minutes' THEN '/v1/meetings/' || resource_id || '/minutes/versions/'
                         || coalesce(minutes_number::text, '')
     WHEN 'action' THEN '/v1/actions/' || resource_id
+    WHEN 'rendition' THEN '/v1/renditions/' || resource_id
+    WHEN 'inaccuracy' THEN '/v1/inaccuracies/' || resource_id
+    WHEN 'outcome_letter' THEN '/v1/meetings/' || resource_id || '/outcome-letter'
     WHEN 'escalation' THEN '/v1/escalations/' || resource_id
     WHEN 'agency' THEN '/v1/agencies/' || resource_id
     WHEN 'bank_holiday' THEN '/v1/bank-holidays/' || resource_id

@@ -41,7 +41,9 @@ LANGUAGE sql STABLE AS $$
       'icpc_working_days', p.icpc_working_days,
       'action_due_soon_working_days', p.action_due_soon_working_days,
       'manager_reminder_working_days', p.manager_reminder_working_days,
-      'contingency_working_days', p.contingency_working_days),
+      'contingency_working_days', p.contingency_working_days,
+      'accuracy_window_working_days', p.accuracy_window_working_days,
+      'outcome_letter_working_days', p.outcome_letter_working_days),
     'recorded_at', rfc3339(p.created_at))
 $$;
 
@@ -580,3 +582,15 @@ BEGIN
 END
 $$;
 SELECT obligations_rebuild_if_changed();
+
+-- REN-4: the last day an inaccuracy may be pointed out in version n of a
+-- meeting's minutes: the accuracy window of the policy in effect when the
+-- version was approved, in working days from the day of its approval (UTC);
+-- NULL while the version is a draft. A clock of the policy, but no
+-- obligation: it is how long recipients may speak (sql/037_inaccuracies.sql).
+CREATE OR REPLACE FUNCTION minutes_accuracy_window_closes(v minutes) RETURNS date
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN v.approved_at IS NULL THEN NULL ELSE
+    working_day_add((v.approved_at AT TIME ZONE 'UTC')::date,
+                    (policy_at(v.approved_at)).accuracy_window_working_days) END
+$$;

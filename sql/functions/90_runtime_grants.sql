@@ -26,6 +26,12 @@ BEGIN
   -- policy history is only added to (OBL-1); a reminder once sent stays sent (OBL-3)
   REVOKE UPDATE, DELETE ON policy_versions FROM mam_runtime;
   REVOKE UPDATE, DELETE ON reminders_sent FROM mam_runtime;
+  -- a rendition, once approved, and each sending of it stay as they are (REN-2)
+  REVOKE UPDATE, DELETE ON minutes_renditions FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON rendition_shares FROM mam_runtime;
+  -- the outcome letter is sent once, to the invitees it names (REN-3)
+  REVOKE UPDATE, DELETE ON outcome_letters FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON outcome_letter_recipients FROM mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public

@@ -128,6 +128,8 @@ static bool location_of(const store_kind *kind, const char *id, char *out, size_
         {"consent_decision", "/v1/consent-decisions/"},
         {"escalation", "/v1/escalations/"},
         {"chronology_entry", "/v1/chronology-entries/"},
+        {"rendition", "/v1/renditions/"},
+        {"inaccuracy", "/v1/inaccuracies/"},
         {"agency", "/v1/agencies/"},
         {"bank_holiday", "/v1/bank-holidays/"},
         {"webhook_endpoint", "/v1/webhook-endpoints/"},

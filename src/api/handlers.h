@@ -83,6 +83,22 @@ void handle_minutes_family_copy(req *r);
 void handle_minutes_amend(req *r);
 void handle_minutes_approve(req *r);
 void handle_minutes_distribute(req *r);
+
+/* renditions.c (REN-2) */
+void handle_renditions_create(req *r);
+void handle_renditions_list(req *r);
+void handle_renditions_get(req *r);
+void handle_renditions_share(req *r);
+
+/* inaccuracies.c (REN-4) */
+void handle_inaccuracies_create(req *r);
+void handle_inaccuracies_list(req *r);
+void handle_inaccuracies_get(req *r);
+void handle_inaccuracies_answer(req *r);
+
+/* outcome_letters.c (REN-3) */
+void handle_outcome_letter_send(req *r);
+void handle_outcome_letter_get(req *r);
 void handle_meetings_close(req *r);
 
 /* actions.c (ACT-1 to ACT-3) */

@@ -1,9 +1,14 @@
 #include "api/minutes_common.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "api/frame.h"
+#include "core/text.h"
+#include "domain/json_in.h"
 #include "domain/minutes.h"
+
+#define MAX_RECIPIENTS 100
 
 bool minutes_open(req *r, bool change, minutes_ctx *m)
 {
@@ -39,4 +44,36 @@ void minutes_answer(req *r, const minutes_ctx *m, bool created, const char *audi
                                     .event = event_type,
                                     .created = created,
                                     .location = location});
+}
+
+void minutes_parse_recipients(req *r, violations *v, json_t **recipients, const char **sent_at,
+                             bool *family)
+{
+    static const char *const fields[] = {"recipients", "sent_at", NULL};
+    static const char *const recipient_fields[] = {"name", "agency", "category", "contact", NULL};
+    static const char *const categories[] = {"professional", "family", "other", NULL};
+    *family = false;
+    jin_only_keys(v, r->body, "", fields, NULL);
+    *recipients = jin_array(v, r->body, "", "recipients", MAX_RECIPIENTS, true, "MIN-4");
+    if (*recipients && json_array_size(*recipients) == 0)
+        violation_rule(v, "recipients", "MIN-4", "name at least one recipient");
+    *sent_at = jin_string(v, r->body, "", "sent_at", 40, false, NULL);
+    if (*sent_at && !text_is_timestamp(*sent_at))
+        violation_schema(v, "sent_at", "'sent_at' must be an RFC 3339 date-time");
+    size_t i;
+    json_t *x;
+    json_array_foreach(*recipients, i, x) {
+        char at[40];
+        jin_index(at, sizeof at, "", "recipients", i);
+        if (!json_is_object(x)) {
+            violation_schema(v, at, "'%s' must be an object", at);
+            continue;
+        }
+        jin_only_keys(v, x, at, recipient_fields, NULL);
+        jin_string(v, x, at, "name", 200, true, "MIN-4");
+        jin_string(v, x, at, "agency", CALLER_AGENCY_MAX, false, NULL);
+        jin_string(v, x, at, "contact", 200, true, "MIN-4");
+        const char *category = jin_enum(v, x, at, "category", categories, true, "MIN-4");
+        *family |= category && strcmp(category, "family") == 0;
+    }
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "domain/violations.h"
 #include "http/req.h"
 #include "store/meetings.h"
 #include "store/minutes.h"
@@ -29,5 +30,12 @@ bool minutes_writer(req *r, const minutes_ctx *m);
  * version's Location. */
 void minutes_answer(req *r, const minutes_ctx *m, bool created, const char *audit_action,
                     const char *event_type);
+
+/* Reads a distribution's body, {recipients: [{name, agency?, category,
+ * contact}], sent_at?} (MIN-4, and a rendition's sending, REN-2):
+ * recipients and sent_at borrow from the body; *family says whether any
+ * recipient is the family. */
+void minutes_parse_recipients(req *r, violations *v, json_t **recipients, const char **sent_at,
+                              bool *family);
 
 #endif

@@ -1,7 +1,8 @@
 /* POST /v1/meetings/{meeting_id}/minutes/distribution records who received
  * the approved minutes and when (MIN-4); the family receives a copy only
- * where the current sharing decision says share (FAM-5), and then the
- * family's copy, never the full record (MIN-5).
+ * where the current sharing decision says share (FAM-5), and then their
+ * rendition of the version (REN-2: the parent_or_carer rendition the chair
+ * approved), never the full record (MIN-5).
  * POST /v1/meetings/{meeting_id}/close closes a held meeting once its
  * approved minutes went to every agency that attended or sent apologies,
  * and to the family where the sharing decision, which must be on record,
@@ -19,40 +20,7 @@
 #include "store/consent.h"
 #include "store/meetings.h"
 #include "store/minutes.h"
-
-#define MAX_RECIPIENTS 100
-
-static void parse_recipients(req *r, violations *v, json_t **recipients, const char **sent_at,
-                             bool *family)
-{
-    static const char *const fields[] = {"recipients", "sent_at", NULL};
-    static const char *const recipient_fields[] = {"name", "agency", "category", "contact", NULL};
-    static const char *const categories[] = {"professional", "family", "other", NULL};
-    *family = false;
-    jin_only_keys(v, r->body, "", fields, NULL);
-    *recipients = jin_array(v, r->body, "", "recipients", MAX_RECIPIENTS, true, "MIN-4");
-    if (*recipients && json_array_size(*recipients) == 0)
-        violation_rule(v, "recipients", "MIN-4", "name at least one recipient");
-    *sent_at = jin_string(v, r->body, "", "sent_at", 40, false, NULL);
-    if (*sent_at && !text_is_timestamp(*sent_at))
-        violation_schema(v, "sent_at", "'sent_at' must be an RFC 3339 date-time");
-    size_t i;
-    json_t *x;
-    json_array_foreach(*recipients, i, x) {
-        char at[40];
-        jin_index(at, sizeof at, "", "recipients", i);
-        if (!json_is_object(x)) {
-            violation_schema(v, at, "'%s' must be an object", at);
-            continue;
-        }
-        jin_only_keys(v, x, at, recipient_fields, NULL);
-        jin_string(v, x, at, "name", 200, true, "MIN-4");
-        jin_string(v, x, at, "agency", CALLER_AGENCY_MAX, false, NULL);
-        jin_string(v, x, at, "contact", 200, true, "MIN-4");
-        const char *category = jin_enum(v, x, at, "category", categories, true, "MIN-4");
-        *family |= category && strcmp(category, "family") == 0;
-    }
-}
+#include "store/renditions.h"
 
 void handle_minutes_distribute(req *r)
 {
@@ -61,7 +29,7 @@ void handle_minutes_distribute(req *r)
     json_t *recipients;
     const char *sent_at;
     bool family;
-    parse_recipients(r, &v, &recipients, &sent_at, &family);
+    minutes_parse_recipients(r, &v, &recipients, &sent_at, &family);
     if (v.schema && frame_violations(r, &v))
         return;
     minutes_ctx m;
@@ -87,6 +55,20 @@ void handle_minutes_distribute(req *r)
                            "the family receives the minutes only where the sharing decision "
                            "says share");
     }
+    char rendition[37] = "";
+    if (family) {
+        int found = renditions_of(m.s, m.meeting.id, m.current.number, "parent_or_carer", NULL,
+                                  rendition);
+        if (found < 0) {
+            req_db_failed(r);
+            return;
+        }
+        if (found == 0)
+            violation_rule(&v, "recipients", "REN-2",
+                           "the family receives their rendition, never the full record: the "
+                           "chair approves the parent_or_carer rendition of version %d first",
+                           m.current.number);
+    }
     if (frame_violations(r, &v))
         return;
     size_t i;
@@ -98,7 +80,11 @@ void handle_minutes_distribute(req *r)
                                json_string_value(json_object_get(x, "category")),
                                json_string_value(json_object_get(x, "contact")), sent_at,
                                minutes_copy_for(json_string_value(
-                                   json_object_get(x, "category")))) != 0) {
+                                   json_object_get(x, "category"))),
+                               strcmp(json_string_value(json_object_get(x, "category")),
+                                      "family") == 0
+                                   ? rendition
+                                   : NULL) != 0) {
             req_db_failed(r);
             return;
         }

@@ -106,6 +106,18 @@ const route api_routes[] = {
     {"POST", "/v1/meetings/{meeting_id}/minutes/approve", handle_minutes_approve, BODY_OPT | CHANGE, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/minutes/amendments", handle_minutes_amend, BODY, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/minutes/distribution", handle_minutes_distribute, BODY, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/versions/{number}/renditions",
+     handle_renditions_create, BODY, 0, NULL},
+    {"GET", "/v1/meetings/{meeting_id}/renditions", handle_renditions_list, 0, 0, q_page},
+    {"GET", "/v1/renditions/{rendition_id}", handle_renditions_get, 0, 0, NULL},
+    {"POST", "/v1/renditions/{rendition_id}/shares", handle_renditions_share, BODY, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/versions/{number}/inaccuracies",
+     handle_inaccuracies_create, BODY, 0, NULL},
+    {"GET", "/v1/meetings/{meeting_id}/inaccuracies", handle_inaccuracies_list, 0, 0, q_page},
+    {"GET", "/v1/inaccuracies/{inaccuracy_id}", handle_inaccuracies_get, 0, 0, NULL},
+    {"POST", "/v1/inaccuracies/{inaccuracy_id}/answer", handle_inaccuracies_answer, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/meetings/{meeting_id}/outcome-letter", handle_outcome_letter_send, BODY, 0, NULL},
+    {"GET", "/v1/meetings/{meeting_id}/outcome-letter", handle_outcome_letter_get, 0, 0, NULL},
     {"POST", "/v1/meetings/{meeting_id}/close", handle_meetings_close, BODY_OPT | CHANGE, 0, NULL},
 
     /* actions */

@@ -27,6 +27,11 @@ const char *const childs_views_represented[] = {
     "child_attended", "child_contribution", "advocate", "practitioner", "parent_carer",
     "observation",    "not_yet_sought",     NULL};
 static const char *const attendance_marks[] = {"present", "apologies", "absent", NULL};
+const char *const minutes_section_audiences[] = {"everyone", "professionals_only", "agency",
+                                                 "family_excluded_part", NULL};
+const char *const minutes_withheld_reasons[] = {"third_party", "family_excluded_part", "fii",
+                                                "police_investigation", "referrer_identity",
+                                                NULL};
 
 /* --- shape --- */
 
@@ -157,6 +162,20 @@ static void part_shape(violations *v, json_t *content, const char *key)
         return;
     jin_only_keys(v, part, key, fields, NULL);
     jin_string(v, part, key, "discussion", MINUTES_TEXT_MAX, false, NULL);
+}
+
+/* REN-1: a section of the minutes, with its audience and, when it is
+ * withheld from anyone, why. */
+static void section_shape(violations *v, json_t *x, const char *at)
+{
+    static const char *const fields[] = {"heading", "text", "audience", "agency",
+                                         "withheld_reason", NULL};
+    jin_only_keys(v, x, at, fields, NULL);
+    jin_string(v, x, at, "heading", 200, false, NULL);
+    jin_string(v, x, at, "text", MINUTES_TEXT_MAX, false, NULL);
+    jin_enum(v, x, at, "audience", minutes_section_audiences, false, NULL);
+    jin_string(v, x, at, "agency", CALLER_AGENCY_MAX, false, NULL);
+    jin_enum(v, x, at, "withheld_reason", minutes_withheld_reasons, false, NULL);
 }
 
 /* MIN-2: a further assessment, who does it and by when. */
@@ -371,7 +390,7 @@ void minutes_check_shape(json_t *content, violations *v)
         "safeguarding_referral", "caf_considered", "fgc_considered", "further_assessment",
         "next_review", "risk_analysis", "legal_action", "further_strategy_discussion",
         "lado_referral", "shared_with_family", "risk_categories", "strategy_considerations",
-        "previous_actions", "section_47_enquiry", NULL};
+        "previous_actions", "section_47_enquiry", "sections", NULL};
     static const char *const sharing[] = {"with_whom", "family", NULL};
     static const char *const feedback[] = {"family_present", "by", "method", NULL};
     static const char *const referral[] = {"needed", "by", "how", NULL};
@@ -430,6 +449,7 @@ void minutes_check_shape(json_t *content, violations *v)
     }
     strategy_shape(v, content);
     objects_shape(v, content, "previous_actions", MINUTES_MAX_ACTIONS, outcome_shape);
+    objects_shape(v, content, "sections", MINUTES_MAX_SECTIONS, section_shape);
 }
 
 /* --- completeness --- */
@@ -683,6 +703,49 @@ static void check_parts(json_t *content, const minutes_facts *f, violations *v)
     }
 }
 
+/* REN-1: every section names its audience; one withheld from anyone says
+ * why; one for an agency names the agency; the part the family was
+ * excluded from exists only where the meeting was held in two parts. */
+static void check_sections(json_t *content, const minutes_facts *f, violations *v)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(content, "sections"), i, x) {
+        char at[48];
+        jin_index(at, sizeof at, "", "sections", i);
+        need_text(v, x, at, "heading", "REN-1", "the section's heading");
+        need_text(v, x, at, "text", "REN-1", "what the section records");
+        const char *audience = json_string_value(json_object_get(x, "audience"));
+        char field[80];
+        if (!audience) {
+            snprintf(field, sizeof field, "%s.audience", at);
+            violation_rule(v, field, "REN-1", "who the section is for");
+            continue;
+        }
+        bool withheld = strcmp(audience, "everyone") != 0;
+        bool has_reason = json_is_string(json_object_get(x, "withheld_reason"));
+        snprintf(field, sizeof field, "%s.withheld_reason", at);
+        if (withheld && !has_reason)
+            violation_rule(v, field, "REN-1",
+                           "a section withheld from anyone says why (withheld_reason)");
+        else if (!withheld && has_reason)
+            violation_rule(v, field, "REN-1", "a section for everyone withholds nothing");
+        bool for_agency = strcmp(audience, "agency") == 0;
+        bool has_agency = json_is_string(json_object_get(x, "agency"));
+        snprintf(field, sizeof field, "%s.agency", at);
+        if (for_agency && !has_agency)
+            violation_rule(v, field, "REN-1", "the agency the section is for");
+        else if (!for_agency && has_agency)
+            violation_rule(v, field, "REN-1", "only a section for one agency names an agency");
+        if (strcmp(audience, "family_excluded_part") == 0 && !f->two_part) {
+            snprintf(field, sizeof field, "%s.audience", at);
+            violation_rule(v, field, "REN-1",
+                           "this meeting was held in one part: the family was excluded from "
+                           "no part of it");
+        }
+    }
+}
+
 /* --- MIN-6: a strategy discussion's considerations, each with its outcome --- */
 
 static bool is_one_of(const char *s, const char *const *values)
@@ -868,6 +931,7 @@ void minutes_check_complete(json_t *content, const minutes_facts *f, violations 
     need_text(v, content, "", "purpose", "MIN-2", "the purpose of the meeting");
     check_childs_views(content, v);
     check_parts(content, f, v);
+    check_sections(content, f, v);
     need_text(v, content, "", "needs", "MIN-2", "the needs identified");
     need_text(v, content, "", "strengths", "MIN-2", "the strengths identified");
     need_text(v, content, "", "risks", "MIN-2", "the risks identified");

@@ -29,12 +29,18 @@
 #define MINUTES_MAX_RISK_CATEGORIES 15 /* as many as there are categories */
 #define MINUTES_MAX_CHILDREN 40        /* children discussed (MIN-6) */
 #define MINUTES_MAX_INVOLVED 20        /* people involved in safety measures (MIN-6) */
+#define MINUTES_MAX_SECTIONS 50        /* sections with an audience (REN-1) */
 
 extern const char *const review_outcomes[];
 /* MIN-2: how the child's views were represented. */
 extern const char *const childs_views_represented[];
 /* MIN-6: the categories of risk a strategy discussion records. */
 extern const char *const risk_categories[];
+/* REN-1: who a section of the minutes is for: everyone, the professionals
+ * only, one agency, or the part the family was excluded from (part 1 of a
+ * two-part meeting); and why material is withheld from anyone. */
+extern const char *const minutes_section_audiences[];
+extern const char *const minutes_withheld_reasons[];
 
 /* What a meeting and its current minutes are open to (MIN-1, MIN-3, MIN-4,
  * MTG-8): the meeting's status, then the minutes' (draft or approved). */

@@ -19,6 +19,8 @@ const policy_clock policy_clocks[] = {
     CLOCK(action_due_soon_working_days, 0, 50),
     CLOCK(manager_reminder_working_days, 1, 100),
     CLOCK(contingency_working_days, 1, 200),
+    CLOCK(accuracy_window_working_days, 1, 100),
+    CLOCK(outcome_letter_working_days, 0, 20),
 };
 const int policy_clock_count = (int)(sizeof policy_clocks / sizeof policy_clocks[0]);
 

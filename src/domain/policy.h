@@ -26,6 +26,8 @@ typedef struct policy {
     int action_due_soon_working_days;       /* OBL-3: the "due soon" reminder */
     int manager_reminder_working_days;      /* OBL-3: overdue, to the owner's manager */
     int contingency_working_days;           /* OBL-3: overdue past contingency */
+    int accuracy_window_working_days;       /* REN-4: inaccuracies pointed out within it */
+    int outcome_letter_working_days;        /* REN-3: the outcome letter after the hold */
 } policy;
 
 /* One clock: its member name in the API, where it lives in the struct and

@@ -11,7 +11,8 @@ const char *const sharing_lawful_bases[] = {"consent", "public_task", "legal_obl
                                             "vital_interests", "safeguarding_condition", NULL};
 const char *const sharing_manual_channels[] = {"verbal", "written", NULL};
 const char *const sharing_channels[] = {"minutes_distribution", "family_copy", "paper",
-                                        "verbal", "written", NULL};
+                                        "verbal", "written", "rendition",
+                                        "outcome_letter", NULL};
 const char *const sharing_recipient_categories[] = {"professional", "family", "other", NULL};
 
 void sharing_parse(json_t *doc, sharing_in *in, violations *v)

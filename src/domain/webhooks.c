@@ -17,6 +17,8 @@ const char *const webhook_event_types[] = {
     "invitation.attendance_recorded",
     "consent_decision.recorded", "consent_decision.answered",
     "minutes.drafted", "minutes.approved", "minutes.amended", "minutes.distributed",
+    "rendition.approved", "rendition.shared", "inaccuracy.raised", "inaccuracy.answered",
+    "outcome_letter.sent",
     "action.created", "action.updated", "action.completed", "action.cancelled",
     "action.reviewed", "action.carried_forward",
     "escalation.raised", "escalation.responded", "escalation.escalated",

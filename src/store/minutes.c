@@ -117,9 +117,10 @@ static const db_stmt facts_stmt = {
 static const db_stmt distribute_stmt = {
     "minutes_distribute",
     "INSERT INTO minutes_distribution (meeting_id, number, recipient_name, recipient_agency,"
-    " category, contact, sent_at, recorded_by_sub, recorded_by_name, copy)"
-    " VALUES ($1, $2::integer, $3, $4, $5, $6, coalesce($7::timestamptz, now()), $8, $9, $10)",
-    10};
+    " category, contact, sent_at, recorded_by_sub, recorded_by_name, copy, rendition_id)"
+    " VALUES ($1, $2::integer, $3, $4, $5, $6, coalesce($7::timestamptz, now()), $8, $9, $10,"
+    " $11::uuid)",
+    11};
 
 /* MIN-5: the version and what the family's copy of it names of the meeting. */
 static const db_stmt family_copy_stmt = {
@@ -216,12 +217,13 @@ int minutes_approve(store *s, const char *meeting_id, int number)
 
 int minutes_distribute(store *s, const char *meeting_id, int number, const char *name,
                        const char *agency, const char *category, const char *contact,
-                       const char *sent_at, const char *copy)
+                       const char *sent_at, const char *copy, const char *rendition_id)
 {
     sql_int number_text;
     const char *n = sql_int_of(&number_text, number);
     const char *params[] = {meeting_id, n,       name,        agency,       category,
-                            contact,    sent_at, s->who->sub, s->who->name, copy};
+                            contact,    sent_at, s->who->sub, s->who->name, copy,
+                            rendition_id};
     return sql_run(s, &distribute_stmt, params);
 }
 

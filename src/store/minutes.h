@@ -58,10 +58,11 @@ int minutes_facts_load(store *s, const char *meeting_id, minutes_facts_data *out
 void minutes_facts_data_free(minutes_facts_data *d);
 
 /* Records one recipient of version n and the copy they receive ("full",
- * or "family": MIN-5). */
+ * or "family": MIN-5), and for the family the rendition sent (REN-2;
+ * NULL for everyone else). */
 int minutes_distribute(store *s, const char *meeting_id, int number, const char *name,
                        const char *agency, const char *category, const char *contact,
-                       const char *sent_at, const char *copy);
+                       const char *sent_at, const char *copy, const char *rendition_id);
 
 /* MIN-5: version n of a meeting's minutes (the meeting already found
  * visible) with what the family's copy names of the meeting. 1 found, 0

@@ -38,7 +38,8 @@ const store_kind STORE_POLICY = {
     " p.escalation_stage_working_days[2], p.escalation_stage_working_days[3],"                \
     " p.escalation_stage_working_days[4], p.papers_before_working_days, p.icpc_working_days," \
     " p.action_due_soon_working_days, p.manager_reminder_working_days,"                       \
-    " p.contingency_working_days"
+    " p.contingency_working_days, p.accuracy_window_working_days,"                            \
+    " p.outcome_letter_working_days"
 
 static const db_stmt load_stmt = {
     "policy_load", "SELECT " CLOCK_COLUMNS ", policy_json(p) FROM policy_at(now()) p", 0};
@@ -49,12 +50,13 @@ static const db_stmt record_stmt = {
     " reason, drift_working_days, notice_working_days, response_working_days,"
     " minutes_due_working_days, feedback_working_days, safeguarding_referral_working_days,"
     " escalation_stage_working_days, papers_before_working_days, icpc_working_days,"
-    " action_due_soon_working_days, manager_reminder_working_days, contingency_working_days)"
+    " action_due_soon_working_days, manager_reminder_working_days, contingency_working_days,"
+    " accuracy_window_working_days, outcome_letter_working_days)"
     " VALUES ($1::integer + 1, now(), $2, $3, $4, $5::integer, $6::integer, $7::integer,"
     " $8::integer, $9::integer, $10::integer,"
     " ARRAY[$11::integer, $12::integer, $13::integer, $14::integer], $15::integer,"
-    " $16::integer, $17::integer, $18::integer, $19::integer)",
-    19};
+    " $16::integer, $17::integer, $18::integer, $19::integer, $20::integer, $21::integer)",
+    21};
 
 static const db_stmt history_stmt = {
     "policy_history",
@@ -88,6 +90,8 @@ static int load(store *s, policy *out, char **json, long *version)
     p.action_due_soon_working_days = atoi(PQgetvalue(res, 0, col++));
     p.manager_reminder_working_days = atoi(PQgetvalue(res, 0, col++));
     p.contingency_working_days = atoi(PQgetvalue(res, 0, col++));
+    p.accuracy_window_working_days = atoi(PQgetvalue(res, 0, col++));
+    p.outcome_letter_working_days = atoi(PQgetvalue(res, 0, col++));
     if (out)
         *out = p;
     if (json)
@@ -113,9 +117,9 @@ char *policy_current_json(store *s, long *version)
 
 int policy_record(store *s, const policy *p, int after_version, const char *reason)
 {
-    sql_int v[17];
+    sql_int v[19];
     int k = 0;
-    const char *params[19];
+    const char *params[21];
     params[0] = sql_int_of(&v[k++], after_version);
     params[1] = s->who->sub;
     params[2] = s->who->agency;
@@ -133,6 +137,8 @@ int policy_record(store *s, const policy *p, int after_version, const char *reas
     params[16] = sql_int_of(&v[k++], p->action_due_soon_working_days);
     params[17] = sql_int_of(&v[k++], p->manager_reminder_working_days);
     params[18] = sql_int_of(&v[k++], p->contingency_working_days);
+    params[19] = sql_int_of(&v[k++], p->accuracy_window_working_days);
+    params[20] = sql_int_of(&v[k++], p->outcome_letter_working_days);
     return sql_run(s, &record_stmt, params);
 }
 

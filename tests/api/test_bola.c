@@ -5,7 +5,9 @@
  * agencies invited, a family-notice decision, scheduled, attendance, held,
  * minutes written and approved (which makes the actions), an escalation
  * raised, its child named by an NHS number and given an agency's own
- * chronology entry (CHR-1, CHR-2) — and then every route of src/api/routes.c that takes the id of
+ * chronology entry (CHR-1, CHR-2), the family's rendition of the minutes
+ * approved (REN-2), an inaccuracy pointed out in them (REN-4) and the
+ * outcome letter sent (REN-3) — and then every route of src/api/routes.c that takes the id of
  * case data is called by people of an unrelated agency, one for each role
  * and one holding every role, with a well-formed request (the right body,
  * the resource's current version in If-Match), so that nothing but
@@ -47,6 +49,8 @@ typedef struct world {
     char *obligation_id; /* the action's obligation (OBL-2) */
     char *child_id;
     char *entry_id;
+    char *rendition_id; /* the family's rendition of the approved minutes (REN-2) */
+    char *inaccuracy_id; /* an inaccuracy pointed out in them (REN-4) */
     char reference[64];
     char title[256];
 } world;
@@ -113,6 +117,23 @@ static void world_build(world *w)
     cr_assert_eq(r->status, 200, "approving: %ld %s", r->status, r->body);
     http_free(r);
 
+    w->rendition_id = minutes_family_rendition(p->meeting_id, 1, &p->manager);
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes/versions/1/inaccuracies",
+             p->meeting_id);
+    json_t *wrong = json_pack("{s:s}", "text", "The review date is a week out");
+    r = api_call("POST", path, p->police_officer.token, wrong, NULL);
+    json_decref(wrong);
+    cr_assert_eq(r->status, 201, "an inaccuracy: %ld %s", r->status, r->body);
+    w->inaccuracy_id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    snprintf(path, sizeof path, "/v1/meetings/%s/outcome-letter", p->meeting_id);
+    json_t *letter = json_pack("{s:s, s:s, s:s}", "decisions", "A joint visit", "plan",
+                               "Weekly visits", "next_dates", "Review in six weeks");
+    r = api_call("POST", path, p->manager.token, letter, NULL);
+    json_decref(letter);
+    cr_assert_eq(r->status, 201, "the outcome letter: %ld %s", r->status, r->body);
+    http_free(r);
+
     w->decision_id = db_str1("SELECT id FROM consent_decisions WHERE meeting_id = $1"
                              " ORDER BY decided_at LIMIT 1",
                              p->meeting_id);
@@ -161,6 +182,8 @@ static void world_free(world *w)
     free(w->obligation_id);
     free(w->child_id);
     free(w->entry_id);
+    free(w->rendition_id);
+    free(w->inaccuracy_id);
     planned_free(&w->p);
 }
 
@@ -205,6 +228,7 @@ typedef enum {
     V_ACTION,
     V_ESCALATION,
     V_ENTRY,
+    V_INACCURACY,
 } version_of_kind;
 
 typedef json_t *(*body_fn)(const world *w, const person *caller);
@@ -286,6 +310,26 @@ static json_t *b_distribution(const world *w, const person *c)
     (void)w;
     return json_pack("{s:[{s:s, s:s, s:s}]}", "recipients", "name", c->who.name, "contact",
                      "stranger@example.invalid", "category", "professional");
+}
+static json_t *b_rendition(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s}", "audience", "child", "withheld_summary",
+                     "A stranger's summary");
+}
+static json_t *b_answer(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s}", "outcome", "refused", "reason", "A stranger refuses");
+}
+static json_t *b_letter(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s, s:s}", "decisions", "A stranger's decisions", "plan",
+                     "A stranger's plan", "next_dates", "Never");
 }
 static json_t *b_due_date(const world *w, const person *c)
 {
@@ -373,6 +417,18 @@ static const id_route case_routes[] = {
     {"POST", "/v1/children/{child_id}/chronology/entries", b_entry, V_NONE},
     {"GET", "/v1/chronology-entries/{entry_id}", NULL, V_NONE},
     {"PATCH", "/v1/chronology-entries/{entry_id}", b_entry_change, V_ENTRY},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/versions/{number}/renditions", b_rendition,
+     V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/renditions", NULL, V_NONE},
+    {"GET", "/v1/renditions/{rendition_id}", NULL, V_NONE},
+    {"POST", "/v1/renditions/{rendition_id}/shares", b_distribution, V_NONE},
+    {"POST", "/v1/meetings/{meeting_id}/minutes/versions/{number}/inaccuracies", b_text,
+     V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/inaccuracies", NULL, V_NONE},
+    {"GET", "/v1/inaccuracies/{inaccuracy_id}", NULL, V_NONE},
+    {"POST", "/v1/inaccuracies/{inaccuracy_id}/answer", b_answer, V_INACCURACY},
+    {"POST", "/v1/meetings/{meeting_id}/outcome-letter", b_letter, V_NONE},
+    {"GET", "/v1/meetings/{meeting_id}/outcome-letter", NULL, V_NONE},
 };
 
 /* Routes with a path parameter that name no case data: the agency
@@ -421,7 +477,8 @@ static void fill(const world *w, const char *template, char *out, size_t size)
                 {"{decision_id}", w->decision_id},       {"{action_id}", w->action_id},
                 {"{escalation_id}", w->escalation_id},   {"{number}", "1"},
                 {"{obligation_id}", w->obligation_id},
-                {"{child_id}", w->child_id},             {"{entry_id}", w->entry_id}};
+                {"{child_id}", w->child_id},             {"{entry_id}", w->entry_id},
+                {"{rendition_id}", w->rendition_id},     {"{inaccuracy_id}", w->inaccuracy_id}};
     size_t o = 0;
     for (const char *t = template; *t && o + 1 < size;) {
         bool done = false;
@@ -458,6 +515,9 @@ static long current_version(const world *w, version_of_kind k)
         return version_of("SELECT version FROM escalations WHERE id = $1", w->escalation_id);
     case V_ENTRY:
         return version_of("SELECT version FROM chronology_entries WHERE id = $1", w->entry_id);
+    case V_INACCURACY:
+        return version_of("SELECT version FROM minutes_inaccuracies WHERE id = $1",
+                          w->inaccuracy_id);
     case V_NONE:
         break;
     }

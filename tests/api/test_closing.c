@@ -125,6 +125,7 @@ Test(closing, MTG_8_close_after_distribution_to_each_agency_and_the_family)
     cr_assert(error_says(r, "MTG-8", "family"), "%s", r->body);
     http_free(r);
 
+    free(minutes_family_rendition(p.meeting_id, 1, &p.manager));
     r = held_distribute(&p, &p.requester,
                         json_pack("[o]", held_recipient("The parents", NULL, "family")));
     cr_assert_eq(r->status, 201, "%s", r->body);

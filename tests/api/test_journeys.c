@@ -531,7 +531,9 @@ Test(journeys, JOURNEY_stop_and_review_chaired_by_the_childs_keyworker)
     cr_assert_eq(n, 3, "the action plan");
     json_decref(a);
 
-    /* the keyworker shares the minutes with the family and sends them */
+    /* the keyworker shares the minutes with the family and sends them: the
+     * family's copy is their rendition, approved by the keyworker as chair */
+    free(minutes_family_rendition(id, 1, &keyworker));
     d = decided(&keyworker, id, share());
     expect_str(json_str(d, "status"), "effective");
     json_decref(d);
@@ -632,7 +634,9 @@ Test(journeys, JOURNEY_two_part_professionals_meeting_family_copy_lacks_part_1)
     cr_assert_eq(n, 0, "the family was there: no feedback action");
     json_decref(a);
 
-    /* shared with the family: the mother gets the family's copy */
+    /* shared with the family: the mother gets the family's copy, their
+     * rendition (REN-2) */
+    free(minutes_family_rendition(id, 1, &manager));
     json_decref(decided(&manager, id, share()));
     json_decref(distributed(&manager, id,
                             json_pack("[o, o, o]",
@@ -1058,6 +1062,7 @@ Test(journeys, JOURNEY_multi_agency_meeting_followed_to_its_review)
     json_decref(doc);
     json_decref(minutes_approved(&manager, id, v));
 
+    free(minutes_family_rendition(id, 1, &manager));
     json_decref(decided(&manager, id, share()));
     json_decref(distributed(&social_worker, id,
                             json_pack("[o, o, o, o]",

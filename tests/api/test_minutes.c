@@ -1314,6 +1314,8 @@ Test(minutes, MIN_4_FAM_5_MIN_5_the_family_gets_its_copy_only_when_the_decision_
     json_t *body = json_pack("{s:[o, o]}", "recipients",
                              recipient("Police lead", p.police, "professional"),
                              recipient("The parents", NULL, "family"));
+    /* REN-2: what the family receives is their rendition */
+    char *rendition = minutes_family_rendition(p.meeting_id, 1, &p.manager);
 
     /* no decision yet */
     char *before = snapshot(&p, NULL);
@@ -1365,6 +1367,8 @@ Test(minutes, MIN_4_FAM_5_MIN_5_the_family_gets_its_copy_only_when_the_decision_
         family |= is_family;
         /* MIN-5: the family receives the family's copy, the others the record */
         expect_str(json_str(x, "copy"), is_family ? "family" : "full");
+        if (is_family)
+            expect_str(json_str(x, "rendition_id"), rendition);
     }
     cr_assert(family, "the family's copy is recorded: %s", r->body);
     http_free(r);
@@ -1374,6 +1378,7 @@ Test(minutes, MIN_4_FAM_5_MIN_5_the_family_gets_its_copy_only_when_the_decision_
                          1, params),
                  1);
 
+    free(rendition);
     json_decref(body);
     planned_free(&p);
 }

@@ -87,7 +87,8 @@ Test(obligations, OBL_1_policy_read_by_any_caller_with_every_clock)
         "minutes_due_working_days", "feedback_working_days", "safeguarding_referral_working_days",
         "escalation_stage_working_days", "papers_before_working_days", "icpc_working_days",
         "action_due_soon_working_days", "manager_reminder_working_days",
-        "contingency_working_days", NULL};
+        "contingency_working_days", "accuracy_window_working_days",
+        "outcome_letter_working_days", NULL};
     for (const char *const *n = names; *n; n++)
         cr_assert(json_object_get(clocks, *n), "%s missing: %s", *n, r->body);
     cr_assert_eq(json_array_size(json_object_get(clocks, "escalation_stage_working_days")), 4);

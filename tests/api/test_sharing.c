@@ -71,6 +71,7 @@ static char *shared_meeting(planned *p)
     held_attend_and_hold(p, &p->requester);
     held_minutes_approved(p, &p->manager, held_complete_minutes(p, 20));
     held_sharing(p, &p->manager, true);
+    free(minutes_family_rendition(p->meeting_id, 1, &p->manager));
     r = held_distribute(p, &p->requester,
                         json_pack("[o, o]", held_recipient("Police records", p->police,
                                                            "professional"),

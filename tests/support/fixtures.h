@@ -46,7 +46,9 @@ char *db_fingerprint(const char *agency);
 
 /* Everything stored under one meeting, as one comparable string: the
  * meeting, its history of decisions and its children, invitations (with history and papers),
- * decisions (with agreements), minutes and their distribution, actions the
+ * decisions (with agreements), minutes and their distribution, renditions
+ * and their sending, inaccuracies pointed out, the ledger's entries about
+ * it, actions the
  * meeting agreed or tracks (with history), escalations about it (with their
  * events), each digested row by row, and the audit rows and feed events
  * about any of them, counted (reminders left out: the scheduler sends them

@@ -346,3 +346,18 @@ json_t *minutes_complete(const planned *p, const minutes_opts *o)
     json_decref(meeting);
     return doc;
 }
+
+char *minutes_family_rendition(const char *meeting_id, int number, const person *chair)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/meetings/%s/minutes/versions/%d/renditions", meeting_id,
+             number);
+    json_t *body = json_pack("{s:s, s:s}", "audience", "parent_or_carer", "withheld_summary",
+                             "What the professionals discussed alone is not part of your copy.");
+    http_response *r = api_call("POST", path, chair->token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "approving the family's rendition: %ld %s", r->status, r->body);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    return id;
+}

@@ -64,4 +64,9 @@ void minutes_date(long days, char out[11]);
  * steps before the last may index arrays, the last names a member. */
 void minutes_edit(json_t *doc, const char *path, json_t *value);
 
+/* REN-2: the chair approves the family's (parent_or_carer) rendition of
+ * version `number`, which a distribution to the family sends (FAM-5);
+ * fails the test if refused. Returns its id (a new string). */
+char *minutes_family_rendition(const char *meeting_id, int number, const person *chair);
+
 #endif

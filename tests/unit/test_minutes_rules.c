@@ -3,7 +3,10 @@
  * shape of a draft (schema violations, no rule), who writes and approves
  * (MIN-1, MIN-3) and who changes an action (ACT-2); and the decision on
  * sharing the minutes with the family (FAM-5, domain/planning.c). Each test
- * that proves a rule carries the rule ID in its name. */
+ * that proves a rule carries the rule ID in its name. Sections for each
+ * audience (REN-1), the renditions built from them (REN-2,
+ * domain/rendition.c) and inaccuracies with the chair's answer (REN-4,
+ * domain/inaccuracy.c) are here too, with the minutes they are made of. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -12,8 +15,10 @@
 #include <string.h>
 
 #include "auth/caller.h"
+#include "domain/inaccuracy.h"
 #include "domain/minutes.h"
 #include "domain/planning.h"
+#include "domain/rendition.h"
 #include "domain/violations.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -2166,4 +2171,306 @@ Test(minutes_rules, consent_null_kind_counts_as_absent)
     cr_assert(has_kind, "a decision without violations must have a kind (NULL here: the "
                         "store then inserts a NULL kind)");
     cr_assert(notice, "a null kind is the default kind, family_notice");
+}
+
+/* ---- REN-1, REN-2: sections for each audience, and renditions ---- */
+
+/* A two-part meeting's complete minutes with three tagged sections: for
+ * the professionals only, for the police only, for everyone. */
+static json_t *sectioned_doc(void)
+{
+    json_t *doc = two_part_doc();
+    with(doc, "part_1.discussion", "\"PART1-MARK\"");
+    with(doc, "sections",
+         "[{\"heading\": \"Referral\", \"text\": \"PRO-MARK\", \"audience\": "
+         "\"professionals_only\", \"withheld_reason\": \"referrer_identity\"},"
+         " {\"heading\": \"Police\", \"text\": \"POL-MARK\", \"audience\": \"agency\","
+         " \"agency\": \"POL-1\", \"withheld_reason\": \"police_investigation\"},"
+         " {\"heading\": \"Support\", \"text\": \"ALL-MARK\", \"audience\": \"everyone\"}]");
+    return doc;
+}
+
+Test(minutes_rules, REN_1_tagged_sections_are_complete)
+{
+    minutes_facts f = two_part_facts();
+    violations v;
+    complete_with(sectioned_doc(), &f, &v);
+    assert_none(&v);
+    shape(sectioned_doc(), &v);
+    assert_none(&v);
+}
+
+Test(minutes_rules, REN_1_each_missing_part_of_a_section_is_named)
+{
+    minutes_facts f = two_part_facts();
+    violations v;
+    complete_with(with(sectioned_doc(), "sections[0].withheld_reason", NULL), &f, &v);
+    assert_only(&v, "REN-1", "sections[0].withheld_reason");
+    complete_with(with(sectioned_doc(), "sections[1].agency", NULL), &f, &v);
+    assert_only(&v, "REN-1", "sections[1].agency");
+    complete_with(with(sectioned_doc(), "sections[2].withheld_reason", "\"third_party\""), &f,
+                  &v);
+    assert_only(&v, "REN-1", "sections[2].withheld_reason");
+    complete_with(with(sectioned_doc(), "sections[2].agency", "\"POL-1\""), &f, &v);
+    assert_only(&v, "REN-1", "sections[2].agency");
+    complete_with(with(sectioned_doc(), "sections[0].audience", NULL), &f, &v);
+    assert_only(&v, "REN-1", "sections[0].audience");
+    complete_with(with(sectioned_doc(), "sections[2].text", "\" \""), &f, &v);
+    assert_only(&v, "REN-1", "sections[2].text");
+    complete_with(with(sectioned_doc(), "sections[2].heading", NULL), &f, &v);
+    assert_only(&v, "REN-1", "sections[2].heading");
+}
+
+Test(minutes_rules, REN_1_the_family_excluded_part_only_in_a_two_part_meeting)
+{
+    minutes_facts two = two_part_facts();
+    violations v;
+    json_t *doc = with(sectioned_doc(), "sections[0].audience", "\"family_excluded_part\"");
+    with(doc, "sections[0].withheld_reason", "\"family_excluded_part\"");
+    complete_with(doc, &two, &v);
+    assert_none(&v);
+    doc = with(complete_doc(false), "sections",
+               "[{\"heading\": \"Part 1\", \"text\": \"x\", \"audience\": "
+               "\"family_excluded_part\", \"withheld_reason\": \"family_excluded_part\"}]");
+    complete(doc, false, &v);
+    assert_only(&v, "REN-1", "sections[0].audience");
+}
+
+Test(minutes_rules, REN_1_section_vocabularies_are_closed)
+{
+    violations v;
+    shape(with(sectioned_doc(), "sections[0].audience", "\"the_press\""), &v);
+    assert_schema_only(&v, "sections[0].audience");
+    shape(with(sectioned_doc(), "sections[0].withheld_reason", "\"embarrassment\""), &v);
+    assert_schema_only(&v, "sections[0].withheld_reason");
+    shape(with(sectioned_doc(), "sections[0].colour", "\"red\""), &v);
+    assert_schema_only(&v, "sections[0].colour");
+    shape(with(sectioned_doc(), "sections", "{}"), &v);
+    assert_schema_only(&v, "sections");
+}
+
+static const family_copy_facts rendered_facts = {
+    .meeting_id = ACTION_X, .reference = "MAM-2030-000001", .type = "professionals",
+    .held_at = "2030-01-07T10:00:00.000000Z", .approved_at = "2030-01-08T10:00:00.000000Z",
+    .two_part = true, .number = 1};
+
+/* The rendition for the audience as text, and its withheld list. */
+static char *rendered(const char *audience, const char *agency, json_t **withheld)
+{
+    json_t *doc = sectioned_doc();
+    rendition_in in = {.audience = audience, .agency = agency};
+    json_t *out = rendition_build(doc, &rendered_facts, &in, withheld);
+    char *text = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    json_decref(doc);
+    return text;
+}
+
+static bool withholds(json_t *withheld, const char *part, const char *reason)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(withheld, i, x) {
+        if (strcmp(json_string_value(json_object_get(x, "part")), part) == 0 &&
+            strcmp(json_string_value(json_object_get(x, "reason")), reason) == 0)
+            return true;
+    }
+    return false;
+}
+
+Test(minutes_rules, REN_2_the_family_rendition_has_nothing_withheld_from_it)
+{
+    const char *const family[] = {"parent_or_carer", "child"};
+    for (int k = 0; k < 2; k++) {
+        json_t *withheld;
+        char *text = rendered(family[k], NULL, &withheld);
+        cr_assert_null(strstr(text, "PART1-MARK"), "%s", text);
+        cr_assert_null(strstr(text, "PRO-MARK"), "%s", text);
+        cr_assert_null(strstr(text, "POL-MARK"), "%s", text);
+        cr_assert_not_null(strstr(text, "ALL-MARK"), "%s", text);
+        cr_assert_eq(json_array_size(withheld), 3);
+        cr_assert(withholds(withheld, "part_1", "family_excluded_part"));
+        cr_assert(withholds(withheld, "sections[0]", "referrer_identity"));
+        cr_assert(withholds(withheld, "sections[1]", "police_investigation"));
+        free(text);
+        json_decref(withheld);
+    }
+}
+
+Test(minutes_rules, REN_2_an_agency_rendition_lacks_only_other_agencies_sections)
+{
+    json_t *withheld;
+    char *text = rendered("agency", "NHS-HV", &withheld);
+    cr_assert_not_null(strstr(text, "PART1-MARK"), "%s", text);
+    cr_assert_not_null(strstr(text, "PRO-MARK"), "%s", text);
+    cr_assert_null(strstr(text, "POL-MARK"), "%s", text);
+    cr_assert_eq(json_array_size(withheld), 1);
+    cr_assert(withholds(withheld, "sections[1]", "police_investigation"));
+    free(text);
+    json_decref(withheld);
+    text = rendered("agency", "POL-1", &withheld);
+    cr_assert_not_null(strstr(text, "POL-MARK"), "%s", text);
+    cr_assert_eq(json_array_size(withheld), 0);
+    free(text);
+    json_decref(withheld);
+}
+
+Test(minutes_rules, REN_2_a_public_summary_names_nothing_of_the_case)
+{
+    json_t *withheld;
+    char *text = rendered("public_summary", NULL, &withheld);
+    cr_assert_null(strstr(text, "MARK"), "%s", text);
+    cr_assert_null(strstr(text, "MAM-2030"), "%s", text);
+    cr_assert_not_null(strstr(text, "\"actions_agreed\":3"), "%s", text);
+    free(text);
+    json_decref(withheld);
+}
+
+Test(minutes_rules, REN_2_what_is_withheld_needs_a_fair_summary)
+{
+    violations v;
+    json_t *withheld = json_pack("[{s:s, s:s}]", "part", "part_1", "reason",
+                                 "family_excluded_part");
+    rendition_in in = {.audience = "parent_or_carer"};
+    violations_init(&v);
+    rendition_check(&in, withheld, &v);
+    assert_only(&v, "REN-2", "withheld_summary");
+    in.withheld_summary = "What the professionals discussed alone is not in your copy.";
+    violations_init(&v);
+    rendition_check(&in, withheld, &v);
+    assert_none(&v);
+    json_t *none = json_array();
+    in.withheld_summary = NULL;
+    violations_init(&v);
+    rendition_check(&in, none, &v);
+    assert_none(&v);
+    json_decref(none);
+    json_decref(withheld);
+}
+
+Test(minutes_rules, REN_2_a_request_names_an_agency_only_for_an_agency)
+{
+    violations v;
+    rendition_in in;
+    json_t *body = load("{\"audience\": \"agency\"}");
+    violations_init(&v);
+    rendition_parse(body, &in, &v);
+    assert_only(&v, "REN-2", "agency");
+    json_decref(body);
+    body = load("{\"audience\": \"child\", \"agency\": \"POL-1\"}");
+    violations_init(&v);
+    rendition_parse(body, &in, &v);
+    assert_only(&v, "REN-2", "agency");
+    json_decref(body);
+    body = load("{\"audience\": \"the_press\"}");
+    violations_init(&v);
+    rendition_parse(body, &in, &v);
+    assert_schema_only(&v, "audience");
+    json_decref(body);
+    body = load("{\"audience\": \"agency\", \"agency\": \"POL-1\", \"withheld_summary\": \"s\"}");
+    violations_init(&v);
+    rendition_parse(body, &in, &v);
+    assert_none(&v);
+    cr_assert_str_eq(in.agency, "POL-1");
+    json_decref(body);
+}
+
+Test(minutes_rules, REN_2_FAM_5_who_a_rendition_goes_to)
+{
+    violations v;
+    json_t *family = load("[{\"name\": \"P\", \"category\": \"family\", \"contact\": \"c\"}]");
+    json_t *police = load("[{\"name\": \"P\", \"agency\": \"POL-1\", \"category\": "
+                          "\"professional\", \"contact\": \"c\"}]");
+    violations_init(&v);
+    rendition_check_recipients("parent_or_carer", NULL, family, true, &v);
+    assert_none(&v);
+    violations_init(&v);
+    rendition_check_recipients("parent_or_carer", NULL, family, false, &v);
+    assert_only(&v, "FAM-5", "recipients[0].category");
+    violations_init(&v);
+    rendition_check_recipients("child", NULL, police, true, &v);
+    assert_only(&v, "REN-2", "recipients[0].category");
+    violations_init(&v);
+    rendition_check_recipients("agency", "POL-1", police, true, &v);
+    assert_none(&v);
+    violations_init(&v);
+    rendition_check_recipients("agency", "NHS-HV", police, true, &v);
+    assert_only(&v, "REN-2", "recipients[0].agency");
+    violations_init(&v);
+    rendition_check_recipients("agency", "POL-1", family, true, &v);
+    assert_only(&v, "REN-2", "recipients[0].category");
+    json_decref(family);
+    json_decref(police);
+}
+
+Test(minutes_rules, REN_2_only_the_chair_approves_a_rendition)
+{
+    caller chair = make_caller("chair-1", "CSC-1", ROLE_MANAGER);
+    caller taker = make_caller("taker-1", "CSC-1", ROLE_PRACTITIONER);
+    cr_assert(rendition_may_approve(&chair, "chair-1"));
+    cr_assert_not(rendition_may_approve(&taker, "chair-1"));
+    cr_assert_not(rendition_may_approve(&chair, NULL));
+}
+
+/* ---- REN-4: inaccuracies and the chair's answer ---- */
+
+Test(minutes_rules, REN_4_an_inaccuracy_says_what_is_wrong_within_the_window)
+{
+    violations v;
+    inaccuracy_in in;
+    json_t *body = load("{\"part\": \"decisions\"}");
+    violations_init(&v);
+    inaccuracy_parse(body, &in, &v);
+    assert_only(&v, "REN-4", "text");
+    json_decref(body);
+    body = load("{\"text\": \"A wrong date\", \"colour\": \"red\"}");
+    violations_init(&v);
+    inaccuracy_parse(body, &in, &v);
+    assert_schema_only(&v, "colour");
+    json_decref(body);
+    /* the window's last day is still in it; the day after is not */
+    violations_init(&v);
+    inaccuracy_check_window("2030-01-21", "2030-01-21", &v);
+    assert_none(&v);
+    violations_init(&v);
+    inaccuracy_check_window("2030-01-22", "2030-01-21", &v);
+    assert_only(&v, "REN-4", "minutes_number");
+}
+
+static void answered(const char *json_text, int about, bool approved, violations *v)
+{
+    json_t *body = load(json_text);
+    inaccuracy_answer in;
+    violations_init(v);
+    inaccuracy_answer_parse(body, &in, v);
+    if (!v->schema)
+        inaccuracy_answer_check(&in, about, approved, v);
+    json_decref(body);
+}
+
+Test(minutes_rules, REN_4_MIN_3_the_chair_answers_by_amendment_or_refusal_with_reason)
+{
+    violations v;
+    answered("{\"outcome\": \"refused\", \"reason\": \"The minutes stand\"}", 1, false, &v);
+    assert_none(&v);
+    answered("{\"outcome\": \"refused\"}", 1, false, &v);
+    assert_only(&v, "REN-4", "reason");
+    answered("{\"outcome\": \"refused\", \"reason\": \"r\", \"amendment_number\": 2}", 1, true,
+             &v);
+    assert_only(&v, "REN-4", "amendment_number");
+    answered("{\"outcome\": \"amended\", \"amendment_number\": 2}", 1, true, &v);
+    assert_none(&v);
+    answered("{\"outcome\": \"amended\"}", 1, true, &v);
+    assert_only(&v, "REN-4", "amendment_number");
+    answered("{\"outcome\": \"amended\", \"amendment_number\": 2}", 1, false, &v);
+    assert_only(&v, "REN-4", "amendment_number");
+    answered("{\"outcome\": \"amended\", \"amendment_number\": 1}", 1, true, &v);
+    assert_only(&v, "REN-4", "amendment_number");
+    answered("{\"outcome\": \"amended\", \"amendment_number\": 3, \"reason\": \"r\"}", 1, true,
+             &v);
+    assert_only(&v, "REN-4", "reason");
+    answered("{\"outcome\": \"ignored\"}", 1, true, &v);
+    assert_schema_only(&v, "outcome");
+    answered("{\"outcome\": \"amended\", \"amendment_number\": \"2\"}", 1, true, &v);
+    assert_schema_only(&v, "amendment_number");
 }
