@@ -10,6 +10,21 @@
 -- recorded (NULL), and the onward limit the partnership's default. The
 -- holding agency is the meeting's convening agency.
 
+-- The onward limit of an automatic entry: the partnership's default, the
+-- holding agency's agreement.
+CREATE OR REPLACE FUNCTION sharing_onward_limit(holding_agency text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT 'Not to be passed on without the agreement of ' || holding_agency
+$$;
+
+-- The ledger's recipient category of an invitee: the child and their
+-- parents or carers are the family, everyone else a professional.
+CREATE OR REPLACE FUNCTION sharing_invitee_category(invitee_category text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN invitee_category IN ('parent_carer', 'child_young_person') THEN 'family'
+              ELSE 'professional' END
+$$;
+
 -- MIN-4: minutes sent to a recipient; to the family, their copy (FAM-5),
 -- which is their rendition (REN-2, sql/036_renditions.sql): the entry
 -- names the rendition sent (rows from before renditions name the minutes).
@@ -30,7 +45,7 @@ BEGIN
          NEW.recipient_name, NEW.recipient_agency, NEW.category, NEW.sent_at,
          'The record of a multi-agency safeguarding meeting (MIN-4)', 'public_task',
          NEW.recorded_by_sub, NEW.recorded_by_name,
-         'Not to be passed on without the agreement of ' || m.convening_agency
+         sharing_onward_limit(m.convening_agency)
     FROM meetings m WHERE m.id = NEW.meeting_id;
   RETURN NULL;
 END
@@ -50,7 +65,7 @@ BEGIN
          NEW.recipient_name, NEW.recipient_agency, NEW.category, NEW.sent_at,
          'The record of a multi-agency safeguarding meeting, for its audience (REN-2)',
          'public_task', NEW.recorded_by_sub, NEW.recorded_by_name,
-         'Not to be passed on without the agreement of ' || m.convening_agency
+         sharing_onward_limit(m.convening_agency)
     FROM minutes_renditions r JOIN meetings m ON m.id = r.meeting_id
    WHERE r.id = NEW.rendition_id;
   RETURN NULL;
@@ -67,11 +82,10 @@ BEGIN
   SELECT 'disclosure', 'outcome_letter', m.id, m.convening_agency, 'outcome_letter',
          m.id::text, l.version, format('The outcome letter of %s', m.reference),
          i.invitee_name, i.agency,
-         CASE WHEN i.category IN ('parent_carer', 'child_young_person') THEN 'family'
-              ELSE 'professional' END,
+         sharing_invitee_category(i.category),
          l.sent_at, 'The outcome of a multi-agency safeguarding meeting (REN-3)', 'public_task',
          l.sent_by_sub, l.sent_by_name,
-         'Not to be passed on without the agreement of ' || m.convening_agency
+         sharing_onward_limit(m.convening_agency)
     FROM outcome_letters l JOIN meetings m ON m.id = l.meeting_id
     JOIN invitations i ON i.id = NEW.invitation_id
    WHERE l.meeting_id = NEW.meeting_id;
@@ -89,11 +103,10 @@ BEGIN
   SELECT 'disclosure', 'paper', m.id, m.convening_agency, 'invitation', i.id::text, i.version,
          'Paper in advance: ' || NEW.title || coalesce(' (' || NEW.reference || ')', ''),
          i.invitee_name, i.agency,
-         CASE WHEN i.category IN ('parent_carer', 'child_young_person') THEN 'family'
-              ELSE 'professional' END,
+         sharing_invitee_category(i.category),
          NEW.shared_at, 'Papers for a multi-agency safeguarding meeting (INV-6)', 'public_task',
          NEW.shared_by_sub, NEW.shared_by_name,
-         'Not to be passed on without the agreement of ' || m.convening_agency
+         sharing_onward_limit(m.convening_agency)
     FROM invitations i JOIN meetings m ON m.id = i.meeting_id
    WHERE i.id = NEW.invitation_id;
   RETURN NULL;
