@@ -2,9 +2,10 @@
  * database.
  *
  * The policy is one document for the whole deployment, and these tests run
- * beside every other test: the only test that changes it (OBL_1_..._later_
- * obligations) changes the papers clock alone, which no other test asserts,
- * and puts the policy back before it ends.
+ * beside every other test: the two tests that change it change one clock
+ * each (the papers clock, OBL_1_..._later_obligations; the outcome-letter
+ * clock, OBL_1_REN_3_...), which no other test asserts by its value, and put
+ * it back before they end.
  *
  * Expected due dates are worked out here with the service's C calendar
  * (domain/calendar.c) over the bank holidays in the database, so the dates
@@ -244,30 +245,39 @@ static char *invite_new(const planned *p, const char *agency, person *out)
     return id;
 }
 
-/* Changes the papers clock (no other test asserts it) by `delta`, as admin,
- * from the version `from_version`; returns the new version. */
-static long papers_clock_change(const person *admin, json_t *clocks, long from_version, int delta,
-                                const char *reason)
+/* Sets one clock of the policy to `value`, as admin, leaving the others as
+ * they are now; returns the new version. Two tests change clocks (the
+ * papers clock, the outcome-letter clock) and may run at once: the policy is
+ * read afresh and the change tried again when the other test's change made
+ * the If-Match stale (412), so neither undoes the other. */
+static long clock_set(const person *admin, const char *clock, long value, const char *reason)
 {
-    json_t *changed = json_deep_copy(clocks);
-    long papers = json_integer_value(json_object_get(clocks, "papers_before_working_days"));
-    json_object_set_new(changed, "papers_before_working_days", json_integer(papers + delta));
-    char etag[32];
-    snprintf(etag, sizeof etag, "\"%ld\"", from_version);
-    http_response *r = policy_put(admin, changed, reason, etag);
-    cr_assert_eq(r->status, 200, "%s", r->body);
-    long version = json_int(r->json, "version");
-    cr_assert_gt(version, from_version, "%s", r->body);
-    cr_assert_eq(json_integer_value(json_object_get(json_object_get(r->json, "clocks"),
-                                                    "papers_before_working_days")),
-                 papers + delta, "%s", r->body);
-    char *etag_got = http_header(r, "ETag");
-    snprintf(etag, sizeof etag, "\"%ld\"", version);
-    cr_assert(etag_got && strcmp(etag_got, etag) == 0);
-    free(etag_got);
-    http_free(r);
-    json_decref(changed);
-    return version;
+    for (int tries = 0; tries < 50; tries++) {
+        long from_version;
+        json_t *changed = current_clocks(admin, &from_version);
+        json_object_set_new(changed, clock, json_integer(value));
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%ld\"", from_version);
+        http_response *r = policy_put(admin, changed, reason, etag);
+        json_decref(changed);
+        if (r->status == 412) {
+            http_free(r);
+            continue;
+        }
+        cr_assert_eq(r->status, 200, "%s", r->body);
+        long version = json_int(r->json, "version");
+        cr_assert_gt(version, from_version, "%s", r->body);
+        cr_assert_eq(json_integer_value(json_object_get(json_object_get(r->json, "clocks"), clock)),
+                     value, "%s", r->body);
+        char *etag_got = http_header(r, "ETag");
+        snprintf(etag, sizeof etag, "\"%ld\"", version);
+        cr_assert(etag_got && strcmp(etag_got, etag) == 0);
+        free(etag_got);
+        http_free(r);
+        return version;
+    }
+    cr_assert_fail("the policy kept changing under %s", clock);
+    return 0;
 }
 
 /* The papers obligation of an invitation, as the invitee sees it: its due
@@ -300,7 +310,8 @@ Test(obligations, OBL_1_policy_change_applies_only_to_later_obligations)
     working_days_from(start, -papers, want);
     cr_assert_str_eq(due_before, want);
 
-    long changed = papers_clock_change(&admin, clocks, version, 2, "Papers two days earlier");
+    long changed = clock_set(&admin, "papers_before_working_days", papers + 2,
+                             "Papers two days earlier");
     cr_assert_geq(changed, opened_under + 1);
 
     /* opened after it: the new clock; the one already open does not move */
@@ -319,7 +330,7 @@ Test(obligations, OBL_1_policy_change_applies_only_to_later_obligations)
     cr_assert_eq(still, opened_under);
 
     /* back as it was, as a version of its own; the history has both */
-    long restored = papers_clock_change(&admin, clocks, changed, 0, "Papers as before");
+    long restored = clock_set(&admin, "papers_before_working_days", papers, "Papers as before");
     char path[96];
     snprintf(path, sizeof path, "/v1/policy/versions?limit=5");
     http_response *r = api_get(path, admin.token);
@@ -991,3 +1002,4 @@ Test(obligations, OBL_2_rows_kept_are_the_rows_derived_after_each_change)
     planned_free(&b);
     planned_free(&a);
 }
+
