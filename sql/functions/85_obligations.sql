@@ -337,7 +337,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The filters of GET /v1/obligations, whichever way a page was found: whose
--- (a person's sub, an agency), a meeting, a child (external reference), a
+-- (a person's sub, an agency), a meeting, a child (an identifier the
+-- meeting gives it: `system:id`, an NHS number or a UPN, as child_keys), a
 -- status (NULL: open and overdue), due before a day, after the cursor.
 -- Obligations not yet open on `today` are left out.
 CREATE OR REPLACE FUNCTION obligation_listed(o obligations, today date, of_owner text,
@@ -351,8 +352,10 @@ LANGUAGE sql STABLE AS $$
      AND (of_agency IS NULL OR o.owner_agency = of_agency)
      AND (of_meeting IS NULL OR o.meeting_id = of_meeting)
      AND (child_system IS NULL OR EXISTS (
-           SELECT 1 FROM meeting_children k WHERE k.meeting_id = o.meeting_id
-              AND k.external_system = child_system AND k.external_id = obligation_listed.child_id))
+           SELECT 1 FROM meeting_children k,
+                  child_keys(k.external_system, k.external_id, k.nhs_number, k.upn) c
+            WHERE k.meeting_id = o.meeting_id
+              AND c.system = child_system AND c.id = obligation_listed.child_id))
      AND (due_before IS NULL OR o.due < due_before)
      AND CASE WHEN of_status IS NULL
               THEN obligation_status(o.met_at, o.ended, o.due, today) IN ('open', 'overdue')

@@ -561,6 +561,70 @@ Test(obligations, OBL_2_agency_child_and_due_before_filters)
     planned_free(&p);
 }
 
+/* CHR-1, INT-1: the child filter names a child as GET /v1/children?ref=
+ * does: by NHS number in any written form, or UPN in either case; a number
+ * whose check fails is a 400 that changes nothing (no audit event). */
+Test(obligations, OBL_2_INT_1_child_filter_by_nhs_number_and_upn_with_their_checks)
+{
+    char *agency = agency_new("childrens_social_care");
+    person requester = person_new(agency, "practitioner");
+    char nhs[11], other[11];
+    nhs_number_new(nhs);
+    do
+        nhs_number_new(other);
+    while (strcmp(nhs, other) == 0);
+    json_t *body = meeting_body("professionals");
+    json_object_set_new(json_array_get(json_object_get(body, "children"), 0), "nhs_number",
+                        json_string(nhs));
+    http_response *r = api_call("POST", "/v1/meetings", requester.token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *meeting = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    char query[160];
+    snprintf(query, sizeof query, "child_external_ref=nhs_number:%s", nhs);
+    r = obligations(&requester, query);
+    cr_assert(find(r, "drift", meeting), "%s", r->body);
+    http_free(r);
+    snprintf(query, sizeof query, "child_external_ref=nhs_number:%.3s%%20%.3s%%20%s", nhs,
+             nhs + 3, nhs + 6);
+    r = obligations(&requester, query);
+    cr_assert(find(r, "drift", meeting), "3-3-4: %s", r->body);
+    http_free(r);
+    /* another child, or a UPN the meeting does not give: nothing of it */
+    snprintf(query, sizeof query, "child_external_ref=nhs_number:%s", other);
+    r = obligations(&requester, query);
+    cr_assert(!lists_meeting(r, meeting), "%s", r->body);
+    http_free(r);
+    r = obligations(&requester, "child_external_ref=upn:v999201000010");
+    cr_assert(!lists_meeting(r, meeting), "%s", r->body);
+    http_free(r);
+
+    /* checks that fail: 400 naming the filter, and nothing written */
+    const char *who[] = {requester.who.sub};
+    const char *audit_sql = "SELECT count(*) FROM audit_events WHERE actor_sub = $1";
+    long audited = db_long(audit_sql, 1, who);
+    char wrong[11];
+    snprintf(wrong, sizeof wrong, "%s", nhs);
+    wrong[9] = (char)('0' + (wrong[9] - '0' + 1) % 10);
+    char bad_nhs[64];
+    snprintf(bad_nhs, sizeof bad_nhs, "child_external_ref=nhs_number:%s", wrong);
+    const char *const refused[] = {bad_nhs, "child_external_ref=nhs_number:99900000",
+                                   "child_external_ref=upn:W999201000010",
+                                   "child_external_ref=upn:", NULL};
+    for (const char *const *q = refused; *q; q++) {
+        r = obligations(&requester, *q);
+        expect_problem(r, 400, "/problems/invalid-request");
+        cr_assert(problem_has_field(r, "child_external_ref"), "%s: %s", *q, r->body);
+        http_free(r);
+    }
+    cr_assert_eq(db_long(audit_sql, 1, who), audited);
+    free(meeting);
+    person_free(&requester);
+    free(agency);
+}
+
 /* OBL-1: the initial child protection conference opens from a strategy
  * discussion whose approved minutes start section 47 enquiries, due the
  * policy's icpc_working_days after the discussion was held; a strategy
