@@ -94,6 +94,14 @@ $$;
 CREATE OR REPLACE FUNCTION utc_day(ts timestamptz) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (ts AT TIME ZONE 'UTC')::date $$;
 
+-- REN-3: the day the chair's outcome letter is due: the policy's working
+-- days (in effect at the hold) after the day of the hold (UTC). The letter
+-- records it (src/store/outcome_letters.c) and the obligation is due on it.
+CREATE OR REPLACE FUNCTION outcome_letter_due_on(held_at timestamptz) RETURNS date
+LANGUAGE sql STABLE AS $$
+  SELECT working_day_add(utc_day(held_at), (policy_at(held_at)).outcome_letter_working_days)
+$$;
+
 CREATE OR REPLACE FUNCTION obligation_id(clock text, source uuid, stage integer) RETURNS uuid
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT md5('obligation:' || clock || ':' || source::text || ':' || stage::text)::uuid
@@ -138,6 +146,20 @@ LANGUAGE sql STABLE AS $$
            WHERE d.meeting_id = m.id AND v.status = 'approved'),
          NULL, NULL, p.version, NULL, NULL
     FROM m, policy_at(m.held_at) p WHERE m.held_at IS NOT NULL
+  UNION ALL
+  -- REN-3: the chair's outcome letter to every invitee, sent within the
+  -- window; only for meetings held since the clock was introduced
+  -- (migration 039: none was owed before, and a rebuild must not make every
+  -- older meeting owe one, overdue)
+  SELECT obligation_id('outcome_letter', m.id, 0), 'outcome_letter', 'meeting.held', m.held_at,
+         m.id, 'meeting', m.id, m.version, m.chair_sub,
+         coalesce(m.chair_agency, m.convening_agency),
+         outcome_letter_due_on(m.held_at), NULL,
+         (SELECT l.sent_at FROM outcome_letters l WHERE l.meeting_id = m.id),
+         NULL, NULL, p.version, NULL, NULL
+    FROM m, policy_at(m.held_at) p
+   WHERE m.held_at >= (SELECT c.introduced_at FROM obligation_clocks_introduced c
+                        WHERE c.clock = 'outcome_letter')
   UNION ALL
   -- MTG-12: a review meeting requested by the next review date agreed in the
   -- approved minutes (the meeting's next_review_on, set at each approval):
@@ -315,7 +337,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The filters of GET /v1/obligations, whichever way a page was found: whose
--- (a person's sub, an agency), a meeting, a child (external reference), a
+-- (a person's sub, an agency), a meeting, a child (an identifier the
+-- meeting gives it: `system:id`, an NHS number or a UPN, as child_keys), a
 -- status (NULL: open and overdue), due before a day, after the cursor.
 -- Obligations not yet open on `today` are left out.
 CREATE OR REPLACE FUNCTION obligation_listed(o obligations, today date, of_owner text,
@@ -329,8 +352,10 @@ LANGUAGE sql STABLE AS $$
      AND (of_agency IS NULL OR o.owner_agency = of_agency)
      AND (of_meeting IS NULL OR o.meeting_id = of_meeting)
      AND (child_system IS NULL OR EXISTS (
-           SELECT 1 FROM meeting_children k WHERE k.meeting_id = o.meeting_id
-              AND k.external_system = child_system AND k.external_id = obligation_listed.child_id))
+           SELECT 1 FROM meeting_children k,
+                  child_keys(k.external_system, k.external_id, k.nhs_number, k.upn) c
+            WHERE k.meeting_id = o.meeting_id
+              AND c.system = child_system AND c.id = obligation_listed.child_id))
      AND (due_before IS NULL OR o.due < due_before)
      AND CASE WHEN of_status IS NULL
               THEN obligation_status(o.met_at, o.ended, o.due, today) IN ('open', 'overdue')
@@ -429,7 +454,8 @@ $$;
 -- feed of the agency that owes it, naming the obligation (resource_type
 -- `obligation`, GET /v1/obligations/{id}: its clock, due date and the
 -- resource it is about), never any content.
---  response, papers, minutes, drift, review, icpc, escalation_stage: `due`
+--  response, papers, minutes, outcome_letter, drift, review, icpc,
+--    escalation_stage: `due`
 --    on the due date;
 --  actions (action, family_feedback, safeguarding_referral): `due_soon`
 --    (policy working days before), `overdue` (the day after the due date),
@@ -560,7 +586,8 @@ LANGUAGE sql STABLE AS $$
   SELECT md5(string_agg(pg_get_functiondef(f::regprocedure), E'\n' ORDER BY f))
     FROM unnest(ARRAY['meeting_obligations(uuid)', 'working_day_add(date,integer)',
                       'policy_at(timestamptz)', 'utc_day(timestamptz)',
-                      'obligation_id(text,uuid,integer)']) f
+                      'obligation_id(text,uuid,integer)',
+                      'outcome_letter_due_on(timestamptz)']) f
 $$;
 
 -- Every meeting's rows derived again when the definition is not the one

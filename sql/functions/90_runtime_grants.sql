@@ -32,6 +32,8 @@ BEGIN
   -- the outcome letter is sent once, to the invitees it names (REN-3)
   REVOKE UPDATE, DELETE ON outcome_letters FROM mam_runtime;
   REVOKE UPDATE, DELETE ON outcome_letter_recipients FROM mam_runtime;
+  -- when each clock was introduced is the schema's, not the service's (039)
+  REVOKE INSERT, UPDATE, DELETE ON obligation_clocks_introduced FROM mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public

@@ -14,6 +14,7 @@
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "core/text.h"
+#include "domain/child_ids.h"
 #include "http/metrics.h"
 #include "store/audit.h"
 #include "store/obligations.h"
@@ -23,19 +24,26 @@ void handle_obligations_list(req *r)
     static const char *const statuses[] = {"open", "overdue", "met", "missed", "withdrawn", NULL};
     obligation_filters f;
     memset(&f, 0, sizeof f);
+    /* a child as GET /v1/children?ref= names one (CHR-1, INT-1): `system:id`,
+     * an NHS number or UPN checked and in its normal form */
     char *child_system = NULL, *child_id = NULL;
+    child_ref national;
     const char *child = req_query(r, "child_external_ref");
     frame_read_whose(r, &f.owner_sub, &f.agency, &f.meeting_id);
     f.status = req_query(r, "status");
     f.due_before = req_query(r, "due_before");
     if (child && !text_split_ref(child, &child_system, &child_id))
         req_schema_error(r, "child_external_ref", "child_external_ref must be system:id (INT-1)");
+    bool is_national = child_system_is_national(child_system);
+    if (is_national && !child_ref_parse(child, &national))
+        req_schema_error(r, "child_external_ref",
+                         "an NHS number or UPN must pass its check (CHR-1, INT-1)");
     if (f.due_before && !text_is_date(f.due_before))
         req_schema_error(r, "due_before", "due_before must be a date (YYYY-MM-DD)");
     if (f.status && !text_in_list(statuses, f.status))
         req_schema_error(r, "status", "status is open, overdue, met, missed or withdrawn");
     f.child_system = child_system;
-    f.child_id = child_id;
+    f.child_id = is_national ? national.id : child_id;
     static const enum cursor_part key[] = {PART_DATE, PART_UUID};
     frame_page page;
     if (req_has_errors(r))

@@ -88,6 +88,12 @@ static bool system_char(char c)
     return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
 }
 
+bool child_system_is_national(const char *system)
+{
+    return system &&
+           (strcmp(system, CHILD_SYSTEM_NHS) == 0 || strcmp(system, CHILD_SYSTEM_UPN) == 0);
+}
+
 bool child_ref_parse(const char *in, child_ref *out)
 {
     if (!in)

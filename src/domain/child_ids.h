@@ -21,6 +21,10 @@
 #define CHILD_SYSTEM_UPN "upn"
 #define CHILD_REF_PART_MAX 100
 
+/* Whether a `system:id` reference's system is one of the national
+ * identifiers (nhs_number, upn), whose id must pass its check. */
+bool child_system_is_national(const char *system);
+
 /* An NHS number: ten digits, optionally written 3-3-4 with single spaces
  * or hyphens ("999 000 0018"), whose check digit is right. Writes the ten
  * digits to out and answers true; false for anything else. */

@@ -86,8 +86,7 @@ static void parse_child(json_t *item, const char *at, child_in *c, bool subject,
     jin_only_keys(v, item, at, subject ? subject_fields : other_fields, NULL);
     c->name = jin_string(v, item, at, "name", PERSON_NAME_MAX, false, NULL);
     parse_ref(item, at, "external_ref", &c->ref, v);
-    if (c->ref.system &&
-        (strcmp(c->ref.system, CHILD_SYSTEM_NHS) == 0 || strcmp(c->ref.system, CHILD_SYSTEM_UPN) == 0)) {
+    if (child_system_is_national(c->ref.system)) {
         char path[160];
         jin_path(path, sizeof path, at, "external_ref.system");
         violation_rule(v, path, "INT-1",

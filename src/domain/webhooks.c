@@ -28,7 +28,8 @@ const char *const webhook_event_types[] = {
     /* OBL-3: the reminders, as reminders_due (sql/functions/85_obligations.sql)
      * names them: reminder.<clock>_<stage> */
     "reminder.response_due", "reminder.papers_due", "reminder.drift_due",
-    "reminder.minutes_due", "reminder.review_due", "reminder.icpc_due",
+    "reminder.minutes_due", "reminder.outcome_letter_due", "reminder.review_due",
+    "reminder.icpc_due",
     "reminder.escalation_stage_due",
     "reminder.action_due_soon", "reminder.action_overdue", "reminder.action_overdue_manager",
     "reminder.family_feedback_due_soon", "reminder.family_feedback_overdue",

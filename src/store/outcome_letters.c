@@ -48,8 +48,7 @@ static const db_stmt send_stmt = {
     "INSERT INTO outcome_letters (meeting_id, decisions, plan, next_dates, due_on, sent_at,"
     " sent_by_sub, sent_by_name)"
     " SELECT m.id, $2, $3, $4,"
-    "        working_day_add(utc_day(m.held_at),"
-    "                        (policy_at(m.held_at)).outcome_letter_working_days),"
+    "        outcome_letter_due_on(m.held_at),"
     "        coalesce($5::timestamptz, now()), $6, $7"
     "   FROM meetings m WHERE m.id = $1 AND m.held_at IS NOT NULL",
     7};

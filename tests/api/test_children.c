@@ -15,33 +15,6 @@
 #include "support/fixtures.h"
 #include "support/people.h"
 
-/* A new, valid NHS number of the 999 test range, ten digits. */
-static void nhs_number_new(char out[11])
-{
-    char suffix[17];
-    for (;;) {
-        unique_suffix(suffix, sizeof suffix);
-        char digits[10];
-        int n = 0;
-        /* the suffix's characters, folded to digits */
-        for (const char *p = suffix; *p && n < 6; p++)
-            digits[n++] = (char)('0' + ((unsigned char)*p + rand()) % 10);
-        snprintf(out, 11, "999%c%c%c%c%c%c", digits[0], digits[1], digits[2], digits[3],
-                 digits[4], digits[5]);
-        int sum = 0;
-        for (int i = 0; i < 9; i++)
-            sum += (out[i] - '0') * (10 - i);
-        int check = 11 - sum % 11;
-        if (check == 11)
-            check = 0;
-        if (check == 10)
-            continue;
-        out[9] = (char)('0' + check);
-        out[10] = '\0';
-        return;
-    }
-}
-
 /* A meeting request about one child with these identifiers (any NULL). */
 static char *meeting_about(const person *p, const char *nhs, const char *upn, const char *ext_id)
 {

@@ -25,32 +25,6 @@ typedef struct child_record {
     char nhs[11];
 } child_record;
 
-/* A new, valid NHS number of the 999 test range, so that no other test's
- * child is this one. */
-static void nhs_number_new(char out[11])
-{
-    for (;;) {
-        char suffix[17];
-        unique_suffix(suffix, sizeof suffix);
-        unsigned h = 2166136261u;
-        for (const char *p = suffix; *p; p++)
-            h = (h ^ (unsigned char)*p) * 16777619u;
-        h ^= (unsigned)rand() ^ (unsigned)getpid();
-        snprintf(out, 11, "999%06u", h % 1000000u);
-        int sum = 0;
-        for (int i = 0; i < 9; i++)
-            sum += (out[i] - '0') * (10 - i);
-        int check = 11 - sum % 11;
-        if (check == 11)
-            check = 0;
-        if (check == 10)
-            continue;
-        out[9] = (char)('0' + check);
-        out[10] = '\0';
-        return;
-    }
-}
-
 /* A meeting about a child named by an NHS number, and ENTRIES entries of
  * the social worker's agency about the child, each long enough to wrap. */
 static void child_record_new(child_record *c)

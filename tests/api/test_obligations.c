@@ -2,9 +2,10 @@
  * database.
  *
  * The policy is one document for the whole deployment, and these tests run
- * beside every other test: the only test that changes it (OBL_1_..._later_
- * obligations) changes the papers clock alone, which no other test asserts,
- * and puts the policy back before it ends.
+ * beside every other test: the two tests that change it change one clock
+ * each (the papers clock, OBL_1_..._later_obligations; the outcome-letter
+ * clock, OBL_1_REN_3_...), which no other test asserts by its value, and put
+ * it back before they end.
  *
  * Expected due dates are worked out here with the service's C calendar
  * (domain/calendar.c) over the bank holidays in the database, so the dates
@@ -244,30 +245,39 @@ static char *invite_new(const planned *p, const char *agency, person *out)
     return id;
 }
 
-/* Changes the papers clock (no other test asserts it) by `delta`, as admin,
- * from the version `from_version`; returns the new version. */
-static long papers_clock_change(const person *admin, json_t *clocks, long from_version, int delta,
-                                const char *reason)
+/* Sets one clock of the policy to `value`, as admin, leaving the others as
+ * they are now; returns the new version. Two tests change clocks (the
+ * papers clock, the outcome-letter clock) and may run at once: the policy is
+ * read afresh and the change tried again when the other test's change made
+ * the If-Match stale (412), so neither undoes the other. */
+static long clock_set(const person *admin, const char *clock, long value, const char *reason)
 {
-    json_t *changed = json_deep_copy(clocks);
-    long papers = json_integer_value(json_object_get(clocks, "papers_before_working_days"));
-    json_object_set_new(changed, "papers_before_working_days", json_integer(papers + delta));
-    char etag[32];
-    snprintf(etag, sizeof etag, "\"%ld\"", from_version);
-    http_response *r = policy_put(admin, changed, reason, etag);
-    cr_assert_eq(r->status, 200, "%s", r->body);
-    long version = json_int(r->json, "version");
-    cr_assert_gt(version, from_version, "%s", r->body);
-    cr_assert_eq(json_integer_value(json_object_get(json_object_get(r->json, "clocks"),
-                                                    "papers_before_working_days")),
-                 papers + delta, "%s", r->body);
-    char *etag_got = http_header(r, "ETag");
-    snprintf(etag, sizeof etag, "\"%ld\"", version);
-    cr_assert(etag_got && strcmp(etag_got, etag) == 0);
-    free(etag_got);
-    http_free(r);
-    json_decref(changed);
-    return version;
+    for (int tries = 0; tries < 50; tries++) {
+        long from_version;
+        json_t *changed = current_clocks(admin, &from_version);
+        json_object_set_new(changed, clock, json_integer(value));
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%ld\"", from_version);
+        http_response *r = policy_put(admin, changed, reason, etag);
+        json_decref(changed);
+        if (r->status == 412) {
+            http_free(r);
+            continue;
+        }
+        cr_assert_eq(r->status, 200, "%s", r->body);
+        long version = json_int(r->json, "version");
+        cr_assert_gt(version, from_version, "%s", r->body);
+        cr_assert_eq(json_integer_value(json_object_get(json_object_get(r->json, "clocks"), clock)),
+                     value, "%s", r->body);
+        char *etag_got = http_header(r, "ETag");
+        snprintf(etag, sizeof etag, "\"%ld\"", version);
+        cr_assert(etag_got && strcmp(etag_got, etag) == 0);
+        free(etag_got);
+        http_free(r);
+        return version;
+    }
+    cr_assert_fail("the policy kept changing under %s", clock);
+    return 0;
 }
 
 /* The papers obligation of an invitation, as the invitee sees it: its due
@@ -300,7 +310,8 @@ Test(obligations, OBL_1_policy_change_applies_only_to_later_obligations)
     working_days_from(start, -papers, want);
     cr_assert_str_eq(due_before, want);
 
-    long changed = papers_clock_change(&admin, clocks, version, 2, "Papers two days earlier");
+    long changed = clock_set(&admin, "papers_before_working_days", papers + 2,
+                             "Papers two days earlier");
     cr_assert_geq(changed, opened_under + 1);
 
     /* opened after it: the new clock; the one already open does not move */
@@ -319,7 +330,7 @@ Test(obligations, OBL_1_policy_change_applies_only_to_later_obligations)
     cr_assert_eq(still, opened_under);
 
     /* back as it was, as a version of its own; the history has both */
-    long restored = papers_clock_change(&admin, clocks, changed, 0, "Papers as before");
+    long restored = clock_set(&admin, "papers_before_working_days", papers, "Papers as before");
     char path[96];
     snprintf(path, sizeof path, "/v1/policy/versions?limit=5");
     http_response *r = api_get(path, admin.token);
@@ -548,6 +559,70 @@ Test(obligations, OBL_2_agency_child_and_due_before_filters)
     http_free(r);
     person_free(&police_manager);
     planned_free(&p);
+}
+
+/* CHR-1, INT-1: the child filter names a child as GET /v1/children?ref=
+ * does: by NHS number in any written form, or UPN in either case; a number
+ * whose check fails is a 400 that changes nothing (no audit event). */
+Test(obligations, OBL_2_INT_1_child_filter_by_nhs_number_and_upn_with_their_checks)
+{
+    char *agency = agency_new("childrens_social_care");
+    person requester = person_new(agency, "practitioner");
+    char nhs[11], other[11];
+    nhs_number_new(nhs);
+    do
+        nhs_number_new(other);
+    while (strcmp(nhs, other) == 0);
+    json_t *body = meeting_body("professionals");
+    json_object_set_new(json_array_get(json_object_get(body, "children"), 0), "nhs_number",
+                        json_string(nhs));
+    http_response *r = api_call("POST", "/v1/meetings", requester.token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *meeting = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    char query[160];
+    snprintf(query, sizeof query, "child_external_ref=nhs_number:%s", nhs);
+    r = obligations(&requester, query);
+    cr_assert(find(r, "drift", meeting), "%s", r->body);
+    http_free(r);
+    snprintf(query, sizeof query, "child_external_ref=nhs_number:%.3s%%20%.3s%%20%s", nhs,
+             nhs + 3, nhs + 6);
+    r = obligations(&requester, query);
+    cr_assert(find(r, "drift", meeting), "3-3-4: %s", r->body);
+    http_free(r);
+    /* another child, or a UPN the meeting does not give: nothing of it */
+    snprintf(query, sizeof query, "child_external_ref=nhs_number:%s", other);
+    r = obligations(&requester, query);
+    cr_assert(!lists_meeting(r, meeting), "%s", r->body);
+    http_free(r);
+    r = obligations(&requester, "child_external_ref=upn:v999201000010");
+    cr_assert(!lists_meeting(r, meeting), "%s", r->body);
+    http_free(r);
+
+    /* checks that fail: 400 naming the filter, and nothing written */
+    const char *who[] = {requester.who.sub};
+    const char *audit_sql = "SELECT count(*) FROM audit_events WHERE actor_sub = $1";
+    long audited = db_long(audit_sql, 1, who);
+    char wrong[11];
+    snprintf(wrong, sizeof wrong, "%s", nhs);
+    wrong[9] = (char)('0' + (wrong[9] - '0' + 1) % 10);
+    char bad_nhs[64];
+    snprintf(bad_nhs, sizeof bad_nhs, "child_external_ref=nhs_number:%s", wrong);
+    const char *const refused[] = {bad_nhs, "child_external_ref=nhs_number:99900000",
+                                   "child_external_ref=upn:W999201000010",
+                                   "child_external_ref=upn:", NULL};
+    for (const char *const *q = refused; *q; q++) {
+        r = obligations(&requester, *q);
+        expect_problem(r, 400, "/problems/invalid-request");
+        cr_assert(problem_has_field(r, "child_external_ref"), "%s: %s", *q, r->body);
+        http_free(r);
+    }
+    cr_assert_eq(db_long(audit_sql, 1, who), audited);
+    free(meeting);
+    person_free(&requester);
+    free(agency);
 }
 
 /* OBL-1: the initial child protection conference opens from a strategy
@@ -990,4 +1065,390 @@ Test(obligations, OBL_2_rows_kept_are_the_rows_derived_after_each_change)
     free(invitation);
     planned_free(&b);
     planned_free(&a);
+}
+
+/* --- REN-3: the chair's outcome letter as an obligation --- */
+
+/* A scheduled meeting of new agencies, held (the manager chairs it). */
+static void held(planned *p)
+{
+    planned_scheduled(p, "professionals", 3600);
+    minutes_hold(p, NULL);
+}
+
+/* The day the outcome letter of this held meeting is due: the policy's
+ * working days in effect at the hold, after the day of the hold (UTC), by
+ * the C calendar. */
+static void letter_due(const char *meeting_id, char out[11])
+{
+    const char *params[] = {meeting_id};
+    char *held_day = db_value("SELECT to_char(utc_day(held_at), 'YYYY-MM-DD') FROM meetings"
+                              " WHERE id = $1::uuid",
+                              1, params);
+    long days = policy_clock("outcome_letter_working_days",
+                             "SELECT held_at FROM meetings WHERE id = $1::uuid", meeting_id);
+    working_days_from(held_day, (int)days, out);
+    free(held_day);
+}
+
+/* The meeting's outcome-letter obligation in the caller's list (`query`
+ * added to meeting_id=...), or NULL; *r keeps the answer it points into. */
+static json_t *letter_listed(const person *by, const char *meeting_id, const char *query,
+                             http_response **r)
+{
+    char q[256];
+    snprintf(q, sizeof q, "meeting_id=%s%s%s", meeting_id, query ? "&" : "", query ? query : "");
+    *r = obligations(by, q);
+    return find(*r, "outcome_letter", meeting_id);
+}
+
+static long letter_rows(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_long("SELECT count(*) FROM obligations WHERE meeting_id = $1::uuid"
+                   " AND clock = 'outcome_letter'",
+                   1, params);
+}
+
+/* The obligation's row as kept, as text: to show a refusal changed nothing. */
+static char *letter_row(const char *meeting_id)
+{
+    const char *params[] = {meeting_id};
+    return db_value("SELECT coalesce((SELECT o::text FROM obligations o WHERE meeting_id = $1::uuid"
+                    " AND clock = 'outcome_letter'), 'none')",
+                    1, params);
+}
+
+static http_response *send_letter(const person *by, const char *meeting_id, const char *sent_at)
+{
+    json_t *body = json_pack("{s:s, s:s, s:s}", "decisions", "A joint home visit within a week",
+                             "plan", "The health visitor visits weekly", "next_dates",
+                             "Review meeting in six weeks");
+    if (sent_at)
+        json_object_set_new(body, "sent_at", json_string(sent_at));
+    http_response *r =
+        api_call("POST", meeting_path(meeting_id, "outcome-letter"), by->token, body, NULL);
+    json_decref(body);
+    return r;
+}
+
+/* From the hold: owed by the chair (in their `me` list, with its basis and
+ * due date), seen by whoever sees the meeting, and by nobody else. */
+Test(obligations, OBL_2_REN_3_outcome_letter_owed_by_the_chair_from_the_hold)
+{
+    planned p;
+    planned_scheduled(&p, "professionals", 3600);
+    person *chair = &p.manager;
+    /* not before the hold */
+    http_response *r;
+    cr_assert_null(letter_listed(chair, p.meeting_id, "status=open", &r), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(letter_rows(p.meeting_id), 0);
+
+    minutes_hold(&p, NULL);
+    r = obligations(chair, "owner=me&limit=200");
+    json_t *o = find(r, "outcome_letter", p.meeting_id);
+    cr_assert(o, "the chair owes the letter: %s", r->body);
+    json_t *basis = json_object_get(o, "basis");
+    cr_assert_str_eq(json_str(basis, "clock"), "outcome_letter");
+    cr_assert_str_eq(json_str(basis, "event"), "meeting.held");
+    const char *params[] = {p.meeting_id};
+    char *held_at = db_value("SELECT rfc3339(held_at) FROM meetings WHERE id = $1::uuid", 1,
+                             params);
+    cr_assert_str_eq(json_str(basis, "event_at"), held_at);
+    cr_assert_eq(json_int(basis, "policy_version"),
+                 policy_clock("version", "SELECT held_at FROM meetings WHERE id = $1::uuid",
+                              p.meeting_id));
+    char due[11];
+    letter_due(p.meeting_id, due);
+    cr_assert_str_eq(json_str(o, "due_date"), due);
+    cr_assert_str_eq(json_str(o, "status"), "open");
+    cr_assert(json_is_null(json_object_get(o, "met_at")), "%s", r->body);
+    cr_assert_str_eq(json_str(json_object_get(o, "owner"), "sub"), chair->who.sub);
+    cr_assert_str_eq(json_str(json_object_get(o, "owner"), "agency"), p.csc);
+    cr_assert_str_eq(json_str(json_object_get(o, "resource"), "type"), "meeting");
+    cr_assert_str_eq(json_str(json_object_get(o, "resource"), "id"), p.meeting_id);
+    char *id = strdup(json_str(o, "id"));
+    http_free(r);
+
+    /* the police officer sees the meeting's, but owes none */
+    r = obligations(&p.police_officer, "owner=me&limit=200");
+    cr_assert_null(find(r, "outcome_letter", p.meeting_id), "%s", r->body);
+    http_free(r);
+    cr_assert(letter_listed(&p.police_officer, p.meeting_id, NULL, &r), "%s", r->body);
+    http_free(r);
+    /* what a reminder names: read by the chair, not by one outside */
+    char path[96];
+    snprintf(path, sizeof path, "/v1/obligations/%s", id);
+    r = api_get(path, chair->token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "clock"), "outcome_letter");
+    cr_assert_str_eq(json_str(r->json, "due_date"), due);
+    http_free(r);
+    char *elsewhere = agency_new("police");
+    person outsider = person_new(elsewhere, "manager");
+    r = api_get(path, outsider.token);
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    cr_assert_null(letter_listed(&outsider, p.meeting_id, NULL, &r), "%s", r->body);
+    http_free(r);
+    char query[128];
+    snprintf(query, sizeof query, "agency=%s&limit=200", p.csc);
+    r = obligations(&outsider, query);
+    cr_assert(!lists_meeting(r, p.meeting_id), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(rows_differing(p.meeting_id), 0);
+    person_free(&outsider);
+    free(elsewhere);
+    free(id);
+    free(held_at);
+    planned_free(&p);
+}
+
+/* Past its due day (the test clock) it is overdue; a send refused changes
+ * nothing; the letter sent, late, meets it and it leaves the open lists. */
+Test(obligations, OBL_2_REN_3_outcome_letter_overdue_then_met_when_sent)
+{
+    planned p;
+    held(&p);
+    person *chair = &p.manager;
+    char due[11], after[11];
+    letter_due(p.meeting_id, due);
+    working_days_from(due, 1, after);
+
+    test_clock_set(noon_of(due));
+    http_response *r;
+    json_t *o = letter_listed(chair, p.meeting_id, NULL, &r);
+    cr_assert(o && strcmp(json_str(o, "status"), "open") == 0, "open on its day: %s", r->body);
+    http_free(r);
+    test_clock_set(noon_of(after));
+    r = obligations(chair, "owner=me&status=overdue&limit=200");
+    o = find(r, "outcome_letter", p.meeting_id);
+    cr_assert(o, "overdue the working day after: %s", r->body);
+    cr_assert_str_eq(json_str(o, "status"), "overdue");
+    http_free(r);
+
+    /* not the chair: 403 REN-3, and the letter still owed, as it was */
+    char *row = letter_row(p.meeting_id);
+    char *digest = db_meeting_digest(p.meeting_id);
+    r = send_letter(&p.requester, p.meeting_id, NULL);
+    expect_problem(r, 403, "/problems/forbidden");
+    cr_assert(problem_has_rule(r, "REN-3", NULL), "%s", r->body);
+    http_free(r);
+    char *row_after = letter_row(p.meeting_id);
+    char *digest_after = db_meeting_digest(p.meeting_id);
+    cr_assert_str_eq(row_after, row);
+    cr_assert_str_eq(digest_after, digest);
+    free(row_after);
+    free(digest_after);
+    free(row);
+    free(digest);
+
+    /* sent, late, by the chair: met at the moment it was sent */
+    char sent_at[32];
+    time_t now = noon_of(after);
+    strftime(sent_at, sizeof sent_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    r = send_letter(chair, p.meeting_id, sent_at);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert(json_is_true(json_object_get(r->json, "late")), "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "due_on"), due);
+    http_free(r);
+    r = obligations(chair, "owner=me&limit=200");
+    cr_assert_null(find(r, "outcome_letter", p.meeting_id), "%s", r->body);
+    http_free(r);
+    r = obligations(chair, "owner=me&status=overdue&limit=200");
+    cr_assert_null(find(r, "outcome_letter", p.meeting_id), "%s", r->body);
+    http_free(r);
+    o = letter_listed(chair, p.meeting_id, "status=met", &r);
+    cr_assert(o, "%s", r->body);
+    cr_assert_str_eq(json_str(o, "status"), "met");
+    char want[40];
+    strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S.000000Z", gmtime(&now));
+    cr_assert_str_eq(json_str(o, "met_at"), want);
+    cr_assert(json_is_null(json_object_get(o, "ended_reason")), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(rows_differing(p.meeting_id), 0, "the letter derived the rows again");
+    planned_free(&p);
+}
+
+/* OBL-3: `reminder.outcome_letter_due` on the due day, once, to the chair's
+ * agency (and so to its webhooks), with two instances running the
+ * scheduler at once and again later; none for a letter already sent. */
+Test(obligations, OBL_3_REN_3_outcome_letter_reminded_once_with_two_instances)
+{
+    person admin = admin_new();
+    planned p, sent;
+    held(&p);
+    held(&sent);
+    char due[11], sent_due[11], before[11], after[11];
+    letter_due(p.meeting_id, due);
+    letter_due(sent.meeting_id, sent_due);
+    working_days_from(due, -1, before);
+    working_days_from(due, 1, after);
+    http_response *r = send_letter(&sent.manager, sent.meeting_id, NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+
+    /* the chair's agency's system hears of it by webhook */
+    person system = person_new(p.csc, "integration");
+    json_t *body = json_pack("{s:s, s:[s]}", "url", "http://127.0.0.1:9/hooks", "event_types",
+                             "reminder.outcome_letter_due");
+    r = api_call("POST", "/v1/webhook-endpoints", system.token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "a known event type: %s", r->body);
+    char *endpoint = strdup(json_str(r->json, "id"));
+    http_free(r);
+
+    run_on(&admin, before);
+    cr_assert_eq(reminders_of("outcome_letter", p.meeting_id, "reminder.outcome_letter_due"), 0);
+
+    instance second;
+    instance_start(&second);
+    test_clock_set(noon_of(due));
+    run_call calls[2];
+    for (int tries = 0; tries < 100; tries++) {
+        run_call fresh[2] = {{NULL, admin.token, 0, 0, 0}, {second.url, admin.token, 0, 0, 0}};
+        memcpy(calls, fresh, sizeof calls);
+        pthread_t threads[2];
+        for (int i = 0; i < 2; i++)
+            pthread_create(&threads[i], NULL, run_reminders, &calls[i]);
+        for (int i = 0; i < 2; i++)
+            pthread_join(threads[i], NULL);
+        cr_assert_eq(calls[0].status, 200);
+        cr_assert_eq(calls[1].status, 200);
+        if (calls[0].ran || calls[1].ran)
+            break;
+        usleep(50 * 1000); /* a third scheduler (another test's instance) held the lock */
+    }
+    cr_assert(calls[0].ran || calls[1].ran, "one of them ran");
+    cr_assert_eq(instance_stop(&second, SIGTERM), 0);
+    run_on(&admin, due);
+    run_on(&admin, after);
+    cr_assert_eq(reminders_of("outcome_letter", p.meeting_id, "reminder.outcome_letter_due"), 1);
+    char *agency = reminded_agency("outcome_letter", p.meeting_id, "reminder.outcome_letter_due");
+    cr_assert_str_eq(agency, p.csc);
+    free(agency);
+    /* a letter sent before its day is reminded of never */
+    cr_assert_lt(strcmp(sent_due, after), 0);
+    cr_assert_eq(reminders_of("outcome_letter", sent.meeting_id, "reminder.outcome_letter_due"),
+                 0);
+
+    /* one delivery, naming the obligation and nothing of the case */
+    const char *eparams[] = {endpoint};
+    cr_assert_eq(db_long("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1::uuid",
+                         1, eparams),
+                 1);
+    char *payload = db_value("SELECT payload FROM webhook_deliveries WHERE endpoint_id = $1::uuid",
+                             1, eparams);
+    char *obligation = obligation_of("outcome_letter", p.meeting_id);
+    cr_assert(strstr(payload, "reminder.outcome_letter_due"), "%s", payload);
+    cr_assert(strstr(payload, obligation), "%s", payload);
+    cr_assert_null(strstr(payload, p.manager.who.sub), "%s", payload);
+    free(obligation);
+    free(payload);
+    free(endpoint);
+    person_free(&system);
+    planned_free(&sent);
+    planned_free(&p);
+    person_free(&admin);
+}
+
+/* OBL-1: a change of outcome_letter_working_days applies to meetings held
+ * after it; the letter of a meeting held before keeps its due date. The
+ * letter's due_on and the obligation's due date are one definition. */
+Test(obligations, OBL_1_REN_3_outcome_letter_clock_change_applies_only_to_later_holds)
+{
+    person admin = admin_new();
+    long version;
+    json_t *clocks = current_clocks(&admin, &version);
+    long days = json_integer_value(json_object_get(clocks, "outcome_letter_working_days"));
+    long changed_days = days < 20 ? days + 1 : days - 1;
+    planned before, after;
+    held(&before);
+    http_response *r;
+    json_t *o = letter_listed(&before.manager, before.meeting_id, NULL, &r);
+    cr_assert(o, "%s", r->body);
+    char due_before[11];
+    snprintf(due_before, sizeof due_before, "%s", json_str(o, "due_date"));
+    long opened_under = json_int(json_object_get(o, "basis"), "policy_version");
+    http_free(r);
+
+    long changed = clock_set(&admin, "outcome_letter_working_days", changed_days,
+                             "The outcome letter a day later");
+    held(&after);
+    const char *held_sql = "SELECT held_at FROM meetings WHERE id = $1::uuid";
+    cr_assert_eq(policy_clock("outcome_letter_working_days", held_sql, after.meeting_id),
+                 changed_days);
+    o = letter_listed(&after.manager, after.meeting_id, NULL, &r);
+    cr_assert(o, "%s", r->body);
+    cr_assert_geq(json_int(json_object_get(o, "basis"), "policy_version"), changed);
+    char want[11];
+    const char *params[] = {after.meeting_id};
+    char *held_day = db_value("SELECT to_char(utc_day(held_at), 'YYYY-MM-DD') FROM meetings"
+                              " WHERE id = $1::uuid",
+                              1, params);
+    working_days_from(held_day, (int)changed_days, want);
+    cr_assert_str_eq(json_str(o, "due_date"), want);
+    char due_after[11];
+    snprintf(due_after, sizeof due_after, "%s", json_str(o, "due_date"));
+    http_free(r);
+
+    /* the one held before does not move, kept or derived again */
+    o = letter_listed(&before.manager, before.meeting_id, NULL, &r);
+    cr_assert(o, "%s", r->body);
+    cr_assert_str_eq(json_str(o, "due_date"), due_before);
+    cr_assert_eq(json_int(json_object_get(o, "basis"), "policy_version"), opened_under);
+    http_free(r);
+    cr_assert_eq(rows_differing(before.meeting_id), 0);
+    cr_assert_eq(policy_clock("outcome_letter_working_days", held_sql, before.meeting_id), days);
+
+    clock_set(&admin, "outcome_letter_working_days", days, "The outcome letter as before");
+
+    /* each letter records the due day of its obligation */
+    r = send_letter(&before.manager, before.meeting_id, NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "due_on"), due_before);
+    http_free(r);
+    r = send_letter(&after.manager, after.meeting_id, NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "due_on"), due_after);
+    http_free(r);
+    free(held_day);
+    planned_free(&after);
+    planned_free(&before);
+    json_decref(clocks);
+    person_free(&admin);
+}
+
+/* Migration 039 introduced the clock: a meeting held before then owes no
+ * outcome letter (a rebuild must not make every older meeting owe one,
+ * overdue), not even once its letter is sent; its other clocks are kept. */
+Test(obligations, OBL_2_REN_3_no_outcome_letter_owed_for_a_meeting_held_before_the_clock)
+{
+    planned p;
+    held(&p);
+    cr_assert_eq(letter_rows(p.meeting_id), 1);
+    /* held a day before the clock was introduced */
+    const char *params[] = {p.meeting_id};
+    char *id = db_value("UPDATE meetings SET held_at = (SELECT introduced_at - interval '1 day'"
+                        "   FROM obligation_clocks_introduced WHERE clock = 'outcome_letter')"
+                        " WHERE id = $1::uuid RETURNING id",
+                        1, params);
+    cr_assert_str_eq(id, p.meeting_id);
+    free(id);
+    cr_assert_eq(letter_rows(p.meeting_id), 0);
+    cr_assert_eq(rows_differing(p.meeting_id), 0);
+    http_response *r;
+    cr_assert_null(letter_listed(&p.manager, p.meeting_id, NULL, &r), "%s", r->body);
+    cr_assert(find(r, "minutes", p.meeting_id), "the minutes still owed: %s", r->body);
+    http_free(r);
+
+    /* the letter may still be sent; it meets nothing */
+    r = send_letter(&p.manager, p.meeting_id, NULL);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    http_free(r);
+    cr_assert_null(letter_listed(&p.manager, p.meeting_id, "status=met", &r), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(letter_rows(p.meeting_id), 0);
+    planned_free(&p);
 }

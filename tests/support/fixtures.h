@@ -15,6 +15,10 @@ char *agency_new(const char *kind);
 /* A valid meeting request of the type (new reference). */
 json_t *meeting_body(const char *type);
 
+/* A new, valid NHS number of the 999 test range (kept for testing), ten
+ * digits, so that no other test's child is this one. */
+void nhs_number_new(char out[11]);
+
 /* Requests a meeting as p and returns its id (new string); fails the test
  * when the service refuses. */
 char *meeting_new(const person *p, const char *type);

@@ -83,3 +83,17 @@ Test(child_ids, INT_1_child_ref_system_and_id)
     cr_assert_not(child_ref_parse(long_id, &r), "an id over 100 characters");
     cr_assert_not(child_ref_parse(NULL, &r));
 }
+
+/* The reserved systems, whose ids a `system:id` filter checks (INT-1); the
+ * test is exact: neither case nor a prefix makes another system national. */
+Test(child_ids, INT_1_national_systems_are_exactly_nhs_number_and_upn)
+{
+    cr_assert(child_system_is_national("nhs_number"));
+    cr_assert(child_system_is_national("upn"));
+    cr_assert_not(child_system_is_national("NHS_NUMBER"));
+    cr_assert_not(child_system_is_national("upn2"));
+    cr_assert_not(child_system_is_national("nhs"));
+    cr_assert_not(child_system_is_national("testcms"));
+    cr_assert_not(child_system_is_national(""));
+    cr_assert_not(child_system_is_national(NULL));
+}
