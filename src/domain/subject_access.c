@@ -283,7 +283,7 @@ static json_t *log_entry(json_t *item, json_t *decision)
                               json_object_get(decision, "decided_at"));
     json_object_set(entry, "source", json_object_get(item, "source"));
     json_t *spans = json_object_get(decision, "spans");
-    json_object_set_new(entry, "spans", spans ? json_deep_copy(spans) : json_array());
+    json_object_set_new(entry, "spans", json_is_array(spans) ? json_deep_copy(spans) : json_array());
     return entry;
 }
 
@@ -307,12 +307,13 @@ json_t *sar_disclosure_set(json_t *items)
                           : xstrdup(text);
         if (!shown)
             goto undecided;
-        json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:s, s:s}", "item_no",
+        /* the agency it came from, never the third parties the dpo saw named */
+        json_t *agency = json_object_get(json_object_get(item, "provenance"), "agency");
+        json_t *out = json_pack("{s:O, s:O, s:O, s:O*, s:s, s:s}", "item_no",
                                 json_object_get(item, "item_no"), "kind",
                                 json_object_get(item, "kind"), "source",
-                                json_object_get(item, "source"), "provenance",
-                                json_object_get(item, "provenance"), "decision", what, "text",
-                                shown);
+                                json_object_get(item, "source"), "agency", agency, "decision",
+                                what, "text", shown);
         free(shown);
         if (!out)
             goto undecided;

@@ -72,7 +72,9 @@ char *sar_redact(const char *text, json_t *spans);
 /* The disclosure set from every gathered item (as the store renders them:
  * {item_no, kind, source, provenance, text, decision}); NULL when an item
  * is undecided. Disclosed items whole, redacted ones with their spans
- * replaced, withheld ones without their text; and the redaction log: every
+ * replaced, withheld ones not at all, each with its source and agency (not
+ * the rest of its provenance: the third parties it names are the dpo's to
+ * weigh, not the requester's to read); and the redaction log: every
  * decision, with its spans, exemption, who decided and when. */
 json_t *sar_disclosure_set(json_t *items);
 
