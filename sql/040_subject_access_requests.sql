@@ -13,6 +13,9 @@
 -- already withheld under FAM-2, FAM-5 or REN-1, and its text as it was
 -- gathered. Each item then carries the dpo's decision: disclose, redact
 -- (the spans, each with its exemption) or withhold (with its exemption).
+-- Once the disclosure set has gone to the requester, the dpo records the
+-- day it was answered; an answered request is overdue no more, and changes
+-- no more.
 CREATE TABLE subject_access_requests (
   id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   child_system          text,
@@ -35,6 +38,9 @@ CREATE TABLE subject_access_requests (
   gathered_at           timestamptz,
   gathered_by_sub       text,
   gathered_by_name      text,
+  answered_on           date,
+  answered_by_sub       text,
+  answered_by_name      text,
   registered_by_sub     text NOT NULL,
   registered_by_name    text NOT NULL,
   created_at            timestamptz NOT NULL DEFAULT now(),
@@ -43,7 +49,8 @@ CREATE TABLE subject_access_requests (
   CHECK ((child_system IS NOT NULL) <> (subject_sub IS NOT NULL OR subject_name IS NOT NULL)),
   CHECK ((extended_due_on IS NULL) = (extension_reason IS NULL)),
   CHECK ((extended_due_on IS NULL) = (requester_told_on IS NULL)),
-  CHECK (identity_verified_on IS NULL OR identity_verified_on >= received_on)
+  CHECK (identity_verified_on IS NULL OR identity_verified_on >= received_on),
+  CHECK (answered_on IS NULL OR (gathered_at IS NOT NULL AND answered_on >= received_on))
 );
 CREATE INDEX subject_access_requests_by_due
   ON subject_access_requests ((coalesce(extended_due_on, due_on)), id);

@@ -1,8 +1,16 @@
 -- SAR-1, SAR-2: subject access requests (sql/040_subject_access_requests.sql).
 
+-- SAR-1: a request not answered by its due date (the extended one, when
+-- extended) is overdue from the day after.
+CREATE OR REPLACE FUNCTION subject_access_request_overdue(r subject_access_requests, today date)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT r.answered_on IS NULL AND coalesce(r.extended_due_on, r.due_on) < today
+$$;
+
 -- A request, as the dpo reads it; `today` (the request's date) says
--- whether it is overdue: open past its due date (the extended one, when
--- extended).
+-- whether it is overdue: not answered, and past its due date (the extended
+-- one, when extended).
 CREATE OR REPLACE FUNCTION subject_access_request_json(r subject_access_requests, today date)
 RETURNS json
 LANGUAGE sql STABLE AS $$
@@ -18,7 +26,7 @@ LANGUAGE sql STABLE AS $$
     'identity_verified_on', to_char(r.identity_verified_on, 'YYYY-MM-DD'),
     'first_due_on', to_char(r.due_on, 'YYYY-MM-DD'),
     'due_on', to_char(coalesce(r.extended_due_on, r.due_on), 'YYYY-MM-DD'),
-    'overdue', coalesce(r.extended_due_on, r.due_on) < today,
+    'overdue', subject_access_request_overdue(r, today),
     'extension', CASE WHEN r.extended_due_on IS NOT NULL THEN json_build_object(
                    'reason', r.extension_reason,
                    'requester_told_on', to_char(r.requester_told_on, 'YYYY-MM-DD'),
@@ -32,6 +40,11 @@ LANGUAGE sql STABLE AS $$
                              WHERE x.request_id = r.id),
                   'decided', (SELECT count(*) FROM subject_access_items x
                                WHERE x.request_id = r.id AND x.decision IS NOT NULL)) END,
+    'answered', CASE WHEN r.answered_on IS NOT NULL THEN json_build_object(
+                  'on', to_char(r.answered_on, 'YYYY-MM-DD'),
+                  'late', r.answered_on > coalesce(r.extended_due_on, r.due_on),
+                  'by', json_build_object('sub', r.answered_by_sub, 'name', r.answered_by_name))
+                END,
     'registered_by', json_build_object('sub', r.registered_by_sub, 'name', r.registered_by_name),
     'created_at', rfc3339(r.created_at),
     'version', r.version)

@@ -115,8 +115,9 @@ void handle_sar_extend(req *r)
     if (!s || !frame_found(r, sar_find(s, req_path(r, 0), true, &row)) ||
         !frame_if_match(r, row.version))
         return;
-    if (row.extended) {
-        problem_conflict(r, "SAR-1", "The request has been extended once already.");
+    if (row.answered || row.extended) {
+        problem_conflict(r, "SAR-1", row.answered ? "The request has been answered."
+                                                  : "The request has been extended once already.");
         return;
     }
     sar_extension_check(&in, row.received_on, row.first_due_on, s->today, &v);
@@ -153,4 +154,36 @@ void handle_sar_gather(req *r)
         frame_finish(r, &(frame_change){.kind = &STORE_SUBJECT_ACCESS_REQUEST,
                                         .id = row.id,
                                         .audit_action = "subject_access_request.gather"});
+}
+
+/* --- POST /v1/subject-access-requests/{sar_id}/answer --- */
+
+void handle_sar_answer(req *r)
+{
+    violations v;
+    violations_init(&v);
+    const char *answered_on;
+    sar_answer_parse(r->body, &answered_on, &v);
+    if (v.schema && frame_violations(r, &v))
+        return;
+    store *s = frame_begin(r, FRAME_CHANGE);
+    sar_row row;
+    if (!s || !frame_found(r, sar_find(s, req_path(r, 0), true, &row)) ||
+        !frame_if_match(r, row.version))
+        return;
+    long undecided = row.gathered ? sar_undecided(s, row.id) : 0;
+    if (!frame_ok(r, undecided < 0 ? -1 : 0))
+        return;
+    if (row.answered)
+        problem_conflict(r, "SAR-1", "The request has been answered.");
+    else if (!row.gathered || undecided > 0)
+        problem_conflict(r, "SAR-2", "A request is answered once every gathered item is "
+                                     "decided.");
+    else {
+        sar_answer_check(answered_on, row.received_on, s->today, &v);
+        if (!frame_violations(r, &v) && frame_ok(r, sar_answer(s, row.id, answered_on)))
+            frame_finish(r, &(frame_change){.kind = &STORE_SUBJECT_ACCESS_REQUEST,
+                                            .id = row.id,
+                                            .audit_action = "subject_access_request.answer"});
+    }
 }

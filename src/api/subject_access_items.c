@@ -63,6 +63,12 @@ void handle_sar_decide(req *r)
         return;
     }
     if (frame_if_match(r, row.version)) {
+        if (row.answered) {
+            /* what went to the requester is what the log says */
+            problem_conflict(r, "SAR-2", "The request has been answered.");
+            free(text);
+            return;
+        }
         sar_decision_check(&in, text, &v);
         if (!frame_violations(r, &v) && frame_ok(r, sar_decide(s, row.id, number, &in)))
             frame_finish(r, &(frame_change){.kind = &STORE_SUBJECT_ACCESS_REQUEST,

@@ -147,6 +147,32 @@ void sar_extension_check(const sar_extension_in *in, cal_day received, cal_day f
                        "the requester is told within the first month (before %s)", due);
 }
 
+/* --- answering --- */
+
+void sar_answer_parse(json_t *body, const char **answered_on, violations *v)
+{
+    static const char *const fields[] = {"answered_on", NULL};
+    *answered_on = NULL;
+    if (!json_is_object(body)) {
+        violation_schema(v, "", "the body must be an object");
+        return;
+    }
+    jin_only_keys(v, body, "", fields, NULL);
+    *answered_on = date_field(v, body, "answered_on", true);
+}
+
+void sar_answer_check(const char *answered_on, cal_day received, cal_day today, violations *v)
+{
+    cal_day on;
+    if (!answered_on || !cal_parse(answered_on, &on))
+        return;
+    if (on < received)
+        violation_rule(v, "answered_on", "SAR-1",
+                       "a request is answered on or after the day it was received");
+    else if (on > today)
+        violation_rule(v, "answered_on", "SAR-1", "a request is answered on a day that has come");
+}
+
 /* --- decisions --- */
 
 /* A whole number in [0, SAR_TEXT_LIMIT], or -1 (a schema violation). */

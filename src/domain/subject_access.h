@@ -54,6 +54,11 @@ void sar_extension_parse(json_t *body, sar_extension_in *in, violations *v);
 void sar_extension_check(const sar_extension_in *in, cal_day received, cal_day first_due,
                          cal_day today, violations *v);
 
+/* POST .../answer: {answered_on}, the day the disclosure set went to the
+ * requester: on or after the receipt, not in the future (SAR-1). */
+void sar_answer_parse(json_t *body, const char **answered_on, violations *v);
+void sar_answer_check(const char *answered_on, cal_day received, cal_day today, violations *v);
+
 /* PUT .../items/{item_no}/decision: {decision, exemption?, spans?}.
  * spans borrows from the body: [{start, end, exemption}]. */
 typedef struct sar_decision_in {

@@ -35,7 +35,7 @@ static const char *roles_of(const store *s, char *out, size_t size)
 static const db_stmt find_stmt = {
     "sar_find",
     "SELECT r.id, r.received_on, r.due_on, r.extended_due_on IS NOT NULL,"
-    "       r.gathered_at IS NOT NULL, r.version"
+    "       r.gathered_at IS NOT NULL, r.version, r.answered_on IS NOT NULL"
     "  FROM subject_access_requests r"
     " WHERE r.id = $1 AND subject_access_request_visible($2::text[])",
     2};
@@ -43,7 +43,7 @@ static const db_stmt find_stmt = {
 static const db_stmt lock_stmt = {
     "sar_lock",
     "SELECT r.id, r.received_on, r.due_on, r.extended_due_on IS NOT NULL,"
-    "       r.gathered_at IS NOT NULL, r.version"
+    "       r.gathered_at IS NOT NULL, r.version, r.answered_on IS NOT NULL"
     "  FROM subject_access_requests r"
     " WHERE r.id = $1 AND subject_access_request_visible($2::text[]) FOR UPDATE",
     2};
@@ -65,6 +65,7 @@ int sar_find(store *s, const char *id, bool lock, sar_row *out)
         out->extended = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
         out->gathered = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
         out->version = atol(PQgetvalue(res, 0, 5));
+        out->answered = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
     }
     PQclear(res);
     return found;
@@ -123,12 +124,41 @@ int sar_gather(store *s, const char *id)
     return sql_run(s, &gather_stmt, params);
 }
 
+static const db_stmt undecided_stmt = {
+    "sar_undecided",
+    "SELECT count(*) FROM subject_access_items WHERE request_id = $1 AND decision IS NULL", 1};
+
+long sar_undecided(store *s, const char *id)
+{
+    const char *params[] = {id};
+    bool found;
+    char *n = sql_value(s, &undecided_stmt, params, &found);
+    if (!n)
+        return -1;
+    long count = atol(n);
+    free(n);
+    return count;
+}
+
+static const db_stmt answer_stmt = {
+    "sar_answer",
+    "UPDATE subject_access_requests SET answered_on = $2::date, answered_by_sub = $3,"
+    "       answered_by_name = $4, version = version + 1"
+    " WHERE id = $1",
+    4};
+
+int sar_answer(store *s, const char *id, const char *answered_on)
+{
+    const char *params[] = {id, answered_on, s->who->sub, s->who->name};
+    return sql_run(s, &answer_stmt, params);
+}
+
 static const db_stmt list_stmt = {
     "sar_list",
     "SELECT subject_access_request_json(r, $2::date), rfc3339(r.created_at), r.id, r.id"
     "  FROM subject_access_requests r"
     " WHERE subject_access_request_visible($1::text[])"
-    "   AND (NOT $3::boolean OR coalesce(r.extended_due_on, r.due_on) < $2::date)"
+    "   AND (NOT $3::boolean OR subject_access_request_overdue(r, $2::date))"
     "   AND ($4::timestamptz IS NULL OR (r.created_at, r.id) > ($4::timestamptz, $5::uuid))"
     " ORDER BY r.created_at, r.id LIMIT $6",
     6};

@@ -19,6 +19,7 @@ typedef struct sar_row {
     cal_day first_due_on;
     bool extended;
     bool gathered;
+    bool answered;
     long version;
 } sar_row;
 
@@ -34,6 +35,12 @@ int sar_extend(store *s, const char *id, const sar_extension_in *in, const char 
 
 /* Snapshots every record touching the subject into the request's items. */
 int sar_gather(store *s, const char *id);
+
+/* How many gathered items have no decision yet; -1 on a failure. */
+long sar_undecided(store *s, const char *id);
+
+/* Records that the disclosure set went to the requester on that day. */
+int sar_answer(store *s, const char *id, const char *answered_on);
 
 /* GET /v1/subject-access-requests: a page oldest first, after (created_at,
  * id); only those overdue at the request's date when overdue. */

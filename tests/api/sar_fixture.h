@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdio.h>
 
 #include "support/client.h"
 #include "support/people.h"
@@ -25,6 +26,25 @@ static inline http_response *sar_register(const person *by, json_t *body)
     http_response *r = api_call("POST", "/v1/subject-access-requests", by->token, body, NULL);
     json_decref(body);
     return r;
+}
+
+/* POST .../{command} of the request as `by` with If-Match "version" (the
+ * body is taken; NULL for none). */
+static inline http_response *sar_command(const person *by, const char *id, const char *command,
+                                         json_t *body, long version)
+{
+    char path[160], etag[24];
+    snprintf(path, sizeof path, "/v1/subject-access-requests/%s/%s", id, command);
+    snprintf(etag, sizeof etag, "\"%ld\"", version);
+    http_response *r = api_call("POST", path, by->token, body, etag);
+    json_decref(body);
+    return r;
+}
+
+static inline http_response *sar_answer(const person *by, const char *id, const char *on,
+                                        long version)
+{
+    return sar_command(by, id, "answer", json_pack("{s:s}", "answered_on", on), version);
 }
 
 #endif

@@ -353,7 +353,44 @@ Test(subject_access, SAR_1_overdue_requests_are_listed_at_the_request_clock)
     cr_assert_not(listed(&dpo, "&overdue=true", id), "due today is not overdue");
     clock_at("2026-11-03T08:00:00Z");
     cr_assert(listed(&dpo, "&overdue=true", id), "the day after its due date");
-    http_response *r = api_get("/v1/subject-access-requests?overdue=maybe", dpo.token);
+
+    /* answered (its reference names no child: nothing to decide), it is
+     * overdue no more, and says it was late */
+    http_response *r = sar_answer(&dpo, id, "2026-11-03", 1);
+    expect_problem(r, 409, "/problems/invalid-state");
+    cr_assert(problem_has_rule(r, "SAR-2", NULL), "not gathered yet: %s", r->body);
+    http_free(r);
+    r = sar_command(&dpo, id, "gather", NULL, 1);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(json_int(json_object_get(r->json, "gathered"), "items"), 0);
+    http_free(r);
+    char *before = sar_state(id);
+    const char *wrong[] = {"2026-09-30", "2026-11-04"};
+    for (int i = 0; i < 2; i++) {
+        r = sar_answer(&dpo, id, wrong[i], 2);
+        expect_problem(r, 422, "/problems/rule-violated");
+        cr_assert(problem_has_rule(r, "SAR-1", "answered_on"), "%s", r->body);
+        http_free(r);
+    }
+    expect_same(id, before, "the refused answers");
+    free(before);
+    r = sar_answer(&dpo, id, "2026-11-03", 2);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *answered = json_object_get(r->json, "answered");
+    cr_assert_str_eq(json_str(answered, "on"), "2026-11-03");
+    cr_assert(json_is_true(json_object_get(answered, "late")));
+    cr_assert(json_is_false(json_object_get(r->json, "overdue")));
+    http_free(r);
+    cr_assert_eq(audit_rows(id, "subject_access_request.answer"), 1);
+    cr_assert_not(listed(&dpo, "&overdue=true", id), "answered");
+    before = sar_state(id);
+    r = sar_answer(&dpo, id, "2026-11-03", 3);
+    expect_problem(r, 409, "/problems/invalid-state");
+    cr_assert(problem_has_rule(r, "SAR-1", NULL), "%s", r->body);
+    http_free(r);
+    expect_same(id, before, "a second answer");
+    free(before);
+    r = api_get("/v1/subject-access-requests?overdue=maybe", dpo.token);
     expect_problem(r, 400, "/problems/invalid-request");
     http_free(r);
     free(id);

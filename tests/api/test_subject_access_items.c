@@ -464,6 +464,13 @@ Test(subject_access_items, SAR_2_malformed_decisions_are_refused_and_change_noth
     json_decref(body);
     expect_problem(r, 404, "/problems/not-found");
     http_free(r);
+    /* nor may a request with undecided items be answered */
+    char today[11];
+    date_from_today(0, today);
+    r = sar_answer(&s.dpo, s.sar, today, s.version);
+    expect_problem(r, 409, "/problems/invalid-state");
+    cr_assert(problem_has_rule(r, "SAR-2", NULL), "%s", r->body);
+    http_free(r);
     char *after = state_of(s.sar);
     cr_assert_str_eq(after, before);
     free(after);
@@ -592,6 +599,23 @@ Test(subject_access_items, SAR_2_the_export_log_matches_the_decisions_and_redact
                          " AND action = 'subject_access_request.export'",
                          1, (const char *const[]){s.sar}),
                  1);
+
+    /* answered today, in time; then its decisions stand */
+    char today[11];
+    date_from_today(0, today);
+    http_response *r = sar_answer(&s.dpo, s.sar, today, version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(json_is_false(json_object_get(json_object_get(r->json, "answered"), "late")));
+    http_free(r);
+    before = state_of(s.sar);
+    r = decide(&s, entry, json_pack("{s:s}", "decision", "disclose"), version + 1);
+    expect_problem(r, 409, "/problems/invalid-state");
+    cr_assert(problem_has_rule(r, "SAR-2", NULL), "%s", r->body);
+    http_free(r);
+    after = state_of(s.sar);
+    cr_assert_str_eq(after, before, "a decision after the answer");
+    free(after);
+    free(before);
     json_decref(doc);
     json_decref(items);
     small_free(&s);

@@ -1,5 +1,5 @@
 /* Subject access requests (SAR-1, SAR-2): the first byte chooses the body's
- * parser (a registration, an extension, a decision, or a gathered request's
+ * parser (a registration, an extension or an answer, a decision, or a gathered request's
  * items for the disclosure set), the rest is the body. A redaction that
  * passes its checks against a text always redacts it; a due date always
  * falls on a weekday after the receipt. */
@@ -64,6 +64,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sar_extension_parse(body, &in, &v);
         if (!v.schema)
             sar_extension_check(&in, today - 20, today + 10, today, &v);
+        const char *answered_on;
+        violations answer;
+        violations_init(&answer);
+        sar_answer_parse(body, &answered_on, &answer);
+        if (!answer.schema)
+            sar_answer_check(answered_on, today - 20, today, &answer);
+        fuzz_check_violations(&answer);
         break;
     }
     default:

@@ -35,13 +35,13 @@ static void due_is(const char *received, bool extended, const char *expected)
                      extended ? " (extended)" : "", expected, out);
 }
 
-Test(subject_access, SAR_1_due_on_the_corresponding_date)
+Test(subject_access_rules, SAR_1_due_on_the_corresponding_date)
 {
     due_is("2026-03-10", false, "2026-04-10"); /* a Friday */
     due_is("2026-10-06", false, "2026-11-06");
 }
 
-Test(subject_access, SAR_1_due_31_january_is_the_last_day_of_february)
+Test(subject_access_rules, SAR_1_due_31_january_is_the_last_day_of_february)
 {
     due_is("2028-01-31", false, "2028-02-29"); /* leap year: a Tuesday */
     due_is("2024-01-30", false, "2024-02-29"); /* a Thursday */
@@ -51,20 +51,20 @@ Test(subject_access, SAR_1_due_31_january_is_the_last_day_of_february)
     due_is("2027-01-31", false, "2027-03-01"); /* Sunday 28 February */
 }
 
-Test(subject_access, SAR_1_due_on_a_weekend_moves_to_the_next_working_day)
+Test(subject_access_rules, SAR_1_due_on_a_weekend_moves_to_the_next_working_day)
 {
     due_is("2026-04-30", false, "2026-06-01"); /* Saturday 30 May */
     due_is("2026-10-04", false, "2026-11-04"); /* a Wednesday, unmoved */
     due_is("2026-10-08", false, "2026-11-09"); /* Sunday 8 November */
 }
 
-Test(subject_access, SAR_1_due_on_a_bank_holiday_moves_to_the_next_working_day)
+Test(subject_access_rules, SAR_1_due_on_a_bank_holiday_moves_to_the_next_working_day)
 {
     due_is("2026-07-31", false, "2026-09-01"); /* the month ends on the summer bank holiday */
     due_is("2026-11-25", false, "2026-12-29"); /* Christmas, a weekend, Boxing Day's substitute */
 }
 
-Test(subject_access, SAR_1_extended_due_three_months_after_receipt)
+Test(subject_access_rules, SAR_1_extended_due_three_months_after_receipt)
 {
     due_is("2026-01-31", true, "2026-04-30");
     due_is("2026-11-30", true, "2027-03-01"); /* Sunday 28 February 2027 */
@@ -72,7 +72,7 @@ Test(subject_access, SAR_1_extended_due_three_months_after_receipt)
     due_is("2027-11-30", true, "2028-02-29");
 }
 
-Test(subject_access, SAR_1_months_cross_years_both_ways)
+Test(subject_access_rules, SAR_1_months_cross_years_both_ways)
 {
     char out[11];
     cal_format(cal_add_months(day("2026-12-31"), 2), out);
@@ -92,7 +92,7 @@ static json_t *registration(void)
                      "parent", "received_on", "2026-11-02", "identity_verified_on", "2026-11-04");
 }
 
-Test(subject_access, SAR_1_registration_parsed)
+Test(subject_access_rules, SAR_1_registration_parsed)
 {
     json_t *body = registration();
     sar_in in;
@@ -107,7 +107,7 @@ Test(subject_access, SAR_1_registration_parsed)
     json_decref(body);
 }
 
-Test(subject_access, SAR_1_registration_refusals_listed_together)
+Test(subject_access_rules, SAR_1_registration_refusals_listed_together)
 {
     json_t *body = registration();
     json_object_set_new(json_object_get(body, "subject"), "sub", json_string("someone"));
@@ -136,7 +136,7 @@ Test(subject_access, SAR_1_registration_refusals_listed_together)
     json_decref(body);
 }
 
-Test(subject_access, SAR_1_extension_only_before_the_first_due_date)
+Test(subject_access_rules, SAR_1_extension_only_before_the_first_due_date)
 {
     json_t *body = json_pack("{s:s, s:s}", "reason", "Records of five agencies over ten years",
                              "requester_told_on", "2026-11-20");
@@ -166,7 +166,7 @@ static json_t *spans1(long start, long end)
                      "third_party_data");
 }
 
-Test(subject_access, SAR_2_decision_shapes)
+Test(subject_access_rules, SAR_2_decision_shapes)
 {
     violations v;
     sar_decision_in in;
@@ -203,7 +203,7 @@ Test(subject_access, SAR_2_decision_shapes)
     json_decref(body);
 }
 
-Test(subject_access, SAR_2_spans_within_the_text_sorted_and_apart)
+Test(subject_access_rules, SAR_2_spans_within_the_text_sorted_and_apart)
 {
     const char *text = "Café visit by Jo"; /* 16 code points, 17 bytes */
     struct {
@@ -227,7 +227,7 @@ Test(subject_access, SAR_2_spans_within_the_text_sorted_and_apart)
     }
 }
 
-Test(subject_access, SAR_2_redaction_replaces_exactly_the_spans)
+Test(subject_access_rules, SAR_2_redaction_replaces_exactly_the_spans)
 {
     json_t *spans = json_loads("[{\"start\":3,\"end\":4,\"exemption\":\"crime_and_taxation\"},"
                                "{\"start\":14,\"end\":16,\"exemption\":\"third_party_data\"}]",
@@ -248,7 +248,7 @@ static json_t *item(int no, const char *text, json_t *decision)
                      "CSC", "text", text, "decision", decision);
 }
 
-Test(subject_access, SAR_2_disclosure_set_and_its_redaction_log)
+Test(subject_access_rules, SAR_2_disclosure_set_and_its_redaction_log)
 {
     json_t *items = json_pack(
         "[o, o, o]",
@@ -280,4 +280,24 @@ Test(subject_access, SAR_2_disclosure_set_and_its_redaction_log)
     json_array_append_new(items, item(4, "Not yet decided", NULL));
     cr_assert_null(sar_disclosure_set(items), "an undecided item: no disclosure set");
     json_decref(items);
+}
+
+Test(subject_access_rules, SAR_1_answered_on_or_after_receipt_and_not_in_the_future)
+{
+    violations v;
+    violations_init(&v);
+    sar_answer_check("2026-11-02", day("2026-11-02"), day("2026-12-06"), &v);
+    sar_answer_check("2026-12-06", day("2026-11-02"), day("2026-12-06"), &v);
+    cr_assert_eq(v.n, 0);
+    sar_answer_check("2026-11-01", day("2026-11-02"), day("2026-12-06"), &v);
+    cr_assert(violations_has(&v, "SAR-1", "answered_on"));
+    violations_init(&v);
+    sar_answer_check("2026-12-07", day("2026-11-02"), day("2026-12-06"), &v);
+    cr_assert(violations_has(&v, "SAR-1", "answered_on"));
+    json_t *body = json_pack("{s:s, s:b}", "answered_on", "2026-13-01", "late", 0);
+    const char *on;
+    violations_init(&v);
+    sar_answer_parse(body, &on, &v);
+    cr_assert(v.schema && violations_has(&v, NULL, "answered_on") && violations_has(&v, NULL, "late"));
+    json_decref(body);
 }
