@@ -38,6 +38,7 @@ void handle_sar_gather(req *r);
 void handle_sar_items_list(req *r);
 void handle_sar_decide(req *r);
 void handle_sar_export(req *r);
+void handle_sar_export_pdf(req *r);
 void handle_sar_answer(req *r);
 
 /* chronology_entries.c: agencies' own chronology entries (CHR-2) */

@@ -85,6 +85,7 @@ const route api_routes[] = {
     {"GET", "/v1/subject-access-requests/{sar_id}/items", handle_sar_items_list, 0, 0, q_page},
     {"PUT", "/v1/subject-access-requests/{sar_id}/items/{item_no}/decision", handle_sar_decide, BODY | CHANGE, 0, NULL},
     {"GET", "/v1/subject-access-requests/{sar_id}/export", handle_sar_export, 0, 0, NULL},
+    {"GET", "/v1/subject-access-requests/{sar_id}/export/pdf", handle_sar_export_pdf, 0, 0, NULL},
     {"POST", "/v1/subject-access-requests/{sar_id}/answer", handle_sar_answer, BODY | CHANGE, 0, NULL},
 
     /* planning: scheduling, attendance, holding */

@@ -11,6 +11,7 @@
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "core/config.h"
+#include "domain/sar_pdf.h"
 #include "domain/subject_access.h"
 #include "store/audit.h"
 #include "store/subject_access.h"
@@ -104,23 +105,33 @@ static json_t *disclosure_set(req *r, store *s, sar_row *row)
     return set;
 }
 
-void handle_sar_export(req *r)
+/* The disclosure set with the request it answers (a new reference), or
+ * NULL after answering. */
+static json_t *export_doc(req *r, store *s, sar_row *row, long *version)
 {
-    store *s = frame_begin(r, FRAME_READ);
-    sar_row row;
-    json_t *set = s ? disclosure_set(r, s, &row) : NULL;
+    json_t *set = disclosure_set(r, s, row);
     if (!set)
-        return;
-    long version;
-    char *request = store_render(s, &STORE_SUBJECT_ACCESS_REQUEST, row.id, &version);
+        return NULL;
+    char *request = store_render(s, &STORE_SUBJECT_ACCESS_REQUEST, row->id, version);
     json_t *doc = request ? json_loads(request, 0, NULL) : NULL;
     free(request);
     if (!doc) {
         json_decref(set);
         req_db_failed(r);
-        return;
+        return NULL;
     }
     json_object_set_new(set, "request", doc);
+    return set;
+}
+
+void handle_sar_export(req *r)
+{
+    store *s = frame_begin(r, FRAME_READ);
+    sar_row row;
+    long version;
+    json_t *set = s ? export_doc(r, s, &row, &version) : NULL;
+    if (!set)
+        return;
     if (audit_record(s, "subject_access_request.export", "subject_access_request", row.id) != 0 ||
         store_commit(s) != 0)
         req_db_failed(r);
@@ -129,4 +140,39 @@ void handle_sar_export(req *r)
         reply_json(r, 200, set);
     }
     json_decref(set);
+}
+
+/* --- GET /v1/subject-access-requests/{sar_id}/export/pdf --- */
+
+void handle_sar_export_pdf(req *r)
+{
+    store *s = frame_begin(r, FRAME_READ);
+    sar_row row;
+    long version;
+    json_t *set = s ? export_doc(r, s, &row, &version) : NULL;
+    if (!set)
+        return;
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    enum sar_pdf_result made = sar_pdf_render(set, r->now, &pdf, &len);
+    json_decref(set);
+    if (made == SAR_PDF_TOO_LONG) {
+        req_error(r, "", "SAR-2", "The disclosure set is too long for one document: export it "
+                                  "as JSON.");
+        problem_invalid(r);
+    } else if (made != SAR_PDF_OK)
+        problem_internal(r);
+    else if (audit_record(s, "subject_access_request.export_pdf", "subject_access_request",
+                          row.id) != 0 ||
+             store_commit(s) != 0)
+        req_db_failed(r);
+    else {
+        char disposition[120];
+        snprintf(disposition, sizeof disposition,
+                 "attachment; filename=\"disclosure-%s.pdf\"", row.id);
+        reply_header(r, "Content-Disposition", disposition);
+        reply_etag(r, version);
+        reply_bytes(r, 200, "application/pdf", (const char *)pdf, len);
+    }
+    free(pdf);
 }

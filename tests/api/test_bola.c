@@ -425,6 +425,7 @@ static const id_route dpo_routes[] = {
     {"PUT", "/v1/subject-access-requests/{sar_id}/items/{item_no}/decision", b_sar_decision,
      V_SAR},
     {"GET", "/v1/subject-access-requests/{sar_id}/export", NULL, V_NONE},
+    {"GET", "/v1/subject-access-requests/{sar_id}/export/pdf", NULL, V_NONE},
     {"POST", "/v1/subject-access-requests/{sar_id}/answer", b_answer_sar, V_SAR},
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "held_meeting.h"
 #include "sar_fixture.h"
@@ -479,6 +480,40 @@ Test(subject_access_items, SAR_2_malformed_decisions_are_refused_and_change_noth
     small_free(&s);
 }
 
+/* The text of the request's PDF export, as pdftotext reads it (new string). */
+static char *pdf_text_of(const small *s)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/v1/subject-access-requests/%s/export/pdf", s->sar);
+    http_response *r = api_get(path, s->dpo.token);
+    cr_assert_eq(r->status, 200, "%s", r->body ? r->body : "");
+    char *type = http_header(r, "Content-Type");
+    cr_assert_str_eq(type, "application/pdf");
+    free(type);
+    cr_assert(r->body_len > 4 && memcmp(r->body, "%PDF", 4) == 0);
+    char file[] = "/tmp/sar-export-XXXXXX";
+    int fd = mkstemp(file);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, r->body, r->body_len), (ssize_t)r->body_len);
+    close(fd);
+    http_free(r);
+    char command[200];
+    snprintf(command, sizeof command, "pdftotext -layout '%s' - 2>&1", file);
+    FILE *p = popen(command, "r");
+    cr_assert_not_null(p);
+    size_t cap = 1 << 16, n = 0, got;
+    char *out = malloc(cap);
+    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (n + 1 == cap)
+            out = realloc(out, cap *= 2);
+    }
+    out[n] = '\0';
+    cr_assert_eq(pclose(p), 0, "pdftotext: %s", out);
+    unlink(file);
+    return out;
+}
+
 static json_t *export_of(const small *s, long status)
 {
     char path[200];
@@ -507,9 +542,15 @@ Test(subject_access_items, SAR_2_the_export_log_matches_the_decisions_and_redact
     long starts[2] = {offset_of(named_text, s.neighbour), offset_of(ledger_text, s.neighbour)};
     long length = (long)strlen(s.neighbour);
 
-    /* undecided items: no export, and nothing recorded */
+    /* undecided items: no export, as JSON or PDF, and nothing recorded */
     char *before = state_of(s.sar);
     json_decref(export_of(&s, 409));
+    char pdf_path[200];
+    snprintf(pdf_path, sizeof pdf_path, "/v1/subject-access-requests/%s/export/pdf", s.sar);
+    http_response *refused = api_get(pdf_path, s.dpo.token);
+    expect_problem(refused, 409, "/problems/invalid-state");
+    cr_assert(problem_has_rule(refused, "SAR-2", NULL));
+    http_free(refused);
     char *after = state_of(s.sar);
     cr_assert_str_eq(after, before);
     free(after);
@@ -597,6 +638,27 @@ Test(subject_access_items, SAR_2_the_export_log_matches_the_decisions_and_redact
     cr_assert_str_eq(json_str(json_object_get(doc, "request"), "id"), s.sar);
     cr_assert_eq(db_long("SELECT count(*) FROM audit_events WHERE resource_id = $1"
                          " AND action = 'subject_access_request.export'",
+                         1, (const char *const[]){s.sar}),
+                 1);
+
+    /* the PDF holds the same: the redacted and withheld text absent, the
+     * log's every decision there */
+    char *text = pdf_text_of(&s);
+    cr_assert_null(strstr(text, s.neighbour), "the redacted name is absent from the PDF");
+    cr_assert_null(strstr(text, "Neighbour-"));
+    cr_assert_null(strstr(text, "Heron"), "the withheld entry is absent from the PDF");
+    cr_assert(strstr(text, "[redacted: third_party_data]"), "%s", text);
+    cr_assert(strstr(text, "Redaction log"));
+    char line[80];
+    snprintf(line, sizeof line, "Item %ld: withhold (crime_and_taxation)", entry);
+    cr_assert(strstr(text, line), "%s in %s", line, text);
+    snprintf(line, sizeof line, "Item %ld: redact: characters %ld-%ld (third_party_data)", named,
+             starts[0], starts[0] + length);
+    cr_assert(strstr(text, line), "%s in %s", line, text);
+    cr_assert(strstr(text, "Page 1 of"));
+    free(text);
+    cr_assert_eq(db_long("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                         " AND action = 'subject_access_request.export_pdf'",
                          1, (const char *const[]){s.sar}),
                  1);
 

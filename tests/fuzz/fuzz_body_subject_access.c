@@ -5,6 +5,7 @@
  * falls on a weekday after the receipt. */
 #include "fuzz.h"
 
+#include "domain/sar_pdf.h"
 #include "domain/subject_access.h"
 
 static const char text[] = "Seen at home with Jo Bloggs; café visit 😀 noted";
@@ -37,6 +38,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* arbitrary items: whatever the store could render must not crash */
         json_t *items = json_loadb((const char *)data + 1, size - 1, 0, NULL);
         json_t *set = sar_disclosure_set(items);
+        if (set) {
+            /* and as the PDF export lays it out */
+            json_object_set_new(set, "request", json_pack("{s:s}", "id", "fuzz"));
+            unsigned char *pdf = NULL;
+            size_t len = 0;
+            if (sar_pdf_render(set, 1796558400, &pdf, &len) == SAR_PDF_OK && len < 4)
+                abort();
+            free(pdf);
+        }
         json_decref(set);
         json_decref(items);
         return 0;
