@@ -271,3 +271,9 @@ $$;
 CREATE OR REPLACE FUNCTION calendar_token_visible(t calendar_tokens, caller_sub text)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$ SELECT t.owner_sub = caller_sub $$;
+
+-- SAR-2: a subject access request is the data protection officer's alone;
+-- its very existence is sensitive, so to anyone else it is absent (404).
+CREATE OR REPLACE FUNCTION subject_access_request_visible(caller_roles text[])
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$ SELECT 'dpo' = ANY (caller_roles) $$;

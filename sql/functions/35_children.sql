@@ -53,6 +53,14 @@ BEGIN
 END
 $$;
 
+-- The meetings about a child: those that name it as a subject. The one
+-- definition the chronology (CHR-1) and a subject access request's
+-- gathering (SAR-2) share.
+CREATE OR REPLACE FUNCTION child_meetings(child uuid) RETURNS SETOF uuid
+LANGUAGE sql STABLE AS $$
+  SELECT c.meeting_id FROM meeting_children c WHERE c.child_id = child
+$$;
+
 -- A child as a caller sees it: only what the meetings they may see say of
 -- it (SEC-2): the identifiers, names and dates of birth given there, and
 -- those meetings, oldest first.
@@ -111,7 +119,7 @@ BEGIN
   RETURN QUERY
   WITH ms AS (
     SELECT m.* FROM meetings m
-     WHERE m.id IN (SELECT c.meeting_id FROM meeting_children c WHERE c.child_id = child)
+     WHERE m.id IN (SELECT child_meetings(child))
        AND meeting_visible(m.id, principals)),
   entries AS (
     SELECT m.created_at AS at, 'meeting_requested' AS kind, m.convening_agency AS agency,

@@ -29,6 +29,18 @@ void handle_children_chronology_pdf(req *r);
 void handle_sharing_create(req *r);
 void handle_sharing_list(req *r);
 
+/* subject access requests (SAR-1, SAR-2) */
+void handle_sar_create(req *r);
+void handle_sar_list(req *r);
+void handle_sar_get(req *r);
+void handle_sar_extend(req *r);
+void handle_sar_gather(req *r);
+void handle_sar_items_list(req *r);
+void handle_sar_decide(req *r);
+void handle_sar_export(req *r);
+void handle_sar_export_pdf(req *r);
+void handle_sar_answer(req *r);
+
 /* chronology_entries.c: agencies' own chronology entries (CHR-2) */
 void handle_chronology_entries_create(req *r);
 void handle_chronology_entries_get(req *r);

@@ -30,6 +30,7 @@ static const char *const q_children[] = {"ref", PAGE, NULL};
 static const char *const q_sharing[] = {"child_id", "agency", "from", "to", PAGE, NULL};
 static const char *const q_chronology[] = {"from", "to", "agency", "kind", PAGE, NULL};
 static const char *const q_chronology_pdf[] = {"from", "to", "agency", "kind", NULL};
+static const char *const q_sars[] = {"overdue", PAGE, NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
 
@@ -74,6 +75,18 @@ const route api_routes[] = {
     /* the information-sharing ledger (ISL-1 to ISL-3) */
     {"POST", "/v1/information-sharing", handle_sharing_create, BODY, ROLES_CASEWORK, NULL},
     {"GET", "/v1/information-sharing", handle_sharing_list, 0, ROLE_DPO | ROLE_AUDITOR, q_sharing},
+
+    /* subject access requests (SAR-1, SAR-2): the dpo's alone, 404 to anyone else */
+    {"POST", "/v1/subject-access-requests", handle_sar_create, BODY, 0, NULL},
+    {"GET", "/v1/subject-access-requests", handle_sar_list, 0, 0, q_sars},
+    {"GET", "/v1/subject-access-requests/{sar_id}", handle_sar_get, 0, 0, NULL},
+    {"POST", "/v1/subject-access-requests/{sar_id}/extension", handle_sar_extend, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/subject-access-requests/{sar_id}/gather", handle_sar_gather, BODY_OPT | CHANGE, 0, NULL},
+    {"GET", "/v1/subject-access-requests/{sar_id}/items", handle_sar_items_list, 0, 0, q_page},
+    {"PUT", "/v1/subject-access-requests/{sar_id}/items/{item_no}/decision", handle_sar_decide, BODY | CHANGE, 0, NULL},
+    {"GET", "/v1/subject-access-requests/{sar_id}/export", handle_sar_export, 0, 0, NULL},
+    {"GET", "/v1/subject-access-requests/{sar_id}/export/pdf", handle_sar_export_pdf, 0, 0, NULL},
+    {"POST", "/v1/subject-access-requests/{sar_id}/answer", handle_sar_answer, BODY | CHANGE, 0, NULL},
 
     /* planning: scheduling, attendance, holding */
     {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL},

@@ -100,3 +100,28 @@ int cal_working_days_between(cal_day from, cal_day to, const holidays *h)
             n++;
     return n;
 }
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+cal_day cal_add_months(cal_day from, int months)
+{
+    int y, m, d;
+    ymd_from_days(from, &y, &m, &d);
+    int index = y * 12 + (m - 1) + months; /* months since year 0 */
+    int to_y = index >= 0 ? index / 12 : (index - 11) / 12;
+    int to_m = index - to_y * 12 + 1;
+    int last = days_in_month(to_y, to_m);
+    return cal_from_ymd(to_y, to_m, d < last ? d : last);
+}
+
+cal_day cal_next_working_day(cal_day d, const holidays *h)
+{
+    while (!cal_is_working_day(d, h))
+        d++;
+    return d;
+}

@@ -33,6 +33,14 @@ bool cal_is_working_day(cal_day d, const holidays *h);
  * itself when n is 0. `from` need not be a working day. */
 cal_day cal_add_working_days(cal_day from, int n, const holidays *h);
 
+/* The corresponding date `months` calendar months after `from` (before it
+ * when negative), or that month's last day when it has no such date
+ * (31 January + 1 month = 28 or 29 February). */
+cal_day cal_add_months(cal_day from, int months);
+
+/* `d` itself when it is a working day, else the next working day. */
+cal_day cal_next_working_day(cal_day d, const holidays *h);
+
 /* Working days in (from, to]: 0 when to <= from. */
 int cal_working_days_between(cal_day from, cal_day to, const holidays *h);
 

@@ -17,6 +17,10 @@
  * A further test proves that the table covers every route with a path
  * parameter in the route table the service really serves.
  *
+ * A subject access request (SAR-2) on the world's child, registered and
+ * gathered by a dpo, is the dpo's alone: its routes are 404 to every other
+ * role, of the dpo's own agency as much as of another, and change nothing.
+ *
  * Mass assignment: members the service sets (status, version,
  * convening_agency, reference, timestamps, requester, ...) sent in create,
  * patch and command bodies are refused by name (400, docs/conventions.md)
@@ -51,6 +55,8 @@ typedef struct world {
     char *entry_id;
     char *rendition_id; /* the family's rendition of the approved minutes (REN-2) */
     char *inaccuracy_id; /* an inaccuracy pointed out in them (REN-4) */
+    char *sar_id;        /* a subject access request about the child, gathered (SAR-2) */
+    person dpo;
     char reference[64];
     char title[256];
 } world;
@@ -166,6 +172,22 @@ static void world_build(world *w)
     cr_assert_eq(r->status, 201, "an entry: %ld %s", r->status, r->body);
     w->entry_id = strdup(json_str(r->json, "id"));
     http_free(r);
+    /* the dpo's subject access request about the child, gathered */
+    w->dpo = person_new(p->csc, "dpo");
+    char child_ref[32];
+    snprintf(child_ref, sizeof child_ref, "nhs_number:%s", nhs);
+    json_t *sar = json_pack("{s:{s:s}, s:{s:s, s:s}, s:s}", "subject", "child_ref", child_ref,
+                            "requester", "name", "A Fictional Parent", "relation", "parent",
+                            "received_on", "2026-01-05");
+    r = api_call("POST", "/v1/subject-access-requests", w->dpo.token, sar, NULL);
+    json_decref(sar);
+    cr_assert_eq(r->status, 201, "a subject access request: %ld %s", r->status, r->body);
+    w->sar_id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    snprintf(path, sizeof path, "/v1/subject-access-requests/%s/gather", w->sar_id);
+    r = api_call("POST", path, w->dpo.token, NULL, "\"1\"");
+    cr_assert_eq(r->status, 200, "gathering: %ld %s", r->status, r->body);
+    http_free(r);
     char *ref = db_str1("SELECT reference FROM meetings WHERE id = $1", p->meeting_id);
     snprintf(w->reference, sizeof w->reference, "%s", ref);
     free(ref);
@@ -184,6 +206,8 @@ static void world_free(world *w)
     free(w->entry_id);
     free(w->rendition_id);
     free(w->inaccuracy_id);
+    free(w->sar_id);
+    person_free(&w->dpo);
     planned_free(&w->p);
 }
 
@@ -229,6 +253,7 @@ typedef enum {
     V_ESCALATION,
     V_ENTRY,
     V_INACCURACY,
+    V_SAR,
 } version_of_kind;
 
 typedef json_t *(*body_fn)(const world *w, const person *caller);
@@ -370,6 +395,40 @@ static json_t *b_outcome(const world *w, const person *c)
     return json_pack("{s:s}", "outcome", "Resolved by a stranger");
 }
 
+static json_t *b_extension(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s}", "reason", "A stranger says it is complex",
+                     "requester_told_on", "2026-01-06");
+}
+static json_t *b_sar_decision(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s}", "decision", "withhold", "exemption", "third_party_data");
+}
+
+static json_t *b_answer_sar(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "answered_on", "2026-01-06");
+}
+
+/* SAR-2: the dpo's alone, whatever other role or agency asks */
+static const id_route dpo_routes[] = {
+    {"GET", "/v1/subject-access-requests/{sar_id}", NULL, V_NONE},
+    {"POST", "/v1/subject-access-requests/{sar_id}/extension", b_extension, V_SAR},
+    {"POST", "/v1/subject-access-requests/{sar_id}/gather", b_empty, V_SAR},
+    {"GET", "/v1/subject-access-requests/{sar_id}/items", NULL, V_NONE},
+    {"PUT", "/v1/subject-access-requests/{sar_id}/items/{item_no}/decision", b_sar_decision,
+     V_SAR},
+    {"GET", "/v1/subject-access-requests/{sar_id}/export", NULL, V_NONE},
+    {"GET", "/v1/subject-access-requests/{sar_id}/export/pdf", NULL, V_NONE},
+    {"POST", "/v1/subject-access-requests/{sar_id}/answer", b_answer_sar, V_SAR},
+};
+
 static const id_route case_routes[] = {
     {"GET", "/v1/meetings/{meeting_id}", NULL, V_NONE},
     {"PATCH", "/v1/meetings/{meeting_id}", b_title, V_MEETING},
@@ -478,7 +537,8 @@ static void fill(const world *w, const char *template, char *out, size_t size)
                 {"{escalation_id}", w->escalation_id},   {"{number}", "1"},
                 {"{obligation_id}", w->obligation_id},
                 {"{child_id}", w->child_id},             {"{entry_id}", w->entry_id},
-                {"{rendition_id}", w->rendition_id},     {"{inaccuracy_id}", w->inaccuracy_id}};
+                {"{rendition_id}", w->rendition_id},     {"{inaccuracy_id}", w->inaccuracy_id},
+                {"{sar_id}", w->sar_id},                 {"{item_no}", "1"}};
     size_t o = 0;
     for (const char *t = template; *t && o + 1 < size;) {
         bool done = false;
@@ -518,6 +578,9 @@ static long current_version(const world *w, version_of_kind k)
     case V_INACCURACY:
         return version_of("SELECT version FROM minutes_inaccuracies WHERE id = $1",
                           w->inaccuracy_id);
+    case V_SAR:
+        return version_of("SELECT version FROM subject_access_requests WHERE id = $1",
+                          w->sar_id);
     case V_NONE:
         break;
     }
@@ -645,6 +708,97 @@ Test(bola, SEC_2_ids_that_name_nothing_are_404_too)
     free(agency);
 }
 
+/* The subject access request and its items, with their audit rows. */
+static char *sar_digest(const world *w)
+{
+    return db_str1("SELECT (SELECT row_to_json(r)::text FROM subject_access_requests r"
+                   "         WHERE r.id = $1::uuid)"
+                   "    || (SELECT string_agg(row_to_json(x)::text, ',' ORDER BY x.item_no)"
+                   "          FROM subject_access_items x WHERE x.request_id = $1::uuid)"
+                   "    || (SELECT count(*) FROM audit_events WHERE resource_id = $1::text)",
+                   w->sar_id);
+}
+
+Test(bola, SEC_2_SAR_2_subject_access_routes_are_404_to_every_role_but_the_dpo)
+{
+    world w;
+    world_build(&w);
+    char *elsewhere = agency_new("education");
+    char *before = world_state(&w, elsewhere);
+    char *sar_before = sar_digest(&w);
+    size_t cases = 0;
+    /* every role but dpo, in the dpo's own agency and in another */
+    const char *const agencies[] = {w.p.csc, elsewhere};
+    for (size_t a = 0; a < N(agencies); a++)
+        for (size_t k = 0; k < N(roles); k++) {
+            if (strstr(roles[k], "dpo"))
+                continue;
+            person other = person_new(agencies[a], roles[k]);
+            for (size_t i = 0; i < N(dpo_routes); i++) {
+                expect_invisible(&w, &dpo_routes[i], &other, roles[k]);
+                char *after = sar_digest(&w);
+                cr_assert_str_eq(after, sar_before, "%s %s as %s changed the request",
+                                 dpo_routes[i].method, dpo_routes[i].template, roles[k]);
+                free(after);
+                cases++;
+            }
+            person_free(&other);
+        }
+    person every = person_new(elsewhere,
+                              "practitioner,senior_practitioner,manager,senior_manager,"
+                              "named_doctor,partnership,auditor,admin,integration,"
+                              "safeguarding_lead");
+    for (size_t i = 0; i < N(dpo_routes); i++)
+        expect_invisible(&w, &dpo_routes[i], &every, "every role but dpo");
+    person_free(&every);
+    char *after = world_state(&w, elsewhere);
+    cr_assert_str_eq(after, before, "the calls changed the database");
+    free(after);
+    cr_log_info("BOLA (SAR-2): %zu cases, all 404 and nothing changed", cases);
+    /* and the dpo reads every one of them */
+    for (size_t i = 0; i < N(dpo_routes); i++) {
+        if (strcmp(dpo_routes[i].method, "GET") != 0 || strstr(dpo_routes[i].template, "export"))
+            continue;
+        char path[256];
+        fill(&w, dpo_routes[i].template, path, sizeof path);
+        http_response *r = api_get(path, w.dpo.token);
+        cr_assert_eq(r->status, 200, "GET %s by the dpo: %ld %s", dpo_routes[i].template,
+                     r->status, r->body);
+        http_free(r);
+    }
+    free(sar_before);
+    free(before);
+    free(elsewhere);
+    world_free(&w);
+}
+
+/* To the dpo too, ids that name no request are 404. */
+Test(bola, SEC_2_SAR_2_ids_that_name_no_request_are_404_to_the_dpo)
+{
+    char *agency = agency_new("health");
+    person dpo = person_new(agency, "dpo");
+    static const char *const ids[] = {"00000000-0000-0000-0000-000000000000", "not-a-uuid",
+                                      "1%20OR%201=1", "%27%3B--"};
+    for (size_t i = 0; i < N(ids); i++)
+        for (size_t j = 0; j < N(dpo_routes); j++) {
+            world w;
+            memset(&w, 0, sizeof w);
+            w.sar_id = (char *)ids[i];
+            char path[256];
+            fill(&w, dpo_routes[j].template, path, sizeof path);
+            json_t *body = dpo_routes[j].body ? dpo_routes[j].body(&w, &dpo) : NULL;
+            http_response *r = api_call(dpo_routes[j].method, path, dpo.token, body,
+                                        dpo_routes[j].match != V_NONE ? "\"1\"" : NULL);
+            json_decref(body);
+            cr_assert_eq(r->status, 404, "%s %s -> %ld %s", dpo_routes[j].method, path,
+                         r->status, r->body);
+            expect_problem(r, 404, "/problems/not-found");
+            http_free(r);
+        }
+    person_free(&dpo);
+    free(agency);
+}
+
 Test(bola, every_route_with_a_path_parameter_is_covered)
 {
     size_t served = 0;
@@ -660,6 +814,9 @@ Test(bola, every_route_with_a_path_parameter_is_covered)
         for (size_t j = 0; j < N(not_case_data) && !found; j++)
             found = strcmp(not_case_data[j].method, rt->method) == 0 &&
                     strcmp(not_case_data[j].template, rt->template) == 0;
+        for (size_t j = 0; j < N(dpo_routes) && !found; j++)
+            found = strcmp(dpo_routes[j].method, rt->method) == 0 &&
+                    strcmp(dpo_routes[j].template, rt->template) == 0;
         cr_assert(found, "%s %s takes an id but test_bola.c does not call it", rt->method,
                   rt->template);
     }
@@ -672,7 +829,16 @@ Test(bola, every_route_with_a_path_parameter_is_covered)
         cr_assert(found, "%s %s is not in the route table", case_routes[j].method,
                   case_routes[j].template);
     }
-    cr_assert_eq(served, N(case_routes) + N(not_case_data), "%zu routes take an id", served);
+    for (size_t j = 0; j < N(dpo_routes); j++) {
+        bool found = false;
+        for (int i = 0; api_routes[i].method && !found; i++)
+            found = strcmp(dpo_routes[j].method, api_routes[i].method) == 0 &&
+                    strcmp(dpo_routes[j].template, api_routes[i].template) == 0;
+        cr_assert(found, "%s %s is not in the route table", dpo_routes[j].method,
+                  dpo_routes[j].template);
+    }
+    cr_assert_eq(served, N(case_routes) + N(not_case_data) + N(dpo_routes),
+                 "%zu routes take an id", served);
 }
 
 /* --- API3: mass assignment --- */

@@ -42,6 +42,11 @@ void clock_past_start(const char *meeting_id)
 
 void planned_authorised(planned *p, const char *type)
 {
+    planned_authorised_about(p, type, NULL);
+}
+
+void planned_authorised_about(planned *p, const char *type, const char *nhs_number)
+{
     memset(p, 0, sizeof *p);
     p->csc = agency_new("childrens_social_care");
     p->police = agency_new("police");
@@ -50,7 +55,17 @@ void planned_authorised(planned *p, const char *type)
     p->manager = person_new(p->csc, "manager");
     p->police_officer = person_new(p->police, "practitioner");
     p->health_visitor = person_new(p->health, "practitioner");
-    p->meeting_id = meeting_new(&p->requester, type);
+    if (nhs_number) {
+        json_t *body = meeting_body(type);
+        json_t *child = json_array_get(json_object_get(body, "children"), 0);
+        json_object_set_new(child, "nhs_number", json_string(nhs_number));
+        http_response *r = api_call("POST", "/v1/meetings", p->requester.token, body, NULL);
+        json_decref(body);
+        cr_assert_eq(r->status, 201, "requesting a meeting: %ld %s", r->status, r->body);
+        p->meeting_id = strdup(json_str(r->json, "id"));
+        http_free(r);
+    } else
+        p->meeting_id = meeting_new(&p->requester, type);
     p->version = meeting_authorise(&p->manager, p->meeting_id, 1);
 }
 

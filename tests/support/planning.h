@@ -23,6 +23,8 @@ typedef struct planned {
 
 /* Agencies, people, and a meeting of this type requested and authorised. */
 void planned_authorised(planned *p, const char *type);
+/* The same, about the child of this NHS number (CHR-1); NULL: as above. */
+void planned_authorised_about(planned *p, const char *type, const char *nhs_number);
 
 /* Invites the police officer and the health visitor (professional). */
 void planned_invite_agencies(planned *p);
