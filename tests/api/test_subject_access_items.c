@@ -120,7 +120,7 @@ typedef struct three {
 static void three_meetings(three *t)
 {
     memset(t, 0, sizeof *t);
-    fixture_nhs_number(t->nhs);
+    nhs_number_new(t->nhs);
     test_clock_set(time(NULL));
     planned *p = &t->p;
     planned_authorised_about(p, "professionals", t->nhs);
@@ -315,7 +315,7 @@ static void small_case(small *s)
     s->manager = person_new(s->csc, "manager");
     s->officer = person_new(s->police, "practitioner");
     s->dpo = person_new(s->csc, "dpo");
-    fixture_nhs_number(s->nhs);
+    nhs_number_new(s->nhs);
     char suffix[17];
     unique_suffix(suffix, sizeof suffix);
     snprintf(s->neighbour, sizeof s->neighbour, "Quinn Neighbour-%s", suffix);

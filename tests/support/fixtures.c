@@ -32,30 +32,6 @@ char *agency_new(const char *kind)
     return strdup(code);
 }
 
-void fixture_nhs_number(char out[11])
-{
-    for (;;) {
-        char suffix[17];
-        unique_suffix(suffix, sizeof suffix);
-        unsigned h = 2166136261u;
-        for (const char *p = suffix; *p; p++)
-            h = (h ^ (unsigned char)*p) * 16777619u;
-        h ^= (unsigned)rand();
-        snprintf(out, 11, "999%06u", h % 1000000u);
-        int sum = 0;
-        for (int i = 0; i < 9; i++)
-            sum += (out[i] - '0') * (10 - i);
-        int check = 11 - sum % 11;
-        if (check == 11)
-            check = 0;
-        if (check == 10)
-            continue; /* no valid number with these nine digits */
-        out[9] = (char)('0' + check);
-        out[10] = '\0';
-        return;
-    }
-}
-
 json_t *meeting_body(const char *type)
 {
     bool strategy = strcmp(type, "strategy_discussion") == 0;

@@ -12,9 +12,6 @@
  * (a new string). */
 char *agency_new(const char *kind);
 
-/* A new, valid NHS number of the 999 range kept for testing (fictitious). */
-void fixture_nhs_number(char out[11]);
-
 /* A valid meeting request of the type (new reference). */
 json_t *meeting_body(const char *type);
 
