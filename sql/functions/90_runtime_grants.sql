@@ -32,6 +32,11 @@ BEGIN
   -- the outcome letter is sent once, to the invitees it names (REN-3)
   REVOKE UPDATE, DELETE ON outcome_letters FROM mam_runtime;
   REVOKE UPDATE, DELETE ON outcome_letter_recipients FROM mam_runtime;
+  -- retention policy history and case closures are only added to (RET-1);
+  -- a disposal's tombstone is written only by retention_dispose (RET-3)
+  REVOKE UPDATE, DELETE ON retention_policies FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON child_case_closures FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON disposals FROM mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
