@@ -175,18 +175,23 @@ $$;
 -- decision is open and the approver is not its proposer, so that nothing
 -- but a two-person decision deletes. SECURITY DEFINER: it runs as the
 -- tables' owner, which is what lets the guards pass it (retention_disposing).
+-- False, changing nothing, when the decision was carried out meanwhile (the
+-- runtime role may not lock disposals itself: it may not update them).
 CREATE OR REPLACE FUNCTION retention_dispose(disposal uuid, approver_sub text,
                                              approver_name text, approver_agency text)
-RETURNS void
+RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
   d disposals;
   meeting uuid;
 BEGIN
-  SELECT * INTO d FROM disposals x WHERE x.id = disposal AND x.status = 'proposed' FOR UPDATE;
+  SELECT * INTO d FROM disposals x WHERE x.id = disposal FOR UPDATE;
   IF NOT FOUND OR d.proposed_by_sub = approver_sub THEN
-    RAISE EXCEPTION 'a disposal is carried out once, approved by a second person'
+    RAISE EXCEPTION 'a disposal is carried out on a proposal, approved by a second person'
       USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF d.status <> 'proposed' THEN
+    RETURN false;
   END IF;
   meeting := d.meeting_id;
   PERFORM set_config('mam.disposal', 'on', true);
@@ -224,6 +229,7 @@ BEGIN
          approved_by_name = approver_name, approved_by_agency = approver_agency,
          approved_at = now(), version = x.version + 1
    WHERE x.id = disposal;
+  RETURN true;
 END
 $$;
 

@@ -76,7 +76,7 @@ void handle_disposals_approve(req *r)
 {
     store *s = frame_begin(r, FRAME_CHANGE);
     disposal_row d;
-    if (!s || !frame_found(r, disposals_find(s, req_path(r, 0), true, &d)) ||
+    if (!s || !frame_found(r, disposals_find(s, req_path(r, 0), &d)) ||
         !frame_found(r, disposals_reachable(s, d.meeting_id)))
         return;
     if (!disposal_may_approve(&r->who, d.proposed_by_sub, d.proposed_as)) {
@@ -94,7 +94,12 @@ void handle_disposals_approve(req *r)
     violations v;
     violations_init(&v);
     record_check(&rr, &v);
-    if (!frame_violations(r, &v) && frame_ok(r, disposals_carry_out(s, d.id)))
+    if (frame_violations(r, &v))
+        return;
+    int done = disposals_carry_out(s, d.id);
+    if (done == 0) /* approved by another meanwhile */
+        frame_gate(r, &disposal_gate_approve, "disposed");
+    else if (frame_ok(r, done < 0 ? -1 : 0))
         frame_finish(r, &(frame_change){.kind = &STORE_DISPOSAL,
                                         .id = d.id,
                                         .audit_action = "disposal.approve",

@@ -36,14 +36,13 @@ const store_kind STORE_DISPOSAL = {
     "  FROM disposals d WHERE d.id = $1"
 
 static const db_stmt find_stmt = {"disposals_find", FIND_COLUMNS, 1};
-static const db_stmt lock_stmt = {"disposals_lock", FIND_COLUMNS " FOR UPDATE", 1};
 
-int disposals_find(store *s, const char *id, bool lock, disposal_row *out)
+int disposals_find(store *s, const char *id, disposal_row *out)
 {
     if (!text_is_uuid(id))
         return 0;
     const char *params[] = {id};
-    PGresult *res = sql_query(s, lock ? &lock_stmt : &find_stmt, params);
+    PGresult *res = sql_query(s, &find_stmt, params);
     if (!res)
         return -1;
     int found = PQntuples(res) == 1;
@@ -146,5 +145,11 @@ static const db_stmt carry_out_stmt = {
 int disposals_carry_out(store *s, const char *id)
 {
     const char *params[] = {id, s->who->sub, s->who->name, s->who->agency};
-    return sql_run(s, &carry_out_stmt, params);
+    bool found;
+    char *done = sql_value(s, &carry_out_stmt, params, &found);
+    if (!done)
+        return -1;
+    int carried_out = done[0] == 't';
+    free(done);
+    return carried_out;
 }

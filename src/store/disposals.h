@@ -23,8 +23,10 @@ typedef struct disposal_row {
     long version;
 } disposal_row;
 
-/* The disposal, locked when asked: 1, 0 (absent or not a UUID), -1. */
-int disposals_find(store *s, const char *id, bool lock, disposal_row *out);
+/* The disposal: 1, 0 (absent or not a UUID), -1. Not locked (the runtime
+ * role may not update a disposal): disposals_carry_out decides under its
+ * own lock. */
+int disposals_find(store *s, const char *id, disposal_row *out);
 
 /* A meeting record's retention at the store's today, for a decision. */
 typedef struct record_retention {
@@ -51,7 +53,8 @@ int disposals_propose(store *s, const char *meeting_id, const char *side, int po
                       const char *due_on, char id_out[37]);
 
 /* Carries out the proposal, approved by the caller: deletes the record's
- * content and leaves the tombstone. */
+ * content and leaves the tombstone. 1 done, 0 carried out meanwhile by
+ * another (nothing changed), -1 a failure. */
 int disposals_carry_out(store *s, const char *id);
 
 #endif

@@ -291,7 +291,8 @@ Test(disposal, RET_3_a_senior_manager_proposes_and_the_dpo_approves)
     http_free(r);
     /* a second proposal: 409 */
     r = kept_propose(&dpo, k.meeting_id);
-    expect_problem(r, 409, "/problems/conflict");
+    expect_problem(r, 409, "/problems/invalid-state");
+    cr_assert(problem_has_rule(r, "RET-3", NULL), "%s", r->body);
     http_free(r);
     cr_assert_eq(kept_disposals(k.meeting_id), 1);
     /* the stranger still learns nothing of it */
