@@ -14,6 +14,7 @@
 
 #include "api/frame.h"
 #include "api/handlers.h"
+#include "auth/caller.h"
 #include "core/clock.h"
 #include "domain/retention.h"
 #include "store/children.h"
@@ -87,8 +88,15 @@ void handle_case_closures_create(req *r)
     const char *child_id = req_path(r, 0);
     store *s = frame_begin(r, FRAME_CHANGE);
     if (!s || !frame_found(r, children_visible(s, child_id)) ||
-        !frame_idempotent(r, "child.case_closure.replayed", "case_closure") ||
-        frame_violations(r, &v))
+        !frame_idempotent(r, "child.case_closure.replayed", "case_closure"))
+        return;
+    /* the role after visibility: a stranger learns nothing (SEC-2) */
+    if (!caller_has_any(&r->who, ROLE_INTEGRATION | ROLES_MANAGERS)) {
+        problem_forbidden(r, "RET-1",
+                          "A case closure is reported by a case-management system or a manager.");
+        return;
+    }
+    if (frame_violations(r, &v))
         return;
     char id[37], location[80];
     snprintf(location, sizeof location, "/v1/children/%s", child_id);
