@@ -99,6 +99,25 @@ CREATE TABLE disposals (
 -- one decision open or made per record
 CREATE UNIQUE INDEX disposals_one_per_meeting ON disposals (meeting_id);
 
+-- RET-1: the daily job's notices (retention_notice_due,
+-- sql/functions/88_retention.sql): each record due is announced once per
+-- policy version to the agencies it concerns (record.due, ids only), and
+-- each day's run is recorded, so that the scheduler runs once a day
+-- whatever instance or restart.
+CREATE TABLE retention_notices (
+  meeting_id      uuid NOT NULL,
+  policy_version  integer NOT NULL,
+  due_on          date NOT NULL,
+  noticed_on      date NOT NULL,
+  noticed_at      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (meeting_id, policy_version)
+);
+CREATE TABLE retention_runs (
+  run_on    date PRIMARY KEY,
+  noticed   integer NOT NULL,
+  ran_at    timestamptz NOT NULL DEFAULT now()
+);
+
 -- SEC-7: the access report finds a child's records' audit rows by listed
 -- ids as well as by resource id.
 CREATE INDEX audit_events_by_listed_ids ON audit_events USING gin (resource_ids);

@@ -135,6 +135,33 @@ LANGUAGE sql IMMUTABLE AS $$
     'hold_ids', to_json(hold_ids), 'disposal_id', disposal_id)
 $$;
 
+-- RET-1: the daily job. Announces each record due by on_day that has not
+-- been announced under the policy version in effect, as record.due to the
+-- agencies of the meeting (ids only), records the notice and the day's run,
+-- and returns the ids announced.
+CREATE OR REPLACE FUNCTION retention_notice_due(on_day date) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  ids text[];
+BEGIN
+  WITH fresh AS (
+    INSERT INTO retention_notices (meeting_id, policy_version, due_on, noticed_on)
+    SELECT r.meeting_id, r.policy_version, r.due_on, on_day
+      FROM meeting_record_retention(on_day) r WHERE r.due_on <= on_day
+    ON CONFLICT DO NOTHING
+    RETURNING meeting_id, gen_random_uuid() AS event_id),
+  announced AS (
+    INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)
+    SELECT f.event_id, a.code, 'record.due', 'meeting', f.meeting_id::text, NULL
+      FROM fresh f, LATERAL (SELECT DISTINCT unnest(meeting_agencies(f.meeting_id)) AS code) a)
+  SELECT coalesce(array_agg(f.meeting_id::text ORDER BY f.meeting_id), '{}') INTO ids FROM fresh f;
+  INSERT INTO retention_runs (run_on, noticed) VALUES (on_day, cardinality(ids))
+  ON CONFLICT (run_on) DO UPDATE SET noticed = retention_runs.noticed + EXCLUDED.noticed,
+                                     ran_at = now();
+  RETURN ids;
+END
+$$;
+
 -- RET-3: what stops a meeting record's disposal that is not a hold: later
 -- records that point at it (a review meeting naming it as its previous
 -- meeting, an escalation about its declined request). Those are disposed

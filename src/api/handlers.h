@@ -161,6 +161,7 @@ void handle_retention_policy_put(req *r);
 void handle_retention_policy_versions(req *r);
 void handle_case_closures_create(req *r);
 void handle_records_due(req *r);
+void handle_records_due_run(req *r);
 
 /* holds.c: retention holds (RET-2) */
 void handle_holds_create(req *r);

@@ -9,14 +9,19 @@
  * who may see the child reports its case closed (the start event
  * `case_closed`); audited, announced to the agencies of its meetings.
  * GET /v1/records-due: the dpo and admins list the records whose period has
- * passed at the request's clock, held ones marked; audited. */
+ * passed at the request's clock, held ones marked; audited.
+ * POST /v1/records-due/run: the daily job (serve.c runs it once a day) run
+ * on demand at the request's clock, by the dpo or an admin; audited with
+ * the ids it announced. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "api/frame.h"
 #include "api/handlers.h"
 #include "auth/caller.h"
 #include "core/clock.h"
 #include "domain/retention.h"
+#include "store/audit.h"
 #include "store/children.h"
 #include "store/retention.h"
 
@@ -120,4 +125,26 @@ void handle_records_due(req *r)
     if (s && frame_ok(r, retention_due_list(s, page.limit, page.after, &rendered)))
         frame_list(r, &rendered, "record_due.list", "meeting");
     frame_page_free(&page);
+}
+
+void handle_records_due_run(req *r)
+{
+    store *s = frame_begin(r, FRAME_CHANGE);
+    if (!s)
+        return;
+    bool ran = false;
+    long noticed = 0;
+    char *ids = NULL;
+    if (retention_notices_send(s, true, &ran, &noticed, &ids) != 0 ||
+        audit_record_list(s, "record_due.notice", "meeting", ids ? ids : "{}") != 0 ||
+        store_commit(s) != 0) {
+        free(ids);
+        req_db_failed(r);
+        return;
+    }
+    free(ids);
+    char body[128];
+    snprintf(body, sizeof body, "{\"ran\":%s,\"noticed\":%ld,\"on\":\"%s\"}",
+             ran ? "true" : "false", noticed, s->today_text);
+    reply_json_text(r, 200, body);
 }

@@ -2,10 +2,12 @@
 #include "store/retention.h"
 
 #include <libpq-fe.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
+#include "core/xalloc.h"
 #include "store/sql.h"
 
 const store_kind STORE_RETENTION_POLICY = {
@@ -130,4 +132,70 @@ int retention_due_list(store *s, int limit, char *const *after, store_page *out)
     sql_int lim;
     const char *params[] = {s->today_text, after[0], after[1], sql_int_of(&lim, limit + 1)};
     return sql_list(s, &due_stmt, params, limit, 2, 3, out);
+}
+
+static const db_stmt notices_lock_stmt = {
+    "retention_notices_lock", "SELECT pg_try_advisory_xact_lock(4242041)", 0};
+
+static const db_stmt notices_ran_stmt = {
+    "retention_notices_ran",
+    "SELECT EXISTS (SELECT 1 FROM retention_runs WHERE run_on = $1::date)", 1};
+
+static const db_stmt notices_stmt = {
+    "retention_notices_send",
+    "SELECT ids::text, cardinality(ids) FROM retention_notice_due($1::date) ids", 1};
+
+/* A boolean statement's answer: 1, 0, or -1 on a failure. */
+static int yes(store *s, const db_stmt *st, const char *const *params)
+{
+    bool found;
+    char *v = sql_value(s, st, params, &found);
+    if (!v)
+        return -1;
+    int t = v[0] == 't';
+    free(v);
+    return t;
+}
+
+int retention_notices_send(store *s, bool again, bool *ran, long *noticed, char **ids_out)
+{
+    *ran = false;
+    *noticed = 0;
+    *ids_out = NULL;
+    int locked = yes(s, &notices_lock_stmt, NULL);
+    if (locked <= 0)
+        return locked;
+    const char *params[] = {s->today_text};
+    if (!again) {
+        int done = yes(s, &notices_ran_stmt, params);
+        if (done != 0)
+            return done < 0 ? -1 : 0;
+    }
+    PGresult *res = sql_query(s, &notices_stmt, params);
+    if (!res)
+        return -1;
+    *ran = true;
+    *ids_out = xstrdup(PQgetvalue(res, 0, 0));
+    *noticed = atol(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    return 0;
+}
+
+int retention_tick(db_conn *c, time_t now, bool *ran, long *noticed)
+{
+    caller scheduler;
+    memset(&scheduler, 0, sizeof scheduler);
+    snprintf(scheduler.sub, sizeof scheduler.sub, "mam-scheduler");
+    store s;
+    store_init(&s, c, &scheduler, "scheduler", now);
+    if (store_begin(&s) != 0)
+        return -1;
+    char *ids = NULL;
+    if (retention_notices_send(&s, false, ran, noticed, &ids) != 0 || store_commit(&s) != 0) {
+        free(ids);
+        db_rollback(c);
+        return -1;
+    }
+    free(ids);
+    return 0;
 }

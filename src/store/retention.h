@@ -6,6 +6,10 @@
 #ifndef MAM_STORE_RETENTION_H
 #define MAM_STORE_RETENTION_H
 
+#include <stdbool.h>
+#include <time.h>
+
+#include "db/db.h"
 #include "domain/retention.h"
 #include "store/store.h"
 
@@ -37,5 +41,19 @@ int retention_case_closure_insert(store *s, const char *child_id, const char *cl
  * passed by the store's today, oldest due first, after the cursor's (due
  * day, meeting id); held ones are marked, not left out (RET-2). */
 int retention_due_list(store *s, int limit, char *const *after, store_page *out);
+
+/* RET-1, the daily job: announces each record due by the store's today
+ * and not yet announced under the policy in effect (record.due to the
+ * agencies of the meeting, ids only) and records the day's run. One
+ * instance at a time (a transaction-level advisory lock): *ran is false
+ * when another holds it. Unless `again`, a day already run is not run
+ * again (the scheduler's rule; an admin's run on demand always runs). The
+ * ids announced go to ids_out (a PostgreSQL array literal, a new string,
+ * NULL when it did not run). */
+int retention_notices_send(store *s, bool again, bool *ran, long *noticed, char **ids_out);
+
+/* The scheduler's run outside any request (serve.c), in its own
+ * transaction, at `now`. */
+int retention_tick(db_conn *c, time_t now, bool *ran, long *noticed);
 
 #endif

@@ -442,3 +442,45 @@ Test(retention, RET_2_holds_refused_change_nothing)
     person_free(&dpo);
     kept_free(&k);
 }
+
+/* The daily job (run on demand, as the scheduler runs it once a day):
+ * each record due is announced once, as record.due with ids only, to the
+ * agencies of the meeting. */
+Test(retention, RET_1_the_daily_job_announces_each_record_due_once)
+{
+    kept k;
+    kept_cancelled(&k, NULL);
+    person dpo = person_new(k.agency, "dpo");
+    const char *params[] = {k.meeting_id};
+    const char *announced = "SELECT count(*) FROM events WHERE resource_id = $1"
+                            " AND type = 'record.due' AND resource_type = 'meeting'"
+                            " AND resource_version IS NULL";
+
+    test_clock_set(time(NULL) + KEPT_YEARS_LATER(34));
+    http_response *r = api_call("POST", "/v1/records-due/run", dpo.token, NULL, NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    cr_assert_eq(db_long(announced, 1, params), 0, "not due yet");
+
+    test_clock_set(time(NULL) + KEPT_YEARS_LATER(36));
+    r = api_call("POST", "/v1/records-due/run", dpo.token, NULL, NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(json_is_true(json_object_get(r->json, "ran")), "%s", r->body);
+    http_free(r);
+    cr_assert_eq(db_long(announced, 1, params), 1, "announced to the convening agency");
+    r = api_call("POST", "/v1/records-due/run", dpo.token, NULL, NULL);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    cr_assert_eq(db_long(announced, 1, params), 1, "once");
+    const char *audit[] = {dpo.who.sub, k.meeting_id};
+    cr_assert_geq(db_long("SELECT count(*) FROM audit_events WHERE actor_sub = $1"
+                          " AND action = 'record_due.notice' AND $2 = ANY (resource_ids)",
+                          2, audit),
+                  1);
+    /* run by the dpo and admins only */
+    r = api_call("POST", "/v1/records-due/run", k.manager.token, NULL, NULL);
+    expect_problem(r, 403, "/problems/forbidden");
+    http_free(r);
+    person_free(&dpo);
+    kept_free(&k);
+}
