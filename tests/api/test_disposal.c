@@ -192,7 +192,8 @@ Test(disposal, RET_3_two_person_disposal_removes_the_content_and_leaves_a_tombst
     http_free(r);
 
     /* one person alone, or two on the same side: 403, nothing changes */
-    char *digest = db_meeting_digest(p.meeting_id);
+    char *digest = kept_state(p.meeting_id);
+    long audited = kept_audit_by(&dpo) + kept_audit_by(&other_dpo) + kept_audit_by(&admin);
     r = kept_approve(&dpo, disposal_id, version);
     expect_problem(r, 403, "/problems/forbidden");
     cr_assert(problem_has_rule(r, "RET-3", NULL), "%s", r->body);
@@ -204,8 +205,10 @@ Test(disposal, RET_3_two_person_disposal_removes_the_content_and_leaves_a_tombst
     r = api_call("POST", "/v1/disposals/x/approve", admin.token, NULL, NULL);
     expect_problem(r, 428, "/problems/precondition-required");
     http_free(r);
-    char *still = db_meeting_digest(p.meeting_id);
+    char *still = kept_state(p.meeting_id);
     cr_assert_str_eq(still, digest, "a refused approval changed the record");
+    cr_assert_eq(kept_audit_by(&dpo) + kept_audit_by(&other_dpo) + kept_audit_by(&admin), audited,
+                 "a refusal writes no audit row");
     char *counts = content_counts(p.meeting_id, ids);
     cr_assert_str_eq(counts, before);
     free(counts);
@@ -320,7 +323,8 @@ Test(disposal, RET_3_a_record_not_yet_due_is_not_proposed)
     kept k;
     kept_cancelled(&k, NULL);
     person dpo = person_new(k.agency, "dpo");
-    char *before = db_meeting_digest(k.meeting_id);
+    char *before = kept_state(k.meeting_id);
+    long audited = kept_audit_by(&dpo);
     test_clock_set(time(NULL) + KEPT_YEARS_LATER(34));
     http_response *r = kept_propose(&dpo, k.meeting_id);
     expect_problem(r, 422, "/problems/rule-violated");
@@ -348,7 +352,8 @@ Test(disposal, RET_3_a_record_not_yet_due_is_not_proposed)
     expect_problem(r, 403, "/problems/forbidden");
     http_free(r);
     cr_assert_eq(kept_disposals(k.meeting_id) + kept_disposals(open.meeting_id), 0);
-    char *after = db_meeting_digest(k.meeting_id);
+    cr_assert_eq(kept_audit_by(&dpo), audited, "a refusal writes no audit row");
+    char *after = kept_state(k.meeting_id);
     cr_assert_str_eq(after, before);
     free(before);
     free(after);
