@@ -259,6 +259,8 @@ BEGIN
   RETURN true;
 END
 $$;
+-- only the service's runtime role may call it (granted in 90_runtime_grants.sql)
+REVOKE ALL ON FUNCTION retention_dispose(uuid, text, text, text) FROM PUBLIC;
 
 -- SEC-7: the ids of everything in a child's record that the audit trail
 -- names: the child, its meetings and what is under them (invitations,

@@ -39,7 +39,7 @@ const store_kind STORE_CASE_CLOSURE = {
      5},
     {"case_closure_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-     " SELECT e.id, a.code, $2, 'child', x.child_id::text, x.version"
+     " SELECT e.id, a.code, $2, 'child', x.child_id::text, NULL"
      "   FROM child_case_closures x, (SELECT gen_random_uuid() AS id) e,"
      "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(c.meeting_id)) AS code"
      "                   FROM meeting_children c WHERE c.child_id = x.child_id) a"
