@@ -73,20 +73,20 @@ LANGUAGE sql STABLE AS $$
     'version', h.version)
 $$;
 
--- RET-1: each meeting record's retention on a day: the policy in effect,
--- the day its period starts (NULL while its start event has not happened:
--- a record is kept while the meeting is open, and `case_closed` and
--- `date_of_birth` need every subject child's closure or date of birth),
--- the day it is due, the holds in effect on it (RET-2) and the disposal
--- decided or proposed for it. One SELECT, so the planner inlines it and a
--- filter on meeting_id reaches the meetings' key.
-CREATE OR REPLACE FUNCTION meeting_record_retention(on_day date)
+-- RET-1: each meeting record's retention on a day under a policy: the day
+-- its period starts (NULL while its start event has not happened: a record
+-- is kept while the meeting is open, and `case_closed` and `date_of_birth`
+-- need every subject child's closure or date of birth), the day it is due,
+-- the holds in effect on it (RET-2) and the disposal decided or proposed for
+-- it. One SELECT, so the planner inlines it and a filter on meeting_id
+-- reaches the meetings' key.
+CREATE OR REPLACE FUNCTION meeting_record_retention_under(on_day date, p retention_policies)
 RETURNS TABLE (meeting_id uuid, reference text, child_ids uuid[], policy_version integer,
                runs_from text, then_action text, starts_on date, due_on date, hold_ids uuid[],
                disposal_id uuid)
 LANGUAGE sql STABLE AS $$
-  SELECT m.id, m.reference, k.child_ids, p.version, p.runs_from, p.then_action, s.starts_on,
-         (s.starts_on + make_interval(months => p.period_months))::date,
+  SELECT m.id, m.reference, k.child_ids, (p).version, (p).runs_from, (p).then_action, s.starts_on,
+         (s.starts_on + make_interval(months => (p).period_months))::date,
          ARRAY(SELECT h.id FROM retention_holds h
                 WHERE retention_hold_in_effect(h, on_day)
                   AND (h.record_class = 'meeting_record' OR h.meeting_id = m.id
@@ -94,7 +94,6 @@ LANGUAGE sql STABLE AS $$
                 ORDER BY h.seq),
          (SELECT d.id FROM disposals d WHERE d.meeting_id = m.id)
     FROM meetings m
-    CROSS JOIN LATERAL retention_policy_current('meeting_record') p
     CROSS JOIN LATERAL (
       SELECT coalesce(array_agg(c.child_id ORDER BY c.position)
                         FILTER (WHERE c.child_id IS NOT NULL), '{}') AS child_ids,
@@ -105,10 +104,10 @@ LANGUAGE sql STABLE AS $$
     CROSS JOIN LATERAL (
       SELECT CASE
         WHEN m.status NOT IN ('closed', 'cancelled', 'declined') THEN NULL
-        WHEN p.runs_from = 'meeting_closed' THEN
+        WHEN (p).runs_from = 'meeting_closed' THEN
           (CASE m.status WHEN 'closed' THEN m.closed_at WHEN 'cancelled' THEN m.cancelled_at
                          ELSE m.decided_at END AT TIME ZONE 'UTC')::date
-        WHEN p.runs_from = 'date_of_birth' THEN
+        WHEN (p).runs_from = 'date_of_birth' THEN
           CASE WHEN k.n > 0 AND k.n_born = k.n THEN k.youngest_born END
         ELSE  -- case_closed: the last of the subject children's cases to close
           CASE WHEN k.n > 0 AND k.n_linked = k.n THEN
@@ -118,6 +117,15 @@ LANGUAGE sql STABLE AS $$
                                    WHERE x.child_id = cid ORDER BY x.seq DESC LIMIT 1) l ON true)
           END
       END AS starts_on) s
+$$;
+
+-- The same under the meeting record's policy in effect.
+CREATE OR REPLACE FUNCTION meeting_record_retention(on_day date)
+RETURNS TABLE (meeting_id uuid, reference text, child_ids uuid[], policy_version integer,
+               runs_from text, then_action text, starts_on date, due_on date, hold_ids uuid[],
+               disposal_id uuid)
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM meeting_record_retention_under(on_day, retention_policy_current('meeting_record'))
 $$;
 
 -- A meeting record's retention as the due list shows it: ids and dates, no
