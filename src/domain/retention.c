@@ -116,9 +116,10 @@ void hold_parse(json_t *body, const char *today, hold_in *in, violations *v)
                    {"meeting", "meeting_id", in->meeting_id},
                    {"record_class", "record_class", in->record_class}};
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        /* a blank or malformed value names nothing, and is still something given */
         json_t *given = json_object_get(body, targets[i].field);
         bool named = targets[i].value != NULL || (given && !json_is_null(given));
-        if (strcmp(in->scope, targets[i].scope) == 0 && !named)
+        if (strcmp(in->scope, targets[i].scope) == 0 && targets[i].value == NULL)
             violation_rule(v, targets[i].field, "RET-2", "a hold on a %s names it",
                            strcmp(in->scope, "record_class") == 0 ? "record class" : in->scope);
         else if (strcmp(in->scope, targets[i].scope) != 0 && named)

@@ -104,6 +104,14 @@ Test(retention_rules, RET_2_a_hold_names_the_target_of_its_scope_and_no_other)
     cr_assert(violations_has(&v, "RET-2", "ends_on"), "its end has passed");
     json_decref(b);
 
+    /* a blank class names none (found by fuzz_body_retention) */
+    violations_init(&v);
+    b = parse_text("{\"scope\": \"record_class\", \"record_class\": \"\","
+                   " \"kind\": \"inquiry\", \"reason\": \"An inquiry\"}");
+    hold_parse(b, "2026-12-06", &in, &v);
+    cr_assert(violations_has(&v, "RET-2", "record_class"));
+    json_decref(b);
+
     violations_init(&v);
     b = parse_text("{\"scope\": \"meeting\", \"meeting_id\": \"MAM-2026-000001\","
                    " \"kind\": \"inquiry\", \"reason\": \"r\"}");
