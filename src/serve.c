@@ -22,6 +22,7 @@
 #include "domain/ical.h"
 #include "store/idempotency.h"
 #include "store/obligations.h"
+#include "store/retention.h"
 #include "http/metrics.h"
 #include "http/process_metrics.h"
 #include "http/route.h"
@@ -145,7 +146,11 @@ static void *maintenance_loop(void *arg)
  * send (store/obligations.c), and reminders_sent's key makes each reminder
  * go once whatever runs it. Its state is all in the database, so a restart
  * picks up where it stood: a stage reached while no instance ran is sent at
- * the next run. */
+ * the next run. The same thread runs the daily retention job (RET-1,
+ * store/retention.c): in the service rather than a CronJob because it needs
+ * nothing a request lacks and its once-a-day rule lives in the database
+ * (retention_runs), so every deployment (compose, systemd, Kubernetes) has
+ * it with no scheduler of its own. */
 static struct {
     pthread_t thread;
     pthread_mutex_t lock;
@@ -175,6 +180,12 @@ static void *scheduler_loop(void *arg)
             else if (sent > 0)
                 y_log_message(Y_LOG_LEVEL_INFO, "reminders: %ld sent", sent);
             metrics_reminders(ran, sent);
+            /* RET-1: the daily retention job, once a day (retention_runs) */
+            long noticed = 0;
+            if (retention_tick(c, clock_wall(), &ran, &noticed) != 0)
+                y_log_message(Y_LOG_LEVEL_WARNING, "retention: the run failed; tried again next time");
+            else if (noticed > 0)
+                y_log_message(Y_LOG_LEVEL_INFO, "retention: %ld records due announced", noticed);
             db_release(c);
         }
         pthread_mutex_lock(&scheduler.lock);

@@ -1,9 +1,14 @@
 -- Recording a meeting: minutes in versions and the actions they agree.
 
 -- Approved minutes are immutable for every role (MIN-3): amend instead.
+-- The one exception is disposal (RET-3, retention_disposing in
+-- 88_retention.sql), which deletes the whole record.
 CREATE OR REPLACE FUNCTION minutes_approved_are_immutable() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'DELETE' AND retention_disposing(TG_RELID) THEN
+    RETURN OLD;
+  END IF;
   IF OLD.status = 'approved' THEN
     RAISE EXCEPTION 'approved minutes are immutable (% refused); amend them instead', TG_OP
       USING ERRCODE = 'insufficient_privilege';
@@ -82,6 +87,9 @@ $$;
 CREATE OR REPLACE FUNCTION minutes_inaccuracy_answered_is_final() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'DELETE' AND retention_disposing(TG_RELID) THEN  -- RET-3
+    RETURN OLD;
+  END IF;
   IF TG_OP = 'DELETE' OR OLD.status <> 'open' THEN
     RAISE EXCEPTION 'an inaccuracy is never deleted, and once answered never changed (% refused)',
       TG_OP USING ERRCODE = 'insufficient_privilege';

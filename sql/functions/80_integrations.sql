@@ -57,6 +57,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WHEN 'escalation' THEN '/v1/escalations/' || resource_id
     WHEN 'agency' THEN '/v1/agencies/' || resource_id
     WHEN 'bank_holiday' THEN '/v1/bank-holidays/' || resource_id
+    WHEN 'child' THEN '/v1/children/' || resource_id
+    WHEN 'retention_policy' THEN '/v1/retention-policies/' || resource_id
   END
 $$;
 

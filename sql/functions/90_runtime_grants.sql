@@ -34,6 +34,12 @@ BEGIN
   REVOKE UPDATE, DELETE ON outcome_letter_recipients FROM mam_runtime;
   -- when each clock was introduced is the schema's, not the service's (039)
   REVOKE INSERT, UPDATE, DELETE ON obligation_clocks_introduced FROM mam_runtime;
+  -- retention policy history and case closures are only added to (RET-1);
+  -- a disposal's tombstone is written only by retention_dispose (RET-3)
+  REVOKE UPDATE, DELETE ON retention_policies FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON child_case_closures FROM mam_runtime;
+  REVOKE UPDATE, DELETE ON disposals FROM mam_runtime;
+  GRANT EXECUTE ON FUNCTION retention_dispose(uuid, text, text, text) TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public

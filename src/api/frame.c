@@ -134,6 +134,8 @@ static bool location_of(const store_kind *kind, const char *id, char *out, size_
         {"bank_holiday", "/v1/bank-holidays/"},
         {"webhook_endpoint", "/v1/webhook-endpoints/"},
         {"calendar_token", "/v1/calendar-tokens/"},
+        {"retention_hold", "/v1/retention-holds/"},
+        {"disposal", "/v1/disposals/"},
     };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         if (strcmp(paths[i].kind, store_kind_name(kind)) == 0) {

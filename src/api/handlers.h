@@ -167,4 +167,26 @@ void handle_calendar_tokens_list(req *r);
 void handle_calendar_tokens_revoke(req *r);
 void handle_calendar_feed(req *r);
 
+/* retention.c: retention policies, case closures, records due (RET-1) */
+void handle_retention_policy_get(req *r);
+void handle_retention_policy_put(req *r);
+void handle_retention_policy_versions(req *r);
+void handle_case_closures_create(req *r);
+void handle_records_due(req *r);
+void handle_records_due_run(req *r);
+
+/* holds.c: retention holds (RET-2) */
+void handle_holds_create(req *r);
+void handle_holds_list(req *r);
+void handle_holds_get(req *r);
+void handle_holds_release(req *r);
+
+/* disposals.c: disposal as a decision of two people (RET-3) */
+void handle_disposals_create(req *r);
+void handle_disposals_get(req *r);
+void handle_disposals_approve(req *r);
+
+/* access_report.c: who read or changed a child's records (SEC-7) */
+void handle_children_access_report(req *r);
+
 #endif

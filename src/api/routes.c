@@ -31,6 +31,7 @@ static const char *const q_sharing[] = {"child_id", "agency", "from", "to", PAGE
 static const char *const q_chronology[] = {"from", "to", "agency", "kind", PAGE, NULL};
 static const char *const q_chronology_pdf[] = {"from", "to", "agency", "kind", NULL};
 static const char *const q_sars[] = {"overdue", PAGE, NULL};
+static const char *const q_holds[] = {"in_effect", PAGE, NULL};
 static const char *const q_escalations[] = {"meeting_id", "status", "stage", "agency",
                                             "overdue", PAGE, NULL};
 
@@ -38,6 +39,8 @@ static const char *const q_escalations[] = {"meeting_id", "status", "stage", "ag
 #define BODY_OPT ROUTE_BODY_OPTIONAL
 #define CHANGE ROUTE_IF_MATCH
 #define HOOK_ROLES (ROLE_INTEGRATION | ROLE_ADMIN)
+#define RETENTION_ROLES (ROLE_DPO | ROLE_ADMIN)
+#define DISPOSAL_ROLES (ROLE_DPO | ROLE_ADMIN | ROLE_SENIOR_MANAGER)
 
 const route api_routes[] = {
     /* operations */
@@ -166,6 +169,23 @@ const route api_routes[] = {
     {"GET", "/v1/policy", handle_policy_get, 0, 0, NULL},
     {"PUT", "/v1/policy", handle_policy_put, BODY | CHANGE, ROLE_ADMIN, NULL},
     {"GET", "/v1/policy/versions", handle_policy_versions, 0, 0, q_page},
+
+    /* retention, holds and disposal (RET-1 to RET-3), the access report (SEC-7) */
+    {"GET", "/v1/retention-policies/{record_class}", handle_retention_policy_get, 0, 0, NULL},
+    {"PUT", "/v1/retention-policies/{record_class}", handle_retention_policy_put, BODY | CHANGE, ROLE_ADMIN, NULL},
+    {"GET", "/v1/retention-policies/{record_class}/versions", handle_retention_policy_versions, 0, 0, q_page},
+    {"POST", "/v1/children/{child_id}/case-closures", handle_case_closures_create, BODY, 0, NULL},
+    {"GET", "/v1/records-due", handle_records_due, 0, RETENTION_ROLES, q_page},
+    {"POST", "/v1/records-due/run", handle_records_due_run, 0, RETENTION_ROLES, NULL},
+    {"POST", "/v1/retention-holds", handle_holds_create, BODY, RETENTION_ROLES, NULL},
+    {"GET", "/v1/retention-holds", handle_holds_list, 0, RETENTION_ROLES, q_holds},
+    {"GET", "/v1/retention-holds/{hold_id}", handle_holds_get, 0, RETENTION_ROLES, NULL},
+    {"POST", "/v1/retention-holds/{hold_id}/release", handle_holds_release, BODY | CHANGE, RETENTION_ROLES, NULL},
+    {"POST", "/v1/disposals", handle_disposals_create, BODY, DISPOSAL_ROLES, NULL},
+    {"GET", "/v1/disposals/{disposal_id}", handle_disposals_get, 0, DISPOSAL_ROLES, NULL},
+    {"POST", "/v1/disposals/{disposal_id}/approve", handle_disposals_approve, CHANGE, DISPOSAL_ROLES, NULL},
+    {"GET", "/v1/children/{child_id}/access-report", handle_children_access_report, 0,
+     ROLE_DPO | ROLES_MANAGERS, q_page},
 
     /* obligations and reminders (OBL-2, OBL-3) */
     {"GET", "/v1/obligations", handle_obligations_list, 0, 0, q_obligations},

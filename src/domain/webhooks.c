@@ -25,6 +25,9 @@ const char *const webhook_event_types[] = {
     "escalation.resolved", "escalation.withdrawn",
     "bank_holiday.created", "bank_holiday.removed",
     "policy.changed",
+    /* RET-1 to RET-3: retention, holds and disposal (ids only) */
+    "retention_policy.changed", "child.case_closed", "retention_hold.placed",
+    "retention_hold.released", "record.due", "disposal.proposed", "record.purged",
     /* OBL-3: the reminders, as reminders_due (sql/functions/85_obligations.sql)
      * names them: reminder.<clock>_<stage> */
     "reminder.response_due", "reminder.papers_due", "reminder.drift_due",

@@ -429,6 +429,13 @@ static const id_route dpo_routes[] = {
     {"POST", "/v1/subject-access-requests/{sar_id}/answer", b_answer_sar, V_SAR},
 };
 
+static json_t *b_closure(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s}", "closed_on", "2026-01-05");
+}
+
 static const id_route case_routes[] = {
     {"GET", "/v1/meetings/{meeting_id}", NULL, V_NONE},
     {"PATCH", "/v1/meetings/{meeting_id}", b_title, V_MEETING},
@@ -488,6 +495,7 @@ static const id_route case_routes[] = {
     {"POST", "/v1/inaccuracies/{inaccuracy_id}/answer", b_answer, V_INACCURACY},
     {"POST", "/v1/meetings/{meeting_id}/outcome-letter", b_letter, V_NONE},
     {"GET", "/v1/meetings/{meeting_id}/outcome-letter", NULL, V_NONE},
+    {"POST", "/v1/children/{child_id}/case-closures", b_closure, V_NONE},
 };
 
 /* Routes with a path parameter that name no case data: the agency
@@ -517,6 +525,22 @@ static const struct {
      * opens (icalendar::INT_6_a_personal_feed_is_reached_by_its_token_alone_and_revocable) */
     {"DELETE", "/v1/calendar-tokens/{token_id}"},
     {"GET", "/v1/calendar-feeds/{feed_token}"},
+    /* retention policies are read by every caller and changed by admins
+     * (retention::RET_1_policy_changes_refused_change_nothing) */
+    {"GET", "/v1/retention-policies/{record_class}"},
+    {"PUT", "/v1/retention-policies/{record_class}"},
+    {"GET", "/v1/retention-policies/{record_class}/versions"},
+    /* the dpo's and admins' across the service by design (RET-2), everyone
+     * else 403 (retention::RET_2_holds_refused_change_nothing) */
+    {"GET", "/v1/retention-holds/{hold_id}"},
+    {"POST", "/v1/retention-holds/{hold_id}/release"},
+    /* the dpo and admins decide on every record; a senior manager of another
+     * agency gets 404 (disposal::RET_3_a_senior_manager_proposes_and_the_dpo_approves) */
+    {"GET", "/v1/disposals/{disposal_id}"},
+    {"POST", "/v1/disposals/{disposal_id}/approve"},
+    /* the dpo reads every child's; a manager of another agency gets 404
+     * (access_report::SEC_7_only_the_dpo_and_the_convening_managers_read_it) */
+    {"GET", "/v1/children/{child_id}/access-report"},
 };
 
 static const char *const roles[] = {

@@ -559,6 +559,8 @@ static const shape minutes_shape = {"decisions", 20000, "attendance", 200, NULL,
 static const shape escalation_shape = {"concern", 10000, NULL, 0, NULL, 0, 0, NULL};
 static const shape chronology_entry_shape = {"what_happened", 10000, NULL, 0, NULL, 0, 0, NULL};
 static const shape chronology_change_shape = {"reason", 10000, NULL, 0, NULL, 0, 0, NULL};
+static const shape hold_shape = {"reason", 1000, NULL, 0, NULL, 0, 0, NULL};
+static const shape case_closure_shape = {"closed_on", 10, NULL, 0, NULL, 0, 0, NULL};
 static const shape attendance_shape = {"entries[0].invitation_id", 36, "entries", 200, NULL, 0,
                                        0, "entries[0]"};
 
@@ -834,6 +836,42 @@ Test(hostile, SEC_6_CHR_2_chronology_entry_create_refuses_hostile_bodies)
     t.where.child_id = child;
     json_t *valid = chronology_entry_body();
     assault(&t, valid, &chronology_entry_shape);
+    json_decref(valid);
+    free(child);
+    planned_free(&p);
+}
+
+Test(hostile, SEC_6_RET_2_hold_refuses_hostile_bodies)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    char *child = child_of_new_meeting(&p.requester);
+    person dpo = person_new(p.csc, "dpo");
+    target t;
+    target_init(&t, "POST", "/v1/retention-holds", &dpo, 0, &p, 201);
+    t.where.child_id = child;
+    json_t *valid = json_pack("{s:s, s:s, s:s, s:s, s:s}", "scope", "child", "child_id", child,
+                              "kind", "litigation", "reason", "A claim about the placement",
+                              "ends_on", "2099-12-31");
+    assault(&t, valid, &hold_shape);
+    json_decref(valid);
+    person_free(&dpo);
+    free(child);
+    planned_free(&p);
+}
+
+Test(hostile, SEC_6_RET_1_case_closure_refuses_hostile_bodies)
+{
+    planned p;
+    planned_authorised(&p, "professionals");
+    char *child = child_of_new_meeting(&p.requester);
+    char path[200];
+    snprintf(path, sizeof path, "/v1/children/%s/case-closures", child);
+    target t;
+    target_init(&t, "POST", path, &p.manager, 0, &p, 201);
+    t.where.child_id = child;
+    json_t *valid = json_pack("{s:s}", "closed_on", "2026-01-05");
+    assault(&t, valid, &case_closure_shape);
     json_decref(valid);
     free(child);
     planned_free(&p);

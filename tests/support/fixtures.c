@@ -146,8 +146,9 @@ char *db_fingerprint(const char *agency)
         "   WHERE m.convening_agency = $1),"
         " (SELECT count(*) FROM audit_events WHERE actor_agency = $1),"
         " (SELECT count(*) FROM events WHERE agency = $1"
-        "   AND NOT (resource_type IN ('agency', 'bank_holiday', 'policy') AND resource_id <> $1)"
-        "   AND type NOT LIKE 'reminder.%'),"
+        "   AND NOT (resource_type IN ('agency', 'bank_holiday', 'policy', 'retention_policy',"
+        "                         'retention_hold') AND resource_id <> $1)"
+        "   AND type NOT LIKE 'reminder.%' AND type <> 'record.due'),"
         " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM agencies WHERE code = $1),"
         " (SELECT md5(string_agg(meeting_json(m, '2000-01-01')::text, ',' ORDER BY m.id)) FROM meetings m"
         "   WHERE m.convening_agency = $1))",
@@ -199,7 +200,7 @@ char *db_meeting_digest(const char *meeting_id)
         " 'audit', (SELECT count(*) FROM audit_events au WHERE au.resource_id IN"
         "   (SELECT id FROM ids) OR au.resource_ids && ARRAY(SELECT id FROM ids)),"
         " 'feed', (SELECT count(*) FROM events ev WHERE ev.resource_id IN (SELECT id FROM ids)"
-        "          AND ev.type NOT LIKE 'reminder.%'))",
+        "          AND ev.type NOT LIKE 'reminder.%' AND ev.type <> 'record.due'))",
         1, params);
 #undef ROWS
 }

@@ -44,7 +44,8 @@ char *db_try(const char *sql);
  * would still show).
  * Directory, calendar and policy events about other resources (every
  * agency's feed hears of each new agency, bank holiday and policy change)
- * and reminders (the scheduler sends them on its own time, OBL-3) are left
+ * and reminders and records due (the scheduler sends them on its own time,
+ * OBL-3, RET-1) are left
  * out, so tests running in parallel do not disturb it. */
 char *db_fingerprint(const char *agency);
 
@@ -55,7 +56,8 @@ char *db_fingerprint(const char *agency);
  * it, actions the
  * meeting agreed or tracks (with history), escalations about it (with their
  * events), each digested row by row, and the audit rows and feed events
- * about any of them, counted (reminders left out: the scheduler sends them
+ * about any of them, counted (reminders and records due left out: the
+ * scheduler sends them
  * on its own time, OBL-3). */
 char *db_meeting_digest(const char *meeting_id);
 

@@ -1,0 +1,173 @@
+#include "domain/retention.h"
+
+#include <string.h>
+
+#include "core/text.h"
+#include "domain/json_in.h"
+
+const char *const retention_record_classes[] = {"meeting_record", NULL};
+const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth", NULL};
+const char *const retention_thens[] = {"review", "delete", NULL};
+const char *const retention_hold_kinds[] = {"inquiry", "litigation", "subject_access",
+                                            "rapid_review", "complaint", NULL};
+const char *const retention_hold_scopes[] = {"child", "meeting", "record_class", NULL};
+
+const state_gate hold_gate_release = {"RET-2", "This hold has been released already.",
+                                      {"held"}};
+const state_gate disposal_gate_approve = {
+    "RET-3", "This disposal has been approved and carried out already.", {"proposed"}};
+
+bool retention_record_class_known(const char *s)
+{
+    for (const char *const *c = retention_record_classes; s && *c; c++)
+        if (strcmp(*c, s) == 0)
+            return true;
+    return false;
+}
+
+static bool object_body(json_t *body, violations *v)
+{
+    if (json_is_object(body))
+        return true;
+    violation_schema(v, "", "the body must be an object");
+    return false;
+}
+
+/* A date member (YYYY-MM-DD), or NULL when absent; a malformed one is a
+ * schema violation. */
+static const char *date_member(json_t *body, const char *key, bool required, const char *rule,
+                               violations *v)
+{
+    const char *s = jin_string(v, body, "", key, 10, required, rule);
+    if (s && !text_is_date(s)) {
+        violation_schema(v, key, "'%s' must be a date, YYYY-MM-DD", key);
+        return NULL;
+    }
+    return s;
+}
+
+void retention_policy_parse(json_t *body, retention_policy_in *in, violations *v)
+{
+    static const char *const fields[] = {"period_months", "runs_from", "then", "reason", NULL};
+    static const char *const read_only[] = {"record_class", "version", "effective_from",
+                                            "changed_by", NULL};
+    memset(in, 0, sizeof *in);
+    if (!object_body(body, v))
+        return;
+    jin_only_keys(v, body, "", fields, read_only);
+    json_t *n = json_object_get(body, "period_months");
+    if (!n || json_is_null(n))
+        violation_rule(v, "period_months", "RET-1", "a policy states its period in months");
+    else if (!json_is_integer(n))
+        violation_schema(v, "period_months", "'period_months' must be a whole number");
+    else if (json_integer_value(n) < 1 || json_integer_value(n) > RETENTION_PERIOD_MONTHS_MAX)
+        violation_rule(v, "period_months", "RET-1", "the period is 1 to %d months",
+                       RETENTION_PERIOD_MONTHS_MAX);
+    else
+        in->period_months = (long)json_integer_value(n);
+    in->runs_from = jin_enum(v, body, "", "runs_from", retention_starts, true, "RET-1");
+    in->then = jin_enum(v, body, "", "then", retention_thens, true, "RET-1");
+    in->reason = jin_string(v, body, "", "reason", RETENTION_REASON_MAX, true, "RET-1");
+}
+
+void case_closure_parse(json_t *body, const char *today, case_closure_in *in, violations *v)
+{
+    static const char *const fields[] = {"closed_on", NULL};
+    memset(in, 0, sizeof *in);
+    if (!object_body(body, v))
+        return;
+    jin_only_keys(v, body, "", fields, NULL);
+    in->closed_on = date_member(body, "closed_on", true, "RET-1", v);
+    /* YYYY-MM-DD compares as text */
+    if (in->closed_on && strcmp(in->closed_on, today) > 0)
+        violation_rule(v, "closed_on", "RET-1", "a case is reported closed once it has closed");
+}
+
+void hold_parse(json_t *body, const char *today, hold_in *in, violations *v)
+{
+    static const char *const fields[] = {"scope",  "child_id", "meeting_id", "record_class",
+                                         "kind",   "reason",   "ends_on",    NULL};
+    static const char *const read_only[] = {"id", "in_effect", "placed_by", "placed_at",
+                                            "release", "version", NULL};
+    memset(in, 0, sizeof *in);
+    if (!object_body(body, v))
+        return;
+    jin_only_keys(v, body, "", fields, read_only);
+    in->scope = jin_enum(v, body, "", "scope", retention_hold_scopes, true, "RET-2");
+    in->child_id = jin_string(v, body, "", "child_id", 36, false, NULL);
+    in->meeting_id = jin_string(v, body, "", "meeting_id", 36, false, NULL);
+    in->record_class =
+        jin_enum(v, body, "", "record_class", retention_record_classes, false, NULL);
+    if (in->child_id && !text_is_uuid(in->child_id))
+        violation_schema(v, "child_id", "'child_id' must be a UUID");
+    if (in->meeting_id && !text_is_uuid(in->meeting_id))
+        violation_schema(v, "meeting_id", "'meeting_id' must be a UUID");
+    in->kind = jin_enum(v, body, "", "kind", retention_hold_kinds, true, "RET-2");
+    in->reason = jin_string(v, body, "", "reason", RETENTION_REASON_MAX, true, "RET-2");
+    in->ends_on = date_member(body, "ends_on", false, NULL, v);
+    if (in->ends_on && strcmp(in->ends_on, today) < 0)
+        violation_rule(v, "ends_on", "RET-2", "a hold ends today or later");
+    if (!in->scope)
+        return;
+    /* the one target its scope names, and no other */
+    struct {
+        const char *scope, *field, *value;
+    } targets[] = {{"child", "child_id", in->child_id},
+                   {"meeting", "meeting_id", in->meeting_id},
+                   {"record_class", "record_class", in->record_class}};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        /* a blank or malformed value names nothing, and is still something given */
+        json_t *given = json_object_get(body, targets[i].field);
+        bool named = targets[i].value != NULL || (given && !json_is_null(given));
+        if (strcmp(in->scope, targets[i].scope) == 0 && targets[i].value == NULL)
+            violation_rule(v, targets[i].field, "RET-2", "a hold on a %s names it",
+                           strcmp(in->scope, "record_class") == 0 ? "record class" : in->scope);
+        else if (strcmp(in->scope, targets[i].scope) != 0 && named)
+            violation_rule(v, targets[i].field, "RET-2", "a hold on a %s names nothing else",
+                           strcmp(in->scope, "record_class") == 0 ? "record class" : in->scope);
+    }
+}
+
+void hold_release_parse(json_t *body, const char **reason, violations *v)
+{
+    static const char *const fields[] = {"reason", NULL};
+    *reason = NULL;
+    if (!object_body(body, v))
+        return;
+    jin_only_keys(v, body, "", fields, NULL);
+    *reason = jin_string(v, body, "", "reason", RETENTION_REASON_MAX, true, "RET-2");
+}
+
+void disposal_parse(json_t *body, const char **meeting_id, violations *v)
+{
+    static const char *const fields[] = {"meeting_id", NULL};
+    static const char *const read_only[] = {"id", "status", "proposed_by", "approved_by",
+                                            "policy_version", "version", NULL};
+    *meeting_id = NULL;
+    if (!object_body(body, v))
+        return;
+    jin_only_keys(v, body, "", fields, read_only);
+    const char *id = jin_string(v, body, "", "meeting_id", 36, true, NULL);
+    if (id && !text_is_uuid(id))
+        violation_schema(v, "meeting_id", "'meeting_id' must be a UUID");
+    else
+        *meeting_id = id;
+}
+
+const char *disposal_side_of(const caller *who)
+{
+    if (caller_has_any(who, ROLE_DPO))
+        return "dpo";
+    if (caller_has_any(who, ROLE_ADMIN | ROLE_SENIOR_MANAGER))
+        return "manager";
+    return NULL;
+}
+
+bool disposal_may_approve(const caller *who, const char *proposer_sub, const char *proposed_as)
+{
+    if (strcmp(who->sub, proposer_sub) == 0)
+        return false;
+    if (strcmp(proposed_as, "dpo") == 0)
+        return caller_has_any(who, ROLE_ADMIN | ROLE_SENIOR_MANAGER);
+    return caller_has_any(who, ROLE_DPO);
+}

@@ -1,0 +1,79 @@
+/* retention: what the service keeps and for how long (RET-1), holds that
+ * stop disposal (RET-2), and disposal as a decision of two people (RET-3).
+ *
+ * The vocabularies here are the contract's enums and the database's CHECKs
+ * (sql/041_retention.sql); the parsers read request bodies with every
+ * problem collected; the rules are plain C over plain data. */
+#ifndef MAM_RETENTION_H
+#define MAM_RETENTION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "auth/caller.h"
+#include "domain/gate.h"
+#include "domain/violations.h"
+
+#define RETENTION_REASON_MAX 1000
+#define RETENTION_PERIOD_MONTHS_MAX 1800 /* 150 years */
+
+/* NULL-terminated vocabularies. */
+extern const char *const retention_record_classes[]; /* meeting_record */
+extern const char *const retention_starts[];         /* meeting_closed, case_closed, date_of_birth */
+extern const char *const retention_thens[];          /* review, delete */
+extern const char *const retention_hold_kinds[];     /* inquiry, litigation, subject_access, ... */
+extern const char *const retention_hold_scopes[];    /* child, meeting, record_class */
+
+bool retention_record_class_known(const char *s);
+
+/* PUT /v1/retention-policies/{record_class}:
+ * {period_months, runs_from, then, reason}; strings borrow from the body. */
+typedef struct retention_policy_in {
+    long period_months;
+    const char *runs_from;
+    const char *then;
+    const char *reason;
+} retention_policy_in;
+void retention_policy_parse(json_t *body, retention_policy_in *in, violations *v);
+
+/* POST /v1/children/{child_id}/case-closures: {closed_on}. RET-1: a case
+ * closes on a day that has come (closed_on not after today). */
+typedef struct case_closure_in {
+    const char *closed_on;
+} case_closure_in;
+void case_closure_parse(json_t *body, const char *today, case_closure_in *in, violations *v);
+
+/* POST /v1/retention-holds: {scope, child_id | meeting_id | record_class,
+ * kind, reason, ends_on?}. RET-2: the target matches the scope, and an end
+ * day, when given, has not passed. */
+typedef struct hold_in {
+    const char *scope;
+    const char *child_id;
+    const char *meeting_id;
+    const char *record_class;
+    const char *kind;
+    const char *reason;
+    const char *ends_on;
+} hold_in;
+void hold_parse(json_t *body, const char *today, hold_in *in, violations *v);
+
+/* POST /v1/retention-holds/{hold_id}/release: {reason}. */
+void hold_release_parse(json_t *body, const char **reason, violations *v);
+
+/* POST /v1/disposals: {meeting_id}. */
+void disposal_parse(json_t *body, const char **meeting_id, violations *v);
+
+/* RET-2: a hold is released once. RET-3: a disposal is approved once. */
+extern const state_gate hold_gate_release;
+extern const state_gate disposal_gate_approve;
+
+/* RET-3: the side a caller takes in a disposal: "dpo", "manager" (an admin
+ * or a senior manager), or NULL for neither. One who holds both counts as
+ * the dpo when proposing. */
+const char *disposal_side_of(const caller *who);
+
+/* RET-3: may `who` approve a disposal proposed by proposer_sub on side
+ * proposed_as? A second, different person on the other side. */
+bool disposal_may_approve(const caller *who, const char *proposer_sub, const char *proposed_as);
+
+#endif

@@ -1,0 +1,74 @@
+/* Retention, holds and disposal (RET-1 to RET-3): the first byte chooses
+ * the reader, the rest is the body. Whatever a parser accepts without a
+ * violation is whole: the policy has its period within bounds and its
+ * vocabularies, a hold names exactly the target of its scope, a disposal a
+ * UUID. */
+#include "fuzz.h"
+
+#include "core/text.h"
+#include "domain/retention.h"
+
+static bool known(const char *const *set, const char *s)
+{
+    for (; s && *set; set++)
+        if (strcmp(*set, s) == 0)
+            return true;
+    return false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    json_t *body = fuzz_body(data + 1, size - 1);
+    if (!body)
+        return 0;
+    violations v;
+    violations_init(&v);
+    switch (data[0] % 5) {
+    case 0: {
+        retention_policy_in in;
+        retention_policy_parse(body, &in, &v);
+        if (v.n == 0 && (in.period_months < 1 || in.period_months > RETENTION_PERIOD_MONTHS_MAX ||
+                         !known(retention_starts, in.runs_from) ||
+                         !known(retention_thens, in.then) || !in.reason))
+            abort();
+        break;
+    }
+    case 1: {
+        case_closure_in in;
+        case_closure_parse(body, "2026-12-06", &in, &v);
+        if (v.n == 0 && (!in.closed_on || strcmp(in.closed_on, "2026-12-06") > 0))
+            abort();
+        break;
+    }
+    case 2: {
+        hold_in in;
+        hold_parse(body, "2026-12-06", &in, &v);
+        if (v.n == 0) {
+            int targets = (in.child_id != NULL) + (in.meeting_id != NULL) +
+                          (in.record_class != NULL);
+            if (targets != 1 || !known(retention_hold_kinds, in.kind) || !in.reason)
+                abort();
+        }
+        break;
+    }
+    case 3: {
+        const char *reason;
+        hold_release_parse(body, &reason, &v);
+        if (v.n == 0 && !reason)
+            abort();
+        break;
+    }
+    default: {
+        const char *meeting_id;
+        disposal_parse(body, &meeting_id, &v);
+        if (v.n == 0 && (!meeting_id || !text_is_uuid(meeting_id)))
+            abort();
+        break;
+    }
+    }
+    fuzz_check_violations(&v);
+    json_decref(body);
+    return 0;
+}

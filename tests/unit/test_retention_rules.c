@@ -1,0 +1,145 @@
+/* RET-1 to RET-3: the retention bodies' shapes and rules and the
+ * two-person rule of disposal (domain/retention.c), without HTTP. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "domain/retention.h"
+
+static json_t *parse_text(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+    cr_assert_not_null(j, "%s", e.text);
+    return j;
+}
+
+static caller person(const char *sub, unsigned roles)
+{
+    caller c;
+    memset(&c, 0, sizeof c);
+    strcpy(c.sub, sub);
+    strcpy(c.agency, "CSC-1");
+    c.roles = roles;
+    return c;
+}
+
+Test(retention_rules, RET_1_policy_read_whole)
+{
+    json_t *b = parse_text("{\"period_months\": 420, \"runs_from\": \"case_closed\","
+                           " \"then\": \"review\", \"reason\": \"The board's schedule\"}");
+    retention_policy_in in;
+    violations v;
+    violations_init(&v);
+    retention_policy_parse(b, &in, &v);
+    cr_assert_eq(v.n, 0, "%s", v.n ? v.items[0].message : "");
+    cr_assert_eq(in.period_months, 420);
+    cr_assert_str_eq(in.runs_from, "case_closed");
+    cr_assert_str_eq(in.then, "review");
+    json_decref(b);
+}
+
+Test(retention_rules, RET_1_policy_limits_and_missing_parts_are_rule_violations)
+{
+    json_t *b = parse_text("{\"period_months\": 1801, \"runs_from\": \"first_contact\"}");
+    retention_policy_in in;
+    violations v;
+    violations_init(&v);
+    retention_policy_parse(b, &in, &v);
+    cr_assert_not(v.schema);
+    cr_assert(violations_has(&v, "RET-1", "period_months"));
+    cr_assert(violations_has(&v, "RET-1", "runs_from"));
+    cr_assert(violations_has(&v, "RET-1", "then"));
+    cr_assert(violations_has(&v, "RET-1", "reason"));
+    json_decref(b);
+    b = parse_text("{\"period_months\": \"420\", \"runs_from\": \"case_closed\","
+                   " \"then\": \"delete\", \"reason\": \"r\", \"version\": 3}");
+    violations_init(&v);
+    retention_policy_parse(b, &in, &v);
+    cr_assert(v.schema, "a string period and a read-only member are shape errors");
+    json_decref(b);
+}
+
+Test(retention_rules, RET_1_a_case_closes_on_a_day_that_has_come)
+{
+    case_closure_in in;
+    violations v;
+    violations_init(&v);
+    json_t *b = parse_text("{\"closed_on\": \"2026-12-07\"}");
+    case_closure_parse(b, "2026-12-06", &in, &v);
+    cr_assert(violations_has(&v, "RET-1", "closed_on"));
+    json_decref(b);
+    violations_init(&v);
+    b = parse_text("{\"closed_on\": \"2026-12-06\"}");
+    case_closure_parse(b, "2026-12-06", &in, &v);
+    cr_assert_eq(v.n, 0);
+    json_decref(b);
+    violations_init(&v);
+    b = parse_text("{\"closed_on\": \"6 December\"}");
+    case_closure_parse(b, "2026-12-06", &in, &v);
+    cr_assert(v.schema);
+    json_decref(b);
+}
+
+Test(retention_rules, RET_2_a_hold_names_the_target_of_its_scope_and_no_other)
+{
+    hold_in in;
+    violations v;
+    violations_init(&v);
+    json_t *b = parse_text("{\"scope\": \"child\", \"child_id\": "
+                           "\"7d3c2a1e-0000-4000-8000-000000000001\", \"kind\": \"litigation\","
+                           " \"reason\": \"A claim\", \"ends_on\": \"2027-01-01\"}");
+    hold_parse(b, "2026-12-06", &in, &v);
+    cr_assert_eq(v.n, 0, "%s", v.n ? v.items[0].message : "");
+    cr_assert_str_eq(in.scope, "child");
+    json_decref(b);
+
+    violations_init(&v);
+    b = parse_text("{\"scope\": \"record_class\", \"meeting_id\": "
+                   "\"7d3c2a1e-0000-4000-8000-000000000001\", \"kind\": \"inquiry\","
+                   " \"reason\": \"An inquiry\", \"ends_on\": \"2026-12-05\"}");
+    hold_parse(b, "2026-12-06", &in, &v);
+    cr_assert(violations_has(&v, "RET-2", "record_class"), "the class is not named");
+    cr_assert(violations_has(&v, "RET-2", "meeting_id"), "a meeting is named besides");
+    cr_assert(violations_has(&v, "RET-2", "ends_on"), "its end has passed");
+    json_decref(b);
+
+    /* a blank class names none (found by fuzz_body_retention) */
+    violations_init(&v);
+    b = parse_text("{\"scope\": \"record_class\", \"record_class\": \"\","
+                   " \"kind\": \"inquiry\", \"reason\": \"An inquiry\"}");
+    hold_parse(b, "2026-12-06", &in, &v);
+    cr_assert(violations_has(&v, "RET-2", "record_class"));
+    json_decref(b);
+
+    violations_init(&v);
+    b = parse_text("{\"scope\": \"meeting\", \"meeting_id\": \"MAM-2026-000001\","
+                   " \"kind\": \"inquiry\", \"reason\": \"r\"}");
+    hold_parse(b, "2026-12-06", &in, &v);
+    cr_assert(v.schema, "a meeting id is a UUID");
+    json_decref(b);
+}
+
+Test(retention_rules, RET_3_disposal_needs_a_second_person_on_the_other_side)
+{
+    caller dpo = person("dpo-1", ROLE_DPO);
+    caller dpo2 = person("dpo-2", ROLE_DPO);
+    caller admin = person("admin-1", ROLE_ADMIN);
+    caller senior = person("senior-1", ROLE_SENIOR_MANAGER);
+    caller manager = person("manager-1", ROLE_MANAGER);
+    cr_assert_str_eq(disposal_side_of(&dpo), "dpo");
+    cr_assert_str_eq(disposal_side_of(&admin), "manager");
+    cr_assert_str_eq(disposal_side_of(&senior), "manager");
+    cr_assert_null(disposal_side_of(&manager));
+
+    cr_assert(disposal_may_approve(&admin, "dpo-1", "dpo"));
+    cr_assert(disposal_may_approve(&senior, "dpo-1", "dpo"));
+    cr_assert(disposal_may_approve(&dpo, "admin-1", "manager"));
+    cr_assert_not(disposal_may_approve(&dpo, "dpo-1", "dpo"), "one person alone");
+    cr_assert_not(disposal_may_approve(&dpo2, "dpo-1", "dpo"), "two on the same side");
+    cr_assert_not(disposal_may_approve(&senior, "admin-1", "manager"), "two on the same side");
+    cr_assert_not(disposal_may_approve(&manager, "dpo-1", "dpo"), "a manager is neither side");
+    /* one who holds both roles is still one person */
+    caller both = person("dpo-1", ROLE_DPO | ROLE_ADMIN);
+    cr_assert_not(disposal_may_approve(&both, "dpo-1", "dpo"));
+}
