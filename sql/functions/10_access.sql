@@ -277,3 +277,17 @@ LANGUAGE sql STABLE AS $$ SELECT t.owner_sub = caller_sub $$;
 CREATE OR REPLACE FUNCTION subject_access_request_visible(caller_roles text[])
 RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$ SELECT 'dpo' = ANY (caller_roles) $$;
+
+-- SAR-2: a consultation on a subject access request is the dpo's, and the
+-- consulted agency's managers' (manager or senior_manager of that agency):
+-- they read and answer it. To anyone else, the agency's practitioners
+-- included, it is absent (404).
+CREATE OR REPLACE FUNCTION subject_access_consultation_visible(consulted_agency text,
+                                                               caller_agency text,
+                                                               caller_roles text[])
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT 'dpo' = ANY (caller_roles)
+      OR (consulted_agency = caller_agency
+          AND caller_roles && ARRAY['manager', 'senior_manager']::text[])
+$$;

@@ -8,6 +8,15 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT r.answered_on IS NULL AND coalesce(r.extended_due_on, r.due_on) < today
 $$;
 
+-- SAR-2: a consultation not answered by its deadline is overdue from the
+-- day after.
+CREATE OR REPLACE FUNCTION subject_access_consultation_overdue(c subject_access_consultations,
+                                                               today date)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT c.answered_at IS NULL AND c.due_on < today
+$$;
+
 -- A request, as the dpo reads it; `today` (the request's date) says
 -- whether it is overdue: not answered, and past its due date (the extended
 -- one, when extended).
@@ -45,6 +54,11 @@ LANGUAGE sql STABLE AS $$
                   'late', r.answered_on > coalesce(r.extended_due_on, r.due_on),
                   'by', json_build_object('sub', r.answered_by_sub, 'name', r.answered_by_name))
                 END,
+    'consultations', (SELECT json_build_object(
+                        'open', count(*) FILTER (WHERE c.answered_at IS NULL),
+                        'overdue', count(*) FILTER (WHERE subject_access_consultation_overdue(c, today)),
+                        'answered', count(*) FILTER (WHERE c.answered_at IS NOT NULL))
+                        FROM subject_access_consultations c WHERE c.request_id = r.id),
     'registered_by', json_build_object('sub', r.registered_by_sub, 'name', r.registered_by_name),
     'created_at', rfc3339(r.created_at),
     'version', r.version)
@@ -271,4 +285,43 @@ BEGIN
    WHERE x.id = request;
   RETURN n;
 END
+$$;
+
+-- SAR-2: a consultation, as the dpo and the consulted agency's managers
+-- read it: the question, the deadline, and the items it concerns (their
+-- record as the agency's own: kind, when, source and text), with the
+-- answer once given. Nothing of the requester (their name, their relation)
+-- and nothing of other agencies' items; `today` (the request's date) says
+-- whether it is overdue.
+CREATE OR REPLACE FUNCTION subject_access_consultation_json(c subject_access_consultations,
+                                                            today date)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', c.id,
+    'agency', c.agency,
+    'question', c.question,
+    'working_days', c.working_days,
+    'asked_on', to_char(c.asked_on, 'YYYY-MM-DD'),
+    'due_on', to_char(c.due_on, 'YYYY-MM-DD'),
+    'overdue', subject_access_consultation_overdue(c, today),
+    'asked_by', json_build_object('sub', c.asked_by_sub, 'name', c.asked_by_name),
+    'items', (SELECT coalesce(json_agg(json_build_object(
+                'item_no', x.item_no, 'kind', x.kind, 'at', rfc3339(x.at),
+                'source', json_build_object('type', x.source_type, 'id', x.source_id,
+                                            'version', x.source_version, 'path', x.source_path),
+                'text', x.text) ORDER BY x.item_no), '[]'::json)
+                FROM subject_access_consultation_items ci
+                JOIN subject_access_items x
+                  ON x.request_id = ci.request_id AND x.item_no = ci.item_no
+               WHERE ci.consultation_id = c.id),
+    'answer', CASE WHEN c.answered_at IS NOT NULL THEN json_build_object(
+                'recommendation', c.recommendation,
+                'text', c.answer,
+                'on', to_char(c.answered_on, 'YYYY-MM-DD'),
+                'late', c.answered_on > c.due_on,
+                'by', json_build_object('sub', c.answered_by_sub, 'name', c.answered_by_name),
+                'at', rfc3339(c.answered_at)) END,
+    'created_at', rfc3339(c.created_at),
+    'version', c.version)
 $$;

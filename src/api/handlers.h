@@ -40,6 +40,11 @@ void handle_sar_decide(req *r);
 void handle_sar_export(req *r);
 void handle_sar_export_pdf(req *r);
 void handle_sar_answer(req *r);
+void handle_sar_consult(req *r);
+void handle_sar_consultations_of_request(req *r);
+void handle_sar_consultations_list(req *r);
+void handle_sar_consultation_get(req *r);
+void handle_sar_consultation_answer(req *r);
 
 /* chronology_entries.c: agencies' own chronology entries (CHR-2) */
 void handle_chronology_entries_create(req *r);

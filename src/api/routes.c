@@ -90,6 +90,12 @@ const route api_routes[] = {
     {"GET", "/v1/subject-access-requests/{sar_id}/export", handle_sar_export, 0, 0, NULL},
     {"GET", "/v1/subject-access-requests/{sar_id}/export/pdf", handle_sar_export_pdf, 0, 0, NULL},
     {"POST", "/v1/subject-access-requests/{sar_id}/answer", handle_sar_answer, BODY | CHANGE, 0, NULL},
+    {"POST", "/v1/subject-access-requests/{sar_id}/consultations", handle_sar_consult, BODY, 0, NULL},
+    {"GET", "/v1/subject-access-requests/{sar_id}/consultations", handle_sar_consultations_of_request, 0, 0, q_sars},
+    /* SAR-2: a consultation is the dpo's and the consulted agency's managers' */
+    {"GET", "/v1/subject-access-consultations", handle_sar_consultations_list, 0, 0, q_sars},
+    {"GET", "/v1/subject-access-consultations/{consultation_id}", handle_sar_consultation_get, 0, 0, NULL},
+    {"POST", "/v1/subject-access-consultations/{consultation_id}/answer", handle_sar_consultation_answer, BODY | CHANGE, 0, NULL},
 
     /* planning: scheduling, attendance, holding */
     {"POST", "/v1/meetings/{meeting_id}/schedule", handle_meetings_schedule, BODY | CHANGE, 0, NULL},

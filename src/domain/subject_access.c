@@ -351,3 +351,122 @@ undecided:
     json_decref(log);
     return NULL;
 }
+
+/* --- consultations --- */
+
+const char *const sar_recommendations[] = {"disclose", "redact", "withhold", NULL};
+
+void sar_consultation_parse(json_t *body, sar_consultation_in *in, violations *v)
+{
+    static const char *const fields[] = {"agency", "item_nos", "question", "working_days", NULL};
+    static const char *const read_only[] = {"id",     "due_on", "asked_on", "asked_by", "answer",
+                                            "overdue", "items", "version",  NULL};
+    memset(in, 0, sizeof *in);
+    in->working_days = SAR_CONSULT_DAYS_DEFAULT;
+    if (!json_is_object(body)) {
+        violation_schema(v, "", "the body must be an object");
+        return;
+    }
+    jin_only_keys(v, body, "", fields, read_only);
+    in->agency = jin_string(v, body, "", "agency", 32, true, "SAR-2");
+    in->question = jin_string(v, body, "", "question", SAR_QUESTION_MAX, true, "SAR-2");
+    json_t *nos = jin_array(v, body, "", "item_nos", SAR_CONSULT_ITEMS_MAX, true, "SAR-2");
+    if (nos && json_array_size(nos) == 0)
+        violation_rule(v, "item_nos", "SAR-2", "name at least one item of the agency's");
+    size_t i;
+    json_t *x;
+    json_array_foreach(nos, i, x) {
+        char field[64];
+        jin_index(field, sizeof field, "", "item_nos", i);
+        if (!json_is_integer(x) || json_integer_value(x) < 1 ||
+            json_integer_value(x) > 100000000) {
+            violation_schema(v, field, "an item number is a whole number from 1");
+            continue;
+        }
+        long no = (long)json_integer_value(x);
+        bool again = false;
+        for (size_t j = 0; j < in->n_items && !again; j++)
+            again = in->item_nos[j] == no;
+        if (again)
+            violation_rule(v, field, "SAR-2", "item %ld is named twice", no);
+        else if (in->n_items < SAR_CONSULT_ITEMS_MAX)
+            in->item_nos[in->n_items++] = no;
+    }
+    json_t *days = json_object_get(body, "working_days");
+    if (days && !json_is_null(days)) {
+        if (!json_is_integer(days))
+            violation_schema(v, "working_days", "'working_days' must be a whole number");
+        else if (json_integer_value(days) < SAR_CONSULT_DAYS_MIN ||
+                 json_integer_value(days) > SAR_CONSULT_DAYS_MAX)
+            violation_rule(v, "working_days", "SAR-2",
+                           "a consultation's deadline is %d to %d working days away",
+                           SAR_CONSULT_DAYS_MIN, SAR_CONSULT_DAYS_MAX);
+        else
+            in->working_days = (int)json_integer_value(days);
+    }
+}
+
+/* The agency of item `no` among the request's items, or NULL when there
+ * is no such item (*exists false). */
+static const char *item_agency(json_t *items, long no, bool *exists)
+{
+    size_t i;
+    json_t *x;
+    *exists = false;
+    json_array_foreach(items, i, x) {
+        if (json_integer_value(json_object_get(x, "item_no")) == no) {
+            *exists = true;
+            return json_string_value(json_object_get(x, "agency"));
+        }
+    }
+    return NULL;
+}
+
+void sar_consultation_check(const sar_consultation_in *in, json_t *items, violations *v)
+{
+    if (!in->agency)
+        return;
+    bool contributed = false;
+    size_t i;
+    json_t *x;
+    json_array_foreach(items, i, x) {
+        const char *agency = json_string_value(json_object_get(x, "agency"));
+        contributed = contributed || (agency && strcmp(agency, in->agency) == 0);
+    }
+    if (!contributed) {
+        violation_rule(v, "agency", "SAR-2",
+                       "only an agency that contributed an item of the request is consulted");
+        return;
+    }
+    for (size_t k = 0; k < in->n_items; k++) {
+        char field[64];
+        snprintf(field, sizeof field, "item_nos[%zu]", k);
+        bool exists;
+        const char *agency = item_agency(items, in->item_nos[k], &exists);
+        if (!exists)
+            violation_rule(v, field, "SAR-2", "the request has no item %ld", in->item_nos[k]);
+        else if (!agency || strcmp(agency, in->agency) != 0)
+            violation_rule(v, field, "SAR-2", "item %ld is not one of the consulted agency's",
+                           in->item_nos[k]);
+    }
+}
+
+cal_day sar_consultation_due(cal_day asked, int working_days, const holidays *h)
+{
+    return cal_add_working_days(asked, working_days, h);
+}
+
+void sar_consultation_answer_parse(json_t *body, sar_consultation_answer_in *in, violations *v)
+{
+    static const char *const fields[] = {"recommendation", "text", NULL};
+    static const char *const read_only[] = {"on", "late", "by", "at", NULL};
+    memset(in, 0, sizeof *in);
+    if (!json_is_object(body)) {
+        violation_schema(v, "", "the body must be an object");
+        return;
+    }
+    jin_only_keys(v, body, "", fields, read_only);
+    in->recommendation =
+        jin_enum(v, body, "", "recommendation", sar_recommendations, true, "SAR-2");
+    in->text = jin_string(v, body, "", "text", SAR_CONSULT_ANSWER_MAX, true, "SAR-2");
+}

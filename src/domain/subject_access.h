@@ -83,4 +83,45 @@ char *sar_redact(const char *text, json_t *spans);
  * decision, with its spans, exemption, who decided and when. */
 json_t *sar_disclosure_set(json_t *items);
 
+/* --- consultations (SAR-2) ---
+ *
+ * POST /v1/subject-access-requests/{sar_id}/consultations: {agency,
+ * item_nos, question, working_days?}. The dpo consults a contributing
+ * agency about its items; the deadline is working_days (1 to 20, 5 when
+ * absent) working days after the day it is asked, on the working-day
+ * calendar. */
+#define SAR_QUESTION_MAX 2000
+#define SAR_CONSULT_ANSWER_MAX 4000
+#define SAR_CONSULT_ITEMS_MAX 200
+#define SAR_CONSULT_DAYS_MIN 1
+#define SAR_CONSULT_DAYS_MAX 20
+#define SAR_CONSULT_DAYS_DEFAULT 5
+
+extern const char *const sar_recommendations[]; /* disclose, redact, withhold */
+
+typedef struct sar_consultation_in {
+    const char *agency;   /* borrowed from the body */
+    const char *question; /* borrowed from the body */
+    long item_nos[SAR_CONSULT_ITEMS_MAX];
+    size_t n_items;
+    int working_days;
+} sar_consultation_in;
+void sar_consultation_parse(json_t *body, sar_consultation_in *in, violations *v);
+
+/* SAR-2: the agency contributed at least one of the request's items, and
+ * each item named is one of that agency's. `items` is every item of the
+ * request as [{item_no, agency}]. */
+void sar_consultation_check(const sar_consultation_in *in, json_t *items, violations *v);
+
+/* SAR-2: the deadline, working_days working days after `asked`. */
+cal_day sar_consultation_due(cal_day asked, int working_days, const holidays *h);
+
+/* POST /v1/subject-access-consultations/{id}/answer: {recommendation,
+ * text}, borrowed from the body. */
+typedef struct sar_consultation_answer_in {
+    const char *recommendation;
+    const char *text;
+} sar_consultation_answer_in;
+void sar_consultation_answer_parse(json_t *body, sar_consultation_answer_in *in, violations *v);
+
 #endif

@@ -237,3 +237,151 @@ json_t *sar_items_all(store *s, const char *id)
     free(text);
     return items;
 }
+
+/* --- consultations --- */
+
+const store_kind STORE_SUBJECT_ACCESS_CONSULTATION = {
+    "subject_access_consultation",
+    text_is_uuid,
+    {"sar_consultation_render",
+     "SELECT subject_access_consultation_json(c, $2::date), c.version"
+     "  FROM subject_access_consultations c WHERE c.id = $1",
+     2},
+    {"sar_consultation_read",
+     "SELECT subject_access_consultation_json(c, $6::date), c.version"
+     "  FROM subject_access_consultations c"
+     " WHERE c.id = $1 AND subject_access_consultation_visible(c.agency, $3, $7::text[])"
+     "   AND $2::text IS NOT NULL AND $4::boolean IS NOT NULL AND $5::boolean IS NOT NULL",
+     7},
+    /* never announced, as the request (subject_access.h) */
+    {"sar_consultation_announce", "SELECT WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL",
+     2},
+};
+
+static const db_stmt item_agencies_stmt = {
+    "sar_item_agencies",
+    "SELECT coalesce(json_agg(json_build_object('item_no', x.item_no, 'agency', x.agency)"
+    "                         ORDER BY x.item_no), '[]'::json)"
+    "  FROM subject_access_items x WHERE x.request_id = $1",
+    1};
+
+json_t *sar_item_agencies(store *s, const char *id)
+{
+    const char *params[] = {id};
+    bool found;
+    char *text = sql_value(s, &item_agencies_stmt, params, &found);
+    if (!text)
+        return NULL;
+    json_t *items = json_loads(text, 0, NULL);
+    free(text);
+    return items;
+}
+
+static const db_stmt consultation_insert_stmt = {
+    "sar_consultation_insert",
+    "WITH c AS (INSERT INTO subject_access_consultations (request_id, agency, question,"
+    "              working_days, asked_on, due_on, asked_by_sub, asked_by_name)"
+    "           VALUES ($1, $2, $3, $4::integer, $5::date, $6::date, $7, $8) RETURNING id),"
+    " i AS (INSERT INTO subject_access_consultation_items (consultation_id, request_id, item_no)"
+    "       SELECT c.id, $1, n FROM c, unnest($9::integer[]) n),"
+    " r AS (UPDATE subject_access_requests SET version = version + 1 WHERE id = $1)"
+    " SELECT id FROM c",
+    9};
+
+int sar_consultation_insert(store *s, const char *request_id, const sar_consultation_in *in,
+                            const char *due_on, char id_out[37])
+{
+    char nos[SAR_CONSULT_ITEMS_MAX * 12 + 3];
+    size_t o = 0;
+    nos[o++] = '{';
+    for (size_t i = 0; i < in->n_items; i++)
+        o += (size_t)snprintf(nos + o, sizeof nos - o, "%s%ld", i ? "," : "", in->item_nos[i]);
+    snprintf(nos + o, sizeof nos - o, "}");
+    sql_int days;
+    const char *params[] = {request_id,  in->agency,   in->question,
+                            sql_int_of(&days, in->working_days),
+                            s->today_text, due_on,     s->who->sub,
+                            s->who->name,  nos};
+    bool found;
+    char *id = sql_value(s, &consultation_insert_stmt, params, &found);
+    if (!id)
+        return -1;
+    sql_copy(id_out, 37, id);
+    free(id);
+    return 0;
+}
+
+#define CONSULTATION_FIND                                                                        \
+    "SELECT c.id, c.request_id, c.agency, c.answered_at IS NOT NULL, c.version"                  \
+    "  FROM subject_access_consultations c"                                                      \
+    " WHERE c.id = $1 AND subject_access_consultation_visible(c.agency, $2, $3::text[])"
+
+static const db_stmt consultation_find_stmt = {"sar_consultation_find", CONSULTATION_FIND, 3};
+static const db_stmt consultation_lock_stmt = {"sar_consultation_lock",
+                                               CONSULTATION_FIND " FOR UPDATE", 3};
+
+int sar_consultation_find(store *s, const char *id, bool lock, sar_consultation_row *out)
+{
+    if (!text_is_uuid(id))
+        return 0;
+    char roles[256];
+    const char *params[] = {id, s->who->agency, roles_of(s, roles, sizeof roles)};
+    PGresult *res = sql_query(s, lock ? &consultation_lock_stmt : &consultation_find_stmt, params);
+    if (!res)
+        return -1;
+    int found = PQntuples(res) == 1;
+    if (found) {
+        sql_copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
+        sql_copy(out->request_id, sizeof out->request_id, PQgetvalue(res, 0, 1));
+        sql_copy(out->agency, sizeof out->agency, PQgetvalue(res, 0, 2));
+        out->answered = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+        out->version = atol(PQgetvalue(res, 0, 4));
+    }
+    PQclear(res);
+    return found;
+}
+
+static const db_stmt consultation_answer_stmt = {
+    "sar_consultation_answer",
+    "WITH c AS (UPDATE subject_access_consultations"
+    "              SET recommendation = $2, answer = $3, answered_on = $4::date,"
+    "                  answered_by_sub = $5, answered_by_name = $6, answered_at = now(),"
+    "                  version = version + 1"
+    "            WHERE id = $1 AND answered_at IS NULL RETURNING request_id)"
+    " UPDATE subject_access_requests r SET version = r.version + 1"
+    "   FROM c WHERE r.id = c.request_id",
+    6};
+
+int sar_consultation_answer(store *s, const char *id, const sar_consultation_answer_in *in)
+{
+    const char *params[] = {id, in->recommendation, in->text, s->today_text, s->who->sub,
+                            s->who->name};
+    return sql_run(s, &consultation_answer_stmt, params);
+}
+
+static const db_stmt consultations_stmt = {
+    "sar_consultations_list",
+    "SELECT subject_access_consultation_json(c, $3::date), rfc3339(c.created_at), c.id, c.id"
+    "  FROM subject_access_consultations c"
+    " WHERE ($1::uuid IS NULL OR c.request_id = $1::uuid)"
+    "   AND subject_access_consultation_visible(c.agency, $2, $8::text[])"
+    "   AND (NOT $4::boolean OR subject_access_consultation_overdue(c, $3::date))"
+    "   AND ($5::timestamptz IS NULL OR (c.created_at, c.id) > ($5::timestamptz, $6::uuid))"
+    " ORDER BY c.created_at, c.id LIMIT $7",
+    8};
+
+int sar_consultations_list(store *s, const char *request_id, bool overdue, int limit,
+                           char *const *after, store_page *out)
+{
+    char roles[256];
+    sql_int lim;
+    const char *params[] = {request_id,
+                            s->who->agency,
+                            s->today_text,
+                            overdue ? "true" : "false",
+                            after[0],
+                            after[1],
+                            sql_int_of(&lim, limit + 1),
+                            roles_of(s, roles, sizeof roles)};
+    return sql_list(s, &consultations_stmt, params, limit, 2, 3, out);
+}

@@ -62,4 +62,42 @@ int sar_decide(store *s, const char *id, const char *item_no, const sar_decision
  * order (a new reference); NULL on a failure. */
 json_t *sar_items_all(store *s, const char *id);
 
+/* --- consultations (SAR-2, sql/042_subject_access_consultations.sql) ---
+ * Visible to the dpo and the consulted agency's managers
+ * (subject_access_consultation_visible). */
+
+extern const store_kind STORE_SUBJECT_ACCESS_CONSULTATION;
+
+typedef struct sar_consultation_row {
+    char id[37];
+    char request_id[37];
+    char agency[33];
+    bool answered;
+    long version;
+} sar_consultation_row;
+
+/* Every item of the request as [{item_no, agency}] (a new reference);
+ * NULL on a failure. */
+json_t *sar_item_agencies(store *s, const char *id);
+
+/* Opens the consultation by the caller, asked today, due on `due_on`, and
+ * raises the request's version. */
+int sar_consultation_insert(store *s, const char *request_id, const sar_consultation_in *in,
+                            const char *due_on, char id_out[37]);
+
+/* The consultation, when the caller may see it (locked for update when
+ * lock): 1, 0 (absent, not visible or not a UUID), -1. */
+int sar_consultation_find(store *s, const char *id, bool lock, sar_consultation_row *out);
+
+/* Records the caller's answer, given today, and raises the request's
+ * version. */
+int sar_consultation_answer(store *s, const char *id, const sar_consultation_answer_in *in);
+
+/* GET .../{sar_id}/consultations (request_id given) and GET
+ * /v1/subject-access-consultations (request_id NULL: those the caller may
+ * see): a page oldest first after (created_at, id); only those overdue at
+ * the request's date when overdue. */
+int sar_consultations_list(store *s, const char *request_id, bool overdue, int limit,
+                           char *const *after, store_page *out);
+
 #endif

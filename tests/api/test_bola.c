@@ -56,6 +56,7 @@ typedef struct world {
     char *rendition_id; /* the family's rendition of the approved minutes (REN-2) */
     char *inaccuracy_id; /* an inaccuracy pointed out in them (REN-4) */
     char *sar_id;        /* a subject access request about the child, gathered (SAR-2) */
+    char *consultation_id; /* the police consulted on their item of it (SAR-2) */
     person dpo;
     char reference[64];
     char title[256];
@@ -188,6 +189,19 @@ static void world_build(world *w)
     r = api_call("POST", path, w->dpo.token, NULL, "\"1\"");
     cr_assert_eq(r->status, 200, "gathering: %ld %s", r->status, r->body);
     http_free(r);
+    /* the police consulted on their first item */
+    const char *of_police[] = {w->sar_id, p->police};
+    long police_item = db_long("SELECT min(item_no) FROM subject_access_items"
+                               " WHERE request_id = $1::uuid AND agency = $2",
+                               2, of_police);
+    json_t *consult = json_pack("{s:s, s:[i], s:s}", "agency", p->police, "item_nos",
+                                police_item, "question", "Would disclosure harm anyone?");
+    snprintf(path, sizeof path, "/v1/subject-access-requests/%s/consultations", w->sar_id);
+    r = api_call("POST", path, w->dpo.token, consult, NULL);
+    json_decref(consult);
+    cr_assert_eq(r->status, 201, "consulting the police: %ld %s", r->status, r->body);
+    w->consultation_id = strdup(json_str(r->json, "id"));
+    http_free(r);
     char *ref = db_str1("SELECT reference FROM meetings WHERE id = $1", p->meeting_id);
     snprintf(w->reference, sizeof w->reference, "%s", ref);
     free(ref);
@@ -207,6 +221,7 @@ static void world_free(world *w)
     free(w->rendition_id);
     free(w->inaccuracy_id);
     free(w->sar_id);
+    free(w->consultation_id);
     person_free(&w->dpo);
     planned_free(&w->p);
 }
@@ -254,6 +269,7 @@ typedef enum {
     V_ENTRY,
     V_INACCURACY,
     V_SAR,
+    V_CONSULTATION,
 } version_of_kind;
 
 typedef json_t *(*body_fn)(const world *w, const person *caller);
@@ -416,6 +432,20 @@ static json_t *b_answer_sar(const world *w, const person *c)
     return json_pack("{s:s}", "answered_on", "2026-01-06");
 }
 
+static json_t *b_consult(const world *w, const person *c)
+{
+    (void)c;
+    return json_pack("{s:s, s:[i], s:s}", "agency", w->p.police ? w->p.police : "POLICE",
+                     "item_nos", 1, "question", "A stranger asks");
+}
+
+static json_t *b_consult_answer(const world *w, const person *c)
+{
+    (void)w;
+    (void)c;
+    return json_pack("{s:s, s:s}", "recommendation", "disclose", "text", "A stranger answers");
+}
+
 /* SAR-2: the dpo's alone, whatever other role or agency asks */
 static const id_route dpo_routes[] = {
     {"GET", "/v1/subject-access-requests/{sar_id}", NULL, V_NONE},
@@ -427,6 +457,15 @@ static const id_route dpo_routes[] = {
     {"GET", "/v1/subject-access-requests/{sar_id}/export", NULL, V_NONE},
     {"GET", "/v1/subject-access-requests/{sar_id}/export/pdf", NULL, V_NONE},
     {"POST", "/v1/subject-access-requests/{sar_id}/answer", b_answer_sar, V_SAR},
+    {"POST", "/v1/subject-access-requests/{sar_id}/consultations", b_consult, V_NONE},
+    {"GET", "/v1/subject-access-requests/{sar_id}/consultations", NULL, V_NONE},
+};
+
+/* SAR-2: a consultation is the dpo's and the consulted agency's managers' */
+static const id_route consultation_routes[] = {
+    {"GET", "/v1/subject-access-consultations/{consultation_id}", NULL, V_NONE},
+    {"POST", "/v1/subject-access-consultations/{consultation_id}/answer", b_consult_answer,
+     V_CONSULTATION},
 };
 
 static json_t *b_closure(const world *w, const person *c)
@@ -562,7 +601,8 @@ static void fill(const world *w, const char *template, char *out, size_t size)
                 {"{obligation_id}", w->obligation_id},
                 {"{child_id}", w->child_id},             {"{entry_id}", w->entry_id},
                 {"{rendition_id}", w->rendition_id},     {"{inaccuracy_id}", w->inaccuracy_id},
-                {"{sar_id}", w->sar_id},                 {"{item_no}", "1"}};
+                {"{sar_id}", w->sar_id},                 {"{item_no}", "1"},
+                {"{consultation_id}", w->consultation_id}};
     size_t o = 0;
     for (const char *t = template; *t && o + 1 < size;) {
         bool done = false;
@@ -605,6 +645,9 @@ static long current_version(const world *w, version_of_kind k)
     case V_SAR:
         return version_of("SELECT version FROM subject_access_requests WHERE id = $1",
                           w->sar_id);
+    case V_CONSULTATION:
+        return version_of("SELECT version FROM subject_access_consultations WHERE id = $1",
+                          w->consultation_id);
     case V_NONE:
         break;
     }
@@ -796,6 +839,77 @@ Test(bola, SEC_2_SAR_2_subject_access_routes_are_404_to_every_role_but_the_dpo)
     world_free(&w);
 }
 
+/* The consultation with its items, and the audit rows about it. */
+static char *consultation_digest(const world *w)
+{
+    return db_str1("SELECT (SELECT row_to_json(c)::text FROM subject_access_consultations c"
+                   "         WHERE c.id = $1::uuid)"
+                   "    || (SELECT count(*) FROM subject_access_consultation_items i"
+                   "         WHERE i.consultation_id = $1::uuid)"
+                   "    || (SELECT count(*) FROM audit_events WHERE resource_id = $1::text)",
+                   w->consultation_id);
+}
+
+Test(bola, SEC_2_SAR_2_consultation_routes_are_404_to_all_but_the_dpo_and_the_consulted_managers)
+{
+    world w;
+    world_build(&w);
+    char *elsewhere = agency_new("education");
+    char *before = consultation_digest(&w);
+    char *sar_before = sar_digest(&w);
+    size_t cases = 0;
+    /* every role of the requesting agency and of another; the consulted
+     * agency's roles but its managers' */
+    const char *const agencies[] = {w.p.csc, w.p.police, elsewhere};
+    for (size_t a = 0; a < N(agencies); a++)
+        for (size_t k = 0; k < N(roles); k++) {
+            if (strstr(roles[k], "dpo") || (a == 1 && strstr(roles[k], "manager")))
+                continue;
+            person other = person_new(agencies[a], roles[k]);
+            for (size_t i = 0; i < N(consultation_routes); i++) {
+                expect_invisible(&w, &consultation_routes[i], &other, roles[k]);
+                char *after = consultation_digest(&w);
+                cr_assert_str_eq(after, before, "%s %s as %s of %s changed the consultation",
+                                 consultation_routes[i].method, consultation_routes[i].template,
+                                 roles[k], agencies[a]);
+                free(after);
+                cases++;
+            }
+            person_free(&other);
+        }
+    /* the managers of every other agency, with every role but dpo */
+    person every = person_new(elsewhere,
+                              "practitioner,senior_practitioner,manager,senior_manager,"
+                              "named_doctor,partnership,auditor,admin,integration,"
+                              "safeguarding_lead");
+    for (size_t i = 0; i < N(consultation_routes); i++)
+        expect_invisible(&w, &consultation_routes[i], &every, "every role but dpo");
+    person_free(&every);
+    char *sar_after = sar_digest(&w);
+    cr_assert_str_eq(sar_after, sar_before, "the calls changed the request");
+    free(sar_after);
+    cr_log_info("BOLA (SAR-2 consultations): %zu cases, all 404 and nothing changed", cases);
+    /* and the consulted agency's managers and the dpo read it */
+    const char *const readers[] = {"manager", "senior_manager"};
+    char path[256];
+    fill(&w, consultation_routes[0].template, path, sizeof path);
+    for (size_t k = 0; k < N(readers); k++) {
+        person manager = person_new(w.p.police, readers[k]);
+        http_response *r = api_get(path, manager.token);
+        cr_assert_eq(r->status, 200, "GET %s by the police's %s: %ld %s", path, readers[k],
+                     r->status, r->body);
+        http_free(r);
+        person_free(&manager);
+    }
+    http_response *r = api_get(path, w.dpo.token);
+    cr_assert_eq(r->status, 200, "GET %s by the dpo: %ld %s", path, r->status, r->body);
+    http_free(r);
+    free(sar_before);
+    free(before);
+    free(elsewhere);
+    world_free(&w);
+}
+
 /* To the dpo too, ids that name no request are 404. */
 Test(bola, SEC_2_SAR_2_ids_that_name_no_request_are_404_to_the_dpo)
 {
@@ -815,6 +929,23 @@ Test(bola, SEC_2_SAR_2_ids_that_name_no_request_are_404_to_the_dpo)
                                         dpo_routes[j].match != V_NONE ? "\"1\"" : NULL);
             json_decref(body);
             cr_assert_eq(r->status, 404, "%s %s -> %ld %s", dpo_routes[j].method, path,
+                         r->status, r->body);
+            expect_problem(r, 404, "/problems/not-found");
+            http_free(r);
+        }
+    for (size_t i = 0; i < N(ids); i++)
+        for (size_t j = 0; j < N(consultation_routes); j++) {
+            world w;
+            memset(&w, 0, sizeof w);
+            w.consultation_id = (char *)ids[i];
+            char path[256];
+            fill(&w, consultation_routes[j].template, path, sizeof path);
+            json_t *body =
+                consultation_routes[j].body ? consultation_routes[j].body(&w, &dpo) : NULL;
+            http_response *r = api_call(consultation_routes[j].method, path, dpo.token, body,
+                                        consultation_routes[j].match != V_NONE ? "\"1\"" : NULL);
+            json_decref(body);
+            cr_assert_eq(r->status, 404, "%s %s -> %ld %s", consultation_routes[j].method, path,
                          r->status, r->body);
             expect_problem(r, 404, "/problems/not-found");
             http_free(r);
@@ -841,6 +972,9 @@ Test(bola, every_route_with_a_path_parameter_is_covered)
         for (size_t j = 0; j < N(dpo_routes) && !found; j++)
             found = strcmp(dpo_routes[j].method, rt->method) == 0 &&
                     strcmp(dpo_routes[j].template, rt->template) == 0;
+        for (size_t j = 0; j < N(consultation_routes) && !found; j++)
+            found = strcmp(consultation_routes[j].method, rt->method) == 0 &&
+                    strcmp(consultation_routes[j].template, rt->template) == 0;
         cr_assert(found, "%s %s takes an id but test_bola.c does not call it", rt->method,
                   rt->template);
     }
@@ -861,7 +995,16 @@ Test(bola, every_route_with_a_path_parameter_is_covered)
         cr_assert(found, "%s %s is not in the route table", dpo_routes[j].method,
                   dpo_routes[j].template);
     }
-    cr_assert_eq(served, N(case_routes) + N(not_case_data) + N(dpo_routes),
+    for (size_t j = 0; j < N(consultation_routes); j++) {
+        bool found = false;
+        for (int i = 0; api_routes[i].method && !found; i++)
+            found = strcmp(consultation_routes[j].method, api_routes[i].method) == 0 &&
+                    strcmp(consultation_routes[j].template, api_routes[i].template) == 0;
+        cr_assert(found, "%s %s is not in the route table", consultation_routes[j].method,
+                  consultation_routes[j].template);
+    }
+    cr_assert_eq(served,
+                 N(case_routes) + N(not_case_data) + N(dpo_routes) + N(consultation_routes),
                  "%zu routes take an id", served);
 }
 

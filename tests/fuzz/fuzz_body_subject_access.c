@@ -1,8 +1,10 @@
 /* Subject access requests (SAR-1, SAR-2): the first byte chooses the body's
- * parser (a registration, an extension or an answer, a decision, or a gathered request's
- * items for the disclosure set), the rest is the body. A redaction that
- * passes its checks against a text always redacts it; a due date always
- * falls on a weekday after the receipt. */
+ * parser (a registration, an extension or an answer, a decision, a
+ * consultation and its answer, or a gathered request's items for the
+ * disclosure set), the rest is the body. A redaction that passes its checks
+ * against a text always redacts it; a due date always falls on a weekday
+ * after the receipt; a consultation that passes its checks names only the
+ * consulted agency's items and is due on a weekday within its bounds. */
 #include "fuzz.h"
 
 #include "domain/sar_pdf.h"
@@ -25,6 +27,45 @@ static void decision(json_t *body, violations *v)
     if (!strstr(out, "[redacted: "))
         abort();
     free(out);
+}
+
+/* SAR-2: a consultation of POLICE about the items of a request whose items
+ * 1 and 4 are POLICE's, 2 the CSC's and 3 no agency's; and the answer. */
+static void consultation(json_t *body, cal_day today, violations *v)
+{
+    sar_consultation_in in;
+    sar_consultation_parse(body, &in, v);
+    if (!v->schema) {
+        json_t *items = json_pack("[{s:i, s:s}, {s:i, s:s}, {s:i, s:n}, {s:i, s:s}]", "item_no",
+                                  1, "agency", "POLICE", "item_no", 2, "agency", "CSC",
+                                  "item_no", 3, "agency", "item_no", 4, "agency", "POLICE");
+        sar_consultation_check(&in, items, v);
+        json_decref(items);
+        if (!v->n) {
+            if (strcmp(in.agency, "POLICE") != 0 || in.n_items == 0 || !in.question)
+                abort();
+            for (size_t i = 0; i < in.n_items; i++)
+                if (in.item_nos[i] != 1 && in.item_nos[i] != 4)
+                    abort();
+            if (in.working_days < SAR_CONSULT_DAYS_MIN || in.working_days > SAR_CONSULT_DAYS_MAX)
+                abort();
+            cal_day due = sar_consultation_due(today, in.working_days, NULL);
+            if (due <= today || due > today + 4 * SAR_CONSULT_DAYS_MAX || cal_weekday(due) > 5)
+                abort();
+        }
+    }
+    sar_consultation_answer_in answer;
+    violations given;
+    violations_init(&given);
+    sar_consultation_answer_parse(body, &answer, &given);
+    if (!given.n) {
+        bool known = false;
+        for (size_t i = 0; sar_recommendations[i]; i++)
+            known = known || strcmp(sar_recommendations[i], answer.recommendation) == 0;
+        if (!known || !answer.text)
+            abort();
+    }
+    fuzz_check_violations(&given);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -84,7 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     default:
-        decision(body, &v);
+        if (data[0] & 0x08)
+            consultation(body, today, &v);
+        else
+            decision(body, &v);
         break;
     }
     fuzz_check_violations(&v);

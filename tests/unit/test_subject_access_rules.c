@@ -301,3 +301,96 @@ Test(subject_access_rules, SAR_1_answered_on_or_after_receipt_and_not_in_the_fut
     cr_assert(v.schema && violations_has(&v, NULL, "answered_on") && violations_has(&v, NULL, "late"));
     json_decref(body);
 }
+
+/* --- consultations (SAR-2) --- */
+
+static void consultation_due_is(const char *asked, int days, const char *expected)
+{
+    holidays h = holidays_2026();
+    char out[11];
+    cal_format(sar_consultation_due(day(asked), days, &h), out);
+    cr_assert_str_eq(out, expected, "asked %s, %d working days: due %s, not %s", asked, days,
+                     expected, out);
+}
+
+Test(subject_access_rules, SAR_2_consultation_deadline_in_working_days)
+{
+    consultation_due_is("2026-12-04", 1, "2026-12-07");  /* Friday: the Monday */
+    consultation_due_is("2026-12-04", 5, "2026-12-11");  /* the next Friday */
+    consultation_due_is("2026-12-05", 1, "2026-12-07");  /* asked on a Saturday */
+    consultation_due_is("2026-12-24", 1, "2026-12-29");  /* Christmas and Boxing Day's */
+    consultation_due_is("2026-08-28", 1, "2026-09-01");  /* the summer bank holiday */
+    consultation_due_is("2026-12-04", 20, "2027-01-05"); /* the longest */
+}
+
+static violations consultation_of(const char *json, sar_consultation_in *in)
+{
+    violations v;
+    violations_init(&v);
+    json_t *body = json_loads(json, 0, NULL);
+    cr_assert(body, "%s", json);
+    sar_consultation_parse(body, in, &v);
+    if (!v.schema) {
+        json_t *items = json_pack("[{s:i, s:s}, {s:i, s:s}, {s:i, s:n}]", "item_no", 1,
+                                  "agency", "POLICE", "item_no", 2, "agency", "CSC", "item_no",
+                                  3, "agency");
+        sar_consultation_check(in, items, &v);
+        json_decref(items);
+    }
+    json_decref(body);
+    return v;
+}
+
+Test(subject_access_rules, SAR_2_consultation_of_a_contributing_agency_on_its_items)
+{
+    sar_consultation_in in;
+    violations v = consultation_of("{\"agency\":\"POLICE\",\"item_nos\":[1],\"question\":\"Q\"}",
+                                   &in);
+    cr_assert_eq(v.n, 0);
+    cr_assert_eq(in.working_days, SAR_CONSULT_DAYS_DEFAULT);
+    cr_assert_eq(in.n_items, 1);
+
+    v = consultation_of("{\"agency\":\"HEALTH\",\"item_nos\":[1],\"question\":\"Q\"}", &in);
+    cr_assert(violations_has(&v, "SAR-2", "agency"), "an agency that contributed nothing");
+    v = consultation_of("{\"agency\":\"POLICE\",\"item_nos\":[2,3,9],\"question\":\"Q\"}", &in);
+    cr_assert(violations_has(&v, "SAR-2", "item_nos[0]"), "the CSC's item");
+    cr_assert(violations_has(&v, "SAR-2", "item_nos[1]"), "no agency's item");
+    cr_assert(violations_has(&v, "SAR-2", "item_nos[2]"), "no such item");
+    v = consultation_of("{\"agency\":\"POLICE\",\"item_nos\":[1,1],\"question\":\"Q\","
+                        "\"working_days\":0}",
+                        &in);
+    cr_assert(violations_has(&v, "SAR-2", "item_nos[1]"), "named twice");
+    cr_assert(violations_has(&v, "SAR-2", "working_days"), "too soon");
+    v = consultation_of("{\"agency\":\"POLICE\",\"item_nos\":[1],\"question\":\"Q\","
+                        "\"working_days\":21}",
+                        &in);
+    cr_assert(violations_has(&v, "SAR-2", "working_days"), "too late");
+    v = consultation_of("{\"agency\":\"POLICE\",\"item_nos\":[1],\"question\":\"Q\","
+                        "\"working_days\":20}",
+                        &in);
+    cr_assert_eq(v.n, 0);
+    v = consultation_of("{\"agency\":\"POLICE\",\"item_nos\":[\"1\"],\"question\":\"Q\","
+                        "\"due_on\":\"2030-01-01\"}",
+                        &in);
+    cr_assert(v.schema, "an item number's type and a read-only member");
+}
+
+Test(subject_access_rules, SAR_2_consultation_answer_shapes)
+{
+    const char *ok = "{\"recommendation\":\"redact\",\"text\":\"The informant's name\"}";
+    const char *bad = "{\"recommendation\":\"publish\"}";
+    json_t *body = json_loads(ok, 0, NULL);
+    violations v;
+    violations_init(&v);
+    sar_consultation_answer_in in;
+    sar_consultation_answer_parse(body, &in, &v);
+    cr_assert_eq(v.n, 0);
+    cr_assert_str_eq(in.recommendation, "redact");
+    json_decref(body);
+    body = json_loads(bad, 0, NULL);
+    violations_init(&v);
+    sar_consultation_answer_parse(body, &in, &v);
+    cr_assert(violations_has(&v, "SAR-2", "recommendation"));
+    cr_assert(violations_has(&v, "SAR-2", "text"));
+    json_decref(body);
+}
