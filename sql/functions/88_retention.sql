@@ -210,12 +210,14 @@ $$;
 -- decision is open and the approver is not its proposer, so that nothing
 -- but a two-person decision deletes. SECURITY DEFINER: it runs as the
 -- tables' owner, which is what lets the guards pass it (retention_disposing).
+-- Its search_path names pg_temp last: a temporary table of the caller's
+-- (disposals, minutes_renditions, ...) must never stand in for the real one.
 -- False, changing nothing, when the decision was carried out meanwhile (the
 -- runtime role may not lock disposals itself: it may not update them).
 CREATE OR REPLACE FUNCTION retention_dispose(disposal uuid, approver_sub text,
                                              approver_name text, approver_agency text)
 RETURNS boolean
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   d disposals;
   meeting uuid;

@@ -397,6 +397,24 @@ Test(disposal, RET_3_ordinary_deletes_are_still_refused)
     state = db_try("SELECT retention_dispose(gen_random_uuid(), 'x', 'x', 'X')");
     cr_assert_str_eq(state, "42501");
     free(state);
+    /* nor with a decision of the caller's own making, in a temporary table
+     * that would stand in for the real one if the function's search_path
+     * let it */
+    char attack[1024];
+    snprintf(attack, sizeof attack,
+             "CREATE TEMP TABLE disposals (LIKE public.disposals INCLUDING DEFAULTS);"
+             " GRANT ALL ON disposals TO PUBLIC;"
+             " INSERT INTO disposals (id, record_class, meeting_id, meeting_reference,"
+             "  child_ids, agencies, policy_version, due_on, status, proposed_by_sub,"
+             "  proposed_by_name, proposed_by_agency, proposed_as)"
+             " VALUES ('8d6c1a0e-0000-4000-8000-000000000001', 'meeting_record', '%s', 'X',"
+             "  '{}', '{}', 1, '2000-01-01', 'proposed', 'ghost', 'Ghost', 'X', 'dpo');"
+             " SELECT retention_dispose('8d6c1a0e-0000-4000-8000-000000000001', 'me', 'Me',"
+             "  'X')",
+             p.meeting_id);
+    state = db_try(attack);
+    cr_assert_str_eq(state, "42501", "a temporary table stood in for disposals");
+    free(state);
     char *after = db_meeting_digest(p.meeting_id);
     cr_assert_str_eq(after, digest);
     free(after);
