@@ -277,9 +277,16 @@ REVOKE ALL ON FUNCTION retention_dispose(uuid, text, text, text) FROM PUBLIC;
 -- family-notice decisions, actions, escalations, renditions, inaccuracies,
 -- the outcome letter and minutes, which are named by the meeting's id),
 -- its agencies' chronology entries and the ledger's entries about it.
-CREATE OR REPLACE FUNCTION child_record_ids(child uuid) RETURNS text[]
+-- principals NULL (the dpo): every meeting of the child; else only the
+-- meetings those principals may see (SEC-2: a convening manager learns
+-- nothing, not even an id, of the child's other agencies' meetings), with
+-- the entries about the child alone, whom they may see.
+DROP FUNCTION IF EXISTS child_record_ids(uuid);
+CREATE OR REPLACE FUNCTION child_record_ids(child uuid, principals text[]) RETURNS text[]
 LANGUAGE sql STABLE AS $$
-  WITH ms AS (SELECT DISTINCT c.meeting_id AS id FROM meeting_children c WHERE c.child_id = child)
+  WITH ms AS (SELECT DISTINCT c.meeting_id AS id FROM meeting_children c
+               WHERE c.child_id = child
+                 AND (principals IS NULL OR meeting_visible(c.meeting_id, principals)))
   SELECT ARRAY(
     SELECT child::text
     UNION SELECT ms.id::text FROM ms
@@ -291,7 +298,8 @@ LANGUAGE sql STABLE AS $$
     UNION SELECT x.id::text FROM minutes_inaccuracies x JOIN ms ON ms.id = x.meeting_id
     UNION SELECT x.id::text FROM chronology_entries x WHERE x.child_id = child
     UNION SELECT x.id::text FROM information_sharing x
-           WHERE x.child_id = child OR x.meeting_id IN (SELECT id FROM ms))
+           WHERE (x.child_id = child AND x.meeting_id IS NULL)
+              OR x.meeting_id IN (SELECT id FROM ms))
 $$;
 
 -- SEC-7: who may read a child's access report besides the dpo: a manager

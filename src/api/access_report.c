@@ -19,9 +19,10 @@ void handle_children_access_report(req *r)
     const char *child_id = req_path(r, 0);
     store *s = frame_begin(r, FRAME_READ);
     store_page rendered;
-    if (s &&
-        frame_found(r, access_report_allowed(s, child_id, caller_has_any(&r->who, ROLE_DPO))) &&
-        frame_ok(r, access_report_page(s, child_id, page.limit, page.after[0], &rendered))) {
+    bool as_dpo = caller_has_any(&r->who, ROLE_DPO);
+    if (s && frame_found(r, access_report_allowed(s, child_id, as_dpo)) &&
+        frame_ok(r, access_report_page(s, child_id, as_dpo, page.limit, page.after[0],
+                                       &rendered))) {
         if (audit_record(s, "child.access_report", "child", child_id) != 0) {
             store_page_free(&rendered);
             req_db_failed(r);

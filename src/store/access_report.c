@@ -30,7 +30,8 @@ int access_report_allowed(store *s, const char *child_id, bool as_dpo)
 /* Rows naming one of the ids, by resource id or among the ids a list showed. */
 static const db_stmt page_stmt = {
     "access_report_page",
-    "WITH ids AS (SELECT child_record_ids($1::uuid) AS ids)"
+    "WITH ids AS (SELECT child_record_ids($1::uuid, CASE WHEN NOT $4::boolean THEN"
+    "               caller_principals($5, $6, $7::boolean, $8::boolean) END) AS ids)"
     " SELECT json_build_object('audit_id', e.id::text, 'occurred_at', rfc3339(e.occurred_at),"
     "          'actor', json_build_object('sub', e.actor_sub, 'agency', e.actor_agency),"
     "          'action', e.action, 'resource_type', e.resource_type,"
@@ -43,12 +44,15 @@ static const db_stmt page_stmt = {
     "  WHERE (e.resource_id = ANY (ids.ids) OR e.resource_ids && ids.ids)"
     "    AND ($2::bigint IS NULL OR e.id < $2::bigint)"
     "  ORDER BY e.id DESC LIMIT $3",
-    3};
+    8};
 
-int access_report_page(store *s, const char *child_id, int limit, const char *before,
-                       store_page *out)
+int access_report_page(store *s, const char *child_id, bool as_dpo, int limit,
+                       const char *before, store_page *out)
 {
     sql_int lim;
-    const char *params[] = {child_id, before, sql_int_of(&lim, limit + 1)};
+    const char *who[4];
+    sql_caller(s, who);
+    const char *params[] = {child_id, before, sql_int_of(&lim, limit + 1),
+                            as_dpo ? "true" : "false", who[0], who[1], who[2], who[3]};
     return sql_list(s, &page_stmt, params, limit, 1, -1, out);
 }

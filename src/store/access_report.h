@@ -16,8 +16,9 @@ int access_report_allowed(store *s, const char *child_id, bool as_dpo);
 
 /* A page of the audit rows about the child's records, newest first, before
  * the cursor's audit id: who (sub, agency), what action, on which resource,
- * when. */
-int access_report_page(store *s, const char *child_id, int limit, const char *before,
-                       store_page *out);
+ * when. For the dpo every meeting of the child counts; for anyone else only
+ * the meetings the caller may see (SEC-2). */
+int access_report_page(store *s, const char *child_id, bool as_dpo, int limit,
+                       const char *before, store_page *out);
 
 #endif

@@ -124,3 +124,58 @@ Test(access_report, SEC_7_only_the_dpo_and_the_convening_managers_read_it)
     free(other);
     kept_free(&k);
 }
+
+Test(access_report, SEC_7_SEC_2_a_convening_manager_sees_only_the_meetings_they_may_see)
+{
+    kept k;
+    kept_requested(&k);
+    /* the same child, in a meeting the police convene and nobody invites
+     * social care to */
+    const char *params[] = {k.meeting_id};
+    char *ref = db_value("SELECT external_id FROM meeting_children"
+                         " WHERE meeting_id = $1 AND is_subject ORDER BY position LIMIT 1",
+                         1, params);
+    char *police = agency_new("police");
+    person officer = person_new(police, "practitioner");
+    person dpo = person_new(police, "dpo");
+    json_t *body = meeting_body("professionals");
+    json_array_set_new(json_object_get(body, "children"), 0,
+                       json_pack("{s:s, s:s, s:{s:s, s:s}}", "name", "Alex Example",
+                                 "date_of_birth", "2015-06-01", "external_ref", "system",
+                                 "testcms", "id", ref));
+    http_response *r = api_call("POST", "/v1/meetings", officer.token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *police_meeting = strdup(json_str(r->json, "id"));
+    http_free(r);
+    char *linked = kept_child_of(police_meeting);
+    cr_assert_str_eq(linked, k.child_id, "one child, two meetings");
+    r = api_get(meeting_path(police_meeting, NULL), officer.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+
+    /* the dpo sees both meetings' rows */
+    r = api_get(report_path(k.child_id), dpo.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(reports(r, officer.who.sub, "meeting.read", police_meeting), "%s", r->body);
+    cr_assert(reports(r, k.requester.who.sub, "meeting.create", k.meeting_id), "%s", r->body);
+    http_free(r);
+    /* social care's manager cannot open the police meeting, and the report
+     * names neither it nor who at the police read it */
+    r = api_get(meeting_path(police_meeting, NULL), k.manager.token);
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    r = api_get(report_path(k.child_id), k.manager.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(reports(r, k.requester.who.sub, "meeting.create", k.meeting_id), "%s", r->body);
+    cr_assert_null(strstr(r->body, police_meeting), "%s", r->body);
+    cr_assert_null(strstr(r->body, officer.who.sub), "%s", r->body);
+    http_free(r);
+    free(linked);
+    free(police_meeting);
+    free(ref);
+    person_free(&officer);
+    person_free(&dpo);
+    free(police);
+    kept_free(&k);
+}
