@@ -39,6 +39,8 @@ BEGIN
   REVOKE UPDATE, DELETE ON retention_policies FROM mam_runtime;
   REVOKE UPDATE, DELETE ON child_case_closures FROM mam_runtime;
   REVOKE UPDATE, DELETE ON disposals FROM mam_runtime;
+  -- a hold is released, never removed: its history stays (RET-2)
+  REVOKE DELETE ON retention_holds FROM mam_runtime;
   GRANT EXECUTE ON FUNCTION retention_dispose(uuid, text, text, text) TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;

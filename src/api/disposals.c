@@ -17,6 +17,7 @@
 #include "api/handlers.h"
 #include "domain/retention.h"
 #include "store/disposals.h"
+#include "store/retention.h"
 
 /* RET-2, RET-3: what must hold of the record for a decision on it. */
 static void record_check(const record_retention *rr, violations *v)
@@ -47,7 +48,8 @@ void handle_disposals_create(req *r)
         return;
     store *s = frame_begin(r, FRAME_CHANGE);
     record_retention rr;
-    if (!s || !frame_found(r, disposals_record(s, meeting_id, &rr)) ||
+    if (!s || !frame_ok(r, retention_decisions_lock(s)) ||
+        !frame_found(r, disposals_record(s, meeting_id, &rr)) ||
         !frame_found(r, disposals_reachable(s, meeting_id)) ||
         !frame_idempotent(r, "disposal.propose.replayed", "disposal"))
         return;
@@ -89,7 +91,8 @@ void handle_disposals_approve(req *r)
     if (!frame_if_match(r, d.version) || !frame_gate(r, &disposal_gate_approve, d.status))
         return;
     record_retention rr;
-    if (!frame_found(r, disposals_record(s, d.meeting_id, &rr)))
+    if (!frame_ok(r, retention_decisions_lock(s)) ||
+        !frame_found(r, disposals_record(s, d.meeting_id, &rr)))
         return;
     violations v;
     violations_init(&v);

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "domain/retention.h"
 #include "store/holds.h"
+#include "store/retention.h"
 
 void handle_holds_create(req *r)
 {
@@ -25,7 +26,7 @@ void handle_holds_create(req *r)
     if (!s || !frame_idempotent(r, "retention_hold.place.replayed", "retention_hold"))
         return;
     if (!v.n) {
-        int exists = holds_target_exists(s, &in);
+        int exists = retention_decisions_lock(s) < 0 ? -1 : holds_target_exists(s, &in);
         if (!frame_ok(r, exists < 0 ? -1 : 0))
             return;
         if (!exists)

@@ -58,8 +58,9 @@ int disposals_find(store *s, const char *id, disposal_row *out)
     return found;
 }
 
-/* The meeting row is locked first, so that a decision and a hold or a
- * change of the record cannot pass each other. */
+/* The meeting row is locked first, so that a decision and a change of the
+ * record cannot pass each other (holds wait on retention_decisions_lock,
+ * which the handlers take before this). */
 static const db_stmt record_stmt = {
     "disposals_record",
     "WITH m AS (SELECT id FROM meetings WHERE id = $1::uuid FOR UPDATE)"

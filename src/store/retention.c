@@ -134,6 +134,14 @@ int retention_due_list(store *s, int limit, char *const *after, store_page *out)
     return sql_list(s, &due_stmt, params, limit, 2, 3, out);
 }
 
+static const db_stmt decisions_lock_stmt = {
+    "retention_decisions_lock", "SELECT pg_advisory_xact_lock(4242042)", 0};
+
+int retention_decisions_lock(store *s)
+{
+    return sql_run(s, &decisions_lock_stmt, NULL);
+}
+
 static const db_stmt notices_lock_stmt = {
     "retention_notices_lock", "SELECT pg_try_advisory_xact_lock(4242041)", 0};
 

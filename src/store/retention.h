@@ -21,6 +21,13 @@ extern const store_kind STORE_RETENTION_POLICY;
  * the agencies of the child's meetings. */
 extern const store_kind STORE_CASE_CLOSURE;
 
+/* RET-2, RET-3: holds and disposal decisions one at a time, a
+ * transaction-level advisory lock taken before either reads what it judges
+ * (a statement of its own, so that what it then reads is what committed
+ * while it waited): a hold placed while a disposal is approved is either
+ * seen by the approval or placed once the record is gone. 0 or -1. */
+int retention_decisions_lock(store *s);
+
 /* The version of the class's policy in effect: 1, 0 (no such class), -1. */
 int retention_policy_version(store *s, const char *record_class, int *version);
 
