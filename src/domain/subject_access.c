@@ -130,9 +130,10 @@ void sar_extension_check(const sar_extension_in *in, cal_day received, cal_day f
 {
     char due[11];
     cal_format(first_due, due);
-    if (today >= first_due)
+    /* the first month runs to its due date: that day is still within it */
+    if (today > first_due)
         violation_rule(v, "", "SAR-1",
-                       "an extension is made before the first due date (%s)", due);
+                       "an extension is made on or before the first due date (%s)", due);
     cal_day told;
     if (!in->requester_told_on || !cal_parse(in->requester_told_on, &told))
         return;
@@ -142,9 +143,9 @@ void sar_extension_check(const sar_extension_in *in, cal_day received, cal_day f
     else if (told > today)
         violation_rule(v, "requester_told_on", "SAR-1",
                        "the requester is told on a day that has come");
-    else if (told >= first_due)
+    else if (told > first_due)
         violation_rule(v, "requester_told_on", "SAR-1",
-                       "the requester is told within the first month (before %s)", due);
+                       "the requester is told within the first month (by %s)", due);
 }
 
 /* --- answering --- */

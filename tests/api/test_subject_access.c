@@ -280,15 +280,15 @@ Test(subject_access, SAR_1_extension_before_the_first_due_date_and_only_once)
     free(agency);
 }
 
-Test(subject_access, SAR_1_extension_on_or_after_the_first_due_date_is_refused)
+Test(subject_access, SAR_1_extension_after_the_first_due_date_is_refused)
 {
     char *agency = agency_new("childrens_social_care");
     person dpo = person_new(agency, "dpo");
     clock_at("2026-10-20T09:00:00Z");
     char *id = registered(&dpo, "2026-10-06"); /* due Friday 6 November */
     char *before = sar_state(id);
-    const char *moments[] = {"2026-11-06T00:00:01Z", "2026-11-06T23:59:00Z",
-                             "2026-11-09T10:00:00Z", "2027-01-04T10:00:00Z"};
+    const char *moments[] = {"2026-11-07T00:00:01Z", "2026-11-09T10:00:00Z",
+                             "2027-01-04T10:00:00Z"};
     for (size_t i = 0; i < sizeof moments / sizeof moments[0]; i++) {
         clock_at(moments[i]);
         /* told in time, asked too late: still refused */
@@ -299,9 +299,10 @@ Test(subject_access, SAR_1_extension_on_or_after_the_first_due_date_is_refused)
         http_free(r);
         expect_same(id, before, moments[i]);
     }
-    /* the day before the due date it may still be extended */
-    clock_at("2026-11-05T17:00:00Z");
-    http_response *r = extend(&dpo, id, "2026-11-05", "\"1\"");
+    /* on the due date itself, the last day of the first month, it may still
+     * be extended */
+    clock_at("2026-11-06T23:59:00Z");
+    http_response *r = extend(&dpo, id, "2026-11-06", "\"1\"");
     cr_assert_eq(r->status, 200, "%s", r->body);
     cr_assert_str_eq(json_str(r->json, "due_on"), "2027-01-06");
     http_free(r);

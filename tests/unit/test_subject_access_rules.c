@@ -136,7 +136,7 @@ Test(subject_access_rules, SAR_1_registration_refusals_listed_together)
     json_decref(body);
 }
 
-Test(subject_access_rules, SAR_1_extension_only_before_the_first_due_date)
+Test(subject_access_rules, SAR_1_extension_only_by_the_first_due_date)
 {
     json_t *body = json_pack("{s:s, s:s}", "reason", "Records of five agencies over ten years",
                              "requester_told_on", "2026-11-20");
@@ -147,8 +147,11 @@ Test(subject_access_rules, SAR_1_extension_only_before_the_first_due_date)
     sar_extension_check(&in, day("2026-11-02"), day("2026-12-02"), day("2026-12-01"), &v);
     cr_assert_eq(v.n, 0);
 
-    /* on the due date itself: too late */
+    /* on the due date itself: still within the first month */
     sar_extension_check(&in, day("2026-11-02"), day("2026-12-02"), day("2026-12-02"), &v);
+    cr_assert_eq(v.n, 0);
+    /* the day after it: too late */
+    sar_extension_check(&in, day("2026-11-02"), day("2026-12-02"), day("2026-12-03"), &v);
     cr_assert(violations_has(&v, "SAR-1", ""));
     json_decref(body);
 
@@ -157,6 +160,15 @@ Test(subject_access_rules, SAR_1_extension_only_before_the_first_due_date)
     sar_extension_parse(body, &in, &v);
     sar_extension_check(&in, day("2026-11-02"), day("2026-12-02"), day("2026-12-01"), &v);
     cr_assert(violations_has(&v, "SAR-1", "requester_told_on"), "told in the future");
+    json_decref(body);
+
+    /* told on the due date, asked after it: the request is late */
+    body = json_pack("{s:s, s:s}", "reason", "Complex", "requester_told_on", "2026-12-02");
+    violations_init(&v);
+    sar_extension_parse(body, &in, &v);
+    sar_extension_check(&in, day("2026-11-02"), day("2026-12-02"), day("2026-12-04"), &v);
+    cr_assert(violations_has(&v, "SAR-1", ""));
+    cr_assert(!violations_has(&v, "SAR-1", "requester_told_on"), "told in time");
     json_decref(body);
 }
 
