@@ -188,6 +188,8 @@ Test(disposal, RET_3_two_person_disposal_removes_the_content_and_leaves_a_tombst
     char *disposal_id = strdup(json_str(r->json, "id"));
     long version = json_int(r->json, "version");
     cr_assert_str_eq(json_str(r->json, "status"), "proposed");
+    cr_assert_str_eq(json_str(r->json, "record_class"), "meeting_record");
+    cr_assert_str_eq(json_str(r->json, "record_id"), p.meeting_id);
     cr_assert_str_eq(json_str(json_object_get(r->json, "proposed_by"), "as"), "dpo");
     http_free(r);
 
