@@ -47,4 +47,4 @@ CREATE UNIQUE INDEX disposals_one_per_record ON disposals (record_class, record_
 
 -- who reaches a decision now depends on the record's class
 -- (disposal_record_reachable, sql/functions/88_retention.sql)
-DROP FUNCTION disposal_reachable(uuid, text[], text[]);
+DROP FUNCTION IF EXISTS disposal_reachable(uuid, text[], text[]);
