@@ -347,8 +347,7 @@ Test(retention_subject_access, RET_2_subject_access_case_held_on_its_child_or_it
     sar_case_free(&c);
 }
 
-Test(retention_subject_access,
-     RET_3_subject_access_case_two_person_disposal_deletes_the_request_and_leaves_a_tombstone)
+Test(retention_subject_access, RET_3_subject_access_case_two_person_disposal_deletes_the_request_and_leaves_a_tombstone)
 {
     sar_case c;
     sar_case_new(&c, true);
