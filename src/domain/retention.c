@@ -186,8 +186,12 @@ void disposal_parse(json_t *body, disposal_in *in, violations *v)
         violation_schema(v, "record_id", "'record_id' must be a UUID");
         record_id = NULL;
     }
-    if (!in->record_class)
+    if (!in->record_class) {
+        /* a blank class names none, and is still something given */
+        if (v->n == 0)
+            violation_rule(v, "record_class", "RET-3", "a disposal names a record class");
         return;
+    }
     json_t *m = json_object_get(body, "meeting_id"), *r = json_object_get(body, "record_id");
     bool meeting_given = m && !json_is_null(m), record_given = r && !json_is_null(r);
     if (strcmp(in->record_class, "meeting_record") == 0) {
@@ -209,6 +213,10 @@ void disposal_parse(json_t *body, disposal_in *in, violations *v)
         else
             in->record_id = record_id;
     }
+    /* a blank id names nothing, and is still something given */
+    if (v->n == 0 && !in->record_id)
+        violation_rule(v, meeting_given ? "meeting_id" : "record_id", "RET-3",
+                       "a disposal names its record");
     if (v->n > 0)
         in->record_id = NULL;
 }

@@ -199,3 +199,21 @@ Test(retention_rules, RET_3_disposal_names_its_record_by_class)
     cr_assert_null(in.record_id);
     json_decref(b);
 }
+
+Test(retention_rules, RET_3_disposal_with_a_blank_class_or_id_names_nothing)
+{
+    disposal_in in;
+    violations v;
+    violations_init(&v);
+    json_t *b = parse_text("{\"record_class\": \"\"}");
+    disposal_parse(b, &in, &v);
+    cr_assert(v.n > 0);
+    cr_assert_null(in.record_id);
+    json_decref(b);
+    b = parse_text("{\"meeting_id\": \"\"}");
+    violations_init(&v);
+    disposal_parse(b, &in, &v);
+    cr_assert(violations_has(&v, "RET-3", "meeting_id"));
+    cr_assert_null(in.record_id);
+    json_decref(b);
+}
