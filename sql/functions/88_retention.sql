@@ -136,11 +136,65 @@ CREATE OR REPLACE FUNCTION record_due_json(meeting_id uuid, reference text, chil
                                            hold_ids uuid[], disposal_id uuid) RETURNS json
 LANGUAGE sql IMMUTABLE AS $$
   SELECT json_build_object(
-    'record_class', 'meeting_record', 'meeting_id', meeting_id, 'reference', reference,
+    'record_class', 'meeting_record', 'record_id', meeting_id, 'meeting_id', meeting_id,
+    'reference', reference,
     'child_ids', to_json(child_ids), 'policy_version', policy_version, 'runs_from', runs_from,
     'then', then_action, 'starts_on', to_char(starts_on, 'YYYY-MM-DD'),
     'due_on', to_char(due_on, 'YYYY-MM-DD'), 'held', cardinality(hold_ids) > 0,
     'hold_ids', to_json(hold_ids), 'disposal_id', disposal_id)
+$$;
+
+-- RET-1: each subject access case's retention on a day under a policy: its
+-- period starts the day the request was answered (NULL while unanswered),
+-- the holds in effect on it (RET-2: on its record class, or on the child
+-- the request is about) and the disposal decided or proposed for it.
+CREATE OR REPLACE FUNCTION subject_access_case_retention_under(on_day date, p retention_policies)
+RETURNS TABLE (request_id uuid, child_id uuid, policy_version integer, runs_from text,
+               then_action text, starts_on date, due_on date, hold_ids uuid[],
+               disposal_id uuid)
+LANGUAGE sql STABLE AS $$
+  SELECT r.id, r.child_id, (p).version, (p).runs_from, (p).then_action, r.answered_on,
+         (r.answered_on + make_interval(months => (p).period_months))::date,
+         ARRAY(SELECT h.id FROM retention_holds h
+                WHERE retention_hold_in_effect(h, on_day)
+                  AND (h.record_class = 'subject_access_case' OR h.child_id = r.child_id)
+                ORDER BY h.seq),
+         (SELECT d.id FROM disposals d
+           WHERE d.record_class = 'subject_access_case' AND d.record_id = r.id)
+    FROM subject_access_requests r
+$$;
+
+CREATE OR REPLACE FUNCTION subject_access_case_retention(on_day date)
+RETURNS TABLE (request_id uuid, child_id uuid, policy_version integer, runs_from text,
+               then_action text, starts_on date, due_on date, hold_ids uuid[],
+               disposal_id uuid)
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM subject_access_case_retention_under(on_day,
+                                                     retention_policy_current('subject_access_case'))
+$$;
+
+-- RET-1: every record due on a day, of every class, as the due list shows
+-- it (ids and dates, no content; the meeting's fields NULL for a record of
+-- another class), with its key for the list's order.
+CREATE OR REPLACE FUNCTION records_due(on_day date)
+RETURNS TABLE (item json, due_on date, record_id uuid)
+LANGUAGE sql STABLE AS $$
+  SELECT record_due_json(r.meeting_id, r.reference, r.child_ids, r.policy_version, r.runs_from,
+                         r.then_action, r.starts_on, r.due_on, r.hold_ids, r.disposal_id),
+         r.due_on, r.meeting_id
+    FROM meeting_record_retention(on_day) r WHERE r.due_on <= on_day
+  UNION ALL
+  SELECT json_build_object(
+           'record_class', 'subject_access_case', 'record_id', r.request_id,
+           'meeting_id', NULL, 'reference', NULL,
+           'child_ids', to_json(CASE WHEN r.child_id IS NULL THEN '{}'::uuid[]
+                                     ELSE ARRAY[r.child_id] END),
+           'policy_version', r.policy_version, 'runs_from', r.runs_from, 'then', r.then_action,
+           'starts_on', to_char(r.starts_on, 'YYYY-MM-DD'),
+           'due_on', to_char(r.due_on, 'YYYY-MM-DD'), 'held', cardinality(r.hold_ids) > 0,
+           'hold_ids', to_json(r.hold_ids), 'disposal_id', r.disposal_id),
+         r.due_on, r.request_id
+    FROM subject_access_case_retention(on_day) r WHERE r.due_on <= on_day
 $$;
 
 -- RET-1: the daily job. Announces each record due by on_day that has not
@@ -185,7 +239,8 @@ $$;
 CREATE OR REPLACE FUNCTION disposal_json(d disposals) RETURNS json
 LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
-    'id', d.id, 'record_class', d.record_class, 'meeting_id', d.meeting_id,
+    'id', d.id, 'record_class', d.record_class, 'record_id', d.record_id,
+    'meeting_id', d.meeting_id,
     'reference', d.meeting_reference, 'child_ids', to_json(d.child_ids),
     'policy_version', d.policy_version, 'due_on', to_char(d.due_on, 'YYYY-MM-DD'),
     'status', d.status,
@@ -204,7 +259,9 @@ $$;
 -- minutes in every version, their distribution, renditions and sending,
 -- inaccuracies, the outcome letter, actions with their history,
 -- escalations with their events, the ledger's entries, obligations, and
--- remembered Idempotency-Key answers that show any of it) and marks the
+-- remembered Idempotency-Key answers that show any of it; for a subject
+-- access case: the request, its gathered items, its consultations and
+-- their item links, and the Idempotency-Key answers that show it) and marks the
 -- decision disposed, in the caller's transaction. The audit trail and the
 -- feed (ids only) stay: they are their own class. Refuses unless the
 -- decision is open and the approver is not its proposer, so that nothing
@@ -230,8 +287,17 @@ BEGIN
   IF d.status <> 'proposed' THEN
     RETURN false;
   END IF;
-  meeting := d.meeting_id;
   PERFORM set_config('mam.disposal', 'on', true);
+  IF d.record_class = 'subject_access_case' THEN
+    -- the request, its gathered items, its consultations and their item links
+    DELETE FROM subject_access_consultation_items x WHERE x.request_id = d.record_id;
+    DELETE FROM subject_access_consultations x WHERE x.request_id = d.record_id;
+    DELETE FROM subject_access_items x WHERE x.request_id = d.record_id;
+    DELETE FROM idempotency_keys x
+     WHERE strpos(coalesce(x.body, '') || coalesce(x.location, ''), d.record_id::text) > 0;
+    DELETE FROM subject_access_requests x WHERE x.id = d.record_id;
+  ELSE
+  meeting := d.meeting_id;
   -- the obligations are removed at the end, not derived again row by row
   PERFORM set_config('mam.obligations_done',
                      coalesce(current_setting('mam.obligations_done', true), '')
@@ -261,6 +327,7 @@ BEGIN
   DELETE FROM idempotency_keys x
    WHERE strpos(coalesce(x.body, '') || coalesce(x.location, ''), meeting::text) > 0;
   DELETE FROM meetings x WHERE x.id = meeting;  -- children and access rows cascade
+  END IF;
   PERFORM set_config('mam.disposal', '', true);
   UPDATE disposals x SET status = 'disposed', approved_by_sub = approver_sub,
          approved_by_name = approver_name, approved_by_agency = approver_agency,
@@ -311,11 +378,14 @@ LANGUAGE sql STABLE AS $$
                                  WHERE c.child_id = child AND m.convening_agency = agency)
 $$;
 
--- RET-3, SEC-2: who reaches a disposal decision on a meeting record: the
--- dpo and admins every one; a senior manager those on meetings they may
--- see (the route admits no one else).
-CREATE OR REPLACE FUNCTION disposal_reachable(meeting uuid, roles text[], principals text[])
+-- RET-3, SEC-2: who reaches a disposal decision on a record of a class:
+-- the dpo and admins every one; a senior manager a meeting record on a
+-- meeting they may see, and never a subject access case (its existence is
+-- the dpo's to know).
+CREATE OR REPLACE FUNCTION disposal_record_reachable(of_class text, record uuid, roles text[],
+                                                     principals text[])
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
-  SELECT roles && ARRAY['dpo', 'admin'] OR meeting_visible(meeting, principals)
+  SELECT roles && ARRAY['dpo', 'admin']
+      OR (of_class = 'meeting_record' AND meeting_visible(record, principals))
 $$;

@@ -41,6 +41,11 @@ BEGIN
   REVOKE UPDATE, DELETE ON disposals FROM mam_runtime;
   -- a hold is released, never removed: its history stays (RET-2)
   REVOKE DELETE ON retention_holds FROM mam_runtime;
+  -- a subject access case is deleted only by its disposal (RET-3, 043)
+  REVOKE DELETE ON subject_access_requests FROM mam_runtime;
+  REVOKE DELETE ON subject_access_items FROM mam_runtime;
+  REVOKE DELETE ON subject_access_consultations FROM mam_runtime;
+  REVOKE DELETE ON subject_access_consultation_items FROM mam_runtime;
   GRANT EXECUTE ON FUNCTION retention_dispose(uuid, text, text, text) TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;

@@ -1,17 +1,20 @@
 /* Disposal as a decision of two people (RET-3).
  *
  * POST /v1/disposals: the dpo, an admin or a senior manager proposes to
- * dispose of a meeting record that is due (its retention period has passed
+ * dispose of a record (a meeting record, or a subject access case: the
+ * dpo and admins only) that is due (its retention period has passed
  * at the request's clock), not held (RET-2) and pointed at by no later
  * record. POST /v1/disposals/{disposal_id}/approve: a second person on the
  * other side (the dpo for a proposal by an admin or senior manager, and
  * the other way round) approves it, and in the same transaction the
  * record's content is deleted, the disposal stays as its tombstone and
- * `record.purged` goes to the agencies the record concerned. A senior
+ * `record.purged` goes to the agencies the record concerned (none for a
+ * subject access case, whose existence is the dpo's to know). A senior
  * manager acts only on meetings they may see (SEC-2); the dpo and admins on
  * every record. Every step is audited; the audit trail is its own class
  * and stays. */
 #include <stdio.h>
+#include <string.h>
 
 #include "api/frame.h"
 #include "api/handlers.h"
@@ -20,20 +23,21 @@
 #include "store/retention.h"
 
 /* RET-2, RET-3: what must hold of the record for a decision on it. */
-static void record_check(const record_retention *rr, violations *v)
+static void record_check(const record_retention *rr, const char *record_class, violations *v)
 {
+    const char *field = strcmp(record_class, "meeting_record") == 0 ? "meeting_id" : "record_id";
     if (!rr->ended)
-        violation_rule(v, "meeting_id", "RET-3",
+        violation_rule(v, field, "RET-3",
                        "the record's retention period has not started (RET-1)");
     else if (!rr->due)
-        violation_rule(v, "meeting_id", "RET-3",
+        violation_rule(v, field, "RET-3",
                        "the record is not due for disposal until %s (RET-1)", rr->due_on);
     if (rr->holds > 0)
-        violation_rule(v, "meeting_id", "RET-2",
+        violation_rule(v, field, "RET-2",
                        "%d hold%s in effect on the record stop%s its disposal", rr->holds,
                        rr->holds == 1 ? "" : "s", rr->holds == 1 ? "s" : "");
     if (rr->dependants > 0)
-        violation_rule(v, "meeting_id", "RET-3",
+        violation_rule(v, field, "RET-3",
                        "later records point at this one (a review meeting or an escalation "
                        "about its declined request): dispose of them first");
 }
@@ -42,25 +46,25 @@ void handle_disposals_create(req *r)
 {
     violations v;
     violations_init(&v);
-    const char *meeting_id;
-    disposal_parse(r->body, &meeting_id, &v);
-    if (v.schema && frame_violations(r, &v))
+    disposal_in in;
+    disposal_parse(r->body, &in, &v);
+    if (frame_violations(r, &v))
         return;
     store *s = frame_begin(r, FRAME_CHANGE);
     record_retention rr;
     if (!s || !frame_ok(r, retention_decisions_lock(s)) ||
-        !frame_found(r, disposals_record(s, meeting_id, &rr)) ||
-        !frame_found(r, disposals_reachable(s, meeting_id)) ||
+        !frame_found(r, disposals_record(s, in.record_class, in.record_id, &rr)) ||
+        !frame_found(r, disposals_reachable(s, in.record_class, in.record_id)) ||
         !frame_idempotent(r, "disposal.propose.replayed", "disposal"))
         return;
     if (rr.decided) {
         problem_conflict(r, "RET-3", "A disposal of this record has been proposed already.");
         return;
     }
-    record_check(&rr, &v);
+    record_check(&rr, in.record_class, &v);
     char id[37];
     if (!frame_violations(r, &v) &&
-        frame_ok(r, disposals_propose(s, meeting_id, disposal_side_of(&r->who),
+        frame_ok(r, disposals_propose(s, in.record_class, in.record_id, disposal_side_of(&r->who),
                                       rr.policy_version, rr.due_on, id)))
         frame_finish(r, &(frame_change){.kind = &STORE_DISPOSAL,
                                         .id = id,
@@ -79,7 +83,7 @@ void handle_disposals_approve(req *r)
     store *s = frame_begin(r, FRAME_CHANGE);
     disposal_row d;
     if (!s || !frame_found(r, disposals_find(s, req_path(r, 0), &d)) ||
-        !frame_found(r, disposals_reachable(s, d.meeting_id)))
+        !frame_found(r, disposals_reachable(s, d.record_class, d.record_id)))
         return;
     if (!disposal_may_approve(&r->who, d.proposed_by_sub, d.proposed_as)) {
         problem_forbidden(r, "RET-3",
@@ -92,11 +96,11 @@ void handle_disposals_approve(req *r)
         return;
     record_retention rr;
     if (!frame_ok(r, retention_decisions_lock(s)) ||
-        !frame_found(r, disposals_record(s, d.meeting_id, &rr)))
+        !frame_found(r, disposals_record(s, d.record_class, d.record_id, &rr)))
         return;
     violations v;
     violations_init(&v);
-    record_check(&rr, &v);
+    record_check(&rr, d.record_class, &v);
     if (frame_violations(r, &v))
         return;
     int done = disposals_carry_out(s, d.id);

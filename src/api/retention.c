@@ -8,8 +8,9 @@
  * POST /v1/children/{child_id}/case-closures: an integration or a manager
  * who may see the child reports its case closed (the start event
  * `case_closed`); audited, announced to the agencies of its meetings.
- * GET /v1/records-due: the dpo and admins list the records whose period has
- * passed at the request's clock, held ones marked; audited.
+ * GET /v1/records-due: the dpo and admins list the records of every class
+ * (meeting records, answered subject access cases) whose period has passed
+ * at the request's clock, held ones marked; audited.
  * POST /v1/records-due/run: the daily job (serve.c runs it once a day) run
  * on demand at the request's clock, by the dpo or an admin; audited with
  * the ids it announced. */
@@ -58,6 +59,7 @@ void handle_retention_policy_put(req *r)
     if (v.schema && frame_violations(r, &v))
         return;
     const char *record_class = req_path(r, 0);
+    retention_policy_check(record_class, &in, &v);
     store *s = frame_begin(r, FRAME_CHANGE);
     int version;
     if (!s ||
@@ -123,7 +125,7 @@ void handle_records_due(req *r)
     store *s = frame_begin(r, FRAME_READ);
     store_page rendered;
     if (s && frame_ok(r, retention_due_list(s, page.limit, page.after, &rendered)))
-        frame_list(r, &rendered, "record_due.list", "meeting");
+        frame_list(r, &rendered, "record_due.list", "record");
     frame_page_free(&page);
 }
 

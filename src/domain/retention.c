@@ -5,8 +5,9 @@
 #include "core/text.h"
 #include "domain/json_in.h"
 
-const char *const retention_record_classes[] = {"meeting_record", NULL};
-const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth", NULL};
+const char *const retention_record_classes[] = {"meeting_record", "subject_access_case", NULL};
+const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
+                                        "request_answered", NULL};
 const char *const retention_thens[] = {"review", "delete", NULL};
 const char *const retention_hold_kinds[] = {"inquiry", "litigation", "subject_access",
                                             "rapid_review", "complaint", NULL};
@@ -68,6 +69,29 @@ void retention_policy_parse(json_t *body, retention_policy_in *in, violations *v
     in->runs_from = jin_enum(v, body, "", "runs_from", retention_starts, true, "RET-1");
     in->then = jin_enum(v, body, "", "then", retention_thens, true, "RET-1");
     in->reason = jin_string(v, body, "", "reason", RETENTION_REASON_MAX, true, "RET-1");
+}
+
+bool retention_start_fits(const char *record_class, const char *runs_from)
+{
+    bool sar = strcmp(record_class, "subject_access_case") == 0;
+    return sar == (strcmp(runs_from, "request_answered") == 0);
+}
+
+void retention_policy_check(const char *record_class, const retention_policy_in *in,
+                            violations *v)
+{
+    if (!retention_record_class_known(record_class) || !in->runs_from ||
+        retention_start_fits(record_class, in->runs_from))
+        return;
+    if (strcmp(record_class, "subject_access_case") == 0)
+        violation_rule(v, "runs_from", "RET-1",
+                       "a subject access case's period runs from the request being answered "
+                       "(request_answered)");
+    else
+        violation_rule(v, "runs_from", "RET-1",
+                       "only a subject access case's period runs from the request being "
+                       "answered; a meeting record's runs from meeting_closed, case_closed "
+                       "or date_of_birth");
 }
 
 void case_closure_parse(json_t *body, const char *today, case_closure_in *in, violations *v)
@@ -138,20 +162,63 @@ void hold_release_parse(json_t *body, const char **reason, violations *v)
     *reason = jin_string(v, body, "", "reason", RETENTION_REASON_MAX, true, "RET-2");
 }
 
-void disposal_parse(json_t *body, const char **meeting_id, violations *v)
+void disposal_parse(json_t *body, disposal_in *in, violations *v)
 {
-    static const char *const fields[] = {"meeting_id", NULL};
+    static const char *const fields[] = {"record_class", "record_id", "meeting_id", NULL};
     static const char *const read_only[] = {"id", "status", "proposed_by", "approved_by",
                                             "policy_version", "version", NULL};
-    *meeting_id = NULL;
+    memset(in, 0, sizeof *in);
     if (!object_body(body, v))
         return;
     jin_only_keys(v, body, "", fields, read_only);
-    const char *id = jin_string(v, body, "", "meeting_id", 36, true, NULL);
-    if (id && !text_is_uuid(id))
+    json_t *c = json_object_get(body, "record_class");
+    in->record_class = (c && !json_is_null(c))
+                           ? jin_enum(v, body, "", "record_class", retention_record_classes,
+                                      false, NULL)
+                           : "meeting_record";
+    const char *meeting_id = jin_string(v, body, "", "meeting_id", 36, false, NULL);
+    const char *record_id = jin_string(v, body, "", "record_id", 36, false, NULL);
+    if (meeting_id && !text_is_uuid(meeting_id)) {
         violation_schema(v, "meeting_id", "'meeting_id' must be a UUID");
-    else
-        *meeting_id = id;
+        meeting_id = NULL;
+    }
+    if (record_id && !text_is_uuid(record_id)) {
+        violation_schema(v, "record_id", "'record_id' must be a UUID");
+        record_id = NULL;
+    }
+    if (!in->record_class) {
+        /* a blank class names none, and is still something given */
+        if (v->n == 0)
+            violation_rule(v, "record_class", "RET-3", "a disposal names a record class");
+        return;
+    }
+    json_t *m = json_object_get(body, "meeting_id"), *r = json_object_get(body, "record_id");
+    bool meeting_given = m && !json_is_null(m), record_given = r && !json_is_null(r);
+    if (strcmp(in->record_class, "meeting_record") == 0) {
+        /* a meeting record is named by its meeting: meeting_id, or record_id alone */
+        if (meeting_given && record_given)
+            violation_rule(v, "record_id", "RET-3",
+                           "a meeting record is named once: by meeting_id or record_id");
+        else if (!meeting_given && !record_given)
+            violation_rule(v, "meeting_id", "RET-3", "a disposal names the meeting record");
+        else
+            in->record_id = meeting_given ? meeting_id : record_id;
+    } else {
+        if (meeting_given)
+            violation_rule(v, "meeting_id", "RET-3",
+                           "a disposal of a %s names it by record_id, and no meeting",
+                           in->record_class);
+        if (!record_given)
+            violation_rule(v, "record_id", "RET-3", "a disposal names its record by record_id");
+        else
+            in->record_id = record_id;
+    }
+    /* a blank id names nothing, and is still something given */
+    if (v->n == 0 && !in->record_id)
+        violation_rule(v, meeting_given ? "meeting_id" : "record_id", "RET-3",
+                       "a disposal names its record");
+    if (v->n > 0)
+        in->record_id = NULL;
 }
 
 const char *disposal_side_of(const caller *who)

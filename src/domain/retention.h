@@ -18,8 +18,9 @@
 #define RETENTION_PERIOD_MONTHS_MAX 1800 /* 150 years */
 
 /* NULL-terminated vocabularies. */
-extern const char *const retention_record_classes[]; /* meeting_record */
-extern const char *const retention_starts[];         /* meeting_closed, case_closed, date_of_birth */
+extern const char *const retention_record_classes[]; /* meeting_record, subject_access_case */
+extern const char *const retention_starts[];         /* meeting_closed, case_closed, date_of_birth,
+                                                       request_answered */
 extern const char *const retention_thens[];          /* review, delete */
 extern const char *const retention_hold_kinds[];     /* inquiry, litigation, subject_access, ... */
 extern const char *const retention_hold_scopes[];    /* child, meeting, record_class */
@@ -35,6 +36,16 @@ typedef struct retention_policy_in {
     const char *reason;
 } retention_policy_in;
 void retention_policy_parse(json_t *body, retention_policy_in *in, violations *v);
+
+/* RET-1: the event a class's period runs from fits the class: a subject
+ * access case's runs from the request being answered (request_answered),
+ * which no other class's does. */
+bool retention_start_fits(const char *record_class, const char *runs_from);
+
+/* RET-1: a violation on runs_from when a policy's start event does not fit
+ * its record class (nothing when either is unknown: the parser says so). */
+void retention_policy_check(const char *record_class, const retention_policy_in *in,
+                            violations *v);
 
 /* POST /v1/children/{child_id}/case-closures: {closed_on}. RET-1: a case
  * closes on a day that has come (closed_on not after today). */
@@ -60,8 +71,16 @@ void hold_parse(json_t *body, const char *today, hold_in *in, violations *v);
 /* POST /v1/retention-holds/{hold_id}/release: {reason}. */
 void hold_release_parse(json_t *body, const char **reason, violations *v);
 
-/* POST /v1/disposals: {meeting_id}. */
-void disposal_parse(json_t *body, const char **meeting_id, violations *v);
+/* POST /v1/disposals: {record_class?, record_id | meeting_id}. The class
+ * is meeting_record when not given; a meeting record is named by
+ * meeting_id (or record_id), any other by record_id alone (RET-3). Without
+ * a violation, record_id is the record's UUID; strings borrow from the
+ * body. */
+typedef struct disposal_in {
+    const char *record_class;
+    const char *record_id;
+} disposal_in;
+void disposal_parse(json_t *body, disposal_in *in, violations *v);
 
 /* RET-2: a hold is released once. RET-3: a disposal is approved once. */
 extern const state_gate hold_gate_release;

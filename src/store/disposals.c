@@ -17,8 +17,8 @@ const store_kind STORE_DISPOSAL = {
      * before $7 (the roles) has a type */
     {"disposals_read",
      "SELECT disposal_json(d), d.version FROM disposals d WHERE d.id = $1"
-     "   AND disposal_reachable(d.meeting_id, $7::text[],"
-     "                          caller_principals($2, $3, $4::boolean, $5::boolean))"
+     "   AND disposal_record_reachable(d.record_class, d.record_id, $7::text[],"
+     "                                 caller_principals($2, $3, $4::boolean, $5::boolean))"
      "   AND $6::date IS NOT NULL",
      7},
     /* about the meeting by id: the record itself may be gone (record.purged) */
@@ -32,7 +32,8 @@ const store_kind STORE_DISPOSAL = {
 };
 
 #define FIND_COLUMNS                                                                           \
-    "SELECT d.id, d.meeting_id, d.status, d.proposed_by_sub, d.proposed_as, d.version"         \
+    "SELECT d.id, d.record_class, d.record_id, d.status, d.proposed_by_sub, d.proposed_as,"    \
+    "       d.version"                                                                        \
     "  FROM disposals d WHERE d.id = $1"
 
 static const db_stmt find_stmt = {"disposals_find", FIND_COLUMNS, 1};
@@ -48,11 +49,12 @@ int disposals_find(store *s, const char *id, disposal_row *out)
     int found = PQntuples(res) == 1;
     if (found) {
         sql_copy(out->id, sizeof out->id, PQgetvalue(res, 0, 0));
-        sql_copy(out->meeting_id, sizeof out->meeting_id, PQgetvalue(res, 0, 1));
-        sql_copy(out->status, sizeof out->status, PQgetvalue(res, 0, 2));
-        sql_copy(out->proposed_by_sub, sizeof out->proposed_by_sub, PQgetvalue(res, 0, 3));
-        sql_copy(out->proposed_as, sizeof out->proposed_as, PQgetvalue(res, 0, 4));
-        out->version = atol(PQgetvalue(res, 0, 5));
+        sql_copy(out->record_class, sizeof out->record_class, PQgetvalue(res, 0, 1));
+        sql_copy(out->record_id, sizeof out->record_id, PQgetvalue(res, 0, 2));
+        sql_copy(out->status, sizeof out->status, PQgetvalue(res, 0, 3));
+        sql_copy(out->proposed_by_sub, sizeof out->proposed_by_sub, PQgetvalue(res, 0, 4));
+        sql_copy(out->proposed_as, sizeof out->proposed_as, PQgetvalue(res, 0, 5));
+        out->version = atol(PQgetvalue(res, 0, 6));
     }
     PQclear(res);
     return found;
@@ -71,10 +73,23 @@ static const db_stmt record_stmt = {
     "   FROM m JOIN meeting_record_retention($2::date) r ON r.meeting_id = m.id",
     2};
 
-int disposals_record(store *s, const char *meeting_id, record_retention *out)
+/* A subject access case: the request row is locked first likewise; nothing
+ * points at it. */
+static const db_stmt sar_record_stmt = {
+    "disposals_record_sar",
+    "WITH q AS (SELECT id FROM subject_access_requests WHERE id = $1::uuid FOR UPDATE)"
+    " SELECT r.starts_on IS NOT NULL, coalesce(r.due_on <= $2::date, false),"
+    "        coalesce(to_char(r.due_on, 'YYYY-MM-DD'), ''), r.policy_version,"
+    "        cardinality(r.hold_ids), r.disposal_id IS NOT NULL, 0"
+    "   FROM q JOIN subject_access_case_retention($2::date) r ON r.request_id = q.id",
+    2};
+
+int disposals_record(store *s, const char *record_class, const char *record_id,
+                     record_retention *out)
 {
-    const char *params[] = {meeting_id, s->today_text};
-    PGresult *res = sql_query(s, &record_stmt, params);
+    const char *params[] = {record_id, s->today_text};
+    bool sar = strcmp(record_class, "subject_access_case") == 0;
+    PGresult *res = sql_query(s, sar ? &sar_record_stmt : &record_stmt, params);
     if (!res)
         return -1;
     int found = PQntuples(res) == 1;
@@ -93,17 +108,17 @@ int disposals_record(store *s, const char *meeting_id, record_retention *out)
 
 static const db_stmt reachable_stmt = {
     "disposals_reachable",
-    "SELECT disposal_reachable($1::uuid, $2::text[],"
-    "                          caller_principals($3, $4, $5::boolean, $6::boolean))",
-    6};
+    "SELECT disposal_record_reachable($7, $1::uuid, $2::text[],"
+    "                                 caller_principals($3, $4, $5::boolean, $6::boolean))",
+    7};
 
-int disposals_reachable(store *s, const char *meeting_id)
+int disposals_reachable(store *s, const char *record_class, const char *record_id)
 {
     const char *who[4];
     sql_caller(s, who);
     char roles[256];
     caller_roles_literal(s->who, roles, sizeof roles);
-    const char *params[] = {meeting_id, roles, who[0], who[1], who[2], who[3]};
+    const char *params[] = {record_id, roles, who[0], who[1], who[2], who[3], record_class};
     bool found;
     char *v = sql_value(s, &reachable_stmt, params, &found);
     if (!v)
@@ -115,24 +130,37 @@ int disposals_reachable(store *s, const char *meeting_id)
 
 static const db_stmt propose_stmt = {
     "disposals_propose",
-    "INSERT INTO disposals (record_class, meeting_id, meeting_reference, child_ids, agencies,"
-    " policy_version, due_on, proposed_by_sub, proposed_by_name, proposed_by_agency,"
+    "INSERT INTO disposals (record_class, record_id, meeting_id, meeting_reference, child_ids,"
+    " agencies, policy_version, due_on, proposed_by_sub, proposed_by_name, proposed_by_agency,"
     " proposed_as)"
-    " SELECT 'meeting_record', m.id, m.reference,"
+    " SELECT 'meeting_record', m.id, m.id, m.reference,"
     "        ARRAY(SELECT c.child_id FROM meeting_children c"
     "               WHERE c.meeting_id = m.id AND c.child_id IS NOT NULL ORDER BY c.position),"
     "        meeting_agencies(m.id), $2::integer, $3::date, $4, $5, $6, $7"
     "   FROM meetings m WHERE m.id = $1::uuid RETURNING id",
     7};
 
-int disposals_propose(store *s, const char *meeting_id, const char *side, int policy_version,
-                      const char *due_on, char id_out[37])
+/* a subject access case concerns no agency's feed: agencies stays empty */
+static const db_stmt propose_sar_stmt = {
+    "disposals_propose_sar",
+    "INSERT INTO disposals (record_class, record_id, meeting_id, meeting_reference, child_ids,"
+    " agencies, policy_version, due_on, proposed_by_sub, proposed_by_name, proposed_by_agency,"
+    " proposed_as)"
+    " SELECT 'subject_access_case', q.id, NULL, NULL,"
+    "        CASE WHEN q.child_id IS NULL THEN '{}'::uuid[] ELSE ARRAY[q.child_id] END,"
+    "        '{}'::text[], $2::integer, $3::date, $4, $5, $6, $7"
+    "   FROM subject_access_requests q WHERE q.id = $1::uuid RETURNING id",
+    7};
+
+int disposals_propose(store *s, const char *record_class, const char *record_id,
+                      const char *side, int policy_version, const char *due_on, char id_out[37])
 {
     sql_int v;
-    const char *params[] = {meeting_id,   sql_int_of(&v, policy_version), due_on, s->who->sub,
+    const char *params[] = {record_id,    sql_int_of(&v, policy_version), due_on, s->who->sub,
                             s->who->name, s->who->agency,                 side};
     bool found;
-    char *id = sql_value(s, &propose_stmt, params, &found);
+    bool sar = strcmp(record_class, "subject_access_case") == 0;
+    char *id = sql_value(s, sar ? &propose_sar_stmt : &propose_stmt, params, &found);
     if (!id)
         return -1;
     sql_copy(id_out, 37, id);

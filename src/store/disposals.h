@@ -1,6 +1,7 @@
-/* disposals (store): disposal of a meeting record as a decision of two
- * people (RET-3, sql/041_retention.sql). A proposal names a record that is
- * due (meeting_record_retention) and not held; its approval by a second
+/* disposals (store): disposal of a record (a meeting record or a subject
+ * access case) as a decision of two people (RET-3, sql/041_retention.sql,
+ * sql/043_retention_classes.sql). A proposal names a record that is due
+ * (meeting_record_retention, subject_access_case_retention) and not held; its approval by a second
  * person carries it out in the same transaction (retention_dispose,
  * sql/functions/88_retention.sql), leaving the row as the tombstone. */
 #ifndef MAM_STORE_DISPOSALS_H
@@ -11,12 +12,15 @@
 #include "store/store.h"
 
 /* Rendered by disposal_json; announced (disposal.proposed, record.purged)
- * to the agencies the record concerned, about the meeting, by id. */
+ * to the agencies the record concerned, about the meeting, by id: a
+ * meeting record's. A subject access case concerns no agency: nothing is
+ * announced for it (its existence is the dpo's to know). */
 extern const store_kind STORE_DISPOSAL;
 
 typedef struct disposal_row {
     char id[37];
-    char meeting_id[37];
+    char record_class[32];
+    char record_id[37];
     char status[16];
     char proposed_by_sub[256];
     char proposed_as[16];
@@ -28,7 +32,7 @@ typedef struct disposal_row {
  * own lock. */
 int disposals_find(store *s, const char *id, disposal_row *out);
 
-/* A meeting record's retention at the store's today, for a decision. */
+/* A record's retention at the store's today, for a decision. */
 typedef struct record_retention {
     bool ended;          /* its period has started (the record is closed) */
     bool due;            /* its period has passed */
@@ -39,18 +43,20 @@ typedef struct record_retention {
     int dependants;      /* later records that point at it */
 } record_retention;
 
-/* The retention of the meeting, locked: 1, 0 (no such meeting), -1. */
-int disposals_record(store *s, const char *meeting_id, record_retention *out);
+/* The retention of the record of the class (the meeting or the subject
+ * access request row locked): 1, 0 (no such record), -1. */
+int disposals_record(store *s, const char *record_class, const char *record_id,
+                     record_retention *out);
 
-/* Whether the caller reaches decisions on the meeting's record
- * (disposal_reachable: the dpo and admins every one, a senior manager those
- * on meetings they may see, SEC-2): 1, 0, -1. */
-int disposals_reachable(store *s, const char *meeting_id);
+/* Whether the caller reaches decisions on the record
+ * (disposal_record_reachable: the dpo and admins every one, a senior
+ * manager meeting records on meetings they may see, SEC-2): 1, 0, -1. */
+int disposals_reachable(store *s, const char *record_class, const char *record_id);
 
 /* Records the caller's proposal (side "dpo" or "manager") to dispose of
- * the meeting record under policy_version; its id in id_out. */
-int disposals_propose(store *s, const char *meeting_id, const char *side, int policy_version,
-                      const char *due_on, char id_out[37]);
+ * the record under policy_version; its id in id_out. */
+int disposals_propose(store *s, const char *record_class, const char *record_id,
+                      const char *side, int policy_version, const char *due_on, char id_out[37]);
 
 /* Carries out the proposal, approved by the caller: deletes the record's
  * content and leaves the tombstone. 1 done, 0 carried out meanwhile by

@@ -118,13 +118,10 @@ int retention_case_closure_insert(store *s, const char *child_id, const char *cl
 
 static const db_stmt due_stmt = {
     "retention_due_list",
-    "SELECT record_due_json(r.meeting_id, r.reference, r.child_ids, r.policy_version,"
-    "         r.runs_from, r.then_action, r.starts_on, r.due_on, r.hold_ids, r.disposal_id),"
-    "       to_char(r.due_on, 'YYYY-MM-DD'), r.meeting_id, r.meeting_id"
-    "  FROM meeting_record_retention($1::date) r"
-    " WHERE r.due_on <= $1::date"
-    "   AND ($2::date IS NULL OR (r.due_on, r.meeting_id) > ($2::date, $3::uuid))"
-    " ORDER BY r.due_on, r.meeting_id LIMIT $4",
+    "SELECT r.item, to_char(r.due_on, 'YYYY-MM-DD'), r.record_id, r.record_id"
+    "  FROM records_due($1::date) r"
+    " WHERE ($2::date IS NULL OR (r.due_on, r.record_id) > ($2::date, $3::uuid))"
+    " ORDER BY r.due_on, r.record_id LIMIT $4",
     4};
 
 int retention_due_list(store *s, int limit, char *const *after, store_page *out)

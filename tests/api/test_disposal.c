@@ -188,6 +188,8 @@ Test(disposal, RET_3_two_person_disposal_removes_the_content_and_leaves_a_tombst
     char *disposal_id = strdup(json_str(r->json, "id"));
     long version = json_int(r->json, "version");
     cr_assert_str_eq(json_str(r->json, "status"), "proposed");
+    cr_assert_str_eq(json_str(r->json, "record_class"), "meeting_record");
+    cr_assert_str_eq(json_str(r->json, "record_id"), p.meeting_id);
     cr_assert_str_eq(json_str(json_object_get(r->json, "proposed_by"), "as"), "dpo");
     http_free(r);
 
@@ -404,14 +406,14 @@ Test(disposal, RET_3_ordinary_deletes_are_still_refused)
     snprintf(attack, sizeof attack,
              "CREATE TEMP TABLE disposals (LIKE public.disposals INCLUDING DEFAULTS);"
              " GRANT ALL ON disposals TO PUBLIC;"
-             " INSERT INTO disposals (id, record_class, meeting_id, meeting_reference,"
-             "  child_ids, agencies, policy_version, due_on, status, proposed_by_sub,"
-             "  proposed_by_name, proposed_by_agency, proposed_as)"
-             " VALUES ('8d6c1a0e-0000-4000-8000-000000000001', 'meeting_record', '%s', 'X',"
-             "  '{}', '{}', 1, '2000-01-01', 'proposed', 'ghost', 'Ghost', 'X', 'dpo');"
+             " INSERT INTO disposals (id, record_class, record_id, meeting_id,"
+             "  meeting_reference, child_ids, agencies, policy_version, due_on, status,"
+             "  proposed_by_sub, proposed_by_name, proposed_by_agency, proposed_as)"
+             " VALUES ('8d6c1a0e-0000-4000-8000-000000000001', 'meeting_record', '%s', '%s',"
+             "  'X', '{}', '{}', 1, '2000-01-01', 'proposed', 'ghost', 'Ghost', 'X', 'dpo');"
              " SELECT retention_dispose('8d6c1a0e-0000-4000-8000-000000000001', 'me', 'Me',"
              "  'X')",
-             p.meeting_id);
+             p.meeting_id, p.meeting_id);
     state = db_try(attack);
     cr_assert_str_eq(state, "42501", "a temporary table stood in for disposals");
     free(state);

@@ -215,6 +215,7 @@ Test(retention, RET_1_records_past_their_period_are_listed_with_the_clock_moved)
     cr_assert_str_eq(json_str(entry, "starts_on"), closed_on);
     cr_assert_str_eq(json_str(entry, "runs_from"), "case_closed");
     cr_assert_str_eq(json_str(entry, "record_class"), "meeting_record");
+    cr_assert_str_eq(json_str(entry, "record_id"), k.meeting_id);
     cr_assert(json_is_false(json_object_get(entry, "held")));
     cr_assert(json_is_null(json_object_get(entry, "disposal_id")));
     /* 420 months after the closure */

@@ -1,8 +1,8 @@
 /* Retention, holds and disposal (RET-1 to RET-3): the first byte chooses
  * the reader, the rest is the body. Whatever a parser accepts without a
  * violation is whole: the policy has its period within bounds and its
- * vocabularies, a hold names exactly the target of its scope, a disposal a
- * UUID. */
+ * vocabularies and a start event that fits its class, a hold names exactly
+ * the target of its scope, a disposal a known class and a UUID. */
 #include "fuzz.h"
 
 #include "core/text.h"
@@ -29,6 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0: {
         retention_policy_in in;
         retention_policy_parse(body, &in, &v);
+        /* RET-1: the start event fits the class */
+        const char *klass = (data[0] / 5) % 2 ? "subject_access_case" : "meeting_record";
+        retention_policy_check(klass, &in, &v);
+        if (v.n == 0 && !retention_start_fits(klass, in.runs_from))
+            abort();
         if (v.n == 0 && (in.period_months < 1 || in.period_months > RETENTION_PERIOD_MONTHS_MAX ||
                          !known(retention_starts, in.runs_from) ||
                          !known(retention_thens, in.then) || !in.reason))
@@ -61,9 +66,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     default: {
-        const char *meeting_id;
-        disposal_parse(body, &meeting_id, &v);
-        if (v.n == 0 && (!meeting_id || !text_is_uuid(meeting_id)))
+        disposal_in in;
+        disposal_parse(body, &in, &v);
+        if (v.n == 0 && (!known(retention_record_classes, in.record_class) || !in.record_id ||
+                         !text_is_uuid(in.record_id)))
+            abort();
+        if (v.n > 0 && in.record_id)
             abort();
         break;
     }

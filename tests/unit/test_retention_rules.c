@@ -143,3 +143,77 @@ Test(retention_rules, RET_3_disposal_needs_a_second_person_on_the_other_side)
     caller both = person("dpo-1", ROLE_DPO | ROLE_ADMIN);
     cr_assert_not(disposal_may_approve(&both, "dpo-1", "dpo"));
 }
+
+Test(retention_rules, RET_1_subject_access_case_runs_from_the_request_answered_only)
+{
+    cr_assert(retention_start_fits("subject_access_case", "request_answered"));
+    cr_assert_not(retention_start_fits("subject_access_case", "case_closed"));
+    cr_assert_not(retention_start_fits("meeting_record", "request_answered"));
+    cr_assert(retention_start_fits("meeting_record", "meeting_closed"));
+    json_t *b = parse_text("{\"period_months\": 24, \"runs_from\": \"request_answered\","
+                           " \"then\": \"delete\", \"reason\": \"r\"}");
+    retention_policy_in in;
+    violations v;
+    violations_init(&v);
+    retention_policy_parse(b, &in, &v);
+    retention_policy_check("subject_access_case", &in, &v);
+    cr_assert_eq(v.n, 0, "%s", v.n ? v.items[0].message : "");
+    retention_policy_check("meeting_record", &in, &v);
+    cr_assert_not(v.schema);
+    cr_assert(violations_has(&v, "RET-1", "runs_from"));
+    json_decref(b);
+    b = parse_text("{\"period_months\": 24, \"runs_from\": \"date_of_birth\","
+                   " \"then\": \"delete\", \"reason\": \"r\"}");
+    violations_init(&v);
+    retention_policy_parse(b, &in, &v);
+    retention_policy_check("subject_access_case", &in, &v);
+    cr_assert(violations_has(&v, "RET-1", "runs_from"));
+    json_decref(b);
+}
+
+Test(retention_rules, RET_3_disposal_names_its_record_by_class)
+{
+    disposal_in in;
+    violations v;
+    violations_init(&v);
+    json_t *b = parse_text("{\"meeting_id\": \"3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c\"}");
+    disposal_parse(b, &in, &v);
+    cr_assert_eq(v.n, 0);
+    cr_assert_str_eq(in.record_class, "meeting_record");
+    cr_assert_str_eq(in.record_id, "3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c");
+    json_decref(b);
+    b = parse_text("{\"record_class\": \"subject_access_case\","
+                   " \"record_id\": \"3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c\"}");
+    violations_init(&v);
+    disposal_parse(b, &in, &v);
+    cr_assert_eq(v.n, 0);
+    cr_assert_str_eq(in.record_class, "subject_access_case");
+    cr_assert_str_eq(in.record_id, "3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c");
+    json_decref(b);
+    b = parse_text("{\"record_class\": \"subject_access_case\","
+                   " \"meeting_id\": \"3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c\"}");
+    violations_init(&v);
+    disposal_parse(b, &in, &v);
+    cr_assert(violations_has(&v, "RET-3", "meeting_id"));
+    cr_assert(violations_has(&v, "RET-3", "record_id"));
+    cr_assert_null(in.record_id);
+    json_decref(b);
+}
+
+Test(retention_rules, RET_3_disposal_with_a_blank_class_or_id_names_nothing)
+{
+    disposal_in in;
+    violations v;
+    violations_init(&v);
+    json_t *b = parse_text("{\"record_class\": \"\"}");
+    disposal_parse(b, &in, &v);
+    cr_assert(v.n > 0);
+    cr_assert_null(in.record_id);
+    json_decref(b);
+    b = parse_text("{\"meeting_id\": \"\"}");
+    violations_init(&v);
+    disposal_parse(b, &in, &v);
+    cr_assert(violations_has(&v, "RET-3", "meeting_id"));
+    cr_assert_null(in.record_id);
+    json_decref(b);
+}
