@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "domain/pdf_doc.h"
 #include "domain/pdf_text.h"
 
 /* A4 in points, margins of 2 cm */
@@ -425,17 +426,6 @@ static void entries_free(entry_text *e, size_t n)
     free(e);
 }
 
-static void font_widths(layout *L, HPDF_Font font, double out[256])
-{
-    for (int c = 0; c < 256; c++) {
-        HPDF_BYTE b = (HPDF_BYTE)c;
-        HPDF_TextWidth tw = HPDF_Font_TextWidth(font, &b, 1);
-        out[c] = tw.width / 1000.0;
-    }
-    if (HPDF_GetError(L->pdf) != HPDF_OK)
-        L->failed = true;
-}
-
 static void set_info(layout *L, time_t produced)
 {
     struct tm tm;
@@ -445,35 +435,6 @@ static void set_info(layout *L, time_t produced)
     HPDF_SetInfoDateAttr(L->pdf, HPDF_INFO_CREATION_DATE, d);
     HPDF_SetInfoAttr(L->pdf, HPDF_INFO_TITLE, "Multi-agency chronology");
     HPDF_SetInfoAttr(L->pdf, HPDF_INFO_CREATOR, "Multi-agency meetings service");
-}
-
-static bool save(layout *L, unsigned char **pdf, size_t *len)
-{
-    if (HPDF_SaveToStream(L->pdf) != HPDF_OK)
-        return false;
-    HPDF_UINT32 size = HPDF_GetStreamSize(L->pdf);
-    unsigned char *buf = malloc(size ? size : 1);
-    if (!buf)
-        return false;
-    HPDF_UINT32 got = 0;
-    while (got < size) {
-        HPDF_UINT32 chunk = size - got;
-        HPDF_STATUS st = HPDF_ReadFromStream(L->pdf, buf + got, &chunk);
-        got += chunk;
-        if (st == HPDF_STREAM_EOF || chunk == 0)
-            break;
-        if (st != HPDF_OK) {
-            free(buf);
-            return false;
-        }
-    }
-    if (got != size) {
-        free(buf);
-        return false;
-    }
-    *pdf = buf;
-    *len = size;
-    return true;
 }
 
 /* Runs the whole layout once (drawing or not): the index pages, then the
@@ -557,8 +518,9 @@ enum chronology_pdf_result chronology_pdf_render(const chronology_child *child,
     L.bold = HPDF_GetFont(L.pdf, "Helvetica-Bold", "WinAnsiEncoding");
     if (!L.body || !L.bold)
         goto done;
-    font_widths(&L, L.body, L.body_w);
-    font_widths(&L, L.bold, L.bold_w);
+    if (!pdf_doc_font_widths(L.pdf, L.body, L.body_w) ||
+        !pdf_doc_font_widths(L.pdf, L.bold, L.bold_w))
+        L.failed = true;
     /* more lines than the pages allowed can hold: refused before the
      * layout (and before the lines of every entry are kept) */
     size_t lines = 0, lines_max = (size_t)(CHRONOLOGY_PDF_PAGES_MAX * ((TOP - BOTTOM) / BODY_LEADING));
@@ -594,7 +556,7 @@ enum chronology_pdf_result chronology_pdf_render(const chronology_child *child,
     link_index(&L, e);
     if (L.failed || L.page_no != L.total_pages)
         goto done;
-    if (save(&L, pdf, len)) {
+    if (pdf_doc_bytes(L.pdf, pdf, len)) {
         *pages = L.total_pages;
         result = CHRONOLOGY_PDF_OK;
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "domain/pdf_doc.h"
 #include "domain/pdf_text.h"
 
 /* A4 in points, margins of 2 cm */
@@ -210,46 +211,6 @@ static void run(layout *L, json_t *set, time_t produced)
     log_block(L, json_object_get(set, "redaction_log"));
 }
 
-static void font_widths(layout *L, HPDF_Font font, double out[256])
-{
-    for (int c = 0; c < 256; c++) {
-        HPDF_BYTE b = (HPDF_BYTE)c;
-        HPDF_TextWidth tw = HPDF_Font_TextWidth(font, &b, 1);
-        out[c] = tw.width / 1000.0;
-    }
-    if (HPDF_GetError(L->pdf) != HPDF_OK)
-        L->failed = true;
-}
-
-static bool save(layout *L, unsigned char **pdf, size_t *len)
-{
-    if (HPDF_SaveToStream(L->pdf) != HPDF_OK)
-        return false;
-    HPDF_UINT32 size = HPDF_GetStreamSize(L->pdf);
-    unsigned char *buf = malloc(size ? size : 1);
-    if (!buf)
-        return false;
-    HPDF_UINT32 got = 0;
-    while (got < size) {
-        HPDF_UINT32 chunk = size - got;
-        HPDF_STATUS st = HPDF_ReadFromStream(L->pdf, buf + got, &chunk);
-        got += chunk;
-        if (st == HPDF_STREAM_EOF || chunk == 0)
-            break;
-        if (st != HPDF_OK) {
-            free(buf);
-            return false;
-        }
-    }
-    if (got != size) {
-        free(buf);
-        return false;
-    }
-    *pdf = buf;
-    *len = size;
-    return true;
-}
-
 enum sar_pdf_result sar_pdf_render(json_t *set, time_t produced, unsigned char **pdf,
                                    size_t *len)
 {
@@ -267,8 +228,9 @@ enum sar_pdf_result sar_pdf_render(json_t *set, time_t produced, unsigned char *
     L.bold = HPDF_GetFont(L.pdf, "Helvetica-Bold", "WinAnsiEncoding");
     if (!L.body || !L.bold)
         goto done;
-    font_widths(&L, L.body, L.body_w);
-    font_widths(&L, L.bold, L.bold_w);
+    if (!pdf_doc_font_widths(L.pdf, L.body, L.body_w) ||
+        !pdf_doc_font_widths(L.pdf, L.bold, L.bold_w))
+        L.failed = true;
     /* the dry run: how many pages */
     L.draw = false;
     run(&L, set, produced);
@@ -283,7 +245,7 @@ enum sar_pdf_result sar_pdf_render(json_t *set, time_t produced, unsigned char *
     HPDF_SetInfoAttr(L.pdf, HPDF_INFO_TITLE, "Subject access request: the disclosure");
     HPDF_SetInfoAttr(L.pdf, HPDF_INFO_CREATOR, "Multi-agency meetings service");
     run(&L, set, produced);
-    if (!L.failed && L.page_no == L.total_pages && save(&L, pdf, len))
+    if (!L.failed && L.page_no == L.total_pages && pdf_doc_bytes(L.pdf, pdf, len))
         result = SAR_PDF_OK;
 done:
     HPDF_Free(L.pdf);
