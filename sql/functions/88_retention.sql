@@ -73,26 +73,45 @@ LANGUAGE sql STABLE AS $$
     'version', h.version)
 $$;
 
--- RET-1: each meeting record's retention on a day under a policy: the day
--- its period starts (NULL while its start event has not happened: a record
--- is kept while the meeting is open, and `case_closed` and `date_of_birth`
--- need every subject child's closure or date of birth), the day it is due,
--- the holds in effect on it (RET-2) and the disposal decided or proposed for
--- it. One SELECT, so the planner inlines it and a filter on meeting_id
--- reaches the meetings' key.
-CREATE OR REPLACE FUNCTION meeting_record_retention_under(on_day date, p retention_policies)
-RETURNS TABLE (meeting_id uuid, reference text, child_ids uuid[], policy_version integer,
-               runs_from text, then_action text, starts_on date, due_on date, hold_ids uuid[],
-               disposal_id uuid)
+-- RET-3: what stops a meeting record's disposal that is not a hold: later
+-- records that point at it (a review meeting naming it as its previous
+-- meeting, an escalation about its declined request). Those are disposed
+-- of first. (Actions of an earlier meeting tracked at this one go back to
+-- their own meeting when this one goes.)
+CREATE OR REPLACE FUNCTION meeting_record_dependants(meeting uuid) RETURNS uuid[]
 LANGUAGE sql STABLE AS $$
-  SELECT m.id, m.reference, k.child_ids, (p).version, (p).runs_from, (p).then_action, s.starts_on,
+  SELECT ARRAY(SELECT m.id FROM meetings m WHERE m.previous_meeting_id = meeting
+               UNION SELECT e.meeting_id FROM escalations e
+                      WHERE e.declined_request_id = meeting AND e.meeting_id <> meeting)
+$$;
+
+-- RET-1: the records of each class and their retention on a day under a
+-- policy, as retention_record rows (sql/044_retention_class_registry.sql):
+-- one function per class, retention_records_<class>(on_day, policy), a
+-- single SELECT so that the planner inlines it and a filter on record_id
+-- reaches the class's key. retention_records() below picks the class's by
+-- name; sql/044 lists the classes.
+--
+-- A meeting record: the day its period starts (NULL while its start event
+-- has not happened: a record is kept while the meeting is open, and
+-- `case_closed` and `date_of_birth` need every subject child's closure or
+-- date of birth), the day it is due, the holds in effect on it (RET-2: on
+-- the class, the meeting or one of its children), the disposal decided or
+-- proposed for it and the later records that point at it.
+CREATE OR REPLACE FUNCTION retention_records_meeting_record(on_day date, p retention_policies)
+RETURNS SETOF retention_record
+LANGUAGE sql STABLE AS $$
+  SELECT 'meeting_record'::text, m.id, m.id, m.reference, k.child_ids, meeting_agencies(m.id),
+         (p).version, (p).runs_from, (p).then_action, s.starts_on,
          (s.starts_on + make_interval(months => (p).period_months))::date,
          ARRAY(SELECT h.id FROM retention_holds h
                 WHERE retention_hold_in_effect(h, on_day)
                   AND (h.record_class = 'meeting_record' OR h.meeting_id = m.id
                        OR h.child_id = ANY (k.child_ids))
                 ORDER BY h.seq),
-         (SELECT d.id FROM disposals d WHERE d.meeting_id = m.id)
+         (SELECT d.id FROM disposals d
+           WHERE d.record_class = 'meeting_record' AND d.record_id = m.id),
+         cardinality(meeting_record_dependants(m.id))
     FROM meetings m
     CROSS JOIN LATERAL (
       SELECT coalesce(array_agg(c.child_id ORDER BY c.position)
@@ -119,82 +138,85 @@ LANGUAGE sql STABLE AS $$
       END AS starts_on) s
 $$;
 
--- The same under the meeting record's policy in effect.
-CREATE OR REPLACE FUNCTION meeting_record_retention(on_day date)
-RETURNS TABLE (meeting_id uuid, reference text, child_ids uuid[], policy_version integer,
-               runs_from text, then_action text, starts_on date, due_on date, hold_ids uuid[],
-               disposal_id uuid)
+-- A subject access case: its period starts the day the request was
+-- answered (NULL while unanswered); held by a hold on its record class or
+-- on the child the request is about. It concerns no agency's feed (its
+-- existence is itself sensitive) and nothing points at it.
+CREATE OR REPLACE FUNCTION retention_records_subject_access_case(on_day date,
+                                                                 p retention_policies)
+RETURNS SETOF retention_record
 LANGUAGE sql STABLE AS $$
-  SELECT * FROM meeting_record_retention_under(on_day, retention_policy_current('meeting_record'))
-$$;
-
--- A meeting record's retention as the due list shows it: ids and dates, no
--- content.
-CREATE OR REPLACE FUNCTION record_due_json(meeting_id uuid, reference text, child_ids uuid[],
-                                           policy_version integer, runs_from text,
-                                           then_action text, starts_on date, due_on date,
-                                           hold_ids uuid[], disposal_id uuid) RETURNS json
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT json_build_object(
-    'record_class', 'meeting_record', 'record_id', meeting_id, 'meeting_id', meeting_id,
-    'reference', reference,
-    'child_ids', to_json(child_ids), 'policy_version', policy_version, 'runs_from', runs_from,
-    'then', then_action, 'starts_on', to_char(starts_on, 'YYYY-MM-DD'),
-    'due_on', to_char(due_on, 'YYYY-MM-DD'), 'held', cardinality(hold_ids) > 0,
-    'hold_ids', to_json(hold_ids), 'disposal_id', disposal_id)
-$$;
-
--- RET-1: each subject access case's retention on a day under a policy: its
--- period starts the day the request was answered (NULL while unanswered),
--- the holds in effect on it (RET-2: on its record class, or on the child
--- the request is about) and the disposal decided or proposed for it.
-CREATE OR REPLACE FUNCTION subject_access_case_retention_under(on_day date, p retention_policies)
-RETURNS TABLE (request_id uuid, child_id uuid, policy_version integer, runs_from text,
-               then_action text, starts_on date, due_on date, hold_ids uuid[],
-               disposal_id uuid)
-LANGUAGE sql STABLE AS $$
-  SELECT r.id, r.child_id, (p).version, (p).runs_from, (p).then_action, r.answered_on,
+  SELECT 'subject_access_case'::text, r.id, NULL::uuid, NULL::text,
+         CASE WHEN r.child_id IS NULL THEN '{}'::uuid[] ELSE ARRAY[r.child_id] END,
+         '{}'::text[], (p).version, (p).runs_from, (p).then_action, r.answered_on,
          (r.answered_on + make_interval(months => (p).period_months))::date,
          ARRAY(SELECT h.id FROM retention_holds h
                 WHERE retention_hold_in_effect(h, on_day)
                   AND (h.record_class = 'subject_access_case' OR h.child_id = r.child_id)
                 ORDER BY h.seq),
          (SELECT d.id FROM disposals d
-           WHERE d.record_class = 'subject_access_case' AND d.record_id = r.id)
+           WHERE d.record_class = 'subject_access_case' AND d.record_id = r.id),
+         0
     FROM subject_access_requests r
 $$;
 
-CREATE OR REPLACE FUNCTION subject_access_case_retention(on_day date)
-RETURNS TABLE (request_id uuid, child_id uuid, policy_version integer, runs_from text,
-               then_action text, starts_on date, due_on date, hold_ids uuid[],
-               disposal_id uuid)
-LANGUAGE sql STABLE AS $$
-  SELECT * FROM subject_access_case_retention_under(on_day,
-                                                     retention_policy_current('subject_access_case'))
+-- The records of a class (one, when record is given) under the policy in
+-- effect. The class names its function, retention_records_<class>; the
+-- query is planned with the values in it, so the function is inlined and a
+-- single record is read by its key.
+CREATE OR REPLACE FUNCTION retention_records(of_class text, on_day date, record uuid)
+RETURNS SETOF retention_record
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM retention_record_classes c WHERE c.record_class = of_class) THEN
+    RAISE EXCEPTION 'no record class %', of_class USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN QUERY EXECUTE format(
+    'SELECT * FROM %I($1, retention_policy_current($2)) r WHERE $3::uuid IS NULL OR r.record_id = $3',
+    'retention_records_' || of_class) USING on_day, of_class, record;
+END
+$$;
+
+-- A record's retention as the due list shows it: ids and dates, no content.
+CREATE OR REPLACE FUNCTION record_due_json(r retention_record) RETURNS json
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT json_build_object(
+    'record_class', r.record_class, 'record_id', r.record_id, 'meeting_id', r.meeting_id,
+    'reference', r.reference,
+    'child_ids', to_json(r.child_ids), 'policy_version', r.policy_version,
+    'runs_from', r.runs_from, 'then', r.then_action,
+    'starts_on', to_char(r.starts_on, 'YYYY-MM-DD'),
+    'due_on', to_char(r.due_on, 'YYYY-MM-DD'), 'held', cardinality(r.hold_ids) > 0,
+    'hold_ids', to_json(r.hold_ids), 'disposal_id', r.disposal_id)
 $$;
 
 -- RET-1: every record due on a day, of every class, as the due list shows
--- it (ids and dates, no content; the meeting's fields NULL for a record of
--- another class), with its key for the list's order.
+-- it, with its key for the list's order.
 CREATE OR REPLACE FUNCTION records_due(on_day date)
 RETURNS TABLE (item json, due_on date, record_id uuid)
-LANGUAGE sql STABLE AS $$
-  SELECT record_due_json(r.meeting_id, r.reference, r.child_ids, r.policy_version, r.runs_from,
-                         r.then_action, r.starts_on, r.due_on, r.hold_ids, r.disposal_id),
-         r.due_on, r.meeting_id
-    FROM meeting_record_retention(on_day) r WHERE r.due_on <= on_day
-  UNION ALL
-  SELECT json_build_object(
-           'record_class', 'subject_access_case', 'record_id', r.request_id,
-           'meeting_id', NULL, 'reference', NULL,
-           'child_ids', to_json(CASE WHEN r.child_id IS NULL THEN '{}'::uuid[]
-                                     ELSE ARRAY[r.child_id] END),
-           'policy_version', r.policy_version, 'runs_from', r.runs_from, 'then', r.then_action,
-           'starts_on', to_char(r.starts_on, 'YYYY-MM-DD'),
-           'due_on', to_char(r.due_on, 'YYYY-MM-DD'), 'held', cardinality(r.hold_ids) > 0,
-           'hold_ids', to_json(r.hold_ids), 'disposal_id', r.disposal_id),
-         r.due_on, r.request_id
-    FROM subject_access_case_retention(on_day) r WHERE r.due_on <= on_day
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  c text;
+BEGIN
+  FOR c IN SELECT x.record_class FROM retention_record_classes x ORDER BY x.record_class LOOP
+    RETURN QUERY SELECT record_due_json(r), r.due_on, r.record_id
+                   FROM retention_records(c, on_day, NULL) r WHERE r.due_on <= on_day;
+  END LOOP;
+END
+$$;
+
+-- RET-3: locks the record's row, when it is one (the class's row_table),
+-- so that a decision on it and a change of it cannot pass each other.
+CREATE OR REPLACE FUNCTION retention_record_lock(of_class text, record uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  t text;
+BEGIN
+  SELECT c.row_table INTO t FROM retention_record_classes c WHERE c.record_class = of_class;
+  IF t IS NOT NULL THEN
+    EXECUTE format('SELECT 1 FROM %I WHERE id = $1 FOR UPDATE', t) USING record;
+  END IF;
+END
 $$;
 
 -- RET-1: the daily job. Announces each record due by on_day that has not
@@ -209,7 +231,7 @@ BEGIN
   WITH fresh AS (
     INSERT INTO retention_notices (meeting_id, policy_version, due_on, noticed_on)
     SELECT r.meeting_id, r.policy_version, r.due_on, on_day
-      FROM meeting_record_retention(on_day) r WHERE r.due_on <= on_day
+      FROM retention_records('meeting_record', on_day, NULL) r WHERE r.due_on <= on_day
     ON CONFLICT DO NOTHING
     RETURNING meeting_id, gen_random_uuid() AS event_id),
   announced AS (
@@ -222,18 +244,6 @@ BEGIN
                                      ran_at = now();
   RETURN ids;
 END
-$$;
-
--- RET-3: what stops a meeting record's disposal that is not a hold: later
--- records that point at it (a review meeting naming it as its previous
--- meeting, an escalation about its declined request). Those are disposed
--- of first. (Actions of an earlier meeting tracked at this one go back to
--- their own meeting when this one goes.)
-CREATE OR REPLACE FUNCTION meeting_record_dependants(meeting uuid) RETURNS uuid[]
-LANGUAGE sql STABLE AS $$
-  SELECT ARRAY(SELECT m.id FROM meetings m WHERE m.previous_meeting_id = meeting
-               UNION SELECT e.meeting_id FROM escalations e
-                      WHERE e.declined_request_id = meeting AND e.meeting_id <> meeting)
 $$;
 
 CREATE OR REPLACE FUNCTION disposal_json(d disposals) RETURNS json
@@ -253,50 +263,33 @@ LANGUAGE sql STABLE AS $$
     'approved_at', rfc3339(d.approved_at), 'version', d.version)
 $$;
 
--- RET-3: carries out an approved disposal: deletes every row of the meeting
--- record's content (the meeting and its children, invitations with their
--- history and papers, decisions, family-notice decisions and agreements,
--- minutes in every version, their distribution, renditions and sending,
--- inaccuracies, the outcome letter, actions with their history,
--- escalations with their events, the ledger's entries, obligations, and
--- remembered Idempotency-Key answers that show any of it; for a subject
--- access case: the request, its gathered items, its consultations and
--- their item links, and the Idempotency-Key answers that show it) and marks the
--- decision disposed, in the caller's transaction. The audit trail and the
--- feed (ids only) stay: they are their own class. Refuses unless the
--- decision is open and the approver is not its proposer, so that nothing
--- but a two-person decision deletes. SECURITY DEFINER: it runs as the
--- tables' owner, which is what lets the guards pass it (retention_disposing).
--- Its search_path names pg_temp last: a temporary table of the caller's
--- (disposals, minutes_renditions, ...) must never stand in for the real one.
--- False, changing nothing, when the decision was carried out meanwhile (the
--- runtime role may not lock disposals itself: it may not update them).
-CREATE OR REPLACE FUNCTION retention_dispose(disposal uuid, approver_sub text,
-                                             approver_name text, approver_agency text)
-RETURNS boolean
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+-- RET-3: a subject access case's content: the request, its gathered items,
+-- its consultations and their item links, and the Idempotency-Key answers
+-- that show it.
+CREATE OR REPLACE FUNCTION retention_dispose_subject_access_case(d disposals) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  -- the request, its gathered items, its consultations and their item links
+  DELETE FROM subject_access_consultation_items x WHERE x.request_id = d.record_id;
+  DELETE FROM subject_access_consultations x WHERE x.request_id = d.record_id;
+  DELETE FROM subject_access_items x WHERE x.request_id = d.record_id;
+  DELETE FROM idempotency_keys x
+   WHERE strpos(coalesce(x.body, '') || coalesce(x.location, ''), d.record_id::text) > 0;
+  DELETE FROM subject_access_requests x WHERE x.id = d.record_id;
+END
+$$;
+
+-- RET-3: a meeting record's content: the meeting and its children,
+-- invitations with their history and papers, decisions, family-notice
+-- decisions and agreements, minutes in every version, their distribution,
+-- renditions and sending, inaccuracies, the outcome letter, actions with
+-- their history, escalations with their events, the ledger's entries,
+-- obligations, and remembered Idempotency-Key answers that show any of it.
+CREATE OR REPLACE FUNCTION retention_dispose_meeting_record(d disposals) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  d disposals;
   meeting uuid;
 BEGIN
-  SELECT * INTO d FROM disposals x WHERE x.id = disposal FOR UPDATE;
-  IF NOT FOUND OR d.proposed_by_sub = approver_sub THEN
-    RAISE EXCEPTION 'a disposal is carried out on a proposal, approved by a second person'
-      USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  IF d.status <> 'proposed' THEN
-    RETURN false;
-  END IF;
-  PERFORM set_config('mam.disposal', 'on', true);
-  IF d.record_class = 'subject_access_case' THEN
-    -- the request, its gathered items, its consultations and their item links
-    DELETE FROM subject_access_consultation_items x WHERE x.request_id = d.record_id;
-    DELETE FROM subject_access_consultations x WHERE x.request_id = d.record_id;
-    DELETE FROM subject_access_items x WHERE x.request_id = d.record_id;
-    DELETE FROM idempotency_keys x
-     WHERE strpos(coalesce(x.body, '') || coalesce(x.location, ''), d.record_id::text) > 0;
-    DELETE FROM subject_access_requests x WHERE x.id = d.record_id;
-  ELSE
   meeting := d.meeting_id;
   -- the obligations are removed at the end, not derived again row by row
   PERFORM set_config('mam.obligations_done',
@@ -327,7 +320,38 @@ BEGIN
   DELETE FROM idempotency_keys x
    WHERE strpos(coalesce(x.body, '') || coalesce(x.location, ''), meeting::text) > 0;
   DELETE FROM meetings x WHERE x.id = meeting;  -- children and access rows cascade
+END
+$$;
+
+-- RET-3: carries out an approved disposal: the record's class deletes its
+-- content (retention_dispose_<class>, above), and the decision is marked
+-- disposed, in the caller's transaction. The audit trail and the feed (ids
+-- only) stay: they are their own class. Refuses unless the decision is
+-- open and the approver is not its proposer, so that nothing but a
+-- two-person decision deletes. SECURITY DEFINER: it runs as the tables'
+-- owner, which is what lets the guards pass it (retention_disposing).
+-- Its search_path names pg_temp last: a temporary table of the caller's
+-- (disposals, minutes_renditions, ...) must never stand in for the real one.
+-- False, changing nothing, when the decision was carried out meanwhile (the
+-- runtime role may not lock disposals itself: it may not update them).
+CREATE OR REPLACE FUNCTION retention_dispose(disposal uuid, approver_sub text,
+                                             approver_name text, approver_agency text)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  d disposals;
+BEGIN
+  SELECT * INTO d FROM disposals x WHERE x.id = disposal FOR UPDATE;
+  IF NOT FOUND OR d.proposed_by_sub = approver_sub THEN
+    RAISE EXCEPTION 'a disposal is carried out on a proposal, approved by a second person'
+      USING ERRCODE = 'insufficient_privilege';
   END IF;
+  IF d.status <> 'proposed' THEN
+    RETURN false;
+  END IF;
+  PERFORM set_config('mam.disposal', 'on', true);
+  -- the class's own function, retention_dispose_<class>, deletes the content
+  EXECUTE format('SELECT %I($1)', 'retention_dispose_' || d.record_class) USING d;
   PERFORM set_config('mam.disposal', '', true);
   UPDATE disposals x SET status = 'disposed', approved_by_sub = approver_sub,
          approved_by_name = approver_name, approved_by_agency = approver_agency,
@@ -338,6 +362,9 @@ END
 $$;
 -- only the service's runtime role may call it (granted in 90_runtime_grants.sql)
 REVOKE ALL ON FUNCTION retention_dispose(uuid, text, text, text) FROM PUBLIC;
+-- the classes' own run only inside it, as the tables' owner
+REVOKE ALL ON FUNCTION retention_dispose_meeting_record(disposals) FROM PUBLIC;
+REVOKE ALL ON FUNCTION retention_dispose_subject_access_case(disposals) FROM PUBLIC;
 
 -- SEC-7: the ids of everything in a child's record that the audit trail
 -- names: the child, its meetings and what is under them (invitations,

@@ -1,5 +1,6 @@
 #include "domain/retention.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -9,6 +10,45 @@ const char *const retention_record_classes[] = {"meeting_record", "subject_acces
 const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
                                         "request_answered", NULL};
 const char *const retention_thens[] = {"review", "delete", NULL};
+
+/* RET-1: each class with the start events its period may run from and what
+ * may happen at its end: the rows of retention_class_starts and
+ * retention_class_actions (sql/044_retention_class_registry.sql), which the
+ * database enforces as foreign keys; here they give the caller the reason. */
+static const retention_class retention_classes[] = {
+    {"meeting_record", "a meeting record",
+     {"meeting_closed", "case_closed", "date_of_birth", NULL},
+     {"review", "delete", NULL}},
+    {"subject_access_case", "a subject access case", {"request_answered", NULL},
+     {"review", "delete", NULL}},
+};
+
+const retention_class *retention_class_of(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof retention_classes / sizeof retention_classes[0]; i++)
+        if (strcmp(retention_classes[i].name, name) == 0)
+            return &retention_classes[i];
+    return NULL;
+}
+
+static bool listed(const char *const *list, const char *s)
+{
+    for (; s && *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+/* "a, b or c" */
+static void list_text(const char *const *list, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (size_t i = 0; list[i]; i++) {
+        const char *sep = i == 0 ? "" : list[i + 1] ? ", " : " or ";
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%s", sep, list[i]);
+    }
+}
 const char *const retention_hold_kinds[] = {"inquiry", "litigation", "subject_access",
                                             "rapid_review", "complaint", NULL};
 const char *const retention_hold_scopes[] = {"child", "meeting", "record_class", NULL};
@@ -20,10 +60,7 @@ const state_gate disposal_gate_approve = {
 
 bool retention_record_class_known(const char *s)
 {
-    for (const char *const *c = retention_record_classes; s && *c; c++)
-        if (strcmp(*c, s) == 0)
-            return true;
-    return false;
+    return retention_class_of(s) != NULL;
 }
 
 static bool object_body(json_t *body, violations *v)
@@ -73,25 +110,33 @@ void retention_policy_parse(json_t *body, retention_policy_in *in, violations *v
 
 bool retention_start_fits(const char *record_class, const char *runs_from)
 {
-    bool sar = strcmp(record_class, "subject_access_case") == 0;
-    return sar == (strcmp(runs_from, "request_answered") == 0);
+    const retention_class *c = retention_class_of(record_class);
+    return c && listed(c->starts, runs_from);
+}
+
+bool retention_then_fits(const char *record_class, const char *then)
+{
+    const retention_class *c = retention_class_of(record_class);
+    return c && listed(c->thens, then);
 }
 
 void retention_policy_check(const char *record_class, const retention_policy_in *in,
                             violations *v)
 {
-    if (!retention_record_class_known(record_class) || !in->runs_from ||
-        retention_start_fits(record_class, in->runs_from))
+    const retention_class *c = retention_class_of(record_class);
+    if (!c)
         return;
-    if (strcmp(record_class, "subject_access_case") == 0)
-        violation_rule(v, "runs_from", "RET-1",
-                       "a subject access case's period runs from the request being answered "
-                       "(request_answered)");
-    else
-        violation_rule(v, "runs_from", "RET-1",
-                       "only a subject access case's period runs from the request being "
-                       "answered; a meeting record's runs from meeting_closed, case_closed "
-                       "or date_of_birth");
+    char allowed[256];
+    if (in->runs_from && !listed(c->starts, in->runs_from)) {
+        list_text(c->starts, allowed, sizeof allowed);
+        violation_rule(v, "runs_from", "RET-1", "%s's period runs from %s", c->described,
+                       allowed);
+    }
+    if (in->then && !listed(c->thens, in->then)) {
+        list_text(c->thens, allowed, sizeof allowed);
+        violation_rule(v, "then", "RET-1", "at the end of its period %s is up for %s",
+                       c->described, allowed);
+    }
 }
 
 void case_closure_parse(json_t *body, const char *today, case_closure_in *in, violations *v)

@@ -25,6 +25,17 @@ extern const char *const retention_thens[];          /* review, delete */
 extern const char *const retention_hold_kinds[];     /* inquiry, litigation, subject_access, ... */
 extern const char *const retention_hold_scopes[];    /* child, meeting, record_class */
 
+/* RET-1: a record class, with the start events its period may run from
+ * and what may happen at its end (NULL-terminated). */
+typedef struct retention_class {
+    const char *name;
+    const char *described; /* "a meeting record", for messages */
+    const char *starts[8];
+    const char *thens[4];
+} retention_class;
+
+/* The class of that name, or NULL. */
+const retention_class *retention_class_of(const char *name);
 bool retention_record_class_known(const char *s);
 
 /* PUT /v1/retention-policies/{record_class}:
@@ -37,13 +48,15 @@ typedef struct retention_policy_in {
 } retention_policy_in;
 void retention_policy_parse(json_t *body, retention_policy_in *in, violations *v);
 
-/* RET-1: the event a class's period runs from fits the class: a subject
- * access case's runs from the request being answered (request_answered),
- * which no other class's does. */
+/* RET-1: the event a class's period runs from, and what happens at its
+ * end, are ones the class allows (a subject access case's runs from the
+ * request being answered, which no other class's does). */
 bool retention_start_fits(const char *record_class, const char *runs_from);
+bool retention_then_fits(const char *record_class, const char *then);
 
-/* RET-1: a violation on runs_from when a policy's start event does not fit
- * its record class (nothing when either is unknown: the parser says so). */
+/* RET-1: a violation on runs_from or then when a policy's start event or
+ * end does not fit its record class (nothing when the class is unknown, or
+ * for a member the parser found wanting). */
 void retention_policy_check(const char *record_class, const retention_policy_in *in,
                             violations *v);
 

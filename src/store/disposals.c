@@ -21,11 +21,14 @@ const store_kind STORE_DISPOSAL = {
      "                                 caller_principals($2, $3, $4::boolean, $5::boolean))"
      "   AND $6::date IS NOT NULL",
      7},
-    /* about the meeting by id: the record itself may be gone (record.purged) */
+    /* about the record by id, as its class names it on the feed: the record
+     * itself may be gone (record.purged) */
     {"disposals_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-     " SELECT e.id, a.code, $2, 'meeting', d.meeting_id::text, NULL"
-     "   FROM disposals d, (SELECT gen_random_uuid() AS id) e,"
+     " SELECT e.id, a.code, $2, coalesce(c.resource_type, d.record_class), d.record_id::text,"
+     "        NULL"
+     "   FROM disposals d JOIN retention_record_classes c USING (record_class),"
+     "        (SELECT gen_random_uuid() AS id) e,"
      "        LATERAL (SELECT DISTINCT unnest(d.agencies) AS code) a"
      "  WHERE d.id = $1::uuid",
      2},
@@ -60,36 +63,24 @@ int disposals_find(store *s, const char *id, disposal_row *out)
     return found;
 }
 
-/* The meeting row is locked first, so that a decision and a change of the
- * record cannot pass each other (holds wait on retention_decisions_lock,
- * which the handlers take before this). */
+/* The record's row is locked first (retention_record_lock: the meeting,
+ * the request, ...), so that a decision and a change of the record cannot
+ * pass each other (holds wait on retention_decisions_lock, which the
+ * handlers take before this). */
 static const db_stmt record_stmt = {
     "disposals_record",
-    "WITH m AS (SELECT id FROM meetings WHERE id = $1::uuid FOR UPDATE)"
+    "WITH l AS (SELECT retention_record_lock($3, $1::uuid))"
     " SELECT r.starts_on IS NOT NULL, coalesce(r.due_on <= $2::date, false),"
     "        coalesce(to_char(r.due_on, 'YYYY-MM-DD'), ''), r.policy_version,"
-    "        cardinality(r.hold_ids), r.disposal_id IS NOT NULL,"
-    "        cardinality(meeting_record_dependants(r.meeting_id))"
-    "   FROM m JOIN meeting_record_retention($2::date) r ON r.meeting_id = m.id",
-    2};
-
-/* A subject access case: the request row is locked first likewise; nothing
- * points at it. */
-static const db_stmt sar_record_stmt = {
-    "disposals_record_sar",
-    "WITH q AS (SELECT id FROM subject_access_requests WHERE id = $1::uuid FOR UPDATE)"
-    " SELECT r.starts_on IS NOT NULL, coalesce(r.due_on <= $2::date, false),"
-    "        coalesce(to_char(r.due_on, 'YYYY-MM-DD'), ''), r.policy_version,"
-    "        cardinality(r.hold_ids), r.disposal_id IS NOT NULL, 0"
-    "   FROM q JOIN subject_access_case_retention($2::date) r ON r.request_id = q.id",
-    2};
+    "        cardinality(r.hold_ids), r.disposal_id IS NOT NULL, r.dependants"
+    "   FROM l, retention_records($3, $2::date, $1::uuid) r",
+    3};
 
 int disposals_record(store *s, const char *record_class, const char *record_id,
                      record_retention *out)
 {
-    const char *params[] = {record_id, s->today_text};
-    bool sar = strcmp(record_class, "subject_access_case") == 0;
-    PGresult *res = sql_query(s, sar ? &sar_record_stmt : &record_stmt, params);
+    const char *params[] = {record_id, s->today_text, record_class};
+    PGresult *res = sql_query(s, &record_stmt, params);
     if (!res)
         return -1;
     int found = PQntuples(res) == 1;
@@ -128,39 +119,29 @@ int disposals_reachable(store *s, const char *record_class, const char *record_i
     return reachable;
 }
 
+/* The tombstone's ids, children and agencies come from the class's
+ * records function, as the decision saw them. */
 static const db_stmt propose_stmt = {
     "disposals_propose",
     "INSERT INTO disposals (record_class, record_id, meeting_id, meeting_reference, child_ids,"
     " agencies, policy_version, due_on, proposed_by_sub, proposed_by_name, proposed_by_agency,"
     " proposed_as)"
-    " SELECT 'meeting_record', m.id, m.id, m.reference,"
-    "        ARRAY(SELECT c.child_id FROM meeting_children c"
-    "               WHERE c.meeting_id = m.id AND c.child_id IS NOT NULL ORDER BY c.position),"
-    "        meeting_agencies(m.id), $2::integer, $3::date, $4, $5, $6, $7"
-    "   FROM meetings m WHERE m.id = $1::uuid RETURNING id",
-    7};
-
-/* a subject access case concerns no agency's feed: agencies stays empty */
-static const db_stmt propose_sar_stmt = {
-    "disposals_propose_sar",
-    "INSERT INTO disposals (record_class, record_id, meeting_id, meeting_reference, child_ids,"
-    " agencies, policy_version, due_on, proposed_by_sub, proposed_by_name, proposed_by_agency,"
-    " proposed_as)"
-    " SELECT 'subject_access_case', q.id, NULL, NULL,"
-    "        CASE WHEN q.child_id IS NULL THEN '{}'::uuid[] ELSE ARRAY[q.child_id] END,"
-    "        '{}'::text[], $2::integer, $3::date, $4, $5, $6, $7"
-    "   FROM subject_access_requests q WHERE q.id = $1::uuid RETURNING id",
-    7};
+    " SELECT r.record_class, r.record_id, r.meeting_id, r.reference, r.child_ids, r.agencies,"
+    "        $2::integer, $3::date, $4, $5, $6, $7"
+    "   FROM retention_records($8, $9::date, $1::uuid) r RETURNING id",
+    9};
 
 int disposals_propose(store *s, const char *record_class, const char *record_id,
                       const char *side, int policy_version, const char *due_on, char id_out[37])
 {
     sql_int v;
-    const char *params[] = {record_id,    sql_int_of(&v, policy_version), due_on, s->who->sub,
-                            s->who->name, s->who->agency,                 side};
+    const char *params[] = {record_id,      sql_int_of(&v, policy_version),
+                            due_on,         s->who->sub,
+                            s->who->name,   s->who->agency,
+                            side,           record_class,
+                            s->today_text};
     bool found;
-    bool sar = strcmp(record_class, "subject_access_case") == 0;
-    char *id = sql_value(s, sar ? &propose_sar_stmt : &propose_stmt, params, &found);
+    char *id = sql_value(s, &propose_stmt, params, &found);
     if (!id)
         return -1;
     sql_copy(id_out, 37, id);

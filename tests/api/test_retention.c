@@ -501,7 +501,7 @@ static char *period_under(const char *meeting_id, const char *runs_from, const c
     const char *params[] = {meeting_id, today, months, runs_from};
     return db_value("SELECT coalesce(to_char(r.starts_on, 'YYYY-MM-DD'), '-') || ' '"
                     "       || coalesce(to_char(r.due_on, 'YYYY-MM-DD'), '-')"
-                    "  FROM meeting_record_retention_under($2::date,"
+                    "  FROM retention_records_meeting_record($2::date,"
                     "         ROW('meeting_record', 99, $3::integer, $4, 'review', now(), 'test',"
                     "             NULL, NULL)::retention_policies) r"
                     " WHERE r.meeting_id = $1::uuid",

@@ -217,3 +217,41 @@ Test(retention_rules, RET_3_disposal_with_a_blank_class_or_id_names_nothing)
     cr_assert_null(in.record_id);
     json_decref(b);
 }
+
+/* The contract's vocabularies (record_class, runs_from, then) hold every
+ * class's own start events and ends, and every class they name is defined
+ * (retention_class_of), so that the two never drift apart. */
+static bool in_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+Test(retention_rules, RET_1_each_class_allows_only_the_contract_s_starts_and_ends)
+{
+    for (const char *const *n = retention_record_classes; *n; n++) {
+        const retention_class *c = retention_class_of(*n);
+        cr_assert_not_null(c, "%s has no class", *n);
+        cr_assert_not_null(c->starts[0], "%s runs from nothing", *n);
+        cr_assert_not_null(c->thens[0], "%s ends in nothing", *n);
+        for (size_t i = 0; c->starts[i]; i++)
+            cr_assert(in_list(retention_starts, c->starts[i]), "%s", c->starts[i]);
+        for (size_t i = 0; c->thens[i]; i++)
+            cr_assert(in_list(retention_thens, c->thens[i]), "%s", c->thens[i]);
+    }
+    cr_assert_null(retention_class_of("audit"));
+    cr_assert_null(retention_class_of(NULL));
+    /* a class's own end is refused for another that does not allow it */
+    json_t *b = parse_text("{\"period_months\": 24, \"runs_from\": \"meeting_closed\","
+                           " \"then\": \"delete\", \"reason\": \"r\"}");
+    retention_policy_in in;
+    violations v;
+    violations_init(&v);
+    retention_policy_parse(b, &in, &v);
+    retention_policy_check("subject_access_case", &in, &v);
+    cr_assert_eq(v.n, 1);
+    cr_assert_str_eq(v.items[0].field, "runs_from");
+    json_decref(b);
+}
