@@ -50,17 +50,24 @@ ALTER TABLE retention_holds DROP CONSTRAINT retention_holds_record_class_check;
 ALTER TABLE retention_holds ADD CONSTRAINT retention_holds_record_class_known
   FOREIGN KEY (record_class) REFERENCES retention_record_classes (record_class);
 
--- disposals: meeting_id and meeting_reference name the meeting the record
--- is (a meeting record) or belongs to (NULL when it belongs to none);
--- agencies are those its class's records function says it concerned.
+-- disposals: meeting_id names the meeting the record is (a meeting record)
+-- or belongs to (NULL when it belongs to none); meeting_reference is the
+-- record's reference (a meeting's; a class may name its records otherwise,
+-- NULL when it does not); agencies are those its class's records function
+-- says it concerned. `action` is what the decision does to the record:
+-- delete its content, or anonymise it (RET-1), when its class allows it.
 ALTER TABLE disposals DROP CONSTRAINT disposals_record_class_check;
 ALTER TABLE disposals DROP CONSTRAINT disposals_meeting_fields;
 ALTER TABLE disposals DROP CONSTRAINT disposals_agencies_of_meetings;
 ALTER TABLE disposals ADD CONSTRAINT disposals_record_class_known
   FOREIGN KEY (record_class) REFERENCES retention_record_classes (record_class);
 ALTER TABLE disposals ADD CONSTRAINT disposals_meeting_fields
-  CHECK ((meeting_id IS NULL) = (meeting_reference IS NULL)
-         AND (record_class <> 'meeting_record' OR meeting_id = record_id));
+  CHECK (record_class <> 'meeting_record'
+         OR (meeting_id = record_id AND meeting_reference IS NOT NULL));
+ALTER TABLE disposals ADD COLUMN action text NOT NULL DEFAULT 'delete'
+  CHECK (action IN ('delete', 'anonymise'));
+ALTER TABLE disposals ADD CONSTRAINT disposals_action_of_class
+  FOREIGN KEY (record_class, action) REFERENCES retention_class_actions (record_class, then_action);
 
 -- One record's retention, whatever its class: what each class's records
 -- function returns (sql/functions/88_retention.sql).
@@ -68,7 +75,7 @@ CREATE TYPE retention_record AS (
   record_class    text,
   record_id       uuid,
   meeting_id      uuid,      -- the meeting it is or belongs to
-  reference       text,      -- that meeting's reference
+  reference       text,      -- its reference (a meeting's), or NULL
   child_ids       uuid[],    -- the children it is about
   agencies        text[],    -- whose feeds hear of its disposal
   policy_version  integer,

@@ -253,7 +253,7 @@ LANGUAGE sql STABLE AS $$
     'meeting_id', d.meeting_id,
     'reference', d.meeting_reference, 'child_ids', to_json(d.child_ids),
     'policy_version', d.policy_version, 'due_on', to_char(d.due_on, 'YYYY-MM-DD'),
-    'status', d.status,
+    'action', d.action, 'status', d.status,
     'proposed_by', json_build_object('sub', d.proposed_by_sub, 'name', d.proposed_by_name,
                                      'agency', d.proposed_by_agency, 'as', d.proposed_as),
     'proposed_at', rfc3339(d.proposed_at),
@@ -350,8 +350,11 @@ BEGIN
     RETURN false;
   END IF;
   PERFORM set_config('mam.disposal', 'on', true);
-  -- the class's own function, retention_dispose_<class>, deletes the content
-  EXECUTE format('SELECT %I($1)', 'retention_dispose_' || d.record_class) USING d;
+  -- the class's own function deletes the content (retention_dispose_<class>)
+  -- or anonymises it (retention_anonymise_<class>, for a class that allows it)
+  EXECUTE format('SELECT %I($1)', CASE d.action WHEN 'anonymise' THEN 'retention_anonymise_'
+                                                ELSE 'retention_dispose_' END || d.record_class)
+    USING d;
   PERFORM set_config('mam.disposal', '', true);
   UPDATE disposals x SET status = 'disposed', approved_by_sub = approver_sub,
          approved_by_name = approver_name, approved_by_agency = approver_agency,

@@ -62,10 +62,12 @@ void handle_disposals_create(req *r)
         return;
     }
     record_check(&rr, in.record_class, &v);
+    const char *action = disposal_action_of(in.record_class, in.action, rr.then_action, &v);
     char id[37];
     if (!frame_violations(r, &v) &&
-        frame_ok(r, disposals_propose(s, in.record_class, in.record_id, disposal_side_of(&r->who),
-                                      rr.policy_version, rr.due_on, id)))
+        frame_ok(r, disposals_propose(s, in.record_class, in.record_id, action,
+                                      disposal_side_of(&r->who), rr.policy_version, rr.due_on,
+                                      id)))
         frame_finish(r, &(frame_change){.kind = &STORE_DISPOSAL,
                                         .id = id,
                                         .audit_action = "disposal.propose",

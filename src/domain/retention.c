@@ -10,6 +10,7 @@ const char *const retention_record_classes[] = {"meeting_record", "subject_acces
 const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
                                         "request_answered", NULL};
 const char *const retention_thens[] = {"review", "delete", NULL};
+const char *const disposal_actions[] = {"delete", NULL};
 
 /* RET-1: each class with the start events its period may run from and what
  * may happen at its end: the rows of retention_class_starts and
@@ -209,7 +210,8 @@ void hold_release_parse(json_t *body, const char **reason, violations *v)
 
 void disposal_parse(json_t *body, disposal_in *in, violations *v)
 {
-    static const char *const fields[] = {"record_class", "record_id", "meeting_id", NULL};
+    static const char *const fields[] = {"record_class", "record_id", "meeting_id", "action",
+                                         NULL};
     static const char *const read_only[] = {"id", "status", "proposed_by", "approved_by",
                                             "policy_version", "version", NULL};
     memset(in, 0, sizeof *in);
@@ -221,6 +223,7 @@ void disposal_parse(json_t *body, disposal_in *in, violations *v)
                            ? jin_enum(v, body, "", "record_class", retention_record_classes,
                                       false, NULL)
                            : "meeting_record";
+    in->action = jin_enum(v, body, "", "action", disposal_actions, false, NULL);
     const char *meeting_id = jin_string(v, body, "", "meeting_id", 36, false, NULL);
     const char *record_id = jin_string(v, body, "", "record_id", 36, false, NULL);
     if (meeting_id && !text_is_uuid(meeting_id)) {
@@ -264,6 +267,23 @@ void disposal_parse(json_t *body, disposal_in *in, violations *v)
                        "a disposal names its record");
     if (v->n > 0)
         in->record_id = NULL;
+}
+
+const char *disposal_action_of(const char *record_class, const char *asked,
+                               const char *policy_then, violations *v)
+{
+    const char *action = "delete";
+    if (asked)
+        action = asked;
+    else if (policy_then && strcmp(policy_then, "anonymise") == 0)
+        action = "anonymise";
+    const retention_class *c = retention_class_of(record_class);
+    if (c && !listed(c->thens, action)) {
+        violation_rule(v, "action", "RET-1", "%s is not %s", c->described,
+                       strcmp(action, "anonymise") == 0 ? "anonymised" : "deleted");
+        return NULL;
+    }
+    return action;
 }
 
 const char *disposal_side_of(const caller *who)

@@ -22,6 +22,7 @@ extern const char *const retention_record_classes[]; /* meeting_record, subject_
 extern const char *const retention_starts[];         /* meeting_closed, case_closed, date_of_birth,
                                                        request_answered */
 extern const char *const retention_thens[];          /* review, delete */
+extern const char *const disposal_actions[]; /* delete (and anonymise, once a class allows it) */
 extern const char *const retention_hold_kinds[];     /* inquiry, litigation, subject_access, ... */
 extern const char *const retention_hold_scopes[];    /* child, meeting, record_class */
 
@@ -84,7 +85,7 @@ void hold_parse(json_t *body, const char *today, hold_in *in, violations *v);
 /* POST /v1/retention-holds/{hold_id}/release: {reason}. */
 void hold_release_parse(json_t *body, const char **reason, violations *v);
 
-/* POST /v1/disposals: {record_class?, record_id | meeting_id}. The class
+/* POST /v1/disposals: {record_class?, record_id | meeting_id, action?}. The class
  * is meeting_record when not given; a meeting record is named by
  * meeting_id (or record_id), any other by record_id alone (RET-3). Without
  * a violation, record_id is the record's UUID; strings borrow from the
@@ -92,8 +93,16 @@ void hold_release_parse(json_t *body, const char **reason, violations *v);
 typedef struct disposal_in {
     const char *record_class;
     const char *record_id;
+    const char *action; /* "delete", "anonymise", or NULL: as the policy says */
 } disposal_in;
 void disposal_parse(json_t *body, disposal_in *in, violations *v);
+
+/* RET-1, RET-3: what a disposal does to the record: the action asked for,
+ * else anonymise when the policy in effect says so and delete otherwise
+ * (a policy's `review` leaves the choice to the reviewers). A violation on
+ * `action` when the record's class does not allow it. */
+const char *disposal_action_of(const char *record_class, const char *asked,
+                               const char *policy_then, violations *v);
 
 /* RET-2: a hold is released once. RET-3: a disposal is approved once. */
 extern const state_gate hold_gate_release;

@@ -72,7 +72,7 @@ static const db_stmt record_stmt = {
     "WITH l AS (SELECT retention_record_lock($3, $1::uuid))"
     " SELECT r.starts_on IS NOT NULL, coalesce(r.due_on <= $2::date, false),"
     "        coalesce(to_char(r.due_on, 'YYYY-MM-DD'), ''), r.policy_version,"
-    "        cardinality(r.hold_ids), r.disposal_id IS NOT NULL, r.dependants"
+    "        cardinality(r.hold_ids), r.disposal_id IS NOT NULL, r.dependants, r.then_action"
     "   FROM l, retention_records($3, $2::date, $1::uuid) r",
     3};
 
@@ -92,6 +92,7 @@ int disposals_record(store *s, const char *record_class, const char *record_id,
         out->holds = atoi(PQgetvalue(res, 0, 4));
         out->decided = strcmp(PQgetvalue(res, 0, 5), "t") == 0;
         out->dependants = atoi(PQgetvalue(res, 0, 6));
+        sql_copy(out->then_action, sizeof out->then_action, PQgetvalue(res, 0, 7));
     }
     PQclear(res);
     return found;
@@ -125,21 +126,22 @@ static const db_stmt propose_stmt = {
     "disposals_propose",
     "INSERT INTO disposals (record_class, record_id, meeting_id, meeting_reference, child_ids,"
     " agencies, policy_version, due_on, proposed_by_sub, proposed_by_name, proposed_by_agency,"
-    " proposed_as)"
+    " proposed_as, action)"
     " SELECT r.record_class, r.record_id, r.meeting_id, r.reference, r.child_ids, r.agencies,"
-    "        $2::integer, $3::date, $4, $5, $6, $7"
+    "        $2::integer, $3::date, $4, $5, $6, $7, $10"
     "   FROM retention_records($8, $9::date, $1::uuid) r RETURNING id",
-    9};
+    10};
 
 int disposals_propose(store *s, const char *record_class, const char *record_id,
-                      const char *side, int policy_version, const char *due_on, char id_out[37])
+                      const char *action, const char *side, int policy_version,
+                      const char *due_on, char id_out[37])
 {
     sql_int v;
     const char *params[] = {record_id,      sql_int_of(&v, policy_version),
                             due_on,         s->who->sub,
                             s->who->name,   s->who->agency,
                             side,           record_class,
-                            s->today_text};
+                            s->today_text,  action};
     bool found;
     char *id = sql_value(s, &propose_stmt, params, &found);
     if (!id)

@@ -1,7 +1,7 @@
 /* disposals (store): disposal of a record (a meeting record or a subject
  * access case) as a decision of two people (RET-3, sql/041_retention.sql,
  * sql/043_retention_classes.sql). A proposal names a record that is due
- * (meeting_record_retention, subject_access_case_retention) and not held; its approval by a second
+ * (retention_records, sql/functions/88_retention.sql) and not held; its approval by a second
  * person carries it out in the same transaction (retention_dispose,
  * sql/functions/88_retention.sql), leaving the row as the tombstone. */
 #ifndef MAM_STORE_DISPOSALS_H
@@ -38,6 +38,7 @@ typedef struct record_retention {
     bool due;            /* its period has passed */
     char due_on[11];     /* "" while not started */
     int policy_version;
+    char then_action[16]; /* the policy's: review, delete, anonymise */
     int holds;           /* holds in effect on it (RET-2) */
     bool decided;        /* a disposal is proposed or made already */
     int dependants;      /* later records that point at it */
@@ -54,9 +55,11 @@ int disposals_record(store *s, const char *record_class, const char *record_id,
 int disposals_reachable(store *s, const char *record_class, const char *record_id);
 
 /* Records the caller's proposal (side "dpo" or "manager") to dispose of
- * the record under policy_version; its id in id_out. */
+ * the record under policy_version by action (delete or anonymise); its id
+ * in id_out. */
 int disposals_propose(store *s, const char *record_class, const char *record_id,
-                      const char *side, int policy_version, const char *due_on, char id_out[37]);
+                      const char *action, const char *side, int policy_version,
+                      const char *due_on, char id_out[37]);
 
 /* Carries out the proposal, approved by the caller: deletes the record's
  * content and leaves the tombstone. 1 done, 0 carried out meanwhile by

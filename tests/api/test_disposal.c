@@ -190,6 +190,7 @@ Test(disposal, RET_3_two_person_disposal_removes_the_content_and_leaves_a_tombst
     cr_assert_str_eq(json_str(r->json, "status"), "proposed");
     cr_assert_str_eq(json_str(r->json, "record_class"), "meeting_record");
     cr_assert_str_eq(json_str(r->json, "record_id"), p.meeting_id);
+    cr_assert_str_eq(json_str(r->json, "action"), "delete", "the policy reviews: delete");
     cr_assert_str_eq(json_str(json_object_get(r->json, "proposed_by"), "as"), "dpo");
     http_free(r);
 
@@ -348,6 +349,13 @@ Test(disposal, RET_3_a_record_not_yet_due_is_not_proposed)
     r = api_call("POST", "/v1/disposals", dpo.token, body, NULL);
     json_decref(body);
     expect_problem(r, 400, "/problems/invalid-request");
+    http_free(r);
+    /* an action no class has: 400 on it */
+    body = json_pack("{s:s, s:s}", "meeting_id", k.meeting_id, "action", "shred");
+    r = api_call("POST", "/v1/disposals", dpo.token, body, NULL);
+    json_decref(body);
+    expect_problem(r, 400, "/problems/invalid-request");
+    cr_assert(strstr(r->body, "\"action\""), "%s", r->body);
     http_free(r);
     /* a practitioner: 403 */
     r = kept_propose(&k.requester, k.meeting_id);
