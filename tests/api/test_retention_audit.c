@@ -399,6 +399,33 @@ Test(retention_audit, RET_2_audit_month_held_by_its_class_a_child_or_a_meeting)
     release(&t, on_class, version);
     cr_assert_not(month_held(&t, "2001-03", NULL));
     cr_assert_not(month_held(&t, "2001-05", NULL));
+
+    /* a hold placed after the proposal stops its approval: 422, unchanged */
+    http_response *r = propose(&t.dpo, march, "delete");
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *disposal = strdup(json_str(r->json, "id"));
+    long disposal_version = json_int(r->json, "version");
+    http_free(r);
+    char *late = hold(&t, json_pack("{s:s, s:s, s:s, s:s}", "scope", "meeting", "meeting_id",
+                                    t.k.meeting_id, "kind", "rapid_review", "reason",
+                                    "A rapid review of the meeting"),
+                      &version);
+    char *before = month_rows("2001-03");
+    r = approve(&t.admin, disposal, disposal_version);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert(problem_has_rule(r, "RET-2", "record_id"), "%s", r->body);
+    http_free(r);
+    char *after = month_rows("2001-03");
+    cr_assert_str_eq(after, before);
+    const char *dp[] = {disposal};
+    char *status = db_value("SELECT status FROM disposals WHERE id = $1::uuid", 1, dp);
+    cr_assert_str_eq(status, "proposed");
+    release(&t, late, version);
+    free(status);
+    free(before);
+    free(after);
+    free(late);
+    free(disposal);
     free(on_child);
     free(on_meeting);
     free(on_class);
