@@ -2,7 +2,9 @@
 
 -- The trail is append-only: the triggers on audit_events refuse UPDATE,
 -- DELETE and TRUNCATE for every role, the service's own included (and the
--- same body guards the minutes against TRUNCATE).
+-- same body guards the minutes against TRUNCATE). Since sql/045 the row
+-- triggers are audit_trail_guard (89_retention_audit_event.sql), which lets
+-- the trail's own disposal through (RET-3); TRUNCATE stays refused here.
 CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -6,11 +6,19 @@
 #include "core/text.h"
 #include "domain/json_in.h"
 
-const char *const retention_record_classes[] = {"meeting_record", "subject_access_case", NULL};
+const char *const retention_record_classes[] = {"meeting_record", "subject_access_case",
+                                                "audit_event",
+                                                NULL};
 const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
-                                        "request_answered", NULL};
-const char *const retention_thens[] = {"review", "delete", NULL};
-const char *const disposal_actions[] = {"delete", NULL};
+                                        "request_answered",
+                                        "event_recorded",
+                                        NULL};
+const char *const retention_thens[] = {"review", "delete",
+                                       "anonymise",
+                                       NULL};
+const char *const disposal_actions[] = {"delete",
+                                        "anonymise",
+                                        NULL};
 
 /* RET-1: each class with the start events its period may run from and what
  * may happen at its end: the rows of retention_class_starts and
@@ -22,6 +30,8 @@ static const retention_class retention_classes[] = {
      {"review", "delete", NULL}},
     {"subject_access_case", "a subject access case", {"request_answered", NULL},
      {"review", "delete", NULL}},
+    {"audit_event", "a month of the audit trail", {"event_recorded", NULL},
+     {"review", "delete", "anonymise", NULL}},
 };
 
 const retention_class *retention_class_of(const char *name)

@@ -18,11 +18,12 @@
 #define RETENTION_PERIOD_MONTHS_MAX 1800 /* 150 years */
 
 /* NULL-terminated vocabularies. */
-extern const char *const retention_record_classes[]; /* meeting_record, subject_access_case */
+extern const char *const retention_record_classes[]; /* meeting_record, subject_access_case,
+                                                       audit_event, ... */
 extern const char *const retention_starts[];         /* meeting_closed, case_closed, date_of_birth,
-                                                       request_answered */
-extern const char *const retention_thens[];          /* review, delete */
-extern const char *const disposal_actions[]; /* delete (and anonymise, once a class allows it) */
+                                                       request_answered, event_recorded, ... */
+extern const char *const retention_thens[];          /* review, delete, anonymise */
+extern const char *const disposal_actions[];         /* delete, anonymise */
 extern const char *const retention_hold_kinds[];     /* inquiry, litigation, subject_access, ... */
 extern const char *const retention_hold_scopes[];    /* child, meeting, record_class */
 

@@ -1,7 +1,7 @@
 /* Retention, holds and disposal (RET-1 to RET-3): the first byte chooses
  * the reader, the rest is the body. Whatever a parser accepts without a
  * violation is whole: the policy has its period within bounds and its
- * vocabularies and a start event that fits its class, a hold names exactly
+ * vocabularies and a start event and an end that fit its class, a hold names exactly
  * the target of its scope, a disposal a known class and a UUID. */
 #include "fuzz.h"
 
@@ -29,10 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0: {
         retention_policy_in in;
         retention_policy_parse(body, &in, &v);
-        /* RET-1: the start event fits the class */
-        const char *klass = (data[0] / 5) % 2 ? "subject_access_case" : "meeting_record";
+        /* RET-1: the start event and the end fit the class, whichever */
+        size_t classes = 0;
+        while (retention_record_classes[classes])
+            classes++;
+        const char *klass = retention_record_classes[(data[0] / 5) % classes];
         retention_policy_check(klass, &in, &v);
-        if (v.n == 0 && !retention_start_fits(klass, in.runs_from))
+        if (v.n == 0 && (!retention_start_fits(klass, in.runs_from) ||
+                         !retention_then_fits(klass, in.then)))
             abort();
         if (v.n == 0 && (in.period_months < 1 || in.period_months > RETENTION_PERIOD_MONTHS_MAX ||
                          !known(retention_starts, in.runs_from) ||
