@@ -38,8 +38,9 @@ static void record_check(const record_retention *rr, const char *record_class, v
                        rr->holds == 1 ? "" : "s", rr->holds == 1 ? "s" : "");
     if (rr->dependants > 0)
         violation_rule(v, field, "RET-3",
-                       "later records point at this one (a review meeting or an escalation "
-                       "about its declined request): dispose of them first");
+                       "later records point at this one (a review meeting, an escalation "
+                       "about its declined request or about the consent decision): dispose "
+                       "of them first");
 }
 
 void handle_disposals_create(req *r)

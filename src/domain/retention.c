@@ -6,9 +6,13 @@
 #include "core/text.h"
 #include "domain/json_in.h"
 
-const char *const retention_record_classes[] = {"meeting_record", "subject_access_case", NULL};
+const char *const retention_record_classes[] = {"meeting_record", "subject_access_case",
+                                                "consent_decision", "escalation",
+                                                NULL};
 const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
-                                        "request_answered", NULL};
+                                        "request_answered",
+                                        "escalation_resolved",
+                                        NULL};
 const char *const retention_thens[] = {"review", "delete", NULL};
 const char *const disposal_actions[] = {"delete", NULL};
 
@@ -21,6 +25,12 @@ static const retention_class retention_classes[] = {
      {"meeting_closed", "case_closed", "date_of_birth", NULL},
      {"review", "delete", NULL}},
     {"subject_access_case", "a subject access case", {"request_answered", NULL},
+     {"review", "delete", NULL}},
+    {"consent_decision", "a consent decision",
+     {"meeting_closed", "case_closed", "date_of_birth", NULL},
+     {"review", "delete", NULL}},
+    {"escalation", "an escalation",
+     {"meeting_closed", "case_closed", "date_of_birth", "escalation_resolved", NULL},
      {"review", "delete", NULL}},
 };
 
