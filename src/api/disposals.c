@@ -12,7 +12,9 @@
  * subject access case, whose existence is the dpo's to know). A senior
  * manager acts only on meetings they may see (SEC-2); the dpo and admins on
  * every record. Every step is audited; the audit trail is its own class
- * and stays. */
+ * and stays.
+ * A consent decision or an escalation (a part of a meeting's record kept
+ * under a policy of its own) is reached as its meeting is. */
 #include <stdio.h>
 #include <string.h>
 

@@ -813,6 +813,28 @@ Test(retention_parts, RET_3_consent_decision_disposed_once_the_escalation_about_
                  2);
     cr_assert_gt(db_long("SELECT count(*) FROM audit_events WHERE resource_id = $1", 1, dp + 1), 0,
                  "the decision's own audit rows stay");
+
+    /* the meeting record is still disposed of whole, beside its parts'
+     * tombstones: the open escalation goes with it */
+    json_t *body = json_pack("{s:s}", "meeting_id", c.p.meeting_id);
+    r = api_call("POST", "/v1/disposals", c.dpo.token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *whole = strdup(json_str(r->json, "id"));
+    version = json_int(r->json, "version");
+    http_free(r);
+    r = approve(&c.admin, whole, version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    now = parts_counts(&c);
+    cr_assert_str_eq(now, "meetings=0 decisions=0 agreements=0 escalations=0"
+                          " notice_events=0 concern_events=0 remembered=0"
+                          " disposals=3 disposed=3");
+    free(now);
+    r = api_get(path, c.dpo.token);
+    cr_assert_eq(r->status, 200, "the part's tombstone outlives the meeting: %s", r->body);
+    http_free(r);
+    free(whole);
     free(proposed);
     free(disposal);
     parts_free(&c);
