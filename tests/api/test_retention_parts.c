@@ -367,11 +367,11 @@ Test(retention_parts, RET_1_a_start_event_the_class_does_not_run_from_is_refused
         cr_assert_eq(policy_version(&admin, refused[i].record_class), version,
                      "nothing recorded");
     }
-    /* an end no class has: a shape error, nothing recorded */
+    /* an end no class has: refused on the field, nothing recorded */
     long version = policy_version(&admin, "escalation");
     http_response *r = put_policy(&admin, "escalation", 420, "case_closed", "archive", version);
-    cr_assert(r->status == 400 || r->status == 422, "%ld %s", r->status, r->body);
-    cr_assert(problem_has_field(r, "then"), "%s", r->body);
+    expect_problem(r, 422, "/problems/rule-violated");
+    cr_assert(problem_has_rule(r, "RET-1", "then"), "%s", r->body);
     http_free(r);
     cr_assert_eq(policy_version(&admin, "escalation"), version);
     cr_assert_eq(policy_versions_by(&admin), 0);
