@@ -412,10 +412,16 @@ $$;
 -- the dpo and admins every one; a senior manager a meeting record on a
 -- meeting they may see, and never a subject access case (its existence is
 -- the dpo's to know).
+-- A consent decision or an escalation: when they may see its meeting (the
+-- tombstone's once the record is gone).
 CREATE OR REPLACE FUNCTION disposal_record_reachable(of_class text, record uuid, roles text[],
                                                      principals text[])
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT roles && ARRAY['dpo', 'admin']
       OR (of_class = 'meeting_record' AND meeting_visible(record, principals))
+      OR (of_class IN ('consent_decision', 'escalation') AND meeting_visible(coalesce(
+            (SELECT d.meeting_id FROM disposals d
+              WHERE d.record_class = of_class AND d.record_id = record),
+            (SELECT r.meeting_id FROM retention_records(of_class, NULL, record) r)), principals))
 $$;

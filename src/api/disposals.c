@@ -12,7 +12,9 @@
  * subject access case, whose existence is the dpo's to know). A senior
  * manager acts only on meetings they may see (SEC-2); the dpo and admins on
  * every record. Every step is audited; the audit trail is its own class
- * and stays. */
+ * and stays.
+ * A consent decision or an escalation (a part of a meeting's record kept
+ * under a policy of its own) is reached as its meeting is. */
 #include <stdio.h>
 #include <string.h>
 
@@ -38,8 +40,9 @@ static void record_check(const record_retention *rr, const char *record_class, v
                        rr->holds == 1 ? "" : "s", rr->holds == 1 ? "s" : "");
     if (rr->dependants > 0)
         violation_rule(v, field, "RET-3",
-                       "later records point at this one (a review meeting or an escalation "
-                       "about its declined request): dispose of them first");
+                       "later records point at this one (a review meeting, an escalation "
+                       "about its declined request or about the consent decision): dispose "
+                       "of them first");
 }
 
 void handle_disposals_create(req *r)

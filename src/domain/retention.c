@@ -8,10 +8,12 @@
 
 const char *const retention_record_classes[] = {"meeting_record", "subject_access_case",
                                                 "audit_event",
+                                                "consent_decision", "escalation",
                                                 NULL};
 const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
                                         "request_answered",
                                         "event_recorded",
+                                        "escalation_resolved",
                                         NULL};
 const char *const retention_thens[] = {"review", "delete",
                                        "anonymise",
@@ -32,6 +34,12 @@ static const retention_class retention_classes[] = {
      {"review", "delete", NULL}},
     {"audit_event", "a month of the audit trail", {"event_recorded", NULL},
      {"review", "delete", "anonymise", NULL}},
+    {"consent_decision", "a consent decision",
+     {"meeting_closed", "case_closed", "date_of_birth", NULL},
+     {"review", "delete", NULL}},
+    {"escalation", "an escalation",
+     {"meeting_closed", "case_closed", "date_of_birth", "escalation_resolved", NULL},
+     {"review", "delete", NULL}},
 };
 
 const retention_class *retention_class_of(const char *name)

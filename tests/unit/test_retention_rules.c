@@ -2,6 +2,7 @@
  * two-person rule of disposal (domain/retention.c), without HTTP. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "domain/retention.h"
@@ -254,4 +255,73 @@ Test(retention_rules, RET_1_each_class_allows_only_the_contract_s_starts_and_end
     cr_assert_eq(v.n, 1);
     cr_assert_str_eq(v.items[0].field, "runs_from");
     json_decref(b);
+}
+
+Test(retention_rules, RET_1_consent_decision_and_escalation_run_from_their_meetings_start_events)
+{
+    const char *meeting_starts[] = {"meeting_closed", "case_closed", "date_of_birth"};
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert(retention_start_fits("consent_decision", meeting_starts[i]));
+        cr_assert(retention_start_fits("escalation", meeting_starts[i]));
+    }
+    /* an escalation's own end is its class's alone */
+    cr_assert(retention_start_fits("escalation", "escalation_resolved"));
+    cr_assert_not(retention_start_fits("consent_decision", "escalation_resolved"));
+    cr_assert_not(retention_start_fits("meeting_record", "escalation_resolved"));
+    cr_assert_not(retention_start_fits("subject_access_case", "escalation_resolved"));
+    cr_assert_not(retention_start_fits("consent_decision", "request_answered"));
+    cr_assert_not(retention_start_fits("escalation", "request_answered"));
+    const char *classes[] = {"consent_decision", "escalation"};
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert(retention_then_fits(classes[i], "review"));
+        cr_assert(retention_then_fits(classes[i], "delete"));
+    }
+    json_t *b = parse_text("{\"period_months\": 120, \"runs_from\": \"escalation_resolved\","
+                           " \"then\": \"delete\", \"reason\": \"r\"}");
+    retention_policy_in in;
+    violations v;
+    violations_init(&v);
+    retention_policy_parse(b, &in, &v);
+    retention_policy_check("escalation", &in, &v);
+    cr_assert_eq(v.n, 0, "%s", v.n ? v.items[0].message : "");
+    retention_policy_check("consent_decision", &in, &v);
+    cr_assert_eq(v.n, 1);
+    cr_assert(violations_has(&v, "RET-1", "runs_from"));
+    cr_assert(strstr(v.items[0].message, "a consent decision"), "%s", v.items[0].message);
+    json_decref(b);
+}
+
+Test(retention_rules, RET_3_a_consent_decision_or_an_escalation_is_named_by_record_id)
+{
+    const char *classes[] = {"consent_decision", "escalation"};
+    for (size_t i = 0; i < 2; i++) {
+        char text[200];
+        snprintf(text, sizeof text,
+                 "{\"record_class\": \"%s\", \"record_id\": \"3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c\"}",
+                 classes[i]);
+        disposal_in in;
+        violations v;
+        violations_init(&v);
+        json_t *b = parse_text(text);
+        disposal_parse(b, &in, &v);
+        cr_assert_eq(v.n, 0);
+        cr_assert_str_eq(in.record_class, classes[i]);
+        cr_assert_str_eq(in.record_id, "3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c");
+        json_decref(b);
+        /* by its meeting: refused, it is not the meeting record */
+        snprintf(text, sizeof text,
+                 "{\"record_class\": \"%s\", \"meeting_id\": \"3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c\"}",
+                 classes[i]);
+        violations_init(&v);
+        b = parse_text(text);
+        disposal_parse(b, &in, &v);
+        cr_assert(violations_has(&v, "RET-3", "meeting_id"));
+        cr_assert(violations_has(&v, "RET-3", "record_id"));
+        cr_assert_null(in.record_id);
+        json_decref(b);
+        /* deleted, the policy's review notwithstanding */
+        violations_init(&v);
+        cr_assert_str_eq(disposal_action_of(classes[i], NULL, "review", &v), "delete");
+        cr_assert_eq(v.n, 0);
+    }
 }
