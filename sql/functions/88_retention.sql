@@ -254,6 +254,7 @@ LANGUAGE sql STABLE AS $$
     'reference', d.meeting_reference, 'child_ids', to_json(d.child_ids),
     'policy_version', d.policy_version, 'due_on', to_char(d.due_on, 'YYYY-MM-DD'),
     'action', d.action, 'status', d.status,
+    'minutes_number', d.minutes_number,
     'proposed_by', json_build_object('sub', d.proposed_by_sub, 'name', d.proposed_by_name,
                                      'agency', d.proposed_by_agency, 'as', d.proposed_as),
     'proposed_at', rfc3339(d.proposed_at),
@@ -409,13 +410,19 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- RET-3, SEC-2: who reaches a disposal decision on a record of a class:
--- the dpo and admins every one; a senior manager a meeting record on a
--- meeting they may see, and never a subject access case (its existence is
--- the dpo's to know).
+-- the dpo and admins every one; a senior manager a meeting record, or a
+-- draft of minutes, on a meeting they may see, and never a subject access
+-- case (its existence is the dpo's to know).
 CREATE OR REPLACE FUNCTION disposal_record_reachable(of_class text, record uuid, roles text[],
                                                      principals text[])
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT roles && ARRAY['dpo', 'admin']
       OR (of_class = 'meeting_record' AND meeting_visible(record, principals))
+      -- a draft's meeting: the draft's, or once it is gone its tombstone's
+      OR (of_class = 'draft_minutes' AND meeting_visible(
+            coalesce((SELECT v.meeting_id FROM minutes v WHERE v.id = record),
+                     (SELECT d.meeting_id FROM disposals d
+                       WHERE d.record_class = 'draft_minutes' AND d.record_id = record)),
+            principals))
 $$;

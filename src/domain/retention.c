@@ -6,7 +6,9 @@
 #include "core/text.h"
 #include "domain/json_in.h"
 
-const char *const retention_record_classes[] = {"meeting_record", "subject_access_case", NULL};
+const char *const retention_record_classes[] = {"meeting_record", "subject_access_case",
+                                                 "draft_minutes",
+                                                 NULL};
 const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
                                         "request_answered", NULL};
 const char *const retention_thens[] = {"review", "delete", NULL};
@@ -22,6 +24,7 @@ static const retention_class retention_classes[] = {
      {"review", "delete", NULL}},
     {"subject_access_case", "a subject access case", {"request_answered", NULL},
      {"review", "delete", NULL}},
+    {"draft_minutes", "a draft of minutes", {"meeting_closed", NULL}, {"review", "delete", NULL}},
 };
 
 const retention_class *retention_class_of(const char *name)

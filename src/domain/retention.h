@@ -18,7 +18,8 @@
 #define RETENTION_PERIOD_MONTHS_MAX 1800 /* 150 years */
 
 /* NULL-terminated vocabularies. */
-extern const char *const retention_record_classes[]; /* meeting_record, subject_access_case */
+extern const char *const retention_record_classes[]; /* meeting_record, subject_access_case,
+                                                       draft_minutes, ... */
 extern const char *const retention_starts[];         /* meeting_closed, case_closed, date_of_birth,
                                                        request_answered */
 extern const char *const retention_thens[];          /* review, delete */
