@@ -538,3 +538,52 @@ Test(retention_drafts, RET_3_draft_minutes_two_person_disposal_deletes_that_vers
     free(disposal);
     draft_case_free(&c);
 }
+
+Test(retention_drafts, RET_3_a_draft_approved_after_its_proposal_is_the_meeting_records_and_stays)
+{
+    draft_case c;
+    draft_case_new(&c, true);
+    test_clock_set(time(NULL) + MONTHS_LATER(18));
+    http_response *r = propose(&c.dpo, c.draft);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *disposal = strdup(json_str(r->json, "id"));
+    long version = json_int(r->json, "version");
+    http_free(r);
+
+    /* meanwhile the chair approves the draft (MIN-3): it is the record now */
+    test_clock_set(time(NULL));
+    r = api_get(held_minutes_path(c.p.meeting_id, NULL), c.p.requester.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    long minutes_version = json_int(r->json, "version");
+    http_free(r);
+    r = api_call("POST", held_minutes_path(c.p.meeting_id, "/approve"), c.p.manager.token, NULL,
+                 etag_of(minutes_version));
+    cr_assert_eq(r->status, 200, "approving the amendment: %s", r->body);
+    http_free(r);
+
+    /* the proposal is about a draft no more: refused, nothing changes */
+    test_clock_set(time(NULL) + MONTHS_LATER(18));
+    char *before = draft_counts(&c);
+    r = approve(&c.admin, disposal, version);
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    char *after = draft_counts(&c);
+    cr_assert_str_eq(after, before);
+    cr_assert(strstr(after, "versions=2 draft=1"), "%s", after);
+    r = api_get(held_minutes_path(c.p.meeting_id, NULL), c.p.requester.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "id"), c.draft);
+    cr_assert_str_eq(json_str(r->json, "status"), "approved");
+    http_free(r);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/disposals/%s", disposal);
+    r = api_get(path, c.dpo.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "proposed");
+    http_free(r);
+    cr_assert_null(due_entry(&c.dpo, c.draft), "an approved version is listed as no draft");
+    free(before);
+    free(after);
+    free(disposal);
+    draft_case_free(&c);
+}
