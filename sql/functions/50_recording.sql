@@ -22,6 +22,7 @@ LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 BEGIN
   RETURN (SELECT json_build_object(
+    'id', v.id,  -- a draft's record id (RET-1, draft_minutes)
     'meeting_id', v.meeting_id,
     'number', v.number,
     'status', v.status,

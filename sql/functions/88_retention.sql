@@ -254,6 +254,7 @@ LANGUAGE sql STABLE AS $$
     'reference', d.meeting_reference, 'child_ids', to_json(d.child_ids),
     'policy_version', d.policy_version, 'due_on', to_char(d.due_on, 'YYYY-MM-DD'),
     'action', d.action, 'status', d.status,
+    'minutes_number', d.minutes_number,
     'proposed_by', json_build_object('sub', d.proposed_by_sub, 'name', d.proposed_by_name,
                                      'agency', d.proposed_by_agency, 'as', d.proposed_as),
     'proposed_at', rfc3339(d.proposed_at),
@@ -412,16 +413,20 @@ $$;
 -- the dpo and admins every one; a senior manager a meeting record on a
 -- meeting they may see, and never a subject access case (its existence is
 -- the dpo's to know).
--- A consent decision or an escalation: when they may see its meeting (the
--- tombstone's once the record is gone).
+-- A consent decision, an escalation or a draft of minutes: when they may
+-- see its meeting (the tombstone's once the record is gone).
 CREATE OR REPLACE FUNCTION disposal_record_reachable(of_class text, record uuid, roles text[],
                                                      principals text[])
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT roles && ARRAY['dpo', 'admin']
       OR (of_class = 'meeting_record' AND meeting_visible(record, principals))
-      OR (of_class IN ('consent_decision', 'escalation') AND meeting_visible(coalesce(
-            (SELECT d.meeting_id FROM disposals d
-              WHERE d.record_class = of_class AND d.record_id = record),
-            (SELECT r.meeting_id FROM retention_records(of_class, NULL, record) r)), principals))
+      -- a part of a meeting's record: its meeting's, or once it is gone its
+      -- tombstone's
+      OR (of_class IN ('consent_decision', 'escalation', 'draft_minutes')
+          AND coalesce(meeting_visible(coalesce(
+                (SELECT d.meeting_id FROM disposals d
+                  WHERE d.record_class = of_class AND d.record_id = record),
+                (SELECT r.meeting_id FROM retention_records(of_class, NULL, record) r)),
+              principals), false))
 $$;

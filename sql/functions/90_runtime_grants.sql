@@ -46,6 +46,8 @@ BEGIN
   REVOKE DELETE ON subject_access_items FROM mam_runtime;
   REVOKE DELETE ON subject_access_consultations FROM mam_runtime;
   REVOKE DELETE ON subject_access_consultation_items FROM mam_runtime;
+  -- a draft of minutes is deleted only by its disposal (RET-3, 048)
+  REVOKE DELETE ON minutes FROM mam_runtime;
   GRANT EXECUTE ON FUNCTION retention_dispose(uuid, text, text, text) TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;

@@ -9,6 +9,7 @@
 const char *const retention_record_classes[] = {"meeting_record", "subject_access_case",
                                                 "audit_event",
                                                 "consent_decision", "escalation",
+                                                "draft_minutes",
                                                 NULL};
 const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
                                         "request_answered",
@@ -40,6 +41,7 @@ static const retention_class retention_classes[] = {
     {"escalation", "an escalation",
      {"meeting_closed", "case_closed", "date_of_birth", "escalation_resolved", NULL},
      {"review", "delete", NULL}},
+    {"draft_minutes", "a draft of minutes", {"meeting_closed", NULL}, {"review", "delete", NULL}},
 };
 
 const retention_class *retention_class_of(const char *name)

@@ -22,11 +22,14 @@ const store_kind STORE_DISPOSAL = {
      "   AND $6::date IS NOT NULL",
      7},
     /* about the record by id, as its class names it on the feed: the record
-     * itself may be gone (record.purged) */
+     * itself may be gone (record.purged); minutes are named, as on every
+     * minutes event, by their meeting and number (a draft's, draft_minutes) */
     {"disposals_announce",
-     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
-     " SELECT e.id, a.code, $2, coalesce(c.resource_type, d.record_class), d.record_id::text,"
-     "        NULL"
+     "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version,"
+     " minutes_number)"
+     " SELECT e.id, a.code, $2, coalesce(c.resource_type, d.record_class),"
+     "        CASE WHEN d.minutes_number IS NULL THEN d.record_id ELSE d.meeting_id END::text,"
+     "        NULL, d.minutes_number"
      "   FROM disposals d JOIN retention_record_classes c USING (record_class),"
      "        (SELECT gen_random_uuid() AS id) e,"
      "        LATERAL (SELECT DISTINCT unnest(d.agencies) AS code) a"

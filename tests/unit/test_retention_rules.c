@@ -325,3 +325,49 @@ Test(retention_rules, RET_3_a_consent_decision_or_an_escalation_is_named_by_reco
         cr_assert_eq(v.n, 0);
     }
 }
+
+/* draft_minutes (sql/048): runs from its meeting's closure alone, ends in
+ * review or delete, is named by record_id (the version's id) and never by
+ * meeting_id, and is deleted, never anonymised. */
+Test(retention_rules, RET_1_draft_minutes_run_from_the_meeting_closed_and_are_named_by_record_id)
+{
+    cr_assert(retention_record_class_known("draft_minutes"));
+    cr_assert(retention_start_fits("draft_minutes", "meeting_closed"));
+    cr_assert_not(retention_start_fits("draft_minutes", "case_closed"));
+    cr_assert_not(retention_start_fits("draft_minutes", "date_of_birth"));
+    cr_assert_not(retention_start_fits("draft_minutes", "request_answered"));
+    cr_assert(retention_then_fits("draft_minutes", "review"));
+    cr_assert(retention_then_fits("draft_minutes", "delete"));
+    cr_assert_not(retention_then_fits("draft_minutes", "anonymise"));
+    json_t *b = parse_text("{\"period_months\": 12, \"runs_from\": \"case_closed\","
+                           " \"then\": \"delete\", \"reason\": \"r\"}");
+    retention_policy_in in;
+    violations v;
+    violations_init(&v);
+    retention_policy_parse(b, &in, &v);
+    retention_policy_check("draft_minutes", &in, &v);
+    cr_assert_eq(v.n, 1);
+    cr_assert(violations_has(&v, "RET-1", "runs_from"));
+    json_decref(b);
+
+    disposal_in d;
+    violations_init(&v);
+    b = parse_text("{\"record_class\": \"draft_minutes\","
+                   " \"record_id\": \"3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c\"}");
+    disposal_parse(b, &d, &v);
+    cr_assert_eq(v.n, 0);
+    cr_assert_str_eq(d.record_class, "draft_minutes");
+    cr_assert_str_eq(d.record_id, "3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c");
+    cr_assert_str_eq(disposal_action_of("draft_minutes", NULL, "review", &v), "delete");
+    cr_assert_null(disposal_action_of("draft_minutes", "anonymise", "delete", &v));
+    cr_assert(violations_has(&v, "RET-1", "action"));
+    json_decref(b);
+    violations_init(&v);
+    b = parse_text("{\"record_class\": \"draft_minutes\","
+                   " \"meeting_id\": \"3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c\"}");
+    disposal_parse(b, &d, &v);
+    cr_assert(violations_has(&v, "RET-3", "meeting_id"));
+    cr_assert(violations_has(&v, "RET-3", "record_id"));
+    cr_assert_null(d.record_id);
+    json_decref(b);
+}
