@@ -160,11 +160,15 @@ LANGUAGE sql STABLE AS $$
     FROM subject_access_requests r
 $$;
 
--- The records of a class (one, when record is given) under the policy in
--- effect. The class names its function, retention_records_<class>; the
--- query is planned with the values in it, so the function is inlined and a
--- single record is read by its key.
-CREATE OR REPLACE FUNCTION retention_records(of_class text, on_day date, record uuid)
+-- The records of a class (one, when record is given; only those due by
+-- due_by, when it is given) under the policy in effect. The class names its
+-- function, retention_records_<class>; the query is planned with the values
+-- in it, so the function is inlined: a single record is read by its key,
+-- and the due filter is applied before the holds, the decision and the
+-- dependants are looked up, for due records only.
+DROP FUNCTION IF EXISTS retention_records(text, date, uuid);
+CREATE OR REPLACE FUNCTION retention_records(of_class text, on_day date, record uuid,
+                                             due_by date)
 RETURNS SETOF retention_record
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -172,8 +176,9 @@ BEGIN
     RAISE EXCEPTION 'no record class %', of_class USING ERRCODE = 'invalid_parameter_value';
   END IF;
   RETURN QUERY EXECUTE format(
-    'SELECT * FROM %I($1, retention_policy_current($2)) r WHERE $3::uuid IS NULL OR r.record_id = $3',
-    'retention_records_' || of_class) USING on_day, of_class, record;
+    'SELECT * FROM %I($1, retention_policy_current($2)) r'
+    ' WHERE ($3::uuid IS NULL OR r.record_id = $3) AND ($4::date IS NULL OR r.due_on <= $4)',
+    'retention_records_' || of_class) USING on_day, of_class, record, due_by;
 END
 $$;
 
@@ -200,7 +205,7 @@ DECLARE
 BEGIN
   FOR c IN SELECT x.record_class FROM retention_record_classes x ORDER BY x.record_class LOOP
     RETURN QUERY SELECT record_due_json(r), r.due_on, r.record_id
-                   FROM retention_records(c, on_day, NULL) r WHERE r.due_on <= on_day;
+                   FROM retention_records(c, on_day, NULL, on_day) r;
   END LOOP;
 END
 $$;
@@ -231,7 +236,7 @@ BEGIN
   WITH fresh AS (
     INSERT INTO retention_notices (meeting_id, policy_version, due_on, noticed_on)
     SELECT r.meeting_id, r.policy_version, r.due_on, on_day
-      FROM retention_records('meeting_record', on_day, NULL) r WHERE r.due_on <= on_day
+      FROM retention_records('meeting_record', on_day, NULL, on_day) r
     ON CONFLICT DO NOTHING
     RETURNING meeting_id, gen_random_uuid() AS event_id),
   announced AS (
@@ -427,6 +432,6 @@ LANGUAGE sql STABLE AS $$
           AND coalesce(meeting_visible(coalesce(
                 (SELECT d.meeting_id FROM disposals d
                   WHERE d.record_class = of_class AND d.record_id = record),
-                (SELECT r.meeting_id FROM retention_records(of_class, NULL, record) r)),
+                (SELECT r.meeting_id FROM retention_records(of_class, NULL, record, NULL) r)),
               principals), false))
 $$;

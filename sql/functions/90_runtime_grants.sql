@@ -39,6 +39,11 @@ BEGIN
   REVOKE UPDATE, DELETE ON retention_policies FROM mam_runtime;
   REVOKE UPDATE, DELETE ON child_case_closures FROM mam_runtime;
   REVOKE UPDATE, DELETE ON disposals FROM mam_runtime;
+  -- the record classes, their start events and ends are the schema's (044):
+  -- the service reads them and may not widen what a policy may say
+  REVOKE INSERT, UPDATE, DELETE ON retention_record_classes FROM mam_runtime;
+  REVOKE INSERT, UPDATE, DELETE ON retention_class_starts FROM mam_runtime;
+  REVOKE INSERT, UPDATE, DELETE ON retention_class_actions FROM mam_runtime;
   -- a hold is released, never removed: its history stays (RET-2)
   REVOKE DELETE ON retention_holds FROM mam_runtime;
   -- a subject access case is deleted only by its disposal (RET-3, 043)

@@ -76,7 +76,7 @@ static const db_stmt record_stmt = {
     " SELECT r.starts_on IS NOT NULL, coalesce(r.due_on <= $2::date, false),"
     "        coalesce(to_char(r.due_on, 'YYYY-MM-DD'), ''), r.policy_version,"
     "        cardinality(r.hold_ids), r.disposal_id IS NOT NULL, r.dependants, r.then_action"
-    "   FROM l, retention_records($3, $2::date, $1::uuid) r",
+    "   FROM l, retention_records($3, $2::date, $1::uuid, NULL) r",
     3};
 
 int disposals_record(store *s, const char *record_class, const char *record_id,
@@ -132,7 +132,7 @@ static const db_stmt propose_stmt = {
     " proposed_as, action)"
     " SELECT r.record_class, r.record_id, r.meeting_id, r.reference, r.child_ids, r.agencies,"
     "        $2::integer, $3::date, $4, $5, $6, $7, $10"
-    "   FROM retention_records($8, $9::date, $1::uuid) r RETURNING id",
+    "   FROM retention_records($8, $9::date, $1::uuid, NULL) r RETURNING id",
     10};
 
 int disposals_propose(store *s, const char *record_class, const char *record_id,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/retention.h"
 #include "support/client.h"
 #include "support/expect.h"
 #include "support/fixtures.h"
@@ -545,4 +546,77 @@ Test(retention, RET_1_each_start_event_a_period_runs_from)
     free(cancelled_on);
     kept_free(&open);
     kept_free(&k);
+}
+
+/* The pairs a class allows (class:event or class:end), as the domain's class
+ * table has them, as a PostgreSQL array literal. */
+static void domain_pairs(bool ends, char *out, size_t size)
+{
+    size_t len = (size_t)snprintf(out, size, "{");
+    for (const char *const *n = retention_record_classes; *n; n++) {
+        const retention_class *c = retention_class_of(*n);
+        const char *const *list = ends ? c->thens : c->starts;
+        for (size_t i = 0; list[i]; i++)
+            len += (size_t)snprintf(out + len, size - len, "%s%s:%s", len > 1 ? "," : "", *n,
+                                    list[i]);
+    }
+    snprintf(out + len, size - len, "}");
+}
+
+/* RET-1: the record classes, their start events and ends are the schema's
+ * (sql/044): the service's role reads them and may not change them, so
+ * that what a policy may say is widened only by a migration; and the rows
+ * are exactly the domain's class table, so that a refusal is always the
+ * domain's 422 and never a foreign key's failure. */
+Test(retention, RET_1_the_class_registry_is_the_schema_s_and_the_domain_s)
+{
+    const char *writes[] = {
+        "INSERT INTO retention_class_starts VALUES ('meeting_record', 'request_answered')",
+        "INSERT INTO retention_class_actions VALUES ('meeting_record', 'anonymise')",
+        "UPDATE retention_record_classes SET row_table = NULL",
+        "DELETE FROM retention_class_starts WHERE false"};
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+        char *state = db_try(writes[i]);
+        cr_assert_str_eq(state, "42501", "%s as the service's role: '%s'", writes[i], state);
+        free(state);
+    }
+    char pairs[2048];
+    domain_pairs(false, pairs, sizeof pairs);
+    const char *p[] = {pairs};
+    cr_assert_eq(db_long("SELECT count(*) FROM ((SELECT record_class || ':' || runs_from"
+                         "   FROM retention_class_starts EXCEPT SELECT unnest($1::text[]))"
+                         " UNION ALL (SELECT unnest($1::text[]) EXCEPT"
+                         "   SELECT record_class || ':' || runs_from FROM retention_class_starts)) x",
+                         1, p),
+                 0, "the start events differ from the domain's: %s", pairs);
+    domain_pairs(true, pairs, sizeof pairs);
+    cr_assert_eq(db_long("SELECT count(*) FROM ((SELECT record_class || ':' || then_action"
+                         "   FROM retention_class_actions EXCEPT SELECT unnest($1::text[]))"
+                         " UNION ALL (SELECT unnest($1::text[]) EXCEPT"
+                         "   SELECT record_class || ':' || then_action FROM retention_class_actions)) x",
+                         1, p),
+                 0, "the ends differ from the domain's: %s", pairs);
+    /* every class has a policy in effect, and its functions */
+    long classes = 0;
+    while (retention_record_classes[classes])
+        classes++;
+    cr_assert_eq(db_long("SELECT count(*) FROM retention_record_classes c"
+                         " WHERE (retention_policy_current(c.record_class)).version IS NOT NULL"
+                         "   AND to_regproc('retention_records_' || c.record_class) IS NOT NULL"
+                         "   AND to_regproc('retention_dispose_' || c.record_class) IS NOT NULL",
+                         0, NULL),
+                 classes);
+}
+
+/* RET-3: a subject access case's tombstone names no meeting and no agency,
+ * whatever wrote it, so that nothing of the request reaches a feed. */
+Test(retention, RET_3_a_subject_access_case_s_disposal_names_no_agency)
+{
+    char *state = db_try("INSERT INTO disposals (record_class, record_id, child_ids, agencies,"
+                         " policy_version, due_on, proposed_by_sub, proposed_by_name,"
+                         " proposed_by_agency, proposed_as)"
+                         " VALUES ('subject_access_case', gen_random_uuid(), '{}', '{X}', 1,"
+                         " '2000-01-01', 'dpo-x', 'D', 'X', 'dpo')");
+    cr_assert_str_eq(state, "23514", "a check violation, not '%s'", state);
+    free(state);
 }
