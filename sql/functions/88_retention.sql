@@ -326,6 +326,11 @@ BEGIN
   DELETE FROM idempotency_keys x
    WHERE strpos(coalesce(x.body, '') || coalesce(x.location, ''), meeting::text) > 0;
   DELETE FROM meetings x WHERE x.id = meeting;  -- children and access rows cascade
+  -- proposals still open on parts of the record (a draft of its minutes, a
+  -- consent decision, an escalation) have nothing left to decide: the
+  -- meeting's tombstone covers them, and the audit trail keeps the proposal
+  DELETE FROM disposals x
+   WHERE x.meeting_id = meeting AND x.record_class <> 'meeting_record' AND x.status = 'proposed';
 END
 $$;
 

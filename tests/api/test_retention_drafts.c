@@ -587,3 +587,53 @@ Test(retention_drafts, RET_3_a_draft_approved_after_its_proposal_is_the_meeting_
     free(disposal);
     draft_case_free(&c);
 }
+
+/* RET-3: a proposal still open on a draft when its whole meeting record is
+ * disposed of has nothing left to decide: it goes with the record (its
+ * audit rows stay), rather than staying proposed for ever with a 404 for
+ * whoever tries to approve it. */
+Test(retention_drafts, RET_3_a_draft_s_open_proposal_goes_with_its_meeting_record)
+{
+    draft_case c;
+    draft_case_new(&c, true);
+    char today[11];
+    date_from_today(0, today);
+    http_response *r = kept_report_closure(&c.p.manager, c.child, today);
+    cr_assert_eq(r->status, 201, "reporting the closure: %s", r->body);
+    http_free(r);
+    test_clock_set(time(NULL) + KEPT_YEARS_LATER(36));
+    r = propose(&c.dpo, c.draft);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *draft_disposal = strdup(json_str(r->json, "id"));
+    http_free(r);
+    json_t *body = json_pack("{s:s}", "meeting_id", c.p.meeting_id);
+    r = api_call("POST", "/v1/disposals", c.dpo.token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    char *whole = strdup(json_str(r->json, "id"));
+    long version = json_int(r->json, "version");
+    http_free(r);
+    r = approve(&c.admin, whole, version);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    http_free(r);
+    const char *dp[] = {draft_disposal};
+    cr_assert_eq(db_long("SELECT count(*) FROM disposals WHERE id = $1::uuid", 1, dp), 0,
+                 "the draft's open proposal went with the record");
+    cr_assert_eq(db_long("SELECT count(*) FROM audit_events WHERE resource_id = $1"
+                         " AND action = 'disposal.propose'",
+                         1, dp),
+                 1, "its audit row stays");
+    char path[128];
+    snprintf(path, sizeof path, "/v1/disposals/%s", draft_disposal);
+    r = api_get(path, c.dpo.token);
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    snprintf(path, sizeof path, "/v1/disposals/%s", whole);
+    r = api_get(path, c.dpo.token);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(json_str(r->json, "status"), "disposed");
+    http_free(r);
+    free(whole);
+    free(draft_disposal);
+    draft_case_free(&c);
+}
