@@ -502,8 +502,9 @@ static char *period_under(const char *meeting_id, const char *runs_from, const c
     return db_value("SELECT coalesce(to_char(r.starts_on, 'YYYY-MM-DD'), '-') || ' '"
                     "       || coalesce(to_char(r.due_on, 'YYYY-MM-DD'), '-')"
                     "  FROM retention_records_meeting_record($2::date,"
-                    "         ROW('meeting_record', 99, $3::integer, $4, 'review', now(), 'test',"
-                    "             NULL, NULL)::retention_policies) r"
+                    "         jsonb_populate_record(retention_policy_current('meeting_record'),"
+                    "           jsonb_build_object('version', 99, 'period_months', $3::integer,"
+                    "                              'runs_from', $4::text, 'then_action', 'review'))) r"
                     " WHERE r.meeting_id = $1::uuid",
                     4, params);
 }
