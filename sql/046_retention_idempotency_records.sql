@@ -18,6 +18,14 @@ ALTER TABLE retention_record_classes
     CHECK (disposed_by IN ('decision', 'service')),
   ADD CONSTRAINT retention_record_classes_unit UNIQUE (record_class, period_unit);
 
+-- RET-3: a disposal decision is made only on a class disposed of by one.
+ALTER TABLE retention_record_classes
+  ADD CONSTRAINT retention_record_classes_disposer UNIQUE (record_class, disposed_by);
+ALTER TABLE disposals
+  ADD COLUMN decided_by text GENERATED ALWAYS AS ('decision') STORED,
+  ADD CONSTRAINT disposals_class_decided FOREIGN KEY (record_class, decided_by)
+    REFERENCES retention_record_classes (record_class, disposed_by);
+
 INSERT INTO retention_record_classes (record_class, row_table, resource_type, period_unit,
                                       disposed_by)
 VALUES ('idempotency_record', NULL, NULL, 'hours', 'service');

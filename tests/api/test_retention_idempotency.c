@@ -503,6 +503,20 @@ Test(retention_idempotency, RET_3_idempotency_records_are_never_due_for_a_decisi
     cr_assert_eq(db_long("SELECT count(*) FROM disposals WHERE record_id = $1::uuid", 1, params),
                  0);
     cr_assert_eq(key_rows(&t.admin, key), 1, "the record is left to the purge");
+    /* nor can a decision on it be written past the API: the registry says
+     * who disposes of the class (a foreign key) */
+    char sql[640];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO disposals (record_class, record_id, child_ids, agencies,"
+             " policy_version, due_on, proposed_by_sub, proposed_by_name, proposed_by_agency,"
+             " proposed_as) VALUES ('idempotency_record', '%s', '{}', '{}', 1, '2000-01-01',"
+             " 'ghost', 'Ghost', 'X', 'dpo')",
+             id);
+    char *state = db_try(sql);
+    cr_assert_str_eq(state, "23503");
+    free(state);
+    cr_assert_eq(db_long("SELECT count(*) FROM disposals WHERE record_id = $1::uuid", 1, params),
+                 0);
     free(before);
     free(after);
     free(id);
