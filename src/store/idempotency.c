@@ -35,13 +35,18 @@ static const db_stmt remember_stmt = {
     6};
 
 /* RET-1, RET-2: the same window as the claim's; nothing while a hold on
- * the class is in effect. */
-static const db_stmt purge_stmt = {
-    "idem_purge",
-    "WITH gone AS (DELETE FROM idempotency_keys"
-    "               WHERE created_at < idempotency_record_kept_since(to_timestamp($1::bigint))"
+ * the class is in effect. The housekeeping counts what it deleted; the
+ * purge on demand lists the ids as well, for its audit row. */
+#define PURGE_DELETE                                                                           \
+    "WITH gone AS (DELETE FROM idempotency_keys"                                              \
+    "               WHERE created_at < idempotency_record_kept_since(to_timestamp($1::bigint))" \
     "              RETURNING id)"
-    " SELECT count(*), coalesce(array_agg(id ORDER BY id), '{}')::text FROM gone",
+
+static const db_stmt purge_stmt = {"idem_purge", PURGE_DELETE " SELECT count(*) FROM gone", 1};
+
+static const db_stmt purge_listed_stmt = {
+    "idem_purge_listed",
+    PURGE_DELETE " SELECT count(*), coalesce(array_agg(id ORDER BY id), '{}')::text FROM gone",
     1};
 
 int idempotency_claim(store *s, const char *key, const char *hash)
@@ -115,7 +120,7 @@ int idempotency_purge_now(store *s, char **ids_out)
     sql_int at;
     const char *params[] = {sql_int_of(&at, (long long)s->now)};
     *ids_out = NULL;
-    PGresult *res = sql_query(s, &purge_stmt, params);
+    PGresult *res = sql_query(s, &purge_listed_stmt, params);
     if (!res)
         return -1;
     int n = atoi(PQgetvalue(res, 0, 0));
