@@ -30,6 +30,7 @@ CREATE OR REPLACE FUNCTION retention_policy_json(p retention_policies) RETURNS j
 LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
     'record_class', p.record_class, 'version', p.version, 'period_months', p.period_months,
+    'period_hours', p.period_hours,
     'runs_from', p.runs_from, 'then', p.then_action,
     'effective_from', CASE WHEN p.effective_from = '-infinity' THEN NULL
                            ELSE rfc3339(p.effective_from) END,
@@ -195,15 +196,18 @@ LANGUAGE sql IMMUTABLE AS $$
     'hold_ids', to_json(r.hold_ids), 'disposal_id', r.disposal_id)
 $$;
 
--- RET-1: every record due on a day, of every class, as the due list shows
--- it, with its key for the list's order.
+-- RET-1: every record due on a day, of every class disposed of by a
+-- decision, as the due list shows it, with its key for the list's order.
+-- (A class the service disposes of itself, disposed_by 'service' in the
+-- registry, is never listed: nobody decides on its records.)
 CREATE OR REPLACE FUNCTION records_due(on_day date)
 RETURNS TABLE (item json, due_on date, record_id uuid)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   c text;
 BEGIN
-  FOR c IN SELECT x.record_class FROM retention_record_classes x ORDER BY x.record_class LOOP
+  FOR c IN SELECT x.record_class FROM retention_record_classes x
+            WHERE x.disposed_by = 'decision' ORDER BY x.record_class LOOP
     RETURN QUERY SELECT record_due_json(r), r.due_on, r.record_id
                    FROM retention_records(c, on_day, NULL, on_day) r;
   END LOOP;

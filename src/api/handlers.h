@@ -180,6 +180,9 @@ void handle_case_closures_create(req *r);
 void handle_records_due(req *r);
 void handle_records_due_run(req *r);
 
+/* idempotency_records.c: the purge of idempotency records due (RET-1) */
+void handle_idempotency_records_purge(req *r);
+
 /* holds.c: retention holds (RET-2) */
 void handle_holds_create(req *r);
 void handle_holds_list(req *r);

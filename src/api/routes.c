@@ -183,6 +183,7 @@ const route api_routes[] = {
     {"POST", "/v1/children/{child_id}/case-closures", handle_case_closures_create, BODY, 0, NULL},
     {"GET", "/v1/records-due", handle_records_due, 0, RETENTION_ROLES, q_page},
     {"POST", "/v1/records-due/run", handle_records_due_run, 0, RETENTION_ROLES, NULL},
+    {"POST", "/v1/idempotency-records/purge", handle_idempotency_records_purge, 0, RETENTION_ROLES, NULL},
     {"POST", "/v1/retention-holds", handle_holds_create, BODY, RETENTION_ROLES, NULL},
     {"GET", "/v1/retention-holds", handle_holds_list, 0, RETENTION_ROLES, q_holds},
     {"GET", "/v1/retention-holds/{hold_id}", handle_holds_get, 0, RETENTION_ROLES, NULL},

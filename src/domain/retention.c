@@ -10,11 +10,13 @@ const char *const retention_record_classes[] = {"meeting_record", "subject_acces
                                                 "audit_event",
                                                 "consent_decision", "escalation",
                                                 "draft_minutes",
+                                                "idempotency_record",
                                                 NULL};
 const char *const retention_starts[] = {"meeting_closed", "case_closed", "date_of_birth",
                                         "request_answered",
                                         "event_recorded",
                                         "escalation_resolved",
+                                        "request_made",
                                         NULL};
 const char *const retention_thens[] = {"review", "delete",
                                        "anonymise",
@@ -42,6 +44,8 @@ static const retention_class retention_classes[] = {
      {"meeting_closed", "case_closed", "date_of_birth", "escalation_resolved", NULL},
      {"review", "delete", NULL}},
     {"draft_minutes", "a draft of minutes", {"meeting_closed", NULL}, {"review", "delete", NULL}},
+    {"idempotency_record", "an idempotency record", {"request_made", NULL}, {"delete", NULL},
+     .period_in_hours = true, .disposed_by_service = true},
 };
 
 const retention_class *retention_class_of(const char *name)
@@ -84,6 +88,18 @@ bool retention_record_class_known(const char *s)
     return retention_class_of(s) != NULL;
 }
 
+bool retention_period_in_hours(const char *record_class)
+{
+    const retention_class *c = retention_class_of(record_class);
+    return c && c->period_in_hours;
+}
+
+bool retention_disposed_by_service(const char *record_class)
+{
+    const retention_class *c = retention_class_of(record_class);
+    return c && c->disposed_by_service;
+}
+
 static bool object_body(json_t *body, violations *v)
 {
     if (json_is_object(body))
@@ -105,25 +121,52 @@ static const char *date_member(json_t *body, const char *key, bool required, con
     return s;
 }
 
+/* A period member within 1..max, or 0 (absent, null, or found wanting). */
+static long period_member(json_t *body, const char *key, long max, const char *unit,
+                          violations *v)
+{
+    json_t *n = json_object_get(body, key);
+    if (!n || json_is_null(n))
+        return 0;
+    if (!json_is_integer(n))
+        violation_schema(v, key, "'%s' must be a whole number", key);
+    else if (json_integer_value(n) < 1 || json_integer_value(n) > max)
+        violation_rule(v, key, "RET-1", "the period is 1 to %ld %s", max, unit);
+    else
+        return (long)json_integer_value(n);
+    return 0;
+}
+
+static bool given(json_t *body, const char *key)
+{
+    json_t *m = json_object_get(body, key);
+    return m && !json_is_null(m);
+}
+
 void retention_policy_parse(json_t *body, retention_policy_in *in, violations *v)
 {
-    static const char *const fields[] = {"period_months", "runs_from", "then", "reason", NULL};
+    static const char *const fields[] = {"period_months", "period_hours", "runs_from", "then",
+                                         "reason", NULL};
     static const char *const read_only[] = {"record_class", "version", "effective_from",
                                             "changed_by", NULL};
     memset(in, 0, sizeof *in);
     if (!object_body(body, v))
         return;
     jin_only_keys(v, body, "", fields, read_only);
-    json_t *n = json_object_get(body, "period_months");
-    if (!n || json_is_null(n))
-        violation_rule(v, "period_months", "RET-1", "a policy states its period in months");
-    else if (!json_is_integer(n))
-        violation_schema(v, "period_months", "'period_months' must be a whole number");
-    else if (json_integer_value(n) < 1 || json_integer_value(n) > RETENTION_PERIOD_MONTHS_MAX)
-        violation_rule(v, "period_months", "RET-1", "the period is 1 to %d months",
-                       RETENTION_PERIOD_MONTHS_MAX);
-    else
-        in->period_months = (long)json_integer_value(n);
+    /* one period, in months or (for a class kept in hours) in hours */
+    if (given(body, "period_months") && given(body, "period_hours"))
+        violation_rule(v, "period_hours", "RET-1",
+                       "a policy states its period once: in months or in hours");
+    else if (!given(body, "period_months") && !given(body, "period_hours"))
+        violation_rule(v, "period_months", "RET-1",
+                       "a policy states its period: period_months, or period_hours for a "
+                       "class kept in hours");
+    else {
+        in->period_months =
+            period_member(body, "period_months", RETENTION_PERIOD_MONTHS_MAX, "months", v);
+        in->period_hours =
+            period_member(body, "period_hours", RETENTION_PERIOD_HOURS_MAX, "hours", v);
+    }
     in->runs_from = jin_enum(v, body, "", "runs_from", retention_starts, true, "RET-1");
     in->then = jin_enum(v, body, "", "then", retention_thens, true, "RET-1");
     in->reason = jin_string(v, body, "", "reason", RETENTION_REASON_MAX, true, "RET-1");
@@ -148,6 +191,13 @@ void retention_policy_check(const char *record_class, const retention_policy_in 
     if (!c)
         return;
     char allowed[256];
+    bool in_hours = retention_period_in_hours(record_class);
+    if (in->period_months && in_hours)
+        violation_rule(v, "period_months", "RET-1",
+                       "%s's period is counted in hours: period_hours", c->described);
+    if (in->period_hours && !in_hours)
+        violation_rule(v, "period_hours", "RET-1",
+                       "%s's period is counted in months: period_months", c->described);
     if (in->runs_from && !listed(c->starts, in->runs_from)) {
         list_text(c->starts, allowed, sizeof allowed);
         violation_rule(v, "runs_from", "RET-1", "%s's period runs from %s", c->described,
@@ -258,6 +308,14 @@ void disposal_parse(json_t *body, disposal_in *in, violations *v)
         /* a blank class names none, and is still something given */
         if (v->n == 0)
             violation_rule(v, "record_class", "RET-3", "a disposal names a record class");
+        return;
+    }
+    if (retention_disposed_by_service(in->record_class)) {
+        violation_rule(v, "record_class", "RET-3",
+                       "%s is deleted by the service itself once its period has passed, "
+                       "with no disposal decision",
+                       retention_class_of(in->record_class)->described);
+        in->record_class = NULL;
         return;
     }
     json_t *m = json_object_get(body, "meeting_id"), *r = json_object_get(body, "record_id");

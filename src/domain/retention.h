@@ -16,6 +16,7 @@
 
 #define RETENTION_REASON_MAX 1000
 #define RETENTION_PERIOD_MONTHS_MAX 1800 /* 150 years */
+#define RETENTION_PERIOD_HOURS_MAX 720   /* 30 days: a class kept in hours (idempotency_record) */
 
 /* NULL-terminated vocabularies. */
 extern const char *const retention_record_classes[]; /* meeting_record, subject_access_case,
@@ -34,19 +35,35 @@ typedef struct retention_class {
     const char *described; /* "a meeting record", for messages */
     const char *starts[8];
     const char *thens[4];
+    /* the registry's period_unit 'hours' (else months) and disposed_by
+     * 'service' (else a decision of two people, RET-3): sql/046 */
+    bool period_in_hours;
+    bool disposed_by_service;
 } retention_class;
 
 /* The class of that name, or NULL. */
 const retention_class *retention_class_of(const char *name);
 bool retention_record_class_known(const char *s);
 
+/* RET-1: whether the class's period is counted in hours (period_hours), not
+ * months (idempotency_record). */
+bool retention_period_in_hours(const char *record_class);
+
+/* RET-3: whether the service deletes the class's records itself once their
+ * period has passed, with no decision (idempotency_record: copies of
+ * answers already in the record, kept only so that a retry replays them);
+ * such a class is never listed due, and a disposal never names it. */
+bool retention_disposed_by_service(const char *record_class);
+
 /* PUT /v1/retention-policies/{record_class}:
- * {period_months, runs_from, then, reason}; strings borrow from the body. */
+ * {period_months | period_hours, runs_from, then, reason}: exactly one
+ * period (the other 0), within its bounds; strings borrow from the body. */
 typedef struct retention_policy_in {
     long period_months;
     const char *runs_from;
     const char *then;
     const char *reason;
+    long period_hours;
 } retention_policy_in;
 void retention_policy_parse(json_t *body, retention_policy_in *in, violations *v);
 
@@ -57,8 +74,9 @@ bool retention_start_fits(const char *record_class, const char *runs_from);
 bool retention_then_fits(const char *record_class, const char *then);
 
 /* RET-1: a violation on runs_from or then when a policy's start event or
- * end does not fit its record class (nothing when the class is unknown, or
- * for a member the parser found wanting). */
+ * end does not fit its record class, and on its period when it is not in
+ * the class's unit (nothing when the class is unknown, or for a member the
+ * parser found wanting). */
 void retention_policy_check(const char *record_class, const retention_policy_in *in,
                             violations *v);
 
@@ -87,7 +105,8 @@ void hold_parse(json_t *body, const char *today, hold_in *in, violations *v);
 void hold_release_parse(json_t *body, const char **reason, violations *v);
 
 /* POST /v1/disposals: {record_class?, record_id | meeting_id, action?}. The class
- * is meeting_record when not given; a meeting record is named by
+ * is meeting_record when not given, and never one the service disposes of
+ * itself (RET-3, a violation on record_class); a meeting record is named by
  * meeting_id (or record_id), any other by record_id alone (RET-3). Without
  * a violation, record_id is the record's UUID; strings borrow from the
  * body. */

@@ -4,7 +4,8 @@
  * The same key with the same request replays the first answer (status,
  * Location, ETag and body); with a different request it is refused (422).
  * A concurrent duplicate waits on the claim and then replays. Keys are kept
- * for 24 hours. Only successful creations are remembered: a failed attempt
+ * as the idempotency_record retention policy says (store/idempotency.h:
+ * 24 hours by default). Only successful creations are remembered: a failed attempt
  * rolls its claim back, so the client may retry with the same key. */
 #ifndef MAM_IDEMPOTENCY_H
 #define MAM_IDEMPOTENCY_H

@@ -6,15 +6,21 @@
 #include "core/xalloc.h"
 #include "store/sql.h"
 
+/* A key is made at the request's moment ($4, epoch seconds), and a key
+ * made before the class's window (idempotency_record_kept_since, the
+ * retention policy in effect, RET-1) is free again: claimed afresh, as a
+ * new record with a new id. */
 static const db_stmt claim_stmt = {
     "idem_claim",
-    "INSERT INTO idempotency_keys (caller_sub, key, request_hash) VALUES ($1, $2, $3)"
+    "INSERT INTO idempotency_keys (caller_sub, key, request_hash, created_at)"
+    " VALUES ($1, $2, $3, to_timestamp($4::bigint))"
     " ON CONFLICT (caller_sub, key) DO UPDATE"
     "   SET request_hash = EXCLUDED.request_hash, status = NULL, location = NULL, etag = NULL,"
-    "       body = NULL, created_at = now()"
-    "   WHERE idempotency_keys.created_at < now() - interval '24 hours'"
+    "       body = NULL, created_at = EXCLUDED.created_at, id = EXCLUDED.id"
+    "   WHERE idempotency_keys.created_at"
+    "         < idempotency_record_kept_since(to_timestamp($4::bigint))"
     " RETURNING 1",
-    3};
+    4};
 
 static const db_stmt fetch_stmt = {
     "idem_fetch",
@@ -28,13 +34,25 @@ static const db_stmt remember_stmt = {
     " WHERE caller_sub = $1 AND key = $2",
     6};
 
-static const db_stmt purge_stmt = {
-    "idem_purge",
-    "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", 0};
+/* RET-1, RET-2: the same window as the claim's; nothing while a hold on
+ * the class is in effect. The housekeeping counts what it deleted; the
+ * purge on demand lists the ids as well, for its audit row. */
+#define PURGE_DELETE                                                                           \
+    "WITH gone AS (DELETE FROM idempotency_keys"                                              \
+    "               WHERE created_at < idempotency_record_kept_since(to_timestamp($1::bigint))" \
+    "              RETURNING id)"
+
+static const db_stmt purge_stmt = {"idem_purge", PURGE_DELETE " SELECT count(*) FROM gone", 1};
+
+static const db_stmt purge_listed_stmt = {
+    "idem_purge_listed",
+    PURGE_DELETE " SELECT count(*), coalesce(array_agg(id ORDER BY id), '{}')::text FROM gone",
+    1};
 
 int idempotency_claim(store *s, const char *key, const char *hash)
 {
-    const char *params[] = {s->who->sub, key, hash};
+    sql_int at;
+    const char *params[] = {s->who->sub, key, hash, sql_int_of(&at, (long long)s->now)};
     PGresult *res = sql_query(s, &claim_stmt, params);
     if (!res)
         return -1;
@@ -85,12 +103,28 @@ int idempotency_remember(store *s, const char *key, int status, const char *loca
     return sql_run(s, &remember_stmt, params);
 }
 
-int idempotency_purge(db_conn *c)
+int idempotency_purge(db_conn *c, time_t at)
 {
-    PGresult *res = db_exec(c, &purge_stmt, NULL);
+    sql_int at_text;
+    const char *params[] = {sql_int_of(&at_text, (long long)at)};
+    PGresult *res = db_exec(c, &purge_stmt, params);
     if (!res)
         return -1;
-    int n = atoi(PQcmdTuples(res));
+    int n = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return n;
+}
+
+int idempotency_purge_now(store *s, char **ids_out)
+{
+    sql_int at;
+    const char *params[] = {sql_int_of(&at, (long long)s->now)};
+    *ids_out = NULL;
+    PGresult *res = sql_query(s, &purge_listed_stmt, params);
+    if (!res)
+        return -1;
+    int n = atoi(PQgetvalue(res, 0, 0));
+    *ids_out = xstrdup(PQgetvalue(res, 0, 1));
     PQclear(res);
     return n;
 }

@@ -1,10 +1,13 @@
 /* idempotency (store): the answers remembered for Idempotency-Key
  * (http/idempotency.h has the protocol). A key belongs to one caller and
- * is kept for 24 hours. */
+ * is kept as long as the retention policy of the record class
+ * idempotency_record says (RET-1: 24 hours by default), from the moment of
+ * the request that made it; then the service deletes it itself. */
 #ifndef MAM_STORE_IDEMPOTENCY_H
 #define MAM_STORE_IDEMPOTENCY_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "store/store.h"
 
@@ -31,7 +34,14 @@ void idempotency_answer_free(idempotency_answer *a);
 int idempotency_remember(store *s, const char *key, int status, const char *location,
                          const char *etag, const char *body);
 
-/* Deletes keys older than 24 hours (housekeeping, no caller): how many, or -1. */
-int idempotency_purge(db_conn *c);
+/* RET-1, RET-2: deletes the keys whose period has passed at `at`, under
+ * the policy in effect, and none while a hold on the class is in effect
+ * (housekeeping, no caller, in its own statement): how many, or -1. */
+int idempotency_purge(db_conn *c, time_t at);
+
+/* The same at the store's clock, in its transaction: how many, or -1; the
+ * ids of the records deleted in ids_out (a PostgreSQL array literal, a new
+ * string; NULL on a failure). */
+int idempotency_purge_now(store *s, char **ids_out);
 
 #endif

@@ -66,19 +66,21 @@ int retention_policy_version(store *s, const char *record_class, int *version)
 static const db_stmt record_stmt = {
     "retention_policy_record",
     "INSERT INTO retention_policies (record_class, version, period_months, runs_from,"
-    " then_action, effective_from, changed_by_sub, changed_by_agency, reason)"
-    " VALUES ($1, $2::integer + 1, $3::integer, $4, $5, now(), $6, $7, $8)",
-    8};
+    " then_action, effective_from, changed_by_sub, changed_by_agency, reason, period_hours)"
+    " VALUES ($1, $2::integer + 1, $3::integer, $4, $5, now(), $6, $7, $8, $9::integer)",
+    9};
 
 int retention_policy_record(store *s, const char *record_class, int after_version,
                             const retention_policy_in *in)
 {
-    sql_int after, months;
+    sql_int after, months, hours;
+    /* the one period the policy states; the other is NULL */
     const char *params[] = {record_class,   sql_int_of(&after, after_version),
-                            sql_int_of(&months, in->period_months),
+                            in->period_months ? sql_int_of(&months, in->period_months) : NULL,
                             in->runs_from,  in->then,
                             s->who->sub,    s->who->agency,
-                            in->reason};
+                            in->reason,
+                            in->period_hours ? sql_int_of(&hours, in->period_hours) : NULL};
     return sql_run(s, &record_stmt, params);
 }
 

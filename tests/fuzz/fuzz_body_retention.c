@@ -1,8 +1,10 @@
 /* Retention, holds and disposal (RET-1 to RET-3): the first byte chooses
  * the reader, the rest is the body. Whatever a parser accepts without a
- * violation is whole: the policy has its period within bounds and its
- * vocabularies and a start event and an end that fit its class, a hold names exactly
- * the target of its scope, a disposal a known class and a UUID. */
+ * violation is whole: the policy has one period, within its bounds and in
+ * its class's unit, its vocabularies and a start event and an end that fit
+ * its class, a hold names exactly the target of its scope, a disposal a
+ * known class decided on by people (never one the service disposes of
+ * itself) and a UUID. */
 #include "fuzz.h"
 
 #include "core/text.h"
@@ -29,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0: {
         retention_policy_in in;
         retention_policy_parse(body, &in, &v);
-        /* RET-1: the start event and the end fit the class, whichever */
+        /* RET-1: the start event and the end fit the class, whichever, and
+         * the period is in its unit */
         size_t classes = 0;
         while (retention_record_classes[classes])
             classes++;
@@ -38,7 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (v.n == 0 && (!retention_start_fits(klass, in.runs_from) ||
                          !retention_then_fits(klass, in.then)))
             abort();
-        if (v.n == 0 && (in.period_months < 1 || in.period_months > RETENTION_PERIOD_MONTHS_MAX ||
+        bool in_hours = retention_period_in_hours(klass);
+        long period = in_hours ? in.period_hours : in.period_months;
+        long other = in_hours ? in.period_months : in.period_hours;
+        long max = in_hours ? RETENTION_PERIOD_HOURS_MAX : RETENTION_PERIOD_MONTHS_MAX;
+        if (v.n == 0 && (period < 1 || period > max || other != 0 ||
                          !known(retention_starts, in.runs_from) ||
                          !known(retention_thens, in.then) || !in.reason))
             abort();
@@ -73,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         disposal_in in;
         disposal_parse(body, &in, &v);
         if (v.n == 0 && (!known(retention_record_classes, in.record_class) || !in.record_id ||
-                         !text_is_uuid(in.record_id)))
+                         !text_is_uuid(in.record_id) ||
+                         retention_disposed_by_service(in.record_class)))
             abort();
         if (v.n > 0 && in.record_id)
             abort();
