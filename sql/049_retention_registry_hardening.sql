@@ -13,3 +13,8 @@ ALTER TABLE disposals ADD CONSTRAINT disposals_subject_access_case_concerns_no_a
 -- meeting due, so that question is answered from an index.
 CREATE INDEX escalations_by_declined_request ON escalations (declined_request_id)
   WHERE declined_request_id IS NOT NULL;
+
+-- RET-3: deleting a month of the audit trail (045) checks each deleted
+-- event's agency rows by their foreign key; this index answers it, where
+-- the primary key (agency, event_id) cannot.
+CREATE INDEX audit_event_agencies_by_event ON audit_event_agencies (event_id);

@@ -108,7 +108,16 @@ LANGUAGE sql STABLE AS $$
          ARRAY(SELECT h.id FROM retention_holds h
                 WHERE retention_hold_in_effect(h, on_day)
                   AND (h.record_class = 'meeting_record' OR h.meeting_id = m.id
-                       OR h.child_id = ANY (k.child_ids))
+                       OR h.child_id = ANY (k.child_ids)
+                       -- the record's disposal takes its parts with it: a hold on
+                       -- their class holds it too, while it has any (RET-2)
+                       OR (h.record_class = 'consent_decision'
+                           AND EXISTS (SELECT 1 FROM consent_decisions x WHERE x.meeting_id = m.id))
+                       OR (h.record_class = 'escalation'
+                           AND EXISTS (SELECT 1 FROM escalations x WHERE x.meeting_id = m.id))
+                       OR (h.record_class = 'draft_minutes'
+                           AND EXISTS (SELECT 1 FROM minutes x
+                                        WHERE x.meeting_id = m.id AND x.status = 'draft')))
                 ORDER BY h.seq),
          (SELECT d.id FROM disposals d
            WHERE d.record_class = 'meeting_record' AND d.record_id = m.id),
@@ -436,11 +445,17 @@ LANGUAGE sql STABLE AS $$
   SELECT roles && ARRAY['dpo', 'admin']
       OR (of_class = 'meeting_record' AND meeting_visible(record, principals))
       -- a part of a meeting's record: its meeting's, or once it is gone its
-      -- tombstone's
+      -- tombstone's; an escalation only by a manager of an agency party to it
+      -- (SEC-2: its own visibility never reaches the meeting's other agencies)
       OR (of_class IN ('consent_decision', 'escalation', 'draft_minutes')
-          AND coalesce(meeting_visible(coalesce(
-                (SELECT d.meeting_id FROM disposals d
-                  WHERE d.record_class = of_class AND d.record_id = record),
-                (SELECT r.meeting_id FROM retention_records(of_class, NULL, record, NULL) r)),
-              principals), false))
+          AND coalesce((SELECT meeting_visible(x.meeting_id, principals)
+                               AND (of_class <> 'escalation'
+                                    OR EXISTS (SELECT 1 FROM unnest(x.agencies) a
+                                                WHERE principal_managers(a) = ANY (principals)))
+                          FROM (SELECT 1 AS o, d.meeting_id, d.agencies FROM disposals d
+                                 WHERE d.record_class = of_class AND d.record_id = record
+                                UNION ALL
+                                SELECT 2, r.meeting_id, r.agencies
+                                  FROM retention_records(of_class, NULL, record, NULL) r
+                                 ORDER BY 1 LIMIT 1) x), false))
 $$;

@@ -131,6 +131,13 @@ BEGIN
     RAISE EXCEPTION 'disposal % is not of a month of the audit trail', d.id
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  -- SEC-4: whatever the request's clock says, a month the database's clock
+  -- has not seen end is never deleted or anonymised: the trail of what is
+  -- being done now cannot be erased through a disposal row written for it
+  IF (month + interval '1 month') AT TIME ZONE 'UTC' > now() THEN
+    RAISE EXCEPTION 'the month % of the audit trail has not ended', d.meeting_reference
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
   RETURN tstzrange(month AT TIME ZONE 'UTC', (month + interval '1 month') AT TIME ZONE 'UTC');
 END
 $$;

@@ -39,6 +39,11 @@ BEGIN
   REVOKE UPDATE, DELETE ON retention_policies FROM mam_runtime;
   REVOKE UPDATE, DELETE ON child_case_closures FROM mam_runtime;
   REVOKE UPDATE, DELETE ON disposals FROM mam_runtime;
+  -- consent decisions and escalations are deleted only by their disposal (047)
+  REVOKE DELETE ON consent_decisions FROM mam_runtime;
+  REVOKE DELETE ON consent_agreements FROM mam_runtime;
+  REVOKE DELETE ON escalations FROM mam_runtime;
+  REVOKE DELETE ON escalation_events FROM mam_runtime;
   -- the record classes, their start events and ends are the schema's (044):
   -- the service reads them and may not widen what a policy may say
   REVOKE INSERT, UPDATE, DELETE ON retention_record_classes FROM mam_runtime;

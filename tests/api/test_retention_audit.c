@@ -728,3 +728,40 @@ Test(retention_audit, RET_3_audit_month_ordinary_deletes_and_updates_are_still_r
     free(after);
     trail_free(&t);
 }
+
+/* SEC-4, RET-3: a disposal row written for the month now running, by the
+ * service's own role, with a second name of its own choosing, still
+ * deletes nothing: the database's clock has not seen the month end, so the
+ * trail of what is being done now stays whatever the request's clock. */
+Test(retention_audit, RET_3_the_month_now_running_is_never_disposed_of)
+{
+    const char *month_count = "SELECT count(*) FROM audit_events"
+                              " WHERE occurred_at >= date_trunc('month', now())";
+    long before = db_long(month_count, 0, NULL);
+    cr_assert_gt(before, 0, "the month now running holds this run's audit rows");
+    const char *actions[] = {"delete", "anonymise"};
+    for (size_t i = 0; i < 2; i++) {
+        char sql[1400];
+        snprintf(sql, sizeof sql,
+                 "WITH d AS (INSERT INTO disposals (record_class, record_id, meeting_reference,"
+                 "  child_ids, agencies, policy_version, due_on, proposed_by_sub,"
+                 "  proposed_by_name, proposed_by_agency, proposed_as, action)"
+                 " SELECT 'audit_event', audit_month_record_id(date_trunc('month', now())::date),"
+                 "  to_char(now(), 'YYYY-MM'), '{}', '{}', 1, current_date, 'forger',"
+                 "  'Forger', 'X', 'dpo', '%s' RETURNING id)"
+                 " SELECT retention_dispose(d.id, 'accomplice', 'Accomplice', 'X') FROM d",
+                 actions[i]);
+        char *state = db_try(sql);
+        cr_assert_str_eq(state, "42501", "%s: '%s'", actions[i], state);
+        free(state);
+    }
+    cr_assert_geq(db_long(month_count, 0, NULL), before, "nothing of the month went");
+    cr_assert_eq(db_long("SELECT count(*) FROM audit_events"
+                         " WHERE occurred_at >= date_trunc('month', now())"
+                         "   AND actor_sub = audit_anonymised_mark()",
+                         0, NULL),
+                 0, "nothing of the month was anonymised");
+    cr_assert_eq(db_long("SELECT count(*) FROM disposals WHERE proposed_by_sub = 'forger'", 0,
+                         NULL),
+                 0, "the forged row went with its refused transaction");
+}

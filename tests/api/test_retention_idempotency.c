@@ -475,7 +475,7 @@ Test(retention_idempotency, RET_3_idempotency_records_are_never_due_for_a_decisi
     char *id = key_made_at(&t.admin, time(NULL) + 48 * HOUR, key);
     const char *params[] = {id};
     cr_assert_eq(db_long("SELECT count(*) FROM retention_records('idempotency_record',"
-                         " current_date + 40, $1::uuid) r WHERE r.due_on <= current_date + 40",
+                         " current_date + 40, $1::uuid, NULL) r WHERE r.due_on <= current_date + 40",
                          1, params),
                  1, "due by its policy");
     /* ...yet never listed due: the service deletes it, nobody decides */

@@ -391,8 +391,9 @@ static char *period_under(const char *record_class, const char *record_id,
              "SELECT coalesce(to_char(r.starts_on, 'YYYY-MM-DD'), '-') || ' ' ||"
              "       coalesce(to_char(r.due_on, 'YYYY-MM-DD'), '-')"
              "  FROM retention_records_%s(current_date,"
-             "         ROW($2, 99, $4::integer, $3, 'review', now(), 'test',"
-             "             NULL, NULL)::retention_policies) r"
+             "         jsonb_populate_record(retention_policy_current($2),"
+             "           jsonb_build_object('version', 99, 'period_months', $4::integer,"
+             "                              'runs_from', $3::text, 'then_action', 'review'))) r"
              " WHERE r.record_id = $1::uuid",
              record_class);
     const char *params[] = {record_id, record_class, runs_from, months};
@@ -569,8 +570,17 @@ Test(retention_parts, RET_2_parts_held_by_a_hold_on_their_class_their_meeting_or
         entry = due_entry(&c.dpo, of[1 - i][1]);
         cr_assert(json_is_false(json_object_get(entry, "held")), "%s", of[1 - i][0]);
         json_decref(entry);
+        /* but it holds the meeting record, whose disposal would take the part */
+        entry = due_entry(&c.dpo, c.p.meeting_id);
+        cr_assert_not_null(entry, "the meeting record is due with its parts");
+        cr_assert(json_is_true(json_object_get(entry, "held")), "%s holds the meeting record",
+                  of[i][0]);
+        json_decref(entry);
         expect_refused(&c, &c.dpo, of[i][0], of[i][1], "RET-2");
         release(&c, on_class, version);
+        entry = due_entry(&c.dpo, c.p.meeting_id);
+        cr_assert(json_is_false(json_object_get(entry, "held")), "released");
+        json_decref(entry);
         free(on_class);
     }
     char *counts = parts_counts(&c);
