@@ -13,8 +13,10 @@
  * manager acts only on meetings they may see (SEC-2); the dpo and admins on
  * every record. Every step is audited; the audit trail is its own class
  * and stays.
- * A consent decision or an escalation (a part of a meeting's record kept
- * under a policy of its own) is reached as its meeting is. */
+ * A consent decision, an escalation or a draft of minutes (a part of a
+ * meeting's record kept under a policy of its own) is reached as its
+ * meeting is, an escalation only by the agencies party to it
+ * (disposal_record_reachable). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,9 +1,10 @@
-/* disposals (store): disposal of a record (a meeting record or a subject
- * access case) as a decision of two people (RET-3, sql/041_retention.sql,
- * sql/043_retention_classes.sql). A proposal names a record that is due
- * (retention_records, sql/functions/88_retention.sql) and not held; its approval by a second
- * person carries it out in the same transaction (retention_dispose,
- * sql/functions/88_retention.sql), leaving the row as the tombstone. */
+/* disposals (store): disposal of a record of any class people decide on
+ * (the registry, sql/044_retention_class_registry.sql) as a decision of two
+ * people (RET-3). A proposal names a record that is due (retention_records,
+ * sql/functions/88_retention.sql) and not held; its approval by a second
+ * person carries it out in the same transaction (retention_dispose, which
+ * calls the class's own retention_dispose_<class> or
+ * retention_anonymise_<class>), leaving the row as the tombstone. */
 #ifndef MAM_STORE_DISPOSALS_H
 #define MAM_STORE_DISPOSALS_H
 

@@ -1,7 +1,7 @@
 /* retention (store): retention policies per record class with their
  * history (RET-1), the case closures case-management systems report for a
  * child (the start event `case_closed`), and the records due at a day
- * (meeting_record_retention, sql/functions/88_retention.sql). Policies are
+ * of every class (records_due, sql/functions/88_retention.sql). Policies are
  * not case data: reads are not audited, changes are. */
 #ifndef MAM_STORE_RETENTION_H
 #define MAM_STORE_RETENTION_H
