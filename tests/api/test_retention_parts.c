@@ -849,3 +849,55 @@ Test(retention_parts, RET_3_consent_decision_disposed_once_the_escalation_about_
     free(disposal);
     parts_free(&c);
 }
+
+/* SEC-2, RET-3: an escalation between two agencies other than the
+ * convening one reaches, for a decision on its disposal, none of the
+ * convening agency's senior managers, though they see its meeting: the
+ * escalation's own visibility never reached them, so neither does its
+ * tombstone. The dpo and admins reach it as any record. */
+Test(retention_parts, SEC_2_an_escalation_s_disposal_reaches_only_the_agencies_party_to_it)
+{
+    parts c;
+    parts_new(&c);
+    json_t *body = escalation_body(c.p.meeting_id, "concern_after_decision", c.p.health);
+    char *between = created_id(api_call("POST", "/v1/escalations", c.p.police_officer.token,
+                                        body, NULL),
+                               "the police raising a concern with health");
+    json_decref(body);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/escalations/%s/resolve", between);
+    body = json_pack("{s:s}", "outcome", "Health will review the plan with the police");
+    http_response *r = api_call("POST", path, c.p.police_officer.token, body, etag_of(1));
+    json_decref(body);
+    cr_assert_eq(r->status, 200, "resolving: %ld %s", r->status, r->body);
+    http_free(r);
+
+    test_clock_set(time(NULL) + YEARS_LATER(36));
+    r = api_get(meeting_path(c.p.meeting_id, NULL), c.senior.token);
+    cr_assert_eq(r->status, 200, "the convening agency's senior manager sees the meeting: %s",
+                 r->body);
+    http_free(r);
+    const char *ep[] = {between};
+    const char *count = "SELECT count(*) FROM disposals WHERE record_id = $1::uuid";
+    r = propose(&c.senior, "escalation", between);
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    cr_assert_eq(db_long(count, 1, ep), 0, "the refusal proposed nothing");
+
+    r = propose(&c.dpo, "escalation", between);
+    cr_assert_eq(r->status, 201, "the dpo reaches it: %s", r->body);
+    char *disposal = strdup(json_str(r->json, "id"));
+    http_free(r);
+    char *pair = sorted_pair(c.p.police, c.p.health);
+    char *told = announced_to("disposal.proposed", "escalation", between);
+    cr_assert_str_eq(told, pair, "the two agencies party to it, not the convening one");
+    snprintf(path, sizeof path, "/v1/disposals/%s", disposal);
+    r = api_get(path, c.senior.token);
+    expect_problem(r, 404, "/problems/not-found");
+    http_free(r);
+    free(told);
+    free(pair);
+    free(disposal);
+    free(between);
+    parts_free(&c);
+}
