@@ -239,11 +239,13 @@ Test(retention_idempotency, RET_1_idempotency_record_policy_changes_refused_chan
          " \"reason\": \"r\"}",
          "then"},
     };
+    /* the class's policy is shared: the tests that change it wait for this one */
+    PGconn *lock = class_lock();
     char *before = class_state(&t.admin);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_error_t e;
         json_t *body = json_loads(cases[i].body, 0, &e);
-        /* `*`: a test beside this one may record a version meanwhile */
+        /* `*`: any version; the lock keeps the policy as it is */
         http_response *r = api_call("PUT", POLICY_PATH, t.admin.token, body, "*");
         json_decref(body);
         expect_problem(r, 422, "/problems/rule-violated");
@@ -274,6 +276,7 @@ Test(retention_idempotency, RET_1_idempotency_record_policy_changes_refused_chan
     expect_problem(r, 403, "/problems/forbidden");
     http_free(r);
     char *after = class_state(&t.admin);
+    class_unlock(lock);
     cr_assert_str_eq(after, before, "refusals record nothing");
     const char *params[] = {t.admin.who.sub};
     cr_assert_eq(db_long("SELECT count(*) FROM retention_policies WHERE changed_by_sub = $1", 1,
