@@ -7,6 +7,9 @@
  *   mam token ...    print a development token (needs JWT_HS256_SECRET)
  *   mam healthcheck  exit 0 when the local service answers /livez
  *   mam routes       print the route table
+ *   mam renderings rebuild|check  render every meeting again (after a
+ *                    release that changed a rendering); list stored
+ *                    renderings that differ from a fresh one
  *   mam --version    print the version and commit
  */
 #include <arpa/inet.h>
@@ -28,6 +31,7 @@
 #include "core/version.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "db/renderings.h"
 #include "http/route.h"
 #include "serve.h"
 
@@ -39,6 +43,7 @@ static int usage(FILE *out)
             "       mam token --sub ID --name NAME --agency CODE --roles ROLE[,ROLE...] [--ttl SECONDS]\n"
             "       mam healthcheck\n"
             "       mam routes\n"
+            "       mam renderings rebuild|check\n"
             "       mam --version\n"
             "Configuration comes from the environment; see README.md.\n");
     return out == stdout ? 0 : 2;
@@ -188,6 +193,41 @@ static int cmd_healthcheck(void)
     return ok ? 0 : 1;
 }
 
+/* The read model (sql/050_meeting_renderings.sql): `rebuild` renders every
+ * meeting again, 1000 to a transaction, and records the definition;
+ * `check` lists the stored renderings that differ from a fresh rendering
+ * and fails when there is any. As the schema's owner when one is
+ * configured: the runtime role may only read renderings. */
+static int cmd_renderings(const char *what)
+{
+    bool rebuild = strcmp(what, "rebuild") == 0;
+    if (!rebuild && strcmp(what, "check") != 0)
+        return usage(stderr);
+    config cfg;
+    if (config_load(&cfg, CONFIG_FOR_MIGRATE) != 0)
+        return 2;
+    char err[256];
+    const char *url = cfg.migration_database_url ? cfg.migration_database_url : cfg.database_url;
+    PGconn *pg = db_connect_direct(url, err, sizeof err);
+    config_free(&cfg);
+    if (!pg) {
+        fprintf(stderr, "renderings: cannot connect: %s", err);
+        return 1;
+    }
+    long n = rebuild ? renderings_rebuild(pg, 1000, err, sizeof err)
+                     : renderings_check(pg, stdout, err, sizeof err);
+    PQfinish(pg);
+    if (n < 0) {
+        fprintf(stderr, "renderings: %s", err);
+        return 1;
+    }
+    if (rebuild)
+        printf("renderings: %ld meetings rendered\n", n);
+    else
+        printf("renderings: %ld stale\n", n);
+    return rebuild || n == 0 ? 0 : 1;
+}
+
 static int cmd_routes(void)
 {
     for (const route *rt = api_routes; rt->method; rt++)
@@ -219,6 +259,8 @@ int main(int argc, char **argv)
         return cmd_healthcheck();
     if (strcmp(cmd, "routes") == 0)
         return cmd_routes();
+    if (strcmp(cmd, "renderings") == 0 && argc == 3)
+        return cmd_renderings(argv[2]);
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("mam %s (commit %s)\n", mam_version, mam_commit);
         return 0;

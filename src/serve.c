@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "domain/ical.h"
 #include "store/idempotency.h"
+#include "store/meetings.h"
 #include "store/obligations.h"
 #include "store/retention.h"
 #include "http/metrics.h"
@@ -31,6 +32,8 @@
 
 #define SHUTDOWN_GRACE_MS 10000
 #define MAINTENANCE_INTERVAL_S 600
+/* renderings renewed a run: a day's due dates pass for few meetings */
+#define MAINTENANCE_RENDERINGS_BATCH 5000
 
 /* What the running service is built from at start-up: read-only afterwards. */
 static struct {
@@ -110,7 +113,9 @@ static int build_verifier(void)
 /* Periodic housekeeping off the request path: the idempotency records
  * whose period under their retention policy has passed (RET-1), which the
  * service deletes itself, no decision needed: they are copies of answers
- * already in the record. */
+ * already in the record; and the stored meeting renderings that a due date
+ * they embed has made stale (sql/050), which reads meanwhile render
+ * afresh. */
 static struct {
     pthread_t thread;
     pthread_mutex_t lock;
@@ -136,6 +141,9 @@ static void *maintenance_loop(void *arg)
             int n = idempotency_purge(c, clock_wall());
             if (n > 0)
                 y_log_message(Y_LOG_LEVEL_INFO, "maintenance: %d expired idempotency keys removed", n);
+            n = meetings_renew_renderings(c, MAINTENANCE_RENDERINGS_BATCH);
+            if (n > 0)
+                y_log_message(Y_LOG_LEVEL_INFO, "maintenance: %d meeting renderings renewed", n);
             db_release(c);
         }
         pthread_mutex_lock(&maintenance.lock);

@@ -58,6 +58,10 @@ BEGIN
   REVOKE DELETE ON subject_access_consultation_items FROM mam_runtime;
   -- a draft of minutes is deleted only by its disposal (RET-3, 048)
   REVOKE DELETE ON minutes FROM mam_runtime;
+  -- a meeting's stored rendering is written only by meeting_renderings_refresh,
+  -- from the meeting as it is (050): the service reads it
+  REVOKE INSERT, UPDATE, DELETE ON meeting_renderings FROM mam_runtime;
+  REVOKE INSERT, UPDATE, DELETE ON meeting_renderings_state FROM mam_runtime;
   GRANT EXECUTE ON FUNCTION retention_dispose(uuid, text, text, text) TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;

@@ -25,9 +25,12 @@ const store_kind STORE_MEETING = {
     text_is_uuid,
     {"meetings_render",
      "SELECT meeting_json(m, $2::date), m.version FROM meetings m WHERE m.id = $1", 2},
+    /* the stored rendering (sql/050_meeting_renderings.sql): a change
+     * renders the meeting at its COMMIT, so a read never renders */
     {"meetings_read",
-     "SELECT meeting_json(m, $6::date), m.version FROM meetings m"
-     " WHERE m.id = $1 AND" VISIBLE_TO_CALLER,
+     "SELECT meeting_rendered(m, $6::date), m.version FROM meeting_renderings m"
+     " WHERE m.meeting_id = $1 AND meeting_visible(m.meeting_id,"
+     " caller_principals($2, $3, $4::boolean, $5::boolean))",
      6},
     {"meetings_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
@@ -214,7 +217,7 @@ static const db_stmt insert_children_stmt = {
  * caller can see it. */
 static const db_stmt list_stmt = {
     "meetings_list",
-    "SELECT meeting_json(m, $15::date), rfc3339(m.created_at), m.id FROM meetings m"
+    "SELECT meeting_document(m.id, $15::date), rfc3339(m.created_at), m.id FROM meetings m"
     " WHERE m.id IN (SELECT v.meeting_id"
     "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $16::boolean)) v)"
     "   AND ($4::text IS NULL OR m.status = $4)"
@@ -230,14 +233,18 @@ static const db_stmt list_stmt = {
 
 /* The common list — by status or not at all, a page at a time — off one
  * index range per principal (visible_meetings_page), whatever the volume.
- * The first page starts at +infinity so that one plan serves every page. */
+ * The first page starts at +infinity so that one plan serves every page.
+ * $8 is one more than the page shows: that row says there is a next page,
+ * and its rendering is not read (CASE evaluates only the branch taken). */
 static const db_stmt list_page_stmt = {
     "meetings_list_page",
-    "SELECT meeting_json(m, $7::date), rfc3339(m.created_at), m.id"
-    "  FROM visible_meetings_page(caller_principals($1, $2, $3::boolean, $9::boolean), $4,"
-    "                             $5::timestamptz, $6::uuid, $8::integer) v"
-    "  JOIN meetings m ON m.id = v.meeting_id"
-    " ORDER BY v.created_at DESC, v.meeting_id DESC",
+    "SELECT CASE WHEN v.n < $8::integer THEN meeting_document(v.meeting_id, $7::date) END,"
+    "       rfc3339(v.created_at), v.meeting_id"
+    "  FROM (SELECT p.created_at, p.meeting_id,"
+    "               row_number() OVER (ORDER BY p.created_at DESC, p.meeting_id DESC) AS n"
+    "          FROM visible_meetings_page(caller_principals($1, $2, $3::boolean, $9::boolean),"
+    "                                     $4, $5::timestamptz, $6::uuid, $8::integer) p) v"
+    " ORDER BY v.n",
     9};
 
 #define CURSOR_START_TIME "infinity"
@@ -517,4 +524,21 @@ int meetings_list(store *s, const meeting_filters *f, int limit, char *const *af
                             after[1],      lim,            s->today_text,
                             caller_lead_param(s->who)};
     return sql_list(s, &list_stmt, params, limit, 2, 2, out);
+}
+
+/* the renderings a passed due date made stale (meeting_renderings_renew) */
+static const db_stmt renew_stmt = {
+    "meetings_renew_renderings",
+    "SELECT meeting_renderings_renew((now() AT TIME ZONE 'UTC')::date, $1::integer)", 1};
+
+int meetings_renew_renderings(db_conn *c, int batch)
+{
+    sql_int size;
+    const char *params[] = {sql_int_of(&size, batch)};
+    PGresult *res = db_exec(c, &renew_stmt, params);
+    if (!res)
+        return -1;
+    int n = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return n;
 }

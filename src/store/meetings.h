@@ -112,4 +112,9 @@ typedef struct meeting_filters {
 int meetings_list(store *s, const meeting_filters *f, int limit, char *const *after,
                   store_page *out);
 
+/* Housekeeping (serve.c): renders again, at most `batch`, the stored
+ * renderings a due date they embed has passed by the database's day, so
+ * that reads serve them stored again; how many, or -1. */
+int meetings_renew_renderings(db_conn *c, int batch);
+
 #endif

@@ -10,7 +10,7 @@
  * way in: those that can still owe it. */
 static const db_stmt drifting_stmt = {
     "reports_drifting",
-    "SELECT meeting_json(m, $4::date), rfc3339(m.created_at), m.id"
+    "SELECT meeting_document(m.id, $4::date), rfc3339(m.created_at), m.id"
     "  FROM meetings m JOIN obligations o ON o.id = obligation_id('drift', m.id, 0)"
     " WHERE o.met_at IS NULL AND o.ended IS NULL AND o.due <= $4::date"
     "   AND m.id IN (SELECT v.meeting_id"
@@ -22,7 +22,7 @@ static const db_stmt drifting_stmt = {
 
 static const db_stmt overdue_minutes_stmt = {
     "reports_overdue_minutes",
-    "SELECT meeting_json(m, $4::date), rfc3339(m.held_at), m.id"
+    "SELECT meeting_document(m.id, $4::date), rfc3339(m.held_at), m.id"
     "  FROM meetings m JOIN obligations o ON o.id = obligation_id('minutes', m.id, 0)"
     " WHERE o.met_at IS NULL AND o.ended IS NULL AND o.due <= $4::date"
     "   AND m.id IN (SELECT v.meeting_id"
@@ -36,7 +36,7 @@ static const db_stmt overdue_minutes_stmt = {
  * requested), for the convening side. */
 static const db_stmt review_overdue_stmt = {
     "reports_review_overdue",
-    "SELECT meeting_json(m, $4::date), to_char(o.due, 'YYYY-MM-DD'), m.id"
+    "SELECT meeting_document(m.id, $4::date), to_char(o.due, 'YYYY-MM-DD'), m.id"
     "  FROM meetings m JOIN obligations o ON o.id = obligation_id('review', m.id, 0)"
     " WHERE m.next_review_on < $4::date"
     "   AND o.met_at IS NULL AND o.ended IS NULL AND o.due < $4::date"
