@@ -8,7 +8,7 @@
 -- flags of the previous meeting's open actions and review_overdue; it
 -- carries the dates between which those flags do not change
 -- [valid_from, valid_until), and a read on a date outside them renders
--- afresh (meeting_rendered). It carries the meeting row's version it was
+-- afresh (meeting_document). It carries the meeting row's version it was
 -- made from. The service's role may only read it (90_runtime_grants.sql):
 -- only meeting_renderings_refresh, the schema's own function, writes it.
 CREATE TABLE meeting_renderings (

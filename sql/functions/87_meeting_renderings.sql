@@ -25,22 +25,24 @@ LANGUAGE sql STABLE AS $$
     FROM changes c
 $$;
 
--- A stored rendering as the API shows it on `today`: the stored bytes
--- while they hold for that day, otherwise the meeting rendered afresh
--- (a clock moved across a due date, before housekeeping renders it again).
-CREATE OR REPLACE FUNCTION meeting_rendered(r meeting_renderings, today date) RETURNS json
+-- A meeting rendered afresh (meeting_document's fallback).
+CREATE OR REPLACE FUNCTION meeting_fresh(meeting uuid, today date) RETURNS json
 LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN today >= r.valid_from AND today < r.valid_until THEN r.body
-              ELSE (SELECT meeting_json(m, today) FROM meetings m WHERE m.id = r.meeting_id) END
+  SELECT meeting_json(m, today) FROM meetings m WHERE m.id = meeting
 $$;
 
--- A meeting as a list shows it on `today`: its stored rendering (or, were
--- one ever missing, the meeting rendered afresh). Inlined by the planner.
-CREATE OR REPLACE FUNCTION meeting_document(meeting uuid, today date) RETURNS json
+-- A meeting as the API shows it on `today`, from its stored rendering r
+-- (NULL fields when a list's outer join found none): the stored bytes
+-- while they hold for that day; otherwise, or were one ever missing, the
+-- meeting rendered afresh (a clock moved across a due date, before
+-- housekeeping renders it again). One expression without a sub-select, so
+-- that the planner inlines it into each read and list: the fallback is a
+-- function called only on its branch.
+CREATE OR REPLACE FUNCTION meeting_document(r meeting_renderings, meeting uuid, today date)
+RETURNS json
 LANGUAGE sql STABLE AS $$
-  SELECT coalesce((SELECT meeting_rendered(r, today) FROM meeting_renderings r
-                    WHERE r.meeting_id = meeting),
-                  (SELECT meeting_json(m, today) FROM meetings m WHERE m.id = meeting))
+  SELECT CASE WHEN today >= r.valid_from AND today < r.valid_until THEN r.body
+              ELSE meeting_fresh(meeting, today) END
 $$;
 
 -- Renders one meeting and stores it (or nothing, when the meeting is gone:

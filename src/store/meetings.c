@@ -28,7 +28,7 @@ const store_kind STORE_MEETING = {
     {"meetings_render",
      "SELECT meeting_json(m, $2::date), m.version FROM meetings m WHERE m.id = $1", 2},
     {"meetings_read",
-     "SELECT meeting_rendered(m, $6::date), m.version FROM meeting_renderings m"
+     "SELECT meeting_document(m, m.meeting_id, $6::date), m.version FROM meeting_renderings m"
      " WHERE m.meeting_id = $1::text::uuid AND meeting_visible(m.meeting_id,"
      " caller_principals($2, $3, $4::boolean, $5::boolean))",
      6},
@@ -44,7 +44,8 @@ const store_kind STORE_MEETING = {
      * read's audit row (the row audit_record writes), one statement */
     {"meetings_read_audited",
      "WITH r AS ("
-     "  SELECT meeting_rendered(m, $6::date) AS json, m.version FROM meeting_renderings m"
+     "  SELECT meeting_document(m, m.meeting_id, $6::date) AS json, m.version"
+     "    FROM meeting_renderings m"
      "   WHERE m.meeting_id = $1::text::uuid AND meeting_visible(m.meeting_id,"
      "         caller_principals($2, $3, $4::boolean, $5::boolean, $7::boolean))),"
      " audited AS ("
@@ -248,9 +249,9 @@ static const db_stmt insert_children_stmt = {
     "    FROM (SELECT coalesce(array_agg(v.meeting_id::text ORDER BY v.n)"                    \
     "                            FILTER (WHERE v.n < $7::integer), '{}') AS ids FROM v) shown" \
     "   WHERE " SQL_READ_COMMITS_ASYNC ")"                                                   \
-    " SELECT CASE WHEN v.n < $7::integer THEN meeting_document(v.meeting_id, $6::date) END,"  \
+    " SELECT CASE WHEN v.n < $7::integer THEN meeting_document(r, v.meeting_id, $6::date) END," \
     "        rfc3339(v.created_at), v.meeting_id"                                            \
-    "   FROM v ORDER BY v.n"
+    "   FROM v LEFT JOIN meeting_renderings r ON r.meeting_id = v.meeting_id ORDER BY v.n"
 
 /* The common list — by status or not at all, a page at a time — off one
  * index range per principal (visible_meetings_page), whatever the volume.

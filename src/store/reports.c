@@ -10,8 +10,9 @@
  * way in: those that can still owe it. */
 static const db_stmt drifting_stmt = {
     "reports_drifting",
-    "SELECT meeting_document(m.id, $4::date), rfc3339(m.created_at), m.id"
-    "  FROM meetings m JOIN obligations o ON o.id = obligation_id('drift', m.id, 0)"
+    "SELECT meeting_document(r, m.id, $4::date), rfc3339(m.created_at), m.id"
+    "  FROM meetings m LEFT JOIN meeting_renderings r ON r.meeting_id = m.id"
+    "  JOIN obligations o ON o.id = obligation_id('drift', m.id, 0)"
     " WHERE o.met_at IS NULL AND o.ended IS NULL AND o.due <= $4::date"
     "   AND m.id IN (SELECT v.meeting_id"
     "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $8::boolean)) v"
@@ -22,8 +23,9 @@ static const db_stmt drifting_stmt = {
 
 static const db_stmt overdue_minutes_stmt = {
     "reports_overdue_minutes",
-    "SELECT meeting_document(m.id, $4::date), rfc3339(m.held_at), m.id"
-    "  FROM meetings m JOIN obligations o ON o.id = obligation_id('minutes', m.id, 0)"
+    "SELECT meeting_document(r, m.id, $4::date), rfc3339(m.held_at), m.id"
+    "  FROM meetings m LEFT JOIN meeting_renderings r ON r.meeting_id = m.id"
+    "  JOIN obligations o ON o.id = obligation_id('minutes', m.id, 0)"
     " WHERE o.met_at IS NULL AND o.ended IS NULL AND o.due <= $4::date"
     "   AND m.id IN (SELECT v.meeting_id"
     "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $8::boolean)) v"
@@ -36,8 +38,9 @@ static const db_stmt overdue_minutes_stmt = {
  * requested), for the convening side. */
 static const db_stmt review_overdue_stmt = {
     "reports_review_overdue",
-    "SELECT meeting_document(m.id, $4::date), to_char(o.due, 'YYYY-MM-DD'), m.id"
-    "  FROM meetings m JOIN obligations o ON o.id = obligation_id('review', m.id, 0)"
+    "SELECT meeting_document(r, m.id, $4::date), to_char(o.due, 'YYYY-MM-DD'), m.id"
+    "  FROM meetings m LEFT JOIN meeting_renderings r ON r.meeting_id = m.id"
+    "  JOIN obligations o ON o.id = obligation_id('review', m.id, 0)"
     " WHERE m.next_review_on < $4::date"
     "   AND o.met_at IS NULL AND o.ended IS NULL AND o.due < $4::date"
     "   AND m.id IN (SELECT v.meeting_id"
