@@ -2,7 +2,8 @@
 # Turns bench/out/results.tsv into bench/RESULTS.md: the table, then each
 # target of the performance issue judged from the same run. The block that
 # bench/scale.sh writes (between the scaling markers) is kept as it was; the
-# one BENCH_ONLY=webhooks writes is not, since this table has that row.
+# one BENCH_ONLY=webhooks writes is not, since this table has that row, and
+# issue 21's (readmodel) is written afresh from this run.
 set -euo pipefail
 results=$1
 previous=${2:-bench/RESULTS.md}
@@ -93,6 +94,12 @@ awk -F'\t' -v conns="${BENCH_CONNECTIONS:-64}" -v rows_file="$rows_file" -v hook
         printf "  (not a list or feed target: a bench practitioner owns a handful of overdue actions at %s meetings and hundreds at %s, where page 1 is a full 50, so this measures the page filling up, not the volume)\n", fm[n], lm[n]
     }
   }' "$results"
+
+# issue 21's rows and targets (the same block BENCH_ONLY=readmodel writes)
+if grep -q '^read model: ' "$results"; then
+  echo
+  "$(dirname "$0")/readmodel_report.sh" "$results" "$rows_file" "make bench"
+fi
 
 if [ -f "$previous" ] && grep -q '<!-- scaling:begin -->' "$previous"; then
   echo
