@@ -50,7 +50,7 @@ today_db() {
 today_load_to() { # to history
   local t0
   t0=$(date +%s)
-  load_into "$today_admin_url" "$today_loaded" "$1" "$2"
+  load_into "$today_admin_url" "$today_loaded" "$1" "$2" 1
   feed_into "$today_admin_url" "$today_loaded" "$1"
   today_loaded=$1
   say "loaded $1 meetings into today's database in $(( $(date +%s) - t0 ))s"
@@ -154,7 +154,7 @@ readmodel_only() {
   readmodel_stage2
   readmodel_growth
   stop_service
-  load_to "$size3" 0
+  load_to "$size3" 0 0
   start_service
   readmodel_growth
   stop_service

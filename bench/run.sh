@@ -81,24 +81,24 @@ psql_admin() { psql_at "$admin_url" "$@"; }
 # Loading runs as the cluster's superuser with triggers off: the rows are
 # generated consistent, and checking each foreign key would only slow it.
 loaded=0
-load_to() {
+load_to() { # to history [obligations: 1, or 0 to derive none]
   local to=$1 history=$2 t0
   t0=$(date +%s)
-  load_into "$admin_url" "$loaded" "$to" "$history"
+  load_into "$admin_url" "$loaded" "$to" "$history" "${3:-1}"
   loaded=$to
   say "loaded $to meetings in $(( $(date +%s) - t0 ))s"
 }
-# load_into ADMIN-URL FROM TO HISTORY: the same volume into any database
-# (today's main's as well, bench/readmodel.sh)
+# load_into ADMIN-URL FROM TO HISTORY OBLIGATIONS: the same volume into any
+# database (today's main's as well, bench/readmodel.sh)
 load_into() {
-  local url=$1 from=$2 to=$3 history=$4
+  local url=$1 from=$2 to=$3 history=$4 obligations=$5
   # in as many sessions as there are cores, each a slice of the range
   local parts pids=() k
   parts=$(nproc)
   for k in $(seq 1 "$parts"); do
     local a=$(( from + (to - from) * (k - 1) / parts )) b=$(( from + (to - from) * k / parts ))
     { echo 'SET session_replication_role = replica;'; cat bench/load.sql; } |
-      psql_at "$url" -v from="$a" -v to="$b" -v history="$history" -f - >/dev/null &
+      psql_at "$url" -v from="$a" -v to="$b" -v history="$history" -v obligations="$obligations" -f - >/dev/null &
     pids+=($!)
   done
   for k in "${pids[@]}"; do wait "$k" || { echo "loading failed" >&2; exit 1; }; done
