@@ -40,14 +40,26 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'i:' || agency $$;
 -- The principals a caller acts as. STABLE: it reads whether the
 -- transaction's caller is an integration (set by the store, transaction-local).
 CREATE OR REPLACE FUNCTION caller_principals(sub text, agency text, is_manager boolean,
-                                             is_lead boolean)
+                                             is_lead boolean, is_integration boolean)
 RETURNS text[]
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT ARRAY[principal_person(sub)]
          || CASE WHEN is_manager THEN ARRAY[principal_managers(agency)] ELSE '{}'::text[] END
          || CASE WHEN is_lead THEN ARRAY[principal_leads(agency)] ELSE '{}'::text[] END
-         || CASE WHEN current_setting('mam.integration', true) = 'on'
-                 THEN ARRAY[principal_integration(agency)] ELSE '{}'::text[] END
+         || CASE WHEN is_integration THEN ARRAY[principal_integration(agency)]
+                 ELSE '{}'::text[] END
+$$;
+
+-- The same, the integration principal as the transaction set it
+-- (store_begin: a statement in a transaction). A read made of one
+-- statement, outside any transaction (store_read_audited), names it with
+-- the five-argument form instead.
+CREATE OR REPLACE FUNCTION caller_principals(sub text, agency text, is_manager boolean,
+                                             is_lead boolean)
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT caller_principals(sub, agency, is_manager, is_lead,
+                           coalesce(current_setting('mam.integration', true) = 'on', false))
 $$;
 
 -- The principals who may see a meeting.

@@ -14,8 +14,8 @@
 store *frame_begin(req *r, enum frame_mode mode)
 {
     store *s = req_store(r);
-    if (!s)
-        return NULL;
+    if (!s || mode == FRAME_READ_ONE)
+        return s;
     if ((mode == FRAME_READ ? store_begin_read(s) : store_begin(s)) != 0) {
         req_db_failed(r);
         return NULL;
@@ -96,13 +96,15 @@ static void answer(req *r, int status, const char *json, long version, const cha
 
 void frame_get(req *r, const store_kind *kind, const char *audit_action)
 {
-    store *s = frame_begin(r, FRAME_READ);
+    bool in_one = audit_action && store_kind_reads_audited(kind);
+    store *s = frame_begin(r, in_one ? FRAME_READ_ONE : FRAME_READ);
     if (!s)
         return;
     const char *id = req_path(r, 0);
     long version = 0;
     bool found;
-    char *json = store_read(s, kind, id, &version, &found);
+    char *json = in_one ? store_read_audited(s, kind, id, audit_action, &version, &found)
+                        : store_read(s, kind, id, &version, &found);
     if (!json) {
         if (found)
             req_db_failed(r);
@@ -110,10 +112,14 @@ void frame_get(req *r, const store_kind *kind, const char *audit_action)
             problem_not_found(r);
         return;
     }
-    if (audit_action && audit_record(s, audit_action, store_kind_name(kind), id) != 0)
+    if (in_one) {
+        reply_etag(r, version);
+        reply_json_text(r, 200, json);
+    } else if (audit_action && audit_record(s, audit_action, store_kind_name(kind), id) != 0) {
         req_db_failed(r);
-    else
+    } else {
         answer(r, 200, json, version, NULL);
+    }
     free(json);
 }
 
@@ -269,6 +275,12 @@ void frame_list(req *r, store_page *page, const char *audit_action, const char *
         req_db_failed(r);
     else
         reply_json_text(r, 200, page->json);
+    store_page_free(page);
+}
+
+void frame_list_audited(req *r, store_page *page)
+{
+    reply_json_text(r, 200, page->json);
     store_page_free(page);
 }
 

@@ -8,7 +8,9 @@
  *   list         frame_page_read(r, &page, key...)            ?limit, ?cursor (400)
  *                s = frame_begin(r, FRAME_READ)
  *                <store list function>(s, ..., &rendered)
- *                frame_list(r, &rendered, "meeting.list", "meeting")
+ *                frame_list(r, &rendered, "action.list", "action")
+ *                (or FRAME_READ_ONE, a store list function that audits
+ *                 itself, and frame_list_audited: GET /v1/meetings)
  *
  *   change       <parse and check the body's shape>           400
  *                s = frame_begin(r, FRAME_CHANGE)
@@ -37,11 +39,14 @@
 #include "store/store.h"
 
 enum frame_mode {
-    FRAME_READ,   /* an audited read: its only write is the audit row */
-    FRAME_CHANGE, /* a change */
+    FRAME_READ,     /* an audited read: its only write is the audit row */
+    FRAME_READ_ONE, /* an audited read made of one statement that records its
+                       own audit row: no transaction is opened (one round trip) */
+    FRAME_CHANGE,   /* a change */
 };
 
-/* The request's store, in a transaction; NULL after answering 503. */
+/* The request's store, in a transaction (but for FRAME_READ_ONE); NULL
+ * after answering 503. */
 store *frame_begin(req *r, enum frame_mode mode);
 
 /* Claims the request's Idempotency-Key (creating POSTs); false when the
@@ -74,7 +79,9 @@ bool frame_violations(req *r, const violations *v);
 
 /* Reads a whole GET-by-id: the resource named by the first path parameter,
  * when the caller may see it (404 otherwise), audited under audit_action
- * (NULL for what is not case data: the agency directory, the calendar). */
+ * (NULL for what is not case data: the agency directory, the calendar).
+ * A kind that reads and audits in one statement (store_kind_reads_audited)
+ * does so in one round trip. */
 void frame_get(req *r, const store_kind *kind, const char *audit_action);
 
 /* The change is made: records the audit event, announces it on the feed
@@ -119,6 +126,10 @@ void frame_read_whose(req *r, const char **owner_sub, const char **agency,
 /* The page was read: records the audit event for the ids it shows (unless
  * audit_action is NULL), commits and answers 200. Frees the page. */
 void frame_list(req *r, store_page *page, const char *audit_action, const char *resource_type);
+
+/* The same for a page whose statement recorded its own audit row
+ * (FRAME_READ_ONE): answers 200. Frees the page. */
+void frame_list_audited(req *r, store_page *page);
 
 /* --- warnings --- */
 

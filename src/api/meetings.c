@@ -135,10 +135,11 @@ void handle_meetings_list(req *r)
     list_query q;
     frame_page page;
     if (list_query_read(r, &q) && frame_page_read(r, &page, 2, key)) {
-        store *s = frame_begin(r, FRAME_READ);
+        store *s = frame_begin(r, FRAME_READ_ONE);
         store_page rendered;
-        if (s && frame_ok(r, meetings_list(s, &q.f, page.limit, page.after, &rendered)))
-            frame_list(r, &rendered, "meeting.list", "meeting");
+        if (s && frame_ok(r, meetings_list(s, &q.f, page.limit, page.after, "meeting.list",
+                                           &rendered)))
+            frame_list_audited(r, &rendered);
         frame_page_free(&page);
     }
     list_query_free(&q);

@@ -68,6 +68,13 @@ static inline const char *caller_lead_param(const caller *c)
     return caller_has_any(c, ROLE_SAFEGUARDING_LEAD) ? "true" : "false";
 }
 
+/* "true" or "false": whether the caller is an integration, which acts as
+ * its agency's integration principal (INT-4), as a SQL parameter. */
+static inline const char *caller_integration_param(const caller *c)
+{
+    return caller_has_any(c, ROLE_INTEGRATION) ? "true" : "false";
+}
+
 /* The caller's roles as a PostgreSQL array literal, e.g. {manager,admin}. */
 void caller_roles_literal(const caller *c, char *out, size_t size);
 

@@ -23,13 +23,13 @@
 const store_kind STORE_MEETING = {
     "meeting",
     text_is_uuid,
+    /* after a change, in its transaction: the stored rendering is made at
+     * COMMIT, so the change's own answer renders afresh */
     {"meetings_render",
      "SELECT meeting_json(m, $2::date), m.version FROM meetings m WHERE m.id = $1", 2},
-    /* the stored rendering (sql/050_meeting_renderings.sql): a change
-     * renders the meeting at its COMMIT, so a read never renders */
     {"meetings_read",
      "SELECT meeting_rendered(m, $6::date), m.version FROM meeting_renderings m"
-     " WHERE m.meeting_id = $1 AND meeting_visible(m.meeting_id,"
+     " WHERE m.meeting_id = $1::text::uuid AND meeting_visible(m.meeting_id,"
      " caller_principals($2, $3, $4::boolean, $5::boolean))",
      6},
     {"meetings_announce",
@@ -39,6 +39,21 @@ const store_kind STORE_MEETING = {
      "        LATERAL (SELECT DISTINCT unnest(meeting_agencies(m.id)) AS code) a"
      "  WHERE m.id = $1",
      2},
+    /* GET /v1/meetings/{id}: the stored rendering (sql/050: a change
+     * renders the meeting at its COMMIT, so a read never renders) and the
+     * read's audit row (the row audit_record writes), one statement */
+    {"meetings_read_audited",
+     "WITH r AS ("
+     "  SELECT meeting_rendered(m, $6::date) AS json, m.version FROM meeting_renderings m"
+     "   WHERE m.meeting_id = $1::text::uuid AND meeting_visible(m.meeting_id,"
+     "         caller_principals($2, $3, $4::boolean, $5::boolean, $7::boolean))),"
+     " audited AS ("
+     "  INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type,"
+     "                            resource_id, outcome, trace_id)"
+     "  SELECT $8, $2, $3, $9, 'meeting', $1::text, 'success', $10 FROM r"
+     "   WHERE " SQL_READ_COMMITS_ASYNC ")"
+     " SELECT r.json, r.version FROM r",
+     10},
 };
 
 static const db_stmt find_stmt = {
@@ -212,40 +227,59 @@ static const db_stmt insert_children_stmt = {
     "  ORDER BY s.is_subject DESC, s.ord",
     3};
 
-/* Any filter but status: the caller's visible meetings (bounded by what
- * they can see) filtered, rather than every meeting asked whether the
- * caller can see it. */
-static const db_stmt list_stmt = {
-    "meetings_list",
-    "SELECT meeting_document(m.id, $15::date), rfc3339(m.created_at), m.id FROM meetings m"
-    " WHERE m.id IN (SELECT v.meeting_id"
-    "                  FROM visible_meetings(caller_principals($1, $2, $3::boolean, $16::boolean)) v)"
-    "   AND ($4::text IS NULL OR m.status = $4)"
-    "   AND ($5::text IS NULL OR m.type = $5)"
-    "   AND ($6::text IS NULL OR m.convening_agency = $6)"
-    "   AND ($7::text IS NULL OR (m.external_system = $7 AND m.external_id = $8))"
-    "   AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM meeting_children c"
-    "         WHERE c.meeting_id = m.id AND c.external_system = $9 AND c.external_id = $10))"
-    "   AND ($11::text IS NULL OR m.reference = $11)"
-    "   AND ($12::timestamptz IS NULL OR (m.created_at, m.id) < ($12::timestamptz, $13::uuid))"
-    " ORDER BY m.created_at DESC, m.id DESC LIMIT $14",
-    16};
+/* A list of meetings, newest first, and its audit row with the ids shown
+ * (the row audit_record_list writes), in one statement. rows_sql gives the
+ * page's (created_at, meeting_id) rows, up to $7 of them: one more than the
+ * page shows, which says there is a next page and whose rendering is not
+ * read (CASE evaluates only the branch taken). Parameters: $1 sub, $2
+ * agency, $3 is_manager, $4 is_lead, $5 is_integration, $6 today, $7 the
+ * rows, $8 request id, $9 audit action, $10 trace id, $11 status, $12 and
+ * $13 the cursor's (created_at, id); the filters' from $14. */
+#define VISIBLE_PRINCIPALS "caller_principals($1, $2, $3::boolean, $4::boolean, $5::boolean)"
+#define LIST_AUDITED(rows_sql)                                                               \
+    "WITH v AS ("                                                                            \
+    "  SELECT x.created_at, x.meeting_id,"                                                   \
+    "         row_number() OVER (ORDER BY x.created_at DESC, x.meeting_id DESC) AS n"         \
+    "    FROM (" rows_sql ") x),"                                                            \
+    " audited AS ("                                                                          \
+    "  INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type,"  \
+    "                            resource_ids, outcome, trace_id)"                           \
+    "  SELECT $8, $1, $2, $9, 'meeting', shown.ids, 'success', $10"                          \
+    "    FROM (SELECT coalesce(array_agg(v.meeting_id::text ORDER BY v.n)"                    \
+    "                            FILTER (WHERE v.n < $7::integer), '{}') AS ids FROM v) shown" \
+    "   WHERE " SQL_READ_COMMITS_ASYNC ")"                                                   \
+    " SELECT CASE WHEN v.n < $7::integer THEN meeting_document(v.meeting_id, $6::date) END,"  \
+    "        rfc3339(v.created_at), v.meeting_id"                                            \
+    "   FROM v ORDER BY v.n"
 
 /* The common list — by status or not at all, a page at a time — off one
  * index range per principal (visible_meetings_page), whatever the volume.
- * The first page starts at +infinity so that one plan serves every page.
- * $8 is one more than the page shows: that row says there is a next page,
- * and its rendering is not read (CASE evaluates only the branch taken). */
+ * The first page starts at +infinity so that one plan serves every page. */
 static const db_stmt list_page_stmt = {
     "meetings_list_page",
-    "SELECT CASE WHEN v.n < $8::integer THEN meeting_document(v.meeting_id, $7::date) END,"
-    "       rfc3339(v.created_at), v.meeting_id"
-    "  FROM (SELECT p.created_at, p.meeting_id,"
-    "               row_number() OVER (ORDER BY p.created_at DESC, p.meeting_id DESC) AS n"
-    "          FROM visible_meetings_page(caller_principals($1, $2, $3::boolean, $9::boolean),"
-    "                                     $4, $5::timestamptz, $6::uuid, $8::integer) p) v"
-    " ORDER BY v.n",
-    9};
+    LIST_AUDITED("SELECT p.created_at, p.meeting_id FROM visible_meetings_page("
+                 VISIBLE_PRINCIPALS ", $11, $12::timestamptz, $13::uuid, $7::integer) p"),
+    13};
+
+/* Any other filter: the caller's visible meetings (bounded by what they
+ * can see) filtered, rather than every meeting asked whether the caller
+ * can see it. */
+static const db_stmt list_stmt = {
+    "meetings_list",
+    LIST_AUDITED(
+        "SELECT m.created_at, m.id AS meeting_id FROM meetings m"
+        " WHERE m.id IN (SELECT a.meeting_id FROM visible_meetings(" VISIBLE_PRINCIPALS ") a)"
+        "   AND ($11::text IS NULL OR m.status = $11)"
+        "   AND ($14::text IS NULL OR m.type = $14)"
+        "   AND ($15::text IS NULL OR m.convening_agency = $15)"
+        "   AND ($16::text IS NULL OR (m.external_system = $16 AND m.external_id = $17))"
+        "   AND ($18::text IS NULL OR EXISTS (SELECT 1 FROM meeting_children c"
+        "         WHERE c.meeting_id = m.id AND c.external_system = $18"
+        "           AND c.external_id = $19))"
+        "   AND ($20::text IS NULL OR m.reference = $20)"
+        "   AND ($12::timestamptz IS NULL OR (m.created_at, m.id) < ($12::timestamptz, $13::uuid))"
+        " ORDER BY m.created_at DESC, m.id DESC LIMIT $7"),
+    20};
 
 #define CURSOR_START_TIME "infinity"
 #define CURSOR_START_ID "ffffffff-ffff-ffff-ffff-ffffffffffff"
@@ -499,31 +533,33 @@ int meetings_bump(store *s, const char *id)
 }
 
 int meetings_list(store *s, const meeting_filters *f, int limit, char *const *after,
-                  store_page *out)
+                  const char *audit_action, store_page *out)
 {
-    sql_int limit_text; /* one more than shown: is there a next page? */
-    const char *lim = sql_int_of(&limit_text, limit + 1);
+    sql_int rows; /* one more than shown: is there a next page? */
     bool by_page = !f->type && !f->convening_agency && !f->ext_system && !f->child_system &&
                    !f->reference;
-    if (by_page) {
-        const char *params[] = {s->who->sub,
-                                s->who->agency,
-                                caller_manager_param(s->who),
-                                f->status,
-                                after[0] ? after[0] : CURSOR_START_TIME,
-                                after[0] ? after[1] : CURSOR_START_ID,
-                                s->today_text,
-                                lim,
-                                caller_lead_param(s->who)};
-        return sql_list(s, &list_page_stmt, params, limit, 2, 2, out);
-    }
-    const char *params[] = {s->who->sub,   s->who->agency, caller_manager_param(s->who),
-                            f->status,     f->type,        f->convening_agency,
-                            f->ext_system, f->ext_id,      f->child_system,
-                            f->child_id,   f->reference,   after[0],
-                            after[1],      lim,            s->today_text,
-                            caller_lead_param(s->who)};
-    return sql_list(s, &list_stmt, params, limit, 2, 2, out);
+    const char *params[] = {s->who->sub,
+                            s->who->agency,
+                            caller_manager_param(s->who),
+                            caller_lead_param(s->who),
+                            caller_integration_param(s->who),
+                            s->today_text,
+                            sql_int_of(&rows, limit + 1),
+                            s->request_id,
+                            audit_action,
+                            s->trace_id && s->trace_id[0] ? s->trace_id : NULL,
+                            f->status,
+                            /* the common list's one plan starts at +infinity */
+                            after[0] ? after[0] : by_page ? CURSOR_START_TIME : NULL,
+                            after[0] ? after[1] : by_page ? CURSOR_START_ID : NULL,
+                            f->type,
+                            f->convening_agency,
+                            f->ext_system,
+                            f->ext_id,
+                            f->child_system,
+                            f->child_id,
+                            f->reference};
+    return sql_list(s, by_page ? &list_page_stmt : &list_stmt, params, limit, 2, 2, out);
 }
 
 /* the renderings a passed due date made stale (meeting_renderings_renew) */

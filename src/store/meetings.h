@@ -103,14 +103,16 @@ int meetings_set_next_review(store *s, const char *id, int number);
 int meetings_bump(store *s, const char *id);
 
 /* GET /v1/meetings: a page of the meetings the caller can see, newest
- * first, after the cursor's (created_at, id). */
+ * first, after the cursor's (created_at, id), as stored (sql/050), and its
+ * audit row under audit_action: one statement, outside any transaction
+ * (frame_begin's FRAME_READ_ONE). */
 typedef struct meeting_filters {
     const char *status, *type, *convening_agency, *reference;
     const char *ext_system, *ext_id;     /* INT-1: the meeting's reference */
     const char *child_system, *child_id; /* INT-1: a child's reference */
 } meeting_filters;
 int meetings_list(store *s, const meeting_filters *f, int limit, char *const *after,
-                  store_page *out);
+                  const char *audit_action, store_page *out);
 
 /* Housekeeping (serve.c): renders again, at most `batch`, the stored
  * renderings a due date they embed has passed by the database's day, so

@@ -20,14 +20,28 @@
  *            $7 roles (a PostgreSQL array) -> json, version, only when visible
  * A statement takes the leading parameters it uses (nparams), so one that
  * needs no date or roles stops before them.
- *  announce: $1 id, $2 event type -> inserts the feed events */
+ *  announce: $1 id, $2 event type -> inserts the feed events
+ *  read_audited (optional; name NULL when the kind has none):
+ *            $1 id, $2 sub, $3 agency, $4 is_manager, $5 is_lead, $6 today,
+ *            $7 is_integration, $8 request id, $9 audit action, $10 trace id
+ *            -> json, version, only when visible, the read's audit row
+ *            recorded by the statement itself, which runs outside any
+ *            transaction and commits without waiting for the WAL flush
+ *            (the read audit's rule, store_begin_read): one round trip. */
 struct store_kind {
     const char *name;
     bool (*well_formed)(const char *id); /* ids that cannot name one are absent */
     db_stmt render;
     db_stmt read;
     db_stmt announce;
+    db_stmt read_audited;
 };
+
+/* What a read made of one statement ends with: the statement's own commit
+ * does not wait for the WAL flush (the rule of store_begin_read, for a
+ * transaction whose only write is its audit row). A condition on the audit
+ * row's SELECT, so that it is set whenever that row is written. */
+#define SQL_READ_COMMITS_ASYNC "set_config('synchronous_commit', 'off', true) IS NOT NULL"
 
 /* A page of a list from a query that returns up to limit+1 rows: column 0
  * is the item's JSON, then the columns that make up its sort key. The extra

@@ -149,6 +149,35 @@ char *store_read(store *s, const store_kind *k, const char *id, long *version, b
     return take_rendering(res, version, found);
 }
 
+bool store_kind_reads_audited(const store_kind *k)
+{
+    return k->read_audited.name != NULL;
+}
+
+char *store_read_audited(store *s, const store_kind *k, const char *id, const char *audit_action,
+                         long *version, bool *found)
+{
+    *found = false;
+    if (!k->well_formed(id))
+        return NULL;
+    const char *params[] = {id,
+                            s->who->sub,
+                            s->who->agency,
+                            caller_manager_param(s->who),
+                            caller_lead_param(s->who),
+                            s->today_text,
+                            caller_integration_param(s->who),
+                            s->request_id,
+                            audit_action,
+                            s->trace_id && s->trace_id[0] ? s->trace_id : NULL};
+    PGresult *res = db_exec(s->db, &k->read_audited, params);
+    if (!res) {
+        *found = true;
+        return NULL;
+    }
+    return take_rendering(res, version, found);
+}
+
 int store_announce(store *s, const store_kind *k, const char *id, const char *event_type)
 {
     const char *params[] = {id, event_type};

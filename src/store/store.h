@@ -75,6 +75,16 @@ char *store_render(store *s, const store_kind *k, const char *id, long *version)
  * not (or id is not well formed), NULL with *found true on a failure. */
 char *store_read(store *s, const store_kind *k, const char *id, long *version, bool *found);
 
+/* Whether the kind reads in one statement that records its own audit row
+ * (store_read_audited). */
+bool store_kind_reads_audited(const store_kind *k);
+
+/* store_read, and the read's audit row under audit_action, in one
+ * statement and one round trip, outside any transaction (the statement
+ * commits itself). The same answers as store_read. */
+char *store_read_audited(store *s, const store_kind *k, const char *id, const char *audit_action,
+                         long *version, bool *found);
+
 /* Appends a feed event of this type about the resource, at the row's
  * version, for every agency concerned (INT-2). */
 int store_announce(store *s, const store_kind *k, const char *id, const char *event_type);
