@@ -18,20 +18,20 @@ today_loaded=0
 
 # Today's main's release binary and contract, as $out/mam-today and
 # $out/openapi-today.yaml (names of their own: service_stage stages files
-# by name). The worktree stays between runs, so a rerun only checks it.
+# by name), built in a temporary worktree that goes once they are copied.
 build_today() {
-  local want t0
+  local t0
   t0=$(date +%s)
-  want=$(git rev-parse "$today_commit^{commit}")
   git worktree prune
-  if [ ! -f "$today_tree/.git" ] || [ "$(git -C "$today_tree" rev-parse HEAD)" != "$want" ]; then
-    rm -rf "$today_tree"
-    git worktree prune
-    git worktree add -q --detach "$today_tree" "$want"
+  git worktree add -q --detach "$today_tree" "$(git rev-parse "$today_commit^{commit}")"
+  if ! make -C "$today_tree" -s -j"$(nproc)" build; then
+    git worktree remove --force "$today_tree"
+    echo "today's main ($today_commit) did not build" >&2
+    exit 1
   fi
-  make -C "$today_tree" -s -j"$(nproc)" build
   install -m 755 "$today_tree/build/release/mam" "$out/mam-today"
   install -m 644 "$today_tree/openapi.yaml" "$out/openapi-today.yaml"
+  git worktree remove --force "$today_tree"
   say "today's main ($today_commit) built in $(( $(date +%s) - t0 ))s"
 }
 

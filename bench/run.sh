@@ -55,10 +55,7 @@ source bench/readmodel.sh
 
 deploy/packages.sh install build runtime db bench
 make -s -j"$(nproc)" build
-# everything of a previous run goes but today's main's worktree, whose
-# build is then only brought up to date (bench/readmodel.sh)
-mkdir -p "$out"
-find "$out" -mindepth 1 -maxdepth 1 ! -name today-main -exec rm -rf {} +
+rm -rf "$out"
 mkdir -p "$data"
 chmod 755 "$out" "$data"
 case "${BENCH_ONLY:-}" in ''|readmodel) build_today ;; esac
