@@ -92,17 +92,23 @@ floor_index() { # create|drop
 
 # One workload of the read model alternating, twice, with its floor (as
 # compare does: pgbench with as many clients as wrk has connections, then
-# as the pool has) and with today's main; the better of each kept. With no
-# floor script, only today's main.
-readmodel_compare() { # name lua floor-sql|""
-  local name=$1 lua=$2 sql=$3 clients r p
-  local best="0 0 0 0" best_pg="0 0 0" best_today="0 0 0 0" floor_at_conns="0 0 0" limit limit_rps
+# as the pool has), with the service's own statement in pgbench (the same
+# way; what separates the service from the floor: the statement, or the
+# rest) and with today's main; the better of each kept. With no floor
+# script, only today's main.
+readmodel_compare() { # name lua floor-sql|"" [service-sql]
+  local name=$1 lua=$2 sql=$3 own=${4:-} clients r p
+  local best="0 0 0 0" best_pg="0 0 0" best_own="0 0 0" best_today="0 0 0 0" floor_at_conns="0 0 0" limit limit_rps
   for clients in "$conns" "$pool"; do
     r=$(wrk_run "$lua"); [ "${r%% *}" -gt "${best%% *}" ] && best=$r
     if [ -n "$sql" ]; then
       p=$(pgb_clients=$clients pgbench_run -f "$sql" -D meetings="$loaded")
       [ "${p%% *}" -gt "${best_pg%% *}" ] && best_pg=$p
       [ "$clients" = "$conns" ] && floor_at_conns=$p
+    fi
+    if [ -n "$own" ]; then
+      p=$(pgb_clients=$clients pgbench_run -f "$own" -D meetings="$loaded")
+      [ "${p%% *}" -gt "${best_own%% *}" ] && best_own=$p
     fi
     r=$(wrk_run "$lua" "http://127.0.0.1:$today_port"); [ "${r%% *}" -gt "${best_today%% *}" ] && best_today=$r
   done
@@ -117,6 +123,11 @@ readmodel_compare() { # name lua floor-sql|""
   else
     limit="today's main" limit_rps=${best_today%% *}
   fi
+  if [ -n "$own" ]; then
+    read -r rps p50 p99 <<<"$best_own"
+    printf "pgbench, the service's own statement: %s\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\t\n" \
+      "$name" "$loaded" "$rps" "$p50" "$p99" >> "$results"
+  fi
   read -r rps p50 p99 errors <<<"$best"
   record "read model: $name" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))" \
     "$limit" "$limit_rps" "${floor_at_conns##* }"
@@ -130,9 +141,11 @@ readmodel_stage2() {
   today_load_to "$size1" 1
   today_load_to "$size2" 1
   start_today
-  readmodel_compare "GET /v1/meetings/{id}" get_meeting.lua "$top/bench/pgbench/floor_get_meeting.sql"
+  readmodel_compare "GET /v1/meetings/{id}" get_meeting.lua "$top/bench/pgbench/floor_get_meeting.sql" \
+    "$top/bench/pgbench/get_meeting.sql"
   floor_index create
-  readmodel_compare "GET /v1/meetings?status=scheduled" list_meetings.lua "$top/bench/pgbench/floor_list_meetings.sql"
+  readmodel_compare "GET /v1/meetings?status=scheduled" list_meetings.lua "$top/bench/pgbench/floor_list_meetings.sql" \
+    "$top/bench/pgbench/list_meetings.sql"
   floor_index drop
   readmodel_compare "POST /v1/meetings" create_meeting.lua ""
   stop_today
