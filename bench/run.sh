@@ -16,11 +16,21 @@
 # BENCH_ONLY=chronology measures only the chronology of a child of 200
 # entries (CHR-1, and its PDF, CHR-3) against pgbench at stage 1's volume,
 # and writes its own block.
+# BENCH_ONLY=readmodel measures only issue 21's rows: the read model's GET
+# meeting and scheduled list against their floors (pgbench running the
+# cheapest SQL that returns the same bytes with the same audit row:
+# bench/pgbench/floor_*.sql) and against today's main (commit
+# BENCH_TODAY_COMMIT, 7e21d9b, built in a git worktree under bench/out and
+# run on a database of its own, loaded the same way), POST /v1/meetings
+# against today's main, and list page 1 at the three stages (the third
+# stage only that); it writes its own block (bench/readmodel_report.sh).
+# A full run has the same rows.
 #
 # Knobs: BENCH_SECONDS (6 per run), BENCH_CONNECTIONS (64),
 # BENCH_RSS_REQUESTS (10000000) and BENCH_RSS_FIRST (1000000) for the RSS
 # check, BENCH_SIZES ("10000 100000 1000000", the
-# three stages; smaller for a quick try of the script itself).
+# three stages; smaller for a quick try of the script itself),
+# BENCH_TODAY_COMMIT (7e21d9b) and BENCH_TODAY_PORT (BENCH_PORT + 2).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -41,12 +51,14 @@ data="$out/data"
 export BENCH_DATA="$data"
 started=$(date +%s)
 say() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - started ))" "$*" >&2; }
+source bench/readmodel.sh
 
 deploy/packages.sh install build runtime db bench
 make -s -j"$(nproc)" build
 rm -rf "$out"
 mkdir -p "$data"
 chmod 755 "$out" "$data"
+case "${BENCH_ONLY:-}" in ''|readmodel) build_today ;; esac
 
 # --- database ---
 deploy/local-db.sh start pg-bench "$pg_port"
@@ -56,46 +68,59 @@ export DATABASE_URL=$(deploy/local-db.sh url pg-bench mam_bench)
 export MIGRATION_DATABASE_URL=$(deploy/local-db.sh owner-url pg-bench mam_bench)
 admin_url=$(deploy/local-db.sh admin-url pg-bench mam_bench)
 build/release/mam migrate >/dev/null 2>&1
-psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$admin_url" "$@"; }
+psql_at() { # URL psql-args...
+  local url=$1; shift
+  PGOPTIONS='-c client_min_messages=warning' "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$url" "$@"
+}
+psql_admin() { psql_at "$admin_url" "$@"; }
 
 # Loads meetings (from, to]; the growth stage skips the history volume.
 # Loading runs as the cluster's superuser with triggers off: the rows are
 # generated consistent, and checking each foreign key would only slow it.
 loaded=0
-load_to() {
+load_to() { # to history [obligations: 1, or 0 to derive none]
   local to=$1 history=$2 t0
   t0=$(date +%s)
+  load_into "$admin_url" "$loaded" "$to" "$history" "${3:-1}"
+  loaded=$to
+  say "loaded $to meetings in $(( $(date +%s) - t0 ))s"
+}
+# load_into ADMIN-URL FROM TO HISTORY OBLIGATIONS: the same volume into any
+# database (today's main's as well, bench/readmodel.sh)
+load_into() {
+  local url=$1 from=$2 to=$3 history=$4 obligations=$5
   # in as many sessions as there are cores, each a slice of the range
-  local parts from=$loaded pids=() k
+  local parts pids=() k
   parts=$(nproc)
   for k in $(seq 1 "$parts"); do
     local a=$(( from + (to - from) * (k - 1) / parts )) b=$(( from + (to - from) * k / parts ))
     { echo 'SET session_replication_role = replica;'; cat bench/load.sql; } |
-      psql_admin -v from="$a" -v to="$b" -v history="$history" -f - >/dev/null &
+      psql_at "$url" -v from="$a" -v to="$b" -v history="$history" -v obligations="$obligations" -f - >/dev/null &
     pids+=($!)
   done
   for k in "${pids[@]}"; do wait "$k" || { echo "loading failed" >&2; exit 1; }; done
-  loaded=$to
   # VACUUM as well as ANALYZE: otherwise autovacuum takes up the freshly
   # loaded rows during the first workload measured after the load, on the
   # same two cores, and the visibility map is empty for index-only scans
-  psql_admin -c "VACUUM (ANALYZE)" 2>/dev/null
+  psql_at "$url" -c "VACUUM (ANALYZE)" 2>/dev/null
   # and a checkpoint: the load leaves gigabytes of dirty pages at 1M, and
   # the checkpoint that writes them out otherwise runs under the next
   # workload (pgbench at 1M answered the obligations statements as fast as
   # at 100k, while the service measured beside that checkpoint was 2x slower)
-  psql_admin -c "CHECKPOINT"
-  say "loaded $to meetings in $(( $(date +%s) - t0 ))s"
+  psql_at "$url" -c "CHECKPOINT"
 }
 
 # The feed agency's events, grown to exactly $1 (growth of the event feed).
 feed_events=0
 feed_to() {
-  local to=$1
-  psql_admin -c "INSERT INTO agencies (code, name, kind) VALUES ('BFEED', 'Bench feed agency (fictional)', 'other') ON CONFLICT DO NOTHING" \
+  feed_into "$admin_url" "$feed_events" "$1"
+  feed_events=$1
+}
+feed_into() { # ADMIN-URL FROM TO
+  local url=$1 feed_events=$2 to=$3
+  psql_at "$url" -c "INSERT INTO agencies (code, name, kind) VALUES ('BFEED', 'Bench feed agency (fictional)', 'other') ON CONFLICT DO NOTHING" \
     -c "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version) SELECT gen_random_uuid(), 'BFEED', 'meeting.updated', 'meeting', md5('bench-meeting-' || (n % 1000 + 1))::uuid::text, 1 FROM generate_series($feed_events + 1, $to) n" \
     -c "VACUUM (ANALYZE) events" 2>/dev/null
-  feed_events=$to
 }
 
 # seals the bench endpoints' webhook secrets
@@ -168,6 +193,7 @@ stop_nginx() {
 
 cleanup() {
   stop_service
+  stop_today
   stop_nginx
 }
 trap cleanup EXIT
@@ -549,6 +575,10 @@ if [ "${BENCH_ONLY:-}" = chronology ]; then
   chronology_only
   exit 0
 fi
+if [ "${BENCH_ONLY:-}" = readmodel ]; then
+  readmodel_only
+  exit 0
+fi
 growth
 
 # === stage 2: 100,000 meetings, 100,000 feed events: every workload ===
@@ -567,6 +597,10 @@ done
 stop_nginx
 read -r rps p50 p99 errors <<<"$best"
 record "GET /livez" wrk "$rps" "$p50" "$p99" "$errors" "$(( $(peak_kb) / 1024 ))" "nginx" "${best_ng%% *}"
+
+# issue 21's rows first, while both databases hold the same volume (the
+# writes measured below add meetings to the read model's alone)
+readmodel_stage2
 
 compare "GET /v1/meetings/{id}" get_meeting.lua -f "$top/bench/pgbench/get_meeting.sql" -D meetings="$meetings"
 compare "GET /v1/meetings?status=scheduled" list_meetings.lua -f "$top/bench/pgbench/list_meetings.sql" -D ids="$ids"
@@ -588,7 +622,7 @@ growth
 pure=$(pgb_clients=$pool pgbench_run -f "$top/bench/pgbench/pure_read.sql" -D meetings="$meetings")
 printf 'pgbench: GET meeting statement alone (no audit row)\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\n' "$loaded" $pure >> "$results"
 say "pure-read pgbench: $pure"
-grep -v 'synchronous_commit' bench/pgbench/get_meeting.sql > "$out/get_meeting_sync.sql"
+sed "s/set_config('synchronous_commit', 'off', true) IS NOT NULL/true/" bench/pgbench/get_meeting.sql > "$out/get_meeting_sync.sql"
 sync=$(pgb_clients=$pool pgbench_run -f "$out/get_meeting_sync.sql" -D meetings="$meetings")
 printf 'pgbench: GET meeting, audit row committed synchronously\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\n' "$loaded" $sync >> "$results"
 say "read with synchronous audit, pgbench: $sync"

@@ -1,9 +1,7 @@
--- The statements and transaction of GET /v1/meetings?status=scheduled&limit=50
--- (src/store/meetings.c, list_page_stmt: one index range per principal): the page, then its
--- audit row with the ids shown, by a random agency's manager.
+-- The statement of GET /v1/meetings?status=scheduled&limit=50 (src/store/meetings.c,
+-- meetings_list_page, LIST_AUDITED): one index range per principal (visible_meetings_page)
+-- for 51 rows, the stored renderings of the first 50 (the 51st only says there is a next
+-- page), and the audit row with the ids shown, in one statement outside any transaction,
+-- committed without waiting for the WAL flush. By a random agency's manager.
 \set a random(1, 40)
-BEGIN;
-SET LOCAL synchronous_commit = off;
-SELECT meeting_json(m, (now() AT TIME ZONE 'UTC')::date), rfc3339(m.created_at), m.id FROM visible_meetings_page(caller_principals('bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), true::boolean, false::boolean), 'scheduled', 'infinity'::timestamptz, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid, 51) v JOIN meetings m ON m.id = v.meeting_id ORDER BY v.created_at DESC, v.meeting_id DESC;
-INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type, resource_ids, outcome) VALUES (md5(:a::text), 'bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), 'meeting.list', 'meeting', :ids::text[], 'success');
-COMMIT;
+WITH v AS (SELECT x.created_at, x.meeting_id, row_number() OVER (ORDER BY x.created_at DESC, x.meeting_id DESC) AS n FROM (SELECT p.created_at, p.meeting_id FROM visible_meetings_page(caller_principals('bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), true::boolean, false::boolean, false::boolean), 'scheduled', 'infinity'::timestamptz, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid, 51::integer) p) x), audited AS (INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type, resource_ids, outcome, trace_id) SELECT md5(:a::text), 'bench-m-B' || lpad(:a::text, 2, '0'), 'B' || lpad(:a::text, 2, '0'), 'meeting.list', 'meeting', shown.ids, 'success', NULL FROM (SELECT coalesce(array_agg(v.meeting_id::text ORDER BY v.n) FILTER (WHERE v.n < 51::integer), '{}') AS ids FROM v) shown WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL) SELECT CASE WHEN v.n < 51::integer THEN meeting_document(v.meeting_id, (now() AT TIME ZONE 'UTC')::date) END, rfc3339(v.created_at), v.meeting_id FROM v ORDER BY v.n;
