@@ -154,12 +154,11 @@ static http_response *action_due(const person *by, const char *id, const char *d
  * shared minutes), a new string. */
 static char *requesters_action(const char *meeting_id)
 {
-    const char *params[] = {meeting_id};
-    char *id = db_value("SELECT id FROM actions WHERE meeting_id = $1 AND kind = 'plan'"
-                        " AND item_index = 2",
-                        1, params);
-    cr_assert(id[0], "the plan has the requester's action");
-    return id;
+    char *actions[3];
+    minutes_plan_actions(meeting_id, actions, 3);
+    free(actions[0]);
+    free(actions[1]);
+    return actions[2];
 }
 
 /* p held with its minutes approved (a review agreed `review_in_days` ahead)
@@ -320,6 +319,13 @@ Test(read_model, MTG_4_FAM_1_decisions_recorded_are_in_the_next_read)
     cr_assert_str_eq(member_str(r, "family_notice", "decision_id"), json_str(c->json, "id"));
     cr_assert_str_eq(member_str(r, "family_notice", "decision"), "inform");
     cr_assert_str_eq(member_str(r, "family_notice", "status"), "effective");
+    /* and the list shows the same stored rendering */
+    http_response *l = api_get("/v1/meetings?status=authorised", requester.token);
+    cr_assert_eq(l->status, 200, "%s", l->body);
+    json_t *items = json_object_get(l->json, "items");
+    cr_assert_eq(json_array_size(items), 1, "%s", l->body);
+    cr_assert(json_equal(json_array_get(items, 0), r->json), "%s", l->body);
+    http_free(l);
     http_free(r);
     http_free(c);
 
@@ -526,16 +532,9 @@ Test(read_model, concurrent_writers_never_leave_a_rendering_older_than_its_row)
     char *follow_up = followed_up(&p, 20, &version);
     race g = {.meeting_id = follow_up, .requester = &p.requester, .chair = &p.manager};
     char *actions[ACTIONS];
-    for (int i = 0; i < ACTIONS; i++) {
-        char index[16];
-        snprintf(index, sizeof index, "%d", i);
-        const char *params[] = {p.meeting_id, index};
-        actions[i] = db_value("SELECT id FROM actions WHERE meeting_id = $1 AND kind = 'plan'"
-                              " AND item_index = $2::integer",
-                              2, params);
-        cr_assert(actions[i][0], "the plan has item %d", i);
+    minutes_plan_actions(p.meeting_id, actions, ACTIONS);
+    for (int i = 0; i < ACTIONS; i++)
         g.actions[i] = actions[i];
-    }
     char *agencies[4 * ROUNDS];
     person people[4 * ROUNDS];
     for (int i = 0; i < 4 * ROUNDS; i++) {
