@@ -148,4 +148,18 @@ static inline http_response *held_distribute(const planned *p, const person *by,
     return r;
 }
 
+/* Requests a review meeting (MTG-9) of `previous` as `by`; returns its id
+ * (a new string). */
+static inline char *held_review_requested(const person *by, const char *previous)
+{
+    json_t *body = meeting_body("multi_agency");
+    json_object_set_new(body, "previous_meeting_id", json_string(previous));
+    http_response *r = api_call("POST", "/v1/meetings", by->token, body, NULL);
+    json_decref(body);
+    cr_assert_eq(r->status, 201, "requesting the review: %ld %s", r->status, r->body);
+    char *id = strdup(json_str(r->json, "id"));
+    http_free(r);
+    return id;
+}
+
 #endif

@@ -180,21 +180,6 @@ static http_response *approve(const planned *p, const char *meeting_id, long ver
                     etag_of(version));
 }
 
-/* The ids of the meeting's plan actions, in the order of its items (new
- * strings in out[0..n-1]). */
-static void plan_actions(const char *meeting_id, char **out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char index[24];
-        snprintf(index, sizeof index, "%zu", i);
-        const char *params[] = {meeting_id, index};
-        out[i] = db_value("SELECT id FROM actions WHERE meeting_id = $1 AND kind = 'plan'"
-                          " AND item_index = $2::integer",
-                          2, params);
-        cr_assert(*out[i], "an action for item %zu", i);
-    }
-}
-
 /* --- requesting a review meeting --- */
 
 /* A request for a meeting reviewing `previous`; the subject child is
@@ -282,7 +267,7 @@ Test(review_meetings, MTG_9_review_of_a_visible_meeting_about_the_same_child)
     cr_assert_eq(r->status, 200, "%s", r->body);
     http_free(r);
     char *actions[3];
-    plan_actions(p.meeting_id, actions, 3);
+    minutes_plan_actions(p.meeting_id, actions, 3);
     /* one of them done before the review */
     json_t *note = json_pack("{s:s}", "note", "Done before the review");
     char path[128];
@@ -528,7 +513,7 @@ Test(review_meetings, MTG_9_review_minutes_approved_once_every_open_action_has_a
     cr_assert_eq(r->status, 200, "%s", r->body);
     http_free(r);
     char *a[4];
-    plan_actions(p.meeting_id, a, 4);
+    minutes_plan_actions(p.meeting_id, a, 4);
     json_t *note = json_pack("{s:s}", "note", "Done before the review");
     char path[128];
     snprintf(path, sizeof path, "/v1/actions/%s/complete", a[3]);
@@ -710,7 +695,7 @@ Test(review_meetings, INT_2_review_outcomes_are_announced_on_the_feed)
     cr_assert_eq(r->status, 200, "%s", r->body);
     http_free(r);
     char *a[3];
-    plan_actions(p.meeting_id, a, 3);
+    minutes_plan_actions(p.meeting_id, a, 3);
 
     planned review;
     review_held(&p, &review);

@@ -80,19 +80,6 @@ static void reviewed_in(planned *p, long days)
     held_minutes_approved(p, &p->manager, held_complete_minutes(p, days));
 }
 
-/* Requests a review meeting of `previous` as `by`; returns its id. */
-static char *review_requested(const person *by, const char *previous)
-{
-    json_t *body = meeting_body("multi_agency");
-    json_object_set_new(body, "previous_meeting_id", json_string(previous));
-    http_response *r = api_call("POST", "/v1/meetings", by->token, body, NULL);
-    json_decref(body);
-    cr_assert_eq(r->status, 201, "requesting the review: %ld %s", r->status, r->body);
-    char *id = strdup(json_str(r->json, "id"));
-    http_free(r);
-    return id;
-}
-
 Test(review_overdue, MTG_12_passed_next_review_reported_to_the_convening_side)
 {
     planned p;
@@ -154,7 +141,7 @@ Test(review_overdue, MTG_12_review_requested_leaves_the_report)
     test_clock_advance(6 * HELD_DAY);
     cr_assert(reported(&p.requester, p.meeting_id));
 
-    char *review = review_requested(&p.requester, p.meeting_id);
+    char *review = held_review_requested(&p.requester, p.meeting_id);
     cr_assert(!reported(&p.requester, p.meeting_id), "a review is requested");
     cr_assert(!review_overdue(&p.requester, p.meeting_id));
 
@@ -176,7 +163,7 @@ Test(review_overdue, MTG_12_review_requested_early_when_the_plan_is_not_working)
     reviewed_in(&p, 30);
     /* the plan is not working: a review is requested a week in */
     test_clock_advance(7 * HELD_DAY);
-    char *review = review_requested(&p.manager, p.meeting_id);
+    char *review = held_review_requested(&p.manager, p.meeting_id);
     test_clock_advance(30 * HELD_DAY);
     cr_assert(!reported(&p.requester, p.meeting_id));
     cr_assert(!review_overdue(&p.requester, p.meeting_id));

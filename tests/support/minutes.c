@@ -361,3 +361,16 @@ char *minutes_family_rendition(const char *meeting_id, int number, const person 
     http_free(r);
     return id;
 }
+
+void minutes_plan_actions(const char *meeting_id, char **out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char index[24];
+        snprintf(index, sizeof index, "%zu", i);
+        const char *params[] = {meeting_id, index};
+        out[i] = db_value("SELECT id FROM actions WHERE meeting_id = $1 AND kind = 'plan'"
+                          " AND item_index = $2::integer",
+                          2, params);
+        cr_assert(*out[i], "an action for item %zu", i);
+    }
+}

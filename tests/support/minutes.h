@@ -69,4 +69,9 @@ void minutes_edit(json_t *doc, const char *path, json_t *value);
  * fails the test if refused. Returns its id (a new string). */
 char *minutes_family_rendition(const char *meeting_id, int number, const person *chair);
 
+/* The ids of the plan actions approval made of the meeting's minutes, in
+ * the order of the items (ACT-1): new strings in out[0..n-1]; fails the
+ * test when an item has none. */
+void minutes_plan_actions(const char *meeting_id, char **out, size_t n);
+
 #endif
