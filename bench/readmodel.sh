@@ -143,12 +143,35 @@ readmodel_stage2() {
   start_today
   readmodel_compare "GET /v1/meetings/{id}" get_meeting.lua "$top/bench/pgbench/floor_get_meeting.sql" \
     "$top/bench/pgbench/get_meeting.sql"
+  round_trips
   floor_index create
   readmodel_compare "GET /v1/meetings?status=scheduled" list_meetings.lua "$top/bench/pgbench/floor_list_meetings.sql" \
     "$top/bench/pgbench/list_meetings.sql"
   floor_index drop
   readmodel_compare "POST /v1/meetings" create_meeting.lua ""
   stop_today
+}
+
+# What the one statement saves: the read's statement and its audit row in
+# pgbench as one statement (bench/pgbench/get_meeting.sql, as the service
+# sends it) and as the four round trips every read made before (BEGIN, the
+# read, the audit row, COMMIT: get_meeting_four_trips.sql), alternately,
+# with the pool's clients, the better of two each.
+round_trips() {
+  local one="0 0 0" four="0 0 0" p _
+  for _ in 1 2; do
+    p=$(pgb_clients=$pool pgbench_run -f "$top/bench/pgbench/get_meeting.sql" -D meetings="$loaded")
+    [ "${p%% *}" -gt "${one%% *}" ] && one=$p
+    p=$(pgb_clients=$pool pgbench_run -f "$top/bench/pgbench/get_meeting_four_trips.sql" -D meetings="$loaded")
+    [ "${p%% *}" -gt "${four%% *}" ] && four=$p
+  done
+  read -r rps p50 p99 <<<"$four"
+  printf 'round trips: GET meeting statements in four (BEGIN, read, audit row, COMMIT), %s clients\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\t\n' \
+    "$pool" "$loaded" "$rps" "$p50" "$p99" >> "$results"
+  read -r rps p50 p99 <<<"$one"
+  printf 'round trips: GET meeting statement in one, %s clients\t%s\tpgbench\t%s\t%s\t%s\t0\t\t\t\t\t\n' \
+    "$pool" "$loaded" "$rps" "$p50" "$p99" >> "$results"
+  say "round trips: one statement ${one%% *}/s, four round trips ${four%% *}/s ($pool clients)"
 }
 
 # list page 1 at this stage, the better of two runs, and the rows it held

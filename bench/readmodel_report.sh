@@ -64,7 +64,7 @@ ${BENCH_SECONDS:-6}-second runs, at $size2 meetings:
 | workload | meetings | req/s | p50 ms | p99 ms | errors | peak RSS MB | limit | limit/s | ratio |
 |---|---:|---:|---:|---:|---:|---:|---|---:|---:|
 HEAD
-awk -F'\t' 'NR > 1 && ($1 ~ /^(read model|today.s main|floor \(pgbench|pgbench, the service.s own)/ || $1 == "list scheduled (page 1)") {
+awk -F'\t' 'NR > 1 && ($1 ~ /^(read model|today.s main|floor \(pgbench|pgbench, the service.s own|round trips)/ || $1 == "list scheduled (page 1)") {
   printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $4, $5, $6, $7, $8, $9, $10, $11 }' "$results"
 echo
 echo "Targets (issue 21, \"Done when\"):"
@@ -77,7 +77,11 @@ awk -F'\t' -v conns="$conns" -v rows_file="$rows_file" -v commit="$commit" '
   $1 ~ /^today.s main \(/ { n = substr($1, index($1, "): ") + 3); today[n] = $4; today99[n] = $6 }
   $1 ~ /^pgbench, the service.s own statement: / { n = substr($1, index($1, ": ") + 2); own[n] = $4 }
   $1 == "list scheduled (page 1)" { if (!(1 in pm)) { pm[1] = $2; pp[1] = $5 } pm[2] = $2; pp[2] = $5 }
+  $1 ~ /^round trips: .* in four/ { four = $4 }
+  $1 ~ /^round trips: .* in one/ { one = $4 }
   END {
+    if (one > 0 && four > 0)
+      printf "- fewer round trips: the read and its audit row in one statement ran %.2f times the same statements in four round trips (%s/s against %s/s, pgbench)\n", one / four, one, four
     for (i = 1; i <= k; i++) {
       n = order[i]
       if (lim[n] == "floor") {

@@ -87,7 +87,14 @@ BEGIN
   IF TG_OP <> 'DELETE' THEN versions := versions || to_jsonb(NEW); END IF;
   FOREACH v IN ARRAY versions LOOP
     IF TG_ARGV[0] = 'meeting' THEN
-      found := found || (v ->> 'id')::uuid || (v ->> 'previous_meeting_id')::uuid;
+      found := found || (v ->> 'id')::uuid;
+      -- the meeting it follows renders whether a review was requested
+      -- (review_overdue): only a follow-up's arrival, departure or status
+      -- says so, not every change of it
+      IF TG_OP <> 'UPDATE' OR OLD.status IS DISTINCT FROM NEW.status
+         OR OLD.previous_meeting_id IS DISTINCT FROM NEW.previous_meeting_id THEN
+        found := found || (v ->> 'previous_meeting_id')::uuid;
+      END IF;
     ELSIF TG_ARGV[0] = 'decision_id' THEN
       found := found || (SELECT d.meeting_id FROM consent_decisions d
                           WHERE d.id = (v ->> 'decision_id')::uuid);
