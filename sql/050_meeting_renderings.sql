@@ -21,6 +21,11 @@ CREATE TABLE meeting_renderings (
   CHECK (valid_from < valid_until)
 );
 
+-- the renderings a due date will make stale, for housekeeping to find
+-- (meeting_renderings_renew); most hold for ever and are not in it
+CREATE INDEX meeting_renderings_expiring ON meeting_renderings (valid_until)
+  WHERE valid_until < 'infinity';
+
 -- which definition the renderings were made by (md5 of the functions)
 CREATE TABLE meeting_renderings_state (
   only_row    boolean PRIMARY KEY DEFAULT true CHECK (only_row),

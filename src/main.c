@@ -105,6 +105,20 @@ static int cmd_migrate(bool require_runtime_role)
             rc = -1;
         }
     }
+    /* The read model follows the functions just applied: when a release
+     * changed how a meeting is rendered (or the database is new), every
+     * meeting is rendered again, a batch per transaction, after the
+     * functions' transaction, so that writers are never held behind it. */
+    if (rc == 0) {
+        char why[256];
+        long n = renderings_rebuild_if_changed(pg, 1000, why, sizeof why);
+        if (n < 0) {
+            fprintf(stderr, "migrate: rendering the meetings again failed: %s", why);
+            rc = -1;
+        } else if (n > 0) {
+            fprintf(stderr, "migrate: %ld meetings rendered again (their rendering changed)\n", n);
+        }
+    }
     PQfinish(pg);
     return rc == 0 ? 0 : 1;
 }

@@ -32,8 +32,10 @@
 
 #define SHUTDOWN_GRACE_MS 10000
 #define MAINTENANCE_INTERVAL_S 600
-/* renderings renewed a run: a day's due dates pass for few meetings */
-#define MAINTENANCE_RENDERINGS_BATCH 5000
+/* renderings renewed a run, in batches: a day's due dates pass for few
+ * meetings, and what is left waits for the next run (reads render afresh) */
+#define MAINTENANCE_RENDERINGS_BATCH 100
+#define MAINTENANCE_RENDERINGS_BATCHES 50
 
 /* What the running service is built from at start-up: read-only afterwards. */
 static struct {
@@ -141,9 +143,24 @@ static void *maintenance_loop(void *arg)
             int n = idempotency_purge(c, clock_wall());
             if (n > 0)
                 y_log_message(Y_LOG_LEVEL_INFO, "maintenance: %d expired idempotency keys removed", n);
-            n = meetings_renew_renderings(c, MAINTENANCE_RENDERINGS_BATCH);
-            if (n > 0)
-                y_log_message(Y_LOG_LEVEL_INFO, "maintenance: %d meeting renderings renewed", n);
+            /* small batches, each its own statement and transaction: the
+             * meetings' locks are held briefly, and a batch that fails
+             * (a deadlock, the statement timeout) leaves the others done */
+            int renewed = 0;
+            for (int b = 0; b < MAINTENANCE_RENDERINGS_BATCHES; b++) {
+                n = meetings_renew_renderings(c, MAINTENANCE_RENDERINGS_BATCH);
+                if (n < 0)
+                    y_log_message(Y_LOG_LEVEL_WARNING,
+                                  "maintenance: renewing meeting renderings failed");
+                if (n <= 0)
+                    break;
+                renewed += n;
+                if (n < MAINTENANCE_RENDERINGS_BATCH)
+                    break;
+            }
+            if (renewed > 0)
+                y_log_message(Y_LOG_LEVEL_INFO, "maintenance: %d meeting renderings renewed",
+                              renewed);
             db_release(c);
         }
         pthread_mutex_lock(&maintenance.lock);

@@ -51,13 +51,19 @@ $$;
 -- the rendering's statement reads with a snapshot taken after any other
 -- writer of the meeting committed: two transactions that change what one
 -- rendering embeds render one after the other, the later one seeing both
--- changes, and never leave an older rendering in place. SECURITY DEFINER:
--- the service's role cannot write renderings itself.
+-- changes, and never leave an older rendering in place. The meeting it
+-- follows is locked before it: a change to that meeting's actions locks it
+-- before looking for its follow-ups (meeting_followers_locked), so a
+-- follow-up created meanwhile is either seen there or renders after that
+-- change committed; and every writer takes the two in the same order.
+-- SECURITY DEFINER: the service's role cannot write renderings itself.
 CREATE OR REPLACE FUNCTION meeting_renderings_refresh(meeting uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   today date := (now() AT TIME ZONE 'UTC')::date;
 BEGIN
+  PERFORM pg_advisory_xact_lock(4242032, hashtext(m.previous_meeting_id::text))
+     FROM meetings m WHERE m.id = meeting AND m.previous_meeting_id IS NOT NULL;
   PERFORM pg_advisory_xact_lock(4242032, hashtext(meeting::text));
   INSERT INTO meeting_renderings (meeting_id, body, version, valid_from, valid_until, rendered_at)
   SELECT m.id, meeting_json(m, today), m.version, v.valid_from, v.valid_until, clock_timestamp()
@@ -66,6 +72,19 @@ BEGIN
   ON CONFLICT (meeting_id) DO UPDATE SET
     body = EXCLUDED.body, version = EXCLUDED.version, valid_from = EXCLUDED.valid_from,
     valid_until = EXCLUDED.valid_until, rendered_at = EXCLUDED.rendered_at;
+END
+$$;
+
+-- The meetings that follow `meeting` (whose previous_open_actions show its
+-- actions), looked for under its lock (see meeting_renderings_refresh).
+CREATE OR REPLACE FUNCTION meeting_followers_locked(meeting uuid) RETURNS uuid[]
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF meeting IS NULL THEN
+    RETURN ARRAY[]::uuid[];
+  END IF;
+  PERFORM pg_advisory_xact_lock(4242032, hashtext(meeting::text));
+  RETURN ARRAY(SELECT f.id FROM meetings f WHERE f.previous_meeting_id = meeting ORDER BY f.id);
 END
 $$;
 
@@ -99,12 +118,11 @@ BEGIN
       found := found || (SELECT d.meeting_id FROM consent_decisions d
                           WHERE d.id = (v ->> 'decision_id')::uuid);
     ELSIF TG_ARGV[0] = 'current_meeting_id' THEN
-      found := found || ARRAY(SELECT f.id FROM meetings f
-                               WHERE f.previous_meeting_id = (v ->> 'current_meeting_id')::uuid);
+      found := found || meeting_followers_locked((v ->> 'current_meeting_id')::uuid);
     ELSIF TG_ARGV[0] = 'action_id' THEN
-      found := found || ARRAY(SELECT f.id FROM actions a JOIN meetings f
-                                  ON f.previous_meeting_id = a.current_meeting_id
-                               WHERE a.id = (v ->> 'action_id')::uuid);
+      found := found || meeting_followers_locked(
+                          (SELECT a.current_meeting_id FROM actions a
+                            WHERE a.id = (v ->> 'action_id')::uuid));
     ELSE
       found := found || (v ->> TG_ARGV[0])::uuid;
     END IF;
@@ -120,8 +138,9 @@ BEGIN
 END
 $$;
 
--- The renderings that no longer hold on `today` (a due date passed), the
--- oldest first: housekeeping renders them again (meeting_renderings_renew).
+-- The renderings that no longer hold on `today` (a due date they embed
+-- passed), at most `batch`, the oldest first, rendered again; how many.
+-- Housekeeping calls it a batch at a time (store/meetings.c).
 CREATE OR REPLACE FUNCTION meeting_renderings_renew(today date, batch integer) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -129,7 +148,7 @@ DECLARE
   one uuid;
 BEGIN
   FOR one IN SELECT r.meeting_id FROM meeting_renderings r
-              WHERE r.valid_until <= today OR r.valid_from > today
+              WHERE r.valid_until <= today AND r.valid_until < 'infinity'::date
               ORDER BY r.valid_until LIMIT batch LOOP
     PERFORM meeting_renderings_refresh(one);
     n := n + 1;
@@ -151,26 +170,22 @@ $$;
 
 -- Every meeting rendered again, a batch of `batch` at a time from after
 -- `after` (NULL: the first), returning the last one rendered (NULL: done).
--- `mam renderings rebuild` calls it until done, one transaction a batch.
+-- Each by meeting_renderings_refresh, under its lock and with a snapshot of
+-- its own, so that a change committed meanwhile is never overwritten by an
+-- older rendering. `mam renderings rebuild` and `mam migrate` call it until
+-- done, one transaction a batch, while the service serves.
 CREATE OR REPLACE FUNCTION meeting_renderings_rebuild(after uuid, batch integer) RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-  today date := (now() AT TIME ZONE 'UTC')::date;
   last uuid;
+  one uuid;
 BEGIN
-  WITH todo AS (SELECT m.id FROM meetings m
-                 WHERE m.id > coalesce(after, '00000000-0000-0000-0000-000000000000'::uuid)
-                 ORDER BY m.id LIMIT batch),
-  done AS (
-    INSERT INTO meeting_renderings (meeting_id, body, version, valid_from, valid_until, rendered_at)
-    SELECT m.id, meeting_json(m, today), m.version, v.valid_from, v.valid_until,
-           clock_timestamp()
-      FROM todo t JOIN meetings m ON m.id = t.id, meeting_rendering_valid(m, today) v
-    ON CONFLICT (meeting_id) DO UPDATE SET
-      body = EXCLUDED.body, version = EXCLUDED.version, valid_from = EXCLUDED.valid_from,
-      valid_until = EXCLUDED.valid_until, rendered_at = EXCLUDED.rendered_at
-    RETURNING meeting_id)
-  SELECT d.meeting_id INTO last FROM done d ORDER BY d.meeting_id DESC LIMIT 1;
+  FOR one IN SELECT m.id FROM meetings m
+              WHERE m.id > coalesce(after, '00000000-0000-0000-0000-000000000000'::uuid)
+              ORDER BY m.id LIMIT batch LOOP
+    PERFORM meeting_renderings_refresh(one);
+    last := one;
+  END LOOP;
   RETURN last;
 END
 $$;
@@ -200,26 +215,18 @@ LANGUAGE sql STABLE AS $$
    WHERE NOT EXISTS (SELECT 1 FROM meeting_renderings r WHERE r.meeting_id = m.id)
 $$;
 
--- Every meeting rendered again when the definition is not the one the
--- renderings were made by (a new database, or a release that changed a
--- rendering); otherwise nothing. `mam migrate` runs it with these
--- definitions, in its transaction. `mam renderings rebuild` renders every
--- meeting again whatever the definition, a batch per transaction.
-CREATE OR REPLACE FUNCTION meeting_renderings_rebuild_if_changed() RETURNS boolean
-LANGUAGE plpgsql AS $$
-DECLARE
-  last uuid;
-BEGIN
-  IF meeting_renderings_definition() IS NOT DISTINCT FROM
-     (SELECT s.definition FROM meeting_renderings_state s) THEN
-    RETURN false;
-  END IF;
-  LOOP
-    last := meeting_renderings_rebuild(last, 10000);
-    EXIT WHEN last IS NULL;
-  END LOOP;
-  PERFORM meeting_renderings_mark_current();
-  RETURN true;
-END
+-- Whether the renderings follow the definition now in force (a new
+-- database, or a release that changed a rendering, says not): `mam migrate`
+-- asks after applying these files, and renders every meeting again when
+-- not (src/db/renderings.c), a batch per transaction.
+CREATE OR REPLACE FUNCTION meeting_renderings_current() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT meeting_renderings_definition() IS NOT DISTINCT FROM
+         (SELECT s.definition FROM meeting_renderings_state s)
 $$;
-SELECT meeting_renderings_rebuild_if_changed();
+
+-- Only the schema's owner rebuilds or says which definition holds; the
+-- service's role renews in housekeeping (90_runtime_grants.sql)
+REVOKE ALL ON FUNCTION meeting_renderings_rebuild(uuid, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION meeting_renderings_mark_current() FROM PUBLIC;
+REVOKE ALL ON FUNCTION meeting_renderings_renew(date, integer) FROM PUBLIC;

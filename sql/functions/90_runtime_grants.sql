@@ -63,6 +63,8 @@ BEGIN
   REVOKE INSERT, UPDATE, DELETE ON meeting_renderings FROM mam_runtime;
   REVOKE INSERT, UPDATE, DELETE ON meeting_renderings_state FROM mam_runtime;
   GRANT EXECUTE ON FUNCTION retention_dispose(uuid, text, text, text) TO mam_runtime;
+  -- housekeeping renders again the renderings a passed due date made stale (050)
+  GRANT EXECUTE ON FUNCTION meeting_renderings_renew(date, integer) TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mam_runtime;
   ALTER DEFAULT PRIVILEGES IN SCHEMA public

@@ -22,17 +22,13 @@ long renderings_rebuild(PGconn *pg, int batch, char *err, size_t err_size)
         /* one batch a transaction (autocommit): a large database is not
          * held in one transaction, and reads meanwhile see each meeting
          * either as it was stored or as rendered again */
-        PGresult *r = PQexecParams(pg,
-                                   "SELECT meeting_renderings_rebuild($1::uuid, $2::integer),"
-                                   " (SELECT count(*) FROM meeting_renderings)",
+        PGresult *r = PQexecParams(pg, "SELECT meeting_renderings_rebuild($1::uuid, $2::integer)",
                                    2, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK)
             return failed(r, pg, err, err_size);
         bool done = PQgetisnull(r, 0, 0);
-        if (!done) {
+        if (!done)
             snprintf(last, sizeof last, "%s", PQgetvalue(r, 0, 0));
-            n += batch;
-        }
         PQclear(r);
         if (done)
             break;
@@ -44,6 +40,16 @@ long renderings_rebuild(PGconn *pg, int batch, char *err, size_t err_size)
     n = atol(PQgetvalue(r, 0, 1));
     PQclear(r);
     return n;
+}
+
+long renderings_rebuild_if_changed(PGconn *pg, int batch, char *err, size_t err_size)
+{
+    PGresult *r = PQexec(pg, "SELECT meeting_renderings_current()");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        return failed(r, pg, err, err_size);
+    bool current = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return current ? 0 : renderings_rebuild(pg, batch, err, err_size);
 }
 
 long renderings_check(PGconn *pg, FILE *out, char *err, size_t err_size)

@@ -14,6 +14,11 @@
  * definition they follow; the number rendered, or -1 (message in err). */
 long renderings_rebuild(PGconn *pg, int batch, char *err, size_t err_size);
 
+/* renderings_rebuild when the renderings do not follow the definition in
+ * force (meeting_renderings_current): the number rendered, 0 when they
+ * did, or -1. */
+long renderings_rebuild_if_changed(PGconn *pg, int batch, char *err, size_t err_size);
+
 /* The stored renderings that differ from what the meeting renders now (at
  * both ends of the days they claim to hold for), and the meetings without
  * one: writes each to out and returns how many, or -1. */

@@ -28,9 +28,9 @@ const store_kind STORE_MEETING = {
     {"meetings_render",
      "SELECT meeting_json(m, $2::date), m.version FROM meetings m WHERE m.id = $1", 2},
     {"meetings_read",
-     "SELECT meeting_document(m, m.meeting_id, $6::date), m.version FROM meeting_renderings m"
-     " WHERE m.meeting_id = $1::text::uuid AND meeting_visible(m.meeting_id,"
-     " caller_principals($2, $3, $4::boolean, $5::boolean))",
+     "SELECT meeting_document(r, m.id, $6::date), m.version"
+     "  FROM meetings m LEFT JOIN meeting_renderings r ON r.meeting_id = m.id"
+     " WHERE m.id = $1::text::uuid AND" VISIBLE_TO_CALLER,
      6},
     {"meetings_announce",
      "INSERT INTO events (event_id, agency, type, resource_type, resource_id, resource_version)"
@@ -41,13 +41,23 @@ const store_kind STORE_MEETING = {
      2},
     /* GET /v1/meetings/{id}: the stored rendering (sql/050: a change
      * renders the meeting at its COMMIT, so a read never renders) and the
-     * read's audit row (the row audit_record writes), one statement */
+     * read's audit row (the row audit_record writes), one statement. A
+     * meeting without a stored rendering (restored or loaded with the
+     * triggers off, before `mam renderings rebuild`) is rendered afresh:
+     * that branch runs only when the first found nothing. */
     {"meetings_read_audited",
-     "WITH r AS ("
+     "WITH stored AS ("
      "  SELECT meeting_document(m, m.meeting_id, $6::date) AS json, m.version"
      "    FROM meeting_renderings m"
      "   WHERE m.meeting_id = $1::text::uuid AND meeting_visible(m.meeting_id,"
      "         caller_principals($2, $3, $4::boolean, $5::boolean, $7::boolean))),"
+     " r AS ("
+     "  SELECT * FROM stored"
+     "  UNION ALL"
+     "  SELECT meeting_json(x, $6::date), x.version FROM meetings x"
+     "   WHERE NOT EXISTS (SELECT 1 FROM stored) AND x.id = $1::text::uuid"
+     "     AND meeting_visible(x.id, caller_principals($2, $3, $4::boolean, $5::boolean,"
+     "                                                 $7::boolean))),"
      " audited AS ("
      "  INSERT INTO audit_events (request_id, actor_sub, actor_agency, action, resource_type,"
      "                            resource_id, outcome, trace_id)"

@@ -784,7 +784,7 @@ static char *stale_days(const char *meeting_id)
                     meeting_id);
 }
 
-Test(read_model, a_corrupted_rendering_is_named_by_the_check_and_rendered_again)
+Test(read_model, a_corrupted_rendering_is_named_by_the_check_and_rendered_again_and_a_missing_one_read_afresh)
 {
     char *agency = agency_new("childrens_social_care");
     person requester = person_new(agency, "practitioner");
@@ -816,6 +816,18 @@ Test(read_model, a_corrupted_rendering_is_named_by_the_check_and_rendered_again)
     days = stale_days(id);
     cr_assert_str_eq(days, "none");
     free(days);
+    /* which a read renders afresh, audited, rather than answering 404 */
+    const char *params[] = {id};
+    const char *audited = "SELECT count(*) FROM audit_events WHERE action = 'meeting.read'"
+                          " AND resource_id = $1";
+    long reads = db_long(audited, 1, params);
+    http_response *missing = api_get(meeting_path(id, NULL), requester.token);
+    cr_assert_eq(missing->status, 200, "%ld %s", missing->status, missing->body);
+    char *now = fresh(id);
+    cr_assert(strstr(now, missing->body), "the read is the meeting rendered afresh");
+    free(now);
+    cr_assert_eq(db_long(audited, 1, params), reads + 1);
+    http_free(missing);
 
     free(as_owner("SELECT meeting_renderings_refresh($1::uuid)", id));
     days = stale_days(id);
@@ -823,6 +835,22 @@ Test(read_model, a_corrupted_rendering_is_named_by_the_check_and_rendered_again)
     free(days);
     http_response *r = read_as_stored(&requester, id);
     http_free(r);
+
+    /* housekeeping renews a rendering whose days have passed */
+    free(as_owner("UPDATE meeting_renderings SET valid_from = '2000-01-01',"
+                  " valid_until = '2000-01-02' WHERE meeting_id = $1::uuid",
+                  id));
+    char *renewed = as_owner("SELECT meeting_renderings_renew((now() AT TIME ZONE 'UTC')::date,"
+                             " 1000) WHERE $1::uuid IS NOT NULL",
+                             id);
+    cr_assert_neq(atol(renewed), 0, "renewed");
+    free(renewed);
+    char *until = stored(id, "valid_until::text");
+    cr_assert_str_eq(until, "infinity", "the renewed rendering holds again");
+    free(until);
+    days = stale_days(id);
+    cr_assert_str_eq(days, "");
+    free(days);
     free(id);
     person_free(&requester);
     free(agency);
